@@ -1,0 +1,51 @@
+# xinyong: two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: help venv test test-fast demo bench chromium clean lab
+
+help:
+	@echo "make demo   - build .venv, run the batch over the bundled demo data, write outputs/index.html"
+	@echo "make test   - build .venv and run the whole test suite (pytest + nbval)"
+	@echo "make bench  - scoring and batch benchmarks, results in bench/README.md"
+	@echo "make lab    - open JupyterLab on notebooks/"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip >/dev/null
+	$(BIN)/python -m pip install -e '.[test,lab]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# pytest exits 5 when it collected nothing: that is a failure here, said loudly.
+test: $(STAMP) chromium
+	@$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests"; exit 1; fi; exit $$rc
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+demo: $(STAMP)
+	$(BIN)/xinyong batch --all params/demo.yaml --jobs $(JOBS) --out outputs
+	@echo "Open: $(CURDIR)/outputs/index.html"
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# Headless Chromium renders reports to PNG in the browser tests. Installed from Debian when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will skip"; \
+	  else echo "chromium not available: browser tests will skip"; fi; }
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,167 @@
+"""The ``xinyong`` command line. Every known error becomes a short Chinese message and exit code 2;
+tracebacks only with ``--debug``. Commands of later pipeline steps live beside their step
+(``intake/commands.py``, ``report/commands.py``, ``batch/commands.py``) and register here.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import InputError, XinyongError
+
+app = typer.Typer(
+    name="xinyong",
+    help="信用体系建设考核评估工具 / Social credit construction assessment: schemes, scoring, reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+STATE = {"debug": False}
+
+
+@app.callback()
+def _main(
+    debug: bool = typer.Option(False, "--debug", help="出错时显示完整调用栈 / show tracebacks on error"),
+    version: bool = typer.Option(False, "--version", help="显示版本 / show version"),
+):
+    """信用体系建设考核评估 (xinyong)。"""
+    STATE["debug"] = debug
+    if version:
+        console.print(f"xinyong {__version__}")
+        raise typer.Exit()
+
+
+@app.command("inputs")
+def inputs_cmd(
+    scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="写出 CSV 文件 / write a CSV file"),
+):
+    """列出方案需要的全部输入 / list every input a scheme reads (id, label, unit, range, items)."""
+    from .scheme import load_scheme
+    from .scheme.inventory import input_table
+
+    s = load_scheme(scheme)
+    df = input_table(s)
+    if csv:
+        from .util import atomic_write_text
+
+        atomic_write_text(csv, df.to_csv(index=False), encoding="utf-8-sig")
+        console.print(f"已写出 {len(df)} 个输入：{csv}")
+        return
+    table = Table(title=f"{s.title}（{s.id}）输入清单", show_lines=False)
+    for c in ("input", "label", "unit", "type", "range", "items"):
+        table.add_column(c)
+    for r in df.itertuples(index=False):
+        table.add_row(r.input, r.label, r.unit, r.type, r.range, r.items)
+    console.print(table)
+    console.print(f"共 {len(df)} 个输入 / {len(df)} inputs")
+
+
+@app.command("check")
+def check_cmd(
+    scheme: Optional[str] = typer.Argument(None, help="方案编号或文件 / scheme id or YAML path"),
+    all_: bool = typer.Option(False, "--all", help="检查全部六个方案 / check all six schemes"),
+    json_out: bool = typer.Option(False, "--json", help="以 JSON 输出 / print findings as JSON"),
+):
+    """检查方案文本的不一致之处 / find the documented inconsistencies of a scheme's text.
+
+    退出码：0 = 方案文件有效（已记录的不一致不算错误）；2 = 方案文件无效。
+    """
+    from .scheme import SCHEME_IDS, load_scheme
+    from .scheme.check import check_scheme
+
+    if not all_ and not scheme:
+        raise XinyongError("请给出方案编号，或使用 --all", "give a scheme id or --all")
+    ids = SCHEME_IDS if all_ else [scheme]
+    import json
+
+    out = []
+    for sid in ids:
+        s = load_scheme(sid)
+        findings = check_scheme(s)
+        if json_out:
+            out.extend(f.as_dict() for f in findings)
+            continue
+        console.print(f"[bold]{s.title}[/bold]（{s.id}）：{len(findings)} 项发现")
+        for f in findings:
+            console.print(f"  [{f.code}] {f.target}：{f.message}")
+            if f.quote:
+                console.print(f"      原文（{f.source_file}）：{f.quote}", style="dim")
+    if json_out:
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command("kinds")
+def kinds_cmd():
+    """列出全部计分规则类型 / list the rule kinds."""
+    from .scoring import default_registry
+
+    reg = default_registry()
+    for name in reg.names():
+        k = reg.get(name)
+        console.print(f"[bold]{name}[/bold]（{k.label}）：{k.doc.splitlines()[0]}")
+
+
+def _register_step_commands() -> None:
+    for mod in ("xinyong.intake.commands", "xinyong.report.commands", "xinyong.batch.commands"):
+        try:
+            m = importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name == mod:
+                continue
+            raise
+        m.register(app)
+
+
+_register_step_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        app(args=argv, standalone_mode=False)
+        return 0
+    except typer.Exit as e:
+        return e.exit_code
+    except SystemExit as e:  # click's own exits (e.g. --help)
+        return int(e.code or 0)
+    except InputError as e:
+        if STATE["debug"]:
+            raise
+        err_console.print(f"错误：{e.message}")
+        for p in e.problems[:100]:
+            where = "，".join(f"{k}={v}" for k, v in (("文件", p.file), ("工作表", p.sheet), ("行", p.row),
+                                                     ("列", p.column), ("单位", p.unit)) if v is not None)
+            err_console.print(f"  - {where}：{p.message}（值：{p.value!r}；应为：{p.expected}）")
+        return 2
+    except XinyongError as e:
+        if STATE["debug"]:
+            raise
+        err_console.print(f"错误：{e.message}")
+        if e.detail:
+            err_console.print(f"  detail: {e.detail}", style="dim")
+        return 2
+    except Exception as e:  # noqa: BLE001 — the user gets a sentence, not a traceback
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            return e.exit_code
+        if isinstance(e, click.exceptions.Abort):
+            return 1
+        if STATE["debug"]:
+            raise
+        err_console.print(f"内部错误：{type(e).__name__}: {e}（加 --debug 查看详情）")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""Tables about a scheme: its inputs and where each is read."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .model import Scheme
+
+
+def input_table(scheme: Scheme) -> pd.DataFrame:
+    used: dict[str, list[str]] = {}
+    for it in scheme.walk_items():
+        for i in it.input_ids:
+            used.setdefault(i, []).append(it.id)
+    for g in scheme.gates:
+        for c in g.conditions:
+            for i in c.input_ids:
+                used.setdefault(i, []).append(c.id)
+    rows = []
+    for spec in scheme.input_catalogue.values():
+        rows.append({
+            "input": spec.id, "label": spec.label, "unit": spec.unit, "type": spec.type,
+            "min": spec.min, "max": spec.max, "range": spec.range_text(),
+            "items": ", ".join(used.get(spec.id, [])),
+        })
+    return pd.DataFrame(rows, columns=["input", "label", "unit", "type", "min", "max", "range", "items"])

@@ -1,0 +1,375 @@
+"""Load scheme YAML files through a line-keeping safe loader into the pydantic model.
+
+Errors point to ``file:line item.field``: a pydantic ``ValidationError`` is rewritten with the line of
+the offending key and the id of the item (or section) it belongs to, and semantic checks (unknown rule
+kinds, undeclared inputs, readings that target nothing, ``ref`` to unknown items) are collected — all of
+them — into one :class:`SchemeError`.
+"""
+from __future__ import annotations
+
+import copy
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import FormulaError, SchemeError, XinyongError
+from ..scoring.formula import parse as parse_formula
+from ..scoring.registry import Registry, default_registry
+from .model import InputSpec, Item, Scheme
+
+SCHEME_IDS = ["wangyi", "city2019", "quzhou", "linyi", "jiaxian_county_dept", "jiaxian_township"]
+GATE_NAMES = {"total", "base_total", "bonus"}
+
+
+class LineDict(dict):
+    """A mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LineLoader(yaml.SafeLoader):
+    """SafeLoader that keeps lines, refuses duplicate keys and leaves dates as strings."""
+
+
+LineLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_map(loader: LineLoader, node: yaml.MappingNode):
+    d = LineDict()
+    d.line = node.start_mark.line + 1
+    d.key_lines = {}
+    yield d
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in d:
+            raise SchemeError(
+                f"键重复：{key}",
+                f"duplicate key {key!r}",
+                file=loader.name,
+                line=key_node.start_mark.line + 1,
+                field=str(key),
+            )
+        d[key] = loader.construct_object(value_node, deep=True)
+        d.key_lines[str(key)] = key_node.start_mark.line + 1
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
+def read_yaml(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    loader = LineLoader(text)
+    loader.name = str(path)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SchemeError(
+            f"方案文件不是有效的 YAML：{path.name}",
+            str(exc).splitlines()[0] if str(exc) else "invalid YAML",
+            file=str(path),
+            line=(mark.line + 1) if mark else None,
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def _locate(raw: Any, loc: Iterable[Any]) -> tuple[int | None, str | None, str]:
+    """Walk the raw data along a pydantic loc: (line, id of the enclosing node, dotted field path)."""
+    line, node_id, node = None, None, raw
+    fields: list[str] = []
+    for part in loc:
+        if isinstance(node, LineDict):
+            line = node.key_lines.get(str(part), node.line) or line
+            if "id" in node:
+                node_id, fields = str(node["id"]), []
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            fields.append(str(part))
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            fields.append(str(part))
+        else:
+            fields.append(str(part))
+            break
+    if isinstance(node, LineDict):
+        line = node.line or line
+        if "id" in node and not fields:
+            node_id = str(node["id"])
+    # keep only the trailing field names after the last list index (e.g. rule.params.expr)
+    tail: list[str] = []
+    for f in reversed(fields):
+        if f.isdigit():
+            break
+        tail.insert(0, f)
+    return line, node_id, ".".join(tail)
+
+
+def _id_lines(raw: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+
+    def rec(x):
+        if isinstance(x, LineDict):
+            if isinstance(x.get("id"), str):
+                out.setdefault(x["id"], x.line)
+            for v in x.values():
+                rec(v)
+        elif isinstance(x, list):
+            for v in x:
+                rec(v)
+
+    rec(raw)
+    return out
+
+
+def scheme_path(scheme_id: str) -> Path:
+    res = resources.files("xinyong.scheme").joinpath("data", f"{scheme_id}.yaml")
+    return Path(str(res))
+
+
+def _resolve_path(id_or_path: str | Path) -> Path:
+    p = Path(id_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        if not p.exists():
+            raise SchemeError(f"找不到方案文件：{p}", f"no such scheme file {p}", file=str(p))
+        return p
+    path = scheme_path(str(id_or_path))
+    if not path.exists():
+        raise SchemeError(
+            f"未知的方案：{id_or_path}（可用：{', '.join(SCHEME_IDS)}）",
+            f"unknown scheme {id_or_path!r}",
+            scheme=str(id_or_path),
+        )
+    return path
+
+
+_CACHE: dict[tuple[str, float], Scheme] = {}
+
+
+def load_scheme(id_or_path: str | Path, registry: Registry | None = None) -> Scheme:
+    """Load, resolve and validate a scheme by id (package data) or by file path."""
+    if isinstance(id_or_path, Scheme):
+        return id_or_path
+    path = _resolve_path(id_or_path)
+    key = (str(path.resolve()), path.stat().st_mtime)
+    if registry is None and key in _CACHE:
+        return _CACHE[key]
+    scheme = _load(path, registry or default_registry(), stack=())
+    if registry is None:
+        _CACHE[key] = scheme
+    return scheme
+
+
+def _load(path: Path, registry: Registry, stack: tuple[str, ...]) -> Scheme:
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise SchemeError(f"方案文件的顶层应为映射（键: 值）：{path.name}", "top level must be a mapping", file=str(path))
+    try:
+        scheme = Scheme.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        first = None
+        for err in exc.errors():
+            line, node_id, field = _locate(raw, err["loc"])
+            msg = f"{path.name}:{line or '?'} {node_id or ''}{'.' if node_id and field else ''}{field}: {err['msg']}"
+            problems.append(msg)
+            first = first or (line, node_id, field, err["msg"])
+        line, node_id, field, emsg = first
+        raise SchemeError(
+            f"方案文件格式错误：{path.name} 第{line}行 条目 {node_id} 字段 {field}：{emsg}"
+            + (f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""),
+            "; ".join(problems),
+            file=str(path), line=line, item=node_id, field=field,
+        ) from None
+    id_lines = _id_lines(raw)
+    if scheme.imports:
+        _resolve_refs(scheme, path, registry, stack + (scheme.id,))
+    _validate(scheme, path, registry, id_lines)
+    return scheme
+
+
+def _resolve_refs(scheme: Scheme, path: Path, registry: Registry, stack: tuple[str, ...]) -> None:
+    """Fill items that ``ref`` another scheme's item (002 guidance indicators quote 001's formulas)."""
+    sources: dict[str, Scheme] = {}
+    for sid in scheme.imports:
+        if sid in stack:
+            raise SchemeError(f"方案循环引用：{' → '.join(stack + (sid,))}", "import cycle", file=str(path))
+        sources[sid] = _load(scheme_path(sid), registry, stack)
+    by_id = {it.id: (src, it) for src in sources.values() for it in src.walk_items()}
+    local_of: dict[str, str] = {}
+    for it in scheme.walk_items():
+        if it.ref is None:
+            continue
+        if it.ref not in by_id:
+            raise SchemeError(
+                f"条目 {it.id} 引用了不存在的条目 {it.ref}", f"ref to unknown item {it.ref!r}",
+                file=str(path), item=it.id, field="ref",
+            )
+        src, orig = by_id[it.ref]
+        local_of[orig.id] = it.id
+        if it.max_points is None:
+            it.max_points = orig.max_points
+        if it.rule is None:
+            it.rule = copy.deepcopy(orig.rule)
+        cat = src.input_catalogue
+        resolved = [cat[i] if isinstance(i, str) and i in cat else i for i in orig.inputs]
+        it.inputs = list(it.inputs) + [r for r in resolved if (r if isinstance(r, str) else r.id) not in it.input_ids]
+        if not it.variants:
+            it.variants = copy.deepcopy(orig.variants)
+        if it.source is None:
+            it.source = orig.source
+        it.meta.setdefault("ref_source", orig.source.model_dump() if orig.source else None)
+        it.meta.setdefault("ref_name", orig.name)
+        it.evidence = it.evidence or orig.evidence
+        it.readings = list(dict.fromkeys(list(it.readings) + list(orig.readings)))
+    # Bring the readings of referenced items along, retargeted at the local ids.
+    have = {r.id for r in scheme.readings}
+    for src in sources.values():
+        for r in src.readings:
+            if r.id in have or not any(t in local_of for t in r.targets):
+                continue
+            rc = copy.deepcopy(r)
+            for o in rc.options:
+                o.set = {local_of[t]: v for t, v in o.set.items() if t in local_of}
+            rc.why = rc.why + f"（沿用 {src.id} 的解读）"
+            scheme.readings.append(rc)
+            have.add(rc.id)
+    for sid, src in sources.items():
+        known = {i.id for i in scheme.inputs}
+        for spec in src.inputs:
+            if spec.id not in known and any(spec.id in it.input_ids for it in scheme.walk_items()):
+                scheme.inputs.append(spec)
+
+
+def _validate(scheme: Scheme, path: Path, registry: Registry, id_lines: dict[str, int]) -> None:
+    problems: list[tuple[str | None, str, str, str]] = []  # (node id, field, zh, en)
+
+    def bad(node_id, field, zh, en):
+        problems.append((node_id, field, zh, en))
+
+    seen: set[str] = set()
+    catalogue = scheme.input_catalogue
+    input_defs: dict[str, InputSpec] = {}
+    for spec in list(scheme.inputs) + [s for it in scheme.walk_items() for s in it.input_specs]:
+        prev = input_defs.get(spec.id)
+        if prev is not None and prev != spec and spec not in scheme.inputs:
+            bad(spec.id, "inputs", f"输入 {spec.id} 被定义了两次且内容不同", f"input {spec.id} defined twice differently")
+        input_defs.setdefault(spec.id, spec)
+
+    def check_id(node_id: str, parent: str):
+        if node_id in seen:
+            bad(node_id, "id", f"编号重复：{node_id}", f"duplicate id {node_id}")
+        seen.add(node_id)
+        if not node_id.startswith(parent + "."):
+            bad(node_id, "id", f"编号 {node_id} 应以上级编号 {parent}. 开头", f"id must start with {parent}.")
+
+    def rec(sec, parent):
+        check_id(sec.id, parent)
+        for it in sec.items:
+            check_id(it.id, sec.id)
+            _check_item(it)
+        for s in sec.sections:
+            rec(s, sec.id)
+
+    reading_ids = {r.id for r in scheme.readings}
+
+    def _check_item(it: Item):
+        for ref in it.inputs:
+            if isinstance(ref, str) and ref not in catalogue:
+                bad(it.id, "inputs", f"条目 {it.id} 引用了未声明的输入 {ref}", f"undeclared input {ref!r}")
+        for rid in it.readings:
+            if rid not in reading_ids:
+                bad(it.id, "readings", f"条目 {it.id} 引用了不存在的解读 {rid}", f"unknown reading {rid!r}")
+        rules = [("rule", it.rule, it.max_points)] + [
+            (f"variants.{k}.rule", v.rule, v.max_points or it.max_points) for k, v in it.variants.items() if v.rule
+        ]
+        for field, rule, mx in rules:
+            _check_rule(it, field, rule.kind, rule.params, mx)
+        for k in it.variants:
+            if scheme.unit_kinds and k not in scheme.unit_kinds:
+                bad(it.id, f"variants.{k}", f"条目 {it.id} 的变体 {k} 不是本方案的单位类型 {scheme.unit_kinds}",
+                    f"variant {k!r} not in unit_kinds")
+
+    def _check_rule(it: Item, field: str, kind_name: str, params: dict, mx: float):
+        if kind_name not in registry:
+            bad(it.id, f"{field}.kind", f"条目 {it.id} 使用了未知的规则类型 {kind_name}（可用：{', '.join(registry.names())}）",
+                f"unknown rule kind {kind_name!r}")
+            return
+        kind = registry.get(kind_name)
+        try:
+            p = kind.parse_params(params, mx or 0.0)
+        except (ValidationError, XinyongError) as exc:
+            msg = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": str(exc)}
+            loc = ".".join(str(x) for x in msg["loc"])
+            bad(it.id, f"{field}.params{'.' + loc if loc else ''}",
+                f"条目 {it.id} 的规则参数无效：{msg['msg']}", f"invalid params: {msg['msg']}")
+            return
+        if kind_name == "judgement":
+            return
+        used = p.input_ids()
+        declared = set(it.input_ids)
+        undeclared = used - declared
+        if undeclared:
+            bad(it.id, f"{field}.params", f"条目 {it.id} 的规则读取了未在 inputs 中列出的输入：{', '.join(sorted(undeclared))}",
+                f"rule reads undeclared inputs {sorted(undeclared)}")
+
+    for sec in scheme.sections:
+        rec(sec, scheme.id)
+
+    # readings: every target exists and every option gives valid params
+    items = {it.id: it for it in scheme.walk_items()}
+    conds = {c.id: c for g in scheme.gates for c in g.conditions}
+    for r in scheme.readings:
+        for o in r.options:
+            for target, over in o.set.items():
+                if target == "@scheme":
+                    continue
+                if target in conds:
+                    if set(over) - {"test"}:
+                        bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 对门槛条件 {target} 只能修改 test", "gate overrides: test only")
+                    continue
+                if target not in items:
+                    bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 的选项 {o.id} 指向不存在的条目 {target}",
+                        f"reading option targets unknown item {target!r}")
+                    continue
+                it = items[target]
+                kind = over.get("kind", it.rule.kind)
+                params = {**(it.rule.params if kind == it.rule.kind else {}), **over.get("params", {}),
+                          **{k: v for k, v in over.items() if k not in ("kind", "params", "max_points", "min_points")}}
+                _check_rule(it, f"readings.{r.id}.{o.id}", kind, params, over.get("max_points", it.max_points))
+
+    for g in scheme.gates:
+        for c in g.conditions:
+            check_id(c.id, scheme.id)
+            try:
+                f = parse_formula(c.test)
+                extra = set(f.names) - set(c.input_ids) - GATE_NAMES
+                if extra:
+                    bad(c.id, "test", f"门槛条件 {c.id} 读取了未列出的输入：{', '.join(sorted(extra))}",
+                        f"gate condition reads undeclared inputs {sorted(extra)}")
+            except FormulaError as exc:
+                bad(c.id, "test", exc.message, exc.detail)
+            for ref in c.inputs:
+                if isinstance(ref, str) and ref not in catalogue:
+                    bad(c.id, "inputs", f"门槛条件 {c.id} 引用了未声明的输入 {ref}", f"undeclared input {ref!r}")
+
+    if problems:
+        node_id, field, zh, en = problems[0]
+        line = id_lines.get(node_id or "")
+        more = f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""
+        raise SchemeError(
+            f"方案文件有误：{path.name} 第{line or '?'}行 条目 {node_id} 字段 {field}：{zh}{more}",
+            "; ".join(f"{path.name}:{id_lines.get(n or '', '?')} {n}.{f}: {e}" for n, f, _, e in problems),
+            file=str(path), line=line, item=node_id, field=field,
+        )
+
+
+def load_all(registry: Registry | None = None) -> dict[str, Scheme]:
+    return {sid: load_scheme(sid, registry) for sid in SCHEME_IDS if scheme_path(sid).exists()}

@@ -1,0 +1,335 @@
+"""The scheme model: one official indicator scheme as typed data (pydantic v2).
+
+A scheme is a tree of sections holding scoring items. Every item carries its maximum, its rule
+(kind + parameters), the inputs it reads, responsible units, evidence requirement, deadline, the
+source clause it was taken from, and the readings (interpretations of ambiguous text) that touch it.
+Declared totals are recorded as the document states them and are never "fixed": the checker
+compares them with the items (see :mod:`xinyong.scheme.check`).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+INPUT_ID = r"^[a-z][a-z0-9_]*$"
+NODE_ID = r"^[a-z][a-z0-9_]*(\.[0-9a-z_]+)*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Source(Strict):
+    """Where a clause comes from: seed file name, line in that file, quoted text."""
+
+    file: str
+    line: int | None = Field(default=None, ge=1)
+    quote: str = Field(min_length=1)
+
+
+class InputSpec(Strict):
+    """One recorded fact about a unit. Percentages are stored in percent (2.6 means 2.6%)."""
+
+    id: str = Field(pattern=INPUT_ID)
+    label: str = Field(min_length=1)
+    unit: str = ""
+    type: Literal["number", "integer", "percent", "bool"] = "number"
+    min: float | None = None
+    max: float | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.type == "bool":
+            self.min, self.max = 0, 1
+        if self.type == "percent":
+            self.min = 0 if self.min is None else self.min
+            self.max = 100 if self.max is None else self.max
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} > max {self.max}")
+        return self
+
+    def range_text(self) -> str:
+        if self.type == "bool":
+            return "是/否（1/0）"
+        lo = "-∞" if self.min is None else f"{self.min:g}"
+        hi = "+∞" if self.max is None else f"{self.max:g}"
+        return f"[{lo}, {hi}]" + (f" {self.unit}" if self.unit else "")
+
+
+class Rule(Strict):
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Variant(Strict):
+    """How an item applies to a kind of unit (e.g. 开发区) that the document treats differently."""
+
+    mode: Literal["not_applicable", "judgement", "rule"]
+    rule: Rule | None = None
+    max_points: float | None = None
+    note: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rule_needed(self):
+        if self.mode == "rule" and self.rule is None:
+            raise ValueError("variant mode 'rule' needs a rule")
+        return self
+
+
+class Item(Strict):
+    id: str = Field(pattern=NODE_ID)
+    name: str = Field(min_length=1)
+    max_points: float | None = Field(default=None, ge=0)
+    bonus: bool = False
+    rule: Rule | None = None
+    ref: str | None = None  # reuse another scheme's item (002 quotes 001's formulas)
+    inputs: list[str | InputSpec] = Field(default_factory=list)
+    responsible: list[str] = Field(default_factory=list)
+    evidence: str = ""
+    deadline: str | None = None
+    period: str | None = None
+    variants: dict[str, Variant] = Field(default_factory=dict)
+    source: Source | None = None
+    readings: list[str] = Field(default_factory=list)
+    hard_indicator_ref: int | None = None
+    label_points: float | None = None  # the points printed in the item's label, when they differ
+    no_criteria: bool = False  # the document gives no scoring criteria
+    min_points: float = 0.0  # a reading may allow a net deduction below zero (004 E2)
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _rule_or_ref(self):
+        if self.ref is None:
+            if self.rule is None:
+                raise ValueError("an item needs a rule (or a ref to another scheme's item)")
+            if self.max_points is None:
+                raise ValueError("an item needs max_points")
+            if self.source is None:
+                raise ValueError("an item needs a source (seed file + quoted clause)")
+        return self
+
+    @property
+    def input_specs(self) -> list[InputSpec]:
+        return [i for i in self.inputs if isinstance(i, InputSpec)]
+
+    @property
+    def input_ids(self) -> list[str]:
+        return [i if isinstance(i, str) else i.id for i in self.inputs]
+
+
+class Section(Strict):
+    id: str = Field(pattern=NODE_ID)
+    name: str = Field(min_length=1)
+    declared_points: float | None = None  # as the document states it; None when it states none
+    bonus: bool = False
+    source: Source | None = None
+    responsible: list[str] = Field(default_factory=list)
+    inferred: str | None = None  # why membership is inferred (003: category cell lost)
+    no_criteria: bool = False
+    meta: dict[str, Any] = Field(default_factory=dict)
+    sections: list["Section"] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=list)
+
+    def walk_items(self) -> Iterator[Item]:
+        yield from self.items
+        for s in self.sections:
+            yield from s.walk_items()
+
+    def walk_sections(self) -> Iterator["Section"]:
+        yield self
+        for s in self.sections:
+            yield from s.walk_sections()
+
+    @property
+    def max_points(self) -> float:
+        return float(sum(i.max_points or 0 for i in self.walk_items() if not i.bonus))
+
+    @property
+    def bonus_points(self) -> float:
+        return float(sum(i.max_points or 0 for i in self.walk_items() if i.bonus))
+
+
+class ReadingOption(Strict):
+    id: str = Field(pattern=INPUT_ID)
+    label: str = Field(min_length=1)
+    # target -> parameter overrides. A target is an item id (rule params; the key "kind" replaces
+    # the rule kind, "max_points"/"min_points" the item's), a gate condition id ("test"), or
+    # "@scheme" for scheme-level options (e.g. grade basis).
+    set: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Reading(Strict):
+    """One ambiguity of the text: the reading chosen, why, and the alternatives as named options."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_]+$")
+    seed_note: str | None = None  # SEED_NOTES section reference, e.g. "A2"
+    question: str = Field(min_length=1)
+    chosen: str
+    why: str = Field(min_length=1)
+    disagrees_with_seed_notes: str | None = None  # where we read the clause differently, and why
+    options: list[ReadingOption] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _chosen_exists(self):
+        ids = [o.id for o in self.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate option ids in reading {self.id}")
+        if self.chosen not in ids:
+            raise ValueError(f"chosen option {self.chosen!r} is not one of {ids}")
+        return self
+
+    def option(self, option_id: str) -> ReadingOption:
+        for o in self.options:
+            if o.id == option_id:
+                return o
+        raise KeyError(option_id)
+
+    @property
+    def targets(self) -> list[str]:
+        seen: list[str] = []
+        for o in self.options:
+            for t in o.set:
+                if t not in seen:
+                    seen.append(t)
+        return seen
+
+
+class GateCondition(Strict):
+    id: str = Field(pattern=NODE_ID)
+    name: str = Field(min_length=1)
+    test: str = Field(min_length=1)  # boolean formula over inputs and total/base_total/bonus
+    inputs: list[str | InputSpec] = Field(default_factory=list)
+    responsible: list[str] = Field(default_factory=list)
+    source: Source
+    readings: list[str] = Field(default_factory=list)
+    no_criteria: bool = False
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def input_ids(self) -> list[str]:
+        return [i if isinstance(i, str) else i.id for i in self.inputs]
+
+
+class Gate(Strict):
+    """A pass/fail gate over conditions.
+
+    ``veto`` (一票否决, 002): any failed condition fails the whole scheme whatever the score.
+    ``qualification`` (认定条件, 000): every condition must hold for the unit to be recognised;
+    evaluated after the score, so conditions may read ``total``.
+    """
+
+    id: str = Field(pattern=NODE_ID)
+    name: str
+    kind: Literal["veto", "qualification"]
+    source: Source
+    conditions: list[GateCondition] = Field(min_length=1)
+
+
+class GradeBand(Strict):
+    label: str
+    min: float | None = None  # None: the lowest band
+    min_inclusive: bool = True
+
+
+class Grades(Strict):
+    basis: Literal["total", "base_total"] = "total"
+    bands: list[GradeBand] = Field(min_length=1)  # highest first
+    source: Source
+
+    @field_validator("bands")
+    @classmethod
+    def _descending(cls, bands: list[GradeBand]):
+        mins = [b.min for b in bands if b.min is not None]
+        if mins != sorted(mins, reverse=True):
+            raise ValueError("grade bands must be listed from highest to lowest")
+        if bands[-1].min is not None:
+            raise ValueError("the last grade band must have no minimum (it catches the rest)")
+        return bands
+
+
+class Scheme(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    short_title: str = ""
+    source: Source
+    level: str = ""  # 城市 / 区县 / 县直单位 / 乡镇
+    period_kind: Literal["year", "quarter", "once"] = "year"
+    unit_kinds: list[str] = Field(default_factory=list)
+    declared_total: float | None = None
+    declared_bonus: float | None = None
+    declared_note: str | None = None
+    imports: list[str] = Field(default_factory=list)
+    inputs: list[InputSpec] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+    gates: list[Gate] = Field(default_factory=list)
+    grades: Grades | None = None
+    readings: list[Reading] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    # --- navigation -------------------------------------------------------------------------
+    def walk_items(self) -> Iterator[Item]:
+        for s in self.sections:
+            yield from s.walk_items()
+
+    def walk_sections(self) -> Iterator[Section]:
+        for s in self.sections:
+            yield from s.walk_sections()
+
+    @property
+    def items(self) -> list[Item]:
+        return list(self.walk_items())
+
+    def item(self, item_id: str) -> Item:
+        for i in self.walk_items():
+            if i.id == item_id:
+                return i
+        raise KeyError(item_id)
+
+    def reading(self, reading_id: str) -> Reading:
+        for r in self.readings:
+            if r.id == reading_id:
+                return r
+        raise KeyError(reading_id)
+
+    def section_of(self) -> dict[str, list[str]]:
+        """item id -> ids of the sections that contain it, outermost first."""
+        out: dict[str, list[str]] = {}
+
+        def rec(sec: Section, path: list[str]):
+            here = path + [sec.id]
+            for it in sec.items:
+                out[it.id] = here
+            for s in sec.sections:
+                rec(s, here)
+
+        for s in self.sections:
+            rec(s, [])
+        return out
+
+    @property
+    def input_catalogue(self) -> dict[str, InputSpec]:
+        """Every input the scheme reads, by id (scheme-level and inline item/gate inputs)."""
+        cat = {i.id: i for i in self.inputs}
+        for it in self.walk_items():
+            for spec in it.input_specs:
+                cat.setdefault(spec.id, spec)
+        for g in self.gates:
+            for c in g.conditions:
+                for spec in c.inputs:
+                    if isinstance(spec, InputSpec):
+                        cat.setdefault(spec.id, spec)
+        return cat
+
+    @property
+    def base_max(self) -> float:
+        return float(sum(i.max_points or 0 for i in self.walk_items() if not i.bonus))
+
+    @property
+    def bonus_max(self) -> float:
+        return float(sum(i.max_points or 0 for i in self.walk_items() if i.bonus))
+
+
+Section.model_rebuild()

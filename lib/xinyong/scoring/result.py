@@ -1,0 +1,232 @@
+"""What ``score`` returns: per unit × item points and status, per unit totals, gates, grade, rank."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..scheme.model import Scheme
+
+STATUSES = ["scored", "missing_input", "pending_judgement", "not_applicable", "undefined"]
+STATUS_ZH = {
+    "scored": "已计分",
+    "missing_input": "缺少数据",
+    "pending_judgement": "待评审",
+    "not_applicable": "不适用",
+    "undefined": "无法计算",
+}
+UNKNOWN_CODES = (1, 2, 4)  # missing, pending, undefined: their points are unknown, not zero
+
+
+@dataclass
+class ScoreResult:
+    scheme: Scheme
+    frame: pd.DataFrame  # numeric inputs used, one row per unit
+    meta: pd.DataFrame  # unit_name, unit_kind, period, why:<item>
+    points: pd.DataFrame  # units × item ids (NaN unless scored)
+    status: pd.DataFrame  # units × item ids (status names)
+    max_points: pd.DataFrame  # units × item ids (0 where not applicable)
+    units: pd.DataFrame  # per unit totals, gates, grade, rank
+    sections: pd.DataFrame  # units × section ids: known points
+    sections_unknown: pd.DataFrame  # units × section ids: unknown points
+    gates: pd.DataFrame  # long: unit, gate, condition, name, outcome
+    readings_used: dict[str, str]  # reading id -> option id
+    rules: dict[str, Any]
+    ignored_columns: list[str] = field(default_factory=list)
+    registry: Any = None
+    scheme_options: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def build(cls, scheme, frame, meta, P, S, MX, rules, chosen, gate_tests, scheme_opts, ignored, registry):
+        items = scheme.items
+        ids = [it.id for it in items]
+        idx = frame.index
+        points = pd.DataFrame(P, index=idx, columns=ids)
+        codes = pd.DataFrame(S, index=idx, columns=ids)
+        status = codes.apply(lambda c: pd.Categorical.from_codes(c.to_numpy(), STATUSES))
+        maxp = pd.DataFrame(MX, index=idx, columns=ids)
+        bonus_mask = np.array([it.bonus for it in items])
+        unknown = np.isin(S, UNKNOWN_CODES)
+        Pz = np.nan_to_num(P)
+        base = Pz[:, ~bonus_mask].sum(axis=1)
+        bonus = Pz[:, bonus_mask].sum(axis=1)
+        unk = (MX * unknown).sum(axis=1)
+        units = pd.DataFrame(index=idx)
+        units["unit_name"] = meta["unit_name"].fillna(pd.Series(idx, index=idx)).astype(str)
+        units["unit_kind"] = meta["unit_kind"].fillna("").astype(str)
+        units["base_total"] = base.round(6)
+        units["bonus"] = bonus.round(6)
+        units["total"] = (base + bonus).round(6)
+        units["unknown_points"] = unk.round(6)
+        units["max_possible"] = (base + bonus + unk).round(6)
+        units["max_applicable"] = MX.sum(axis=1).round(6)
+        for code, name in enumerate(STATUSES):
+            units[f"n_{name}"] = (S == code).sum(axis=1)
+        # sections (every level): known and unknown points
+        sec_of = scheme.section_of()
+        sec_ids = [s.id for s in scheme.walk_sections()]
+        col = {i: k for k, i in enumerate(ids)}
+        sec_known, sec_unk = {}, {}
+        for sid in sec_ids:
+            js = [col[i] for i in ids if sid in sec_of[i]]
+            sec_known[sid] = Pz[:, js].sum(axis=1) if js else np.zeros(len(idx))
+            sec_unk[sid] = (MX[:, js] * unknown[:, js]).sum(axis=1) if js else np.zeros(len(idx))
+        sections = pd.DataFrame(sec_known, index=idx).round(6)
+        sections_unknown = pd.DataFrame(sec_unk, index=idx).round(6)
+        gates, units = _gates(scheme, frame, units, gate_tests)
+        units = _grades(scheme, units, scheme_opts)
+        units["rank"] = units["total"].rank(ascending=False, method="min").astype(int)
+        units["n_units"] = len(units)
+        return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
+                   dict(chosen), rules, ignored, registry, scheme_opts)
+
+    # ------------------------------------------------------------------ views
+    @property
+    def unit_ids(self) -> list[str]:
+        return list(self.units.index)
+
+    @property
+    def items(self) -> pd.DataFrame:
+        """Long form: one row per unit × item."""
+        sec_of = self.scheme.section_of()
+        meta = pd.DataFrame([
+            {"item": it.id, "name": it.name, "section": sec_of[it.id][0], "bonus": it.bonus}
+            for it in self.scheme.walk_items()
+        ])
+        long = self.points.stack(future_stack=True).rename("points").reset_index()
+        long.columns = ["unit", "item", "points"]
+        long["status"] = self.status.stack(future_stack=True).astype(str).to_numpy()
+        long["max"] = self.max_points.stack(future_stack=True).to_numpy()
+        long["reading"] = long["item"].map(self.reading_text)
+        return long.merge(meta, on="item", how="left")
+
+    def reading_text(self, item_id: str) -> str:
+        used = self.rules[item_id].readings
+        return "；".join(f"{rid}={opt}" for rid, opt in used.items())
+
+    def computation(self, unit: str, item_id: str) -> str:
+        """The computation written out with this unit's numbers, e.g. ``2/3×(5−2.6)=1.6000``."""
+        er = self.rules[item_id]
+        st = str(self.status.at[unit, item_id])
+        kind_name, params = er.kind, er.params
+        ukind = str(self.units.at[unit, "unit_kind"])
+        if ukind in er.variant_rules:
+            mode, spec, note = er.variant_rules[ukind]
+            if mode == "not_applicable":
+                return f"不适用：{note}"
+            kind_name, params = spec
+        if st == "missing_input":
+            miss = [c for c in sorted(params.input_ids()) if pd.isna(self.frame.at[unit, c])]
+            cat = self.scheme.input_catalogue
+            return "缺少输入：" + "、".join(f"{cat[c].label}（{c}）" if c in cat else c for c in miss)
+        if st == "pending_judgement":
+            return "待评审赋分（尚未录入评审得分和理由）"
+        values = {c: self.frame.at[unit, c] for c in params.input_ids()}
+        if kind_name == "judgement":
+            values["__why__"] = self.meta.get(f"why:{item_id}", pd.Series(dtype="string")).get(unit, "") or ""
+        pts = self.points.at[unit, item_id]
+        kind = self.registry.get(kind_name)
+        return kind.explain(values, params, float(pts) if not pd.isna(pts) else float("nan"))
+
+    def unit_items(self, unit: str) -> pd.DataFrame:
+        """Every item of one unit with its computation text (for reports)."""
+        unit = str(unit)
+        if unit not in self.units.index:
+            raise KeyError(f"未知单位：{unit}")
+        sec_of = self.scheme.section_of()
+        rows = []
+        for it in self.scheme.walk_items():
+            st = str(self.status.at[unit, it.id])
+            p = self.points.at[unit, it.id]
+            rows.append({
+                "item": it.id, "name": it.name, "section": sec_of[it.id][0], "bonus": it.bonus,
+                "max": float(self.max_points.at[unit, it.id]), "points": None if pd.isna(p) else float(p),
+                "status": st, "computation": self.computation(unit, it.id),
+                "reading": self.reading_text(it.id), "kind": self.rules[it.id].kind,
+                "responsible": "、".join(it.responsible), "evidence": it.evidence,
+                "deadline": it.deadline or "", "source_file": it.source.file if it.source else "",
+                "source_line": it.source.line if it.source else None,
+                "source_quote": it.source.quote if it.source else "",
+            })
+        return pd.DataFrame(rows)
+
+    def explain_all(self) -> pd.DataFrame:
+        return pd.concat([self.unit_items(u).assign(unit=u) for u in self.unit_ids], ignore_index=True)
+
+    def unit(self, unit: str) -> pd.Series:
+        return self.units.loc[str(unit)]
+
+
+def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests: dict[str, str]):
+    from .formula import parse
+
+    rows = []
+    for g in scheme.gates:
+        fails = pd.Series(False, index=units.index)
+        unknowns = pd.Series(False, index=units.index)
+        failed_names = pd.Series([[] for _ in range(len(units))], index=units.index, dtype=object)
+        for c in g.conditions:
+            f = parse(gate_tests.get(c.id, c.test))
+            names_lo = {n: frame[n] for n in f.names if n in frame.columns}
+            names_hi = dict(names_lo)
+            names_lo.update(total=units["total"], base_total=units["base_total"], bonus=units["bonus"])
+            names_hi.update(total=units["max_possible"], base_total=units["base_total"] + units["unknown_points"],
+                            bonus=units["bonus"] + units["unknown_points"])
+            lo = pd.Series(f(names_lo), index=units.index).astype(bool)
+            hi = pd.Series(f(names_hi), index=units.index).astype(bool)
+            missing = frame[[n for n in f.names if n in frame.columns]].isna().any(axis=1) if any(
+                n in frame.columns for n in f.names) else pd.Series(False, index=units.index)
+            outcome = np.where(missing, "unknown", np.where(lo & hi, "pass", np.where(~lo & ~hi, "fail", "unknown")))
+            for u, o in zip(units.index, outcome):
+                rows.append({"unit": u, "gate": g.id, "condition": c.id, "name": c.name, "outcome": o,
+                             "test": gate_tests.get(c.id, c.test)})
+            is_fail = pd.Series(outcome == "fail", index=units.index)
+            fails |= is_fail
+            unknowns |= pd.Series(outcome == "unknown", index=units.index)
+            for u in units.index[is_fail]:
+                failed_names[u] = failed_names[u] + [c.id]
+        units[f"gate:{g.id}"] = np.where(fails, "fail", np.where(unknowns, "unknown", "pass"))
+        units[f"failed:{g.id}"] = failed_names
+    if scheme.gates:
+        vetoes = [g.id for g in scheme.gates if g.kind == "veto"]
+        quals = [g.id for g in scheme.gates if g.kind == "qualification"]
+        outcome = pd.Series("pass", index=units.index)
+        for gid in vetoes + quals:
+            outcome = outcome.where(~(units[f"gate:{gid}"] == "unknown") | (outcome == "fail"), "unknown")
+            outcome = outcome.where(units[f"gate:{gid}"] != "fail", "fail")
+        units["gate_outcome"] = outcome
+    else:
+        units["gate_outcome"] = "none"
+    return pd.DataFrame(rows, columns=["unit", "gate", "condition", "name", "outcome", "test"]), units
+
+
+def _grades(scheme: Scheme, units: pd.DataFrame, scheme_opts: dict[str, Any]) -> pd.DataFrame:
+    if scheme.grades is None:
+        units["grade"] = None
+        units["grade_certain"] = True
+        return units
+    basis = scheme_opts.get("grade_basis", scheme.grades.basis)
+    lo = units["total"] if basis == "total" else units["base_total"]
+    hi = lo + units["unknown_points"]
+
+    def band(x: pd.Series) -> pd.Series:
+        conds = []
+        labels = []
+        for b in scheme.grades.bands:
+            labels.append(b.label)
+            if b.min is None:
+                conds.append(pd.Series(True, index=x.index))
+            else:
+                # rounding is unspecified (004 E8): compare on 6 decimals so 89.9999999 is not 90
+                xr = x.round(6)
+                conds.append(xr >= b.min if b.min_inclusive else xr > b.min)
+        return pd.Series(np.select([c.to_numpy() for c in conds], labels, default=labels[-1]), index=x.index)
+
+    g_lo, g_hi = band(lo), band(hi)
+    units["grade"] = g_lo
+    units["grade_certain"] = g_lo == g_hi
+    units["grade_if_all_known_full"] = g_hi
+    return units
