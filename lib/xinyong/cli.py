@@ -23,8 +23,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, markup=False)
+err_console = Console(stderr=True, highlight=False, markup=False)
 STATE = {"debug": False}
 
 
@@ -91,7 +91,7 @@ def check_cmd(
         if json_out:
             out.extend(f.as_dict() for f in findings)
             continue
-        console.print(f"[bold]{s.title}[/bold]（{s.id}）：{len(findings)} 项发现")
+        console.print(f"{s.title}（{s.id}）：{len(findings)} 项发现")
         for f in findings:
             console.print(f"  [{f.code}] {f.target}：{f.message}")
             if f.quote:
@@ -108,7 +108,7 @@ def kinds_cmd():
     reg = default_registry()
     for name in reg.names():
         k = reg.get(name)
-        console.print(f"[bold]{name}[/bold]（{k.label}）：{k.doc.splitlines()[0]}")
+        console.print(f"{name}（{k.label}）：{k.doc.splitlines()[0]}")
 
 
 def _register_step_commands() -> None:

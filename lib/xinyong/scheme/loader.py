@@ -8,6 +8,7 @@ them — into one :class:`SchemeError`.
 from __future__ import annotations
 
 import copy
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -101,8 +102,8 @@ def _locate(raw: Any, loc: Iterable[Any]) -> tuple[int | None, str | None, str]:
             break
     if isinstance(node, LineDict):
         line = node.line or line
-        if "id" in node and not fields:
-            node_id = str(node["id"])
+        if "id" in node:
+            node_id, fields = str(node["id"]), []
     # keep only the trailing field names after the last list index (e.g. rule.params.expr)
     tail: list[str] = []
     for f in reversed(fields):
@@ -178,6 +179,9 @@ def _load(path: Path, registry: Registry, stack: tuple[str, ...]) -> Scheme:
         first = None
         for err in exc.errors():
             line, node_id, field = _locate(raw, err["loc"])
+            if not field:  # a model-level check: its message names the field
+                m = re.search(r"needs (?:a |an )?(\w+)", err["msg"])
+                field = m.group(1) if m else ""
             msg = f"{path.name}:{line or '?'} {node_id or ''}{'.' if node_id and field else ''}{field}: {err['msg']}"
             problems.append(msg)
             first = first or (line, node_id, field, err["msg"])

@@ -1,0 +1,163 @@
+"""The inconsistency checker: finds, from the scheme data, the defects of the official text.
+
+It never fixes anything: declared totals stay as the document states them, and each finding says
+what is declared, what the items give, where (item id) and the clause (seed file + quote). The
+same findings are data for reports (``Finding.as_dict``) and text for ``xinyong check``.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..scoring.registry import Registry, default_registry
+from .model import Scheme, Section, Source
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Finding:
+    scheme: str
+    code: str  # total_mismatch | bonus_mismatch | section_mismatch | unreachable_max | no_criteria
+    #           | inferred_category | label_mismatch | no_declared_total
+    target: str  # scheme, section or item id
+    message: str  # Chinese
+    detail: str  # English
+    declared: float | None = None
+    computed: float | None = None
+    source_file: str | None = None
+    source_line: int | None = None
+    quote: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _src(source: Source | None) -> dict[str, Any]:
+    if source is None:
+        return {}
+    return {"source_file": source.file, "source_line": source.line, "quote": source.quote}
+
+
+def _n(x: float) -> str:
+    return f"{x:g}"
+
+
+def check_scheme(scheme: Scheme, registry: Registry | None = None) -> list[Finding]:
+    registry = registry or default_registry()
+    out: list[Finding] = []
+    sid = scheme.id
+    base, bonus = scheme.base_max, scheme.bonus_max
+    attainable = _attainable_total(scheme, registry)
+
+    # 1. the scheme's declared total
+    if scheme.declared_total is None:
+        out.append(Finding(sid, "no_declared_total", sid,
+                           f"文件未给出总分（也未给出达标分数线）；各条目满分合计为 {_n(base)}"
+                           + (f"，另有附加分 {_n(bonus)}" if bonus else ""),
+                           f"no declared total; items sum to {base:g} (+{bonus:g} bonus)",
+                           None, base, **_src(scheme.source)))
+    elif abs(scheme.declared_total - base) > EPS:
+        if abs(scheme.declared_total - (base + bonus)) < EPS and bonus > 0:
+            msg = (f"声明满分 {_n(scheme.declared_total)} 分，但基础条目合计只有 {_n(base)} 分；"
+                   f"只有计入附加分 {_n(bonus)} 分才能达到满分")
+        else:
+            msg = (f"声明满分 {_n(scheme.declared_total)} 分，但条目合计为 {_n(base + bonus)} 分"
+                   f"（基础 {_n(base)} + 附加 {_n(bonus)}）")
+        out.append(Finding(sid, "total_mismatch", sid, msg,
+                           f"declared total {scheme.declared_total:g} != items base {base:g} (+{bonus:g} bonus)",
+                           scheme.declared_total, base, **_src(scheme.source)))
+    if scheme.declared_bonus is not None and abs(scheme.declared_bonus - bonus) > EPS:
+        out.append(Finding(sid, "bonus_mismatch", sid,
+                           f"声明附加分 {_n(scheme.declared_bonus)} 分，但附加条目合计为 {_n(bonus)} 分",
+                           f"declared bonus {scheme.declared_bonus:g} != bonus items {bonus:g}",
+                           scheme.declared_bonus, bonus, **_src(scheme.source)))
+    if attainable < base + bonus - EPS:
+        out.append(Finding(sid, "unreachable_max", sid,
+                           f"按评分标准字面计算，最多只能得到 {_n(attainable)} 分（条目满分合计 {_n(base + bonus)} 分）",
+                           f"literal maximum attainable {attainable:g} < item maxima {base + bonus:g}",
+                           base + bonus, attainable, **_src(scheme.source)))
+
+    # 2. every section: declared points against its items
+    for sec in scheme.walk_sections():
+        items_sum = sec.bonus_points if sec.bonus else sec.max_points
+        if sec.bonus and sec.max_points:
+            items_sum = sec.max_points + sec.bonus_points
+        if sec.declared_points is not None and abs(sec.declared_points - items_sum) > EPS:
+            out.append(Finding(sid, "section_mismatch", sec.id,
+                               f"“{sec.name}”声明 {_n(sec.declared_points)} 分，但所含条目合计 {_n(items_sum)} 分",
+                               f"section declares {sec.declared_points:g}, items sum to {items_sum:g}",
+                               sec.declared_points, items_sum, **_src(sec.source or _first_item_source(sec))))
+        label = sec.meta.get("label_points")
+        if label is not None and abs(float(label) - items_sum) > EPS:
+            out.append(Finding(sid, "label_mismatch", sec.id,
+                               f"“{sec.name}”名称旁标注 {_n(float(label))} 分，实际所含条目合计 {_n(items_sum)} 分",
+                               f"label shows {float(label):g}, items carry {items_sum:g}",
+                               float(label), items_sum, **_src(sec.source or _first_item_source(sec))))
+        if sec.no_criteria:
+            out.append(Finding(sid, "no_criteria", sec.id, f"“{sec.name}”没有评分标准，只能评审赋分",
+                               "section has no scoring criteria", sec.declared_points, None,
+                               **_src(sec.source or _first_item_source(sec))))
+        if sec.inferred:
+            out.append(Finding(sid, "inferred_category", sec.id,
+                               f"“{sec.name}”的所属类别是推断的：{sec.inferred}",
+                               "category membership inferred", None, items_sum,
+                               **_src(sec.source or _first_item_source(sec))))
+
+    # 3. every item
+    for it in scheme.walk_items():
+        if it.label_points is not None and abs(it.label_points - (it.max_points or 0)) > EPS:
+            out.append(Finding(sid, "label_mismatch", it.id,
+                               f"“{it.name}”标注 {_n(it.label_points)} 分，实际满分 {_n(it.max_points or 0)} 分",
+                               f"label shows {it.label_points:g}, item carries {it.max_points:g}",
+                               it.label_points, it.max_points, **_src(it.source)))
+        if it.no_criteria:
+            out.append(Finding(sid, "no_criteria", it.id, f"“{it.name}”（{_n(it.max_points or 0)} 分）没有评分标准，只能评审赋分",
+                               "item has no scoring criteria", it.max_points, None, **_src(it.source)))
+        if it.meta.get("inferred_category"):
+            out.append(Finding(sid, "inferred_category", it.id,
+                               f"“{it.name}”的所属类别是推断的：{it.meta['inferred_category']}",
+                               "category inferred", None, it.max_points, **_src(it.source)))
+        att = _item_attainable(it, registry)
+        if att is not None and att < (it.max_points or 0) - EPS:
+            out.append(Finding(sid, "unreachable_max", it.id,
+                               f"“{it.name}”满分 {_n(it.max_points or 0)} 分，但按评分标准字面最多只能得 {_n(att)} 分",
+                               f"maximum {it.max_points:g} unreachable: rule gives at most {att:g}",
+                               it.max_points, att, **_src(it.source)))
+    return out
+
+
+def _first_item_source(sec: Section) -> Source | None:
+    for it in sec.walk_items():
+        if it.source:
+            return it.source
+    return None
+
+
+def _item_attainable(it, registry: Registry) -> float | None:
+    if it.rule is None or it.rule.kind not in registry:
+        return None
+    kind = registry.get(it.rule.kind)
+    params = dict(it.rule.params)
+    if it.rule.kind == "judgement":
+        params.setdefault("column", f"judge:{it.id}")
+    try:
+        p = kind.parse_params(params, it.max_points or 0.0)
+    except Exception:  # noqa: BLE001 — the loader already reported malformed params
+        return None
+    att = p.max_attainable()
+    return None if att is None else min(att, it.max_points or 0.0)
+
+
+def _attainable_total(scheme: Scheme, registry: Registry) -> float:
+    total = 0.0
+    for it in scheme.walk_items():
+        att = _item_attainable(it, registry)
+        total += it.max_points if att is None else att
+    return total
+
+
+def findings_for_items(findings: list[Finding], item_ids: set[str]) -> list[Finding]:
+    """Findings that touch a report: scheme-level ones and those on the given items or sections."""
+    return [f for f in findings if f.target == f.scheme or f.target in item_ids
+            or any(i.startswith(f.target + ".") for i in item_ids)]

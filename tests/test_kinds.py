@@ -1,0 +1,131 @@
+"""Every rule kind at its breakpoints: just below, at, just above each threshold.
+
+The kinds are exercised directly (frame, params) so the tests pin the kind, not a scheme file.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+
+from xinyong.scoring.registry import default_registry
+
+REG = default_registry()
+
+
+def run(kind, values: dict, max_points, **params):
+    k = REG.get(kind)
+    p = k.parse_params(params, max_points)
+    frame = pd.DataFrame(values, dtype=float)
+    return k.func(frame, p).round(10).tolist(), p
+
+
+def explain(kind, row: dict, max_points, **params):
+    k = REG.get(kind)
+    p = k.parse_params(params, max_points)
+    pts = k.func(pd.DataFrame({c: [v] for c, v in row.items()}, dtype=float), p).iloc[0]
+    return k.explain(row, p, pts)
+
+
+def test_piecewise_npl_rate_breakpoints():
+    """001 七 7.1.1: “如果地区不良贷款率<2%，2分；如果2% ≤ 地区不良贷款率<5%，得分 = 2/3*(5-地区不良贷款率*100)；
+    如果地区不良贷款率 ≥ 5%，0分”."""
+    segs = [{"when": "x < 2", "expr": "2"}, {"when": "2 <= x < 5", "expr": "2/3*(5-x)"}, {"when": "x >= 5", "expr": "0"}]
+    out, _ = run("piecewise", {"r": [1.99, 2.0, 2.01, 2.6, 4.99, 5.0, 5.01]}, 2, input="r", segments=segs)
+    assert out == pytest.approx([2, 2, 2 / 3 * 2.99, 1.6, 2 / 3 * 0.01, 0, 0])
+    assert explain("piecewise", {"r": 2.6}, 2, input="r", segments=segs) == "x=2.6，2≤2.6 < 5：2/3×(5−2.6)=1.6000"
+
+
+def test_threshold_inclusive_and_strict():
+    """000 1.2.5: “……比率达到50%（1分）” is inclusive; 002 #2 “低于万分之一” is strict."""
+    out, _ = run("threshold", {"x": [49.99, 50, 50.01]}, 1, input="x", op=">=", value=50)
+    assert out == [0, 1, 1]
+    out, _ = run("threshold", {"x": [0.0099, 0.01, 0.0101]}, 1, input="x", op="<", value=0.01)
+    assert out == [1, 0, 0]
+
+
+def test_stepwise_floor_and_continuous():
+    """001 9.1: “超过50%……得1.5分，在此基础上每多10%，加0.5分，最高得4分”."""
+    params = dict(input="s", threshold=50, strict=True, base=1.5, step=10, per_step=0.5)
+    xs = {"s": [49.99, 50, 50.01, 59.99, 60, 60.01, 100]}
+    out, _ = run("stepwise", xs, 4, **params)
+    assert out == [0, 0, 1.5, 1.5, 2.0, 2.0, 4.0]
+    out, _ = run("stepwise", xs, 4, mode="continuous", **params)
+    assert out == pytest.approx([0, 0, 1.5005, 1.9995, 2.0, 2.0005, 4.0])
+
+
+def test_deduction_step_modes_and_floor():
+    """001 8.1.1: “存量代码转换率为100%的得1分，每降低1%扣0.2分”; floored at 0 (A3)."""
+    xs = {"rate": [100, 99.5, 99, 98.99, 90, 0]}
+    out, _ = run("deduction", xs, 1, amount="100 - rate", per=0.2)
+    assert out == pytest.approx([1, 1, 0.8, 0.8, 0, 0])
+    out, _ = run("deduction", xs, 1, amount="100 - rate", per=0.2, step_mode="ceiling")
+    assert out == pytest.approx([1, 0.8, 0.8, 0.6, 0, 0])
+    out, _ = run("deduction", xs, 1, amount="100 - rate", per=0.2, step_mode="pro_rata")
+    assert out == pytest.approx([1, 0.9, 0.8, 0.798, 0, 0])
+
+
+def test_deduction_floating_steps_are_exact():
+    """001 8.1.2: “重错码率为0的得1分，每增加0.01%扣0.1分”: 0.03% is three whole steps, not 2.999…"""
+    out, _ = run("deduction", {"d": [0.0, 0.009, 0.01, 0.03, 0.1, 0.2]}, 1, amount="d", per=0.1, step=0.01)
+    assert out == pytest.approx([1, 1, 0.9, 0.7, 0.0, 0.0])
+
+
+def test_deduction_per_record_with_cap():
+    """004 附件1 二.1: “有迟报、错报的每条扣0.5分，最高扣7.5分”."""
+    out, _ = run("deduction", {"n": [0, 1, 14, 15, 16, 40]}, 7.5, amount="n", per=0.5)
+    assert out == [7.5, 7.0, 0.5, 0, 0, 0]
+
+
+def test_count_factor_cap():
+    """000 1.3.1: “每个部门得0.1分……（最高3分）”."""
+    out, _ = run("count_factor", {"n": [0, 29, 30, 31]}, 3, input="n", factor=0.1)
+    assert out == pytest.approx([0, 2.9, 3, 3])
+
+
+def test_formula_cap_and_undefined():
+    """001 9.3: “已经实施容缺受理的部门数量/具有行政审批权力的部门总量*2，最高得2分”."""
+    out, _ = run("formula", {"a": [0, 10, 20, 5], "b": [20, 20, 20, 0]}, 2, expr="a/b*2")
+    assert out[:3] == [0, 1, 2]
+    assert np.isnan(out[3])  # 5/0: undefined, the engine marks the item 'undefined'
+    out, _ = run("formula", {"a": [5], "b": [0]}, 2, expr="a/b*2", undefined_points=0)
+    assert out == [0]
+
+
+def test_all_of_any_of_and_expect_false():
+    """001 七 政策环境: “如果以下任一条为是，得0分；如果均为否，得1分”; 001 2.1: “有其一即可”."""
+    v = {"a": [0, 1, 0, 1], "b": [0, 0, 1, 1]}
+    assert run("all_of", v, 1, inputs=["a", "b"], expect=False)[0] == [1, 0, 0, 0]
+    assert run("all_of", v, 1, inputs=["a", "b"])[0] == [0, 0, 0, 1]
+    assert run("any_of", v, 2, inputs=["a", "b"])[0] == [0, 2, 2, 2]
+
+
+def test_checklist_add_deduct_require_bonus():
+    """004 附件1 一.1: “成立的得5分；缺一项扣1分，未成立的不得分”; 001 6.1 “额外加0.3分”."""
+    v = {"e1": [1, 1, 0, 1], "e2": [1, 0, 0, 1], "e3": [1, 1, 0, 1], "ok": [1, 1, 1, 0]}
+    out, _ = run("checklist", v, 5, items=["e1", "e2", "e3"], per_item=1, mode="deduct", require="ok")
+    assert out == [5, 4, 2, 0]
+    out, p = run("checklist", v, 5, items=["e1", "e2", "e3"], per_item=1)
+    assert out == [3, 2, 0, 3]
+    assert p.max_attainable() == 3  # 004 附件2 三.3: “每项得1分，共5分” with three elements
+    out, _ = run("checklist", v, 1.8, items=["e1", "e2", "e3"], per_item=0.15, bonus_all=0.3)
+    assert out == pytest.approx([0.75, 0.3, 0, 0.75])
+
+
+def test_capped_sum_parts_and_total_cap():
+    """001 10.1: four ratios summed, “最高得4分”; A8: each ratio capped at 1."""
+    parts = [{"label": "r1", "expr": "a", "cap": 1}, {"label": "r2", "expr": "b", "cap": 1}]
+    out, _ = run("capped_sum", {"a": [0.5, 1.5, 3], "b": [0.2, 0.9, 3]}, 4, parts=parts)
+    assert out == pytest.approx([0.7, 1.9, 2])
+    parts_nocap = [{"label": "r1", "expr": "a"}, {"label": "r2", "expr": "b"}]
+    out, _ = run("capped_sum", {"a": [0.5, 1.5, 3], "b": [0.2, 0.9, 3]}, 4, parts=parts_nocap)
+    assert out == pytest.approx([0.7, 2.4, 4])
+
+
+def test_condition_two_rates():
+    """000 1.4.2: “中小微企业和农户信用信息建档比率80%以上……（3分）”."""
+    out, _ = run("condition", {"s": [79.99, 80, 95], "f": [90, 80, 79.99]}, 3, test="s >= 80 and f >= 80")
+    assert out == [0, 3, 0]
+
+
+def test_judgement_clips_to_range():
+    out, _ = run("judgement", {"judge:x": [0, 1.5, 2]}, 2, column="judge:x")
+    assert out == [0, 1.5, 2]

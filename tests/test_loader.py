@@ -1,0 +1,105 @@
+"""Malformed scheme files are refused with an error naming the file, line, item id and field."""
+from pathlib import Path
+
+import pytest
+
+import xinyong
+from xinyong.errors import SchemeError
+
+MINI = (Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
+
+
+def write(tmp_path, text):
+    p = tmp_path / "bad.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_missing_field_names_item_field_and_line(tmp_path):
+    text = MINI.replace("        name: 比例\n        max_points: 2\n", "        name: 比例\n")
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(write(tmp_path, text))
+    e = ei.value
+    assert e.fields["item"] == "mini.1.3"
+    assert e.fields["file"].endswith("bad.yaml")
+    assert "max_points" in e.message
+    assert e.fields["line"] == next(i for i, l in enumerate(text.splitlines(), 1) if "id: mini.1.3" in l)
+
+
+def test_wrong_type_names_the_field(tmp_path):
+    text = MINI.replace("max_points: 4\n", "max_points: 四分\n")
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(write(tmp_path, text))
+    assert ei.value.fields["item"] == "mini.1.4"
+    assert ei.value.fields["field"] == "max_points"
+
+
+def test_unknown_rule_kind(tmp_path):
+    text = MINI.replace("kind: stepwise", "kind: magic")
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(write(tmp_path, text))
+    assert ei.value.fields["item"] == "mini.1.4"
+    assert "magic" in ei.value.message and "rule.kind" in ei.value.fields["field"]
+
+
+def test_rule_reading_an_undeclared_input(tmp_path):
+    text = MINI.replace('expr: "approved/total_depts*2"', 'expr: "approved/all_depts*2"')
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(write(tmp_path, text))
+    assert ei.value.fields["item"] == "mini.1.3"
+    assert "all_depts" in ei.value.message
+
+
+def test_formula_with_attribute_access_is_refused(tmp_path):
+    text = MINI.replace('expr: "approved/total_depts*2"', 'expr: "approved.__class__"')
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(write(tmp_path, text))
+    assert ei.value.fields["item"] == "mini.1.3"
+
+
+def test_formula_trying_import_is_refused(tmp_path):
+    text = MINI.replace('expr: "approved/total_depts*2"', "expr: \"__import__('os').system('touch /tmp/pwned')\"")
+    with pytest.raises(SchemeError):
+        xinyong.load_scheme(write(tmp_path, text))
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_duplicate_key_and_duplicate_id(tmp_path):
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(write(tmp_path, MINI.replace("declared_total: 10\n", "declared_total: 10\ndeclared_total: 11\n")))
+    assert "重复" in ei.value.message
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(write(tmp_path, MINI.replace("id: mini.1.3", "id: mini.1.2")))
+    assert "mini.1.2" in ei.value.message
+
+
+def test_reading_targeting_unknown_item(tmp_path):
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(write(tmp_path, MINI.replace("set: {mini.1.4: {mode: continuous}}", "set: {mini.9.9: {mode: continuous}}")))
+    assert ei.value.fields["item"] == "A2"
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(write(tmp_path, "id: x\n  bad: [\n"))
+    assert ei.value.fields["line"] >= 1
+
+
+def test_dates_stay_strings(tmp_path):
+    text = MINI.replace("name: 比例\n", "name: 比例\n        deadline: 2019-03-15\n")
+    s = xinyong.load_scheme(write(tmp_path, text))
+    assert s.item("mini.1.3").deadline == "2019-03-15"
+
+
+def test_unknown_scheme_id_lists_known():
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme("nosuch")
+    assert "city2019" in ei.value.message
+
+
+def test_errors_pickle():
+    import pickle
+
+    e = SchemeError("消息", "detail", file="f.yaml", item="x.1", field="max_points", line=3)
+    e2 = pickle.loads(pickle.dumps(e))
+    assert (e2.message, e2.fields) == (e.message, e.fields)
