@@ -1,0 +1,85 @@
+"""`make bench`: run the benchmarks and write bench/README.md with the machine they ran on."""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def machine() -> list[str]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        mem = f"{kb / 2**20:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    import numpy, pandas
+    import xinyong
+
+    return [
+        f"- CPU: {cpu} ({os.cpu_count()} cores)",
+        f"- Memory: {mem}",
+        f"- OS: {platform.platform()}",
+        f"- Python {platform.python_version()}, pandas {pandas.__version__}, numpy {numpy.__version__}, xinyong {xinyong.__version__}",
+        f"- Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+    ]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--schemes", default="city2019,jiaxian_county_dept")
+    ap.add_argument("--batch", action="store_true", help="also run the batch benchmark (minutes)")
+    ap.add_argument("--batch-units", type=int, default=100)
+    args = ap.parse_args()
+
+    from scoring import measure
+
+    lines = ["# Benchmarks", "", "Written by `make bench` (bench/run.py). Numbers are from the machine below;",
+             "targets: scoring 10,000 units of `city2019` under 1 s (vectorised, linear in units).", "",
+             "## Machine", "", *machine(), "", "## Scoring (best of 3, peak memory by tracemalloc)", "",
+             "| scheme | units | items | inputs | best (s) | median (s) | µs / unit | peak MiB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    results = []
+    for sid in args.schemes.split(","):
+        for n in [int(x) for x in args.sizes.split(",")]:
+            r = measure(sid, n)
+            results.append(r)
+            print(f"{sid:22s} {n:>7d} units: {r['best_s']:.3f}s  peak {r['peak_mib']:.0f} MiB", flush=True)
+            lines.append(f"| {sid} | {n:,} | {r['items']} | {r['inputs']} | {r['best_s']:.3f} | {r['median_s']:.3f} | "
+                         f"{r['us_per_unit']:.1f} | {r['peak_mib']:.0f} |")
+    lines += ["", "Growth: time per unit stays flat as units grow ×10 and ×100 when scoring is linear; "
+              "the fixed cost per item (one vectorised pass each) dominates small runs.", ""]
+    by = {(r["scheme"], r["units"]): r for r in results}
+    for sid in args.schemes.split(","):
+        sizes = sorted(n for s, n in by if s == sid)
+        if len(sizes) >= 2:
+            a, b = by[(sid, sizes[-2])], by[(sid, sizes[-1])]
+            lines.append(f"- {sid}: {sizes[-2]:,} → {sizes[-1]:,} units ({sizes[-1] / sizes[-2]:.0f}×) took "
+                         f"{b['best_s'] / a['best_s']:.1f}× the time.")
+    if args.batch:
+        from batch_bench import run as run_batch_bench
+
+        lines += ["", *run_batch_bench(args.batch_units)]
+    (HERE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {HERE / 'README.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
