@@ -22,7 +22,7 @@ def test_inputs_csv_lists_every_input(tmp_path):
     df = pd.read_csv(out, encoding="utf-8-sig")
     assert len(df) == 7
     row = df.set_index("input").loc["npl_rate"]
-    assert (row.label, row.unit, row.range, row["items"]) == ("不良贷款率", "%", "[0, 100] %", "mini.1.1")
+    assert (row.label, row.unit, row.range, row["items"]) == ("不良贷款率", "%", "[0, 100] %", "mini.1.1, mini.gate.2")
 
 
 def test_inputs_table_on_terminal(capsys):
