@@ -93,6 +93,47 @@ def coerce_value(v: Any, spec: InputSpec) -> tuple[float, str | None]:
     return x, None
 
 
+def coerce_column(col: pd.Series, spec: InputSpec) -> tuple[np.ndarray, list[tuple[Any, Any, str]]]:
+    """Vectorised coercion of one column; only values that are not plain numbers go one by one."""
+    if pd.api.types.is_bool_dtype(col.dtype):
+        x = col.astype(float).to_numpy(copy=True)
+        bad = np.zeros(len(x), dtype=bool)
+        reasons = {}
+        if spec.type != "bool":
+            bad[:] = True
+            reasons = {k: "应为数值，不是是/否" for k in range(len(x))}
+    else:
+        x = pd.to_numeric(col, errors="coerce").astype(float).to_numpy(copy=True)
+        bad = np.zeros(len(x), dtype=bool)
+        reasons: dict[int, str] = {}
+        # values that are not numbers: strings like "95%", "是", "三件" — coerce one by one
+        slow = np.flatnonzero(np.isnan(x) & ~col.isna().to_numpy())
+        for k in slow:
+            v, err = coerce_value(col.iloc[k], spec)
+            x[k] = v
+            if err:
+                bad[k], reasons[k] = True, err
+    ok = ~np.isnan(x) & ~bad
+    if spec.type == "bool":
+        wrong = ok & ~np.isin(x, (0.0, 1.0))
+        reason = "应为 是/否（1/0）"
+    elif spec.type == "integer":
+        wrong = ok & (x != np.floor(x))
+        reason = "应为整数"
+    else:
+        wrong = ok & ~np.isfinite(x)
+        reason = "应为有限数值"
+    for k in np.flatnonzero(wrong):
+        bad[k], reasons[k] = True, reason
+    ok = ~np.isnan(x) & ~bad
+    out = ok & (((x < spec.min) if spec.min is not None else False) | ((x > spec.max) if spec.max is not None else False))
+    for k in np.flatnonzero(out):
+        bad[k], reasons[k] = True, "超出允许范围"
+    errs = [(col.index[k], col.iloc[k], reasons[k]) for k in np.flatnonzero(bad)]
+    x[bad] = np.nan
+    return x, errs
+
+
 def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """(numeric frame, meta frame, ignored columns). Raises InputError listing every problem."""
     df = to_wide(inputs)
@@ -112,18 +153,11 @@ def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: dict[str, float]) -
             continue
         if col in cat:
             spec = cat[col]
-            vals = np.empty(len(df), dtype=float)
-            for k, (u, v) in enumerate(df[col].items()):
-                x, err = coerce_value(v, spec)
-                if err is None and not math.isnan(x):
-                    if (spec.min is not None and x < spec.min) or (spec.max is not None and x > spec.max):
-                        err = "超出允许范围"
-                if err:
-                    problems.append(Problem(
-                        f"输入“{spec.label}”的值无效：{err}", f"invalid value for {col}: {err}",
-                        unit=u, input=col, column=col, value=v, expected=spec.range_text()))
-                    x = np.nan
-                vals[k] = x
+            vals, errs = coerce_column(df[col], spec)
+            for u, v, err in errs:
+                problems.append(Problem(
+                    f"输入“{spec.label}”的值无效：{err}", f"invalid value for {col}: {err}",
+                    unit=u, input=col, column=col, value=v, expected=spec.range_text()))
             num[col] = vals
         elif col.startswith(JUDGE):
             item_id = col[len(JUDGE):]
@@ -131,21 +165,18 @@ def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: dict[str, float]) -
                 ignored.append(col)
                 continue
             mx = judge_max[item_id]
-            vals = np.empty(len(df), dtype=float)
             spec = InputSpec(id="judge", label=f"{item_id} 评审得分", type="number", min=0, max=mx)
             whys = df[why_col(item_id)] if why_col(item_id) in df.columns else pd.Series(pd.NA, index=df.index)
-            for k, (u, v) in enumerate(df[col].items()):
-                x, err = coerce_value(v, spec)
-                if err is None and not math.isnan(x) and not (0 <= x <= mx):
-                    err = "评审得分超出 [0, 满分]"
-                if err is None and not math.isnan(x) and _is_blank(whys.loc[u]):
-                    err = "评审得分缺少理由说明"
-                if err:
-                    problems.append(Problem(
-                        f"条目 {item_id} 的评审得分无效：{err}", f"invalid judgement for {item_id}: {err}",
-                        unit=u, input=col, column=col, value=v, expected=f"[0, {mx:g}] 并填写理由"))
-                    x = np.nan
-                vals[k] = x
+            vals, errs = coerce_column(df[col], spec)
+            blank_why = whys.isna().to_numpy() | (whys.astype("string").str.strip() == "").fillna(True).to_numpy()
+            for k in np.flatnonzero(~np.isnan(vals) & blank_why):
+                errs.append((df.index[k], df[col].iloc[k], "评审得分缺少理由说明"))
+                vals[k] = np.nan
+            for u, v, err in errs:
+                err = "评审得分超出 [0, 满分]" if err == "超出允许范围" else err
+                problems.append(Problem(
+                    f"条目 {item_id} 的评审得分无效：{err}", f"invalid judgement for {item_id}: {err}",
+                    unit=u, input=col, column=col, value=v, expected=f"[0, {mx:g}] 并填写理由"))
             num[col] = vals
             meta[why_col(item_id)] = whys.astype("string")
         elif col.startswith(WHY):
