@@ -167,7 +167,7 @@ def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests:
     for g in scheme.gates:
         fails = pd.Series(False, index=units.index)
         unknowns = pd.Series(False, index=units.index)
-        failed_names = pd.Series([[] for _ in range(len(units))], index=units.index, dtype=object)
+        failed_names: dict[str, list[str]] = {}
         for c in g.conditions:
             f = parse(gate_tests.get(c.id, c.test))
             names_lo = {n: frame[n] for n in f.names if n in frame.columns}
@@ -180,16 +180,15 @@ def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests:
             missing = frame[[n for n in f.names if n in frame.columns]].isna().any(axis=1) if any(
                 n in frame.columns for n in f.names) else pd.Series(False, index=units.index)
             outcome = np.where(missing, "unknown", np.where(lo & hi, "pass", np.where(~lo & ~hi, "fail", "unknown")))
-            for u, o in zip(units.index, outcome):
-                rows.append({"unit": u, "gate": g.id, "condition": c.id, "name": c.name, "outcome": o,
-                             "test": gate_tests.get(c.id, c.test)})
+            rows.append(pd.DataFrame({"unit": units.index, "gate": g.id, "condition": c.id, "name": c.name,
+                                      "outcome": outcome, "test": gate_tests.get(c.id, c.test)}))
             is_fail = pd.Series(outcome == "fail", index=units.index)
             fails |= is_fail
             unknowns |= pd.Series(outcome == "unknown", index=units.index)
             for u in units.index[is_fail]:
-                failed_names[u] = failed_names[u] + [c.id]
+                failed_names.setdefault(u, []).append(c.id)
         units[f"gate:{g.id}"] = np.where(fails, "fail", np.where(unknowns, "unknown", "pass"))
-        units[f"failed:{g.id}"] = failed_names
+        units[f"failed:{g.id}"] = pd.Series([failed_names.get(u, []) for u in units.index], index=units.index, dtype=object)
     if scheme.gates:
         vetoes = [g.id for g in scheme.gates if g.kind == "veto"]
         quals = [g.id for g in scheme.gates if g.kind == "qualification"]
@@ -200,7 +199,8 @@ def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests:
         units["gate_outcome"] = outcome
     else:
         units["gate_outcome"] = "none"
-    return pd.DataFrame(rows, columns=["unit", "gate", "condition", "name", "outcome", "test"]), units
+    cols = ["unit", "gate", "condition", "name", "outcome", "test"]
+    return (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)), units
 
 
 def _grades(scheme: Scheme, units: pd.DataFrame, scheme_opts: dict[str, Any]) -> pd.DataFrame:
