@@ -127,8 +127,9 @@ _register_step_commands()
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False)
-        return 0
+        rv = app(args=argv, standalone_mode=False)
+        # click returns typer.Exit's code instead of raising it when standalone_mode is off
+        return rv if isinstance(rv, int) else 0
     except typer.Exit as e:
         return e.exit_code
     except SystemExit as e:  # click's own exits (e.g. --help)
