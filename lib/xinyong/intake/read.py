@@ -317,7 +317,9 @@ class _Reader:
         self.log = Log(str(path))
         self.cat = scheme.input_catalogue
         self.slots = judgement_slots(scheme)
-        self.judge_ids = {i for k in self.slots.values() for i in k}
+        # document order, so suggestions and listings do not depend on set ordering
+        self.judge_ids = list(dict.fromkeys(i for it in scheme.walk_items() for k in self.slots.values()
+                                            for i in k if i == it.id))
         self.units: dict[str, dict[str, Any]] = {}  # unit id -> {unit_name, unit_kind, row}
         self.values: dict[str, dict[str, float]] = {}
         self.judge: dict[tuple[str, str], tuple[float, str]] = {}
@@ -517,7 +519,7 @@ class _Reader:
                     near = _suggest(item, {i: i for i in self.judge_ids})
                     log.error(f"未知的评审条目“{item}”" + (f"（是否为“{near}”？）" if near else ""),
                               f"unknown judgement item in column {h!r}", sheet=sheet, row=1, col=j, input=h,
-                              value=h, expected="酌情评分条目编号：" + "、".join(sorted(self.judge_ids)))
+                              value=h, expected="酌情评分条目编号：" + "、".join(self.judge_ids))
                     continue
             if not ok:
                 near = _suggest(h, choices)
@@ -684,7 +686,7 @@ class _Reader:
                     msg = f"未知的条目编号“{item}”" + (f"（是否为“{near}”？）" if near else "")
                 self.log.error(msg, f"item {item!r} is not a judgement item of {self.s.id}", sheet=g.name, row=i,
                                col=cols["item"], unit=uid, input=item, value=item,
-                               expected="酌情评分条目：" + "、".join(sorted(self.judge_ids)))
+                               expected="酌情评分条目：" + "、".join(self.judge_ids))
                 continue
             if (uid, item) in seen:
                 self.log.error(f"单位“{uid}”的条目 {item} 重复（第 {seen[(uid, item)]} 行已有）", "duplicate judgement row",
@@ -739,7 +741,7 @@ class _Reader:
     # -------------------------------------------------------------- outputs
     def _frame(self) -> pd.DataFrame:
         ids = list(self.units)
-        jitems = sorted(self.judge_ids, key=lambda x: [int(p) if p.isdigit() else p for p in re.split(r"[._]", x)])
+        jitems = self.judge_ids
         data: dict[str, Any] = {
             "unit_name": pd.array([self.units[u]["unit_name"] for u in ids], dtype="string"),
             "unit_kind": pd.array([self.units[u]["unit_kind"] for u in ids], dtype="string"),
