@@ -1,0 +1,125 @@
+"""Charts for the reports (matplotlib, Agg), returned as small base64 PNGs inside an ``<img>`` tag.
+
+PNGs are written without the "Software" metadata so the same data gives the same bytes: nbval
+compares the committed notebook's outputs with a fresh run.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import numpy as np
+import pandas as pd
+
+from .fonts import setup_fonts
+
+DPI = 110
+BLUE, GREY, ORANGE, GREEN, RED = "#2f6db5", "#c9ced6", "#e07b24", "#3a9a5b", "#c0392b"
+
+
+def _fig(w: float, h: float):
+    setup_fonts()
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(w, h), dpi=DPI)
+    return fig, ax
+
+
+def to_img(fig, alt: str) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img class="chart" alt="{html.escape(alt)}" src="data:image/png;base64,{b64}"/>'
+
+
+def _short(text: str, n: int = 14) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def section_bars(labels: list[str], points: list[float], unknown: list[float], maxima: list[float], title: str) -> str:
+    """Score by section against its maximum: known points, points still unknown, points lost."""
+    n = len(labels)
+    fig, ax = _fig(7.2, 0.42 * n + 1.1)
+    y = np.arange(n)[::-1]
+    pts, unk, mx = (np.asarray(v, float) for v in (points, unknown, maxima))
+    ax.barh(y, mx, color=GREY, label="满分", height=0.62)
+    ax.barh(y, pts, color=BLUE, label="得分", height=0.62)
+    if unk.any():
+        ax.barh(y, unk, left=pts, color=ORANGE, alpha=0.55, label="未知（缺数据/待评审）", height=0.62)
+    for yi, p, m in zip(y, pts, mx):
+        ax.text(m + mx.max() * 0.01, yi, f"{p:g} / {m:g}", va="center", fontsize=8)
+    ax.set_yticks(y, [_short(s) for s in labels], fontsize=9)
+    ax.set_xlim(0, mx.max() * 1.18 if n else 1)
+    ax.set_xlabel("分")
+    ax.set_title(title, fontsize=11)
+    ax.legend(fontsize=8, loc="lower right", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_img(fig, title)
+
+
+def peer_bars(labels: list[str], unit: list[float], median: list[float], best: list[float], maxima: list[float],
+              unit_label: str, best_label: str, title: str) -> str:
+    """The unit's share of maximum per section beside the group's median and its best unit."""
+    n = len(labels)
+    fig, ax = _fig(7.2, 0.5 * n + 1.2)
+    mx = np.where(np.asarray(maxima, float) > 0, np.asarray(maxima, float), np.nan)
+    y = np.arange(n)[::-1]
+    h = 0.26
+    for off, vals, col, lab in ((h, best, GREEN, best_label), (0, median, GREY, "组内中位数"), (-h, unit, BLUE, unit_label)):
+        ax.barh(y + off, np.nan_to_num(np.asarray(vals, float) / mx * 100), height=h, color=col, label=_short(lab, 20))
+    ax.set_yticks(y, [_short(s) for s in labels], fontsize=9)
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("得分率（%）")
+    ax.set_title(title, fontsize=11)
+    ax.legend(fontsize=8, loc="lower right", frameon=True, framealpha=0.85)
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_img(fig, title)
+
+
+def trend_line(periods: list[str], totals: list[float], medians: list[float], title: str, unit_label: str) -> str:
+    fig, ax = _fig(7.2, 2.8)
+    x = np.arange(len(periods))
+    ax.plot(x, medians, color=GREY, marker="o", label="全体中位数")
+    ax.plot(x, totals, color=BLUE, marker="o", linewidth=2, label=_short(unit_label, 20))
+    for xi, t in zip(x, totals):
+        ax.annotate(f"{t:g}", (xi, t), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+    ax.set_xticks(x, periods)
+    ax.set_ylabel("总分")
+    ax.set_title(title, fontsize=11)
+    ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_img(fig, title)
+
+
+def heat_map(share: pd.DataFrame, title: str) -> str:
+    """Units × sections, share of maximum in percent (NaN shown blank)."""
+    nr, nc = share.shape
+    fig, ax = _fig(min(1.0 + 0.75 * nc, 11), 0.32 * nr + 1.6)
+    data = share.to_numpy(float)
+    im = ax.imshow(np.ma.masked_invalid(data), cmap="RdYlGn", vmin=0, vmax=100, aspect="auto")
+    ax.set_xticks(range(nc), [_short(str(c), 8) for c in share.columns], rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(nr), [_short(str(i), 12) for i in share.index], fontsize=8)
+    if nr * nc <= 600:
+        for i in range(nr):
+            for j in range(nc):
+                if not np.isnan(data[i, j]):
+                    ax.text(j, i, f"{data[i, j]:.0f}", ha="center", va="center", fontsize=6.5)
+    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, label="得分率（%）")
+    ax.set_title(title, fontsize=11)
+    return to_img(fig, title)
+
+
+def grade_bars(counts: pd.Series, title: str) -> str:
+    fig, ax = _fig(5.0, 2.4)
+    ax.bar(range(len(counts)), counts.to_numpy(), color=BLUE)
+    ax.set_xticks(range(len(counts)), [str(i) for i in counts.index], fontsize=9)
+    for i, v in enumerate(counts.to_numpy()):
+        ax.text(i, v, f"{v}", ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel("单位数")
+    ax.set_title(title, fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_img(fig, title)

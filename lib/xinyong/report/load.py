@@ -1,0 +1,149 @@
+"""Load what a report shows: a scheme, one period's data scored, its evidence, and earlier periods.
+
+Everything a report needs is computed here, once, from the arguments alone (a pure function of the
+files it reads), so the notebook only displays and a batch worker can call it in any process.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from ..errors import InputError, XinyongError
+from ..scheme import load_scheme
+from ..scheme.model import Scheme
+from ..scoring import ScoreResult, score
+
+EVIDENCE_COLUMNS = ["item", "unit_id", "title", "link", "date", "sheet_row"]
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class PeriodData:
+    """One period's inputs as read, with where they came from."""
+
+    period: str | None
+    frame: pd.DataFrame
+    evidence: pd.DataFrame
+    problems: list = field(default_factory=list)
+    path: Path | None = None
+    sha256: str | None = None
+
+
+def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: str | None = None) -> PeriodData:
+    """Read a filled workbook or wide CSV through intake (every problem collected), or take a frame.
+
+    Errors stop here with one :class:`InputError` listing them all; notes are kept for the report.
+    """
+    if isinstance(data, pd.DataFrame):
+        return PeriodData(period, data, pd.DataFrame(columns=EVIDENCE_COLUMNS))
+    from ..intake import read_inputs
+
+    path = Path(data)
+    res = read_inputs(scheme, path)
+    res.raise_if_errors()
+    got = res.period
+    if period is not None and got is not None and str(got) != str(period):
+        raise InputError(f"文件 {path.name} 的考核期为“{got}”，与要求的“{period}”不一致",
+                         f"{path}: workbook period {got!r} != requested {period!r}", file=str(path))
+    frame = res.frame
+    return PeriodData(str(period or got or ""), frame, res.evidence, list(res.problems), path.resolve(), sha256_of(path))
+
+
+@dataclass
+class Run:
+    """One scheme × period scored, plus the earlier periods given as history."""
+
+    scheme: Scheme
+    period: str
+    data: PeriodData
+    result: ScoreResult
+    readings: dict[str, str]
+    history: list[tuple[str, ScoreResult]] = field(default_factory=list)  # other periods, oldest first
+    history_files: list[tuple[str, str, str]] = field(default_factory=list)  # (period, path, sha256)
+
+    @property
+    def units(self) -> pd.DataFrame:
+        return self.result.units
+
+    def unit_id(self, unit: str) -> str:
+        """Accept a unit id or its name (names are what people type)."""
+        u = self.result.units
+        if str(unit) in u.index:
+            return str(unit)
+        hits = list(u.index[u["unit_name"] == str(unit)])
+        if len(hits) == 1:
+            return hits[0]
+        known = "、".join(f"{i}（{n}）" for i, n in u["unit_name"].items())
+        raise XinyongError(f"数据中没有单位“{unit}”。已有单位：{known}",
+                           f"unknown unit {unit!r}; known: {', '.join(u.index)}", unit=str(unit))
+
+    @cached_property
+    def findings(self) -> list:
+        from ..scheme.check import check_scheme
+
+        return check_scheme(self.scheme)
+
+    def alternative_totals(self) -> pd.DataFrame:
+        """Totals of every unit under each option of each reading (the others as chosen).
+
+        Long form: reading, option, label, chosen (bool), unit, total, grade.
+        """
+        rows = []
+        frame = self.data.frame
+        for r in self.scheme.readings:
+            for opt in r.options:
+                used = self.result.readings_used.get(r.id, r.chosen)
+                if opt.id == used:
+                    res = self.result
+                else:
+                    res = score(self.scheme, frame, readings={**self.readings, r.id: opt.id})
+                for u, row in res.units.iterrows():
+                    rows.append({"reading": r.id, "option": opt.id, "label": opt.label, "chosen": opt.id == used,
+                                 "unit": u, "total": float(row["total"]), "grade": row.get("grade"),
+                                 "gate_outcome": row.get("gate_outcome")})
+        return pd.DataFrame(rows, columns=["reading", "option", "label", "chosen", "unit", "total", "grade",
+                                           "gate_outcome"])
+
+    def previous(self) -> tuple[str, ScoreResult] | None:
+        """The latest period before this one (period labels sort as written: 2022Q1 < 2022Q2)."""
+        earlier = [t for t in self.history if t[0] < self.period]
+        return earlier[-1] if earlier else None
+
+
+def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.DataFrame, period: str | None = None,
+             readings: Mapping[str, str] | None = None,
+             history: Sequence[Mapping[str, Any]] | None = None) -> Run:
+    """Score ``data`` (workbook, wide CSV or frame) under ``scheme`` for ``period``.
+
+    ``history``: earlier periods as ``[{"period": "2022Q1", "data": path}, ...]`` (any order); each is
+    scored with the same readings so the trend compares like with like.
+    """
+    sch = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    readings = dict(readings or {})
+    pd_ = read_data(sch, data, period)
+    res = score(sch, pd_.frame, readings=readings or None)
+    hist: list[tuple[str, ScoreResult]] = []
+    files: list[tuple[str, str, str]] = []
+    for h in history or []:
+        if not isinstance(h, Mapping) or "period" not in h or "data" not in h:
+            raise XinyongError("历史数据应写成 {period: 考核期, data: 文件} 的列表",
+                               f"history entries need 'period' and 'data': got {h!r}")
+        hp = read_data(sch, h["data"], str(h["period"]))
+        hist.append((str(h["period"]), score(sch, hp.frame, readings=readings or None)))
+        files.append((str(h["period"]), str(hp.path or ""), hp.sha256 or ""))
+    this = str(pd_.period or period or "")
+    hist = sorted((t for t in hist if t[0] != this), key=lambda t: t[0])
+    return Run(sch, this, pd_, res, readings, hist, sorted(files))

@@ -1,0 +1,41 @@
+"""Chinese text of the reports: a jinja2 environment over ``templates/`` with HTML autoescaping.
+
+Autoescaping is what makes user text safe: unit names, evidence titles and justifications come
+from workbooks people fill in, and a unit named ``<script>…`` must print as text. Only chart
+``<img>`` tags, built by :mod:`.charts` from our own bytes, are marked safe.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def num(x) -> str:
+    """Points as people write them: 12.5, 3, 0.25; at most 4 decimals; '—' for unknown."""
+    if x is None:
+        return "—"
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(f):
+        return "—"
+    s = f"{round(f, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+@lru_cache(maxsize=1)
+def env() -> Environment:
+    e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"], default=True),
+                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    e.filters["num"] = num
+    return e
+
+
+def render(template: str, **ctx) -> str:
+    return env().get_template(template).render(**ctx)
