@@ -119,8 +119,7 @@ class Run:
 
     def previous(self) -> tuple[str, ScoreResult] | None:
         """The latest period before this one (period labels sort as written: 2022Q1 < 2022Q2)."""
-        earlier = [t for t in self.history if t[0] < self.period]
-        return earlier[-1] if earlier else None
+        return self.history[-1] if self.history else None
 
 
 def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.DataFrame, period: str | None = None,
@@ -128,22 +127,28 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
              history: Sequence[Mapping[str, Any]] | None = None) -> Run:
     """Score ``data`` (workbook, wide CSV or frame) under ``scheme`` for ``period``.
 
-    ``history``: earlier periods as ``[{"period": "2022Q1", "data": path}, ...]`` (any order); each is
-    scored with the same readings so the trend compares like with like.
+    ``history``: other periods as ``[{"period": "2022Q1", "data": path}, ...]`` (any order); each is
+    scored with the same readings so the trend compares like with like. Periods after ``period`` are
+    dropped. Period labels compare as text, which orders "2019" < "2020" and "2022Q1" < "2022Q2".
     """
     sch = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     readings = dict(readings or {})
     pd_ = read_data(sch, data, period)
     res = score(sch, pd_.frame, readings=readings or None)
+    this = str(pd_.period or period or "")
     hist: list[tuple[str, ScoreResult]] = []
     files: list[tuple[str, str, str]] = []
     for h in history or []:
         if not isinstance(h, Mapping) or "period" not in h or "data" not in h:
             raise XinyongError("历史数据应写成 {period: 考核期, data: 文件} 的列表",
                                f"history entries need 'period' and 'data': got {h!r}")
+        # a report as of period P shows P and what came before it, never later periods (batch runs
+        # pass every other period of the year as history)
+        if not str(h["period"]) < this:
+            continue
         hp = read_data(sch, h["data"], str(h["period"]))
         hist.append((str(h["period"]), score(sch, hp.frame, readings=readings or None)))
         files.append((str(h["period"]), str(hp.path or ""), hp.sha256 or ""))
-    this = str(pd_.period or period or "")
-    hist = sorted((t for t in hist if t[0] != this), key=lambda t: t[0])
-    return Run(sch, this, pd_, res, readings, hist, sorted(files))
+    hist.sort(key=lambda t: t[0])
+    files.sort()
+    return Run(sch, this, pd_, res, readings, hist, files)

@@ -1,0 +1,212 @@
+"""Report blocks (issue 6), on the mini scheme: numbers equal the scoring result, user text is escaped,
+the action list holds every item short of full marks in order, charts draw Chinese glyphs.
+
+Issue 6: "Text that comes from users (unit names, evidence titles, justifications) is escaped: a unit
+named `<script>alert(1)</script>` shows as text." "Action list: every item not at full marks, with the
+points still to win, the responsible unit, the deadline from the scheme ... sorted by points to win and
+then deadline."
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import xinyong
+from xinyong.report import Overview, UnitReport, load_run
+from xinyong.report import charts
+from xinyong.report.narrative import num
+from xinyong.report.overview import _safe_href
+from xinyong.report.sections import _deadline_key
+
+MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+EVIL = "<script>alert(1)</script>"
+
+
+def frame(**over) -> pd.DataFrame:
+    df = pd.DataFrame({
+        "unit_id": ["a", "b", "c"], "unit_name": ["甲市", EVIL, "丙市"], "unit_kind": ["城市", "开发区", "城市"],
+        "npl_rate": [2.6, 1.0, np.nan], "has_a": [1, 1, 0], "has_b": [1, 0, 1], "approved": [3, 4, 5],
+        "total_depts": [5, 5, 5], "share": [70, 55, 90], "events": [1, 0, 3],
+        "judge:mini.2.2": [1.5, np.nan, 2.0], "why:mini.2.2": ["<b>扎实</b>", "", "有创新"],
+    })
+    for k, v in over.items():
+        df[k] = v
+    return df
+
+
+@pytest.fixture(scope="module")
+def run():
+    return load_run(MINI, frame(), period="2019", history=[{"period": "2018", "data": frame(share=[60, 55, 75])}])
+
+
+def test_summary_states_total_grade_and_rank_of_the_result(run):
+    res = run.result
+    for u in res.unit_ids:
+        html = UnitReport(run, u).summary().html
+        row = res.units.loc[u]
+        assert f'data-total="{num(row["total"])}"' in html
+        assert f'data-grade="{row["grade"]}"' in html
+        assert f"排名第 {int(row['rank'])}" in html
+
+
+def test_summary_change_against_previous_period(run):
+    prev = run.history[-1][1].units.loc["c", "total"]
+    now = run.result.units.loc["c", "total"]
+    html = UnitReport(run, "c").summary().html
+    assert f"（2018，{num(prev)} 分" in html
+    assert now != prev
+    word = "提高" if now > prev else "下降"
+    assert f"{word} {num(abs(now - prev))} 分" in html
+
+
+def test_summary_counts_unknown_points_never_as_zero(run):
+    row = run.result.units.loc["b"]
+    html = UnitReport(run, "b").summary().html
+    assert row["unknown_points"] > 0
+    assert f"仍有 <strong>{num(row['unknown_points'])}</strong> 分尚未确定" in html
+    assert f"{int(row['n_pending_judgement'])} 个条目待评审赋分" in html
+
+
+def test_user_text_is_escaped_in_every_block(run):
+    rep = UnitReport(run, "b")
+    blocks = rep.blocks() + [rep.provenance()]
+    page = "".join(b.html for b in blocks) + "".join(b.html for b in Overview(run, {"b": "b.html"}).blocks())
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_justification_is_escaped_in_the_item_table(run):
+    html = UnitReport(run, "a").item_table().html
+    assert "<b>扎实</b>" not in html and "&lt;b&gt;扎实&lt;/b&gt;" in html
+
+
+def test_item_table_lists_every_item_with_its_points(run):
+    html = UnitReport(run, "a").item_table().html
+    res = run.result
+    for it in run.scheme.walk_items():
+        m = re.search(rf'id="item-{re.escape(it.id)}">(.*?)</tr>', html, re.S)
+        assert m, it.id
+        p = res.points.at["a", it.id]
+        cells = re.findall(r'<td class="num">(.*?)</td>', m.group(1))
+        assert cells[1] == ("—" if pd.isna(p) else num(p))
+
+
+def test_action_list_every_item_short_of_full_marks_sorted(run):
+    rep = UnitReport(run, "c")
+    rows = rep.action_rows()
+    res = run.result
+    expect = set()
+    for it in run.scheme.walk_items():
+        st = str(res.status.at["c", it.id])
+        if st == "not_applicable":
+            continue
+        if st != "scored" or res.points.at["c", it.id] < res.max_points.at["c", it.id] - 1e-9:
+            expect.add(it.id)
+    assert {r["item"] for r in rows} == expect
+    wins = [r["to_win"] for r in rows]
+    assert wins == sorted(wins, reverse=True)
+    for r in rows:
+        st = str(res.status.at["c", r["item"]])
+        mx = res.max_points.at["c", r["item"]]
+        assert r["to_win"] == pytest.approx(mx if st != "scored" else mx - res.points.at["c", r["item"]])
+    missing = [r for r in rows if res.status.at["c", r["item"]] == "missing_input"]
+    assert missing and all("不良贷款率" in r["todo"] for r in missing)  # c has no npl_rate
+
+
+def test_deadline_order_follows_the_month_written():
+    assert _deadline_key("4月底前") < _deadline_key("11月前") < _deadline_key("全年持续工作") < _deadline_key("")
+
+
+def test_alternative_reading_totals_equal_a_fresh_score(run):
+    """mini A2 (SEED_NOTES A2: 9.1 "每多10%加0.5分" stepwise vs continuous)."""
+    alt = run.alternative_totals()
+    fresh = xinyong.score(run.scheme, frame(), readings={"A2": "continuous"})
+    for u in fresh.unit_ids:
+        got = alt[(alt.reading == "A2") & (alt.option == "continuous") & (alt.unit == u)]["total"].iloc[0]
+        assert got == pytest.approx(fresh.units.at[u, "total"])
+    html = UnitReport(run, "a").readings_and_defects().html
+    assert num(fresh.units.at["a", "total"]) in html and "A2" in html
+
+
+def test_findings_of_the_checker_are_shown(run):
+    from xinyong.scheme.check import check_scheme
+
+    html = UnitReport(run, "a").readings_and_defects().html
+    fs = check_scheme(run.scheme)
+    assert fs, "mini declares a total its items do not reach"
+    for f in fs:
+        assert f.message.split("，")[0].replace("<", "&lt;") in html
+
+
+def test_gate_table_outcomes_equal_the_result(run):
+    html = UnitReport(run, "a").gates().html
+    g = run.result.gates
+    for r in g[g.unit == "a"].itertuples():
+        zh = {"pass": "通过", "fail": "未通过", "unknown": "无法判定（缺少数据）"}[r.outcome]
+        assert re.search(rf"{re.escape(r.condition)}</td><td>[^<]*</td><td class=\"status\">{re.escape(zh)}<", html)
+
+
+def test_evidence_flagged_when_required_and_none_supplied():
+    scheme = xinyong.load_scheme(MINI)
+    scheme.item("mini.1.1").evidence = "人民银行出具的不良贷款率证明"
+    scheme.item("mini.1.3").evidence = "部门实施清单"
+    r = load_run(scheme, frame(), period="2019")
+    r.data.evidence = pd.DataFrame([{"item": "mini.1.3", "unit_id": "a", "title": "<i>清单</i>", "link": "x.pdf",
+                                     "date": "2019-03-01", "sheet_row": 2}])
+    html = UnitReport(r, "a").evidence_table().html
+    row11 = re.search(r'mini\.1\.1</td>.*?</tr>', html, re.S).group(0)
+    row13 = re.search(r'mini\.1\.3</td>.*?</tr>', html, re.S).group(0)
+    assert "无材料" in row11 and "无材料" not in row13
+    assert "&lt;i&gt;清单&lt;/i&gt;" in row13
+    assert "其中 1 个条目要求佐证材料但尚未登记" in html
+
+
+def test_overview_links_only_relative():
+    assert _safe_href("reports/a.html") == "reports/a.html"
+    for bad in ("http://x/a.html", "https://x", "//host/a", "javascript:alert(1)", "data:text/html,x"):
+        assert _safe_href(bad) is None
+
+
+def test_overview_ranking_and_movement(run):
+    ov = Overview(run)
+    rows = ov.ranking_rows()
+    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
+    prev = run.history[-1][1].units
+    for r in rows:
+        assert r["delta"] == pytest.approx(r["total"] - prev.at[r["unit"], "total"])
+    share = ov.share_table()
+    assert ((share.fillna(0) >= 0) & (share.fillna(0) <= 100)).all().all()
+
+
+def test_unit_by_name_and_unknown_unit(run):
+    assert UnitReport(run, "甲市").unit == "a"
+    with pytest.raises(xinyong.XinyongError, match="没有单位"):
+        UnitReport(run, "无此单位")
+
+
+def test_chart_glyphs_are_in_the_font_no_tofu():
+    """Every Chinese label is drawn from the shipped Noto Sans CJK SC: matplotlib warns 'Glyph ... missing'
+    when it falls back to a box."""
+    from matplotlib.ft2font import FT2Font
+
+    from xinyong.report.fonts import font_path, setup_fonts
+
+    setup_fonts()
+    font = FT2Font(str(font_path()))
+    labels = "各部分得分与满分组内中位数最高分单位得分率未知缺数据待评审总分变化趋势信用环境"
+    assert all(font.get_char_index(ord(c)) for c in labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        img = charts.section_bars(["第一部分", "信用环境（附加）"], [1, 2], [0.5, 0], [3, 4], "各部分得分与满分")
+    assert img.startswith('<img class="chart"') and len(img) > 2000
+
+
+def test_charts_are_deterministic():
+    a = charts.heat_map(pd.DataFrame({"一": [50.0, np.nan], "二": [100.0, 0.0]}, index=["甲", "乙"]), "热力图")
+    b = charts.heat_map(pd.DataFrame({"一": [50.0, np.nan], "二": [100.0, 0.0]}, index=["甲", "乙"]), "热力图")
+    assert a == b
