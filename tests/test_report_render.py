@@ -201,3 +201,14 @@ def test_report_renders_in_chromium(mini_report, tmp_path):
     assert rows[:1500].sum() > 5000, "no bar colour in the chart area: the chart images did not render"
     chart_rows = img[rows > 50]
     assert chart_rows.std() > 0.1  # not a flat block
+
+
+# ----------------------------------------------------------------------------- nbval on the committed notebooks
+def test_committed_notebooks_pass_nbval():
+    """The committed notebooks' outputs equal a fresh run (volatile cells: # NBVAL_IGNORE_OUTPUT)."""
+    nbs = [str(ROOT / "notebooks" / n) for n in ("unit_report.ipynb", "overview.ipynb")]
+    proc = subprocess.run([os.sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", *nbs,
+                           "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert re.search(r"\b\d+ passed", proc.stdout)

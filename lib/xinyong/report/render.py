@@ -143,3 +143,25 @@ def render_overview(scheme: str | os.PathLike, period: str, data: str | os.PathL
     path = _finish(nb, out_dir, name, f"{_scheme_label(scheme)} · {period} · 总览", timings)
     timings["total"] = time.perf_counter() - t0
     return path
+
+
+def refresh_committed_notebooks(names: Sequence[str] = (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)) -> list[Path]:
+    """Execute the notebooks in ``notebooks/`` in place with their default parameters (the demo data).
+
+    The committed notebooks carry these outputs; ``pytest --nbval`` re-runs them and compares (the
+    pymagicc way). nbclient rather than papermill here, so no run timestamps enter the committed file.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    out = []
+    for name in names:
+        path = notebook_path(name)
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}},
+                       timeout=600).execute()
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        atomic_write_bytes(path, (nbformat.writes(nb) + "\n").encode("utf-8"))
+        out.append(path)
+    return out
