@@ -147,7 +147,7 @@ def test_gate_table_outcomes_equal_the_result(run):
     html = UnitReport(run, "a").gates().html
     g = run.result.gates
     for r in g[g.unit == "a"].itertuples():
-        zh = {"pass": "通过", "fail": "未通过", "unknown": "无法判定（缺少数据）"}[r.outcome]
+        zh = {"pass": "通过", "fail": "未通过", "unknown": "尚无法判定"}[r.outcome]
         assert re.search(rf"{re.escape(r.condition)}</td><td>[^<]*</td><td class=\"status\">{re.escape(zh)}<", html)
 
 

@@ -88,6 +88,7 @@ def trend_line(periods: list[str], totals: list[float], medians: list[float], ti
     for xi, t in zip(x, totals):
         ax.annotate(f"{t:g}", (xi, t), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
     ax.set_xticks(x, periods)
+    ax.set_ylim(0, max(max(totals, default=0), max(medians, default=0), 1) * 1.15)
     ax.set_ylabel("总分")
     ax.set_title(title, fontsize=11)
     ax.legend(fontsize=8, frameon=False)
@@ -120,6 +121,9 @@ def grade_bars(counts: pd.Series, title: str) -> str:
     for i, v in enumerate(counts.to_numpy()):
         ax.text(i, v, f"{v}", ha="center", va="bottom", fontsize=9)
     ax.set_ylabel("单位数")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title, fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     return to_img(fig, title)

@@ -19,7 +19,7 @@ from . import charts
 from .load import Run
 from .narrative import num, render
 
-GATE_OUTCOME_ZH = {"pass": "通过", "fail": "未通过", "unknown": "无法判定（缺少数据）", "none": "—"}
+GATE_OUTCOME_ZH = {"pass": "通过", "fail": "未通过", "unknown": "尚无法判定", "none": "—"}
 GATE_KIND_ZH = {"veto": "一票否决", "qualification": "认定条件"}
 FINDING_ZH = {
     "total_mismatch": "总分不符", "bonus_mismatch": "附加分不符", "section_mismatch": "分项合计不符",
@@ -413,7 +413,7 @@ def gates_html(run: Run, unit: str, heading: str = "") -> str:
                     "conditions": conds, "outcome_zh": GATE_OUTCOME_ZH.get(oc, oc)})
     if not out:
         return ""
-    return render("gates.html.j2", heading=f"{heading}否决与认定条件", gates=out)
+    return render("gates.html.j2", heading=heading, gates=out)
 
 
 def comparison_html(run: Run, unit: str | None = None) -> str:
