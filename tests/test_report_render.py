@@ -212,3 +212,34 @@ def test_committed_notebooks_pass_nbval():
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert re.search(r"\b\d+ passed", proc.stdout)
+
+
+# ----------------------------------------------------------------------------- workbooks with history
+def test_mini_workbooks_with_history(tmp_path):
+    """Two quarters of filled workbooks (scripts/make_demo.py on the mini scheme): the report shows the
+    change against the previous quarter, the trend chart and the evidence registered in the workbook."""
+    import importlib.util
+
+    from xinyong.intake import save_workbook
+
+    spec = importlib.util.spec_from_file_location("make_demo", ROOT / "scripts" / "make_demo.py")
+    md = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(md)
+    scheme = xinyong.load_scheme(MINI)
+    units = [("c1", "示例甲市", "城市"), ("c2", "示例乙市", "城市"), ("c3", "示例开发区", "开发区")]
+    paths = {}
+    for k, period in enumerate(("2022Q1", "2022Q2")):
+        wb, _ = md.build(scheme, period, k, 2, unit_list=units)
+        paths[period] = save_workbook(wb, tmp_path / f"{period}.xlsx") or tmp_path / f"{period}.xlsx"
+    hist = [{"period": "2022Q1", "data": paths["2022Q1"]}]
+    run = load_run(MINI, paths["2022Q2"], period="2022Q2", history=hist)
+    path = render_unit_report(MINI, "2022Q2", "c1", paths["2022Q2"], tmp_path / "out", history=hist)
+    text = path.read_text(encoding="utf-8")
+    assert_unit_html(text, run, "c1")
+    prev = run.history[0][1].units.loc["c1", "total"]
+    assert f"与上一考核期（2022Q1，{num(prev)} 分" in text
+    assert "总分变化趋势" in text
+    ev = run.data.evidence
+    assert (ev["unit_id"] == "c1").any(), "the demo registers evidence for judged items"
+    for title in ev.loc[ev["unit_id"] == "c1", "title"]:
+        assert htmlmod.escape(str(title), quote=False) in text
