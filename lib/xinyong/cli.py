@@ -116,7 +116,7 @@ def _register_step_commands() -> None:
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
-            if exc.name == mod:
+            if exc.name and mod.startswith(exc.name):
                 continue
             raise
         m.register(app)
