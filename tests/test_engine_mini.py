@@ -97,3 +97,26 @@ def test_judgement_without_justification_is_refused(scheme):
     with pytest.raises(xinyong.InputError) as ei:
         xinyong.score(scheme, bad)
     assert any(p.input == "judge:mini.2.2" and "理由" in p.message for p in ei.value.problems)
+
+
+def test_judgement_cap_follows_the_unit_kind(tmp_path):
+    """000 “开发区酌情计分”: a 开发区 judged on a variant's own maximum is checked against that maximum,
+    while a 城市 judged on the base rule keeps the item's maximum (the cap is per unit kind)."""
+    text = MINI.read_text(encoding="utf-8").replace(
+        "        variants:\n          开发区: {mode: not_applicable, note: 开发区不评估}\n",
+        "        variants:\n          开发区: {mode: judgement, max_points: 0.5, note: 开发区酌情计分}\n")
+    assert "max_points: 0.5" in text
+    p = tmp_path / "mini_var.yaml"
+    p.write_text(text, encoding="utf-8")
+    s = xinyong.load_scheme(p)
+    df = frame()
+    df["judge:mini.1.2"] = [None, 0.5]
+    df["why:mini.1.2"] = [None, "开发区材料"]
+    r = xinyong.score(s, df)
+    assert r.points.loc["b", "mini.1.2"] == 0.5 and r.max_points.loc["b", "mini.1.2"] == 0.5
+    assert r.points.loc["a", "mini.1.2"] == 1  # 城市: the all_of rule, not the judgement
+    df.loc[1, "judge:mini.1.2"] = 0.8  # within the base cap 1 but above the 开发区 cap 0.5
+    with pytest.raises(xinyong.InputError) as ei:
+        xinyong.score(s, df)
+    (prob,) = [q for q in ei.value.problems if q.input == "judge:mini.1.2"]
+    assert prob.unit == "b" and "0.5" in prob.expected

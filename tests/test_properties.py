@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 import xinyong
 from xinyong.scheme.loader import SCHEME_IDS, scheme_path
-from xinyong.scoring.engine import judgement_items
+from xinyong.scoring.engine import effective_rules, judgement_caps, resolve_readings
+from xinyong.scoring.registry import default_registry
 
 SCHEMES = [s for s in SCHEME_IDS if scheme_path(s).exists()] + [str(Path(__file__).parent / "fixtures" / "mini.yaml")]
 
@@ -30,7 +31,8 @@ def value_strategy(spec):
 def unit_frames(draw, scheme):
     n = draw(st.integers(1, 4))
     cat = scheme.input_catalogue
-    judges = judgement_items(scheme)
+    rules, _, _ = effective_rules(scheme, resolve_readings(scheme, None), default_registry())
+    judges = judgement_caps(scheme, rules)
     rows = []
     for k in range(n):
         row = {"unit_id": f"u{k}", "unit_name": f"单位{k}"}
@@ -38,7 +40,8 @@ def unit_frames(draw, scheme):
             row["unit_kind"] = draw(st.sampled_from(scheme.unit_kinds))
         for iid, spec in cat.items():
             row[iid] = draw(value_strategy(spec))
-        for item_id, mx in judges.items():
+        for item_id, caps in judges.items():
+            mx = caps.get(row.get("unit_kind", ""), caps[""])
             if draw(st.booleans()):
                 row[f"judge:{item_id}"] = draw(st.floats(0, mx, allow_nan=False))
                 row[f"why:{item_id}"] = "依据材料评定"

@@ -114,6 +114,30 @@ def judgement_items(scheme: Scheme) -> dict[str, float]:
     return out
 
 
+def judgement_caps(scheme: Scheme, rules: Mapping[str, EffectiveRule]) -> dict[str, dict[str, float]]:
+    """Judgement caps per item and unit kind ("" = units of no variant kind) under the rules in force.
+
+    Items that are judgements only under a reading not chosen keep their columns accepted (capped at
+    that reading's maximum), so an assessor can prepare them; they are not used unless chosen.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for item_id, er in rules.items():
+        caps: dict[str, float] = {}
+        if er.kind == "judgement":
+            caps[""] = float(er.max_points)
+        for unit_kind, (mode, spec, _note) in er.variant_rules.items():
+            if mode == "rule" and spec[0] == "judgement":
+                caps[unit_kind] = float(spec[1].max_points)
+            elif "" in caps:
+                caps[unit_kind] = caps[""]  # not applicable or scored by a rule: the entry is not used
+        if caps:
+            caps.setdefault("", max(caps.values()))
+            out[item_id] = caps
+    for item_id, cap in judgement_items(scheme).items():
+        out.setdefault(item_id, {"": cap})
+    return out
+
+
 def _run(registry: Registry, kind: str, frame: pd.DataFrame, params: RuleParams, mx: float, mn: float):
     rk = registry.get(kind)
     needed = sorted(params.input_ids())
@@ -143,7 +167,7 @@ def score(scheme: Scheme | str, inputs: pd.DataFrame, readings: Mapping[str, str
     scheme = load_scheme(scheme) if not isinstance(scheme, Scheme) else scheme
     chosen = resolve_readings(scheme, readings)
     rules, gate_tests, scheme_opts = effective_rules(scheme, chosen, registry)
-    frame, meta, ignored = prepare(scheme, inputs, judgement_items(scheme))
+    frame, meta, ignored = prepare(scheme, inputs, judgement_caps(scheme, rules))
     n = len(frame)
     items = scheme.items
     P = np.full((n, len(items)), np.nan)

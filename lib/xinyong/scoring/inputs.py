@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -134,8 +134,12 @@ def coerce_column(col: pd.Series, spec: InputSpec) -> tuple[np.ndarray, list[tup
     return x, errs
 
 
-def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """(numeric frame, meta frame, ignored columns). Raises InputError listing every problem."""
+def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: Mapping[str, float | Mapping[str, float]]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """(numeric frame, meta frame, ignored columns). Raises InputError listing every problem.
+
+    ``judge_max`` maps a judgement item to its cap, or to caps per unit kind (key ``""`` for units of
+    no variant kind): a 开发区 judged on a variant's own maximum is checked against that maximum.
+    """
     df = to_wide(inputs)
     problems: list[Problem] = []
     if df.index.has_duplicates:
@@ -164,19 +168,29 @@ def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: dict[str, float]) -
             if item_id not in judge_max:
                 ignored.append(col)
                 continue
-            mx = judge_max[item_id]
-            spec = InputSpec(id="judge", label=f"{item_id} 评审得分", type="number", min=0, max=mx)
+            caps = judge_max[item_id]
+            if isinstance(caps, Mapping):
+                kinds = meta["unit_kind"].fillna("").astype(str)
+                unit_cap = np.array([float(caps.get(k, caps.get("", max(caps.values())))) for k in kinds])
+            else:
+                unit_cap = np.full(len(df), float(caps))
+            spec = InputSpec(id="judge", label=f"{item_id} 评审得分", type="number", min=0,
+                             max=float(unit_cap.max()) if len(unit_cap) else 0.0)
             whys = df[why_col(item_id)] if why_col(item_id) in df.columns else pd.Series(pd.NA, index=df.index)
             vals, errs = coerce_column(df[col], spec)
+            for k in np.flatnonzero(~np.isnan(vals) & (vals > unit_cap + 1e-9)):
+                errs.append((df.index[k], df[col].iloc[k], "超出允许范围"))
+                vals[k] = np.nan
             blank_why = whys.isna().to_numpy() | (whys.astype("string").str.strip() == "").fillna(True).to_numpy()
             for k in np.flatnonzero(~np.isnan(vals) & blank_why):
                 errs.append((df.index[k], df[col].iloc[k], "评审得分缺少理由说明"))
                 vals[k] = np.nan
+            cap_of = dict(zip(df.index, unit_cap))
             for u, v, err in errs:
                 err = "评审得分超出 [0, 满分]" if err == "超出允许范围" else err
                 problems.append(Problem(
                     f"条目 {item_id} 的评审得分无效：{err}", f"invalid judgement for {item_id}: {err}",
-                    unit=u, input=col, column=col, value=v, expected=f"[0, {mx:g}] 并填写理由"))
+                    unit=u, input=col, column=col, value=v, expected=f"[0, {cap_of.get(u, unit_cap.max()):g}] 并填写理由"))
             num[col] = vals
             meta[why_col(item_id)] = whys.astype("string")
         elif col.startswith(WHY):
