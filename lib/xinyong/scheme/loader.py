@@ -51,8 +51,9 @@ def _construct_map(loader: LineLoader, node: yaml.MappingNode):
         key = loader.construct_object(key_node, deep=True)
         if key in d:
             raise SchemeError(
-                f"键重复：{key}",
-                f"duplicate key {key!r}",
+                f"方案文件 {Path(loader.name).name} 第{key_node.start_mark.line + 1}行：键“{key}”重复"
+                f"（第{d.key_lines.get(str(key), d.line)}行已有）",
+                f"{Path(loader.name).name}:{key_node.start_mark.line + 1}: duplicate key {key!r}",
                 file=loader.name,
                 line=key_node.start_mark.line + 1,
                 field=str(key),
@@ -65,16 +66,24 @@ LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
 
 def read_yaml(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SchemeError(f"方案文件 {path.name} 不是 UTF-8 编码的文本（第 {exc.start} 字节），请另存为 UTF-8",
+                          f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})", file=str(path)) from None
+    except OSError as exc:
+        raise SchemeError(f"无法读取方案文件 {path.name}：{exc.strerror or exc}", f"cannot read {path}: {exc}",
+                          file=str(path)) from None
     loader = LineLoader(text)
     loader.name = str(path)
     try:
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        where = f" 第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
         raise SchemeError(
-            f"方案文件不是有效的 YAML：{path.name}",
-            str(exc).splitlines()[0] if str(exc) else "invalid YAML",
+            f"方案文件不是有效的 YAML：{path.name}{where}",
+            " ".join(str(exc).split()) if str(exc) else "invalid YAML",
             file=str(path),
             line=(mark.line + 1) if mark else None,
         ) from None
