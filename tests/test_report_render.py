@@ -243,3 +243,22 @@ def test_mini_workbooks_with_history(tmp_path):
     assert (ev["unit_id"] == "c1").any(), "the demo registers evidence for judged items"
     for title in ev.loc[ev["unit_id"] == "c1", "title"]:
         assert htmlmod.escape(str(title), quote=False) in text
+
+
+def test_reproducible_html_apart_from_the_generation_time(mini_report, tmp_path):
+    """Issue 8: "The same inputs give byte-identical scores and byte-identical HTML apart from one clearly
+    marked generation-time line (test it: two runs, diff). Record package versions in each report."
+    The second run writes to another folder, at another time, in another kernel."""
+    import difflib
+
+    first, _run, _t = mini_report
+    data = first.parent.parent / "mini.csv"
+    second = render_unit_report(MINI, "2019", "b", data, tmp_path / "again")
+    a = first.read_text(encoding="utf-8").splitlines()
+    b = second.read_text(encoding="utf-8").splitlines()
+    diff = [ln for ln in difflib.unified_diff(a, b, lineterm="", n=0) if ln[:1] in "+-" and ln[:3] not in ("+++", "---")]
+    assert all("生成时间" in ln for ln in diff), diff[:6]
+    assert len(diff) <= 2
+    text = "\n".join(a)
+    for pkg in ("xinyong", "pandas", "matplotlib", "papermill", "nbconvert"):
+        assert pkg in text
