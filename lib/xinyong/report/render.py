@@ -31,6 +31,11 @@ class ReportError(XinyongError):
     """A report notebook failed; ``notebook`` is the kept failed .ipynb."""
 
 
+# The kernel's own start-up chatter (e.g. "running over TCP without encryption", about a kernel that only
+# listens on 127.0.0.1 for its parent) would reach the analyst's terminal once per report.
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+
+
 def notebook_path(name: str) -> Path:
     env = os.environ.get("XINYONG_NOTEBOOKS")
     base = Path(env) if env else NOTEBOOKS
@@ -69,7 +74,8 @@ def _execute(notebook: str, params: dict, out_dir: Path, name: str, timings: dic
     t0 = time.perf_counter()
     try:
         nb = pm.execute_notebook(str(src), tmp, parameters=params, kernel_name=KERNEL, progress_bar=False,
-                                 log_output=False, cwd=str(src.parent), report_mode=False)
+                                 log_output=False, cwd=str(src.parent), report_mode=False,
+                                 extra_arguments=KERNEL_ARGS)
     except pm.PapermillExecutionError as exc:
         failed = out_dir / f"{name}.failed.ipynb"
         os.replace(tmp, failed)
