@@ -1,0 +1,288 @@
+"""Golden tests for scheme ``wangyi`` (000 铜川市王益区信用建设示范区创建和评估标准, 100 分).
+
+Every expected value is computed by hand from the quoted clause; nothing here calls the scoring code
+to obtain an expectation. Seed file: 000_41b00573b473221c.txt (quoted clauses name their line).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import xinyong
+
+SEED = Path("/work/shared/seeds/000_41b00573b473221c.txt")
+
+
+@pytest.fixture(scope="module")
+def scheme():
+    return xinyong.load_scheme("wangyi")
+
+
+# ----------------------------------------------------------------------------- a unit at full marks
+def full_inputs() -> dict:
+    """Facts of a 城区 that meets every scored clause of 基础工作 at the top."""
+    d = dict(
+        # 1.1
+        leading_group_established=1, lead_dept_designated=1, lead_dept_fulltime_staff=3, work_plan_issued=1,
+        leading_group_meetings=2, coordination_mechanism=1, supervision_system=1, work_funds_secured=1,
+        # 1.2
+        platform_depts_connected=30, platform_depts_total=30, reporting_depts_compliant=25, reporting_depts_total=25,
+        full_cover_admin_license=1, full_cover_admin_penalty=1, full_cover_random_inspection=1,
+        full_cover_red_black_list=1, moral_model_records=120, timely_report_rate=90, data_conformity_rate=95,
+        # 1.3
+        app_depts=30, app_domains=15,
+        # 1.4
+        sme_platform=1, farmer_platform=1, sme_filing_rate=95, farmer_filing_rate=90, sme_count=2000,
+        farmer_household_count=8000,
+        # 1.5
+        joint_incentive_depts=15, joint_incentive_domains=12, red_black_list_batches=2, integrity_priority_support=1,
+        # 1.6
+        credit_web_column=1, public_campaigns=1, media_campaigns=1, credit_trainings=1,
+    )
+    d.update({k: 1 for k in KEY_CHECKS})
+    return d
+
+
+KEY_CHECKS = ["key_check_admin_approval", "key_check_public_service", "key_check_market_supervision",
+              "key_check_public_resource_trading", "key_check_major_project_bidding", "key_check_gov_procurement",
+              "key_check_policy_support", "key_check_awards", "key_check_civil_servant_recruitment",
+              "key_check_cadre_appointment"]
+
+JUDGED_FULL = {"wangyi.1.2.4": 2}
+
+
+def judge(d: dict, item: str, points: float, why: str = "依据存档材料评定") -> dict:
+    d[f"judge:{item}"] = points
+    d[f"why:{item}"] = why
+    return d
+
+
+def unit(kind: str = "城区", **over) -> dict:
+    d = full_inputs()
+    for item, p in JUDGED_FULL.items():
+        judge(d, item, p)
+    d.update(over)
+    d["unit_kind"] = kind
+    return d
+
+
+def score(scheme, rows: dict[str, dict], readings=None):
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    return xinyong.score(scheme, df, readings=readings or {})
+
+
+def pts(r, unit_id, item):
+    return float(r.points.at[unit_id, item])
+
+
+# ----------------------------------------------------------------------------- structure
+def test_sections_declared_as_printed(scheme):
+    """“基础工作（40%）… 工作机制建设（5%）… 信用信息共享（10%）… 信用信息应用（10%）… 中小微企业和农村信用体系建设（6%）
+    … 信用奖惩（5%）… 宣传教育（4%）” — 1分 = 1%."""
+    top = {s.id: s for s in scheme.sections}
+    assert top["wangyi.1"].declared_points == 40
+    assert [s.declared_points for s in top["wangyi.1"].sections] == [5, 10, 10, 6, 5, 4]
+    assert [s.id for s in top["wangyi.1"].sections] == [f"wangyi.1.{k}" for k in range(1, 7)]
+    # the items carry exactly the printed percentages
+    assert [s.max_points for s in top["wangyi.1"].sections] == [5, 10, 10, 6, 5, 4]
+
+
+def test_every_quote_is_verbatim_on_its_line(scheme):
+    """Each item's source quote is the 计分标准 cell, copied verbatim from the cited line of the seed."""
+    if not SEED.exists():
+        pytest.skip("seed file not available")
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    for it in scheme.walk_items():
+        assert it.source.file == SEED.name
+        assert it.source.quote in lines[it.source.line - 1], it.id
+    for sec in scheme.walk_sections():
+        assert sec.source.quote in lines[sec.source.line - 1], sec.id
+
+
+def test_every_item_has_meta_and_responsible(scheme):
+    """Every row of the table has 参与单位, 工作方法, 资料盒编号 and (except 3.1.3) 工作进度要求."""
+    for it in scheme.walk_items():
+        assert it.responsible, it.id
+        assert it.meta["work_method"], it.id
+        assert it.meta["box"] == int(it.id.split(".")[1]), it.id
+        assert it.meta.get("progress") == it.deadline, it.id
+
+
+# ----------------------------------------------------------------------------- 基础工作
+def test_full_marks_basic_work(scheme):
+    """A 城区 meeting every clause of 基础工作 scores 40 (5+10+10+6+5+4)."""
+    r = score(scheme, {"u": unit()})
+    assert float(r.sections.at["u", "wangyi.1"]) == pytest.approx(40)
+    assert (r.status.loc["u", [it.id for it in scheme.sections[0].walk_items()]] == "scored").all()
+
+
+@pytest.mark.parametrize("rate,expected", [(49.99, 0.0), (50, 1.0), (50.01, 1.0), (0, 0.0)])
+def test_1_2_5_timeliness_threshold_inclusive(scheme, rate, expected):
+    """1.2.5 (line 131): “自信用信息产生之日起7个工作日内报送至省、市信用信息共享平台的比率达到50%（1分）。”
+    C2: “达到” includes 50%; below it scores 0."""
+    r = score(scheme, {"u": unit(timely_report_rate=rate)})
+    assert pts(r, "u", "wangyi.1.2.5") == expected
+
+
+@pytest.mark.parametrize("rate,expected", [(79.99, 0.0), (80, 1.0), (100, 1.0)])
+def test_1_2_6_quality_threshold_inclusive(scheme, rate, expected):
+    """1.2.6 (line 140): “报送信息符合数据规范的比率达到80%（1分）”."""
+    r = score(scheme, {"u": unit(data_conformity_rate=rate)})
+    assert pts(r, "u", "wangyi.1.2.6") == expected
+
+
+def test_c2_strict_option_excludes_the_boundary(scheme):
+    """C2 alternative “不含本数”: 50% and 80% exactly, and 2 专职人员 exactly, then score 0."""
+    r = score(scheme, {"u": unit(timely_report_rate=50, data_conformity_rate=80, lead_dept_fulltime_staff=2)},
+              readings={"C2": "strict"})
+    assert (pts(r, "u", "wangyi.1.2.5"), pts(r, "u", "wangyi.1.2.6"), pts(r, "u", "wangyi.1.1.2")) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("staff,expected", [(1, 0.0), (2, 1.0), (5, 1.0)])
+def test_1_1_2_two_or_more_staff(scheme, staff, expected):
+    """1.1.2 (line 32): “信用建设牵头部门有2名以上专职人员负责信用工作（1分）。” — 以上 includes 2."""
+    r = score(scheme, {"u": unit(lead_dept_fulltime_staff=staff)})
+    assert pts(r, "u", "wangyi.1.1.2") == expected
+
+
+@pytest.mark.parametrize("meetings,expected", [(0, 0.0), (1, 0.5), (4, 0.5)])
+def test_1_1_4_at_least_one_meeting(scheme, meetings, expected):
+    """1.1.4 (line 50): “至少召开一次领导小组会议（0.5分）。”"""
+    r = score(scheme, {"u": unit(leading_group_meetings=meetings)})
+    assert pts(r, "u", "wangyi.1.1.4") == expected
+
+
+def test_1_1_1_needs_both_group_and_lead_department(scheme):
+    """1.1.1 (line 23): “成立社会信用体系建设领导小组，明确信用建设牵头部门（1分）。”"""
+    r = score(scheme, {"a": unit(lead_dept_designated=0), "b": unit()})
+    assert (pts(r, "a", "wangyi.1.1.1"), pts(r, "b", "wangyi.1.1.1")) == (0, 1)
+
+
+@pytest.mark.parametrize("n,expected", [(0, 0.0), (7, 0.7), (29, 2.9), (30, 3.0), (45, 3.0)])
+def test_1_3_1_per_department_capped(scheme, n, expected):
+    """1.3.1 (line 151): “按信用信息应用部门计算，每个部门得0.1分，开发区酌情计分（最高3分）。” — n×0.1, cap 3."""
+    r = score(scheme, {"u": unit(app_depts=n)})
+    assert pts(r, "u", "wangyi.1.3.1") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("n,expected", [(1, 0.2), (14, 2.8), (15, 3.0), (16, 3.0)])
+def test_1_3_2_per_domain_capped(scheme, n, expected):
+    """1.3.2 (line 160): “按信用信息应用领域计算，每个领域得0.2分，开发区酌情计分（最高3分）” — n×0.2, cap 3."""
+    r = score(scheme, {"u": unit(app_domains=n)})
+    assert pts(r, "u", "wangyi.1.3.2") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("n,expected", [(4, 0.8), (14, 2.8), (15, 3.0), (40, 3.0)])
+def test_1_5_1_per_department_capped(scheme, n, expected):
+    """1.5.1 (line 208): “按落实联合奖惩制度的部门数量计算，每个得0.2分，开发区酌情计分（最高3分）。”"""
+    r = score(scheme, {"u": unit(joint_incentive_depts=n)})
+    assert pts(r, "u", "wangyi.1.5.1") == pytest.approx(expected)
+
+
+def test_c4_domains_option_counts_domains(scheme):
+    """C4: 1.5.1 is titled 奖惩覆盖领域 but counts 部门; the alternative counts 领域: 4 domains → 0.8
+    while 15 departments → 3 under the chosen reading."""
+    row = unit(joint_incentive_depts=15, joint_incentive_domains=4)
+    assert pts(score(scheme, {"u": row}), "u", "wangyi.1.5.1") == pytest.approx(3.0)
+    assert pts(score(scheme, {"u": row}, {"C4": "domains"}), "u", "wangyi.1.5.1") == pytest.approx(0.8)
+
+
+def test_c3_all_or_nothing_and_partial(scheme):
+    """C3: 1.2.1 “所有部门接入…（2分）”, 1.2.2 “所有产生信用信息的部门均按要求…报送信息（2分）”,
+    1.2.3 “…全覆盖、无遗漏（2分）”, 1.3.3 “…等重点领域全面建立信用信息核查使用机制（4分）”.
+    29 of 30 departments connected, 20 of 25 reporting, 3 of 4 categories, 7 of 10 domains:
+    all-or-nothing → 0 each; partial → 2×29/30, 2×20/25 = 1.6, 3×0.5 = 1.5, 7×0.4 = 2.8."""
+    row = unit(platform_depts_connected=29, reporting_depts_compliant=20, full_cover_random_inspection=0,
+               **{k: 0 for k in KEY_CHECKS[7:]})
+    items = ["wangyi.1.2.1", "wangyi.1.2.2", "wangyi.1.2.3", "wangyi.1.3.3"]
+    r = score(scheme, {"u": row})
+    assert [pts(r, "u", i) for i in items] == [0, 0, 0, 0]
+    r = score(scheme, {"u": row}, {"C3": "partial"})
+    assert [pts(r, "u", i) for i in items] == pytest.approx([2 * 29 / 30, 1.6, 1.5, 2.8])
+
+
+# ----------------------------------------------------------------------------- 1.4.2 under C1
+C1_CASES = {
+    # (sme rate, farmer rate, sme count, farmer households)
+    "both_80": (80, 80, 1000, 3000),
+    "farmer_below": (95, 79.9, 1000, 3000),
+    "mixed": (90, 70, 1000, 3000),
+    "high": (100, 85, 1000, 3000),
+}
+
+
+@pytest.mark.parametrize("option,expected", [
+    # threshold: both ≥ 80 → 3
+    ("both_threshold", {"both_80": 3, "farmer_below": 0, "mixed": 0, "high": 3}),
+    # 1.5×sme/100 + 1.5×farmer/100
+    ("proportional", {"both_80": 2.4, "farmer_below": 1.425 + 1.1985, "mixed": 1.35 + 1.05, "high": 1.5 + 1.275}),
+    # each part 1.5×(rate−80)/20 in [0, 1.5]
+    ("linear_80_100", {"both_80": 0, "farmer_below": 1.5 * 15 / 20, "mixed": 0.75, "high": 1.5 + 0.375}),
+    # pooled (sme×n1 + farmer×n2)/(n1+n2) ≥ 80: (80·1000+80·3000)/4000 = 80 → 3;
+    # (95000+239700)/4000 = 83.675 → 3; (90000+210000)/4000 = 75 → 0; (100000+255000)/4000 = 88.75 → 3
+    ("pooled", {"both_80": 3, "farmer_below": 3, "mixed": 0, "high": 3}),
+])
+def test_1_4_2_under_each_c1_option(scheme, option, expected):
+    """1.4.2 (line 195): “中小微企业和农户信用信息建档比率80%以上，力争100%。开发区只评估中小微企业建档比率（3分）”."""
+    rows = {k: unit(sme_filing_rate=a, farmer_filing_rate=b, sme_count=n1, farmer_household_count=n2)
+            for k, (a, b, n1, n2) in C1_CASES.items()}
+    r = score(scheme, rows, {"C1": option})
+    for k, e in expected.items():
+        assert pts(r, k, "wangyi.1.4.2") == pytest.approx(e), (option, k)
+
+
+def test_1_4_2_pooled_needs_the_counts_only_under_that_option(scheme):
+    """Missing input is never 0: without the counts the pooled reading cannot score (missing_input);
+    the chosen threshold reading does not read them."""
+    row = unit(sme_count=None, farmer_household_count=None)
+    assert str(score(scheme, {"u": row}).status.at["u", "wangyi.1.4.2"]) == "scored"
+    r = score(scheme, {"u": row}, {"C1": "pooled"})
+    assert str(r.status.at["u", "wangyi.1.4.2"]) == "missing_input"
+    assert pd.isna(r.points.at["u", "wangyi.1.4.2"])
+
+
+# ----------------------------------------------------------------------------- 开发区
+def test_dev_zone_1_4_sme_only(scheme):
+    """1.4.1 (line 183) “…开发区只评估中小微企业信用信息平台建设（3分）”; 1.4.2 (line 195) “开发区只评估中小微企业建档比率”.
+    A 开发区 with no farmer platform and a missing farmer rate: SME platform → 3, SME rate 80 → 3, 79.99 → 0."""
+    rows = {
+        "dz": unit("开发区", farmer_platform=0, farmer_filing_rate=None, sme_filing_rate=80),
+        "dz_low": unit("开发区", farmer_platform=0, farmer_filing_rate=None, sme_filing_rate=79.99),
+        "city": unit("城区", farmer_platform=0, sme_filing_rate=80, farmer_filing_rate=80),
+    }
+    r = score(scheme, rows)
+    assert pts(r, "dz", "wangyi.1.4.1") == 3 and pts(r, "city", "wangyi.1.4.1") == 0
+    assert pts(r, "dz", "wangyi.1.4.2") == 3 and pts(r, "dz_low", "wangyi.1.4.2") == 0
+    assert str(r.status.at["dz", "wangyi.1.4.2"]) == "scored"
+
+
+def test_dev_zone_count_items_are_judged(scheme):
+    """1.3.1/1.3.2/1.5.1: “…开发区酌情计分”. A 开发区 is scored by the assessor's points, not by n×factor;
+    without an entry the item is pending_judgement (unknown, not 0)."""
+    row = unit("开发区", app_depts=30, app_domains=15, joint_incentive_depts=15)
+    judge(row, "wangyi.1.3.1", 1.2, "开发区部门少，应用覆盖一般")
+    r = score(scheme, {"dz": row})
+    assert pts(r, "dz", "wangyi.1.3.1") == pytest.approx(1.2)
+    for item in ("wangyi.1.3.2", "wangyi.1.5.1"):
+        assert str(r.status.at["dz", item]) == "pending_judgement"
+        assert pd.isna(r.points.at["dz", item])
+    # a 城区 with the same facts is scored by the count: 30×0.1 = 3
+    r2 = score(scheme, {"c": unit("城区", app_depts=30)})
+    assert pts(r2, "c", "wangyi.1.3.1") == 3
+
+
+def test_dev_zone_judgement_capped_at_item_max(scheme):
+    """A 开发区 judgement above the item's maximum (3) is refused, not clipped silently."""
+    row = judge(unit("开发区"), "wangyi.1.3.1", 3.5)
+    with pytest.raises(xinyong.InputError):
+        score(scheme, {"dz": row})
+
+
+# ----------------------------------------------------------------------------- missing
+def test_missing_rate_is_missing_not_zero(scheme):
+    """1.2.5 with no recorded rate is missing_input; its point is unknown, never 0."""
+    r = score(scheme, {"u": unit(timely_report_rate=None)})
+    assert str(r.status.at["u", "wangyi.1.2.5"]) == "missing_input"
+    assert r.units.at["u", "unknown_points"] >= 1
