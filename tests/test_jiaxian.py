@@ -92,7 +92,8 @@ def _all_sources(s):
 
 @pytest.mark.parametrize("sid", [CD, TS])
 def test_every_quote_is_verbatim_on_its_line(sid):
-    """SCHEMES.md: “source: {file, line, quote: <verbatim clause>}” — each quote is found on its line."""
+    """SCHEMES.md: “source: {file, line, quote: <verbatim clause>}” — each quote is found on its line;
+    so are the cells kept in meta (content, basis, method)."""
     path = SEEDS / "004_619cf5f0c270bef6.txt"
     if not path.exists():
         pytest.skip("seed file not available")
@@ -101,6 +102,10 @@ def test_every_quote_is_verbatim_on_its_line(sid):
     for node, src in _all_sources(s):
         assert src.file == path.name, node
         assert src.quote in lines[src.line - 1], (node, src.line, src.quote)
+    for it in s.walk_items():  # 考核内容 / 考核依据 / 考核方式 cells copied as printed
+        for key in ("content", "basis", "method"):
+            if key in it.meta:
+                assert it.meta[key] in lines[it.source.line - 1], (it.id, key, it.meta[key])
 
 
 @pytest.mark.parametrize("sid", [CD, TS])
