@@ -40,6 +40,20 @@ def full_inputs() -> dict:
         joint_incentive_depts=15, joint_incentive_domains=12, red_black_list_batches=2, integrity_priority_support=1,
         # 1.6
         credit_web_column=1, public_campaigns=1, media_campaigns=1, credit_trainings=1,
+        # 2.1
+        pre_notify_commit=1, pre_tolerate_missing=1, pre_green_channel=1, pre_entry_integrity_education=1,
+        third_party_credit_reports=1, post_info_disclosure=1, post_credit_evaluation=1, post_double_random=1,
+        post_tiered_supervision=1, post_cross_dept=1, third_party_regulation_depts=6, big_data_monitoring=1,
+        dishonesty_campaigns=1, market_entry_ban=1, industry_entry_ban=1, dishonesty_accountability=1,
+        credit_repair_system=1, joint_punishment_system=1,
+        # 2.2
+        sme_financing_platform_used=1, xinyi_scenarios=4, livelihood_domains=10,
+        # 2.3
+        credit_rating_applied=1, credit_cultivation=1, credit_finance_innovation=1, sme_rural_mechanism=1,
+        sme_rural_new_methods=1, credit_rebuild_poverty_finance=1,
+        # 2.4
+        gov_integrity_records=1, gov_integrity_pledges=1, gov_integrity_evaluation=1, gov_dishonesty_governance=1,
+        enterprise_demo_campaign=1, assured_consumption_project=1, personal_integrity_records=1,
     )
     d.update({k: 1 for k in KEY_CHECKS})
     return d
@@ -50,7 +64,7 @@ KEY_CHECKS = ["key_check_admin_approval", "key_check_public_service", "key_check
               "key_check_policy_support", "key_check_awards", "key_check_civil_servant_recruitment",
               "key_check_cadre_appointment"]
 
-JUDGED_FULL = {"wangyi.1.2.4": 2}
+JUDGED_FULL = {"wangyi.1.2.4": 2, "wangyi.2.1.8": 2, "wangyi.2.2.4": 2}
 
 
 def judge(d: dict, item: str, points: float, why: str = "依据存档材料评定") -> dict:
@@ -87,6 +101,16 @@ def test_sections_declared_as_printed(scheme):
     assert [s.id for s in top["wangyi.1"].sections] == [f"wangyi.1.{k}" for k in range(1, 7)]
     # the items carry exactly the printed percentages
     assert [s.max_points for s in top["wangyi.1"].sections] == [5, 10, 10, 6, 5, 4]
+
+
+def test_innovation_sections_declared_as_printed(scheme):
+    """“工作创新（30%）… 信用管理创新（12%）… 信用惠民便企创新（8%）… 中小微企业和农村信用体系建设创新（4%）
+    … 重点领域信用建设创新（6%）”."""
+    sec = {s.id: s for s in scheme.sections}["wangyi.2"]
+    assert sec.declared_points == 30
+    assert [s.declared_points for s in sec.sections] == [12, 8, 4, 6]
+    assert [s.max_points for s in sec.sections] == [12, 8, 4, 6]
+    assert [it.id for it in sec.sections[0].items] == [f"wangyi.2.1.{k}" for k in range(1, 9)]
 
 
 def test_every_quote_is_verbatim_on_its_line(scheme):
@@ -201,6 +225,72 @@ def test_c3_all_or_nothing_and_partial(scheme):
     assert [pts(r, "u", i) for i in items] == [0, 0, 0, 0]
     r = score(scheme, {"u": row}, {"C3": "partial"})
     assert [pts(r, "u", i) for i in items] == pytest.approx([2 * 29 / 30, 1.6, 1.5, 2.8])
+
+
+# ----------------------------------------------------------------------------- 工作创新
+def test_full_marks_innovation(scheme):
+    """A 城区 meeting every clause of 工作创新, with 2.1.8 and 2.2.4 judged at their maximum 2, scores 30."""
+    r = score(scheme, {"u": unit()})
+    assert float(r.sections.at["u", "wangyi.2"]) == pytest.approx(30)
+    assert [float(r.sections.at["u", f"wangyi.2.{k}"]) for k in range(1, 5)] == pytest.approx([12, 8, 4, 6])
+
+
+@pytest.mark.parametrize("n,expected", [(0, 0.0), (4, 0.0), (5, 1.0), (9, 1.0)])
+def test_2_1_5_five_or_more_departments(scheme, n, expected):
+    """2.1.5 (line 313): “有5个以上行业主管部门引入第三方机构参与行业信用监管，开发区酌情计分（1分）” — 5 included."""
+    r = score(scheme, {"u": unit(third_party_regulation_depts=n)})
+    assert pts(r, "u", "wangyi.2.1.5") == expected
+
+
+def test_2_1_5_strict_reading_needs_six(scheme):
+    """C2 strict: “5个以上” read as more than 5: 5 departments → 0, 6 → 1."""
+    r = score(scheme, {"a": unit(third_party_regulation_depts=5), "b": unit(third_party_regulation_depts=6)},
+              {"C2": "strict"})
+    assert (pts(r, "a", "wangyi.2.1.5"), pts(r, "b", "wangyi.2.1.5")) == (0, 1)
+
+
+@pytest.mark.parametrize("n,expected", [(1, 0.5), (3, 1.5), (4, 2.0), (7, 2.0)])
+def test_2_2_2_per_scenario_capped(scheme, n, expected):
+    """2.2.2 (line 364): “…推进信易行、信易游、信易批等信用惠民应用场景，每个应用0.5分，开发区酌情计分（最高2分）”."""
+    r = score(scheme, {"u": unit(xinyi_scenarios=n)})
+    assert pts(r, "u", "wangyi.2.2.2") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("n,expected", [(3, 0.6), (9, 1.8), (10, 2.0), (12, 2.0)])
+def test_2_2_3_per_livelihood_domain_capped(scheme, n, expected):
+    """2.2.3 (line 375): “全面推进教育、医疗…电子商务等重点民生领域信用建设…每个领域0.2分，开发区酌情计分（最高2分）”."""
+    r = score(scheme, {"u": unit(livelihood_domains=n)})
+    assert pts(r, "u", "wangyi.2.2.3") == pytest.approx(expected)
+
+
+def test_2_1_7_campaign_and_all_five_systems(scheme):
+    """2.1.7 (line 333): “每年至少开展一次重点领域突出失信问题专项治理，全面落实市场禁入、行业禁入、失信责任追究、
+    信用修复和联合惩戒制度（2分）”: no campaign → 0; one system missing → 0; both → 2."""
+    r = score(scheme, {"none": unit(dishonesty_campaigns=0), "gap": unit(credit_repair_system=0), "ok": unit()})
+    assert [pts(r, u, "wangyi.2.1.7") for u in ("none", "gap", "ok")] == [0, 0, 2]
+
+
+def test_w1_named_measures_options(scheme):
+    """W1: 2.1.1 (line 276) “广泛推行告知承诺、容缺受理、绿色通道等便利化管理和服务措施（2分）”.
+    Green channel missing: all_named → 0; any_named → 2; judgement → the assessor's 1.5."""
+    row = unit(pre_green_channel=0)
+    assert pts(score(scheme, {"u": row}), "u", "wangyi.2.1.1") == 0
+    assert pts(score(scheme, {"u": row}, {"W1": "any_named"}), "u", "wangyi.2.1.1") == 2
+    judged = judge(dict(row), "wangyi.2.1.1", 1.5, "告知承诺、容缺受理已推行，绿色通道未建")
+    r = score(scheme, {"u": judged}, {"W1": "judgement"})
+    assert pts(r, "u", "wangyi.2.1.1") == 1.5
+    # without an entry the judged item is pending, not 0
+    r = score(scheme, {"u": row}, {"W1": "judgement"})
+    assert str(r.status.at["u", "wangyi.2.4.2"]) == "pending_judgement"
+
+
+def test_dev_zone_2_x_count_items_judged(scheme):
+    """2.1.5, 2.2.2, 2.2.3 say “开发区酌情计分”: a 开发区 gets the assessor's points (0.5, 1, 2)."""
+    row = unit("开发区", third_party_regulation_depts=0, xinyi_scenarios=0, livelihood_domains=0)
+    for item, p in (("wangyi.2.1.5", 0.5), ("wangyi.2.2.2", 1), ("wangyi.2.2.3", 2)):
+        judge(row, item, p)
+    r = score(scheme, {"dz": row})
+    assert [pts(r, "dz", i) for i in ("wangyi.2.1.5", "wangyi.2.2.2", "wangyi.2.2.3")] == [0.5, 1, 2]
 
 
 # ----------------------------------------------------------------------------- 1.4.2 under C1
