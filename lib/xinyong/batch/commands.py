@@ -1,0 +1,107 @@
+"""CLI of the batch step: ``xinyong batch``."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+def _pairs(values: list[str] | None, what: str) -> list[tuple[str, str]]:
+    from ..report.commands import _pairs as pairs
+
+    return pairs(values, what)
+
+
+def _say(text: str) -> None:
+    from ..cli import console
+
+    console.print(text, soft_wrap=True)  # no line breaks inside paths when output is not a terminal
+
+
+def _warn(text: str) -> None:
+    from ..cli import err_console
+
+    err_console.print(text, soft_wrap=True)
+
+
+def _show(s, out_dir: Path) -> None:
+    def rel(p: Path) -> str:
+        try:
+            r = os.path.relpath(p)
+        except ValueError:  # another drive on Windows
+            return str(p)
+        return str(p) if r.startswith("..") else r
+
+    c = s.counts
+    head = f"{s.scheme_title}（{s.scheme}）· {s.period}："
+    if s.run_error:
+        _warn(head + f"未能生成报告：{s.run_error['message']}")
+        for p in (s.run_error.get("problems") or [])[:50]:
+            where = "，".join(f"{k}={v}" for k, v in (("工作表", p.get("sheet")), ("行", p.get("row")),
+                                                     ("列", p.get("column")), ("单位", p.get("unit"))) if v is not None)
+            _warn(f"  - {where}：{p.get('message')}（值：{p.get('value')!r}；应为：{p.get('expected')}）")
+        if (s.run_dir / "index.html").exists():
+            _warn(f"  详见：{rel(s.run_dir / 'index.html')}")
+        return
+    ov = {"ok": "已生成", "skipped": "未变化", "failed": "失败", "none": "无"}.get(s.overview.get("status"), "—")
+    _say(head + f"{len(s.units)} 个单位，本次生成 {c['ok']} 个，未变化跳过 {c['skipped']} 个，失败 {c['failed']} 个；"
+                         f"总览{ov}；用时 {s.seconds:.1f} 秒")
+    _say(f"  目录：{rel(s.run_dir / 'index.html')}")
+    for u in s.failed:
+        where = f"（详见 {rel(s.run_dir / u.html)}）" if u.html else ""
+        _warn(f"  失败：{u.id}" + (f"（{u.name}）" if u.name and u.name != u.id else "") + f"：{u.error}{where}")
+    if s.overview.get("status") == "failed":
+        _warn(f"  总览失败：{s.overview.get('error')}（详见 {rel(s.run_dir / 'overview.failed.html')}）")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("batch")
+    def batch_cmd(
+        scheme: Optional[str] = typer.Option(None, "--scheme", help="方案编号或文件 / scheme id or YAML path"),
+        period: Optional[str] = typer.Option(None, "--period", help="考核期 / period, e.g. 2022Q1"),
+        data: Optional[Path] = typer.Option(None, "--data", help="已填写的工作簿或 CSV / filled workbook or wide CSV"),
+        history: Optional[List[str]] = typer.Option(None, "--history", help="往期数据 考核期=文件，可重复 / PERIOD=FILE, repeatable"),
+        reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
+        all_: Optional[Path] = typer.Option(None, "--all", help="参数文件，运行其中全部考核期 / params file: run every run in it"),
+        out: Path = typer.Option(Path("outputs"), "--out", help="输出目录 / output folder"),
+        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="并行进程数（默认 CPU 核数）/ worker processes"),
+        resume: bool = typer.Option(True, "--resume/--no-resume",
+                                    help="跳过未变化的单位（默认）/ skip units unchanged since their last good report"),
+        progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
+                                                help="进度条（默认仅在终端显示）/ progress bar (default: on a terminal)"),
+    ):
+        """批量生成全部单位报告、总览和目录页 / render every unit's report, the overview and index pages.
+
+        退出码：0 = 全部成功；1 = 有单位（或总览、整期）失败，失败项已列出；2 = 参数或方案错误。
+        """
+        from ..errors import XinyongError
+        from .runner import run_all, run_batch
+
+        if all_ is not None:
+            if scheme or period or data or history or reading:
+                raise XinyongError("--all 不能与 --scheme/--period/--data/--history/--reading 同时使用",
+                                   "--all excludes the single-run options")
+            summaries = run_all(all_, out, jobs=jobs, resume=resume, progress=progress)
+            if not summaries:
+                _say(f"参数文件 {all_} 中没有任何运行（runs 为空）")
+        else:
+            missing = [n for n, v in (("--scheme", scheme), ("--period", period), ("--data", data)) if not v]
+            if missing:
+                raise XinyongError("请给出 " + "、".join(missing) + "，或使用 --all 参数文件",
+                                   "need --scheme, --period and --data, or --all")
+            hist = [{"period": p, "data": f} for p, f in _pairs(history, "--history")]
+            summaries = [run_batch(scheme, period, data, out, history=hist, jobs=jobs, resume=resume,
+                                   readings=dict(_pairs(reading, "--reading")), progress=progress)]
+        for s in summaries:
+            _show(s, out)
+        top = out / "index.html"
+        if top.exists():
+            _say(f"全部考核期目录：{os.path.relpath(top) if not top.is_absolute() else top}")
+        failed = [s for s in summaries if s.exit_code]
+        if failed:
+            n = sum(len(s.failed) for s in failed)
+            _say(f"有失败：{n} 个单位" + (f"，{sum(1 for s in failed if s.run_error)} 个考核期未能运行"
+                                                  if any(s.run_error for s in failed) else ""))
+            raise typer.Exit(1)

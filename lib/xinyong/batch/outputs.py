@@ -1,0 +1,242 @@
+"""The files a batch writes besides the reports: ``summary.json``, ``scores.xlsx``, the run's
+``index.html``, the failed-unit pages and the top-level ``index.html`` linking every run.
+
+Every page is self-contained (CSS inline, no script, no network) and Chinese; every user text goes
+through jinja2 autoescaping. Every file is written atomically (temporary name, then rename), and only
+when its bytes change, so an unchanged run leaves every modification time alone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ..report.narrative import num
+from ..util import atomic_write_bytes
+from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
+
+TEMPLATES = Path(__file__).parent / "templates"
+GATE_ZH = {"pass": "通过", "fail": "未通过", "unknown": "尚无法判定", "none": "—"}
+STATUS_ITEM_ZH = {"scored": "已计分", "missing_input": "缺少数据", "pending_judgement": "待评审",
+                  "not_applicable": "不适用", "undefined": "无法计算"}
+INDEX = "index.html"
+SUMMARY = "summary.json"
+SCORES = "scores.xlsx"
+UNITS_DIR = "units"
+
+
+@lru_cache(maxsize=1)
+def env() -> Environment:
+    e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True, default_for_string=True),
+                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    e.filters["num"] = num
+    return e
+
+
+def render(template: str, **ctx: Any) -> str:
+    return env().get_template(template).render(**ctx)
+
+
+def href(*parts: str) -> str:
+    """A relative link from path components (each percent-encoded, so any name is a valid URL)."""
+    return "/".join(quote(p) for p in parts)
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Atomic write, skipped when the file already holds exactly ``data``. True when written."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write_bytes(path, data)
+    return True
+
+
+# ---------------------------------------------------------------------------------------------- pages
+def problem_rows(problems: Iterable[Any]) -> list[dict]:
+    out = []
+    for p in problems:
+        d = p if isinstance(p, dict) else p.as_dict()
+        d = dict(d)
+        d["file_name"] = Path(d["file"]).name if d.get("file") else ""
+        out.append(d)
+    return out
+
+
+def advice(kind: str | None, data_name: str, stem: str) -> list[str]:
+    if kind in ("data", "history"):
+        return [f"按上表修改数据文件（{data_name}）中该单位的单元格，或用 xinyong validate 逐项检查。",
+                "修改后重新运行 xinyong batch：只会重新生成有变化的报告，其他单位的报告会被跳过。",
+                "该单位的数据未参与本期计分与排名；总览和其他单位报告中的排名不含该单位。"
+                if kind == "data" else "该单位本期数据有效，仍计入其他单位的排名和总览，只是没有生成本单位的报告。"]
+    if kind == "notebook":
+        return ["报告笔记本在执行中出错；出错的笔记本已保留在同一文件夹，错误信息在出错的单元下方。",
+                "修正原因（数据或模板）后重新运行 xinyong batch。"]
+    if kind == "kernel":
+        return ["计算内核多次启动失败（常见于同时启动很多内核时端口冲突）。直接重新运行 xinyong batch，或减少 --jobs。"]
+    return ["重新运行 xinyong batch；若仍失败，加 --debug 运行 xinyong report 单独生成该单位的报告查看详情。"]
+
+
+def failed_page(s: BatchSummary, u: UnitOutcome, detail: str | None = None, index_href: str = "../index.html") -> str:
+    return render("failed.html.j2", id=u.id, name=u.name, scheme=s.scheme, scheme_title=s.scheme_title, period=s.period,
+                  kind_zh=ERROR_KIND_ZH.get(u.error_kind or "", "生成报告时出错"), error=u.error or "",
+                  problems=problem_rows(u.problems), advice=advice(u.error_kind, Path(s.data).name, u.stem),
+                  notebook=quote(Path(u.notebook).name) if u.notebook else None, detail=detail, index_href=index_href)
+
+
+def overview_failed_page(s: BatchSummary, detail: str | None = None) -> str:
+    u = UnitOutcome(id="总览", name="考核总览", kind=None, status="failed", stem="overview", error=s.overview.get("error"),
+                    error_kind=s.overview.get("error_kind"), notebook=s.overview.get("notebook"))
+    return failed_page(s, u, detail, index_href=INDEX)
+
+
+def _sort_key(u: UnitOutcome):
+    return (u.rank is None, u.rank if u.rank is not None else 0, u.id)
+
+
+def run_index(s: BatchSummary, has_grades: bool, has_gates: bool) -> str:
+    rows = []
+    for u in sorted(s.units, key=_sort_key):
+        d = u.as_dict()
+        d["state"] = "failed" if u.status == "failed" else "ok"
+        d["gate_zh"] = GATE_ZH.get(u.gate_outcome, u.gate_outcome) if u.gate_outcome else None
+        d["html"] = href(*u.html.split("/")) if u.html else None
+        rows.append(d)
+    failed = [r for r in rows if r["state"] == "failed"]
+    ctx = {**s.as_dict(), "data_name": Path(s.data).name,
+           "history": [{"period": h["period"], "data_name": Path(h["data"]).name} for h in s.history]}
+    ov = s.overview
+    ov_href = ov.get("html") if ov.get("status") in ("ok", "skipped", "failed") else None
+    return render("run_index.html.j2", s=ctx, rows=rows, failed=failed, n_ok=len(rows) - len(failed),
+                  n_failed=len(failed), has_grades=has_grades, has_gates=has_gates, top_href="../../" + INDEX,
+                  overview_href=ov_href)
+
+
+def top_index(out_dir: Path) -> str:
+    """Every run under ``out_dir`` (``<scheme>/<period>/summary.json``), grouped by scheme."""
+    groups: dict[str, dict] = {}
+    for path in sorted(out_dir.glob(f"*/*/{SUMMARY}")):
+        try:
+            d = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        sdir, pdir = path.parent.parent.name, path.parent.name
+        g = groups.setdefault(d.get("scheme", sdir), {"scheme": d.get("scheme", sdir),
+                                                      "title": d.get("scheme_title") or d.get("scheme", sdir), "runs": []})
+        units = d.get("units") or []
+        n_failed = sum(1 for u in units if u.get("status") == "failed")
+        ov = d.get("overview") or {}
+        g["runs"].append({"period": d.get("period", pdir), "n_units": len(units), "n_ok": len(units) - n_failed,
+                          "failed": n_failed, "run_error": d.get("run_error"), "updated": d.get("updated"),
+                          "index_href": href(sdir, pdir, INDEX),
+                          "overview_href": href(sdir, pdir, *ov["html"].split("/"))
+                          if ov.get("status") in ("ok", "skipped") and ov.get("html") else None})
+    out = sorted(groups.values(), key=lambda g: g["scheme"])
+    for g in out:
+        g["runs"].sort(key=lambda r: str(r["period"]))
+    return render("top_index.html.j2", groups=out)
+
+
+def summary_json(s: BatchSummary) -> bytes:
+    return (json.dumps(s.as_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------- Excel
+def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None) -> bytes:
+    """Units × items points, totals, grades and ranks; statuses on a second sheet; what it is on a third."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    from ..intake.template import workbook_bytes
+
+    items = list(scheme.walk_items())
+    has_grades = scheme.grades is not None
+    has_gates = bool(scheme.gates)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    fail_fill = PatternFill("solid", fgColor="FDECEA")
+    thin = Side(style="thin", color="D6DBE1")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    bold = Font(bold=True)
+
+    fixed = ["排名", "单位编号", "单位名称", "单位类型", "报告状态", "总分", "基础分", "附加分", "未知分"]
+    if has_grades:
+        fixed += ["等级", "等级已确定"]
+    if has_gates:
+        fixed += ["否决/认定"]
+    heads = fixed + [f"{it.id} {it.name}（{num(it.max_points)}分{'，附加' if it.bonus else ''}）" for it in items] + ["错误"]
+    units = sorted(s.units, key=_sort_key)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "得分"
+    st = wb.create_sheet("状态")
+    for sheet, first in ((ws, heads), (st, heads[:5] + heads[len(fixed):-1])):
+        sheet.append(first)
+        for c in sheet[1]:
+            c.font, c.fill, c.border = bold, head_fill, border
+            c.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.row_dimensions[1].height = 48
+        sheet.freeze_panes = "D2"
+    for u in units:
+        ok = result is not None and u.id in result.units.index
+        row: list[Any] = [u.rank, u.id, u.name, u.kind, "失败" if u.status == "failed" else "正常",
+                          u.total, None, None, u.unknown_points]
+        if ok:
+            r = result.units.loc[u.id]
+            row[6], row[7] = float(r["base_total"]), float(r["bonus"])
+        if has_grades:
+            row += [u.grade, None if u.grade_certain is None else ("是" if u.grade_certain else "否")]
+        if has_gates:
+            row += [GATE_ZH.get(u.gate_outcome, u.gate_outcome) if u.gate_outcome else None]
+        pts = [None] * len(items)
+        sts = [None] * len(items)
+        if ok:
+            for k, it in enumerate(items):
+                v = result.points.at[u.id, it.id]
+                pts[k] = None if v != v else float(v)
+                sts[k] = STATUS_ITEM_ZH.get(str(result.status.at[u.id, it.id]), str(result.status.at[u.id, it.id]))
+        ws.append(row + pts + [u.error])
+        st.append(row[:5] + sts)
+        if u.status == "failed":
+            for sheet in (ws, st):
+                for c in sheet[sheet.max_row]:
+                    c.fill = fail_fill
+    n_fixed = len(fixed)
+    for sheet, last in ((ws, len(heads)), (st, 5 + len(items))):
+        for row in sheet.iter_rows(min_row=2, max_col=last):
+            for c in row:
+                c.border = border
+                if sheet is ws and 6 <= c.column <= 9 or (sheet is ws and n_fixed < c.column <= n_fixed + len(items)):
+                    c.number_format = "0.00"
+        widths = {1: 6, 2: 14, 3: 22, 4: 10, 5: 9}
+        for j in range(1, last + 1):
+            sheet.column_dimensions[get_column_letter(j)].width = widths.get(j, 9 if j <= n_fixed else 14)
+        if sheet is ws:
+            sheet.column_dimensions[get_column_letter(last)].width = 50
+    info = wb.create_sheet("说明")
+    lines = [("方案", f"{s.scheme_title}（{s.scheme}）"), ("考核期", s.period), ("数据文件", Path(s.data).name),
+             ("往期数据", "；".join(f"{h['period']}：{Path(h['data']).name}" for h in s.history) or "无"),
+             ("更新时间", s.updated), ("单位数", len(s.units)),
+             ("说明", "“得分”表中条目得分为空白表示该条目未计分（缺少数据、待评审、不适用或无法计算，见“状态”表），"
+                    "不是 0 分；“未知分”为这些条目的满分之和，未计入总分。"),
+             ("说明", "报告状态为“失败”的单位见本期目录 index.html 及 summary.json。")]
+    for k, v in lines:
+        info.append([k, v])
+        info.cell(info.max_row, 1).font = bold
+    info.column_dimensions["A"].width = 12
+    info.column_dimensions["B"].width = 90
+    for row in info.iter_rows():
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    stamp = None
+    try:
+        stamp = dt.datetime.fromisoformat(s.updated).replace(tzinfo=None) if s.updated else None
+    except ValueError:
+        pass
+    return workbook_bytes(wb, stamp=stamp)

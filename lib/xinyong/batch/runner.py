@@ -1,0 +1,594 @@
+"""Quarterly batch runs: every unit's report, the overview and the index pages of one scheme × period.
+
+:func:`run_batch` reads the data once (intake, every problem attributed to its unit), scores it, and
+renders each unit's notebook in a pool of worker processes — one kernel per notebook — skipping units
+whose cache key is unchanged since their last good report. A unit whose data is invalid or whose
+notebook raises gets a short Chinese failure page and never stops the others. Then the overview (linked
+to the unit reports), ``scores.xlsx``, ``summary.json``, the run's ``index.html`` and the top-level
+``index.html``. :func:`run_all` does this for every run of a params file (``params/demo.yaml``).
+
+Layout of ``<out>/<scheme>/<period>/``: ``index.html``, ``overview.html`` (+ ``.ipynb``),
+``summary.json``, ``scores.xlsx``, ``units/<stem>.html`` (+ ``.ipynb``) per unit, or
+``units/<stem>.failed.html`` (+ ``.failed.ipynb`` when a notebook ran) for a failed one; hidden:
+``.cache.json`` (keys), ``.inputs/`` (data copies without invalid units, what the notebooks read),
+``.lock`` and ``.work/`` (only while a batch runs).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ..errors import InputError, XinyongError
+from ..report.render import OVERVIEW_NOTEBOOK, UNIT_NOTEBOOK, notebook_path
+from . import outputs
+from .cache import Cache, digest, evidence_rows, frame_rows, result_digest, scheme_files, static_digest
+from .model import BatchSummary, UnitOutcome
+from .names import safe_component, unit_stems
+from .prepare import PeriodInput, read_period
+
+STAGGER = 0.5  # seconds between the first kernel starts of the pool's workers
+JITTER = 0.2  # random extra delay before every kernel start
+TMP_AGE = 60.0  # seconds: a shared temp file older than this is a leftover
+INPUTS_DIR = ".inputs"
+WORK_DIR = ".work"
+LOCK = ".lock"
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# ------------------------------------------------------------------------------------------- pool
+class Pool:
+    """A lazily started process pool that can be replaced when a worker dies (BrokenProcessPool)."""
+
+    def __init__(self, jobs: int | None = None, shared: bool = False):
+        self.jobs = max(1, int(jobs or os.cpu_count() or 1))
+        self.shared = shared  # used by several runs: always ``jobs`` workers
+        self._ex: ProcessPoolExecutor | None = None
+        self.started = 0  # tasks submitted since the pool started (the first ``jobs`` are staggered)
+
+    def executor(self, n_tasks: int) -> ProcessPoolExecutor:
+        if self._ex is None:
+            import multiprocessing as mp
+
+            from .worker import init_worker
+
+            # spawn, not fork: the parent may hold threads (progress bar) and fork would copy their locks
+            self.workers = self.jobs if self.shared else max(1, min(self.jobs, n_tasks))
+            self._ex = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
+                                           initializer=init_worker, initargs=(os.getpid(),))
+            self.started = 0
+        return self._ex
+
+    def submit(self, task: dict, n_tasks: int) -> Future:
+        ex = self.executor(n_tasks)
+        i = self.started
+        self.started += 1
+        task["delay"] = (i * STAGGER if i < self.workers else 0.0) + random.random() * JITTER
+        from .worker import run_task
+
+        return ex.submit(run_task, task)
+
+    def reset(self) -> None:
+        if self._ex is not None:
+            self._ex.shutdown(wait=False, cancel_futures=True)
+        self._ex = None
+
+    def close(self) -> None:
+        if self._ex is not None:
+            self._ex.shutdown(wait=True, cancel_futures=True)
+        self._ex = None
+
+
+# ------------------------------------------------------------------------------------------- lock
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if os.name == "nt":
+        import ctypes
+
+        k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        h = k32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not h:
+            return False
+        code = ctypes.c_ulong()
+        k32.GetExitCodeProcess(h, ctypes.byref(code))
+        k32.CloseHandle(h)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class RunLock:
+    """One batch at a time per run folder; a lock left by a killed batch is taken over."""
+
+    def __init__(self, run_dir: Path):
+        self.path = run_dir / LOCK
+
+    def __enter__(self) -> "RunLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    pid = int(self.path.read_text().strip() or 0)
+                except (OSError, ValueError):
+                    pid = 0
+                if pid != os.getpid() and _pid_alive(pid):
+                    raise XinyongError(f"另一个批处理（进程 {pid}）正在写入 {self.path.parent}，请等它结束后再运行",
+                                       f"run folder locked by live pid {pid}: {self.path}") from None
+                self.path.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            return self
+        raise XinyongError(f"无法锁定输出目录 {self.path.parent}", f"cannot take lock {self.path}")
+
+    def __exit__(self, *exc: Any) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _cleanup(run_dir: Path, out_dir: Path) -> None:
+    """What a killed batch may have left: staging folders, temporary files of atomic writes."""
+    shutil.rmtree(run_dir / WORK_DIR, ignore_errors=True)
+    shutil.rmtree(run_dir / INPUTS_DIR, ignore_errors=True)
+    for d in (run_dir, run_dir / outputs.UNITS_DIR):
+        if d.is_dir():
+            for p in d.glob(".*.tmp"):
+                p.unlink(missing_ok=True)
+    now = time.time()
+    for p in out_dir.glob(".*.tmp"):  # shared with other runs: only old leftovers
+        try:
+            if now - p.stat().st_mtime > TMP_AGE:
+                p.unlink()
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------------------------------- helpers
+def _history_list(history: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None) -> list[dict]:
+    if history is None:
+        return []
+    if isinstance(history, Mapping):
+        history = [{"period": k, "data": v} for k, v in history.items()]
+    out = []
+    for h in history:
+        if not isinstance(h, Mapping) or "period" not in h or "data" not in h:
+            raise XinyongError("历史数据应写成 {period: 考核期, data: 文件} 的列表", f"bad history entry {h!r}")
+        out.append({"period": str(h["period"]), "data": Path(h["data"])})
+    return out
+
+
+def _problem_text(p: Any) -> str:
+    where = "".join(x for x in (f"工作表“{p.sheet}”" if p.sheet else "", f"第 {p.row} 行" if p.row else "",
+                                f" {p.column} 列" if p.column else "") if x).strip()
+    return f"{where}：{p.message}" if where else p.message
+
+
+def _unit_fields(u: UnitOutcome, result: Any) -> None:
+    if result is None or u.id not in result.units.index:
+        return
+    r = result.units.loc[u.id]
+    u.total = float(r["total"])
+    u.unknown_points = float(r["unknown_points"])
+    u.rank = int(r["rank"])
+    g = r.get("grade")
+    u.grade = None if g is None or g != g else str(g)
+    gc = r.get("grade_certain")
+    u.grade_certain = None if gc is None else bool(gc)
+    go = r.get("gate_outcome")
+    u.gate_outcome = None if go is None or go != go else str(go)
+
+
+def _rel(path: Path, base: Path) -> str:
+    return path.relative_to(base).as_posix()
+
+
+def _remove(*paths: Path) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------------------- run
+def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, out_dir: str | os.PathLike = "outputs",
+              history: Sequence[Mapping[str, Any]] | None = None, jobs: int | None = None, resume: bool = True,
+              readings: Mapping[str, str] | None = None, progress: bool | None = None,
+              pool: Pool | None = None) -> BatchSummary:
+    """Render every unit's report of ``scheme`` × ``period`` from ``data`` into ``out_dir/<scheme>/<period>/``.
+
+    ``history``: earlier periods ``[{"period": ..., "data": ...}]`` (later ones are ignored, as in the
+    reports). ``jobs``: worker processes (default: CPU count). ``resume``: skip units whose cache key is
+    unchanged since their last good report. ``progress``: progress bar (default: only on a terminal).
+    Invalid data of a unit or a failing notebook fails that unit only; problems that belong to no unit
+    fail the run (``summary.run_error``). Raises only for what prevents any output (unknown scheme,
+    folder locked by another batch).
+    """
+    from ..scheme import load_scheme
+
+    t0 = time.perf_counter()
+    sch = load_scheme(scheme)
+    period = str(period)
+    out_dir = Path(out_dir).resolve()
+    run_dir = out_dir / safe_component(sch.id) / safe_component(period)
+    hist_in = [h for h in _history_list(history) if h["period"] < period]
+    own_pool = pool is None
+    pool = pool or Pool(jobs)
+    s = BatchSummary(scheme=sch.id, scheme_title=sch.title, period=period, run_dir=run_dir,
+                     data=str(Path(data).resolve()), jobs=pool.jobs, started=_now(),
+                     history=[{"period": h["period"], "data": str(h["data"].resolve())} for h in hist_in])
+    try:
+        with RunLock(run_dir):
+            _cleanup(run_dir, out_dir)
+            _run(s, sch, scheme, data, hist_in, readings, resume, progress, pool, out_dir, t0)
+    finally:
+        if own_pool:
+            pool.close()
+    return s
+
+
+def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[dict], readings: Mapping | None,
+         resume: bool, progress: bool | None, pool: Pool, out_dir: Path, t0: float) -> None:
+    from ..report.load import load_run
+
+    run_dir = s.run_dir
+    units_dir = run_dir / outputs.UNITS_DIR
+    cache = Cache(run_dir)
+    old = _old_summary(run_dir)
+    readings = dict(readings or {})
+    changed = False
+
+    # ---- read and score once: which units are invalid, what the notebooks read
+    try:
+        cur = read_period(sch, s.period, data, run_dir / INPUTS_DIR)
+        hist: list[PeriodInput] = [read_period(sch, h["period"], h["data"], run_dir / INPUTS_DIR) for h in hist_in]
+        valid = [u for u in map(str, cur.frame.index) if u not in cur.bad]
+        run = load_run(sch, cur.path, period=s.period, readings=readings,
+                       history=[{"period": h.period, "data": h.path} for h in hist]) if valid else None
+    except InputError as exc:
+        s.run_error = {"message": exc.message, "detail": exc.detail,
+                       "problems": outputs.problem_rows(exc.problems)}
+        _finish(s, sch, None, old, True, out_dir, t0)
+        return
+    hist_bad: dict[str, list] = {}
+    for h in hist:
+        for uid, probs in h.bad.items():
+            hist_bad.setdefault(uid, []).extend(probs)
+
+    # ---- every unit: its stem, its key, skip or render
+    frame = cur.frame
+    order = [str(u) for u in frame.index] + [u for u in cur.bad if u not in set(map(str, frame.index))]
+    names = {str(u): (None if v is None or v != v else str(v)) for u, v in frame["unit_name"].items()}
+    kinds = {str(u): (None if v is None or v != v else str(v)) for u, v in frame["unit_kind"].items()}
+    stems = unit_stems((u, names.get(u)) for u in order)
+    files = scheme_files(scheme_arg, sch)
+    static_unit = static_digest(files, notebook_path(UNIT_NOTEBOOK), readings)
+    peers = digest(result_digest(run.result), [(p, result_digest(r)) for p, r in run.history]) if run else ""
+    rows_cur, ev_cur = frame_rows(cur.frame), evidence_rows(cur.evidence)
+    rows_h = {h.period: (frame_rows(h.frame), evidence_rows(h.evidence)) for h in hist}
+    own: dict[str, Any] = {}
+    outcomes: dict[str, UnitOutcome] = {}
+    tasks: list[dict] = []
+    work = run_dir / WORK_DIR / str(os.getpid())
+    data_for_nb = str(cur.path)
+    hist_for_nb = [{"period": h.period, "data": str(h.path)} for h in hist]
+    for uid in order:
+        stem = stems[uid]
+        u = UnitOutcome(id=uid, name=names.get(uid), kind=kinds.get(uid), status="ok", stem=stem)
+        outcomes[uid] = u
+        _unit_fields(u, run.result if run else None)
+        if uid in cur.bad or uid in hist_bad:
+            probs = cur.bad.get(uid) or hist_bad[uid]
+            u.status, u.error_kind = "failed", ("data" if uid in cur.bad else "history")
+            u.problems = outputs.problem_rows(probs)
+            u.error = ((f"数据有误（{len(probs)} 处），未生成报告，也未参与计分和排名。" if uid in cur.bad
+                        else f"往期数据有误（{len(probs)} 处），未生成报告。") + "第一处：" + _problem_text(probs[0]))
+            continue
+        own[uid] = {"row": rows_cur.get(uid), "evidence": ev_cur.get(uid, []), "data_name": cur.source.name,
+                    "history": {p: {"row": r.get(uid), "evidence": e.get(uid, [])} for p, (r, e) in rows_h.items()}}
+        key = digest(static_unit, peers, own[uid])
+        html, ipynb = units_dir / f"{stem}.html", units_dir / f"{stem}.ipynb"
+        u.html = _rel(html, run_dir)
+        u.notebook = _rel(ipynb, run_dir)
+        if resume and cache.hit(uid, key, stem) and html.exists() and ipynb.exists():
+            u.status = "skipped"
+            continue
+        tasks.append({"kind": "unit", "key": key, "scheme": str(scheme_arg), "period": s.period, "unit": uid,
+                      "data": data_for_nb, "history": hist_for_nb, "readings": readings,
+                      "staging": str(work / stem), "html": str(html), "ipynb": str(ipynb),
+                      "failed_ipynb": str(units_dir / f"{stem}.failed.ipynb")})
+    units_dir.mkdir(parents=True, exist_ok=True)
+
+    # ---- render
+    bar = _bar(progress, len(tasks), f"{s.scheme} {s.period}", len([u for u in outcomes.values() if u.status == "skipped"]),
+               len([u for u in outcomes.values() if u.status == "failed"]))
+    try:
+        details: dict[str, str | None] = {}
+        results = _execute(pool, tasks, bar,
+                           on_done=lambda t, r: _unit_done(t, r, outcomes, cache, details, s))
+        changed |= bool(results)
+        # ---- failed pages, stale files, pruned units
+        for u in outcomes.values():
+            base = units_dir / u.stem
+            if u.status == "failed":
+                page = base.with_name(f"{u.stem}.failed.html")
+                changed |= outputs.write_if_changed(page, outputs.failed_page(s, u, details.get(u.id)).encode("utf-8"))
+                u.html = _rel(page, run_dir)
+                if u.error_kind not in ("notebook",):
+                    _remove(base.with_name(f"{u.stem}.failed.ipynb"))
+                    u.notebook = None
+                _remove(base.with_name(f"{u.stem}.html"), base.with_name(f"{u.stem}.ipynb"))
+                cache.drop(u.id)
+            else:
+                _remove(base.with_name(f"{u.stem}.failed.html"), base.with_name(f"{u.stem}.failed.ipynb"))
+        changed |= _prune(units_dir, {u.stem for u in outcomes.values()})
+        cache.keep_only(own)
+        s.units = [outcomes[u] for u in order]
+
+        # ---- overview
+        if run is not None:
+            links = {uid: outputs.href(outputs.UNITS_DIR, Path(outcomes[uid].html).name)
+                     for uid in map(str, run.units.index) if outcomes[uid].html}
+            ov_key = digest(static_digest(files, notebook_path(OVERVIEW_NOTEBOOK), readings), peers, own, links)
+            ov_html, ov_nb = run_dir / "overview.html", run_dir / "overview.ipynb"
+            if resume and cache.overview == ov_key and ov_html.exists() and ov_nb.exists():
+                s.overview = {"status": "skipped", "html": ov_html.name, "notebook": ov_nb.name}
+            else:
+                changed = True
+                bar.total += 1
+                bar.refresh()
+                task = {"kind": "overview", "scheme": str(scheme_arg), "period": s.period, "data": data_for_nb,
+                        "history": hist_for_nb, "readings": readings, "unit_links": links,
+                        "staging": str(work / "_overview"), "html": str(ov_html), "ipynb": str(ov_nb),
+                        "failed_ipynb": str(run_dir / "overview.failed.ipynb")}
+                res = _execute(pool, [task], bar)[0]
+                s.overview = {"status": res["status"], "seconds": res.get("seconds"), "attempts": res.get("attempts")}
+                if res["status"] == "ok":
+                    s.overview.update(html=ov_html.name, notebook=ov_nb.name)
+                    cache.overview = ov_key
+                    cache.save()
+                    _remove(run_dir / "overview.failed.html", run_dir / "overview.failed.ipynb")
+                else:
+                    cache.overview = None
+                    cache.save()
+                    nb = run_dir / "overview.failed.ipynb"
+                    s.overview.update(error=res.get("error"), error_kind=res.get("error_kind"),
+                                      notebook=nb.name if res.get("notebook") and nb.exists() else None,
+                                      html="overview.failed.html")
+                    _remove(ov_html, ov_nb)
+                    outputs.write_if_changed(run_dir / "overview.failed.html",
+                                             outputs.overview_failed_page(s, res.get("detail")).encode("utf-8"))
+        else:
+            s.overview = {"status": "none", "reason": "没有可计分的单位"}
+            changed |= any((run_dir / n).exists() for n in ("overview.html", "overview.ipynb"))
+            _remove(*(run_dir / n for n in ("overview.html", "overview.ipynb", "overview.failed.html",
+                                            "overview.failed.ipynb")))
+    finally:
+        bar.close()
+        shutil.rmtree(run_dir / WORK_DIR, ignore_errors=True)
+    _finish(s, sch, run.result if run else None, old, changed, out_dir, t0)
+
+
+def _old_summary(run_dir: Path) -> dict:
+    try:
+        return json.loads((run_dir / outputs.SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _prune(units_dir: Path, stems: set[str]) -> bool:
+    """Remove reports of units no longer in the data (our four file patterns only)."""
+    gone = False
+    for p in units_dir.iterdir() if units_dir.is_dir() else []:
+        if not p.is_file() or p.name.startswith("."):
+            continue
+        for suffix in (".failed.html", ".failed.ipynb", ".html", ".ipynb"):
+            if p.name.endswith(suffix):
+                if p.name[: -len(suffix)] not in stems:
+                    p.unlink(missing_ok=True)
+                    gone = True
+                break
+    return gone
+
+
+def _unit_done(task: dict, res: dict, outcomes: dict[str, UnitOutcome], cache: Cache, details: dict,
+               s: BatchSummary) -> None:
+    u = outcomes[task["unit"]]
+    u.seconds, u.attempts = res.get("seconds"), res.get("attempts", 0)
+    if res["status"] == "ok":
+        u.status = "ok"
+        cache.set(u.id, task["key"], u.stem)  # written now: a kill loses at most the units in flight
+        return
+    u.status, u.error_kind, u.error = "failed", res.get("error_kind"), res.get("error")
+    u.notebook = _rel(Path(res["notebook"]), s.run_dir) if res.get("notebook") else None
+    details[u.id] = res.get("detail")
+    cache.drop(u.id)
+
+
+def _execute(pool: Pool, tasks: list[dict], bar: Any, on_done=None) -> list[dict]:
+    """Run tasks on the pool; results in task order. A dead worker's tasks run once more in a new pool."""
+    results: list[dict | None] = [None] * len(tasks)
+    todo = list(range(len(tasks)))
+    for round_ in range(2):
+        if not todo:
+            break
+        futs = {pool.submit(tasks[i], len(todo)): i for i in todo}
+        broken: list[int] = []
+        pending = set(futs)
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in done:
+                    i = futs[f]
+                    try:
+                        r = f.result()
+                    except BrokenProcessPool:
+                        broken.append(i)
+                        continue
+                    except Exception as exc:  # noqa: BLE001 — e.g. a task that could not be pickled
+                        r = {"status": "failed", "error_kind": "error", "error": f"{type(exc).__name__}: {exc}",
+                             "seconds": None, "attempts": 1}
+                    results[i] = r
+                    if on_done:
+                        on_done(tasks[i], r)
+                    _tick(bar, r)
+        except BaseException:
+            pool.reset()
+            raise
+        if broken:
+            pool.reset()
+        todo = sorted(broken)
+    for i in todo:  # broke twice
+        r = {"status": "failed", "error_kind": "worker", "error": "工作进程意外退出（已重试一次）", "seconds": None,
+             "attempts": 2}
+        results[i] = r
+        if on_done:
+            on_done(tasks[i], r)
+        _tick(bar, r)
+    return [r for r in results if r is not None]
+
+
+# ------------------------------------------------------------------------------------------- progress
+class _NoBar:
+    total = 0
+
+    def update(self, n: int = 1) -> None: ...
+
+    def set_postfix_str(self, s: str) -> None: ...
+
+    def refresh(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _bar(progress: bool | None, total: int, desc: str, skipped: int, failed: int) -> Any:
+    if progress is False:
+        return _NoBar()
+    from tqdm import tqdm
+
+    # disable=None: tqdm turns itself off when stderr is not a terminal (CI logs, pipes)
+    bar = tqdm(total=total, desc=desc, unit="份", file=sys.stderr, disable=None if progress is None else False,
+               dynamic_ncols=True, leave=True)
+    bar.xy = {"ok": 0, "failed": failed, "skipped": skipped}  # type: ignore[attr-defined]
+    _postfix(bar)
+    return bar
+
+
+def _postfix(bar: Any) -> None:
+    c = getattr(bar, "xy", None)
+    if c is not None:
+        bar.set_postfix_str(f"完成 {c['ok']} 失败 {c['failed']} 跳过 {c['skipped']}")
+
+
+def _tick(bar: Any, res: dict) -> None:
+    c = getattr(bar, "xy", None)
+    if c is not None:
+        c["ok" if res.get("status") == "ok" else "failed"] += 1
+        _postfix(bar)
+    bar.update(1)
+
+
+# ------------------------------------------------------------------------------------------- finish
+def _finish(s: BatchSummary, sch: Any, result: Any, old: dict, changed: bool, out_dir: Path, t0: float) -> None:
+    run_dir = s.run_dir
+    s.finished = _now()
+    s.seconds = round(time.perf_counter() - t0, 3)
+    changed = changed or any(not (run_dir / n).exists() for n in (outputs.INDEX, outputs.SUMMARY))
+    s.updated = old.get("updated") if not changed and old.get("updated") else s.finished
+    if s.units:
+        outputs.write_if_changed(run_dir / outputs.SCORES, outputs.scores_xlsx(s, sch, result))
+    else:
+        _remove(run_dir / outputs.SCORES)
+    outputs.write_if_changed(run_dir / outputs.INDEX, outputs.run_index(
+        s, has_grades=sch.grades is not None, has_gates=bool(sch.gates)).encode("utf-8"))
+    outputs.write_if_changed(run_dir / outputs.SUMMARY, outputs.summary_json(s))
+    outputs.write_if_changed(out_dir / outputs.INDEX, outputs.top_index(out_dir).encode("utf-8"))
+
+
+# ------------------------------------------------------------------------------------------- all runs
+def _resolve(p: Any, bases: list[Path]) -> Path:
+    path = Path(str(p))
+    if path.is_absolute():
+        return path
+    for b in bases:
+        if (b / path).exists():
+            return (b / path).resolve()
+    return (bases[0] / path).resolve()  # does not exist: intake says so, in the run's summary
+
+
+def load_params(params_file: str | os.PathLike) -> list[dict]:
+    """The runs of a params file: ``runs: [{scheme, period, data, history: [{period, data}], readings}]``.
+
+    Relative paths are looked up from the current folder, then the params file's folder, then its
+    parent (``params/demo.yaml`` names files relative to the repository root).
+    """
+    import yaml
+
+    pf = Path(params_file)
+    try:
+        raw = yaml.safe_load(pf.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise XinyongError(f"无法读取参数文件：{pf}", f"{type(exc).__name__}: {exc}", file=str(pf)) from None
+    except yaml.YAMLError as exc:
+        raise XinyongError(f"参数文件不是有效的 YAML：{pf}", str(exc), file=str(pf)) from None
+    runs = raw.get("runs") if isinstance(raw, dict) else None
+    if not isinstance(runs, list):
+        raise XinyongError(f"参数文件应有 runs: 列表：{pf}", "params file needs a 'runs:' list", file=str(pf))
+    bases = [Path.cwd(), pf.resolve().parent, pf.resolve().parent.parent]
+    out = []
+    for k, r in enumerate(runs, 1):
+        if not isinstance(r, dict) or not all(x in r for x in ("scheme", "period", "data")):
+            raise XinyongError(f"参数文件第 {k} 个运行缺少 scheme、period 或 data：{pf}", f"run {k} needs scheme, period, data")
+        scheme = r["scheme"]
+        if str(scheme).endswith((".yaml", ".yml")):
+            scheme = str(_resolve(scheme, bases))
+        out.append({"scheme": scheme, "period": str(r["period"]), "data": _resolve(r["data"], bases),
+                    "history": [{"period": str(h["period"]), "data": _resolve(h["data"], bases)}
+                                for h in (r.get("history") or [])],
+                    "readings": dict(r.get("readings") or {})})
+    return out
+
+
+def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "outputs", jobs: int | None = None,
+            resume: bool = True, progress: bool | None = None) -> list[BatchSummary]:
+    """Every run of ``params_file``, one after another on one worker pool; the top ``index.html`` links them.
+
+    A run that cannot start (unknown scheme, locked folder) is returned with ``run_error`` set; the
+    others still run.
+    """
+    runs = load_params(params_file)
+    out = Path(out_dir).resolve()
+    pool = Pool(jobs, shared=True)
+    summaries = []
+    try:
+        for r in runs:
+            try:
+                summaries.append(run_batch(r["scheme"], r["period"], r["data"], out, history=r["history"],
+                                           resume=resume, readings=r["readings"], progress=progress, pool=pool))
+            except Exception as exc:  # noqa: BLE001 — one run that cannot start never stops the others
+                msg = exc.message if isinstance(exc, XinyongError) else f"内部错误：{type(exc).__name__}: {exc}"
+                detail = exc.detail if isinstance(exc, XinyongError) else repr(exc)
+                s = BatchSummary(scheme=str(r["scheme"]), scheme_title=str(r["scheme"]), period=r["period"],
+                                 run_dir=out / safe_component(Path(str(r["scheme"])).stem) / safe_component(r["period"]),
+                                 data=str(r["data"]), run_error={"message": msg, "detail": detail, "problems": []})
+                summaries.append(s)
+    finally:
+        pool.close()
+    out.mkdir(parents=True, exist_ok=True)
+    outputs.write_if_changed(out / outputs.INDEX, outputs.top_index(out).encode("utf-8"))
+    return summaries

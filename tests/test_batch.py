@@ -1,0 +1,223 @@
+"""Batch runs (issue "Quarterly batch runs"): every unit's report in parallel, isolated failures,
+atomic and resumable outputs, safe file names, summary.json and scores.xlsx.
+
+The data is the mini scheme (tests/fixtures/mini.yaml) with four units whose ids and names are hostile
+on purpose: ``a/b:c`` (甲市), ``CON`` (named ``<script>alert(1)</script>``), ``..`` (a name full of
+``*?"<>|`` and 120 more characters) and ``d`` (丁市) whose 条件A is “也许”, which intake refuses.
+Expected scores are worked out by hand from the rules of mini.yaml (see ``test_summary_json``).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xinyong.batch import run_batch
+from xinyong.batch.names import is_reserved, safe_component, unit_stems
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+EVIL = "<script>alert(1)</script>"
+LONG_NAME = '丙市*?"<>|' + "很长的名称" * 24
+HEADER = ["unit_id", "unit_name", "unit_kind", "npl_rate", "has_a", "has_b", "approved", "total_depts", "share",
+          "events", "judge:mini.2.2", "why:mini.2.2"]
+ROWS = [
+    ["a/b:c", "甲市", "城市", "2.6", "是", "是", "3", "5", "70", "1", "1.5", "工作扎实"],
+    ["CON", EVIL, "开发区", "1", "1", "0", "4", "5", "55", "0", "", ""],
+    ["..", LONG_NAME, "城市", "", "0", "1", "5", "5", "90", "3", "2", "有创新"],
+    ["d", "丁市", "城市", "1.5", "也许", "是", "2", "5", "60", "0", "", ""],
+]
+GOOD = ["a/b:c", "CON", ".."]
+FORBIDDEN = set('\\/:*?"<>|')
+
+
+def write_csv(path: Path, rows=ROWS) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        w.writerows(rows)
+    return path
+
+
+def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xinyong.cli", "batch", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+
+
+def batch_args(data: Path, out: Path, jobs: int = 2) -> list[str]:
+    return ["--scheme", str(MINI), "--period", "2019", "--data", str(data), "--out", str(out), "--jobs", str(jobs)]
+
+
+def summary(out: Path) -> dict:
+    return json.loads((out / "mini" / "2019" / "summary.json").read_text(encoding="utf-8"))
+
+
+def by_id(s: dict) -> dict:
+    return {u["id"]: u for u in s["units"]}
+
+
+def mtimes(run_dir: Path) -> dict[str, int]:
+    return {p.relative_to(run_dir).as_posix(): p.stat().st_mtime_ns for p in run_dir.rglob("*")
+            if p.is_file() and p.suffix in (".html", ".ipynb", ".xlsx")}
+
+
+def sheet_values(path: Path, sheet: str) -> list[tuple]:
+    wb = openpyxl.load_workbook(path)
+    return [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    """One uninterrupted batch through the command line, jobs=2."""
+    base = tmp_path_factory.mktemp("batch")
+    data = write_csv(base / "data" / "units.csv")
+    out = base / "out"
+    t0 = time.perf_counter()
+    r = cli(*batch_args(data, out))
+    return {"base": base, "data": data, "out": out, "run": out / "mini" / "2019", "proc": r,
+            "seconds": time.perf_counter() - t0}
+
+
+# ------------------------------------------------------------------------------------------ isolation
+def test_broken_unit_fails_alone_and_exit_code_is_1(first):
+    """Issue: "a unit whose data is invalid ... is written as a failed report ... never stops the others.
+    Exit code non-zero (1) when any unit failed; the CLI prints which."""
+    r, run = first["proc"], first["run"]
+    assert r.returncode == 1, r.stderr
+    assert "失败：d（丁市）" in r.stderr and "条件A" in r.stderr
+    s = summary(first["out"])
+    units = by_id(s)
+    assert [u["id"] for u in s["units"]] == ["a/b:c", "CON", "..", "d"]
+    assert {u: units[u]["status"] for u in units} == {"a/b:c": "ok", "CON": "ok", "..": "ok", "d": "failed"}
+    for uid in GOOD:
+        assert (run / units[uid]["html"]).is_file() and (run / units[uid]["notebook"]).is_file()
+    d = units["d"]
+    assert d["error_kind"] == "data" and "条件A" in d["error"]
+    (p,) = d["problems"]
+    assert (p["row"], p["column"], p["input"], p["value"]) == (5, "E", "has_a", "也许")
+    page = (run / d["html"]).read_text(encoding="utf-8")
+    assert d["html"].endswith(".failed.html") and "数据有误" in page and "也许" in page and "第 5 行" in d["error"]
+    assert not list((run / "units").glob("d_*.html")) or all(x.name.endswith(".failed.html")
+                                                              for x in (run / "units").glob("d_*"))
+    # the overview ranks the three valid units and links their reports; 丁市 is not in it
+    ov = (run / "overview.html").read_text(encoding="utf-8")
+    assert "丁市" not in ov and "甲市" in ov
+    for uid in GOOD:
+        href = "units/" + __import__("urllib.parse").parse.quote(Path(units[uid]["html"]).name)
+        assert f'href="{href}"' in ov
+    assert s["counts"] == {"ok": 3, "failed": 1, "skipped": 0} and s["exit_code"] == 1
+
+
+def test_summary_json(first):
+    """Hand-computed from mini.yaml (the ids are the hostile ones of the module docstring):
+
+    a/b:c 城市: 1.1 piecewise “2 <= x < 5 → 2/3*(5-x)”: 2/3*(5-2.6)=1.6; 1.2 all_of(是,是)=1; 1.3
+    approved/total_depts*2 = 3/5*2 = 1.2; 1.4 stepwise 1.5+0.5*floor((70-50)/10) = 2.5; 2.1 deduction
+    2-0.5*1 = 1.5; 2.2 judgement 1.5; 2.3 bonus pending (2 unknown). Total 9.3 → 优秀 (min 9); gate
+    condition npl_rate < 1.8 fails (2.6) → fail.
+    CON 开发区: 1.1 x=1 < 2 → 2; 1.2 not applicable; 1.3 4/5*2=1.6; 1.4 1.5+0.5*floor(0.5)=1.5; 2.1 2;
+    2.2 and 2.3 pending (4 unknown). Total 7.1 → 合格.
+    .. 城市: 1.1 missing (2 unknown); 1.2 0; 1.3 2; 1.4 1.5+0.5*4=3.5; 2.1 2-1.5=0.5; 2.2 2; 2.3 pending.
+    Total 8.0 → 合格. Ranks: a/b:c 1, .. 2, CON 3 (d is not scored).
+    """
+    s = summary(first["out"])
+    u = by_id(s)
+    got = {k: (u[k]["total"], u[k]["grade"], u[k]["rank"], u[k]["unknown_points"]) for k in GOOD}
+    assert got == {"a/b:c": (pytest.approx(9.3), "优秀", 1, 2.0), "CON": (pytest.approx(7.1), "合格", 3, 4.0),
+                   "..": (pytest.approx(8.0), "合格", 2, 4.0)}
+    assert u["a/b:c"]["gate_outcome"] == "fail" and u["CON"]["gate_outcome"] == "unknown"
+    assert u["d"]["total"] is None and u["d"]["rank"] is None
+    for k in GOOD:
+        assert u[k]["seconds"] > 0 and u[k]["error"] is None and u[k]["name"] == dict(
+            (r[0], r[1]) for r in ROWS)[k]
+    assert s["scheme"] == "mini" and s["period"] == "2019" and s["overview"]["status"] == "ok"
+    assert set(s["units"][0]) >= {"id", "name", "status", "total", "grade", "rank", "gate_outcome", "unknown_points",
+                                  "html", "error", "seconds"}
+
+
+def test_scores_xlsx(first):
+    """scores.xlsx: units × items points with totals, grades, ranks; Chinese headers, frozen header."""
+    path = first["run"] / "scores.xlsx"
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["得分", "状态", "说明"]
+    ws = wb["得分"]
+    assert ws.freeze_panes == "D2"
+    head = [c.value for c in ws[1]]
+    assert head[:6] == ["排名", "单位编号", "单位名称", "单位类型", "报告状态", "总分"]
+    assert "等级" in head and "否决/认定" in head and head[-1] == "错误"
+    assert "mini.1.1 不良贷款率（2分）" in head and "mini.2.3 附加（2分，附加）" in head
+    assert ws.column_dimensions["C"].width >= 20
+    rows = {r[1]: dict(zip(head, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert list(rows) == ["a/b:c", "..", "CON", "d"]  # by rank, the failed unit last
+    a = rows["a/b:c"]
+    assert (a["排名"], a["总分"], a["等级"], a["报告状态"]) == (1, pytest.approx(9.3), "优秀", "正常")
+    assert a["mini.1.1 不良贷款率（2分）"] == pytest.approx(1.6) and a["mini.1.3 比例（2分）"] == pytest.approx(1.2)
+    assert a["mini.2.3 附加（2分，附加）"] is None  # pending: blank, not 0
+    assert rows[".."]["mini.1.1 不良贷款率（2分）"] is None
+    assert rows["d"]["报告状态"] == "失败" and rows["d"]["总分"] is None and "条件A" in rows["d"]["错误"]
+    st = wb["状态"]
+    shead = [c.value for c in st[1]]
+    srows = {r[1]: dict(zip(shead, r)) for r in st.iter_rows(min_row=2, values_only=True)}
+    assert srows[".."]["mini.1.1 不良贷款率（2分）"] == "缺少数据"
+    assert srows["CON"]["mini.1.2 两个条件（1分）"] == "不适用"
+
+
+# ------------------------------------------------------------------------------------------ names
+def test_output_names_are_safe_and_inside(first):
+    """Issue: file names safe on Windows (no \\/:*?"<>|, no control chars, no reserved names, no
+    trailing dot/space, '..' neutralised, Chinese kept, length-limited)."""
+    out, run = first["out"].resolve(), first["run"]
+    files = [p for p in out.rglob("*")]
+    assert files
+    for p in files:
+        assert p.resolve().is_relative_to(out)
+        name = p.name
+        assert not (set(name) & FORBIDDEN), name
+        assert all(ord(ch) >= 32 for ch in name)
+        assert not is_reserved(name) and not name.endswith((".", " "))
+        assert len(name.encode("utf-8")) <= 200
+    names = sorted(p.name for p in (run / "units").iterdir())
+    assert any(n.startswith("a_b_c_甲市") for n in names)  # Chinese kept
+    assert any(n.startswith("CON_") for n in names)
+    assert not any(n.startswith("..") for n in names)
+    long = [n for n in names if "很长的名称" in n]
+    assert long and all(len(n.encode("utf-8")) < 130 for n in long)
+
+
+@pytest.mark.parametrize("text,bad", [
+    ("a/b", "/"), ("a\\b", "\\"), ("c:d", ":"), ("x*?", "*"), ('q"<>|', '"'), ("..", "."), ("CON", None),
+    ("nul", None), ("com1", None), ("LPT9", None), ("COM¹", None), ("tab\there", "\t"), ("end.", "."), ("end ", " "),
+    ("\u202eevil", "\u202e"), ("", None), ("-rf", None),
+])
+def test_safe_component(text, bad):
+    s = safe_component(text)
+    assert s and not is_reserved(s) and not s.startswith("-") and not s.endswith((".", " "))
+    if bad:
+        assert bad not in s
+    assert not (set(s) & FORBIDDEN) and all(ord(ch) >= 32 for ch in s)
+
+
+def test_safe_component_keeps_chinese_and_limits_bytes():
+    assert safe_component("郏县2022Q1") == "郏县2022Q1"
+    s = safe_component("长" * 200, max_bytes=64)
+    assert len(s.encode("utf-8")) <= 64 and set(s) == {"长"}
+
+
+def test_unit_stems_unique_and_stable():
+    """Two ids that clean to the same text, or differ only in case, get distinct stems; a clean id keeps
+    its plain name; the stems do not depend on the other units once they do not clash."""
+    st = unit_stems([("a/b", "甲"), ("a:b", "甲"), ("X", ""), ("x", None), ("ok", "乙市")])
+    assert len(set(s.casefold() for s in st.values())) == 5
+    assert st["ok"] == "ok_乙市"
+    assert st["a/b"] != st["a:b"] and st["a/b"].startswith("a_b_甲-")
+    assert unit_stems([("a/b", "甲")])["a/b"] == st["a/b"]
