@@ -54,17 +54,27 @@ def full_inputs() -> dict:
         # 2.4
         gov_integrity_records=1, gov_integrity_pledges=1, gov_integrity_evaluation=1, gov_dishonesty_governance=1,
         enterprise_demo_campaign=1, assured_consumption_project=1, personal_integrity_records=1,
+        # 认定条件
+        **QUALIFIED,
     )
     d.update({k: 1 for k in KEY_CHECKS})
     return d
 
+
+QUALIFIED = dict(
+    mandatory_conditions_met=1, third_party_score=90, major_dishonesty_events=0,
+    dishonest_debtor_legal=1, legal_persons_total=12000, dishonest_debtor_natural=20, natural_persons_total=250000,
+    dishonest_debtor_gov=0, dishonesty_rectification_rate=85, gov_dishonesty_rectification_rate=95,
+    npl_rate=1.5, national_npl_rate=1.9,
+)
 
 KEY_CHECKS = ["key_check_admin_approval", "key_check_public_service", "key_check_market_supervision",
               "key_check_public_resource_trading", "key_check_major_project_bidding", "key_check_gov_procurement",
               "key_check_policy_support", "key_check_awards", "key_check_civil_servant_recruitment",
               "key_check_cadre_appointment"]
 
-JUDGED_FULL = {"wangyi.1.2.4": 2, "wangyi.2.1.8": 2, "wangyi.2.2.4": 2}
+OUTCOMES = ["wangyi.3.1.1", "wangyi.3.1.2", "wangyi.3.1.3", "wangyi.3.2.1", "wangyi.3.2.2", "wangyi.3.2.3"]
+JUDGED_FULL = {"wangyi.1.2.4": 2, "wangyi.2.1.8": 2, "wangyi.2.2.4": 2, **{k: 5 for k in OUTCOMES}}
 
 
 def judge(d: dict, item: str, points: float, why: str = "依据存档材料评定") -> dict:
@@ -376,3 +386,208 @@ def test_missing_rate_is_missing_not_zero(scheme):
     r = score(scheme, {"u": unit(timely_report_rate=None)})
     assert str(r.status.at["u", "wangyi.1.2.5"]) == "missing_input"
     assert r.units.at["u", "unknown_points"] >= 1
+
+
+# ----------------------------------------------------------------------------- 建设成效
+def test_outcomes_are_judgements_of_five_points(scheme):
+    """建设成效（30%）: 信用意识提升（15%）and 信用环境优化（15%）, six rows “…综合评判/综合评价…（5分）”,
+    all survey or judgement (C4)."""
+    sec = {s.id: s for s in scheme.sections}["wangyi.3"]
+    assert sec.declared_points == 30 and [s.declared_points for s in sec.sections] == [15, 15]
+    items = list(sec.walk_items())
+    assert [it.id for it in items] == OUTCOMES
+    assert all(it.rule.kind == "judgement" and it.max_points == 5 and it.rule.params["guidance"] for it in items)
+    assert scheme.declared_total == 100 and scheme.base_max == 100
+
+
+def test_outcomes_pending_until_judged(scheme):
+    """No assessor entry → pending_judgement, its 5 points unknown (never 0)."""
+    row = unit()
+    for k in ("wangyi.3.1.3", "wangyi.3.2.3"):
+        del row[f"judge:{k}"], row[f"why:{k}"]
+    r = score(scheme, {"u": row})
+    assert str(r.status.at["u", "wangyi.3.1.3"]) == "pending_judgement"
+    assert r.units.at["u", "total"] == pytest.approx(90)
+    assert r.units.at["u", "unknown_points"] == pytest.approx(10)
+
+
+def test_3_1_3_has_no_deadline(scheme):
+    """C6: 3.1.3 公民个人信用认知情况 (line 488–492) has an empty 工作进度要求 cell."""
+    it = scheme.item("wangyi.3.1.3")
+    assert it.deadline is None and it.meta["progress"] is None
+
+
+# ----------------------------------------------------------------------------- 认定条件
+def gate_outcomes(r, unit_id):
+    g = r.gates[r.gates["unit"] == unit_id]
+    return dict(zip(g["condition"], g["outcome"]))
+
+
+def with_total(total_outcomes: list[float], **over) -> dict:
+    """A unit at full marks in 基础工作 and 工作创新 (70) with the six 建设成效 judgements given."""
+    row = unit(**over)
+    for k, p in zip(OUTCOMES, total_outcomes):
+        judge(row, k, p)
+    return row
+
+
+def test_gate_conditions_and_sources(scheme):
+    """“省级信用建设示范县和示范园区认定条件” (line 523), six conditions on lines 524–529."""
+    (g,) = scheme.gates
+    assert g.id == "wangyi.qualification" and g.kind == "qualification"
+    assert [c.id for c in g.conditions] == [f"wangyi.qualification.{k}" for k in range(1, 7)]
+    assert [c.source.line for c in g.conditions] == list(range(524, 530))
+
+
+def test_full_unit_qualifies(scheme):
+    r = score(scheme, {"u": unit()})
+    assert r.units.at["u", "total"] == pytest.approx(100)
+    assert r.units.at["u", "gate:wangyi.qualification"] == "pass"
+    assert set(gate_outcomes(r, "u").values()) == {"pass"}
+
+
+def test_gate_total_85_inclusive(scheme):
+    """条件2 (line 525): “第三方综合评分达到85分以上。” — 85 passes, 84.99 fails (70 + 14.99)."""
+    rows = {"t8499": with_total([5, 5, 4.99, 0, 0, 0]), "t85": with_total([5, 5, 5, 0, 0, 0])}
+    r = score(scheme, rows)
+    assert r.units.at["t8499", "total"] == pytest.approx(84.99)
+    assert r.units.at["t85", "total"] == pytest.approx(85)
+    assert gate_outcomes(r, "t8499")["wangyi.qualification.2"] == "fail"
+    assert gate_outcomes(r, "t85")["wangyi.qualification.2"] == "pass"
+    assert r.units.at["t8499", "gate:wangyi.qualification"] == "fail"
+    assert list(r.units.at["t8499", "failed:wangyi.qualification"]) == ["wangyi.qualification.2"]
+    assert r.units.at["t85", "gate:wangyi.qualification"] == "pass"
+
+
+def test_gate_total_unknown_while_judgements_pending(scheme):
+    """80 known points and a pending 5-point judgement: the total may still reach 85 → unknown, not fail."""
+    row = with_total([5, 5, 0, 0, 0, 0])
+    del row["judge:wangyi.3.2.3"], row["why:wangyi.3.2.3"]
+    r = score(scheme, {"u": row})
+    assert r.units.at["u", "total"] == pytest.approx(80)
+    assert gate_outcomes(r, "u")["wangyi.qualification.2"] == "unknown"
+
+
+def test_gate_third_party_score_option(scheme):
+    """C5 alternative: condition 2 on a separately entered 第三方综合评分: 85 passes, 84.99 fails."""
+    rows = {"a": with_total([0] * 6, third_party_score=85), "b": unit(third_party_score=84.99)}
+    r = score(scheme, rows, {"C5": "third_party_score"})
+    assert gate_outcomes(r, "a")["wangyi.qualification.2"] == "pass"  # table total only 70
+    assert gate_outcomes(r, "b")["wangyi.qualification.2"] == "fail"  # table total 100
+
+
+@pytest.mark.parametrize("legal,legal_total,natural,natural_total,gov,expected", [
+    (1, 10001, 20, 250000, 0, "pass"),
+    (1, 10000, 20, 250000, 0, "fail"),      # legal share exactly 1/10000: not below
+    (0, 10000, 25, 250000, 0, "fail"),      # natural share exactly 25/250000 = 1/10000
+    (0, 10000, 24, 250000, 0, "pass"),
+    (0, 10000, 0, 250000, 1, "fail"),       # 政府机构 must be zero
+])
+def test_gate_dishonest_debtors_below_one_in_ten_thousand(scheme, legal, legal_total, natural, natural_total, gov,
+                                                           expected):
+    """条件4 (line 527): “失信被执行人法人和自然人占比均低于万分之一，其中政府机构为零。” — strict."""
+    row = unit(dishonest_debtor_legal=legal, legal_persons_total=legal_total, dishonest_debtor_natural=natural,
+               natural_persons_total=natural_total, dishonest_debtor_gov=gov)
+    assert gate_outcomes(score(scheme, {"u": row}), "u")["wangyi.qualification.4"] == expected
+
+
+@pytest.mark.parametrize("rate,gov_rate,expected", [
+    (80, 90, "pass"), (80, 89.9, "fail"), (79.99, 95, "fail"), (100, 100, "pass"),
+])
+def test_gate_rectification_rates(scheme, rate, gov_rate, expected):
+    """条件5 (line 528): “失信问题整改率达到80%以上，其中政府机构应达到90%。” — both inclusive."""
+    row = unit(dishonesty_rectification_rate=rate, gov_dishonesty_rectification_rate=gov_rate)
+    assert gate_outcomes(score(scheme, {"u": row}), "u")["wangyi.qualification.5"] == expected
+
+
+@pytest.mark.parametrize("npl,national,expected", [(1.89, 1.9, "pass"), (1.9, 1.9, "fail"), (2.5, 1.9, "fail")])
+def test_gate_npl_strictly_below_national_average(scheme, npl, national, expected):
+    """条件6 (line 529): “不良贷款率低于全国平均水平。” — equal to the national average fails."""
+    row = unit(npl_rate=npl, national_npl_rate=national)
+    assert gate_outcomes(score(scheme, {"u": row}), "u")["wangyi.qualification.6"] == expected
+
+
+def test_gate_other_conditions(scheme):
+    """条件1 (line 524) “必备条件必须全部符合创建要求。”; 条件3 (line 526) “一年内无违法失信重大事件。”;
+    a missing fact leaves its condition unknown, not failed."""
+    r = score(scheme, {"a": unit(mandatory_conditions_met=0), "b": unit(major_dishonesty_events=1),
+                       "c": unit(npl_rate=None)})
+    assert gate_outcomes(r, "a")["wangyi.qualification.1"] == "fail"
+    assert gate_outcomes(r, "b")["wangyi.qualification.3"] == "fail"
+    assert gate_outcomes(r, "c")["wangyi.qualification.6"] == "unknown"
+    assert r.units.at["c", "gate:wangyi.qualification"] == "unknown"
+
+
+# ----------------------------------------------------------------------------- whole units by hand
+def district() -> dict:
+    d = unit(
+        # 1.1: 1 + 1 + 1 + 0 + 0.5 + 0 + 0.5 = 4
+        leading_group_meetings=0, supervision_system=0, lead_dept_fulltime_staff=2,
+        # 1.2: 0 (28/30 connected) + 2 + 2 + judged 1.5 + 1 (50%) + 0 (79.9%) = 6.5
+        platform_depts_connected=28, platform_depts_total=30, timely_report_rate=50, data_conformity_rate=79.9,
+        # 1.3: 17×0.1 + 9×0.2 + 4 = 1.7 + 1.8 + 4 = 7.5
+        app_depts=17, app_domains=9,
+        # 1.4: 3 + 0 (farmer 78 < 80) = 3
+        sme_filing_rate=85, farmer_filing_rate=78,
+        # 1.5: 11×0.2 + 1 + 0 = 3.2
+        joint_incentive_depts=11, red_black_list_batches=1, integrity_priority_support=0,
+        # 1.6: 1 + 1 + 0 + 1 = 3
+        public_campaigns=2, media_campaigns=0,
+        # 2.1: 2 + 1 + 0 + 0 (分类分级 missing) + 1 (5 depts) + 1 + 2 + judged 1 = 8
+        third_party_credit_reports=0, post_tiered_supervision=0, third_party_regulation_depts=5,
+        # 2.2: 2 + 3×0.5 + 7×0.2 + judged 0.5 = 5.4
+        xinyi_scenarios=3, livelihood_domains=7,
+        # 2.3: 2 + 0 (信用重建/金融扶贫 missing) = 2
+        credit_rebuild_poverty_finance=0,
+        # 2.4: 2 + 2 + 0 = 4
+        personal_integrity_records=0,
+    )
+    judge(d, "wangyi.1.2.4", 1.5, "收集道德模范等信息 60 条")
+    judge(d, "wangyi.2.1.8", 1, "信用积分试点一项")
+    judge(d, "wangyi.2.2.4", 0.5, "信用就医试点，覆盖面小")
+    for k, p in zip(OUTCOMES, [4, 3.5, 3, 4, 3.5, 4]):  # 建设成效 22
+        judge(d, k, p, "问卷与核查结果")
+    return d
+
+
+def test_whole_district_by_hand(scheme):
+    """基础工作 4 + 6.5 + 7.5 + 3 + 3.2 + 3 = 27.2; 工作创新 8 + 5.4 + 2 + 4 = 19.4; 建设成效 22;
+    total 68.6 < 85, so the 认定条件 fail on condition 2 only."""
+    r = score(scheme, {"district": district()})
+    sec = r.sections.loc["district"]
+    assert [float(sec[f"wangyi.1.{k}"]) for k in range(1, 7)] == pytest.approx([4, 6.5, 7.5, 3, 3.2, 3])
+    assert [float(sec[f"wangyi.2.{k}"]) for k in range(1, 5)] == pytest.approx([8, 5.4, 2, 4])
+    assert (float(sec["wangyi.1"]), float(sec["wangyi.2"]), float(sec["wangyi.3"])) == pytest.approx((27.2, 19.4, 22))
+    u = r.unit("district")
+    assert u.total == pytest.approx(68.6)
+    assert u.unknown_points == 0 and u.n_scored == 48
+    assert u["gate:wangyi.qualification"] == "fail"
+    assert list(u["failed:wangyi.qualification"]) == ["wangyi.qualification.2"]
+
+
+def test_whole_dev_zone_by_hand(scheme):
+    """The same facts for a 开发区 with no farmer platform and no farmer rate. Differences from the district:
+    1.3.1 judged 1.0 (not 1.7), 1.3.2 judged 1.5 (not 1.8), 1.4.1 SME platform only → 3, 1.4.2 SME rate 85 ≥ 80 → 3
+    (not 0), 1.5.1 judged 2 (not 2.2), 2.1.5 judged 0.5 (not 1), 2.2.2 judged 1 (not 1.5), 2.2.3 judged 1 (not 1.4):
+    68.6 − 0.7 − 0.3 + 3 − 0.2 − 0.5 − 0.5 − 0.4 = 69.0."""
+    d = district()
+    d.update(unit_kind="开发区", farmer_platform=0, farmer_filing_rate=None)
+    for k, p in (("wangyi.1.3.1", 1.0), ("wangyi.1.3.2", 1.5), ("wangyi.1.5.1", 2), ("wangyi.2.1.5", 0.5),
+                 ("wangyi.2.2.2", 1), ("wangyi.2.2.3", 1)):
+        judge(d, k, p, "开发区酌情计分")
+    r = score(scheme, {"dz": d})
+    u = r.unit("dz")
+    assert u.total == pytest.approx(69.0)
+    assert float(r.sections.at["dz", "wangyi.1.4"]) == 6
+    assert u.unknown_points == 0 and u.n_not_applicable == 0
+    assert r.computation("dz", "wangyi.1.4.2").startswith("85 ≥ 80")
+
+
+def test_work_methods_are_from_the_table(scheme):
+    """meta.work_method is the 工作方法 cell (whitespace aside; “同上” resolved, the Word bookmark removed)."""
+    if not SEED.exists():
+        pytest.skip("seed file not available")
+    text = "".join(SEED.read_text(encoding="utf-8").split()).replace("[bookmark:_GoBack]", "")
+    for it in scheme.walk_items():
+        wm = it.meta.get("work_method_as_printed", it.meta["work_method"])
+        assert "".join(wm.split()) in text, it.id
