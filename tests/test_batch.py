@@ -221,3 +221,129 @@ def test_unit_stems_unique_and_stable():
     assert st["ok"] == "ok_乙市"
     assert st["a/b"] != st["a:b"] and st["a/b"].startswith("a_b_甲-")
     assert unit_stems([("a/b", "甲")])["a/b"] == st["a/b"]
+
+
+# ------------------------------------------------------------------------------------------ pages
+def test_pages_are_chinese_offline_and_escaped(first):
+    """Issue: "All Chinese-first, self-contained (inline CSS, no network ...), HTML-escaped"."""
+    out, run = first["out"], first["run"]
+    pages = [out / "index.html", run / "index.html", *(run / "units").glob("*.failed.html")]
+    assert len(pages) == 3
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in text and "<style>" in text
+        assert '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif' in text
+        assert "http://" not in text and "https://" not in text
+        assert "<script" not in text.lower() and "<link" not in text.lower()
+    index = (run / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+    assert "失败的单位（1 个）" in index and "丁市" in index and "打开报告" in index
+    assert 'href="overview.html"' in index and 'href="scores.xlsx"' in index
+    top = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="mini/2019/index.html"' in top and 'href="mini/2019/overview.html"' in top and "测试方案" in top
+
+
+# ------------------------------------------------------------------------------------------ resume
+def copy_outputs(first, tmp_path) -> tuple[Path, Path]:
+    out = tmp_path / "out"
+    shutil.copytree(first["out"], out)  # copy2: modification times kept
+    return out, out / "mini" / "2019"
+
+
+def test_second_run_skips_everything(first, tmp_path):
+    """Issue: "a second run skips everything (check summary statuses and that HTML mtimes are unchanged)".
+    The invalid unit is checked again (it costs no kernel) and stays failed."""
+    out, run = copy_outputs(first, tmp_path)
+    before = mtimes(run) | {"../../index.html": (out / "index.html").stat().st_mtime_ns}
+    t0 = time.perf_counter()
+    r = cli(*batch_args(first["data"], out))
+    took = time.perf_counter() - t0
+    assert r.returncode == 1
+    s = summary(out)
+    assert {u["id"]: u["status"] for u in s["units"]} == {"a/b:c": "skipped", "CON": "skipped", "..": "skipped",
+                                                          "d": "failed"}
+    assert s["overview"]["status"] == "skipped"
+    after = mtimes(run) | {"../../index.html": (out / "index.html").stat().st_mtime_ns}
+    assert after == before
+    assert took < first["seconds"]
+
+
+def test_touching_one_unit_rerenders_only_that_unit(first, tmp_path):
+    """Issue: "touching one unit's data re-runs only that unit". Here a/b:c's judgement reason changes:
+    its own report shows it, no other report does (scores are unchanged)."""
+    out, run = copy_outputs(first, tmp_path)
+    rows = [list(r) for r in ROWS]
+    rows[0][11] = "工作扎实，材料齐全"
+    data = write_csv(tmp_path / "data" / "units.csv", rows)
+    before = mtimes(run)
+    r = cli(*batch_args(data, out))
+    assert r.returncode == 1
+    s = summary(out)
+    u = by_id(s)
+    assert {k: v["status"] for k, v in u.items()} == {"a/b:c": "ok", "CON": "skipped", "..": "skipped", "d": "failed"}
+    after = mtimes(run)
+    changed = {k for k in before if after.get(k) != before[k]}
+    assert {u["a/b:c"]["html"], u["a/b:c"]["notebook"]} <= changed
+    for k in ("CON", ".."):
+        assert u[k]["html"] not in changed and u[k]["notebook"] not in changed
+    assert "工作扎实，材料齐全" in (run / u["a/b:c"]["html"]).read_text(encoding="utf-8")
+
+
+def test_a_changed_score_rerenders_the_units_that_show_it(first, tmp_path):
+    """A unit report shows its rank among all units, the group median and the best unit's name: when
+    ``..``'s 失信事件数 goes from 3 to 2 (2.1: 2-0.5*2 = 1 instead of 0.5, total 8.5), every valid
+    unit's report shows something new, so all three are rendered again (the cache key holds every
+    unit's scores, not their raw inputs)."""
+    out, run = copy_outputs(first, tmp_path)
+    rows = [list(r) for r in ROWS]
+    rows[2][9] = "2"
+    data = write_csv(tmp_path / "data" / "units.csv", rows)
+    r = cli(*batch_args(data, out))
+    assert r.returncode == 1
+    u = by_id(summary(out))
+    assert {k: v["status"] for k, v in u.items()} == {"a/b:c": "ok", "CON": "ok", "..": "ok", "d": "failed"}
+    assert u[".."]["total"] == pytest.approx(8.5)
+
+
+def test_killed_batch_resumes_to_the_same_outputs(first, tmp_path):
+    """Issue: "a run killed with SIGKILL in the middle (subprocess, kill after the first report appears),
+    then resumed, ends with the same set of outputs and the same scores as an uninterrupted run, and no
+    temp files left". The kill comes once the batch has recorded its first finished report."""
+    out = tmp_path / "out"
+    run = out / "mini" / "2019"
+    p = subprocess.Popen([sys.executable, "-m", "xinyong.cli", "batch", *batch_args(first["data"], out, jobs=1)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + 240
+    n = 0
+    while time.monotonic() < deadline and n == 0:
+        if p.poll() is not None:
+            pytest.fail("the batch ended before it could be killed")
+        try:
+            n = len(json.loads((run / ".cache.json").read_text(encoding="utf-8"))["units"])
+        except (OSError, ValueError, KeyError):
+            time.sleep(0.05)
+    assert n >= 1
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait(timeout=30)
+    assert not (run / "summary.json").exists()  # it was killed in the middle
+    for f in run.rglob("*.html"):  # whatever is there is whole
+        assert f.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    for f in run.rglob("*.ipynb"):
+        json.loads(f.read_text(encoding="utf-8"))
+
+    r = cli(*batch_args(first["data"], out))
+    assert r.returncode == 1, r.stderr
+    s, ref = summary(out), summary(first["out"])
+    statuses = {u["id"]: u["status"] for u in s["units"]}
+    assert statuses["d"] == "failed" and "skipped" in statuses.values()
+    assert {statuses[k] for k in GOOD} <= {"ok", "skipped"}
+
+    def listing(d: Path) -> list[str]:
+        return sorted(x.relative_to(d).as_posix() for x in d.rglob("*"))
+
+    assert listing(out) == listing(first["out"])
+    assert not [x for x in listing(out) if x.endswith(".tmp") or "/.work" in x or x.endswith(".lock")]
+    keys = ("id", "name", "total", "grade", "rank", "gate_outcome", "unknown_points", "html", "error")
+    assert [{k: u[k] for k in keys} for u in s["units"]] == [{k: u[k] for k in keys} for u in ref["units"]]
+    for sheet in ("得分", "状态"):
+        assert sheet_values(run / "scores.xlsx", sheet) == sheet_values(first["run"] / "scores.xlsx", sheet)
