@@ -347,3 +347,208 @@ def test_killed_batch_resumes_to_the_same_outputs(first, tmp_path):
     assert [{k: u[k] for k in keys} for u in s["units"]] == [{k: u[k] for k in keys} for u in ref["units"]]
     for sheet in ("得分", "状态"):
         assert sheet_values(run / "scores.xlsx", sheet) == sheet_values(first["run"] / "scores.xlsx", sheet)
+
+
+# ------------------------------------------------------------------------------------------ notebook errors
+def test_notebook_error_is_a_failed_report_the_others_are_written(tmp_path, monkeypatch):
+    """Issue: "a unit ... whose notebook raises is written as a failed report: the executed notebook with
+    the error (render keeps .failed.ipynb) and a short Chinese HTML saying what failed"."""
+    import nbformat
+
+    nbdir = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", nbdir)
+    nb = nbformat.read(nbdir / "unit_report.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('if unit == "CON":\n    raise ValueError("测试：故意出错")'))
+    nbformat.write(nb, nbdir / "unit_report.ipynb")
+    monkeypatch.setenv("XINYONG_NOTEBOOKS", str(nbdir))
+    data = write_csv(tmp_path / "units.csv", ROWS[:2])
+    s = run_batch(MINI, "2019", data, tmp_path / "out", jobs=2, progress=False)
+    assert s.exit_code == 1
+    assert [(u.id, u.status) for u in s.units] == [("a/b:c", "ok"), ("CON", "failed")]
+    con = s.unit("CON")
+    assert con.error_kind == "notebook" and "ValueError" in con.error and "测试：故意出错" in con.error
+    kept = s.run_dir / con.notebook
+    assert kept.name.endswith(".failed.ipynb") and "测试：故意出错" in kept.read_text(encoding="utf-8")
+    page = (s.run_dir / con.html).read_text(encoding="utf-8")
+    assert "报告笔记本执行出错" in page and "测试：故意出错" in page and kept.name.replace(".failed", "") != kept.name
+    assert f'href="{__import__("urllib.parse").parse.quote(kept.name)}"' in page
+    assert not (s.run_dir / con.html.replace(".failed.html", ".html")).exists()
+    assert (s.run_dir / s.unit("a/b:c").html).is_file() and s.overview["status"] == "ok"
+    assert json.loads((s.run_dir / ".cache.json").read_text(encoding="utf-8"))["units"].keys() == {"a/b:c"}
+
+
+# ------------------------------------------------------------------------------------------ kernel start
+def _task(tmp_path: Path) -> dict:
+    return {"kind": "unit", "scheme": str(MINI), "period": "2019", "unit": "a", "data": "x.csv", "history": [],
+            "readings": {}, "staging": str(tmp_path / ".work" / "a"), "html": str(tmp_path / "a.html"),
+            "ipynb": str(tmp_path / "a.ipynb"), "failed_ipynb": str(tmp_path / "a.failed.ipynb")}
+
+
+def _fake_render(fail_with: list[BaseException]):
+    calls = []
+
+    def render(scheme, period, unit, data, out, history=None, readings=None, timings=None):
+        calls.append(unit)
+        if fail_with:
+            raise fail_with.pop(0)
+        out = Path(out)
+        (out / "r.ipynb").write_text("{}", encoding="utf-8")
+        (out / "r.html").write_text("<html></html>", encoding="utf-8")
+        return out / "r.html"
+
+    return render, calls
+
+
+def test_kernel_that_fails_to_start_is_retried(tmp_path, monkeypatch):
+    """papermill#511: a kernel dying at start-up (port taken: ZMQError "Address already in use", seen by
+    papermill as "Kernel died before replying to kernel_info") is retried with back-off."""
+    import errno
+
+    import zmq
+
+    from xinyong.batch import worker
+    from xinyong.report import render as rmod
+
+    clash = RuntimeError("Kernel died before replying to kernel_info")
+    try:
+        raise RuntimeError("kernel start failed") from zmq.error.ZMQError(errno.EADDRINUSE)
+    except RuntimeError as exc:
+        chained = exc
+    assert worker.kernel_start_failure(zmq.error.ZMQError(errno.EADDRINUSE)) and worker.kernel_start_failure(chained)
+    fake, calls = _fake_render([clash, chained])
+    monkeypatch.setattr(rmod, "render_unit_report", fake)
+    monkeypatch.setattr(worker, "BACKOFF", 0.0)
+    task = _task(tmp_path)
+    r = worker.run_task(task)
+    assert (r["status"], r["attempts"], len(calls)) == ("ok", 3, 3)
+    assert Path(task["html"]).read_text() == "<html></html>" and Path(task["ipynb"]).exists()
+    assert not Path(task["staging"]).exists()
+
+
+def test_kernel_retries_are_bounded_and_cell_errors_are_not_retried(tmp_path, monkeypatch):
+    from xinyong.batch import worker
+    from xinyong.report import render as rmod
+
+    monkeypatch.setattr(worker, "BACKOFF", 0.0)
+    fake, calls = _fake_render([RuntimeError("Kernel died before replying to kernel_info")] * 10)
+    monkeypatch.setattr(rmod, "render_unit_report", fake)
+    r = worker.run_task(_task(tmp_path))
+    assert (r["status"], r["error_kind"], r["attempts"]) == ("failed", "kernel", worker.KERNEL_RETRIES)
+    assert len(calls) == worker.KERNEL_RETRIES and "内核启动失败" in r["error"]
+
+    failed_nb = tmp_path / "kept.ipynb"
+    failed_nb.write_text("{}", encoding="utf-8")
+    fake, calls = _fake_render([rmod.ReportError("报告生成失败：第 3 个单元出错", "cell 3", notebook=str(failed_nb))])
+    monkeypatch.setattr(rmod, "render_unit_report", fake)
+    task = _task(tmp_path)
+    r = worker.run_task(task)
+    assert (r["status"], r["error_kind"], r["attempts"], len(calls)) == ("failed", "notebook", 1, 1)
+    assert Path(task["failed_ipynb"]).exists() and not failed_nb.exists()
+
+    fake, calls = _fake_render([ValueError("boom")])
+    monkeypatch.setattr(rmod, "render_unit_report", fake)
+    r = worker.run_task(_task(tmp_path))
+    assert (r["status"], r["error_kind"], r["attempts"]) == ("failed", "error", 1)
+
+
+def test_worker_starts_are_staggered():
+    """The pool's first kernels start STAGGER seconds apart (then only a small random jitter)."""
+    from xinyong.batch import runner
+
+    class Fake:
+        def submit(self, fn, task):
+            return task
+
+    pool = runner.Pool(3)
+    pool._ex, pool.workers, pool.started = Fake(), 3, 0
+    delays = [pool.submit({}, 6)["delay"] for _ in range(6)]
+    for i, d in enumerate(delays):
+        low = i * runner.STAGGER if i < 3 else 0.0
+        assert low <= d < low + runner.JITTER
+
+
+# ------------------------------------------------------------------------------------------ intake
+def test_invalid_units_are_cut_from_a_workbook_copy(tmp_path):
+    """Errors are attributed to units (by their ``unit`` field, or by the unit id on the problem's row, as
+    for a formula cell); the notebooks read a copy without those units' rows on every sheet; an error
+    that belongs to no unit stops the run."""
+    import xinyong
+    from xinyong.errors import InputError
+    from xinyong.intake import UnitRow, build_template, read_inputs, save_workbook
+    from xinyong.batch.prepare import read_period
+
+    scheme = xinyong.load_scheme(MINI)
+    wb = build_template(scheme, "2019", [UnitRow("a", "甲市", "城市"), UnitRow("b", "乙区", "开发区"),
+                                         UnitRow("c", "丙市", "城市")])
+    ws = wb["输入"]  # A unit_id, B npl_rate, C has_a, D has_b, E approved, F total_depts, G share, H events
+    for r, vals in ((4, [2.6, "是", "是", 3, 5, 70, 1]), (5, [1, "也许", "否", 4, 5, 55, 0]),
+                    (6, [3, "否", "是", 5, 5, 90, 3])):
+        for j, v in enumerate(vals, start=2):
+            ws.cell(r, j, v)
+    ws["G6"] = "=80+10"  # a formula: refused, located by sheet and row only
+    ev = wb["证据"]
+    for r, (uid, title) in enumerate((("a", "甲市总结"), ("b", "乙区总结"), ("c", "丙市总结")), start=2):
+        ev.append(["mini.2.2", uid, title, f"{uid}.pdf", "2019-12-31"])
+    src = save_workbook(wb, tmp_path / "2019.xlsx")
+    pi = read_period(scheme, "2019", src, tmp_path / "work")
+    assert set(pi.bad) == {"b", "c"}
+    assert pi.bad["b"][0].column == "C" and pi.bad["c"][0].column == "G" and pi.bad["c"][0].unit is None
+    assert pi.path != src.resolve() and pi.path.name == "2019.xlsx"
+    clean = read_inputs(scheme, pi.path)
+    assert clean.errors == [] and list(clean.frame.index) == ["a"]
+    assert clean.frame.at["a", "npl_rate"] == 2.6 and clean.period == "2019"
+    assert clean.evidence["title"].tolist() == ["甲市总结"]
+    assert read_inputs(scheme, src).errors  # the given file is untouched
+
+    ws["J1"] = "no_such_input"  # a column nobody owns
+    save_workbook(wb, tmp_path / "bad.xlsx")
+    with pytest.raises(InputError) as ei:
+        read_period(scheme, "2019", tmp_path / "bad.xlsx", tmp_path / "work")
+    assert "不属于任何单位" in ei.value.message and any("no_such_input" in str(p.value) for p in ei.value.problems)
+
+
+# ------------------------------------------------------------------------------------------ run_all, CLI
+def test_run_all_records_runs_that_cannot_start_and_goes_on(tmp_path):
+    """--all: a run whose file is missing or whose scheme is unknown is reported; the others run; paths
+    in the params file may be relative to its parent folder (params/demo.yaml is relative to the repo)."""
+    from xinyong.batch import load_params, run_all
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "empty.csv").write_text("", encoding="utf-8")
+    pf = tmp_path / "params" / "runs.yaml"
+    pf.parent.mkdir()
+    mini = os.path.relpath(MINI, tmp_path)
+    pf.write_text(f"runs:\n  - {{scheme: {mini}, period: '2019', data: data/empty.csv}}\n"
+                  f"  - {{scheme: nosuch, period: '2020', data: data/empty.csv}}\n", encoding="utf-8")
+    runs = load_params(pf)
+    assert runs[0]["data"] == (tmp_path / "data" / "empty.csv").resolve()
+    out = tmp_path / "out"
+    s1, s2 = run_all(pf, out, jobs=1, progress=False)
+    assert s1.exit_code == 1 and "文件为空" in str(s1.run_error["problems"])
+    assert "未知的方案" in s2.run_error["message"]
+    index = (out / "mini" / "2019" / "index.html").read_text(encoding="utf-8")
+    assert "本考核期未能生成报告" in index and "文件为空" in index
+    top = (out / "index.html").read_text(encoding="utf-8")
+    assert "查看错误" in top and 'href="mini/2019/index.html"' in top
+    r = cli("--all", str(pf), "--out", str(out), "--jobs", "1")
+    assert r.returncode == 1 and "文件为空" in r.stderr and "未知的方案" in r.stderr
+
+
+def test_cli_arguments(tmp_path):
+    empty = tmp_path / "p.yaml"
+    empty.write_text("runs: []\n", encoding="utf-8")
+    r = cli("--all", str(empty), "--out", str(tmp_path / "o"))
+    assert r.returncode == 0 and "没有任何运行" in r.stdout
+    assert "暂无报告" in (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
+    r = cli("--scheme", str(MINI), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "--period" in r.stderr and "Traceback" not in r.stderr
+    r = cli("--all", str(empty), "--scheme", str(MINI))
+    assert r.returncode == 2
+
+
+def test_demo_params_name_existing_files():
+    """params/demo.yaml: every data file of every run exists (the list is empty until the schemes land)."""
+    from xinyong.batch import load_params
+
+    for r in load_params(ROOT / "params" / "demo.yaml"):
+        assert Path(r["data"]).is_file() and all(Path(h["data"]).is_file() for h in r["history"])
