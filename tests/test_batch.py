@@ -374,6 +374,9 @@ def test_notebook_error_is_a_failed_report_the_others_are_written(tmp_path, monk
     assert f'href="{__import__("urllib.parse").parse.quote(kept.name)}"' in page
     assert not (s.run_dir / con.html.replace(".failed.html", ".html")).exists()
     assert (s.run_dir / s.unit("a/b:c").html).is_file() and s.overview["status"] == "ok"
+    # the overview (first rendered alongside the units) is rendered again to link CON's failure page
+    ov = (s.run_dir / "overview.html").read_text(encoding="utf-8")
+    assert f'href="units/{__import__("urllib.parse").parse.quote(Path(con.html).name)}"' in ov
     assert json.loads((s.run_dir / ".cache.json").read_text(encoding="utf-8"))["units"].keys() == {"a/b:c"}
 
 

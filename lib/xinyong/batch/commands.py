@@ -83,17 +83,24 @@ def register(app: typer.Typer) -> None:
             if scheme or period or data or history or reading:
                 raise XinyongError("--all 不能与 --scheme/--period/--data/--history/--reading 同时使用",
                                    "--all excludes the single-run options")
-            summaries = run_all(all_, out, jobs=jobs, resume=resume, progress=progress)
-            if not summaries:
-                _say(f"参数文件 {all_} 中没有任何运行（runs 为空）")
         else:
             missing = [n for n, v in (("--scheme", scheme), ("--period", period), ("--data", data)) if not v]
             if missing:
                 raise XinyongError("请给出 " + "、".join(missing) + "，或使用 --all 参数文件",
                                    "need --scheme, --period and --data, or --all")
             hist = [{"period": p, "data": f} for p, f in _pairs(history, "--history")]
-            summaries = [run_batch(scheme, period, data, out, history=hist, jobs=jobs, resume=resume,
-                                   readings=dict(_pairs(reading, "--reading")), progress=progress)]
+            rd = dict(_pairs(reading, "--reading"))
+        try:
+            if all_ is not None:
+                summaries = run_all(all_, out, jobs=jobs, resume=resume, progress=progress)
+                if not summaries:
+                    _say(f"参数文件 {all_} 中没有任何运行（runs 为空）")
+            else:
+                summaries = [run_batch(scheme, period, data, out, history=hist, jobs=jobs, resume=resume,
+                                       readings=rd, progress=progress)]
+        except KeyboardInterrupt:
+            _warn("已中断。已完成的报告和缓存都已保存；再次运行同一命令会跳过它们，只生成其余的。")
+            raise typer.Exit(130) from None
         for s in summaries:
             _show(s, out)
         top = out / "index.html"

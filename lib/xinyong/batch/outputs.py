@@ -35,7 +35,18 @@ def env() -> Environment:
     e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True, default_for_string=True),
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
+    e.filters["when"] = when
     return e
+
+
+def when(iso: str | None) -> str:
+    """ISO time as people read it: 2022-04-01 09:30."""
+    if not iso:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(str(iso)).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(iso)
 
 
 def render(template: str, **ctx: Any) -> str:

@@ -84,6 +84,17 @@ class Pool:
             self._ex.shutdown(wait=False, cancel_futures=True)
         self._ex = None
 
+    def terminate(self) -> None:
+        """Stop now (Ctrl-C): running workers are killed; their kernels exit with them; files being
+        written are temporary ones, cleaned by the next run."""
+        if self._ex is not None:
+            for proc in list(getattr(self._ex, "_processes", {}).values()):
+                try:
+                    proc.terminate()
+                except Exception:  # noqa: BLE001 — already gone
+                    pass
+        self.reset()
+
     def close(self) -> None:
         if self._ex is not None:
             self._ex.shutdown(wait=True, cancel_futures=True)
@@ -266,9 +277,11 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         _finish(s, sch, None, old, True, out_dir, t0)
         return
     hist_bad: dict[str, list] = {}
+    hist_bad_periods: dict[str, list[str]] = {}
     for h in hist:
         for uid, probs in h.bad.items():
             hist_bad.setdefault(uid, []).extend(probs)
+            hist_bad_periods.setdefault(uid, []).append(h.period)
 
     # ---- every unit: its stem, its key, skip or render
     frame = cur.frame
@@ -297,7 +310,8 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
             u.status, u.error_kind = "failed", ("data" if uid in cur.bad else "history")
             u.problems = outputs.problem_rows(probs)
             u.error = ((f"数据有误（{len(probs)} 处），未生成报告，也未参与计分和排名。" if uid in cur.bad
-                        else f"往期数据有误（{len(probs)} 处），未生成报告。") + "第一处：" + _problem_text(probs[0]))
+                        else f"往期（{'、'.join(hist_bad_periods[uid])}）数据有误（{len(probs)} 处），未生成报告。")
+                       + "第一处：" + _problem_text(probs[0]))
             continue
         own[uid] = {"row": rows_cur.get(uid), "evidence": ev_cur.get(uid, []), "data_name": cur.source.name,
                     "history": {p: {"row": r.get(uid), "evidence": e.get(uid, [])} for p, (r, e) in rows_h.items()}}
@@ -314,14 +328,52 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
                       "failed_ipynb": str(units_dir / f"{stem}.failed.ipynb")})
     units_dir.mkdir(parents=True, exist_ok=True)
 
+    # ---- overview: rendered alongside the units with the links they will have if they succeed; again
+    # after them in the rare case a unit's notebook failed (its link then goes to the failure page)
+    static_ov = static_digest(files, notebook_path(OVERVIEW_NOTEBOOK), readings)
+    ov_html, ov_nb = run_dir / "overview.html", run_dir / "overview.ipynb"
+
+    def links() -> dict[str, str]:
+        return {uid: outputs.href(outputs.UNITS_DIR, f"{outcomes[uid].stem}{'.failed' if outcomes[uid].status == 'failed' else ''}.html")
+                for uid in map(str, run.units.index)} if run is not None else {}
+
+    def overview_task(lk: dict[str, str]) -> dict | None:
+        key = digest(static_ov, peers, own, lk)
+        if resume and cache.overview == key and ov_html.exists() and ov_nb.exists():
+            return None
+        return {"kind": "overview", "key": key, "scheme": str(scheme_arg), "period": s.period, "data": data_for_nb,
+                "history": hist_for_nb, "readings": readings, "unit_links": lk, "staging": str(work / "_overview"),
+                "html": str(ov_html), "ipynb": str(ov_nb), "failed_ipynb": str(run_dir / "overview.failed.ipynb")}
+
+    predicted = links()
+    ov_first = overview_task(predicted) if run is not None else None
+    all_tasks = tasks + ([ov_first] if ov_first else [])
+
     # ---- render
-    bar = _bar(progress, len(tasks), f"{s.scheme} {s.period}", len([u for u in outcomes.values() if u.status == "skipped"]),
+    bar = _bar(progress, len(all_tasks), f"{s.scheme} {s.period}",
+               len([u for u in outcomes.values() if u.status == "skipped"]),
                len([u for u in outcomes.values() if u.status == "failed"]))
     try:
         details: dict[str, str | None] = {}
-        results = _execute(pool, tasks, bar,
-                           on_done=lambda t, r: _unit_done(t, r, outcomes, cache, details, s))
+        ov_res: dict | None = None
+
+        def done(t: dict, r: dict) -> None:
+            nonlocal ov_res
+            if t["kind"] == "unit":
+                _unit_done(t, r, outcomes, cache, details, s)
+            else:
+                ov_res = r
+
+        results = _execute(pool, all_tasks, bar, on_done=done)
         changed |= bool(results)
+        ov_task = ov_first
+        if run is not None and links() != predicted:
+            ov_task = overview_task(links())
+            if ov_task is not None:
+                bar.total += 1
+                bar.refresh()
+                ov_res = _execute(pool, [ov_task], bar)[0]
+                changed = True
         # ---- failed pages, stale files, pruned units
         for u in outcomes.values():
             base = units_dir / u.stem
@@ -340,44 +392,31 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         cache.keep_only(own)
         s.units = [outcomes[u] for u in order]
 
-        # ---- overview
-        if run is not None:
-            links = {uid: outputs.href(outputs.UNITS_DIR, Path(outcomes[uid].html).name)
-                     for uid in map(str, run.units.index) if outcomes[uid].html}
-            ov_key = digest(static_digest(files, notebook_path(OVERVIEW_NOTEBOOK), readings), peers, own, links)
-            ov_html, ov_nb = run_dir / "overview.html", run_dir / "overview.ipynb"
-            if resume and cache.overview == ov_key and ov_html.exists() and ov_nb.exists():
-                s.overview = {"status": "skipped", "html": ov_html.name, "notebook": ov_nb.name}
-            else:
-                changed = True
-                bar.total += 1
-                bar.refresh()
-                task = {"kind": "overview", "scheme": str(scheme_arg), "period": s.period, "data": data_for_nb,
-                        "history": hist_for_nb, "readings": readings, "unit_links": links,
-                        "staging": str(work / "_overview"), "html": str(ov_html), "ipynb": str(ov_nb),
-                        "failed_ipynb": str(run_dir / "overview.failed.ipynb")}
-                res = _execute(pool, [task], bar)[0]
-                s.overview = {"status": res["status"], "seconds": res.get("seconds"), "attempts": res.get("attempts")}
-                if res["status"] == "ok":
-                    s.overview.update(html=ov_html.name, notebook=ov_nb.name)
-                    cache.overview = ov_key
-                    cache.save()
-                    _remove(run_dir / "overview.failed.html", run_dir / "overview.failed.ipynb")
-                else:
-                    cache.overview = None
-                    cache.save()
-                    nb = run_dir / "overview.failed.ipynb"
-                    s.overview.update(error=res.get("error"), error_kind=res.get("error_kind"),
-                                      notebook=nb.name if res.get("notebook") and nb.exists() else None,
-                                      html="overview.failed.html")
-                    _remove(ov_html, ov_nb)
-                    outputs.write_if_changed(run_dir / "overview.failed.html",
-                                             outputs.overview_failed_page(s, res.get("detail")).encode("utf-8"))
-        else:
+        if run is None:
             s.overview = {"status": "none", "reason": "没有可计分的单位"}
             changed |= any((run_dir / n).exists() for n in ("overview.html", "overview.ipynb"))
             _remove(*(run_dir / n for n in ("overview.html", "overview.ipynb", "overview.failed.html",
                                             "overview.failed.ipynb")))
+        elif ov_task is None:
+            s.overview = {"status": "skipped", "html": ov_html.name, "notebook": ov_nb.name}
+        else:
+            res = ov_res or {"status": "failed", "error_kind": "error", "error": "总览未生成"}
+            s.overview = {"status": res["status"], "seconds": res.get("seconds"), "attempts": res.get("attempts")}
+            if res["status"] == "ok":
+                s.overview.update(html=ov_html.name, notebook=ov_nb.name)
+                cache.overview = ov_task["key"]
+                cache.save()
+                _remove(run_dir / "overview.failed.html", run_dir / "overview.failed.ipynb")
+            else:
+                cache.overview = None
+                cache.save()
+                nb = run_dir / "overview.failed.ipynb"
+                s.overview.update(error=res.get("error"), error_kind=res.get("error_kind"),
+                                  notebook=nb.name if res.get("notebook") and nb.exists() else None,
+                                  html="overview.failed.html")
+                _remove(ov_html, ov_nb)
+                outputs.write_if_changed(run_dir / "overview.failed.html",
+                                         outputs.overview_failed_page(s, res.get("detail")).encode("utf-8"))
     finally:
         bar.close()
         shutil.rmtree(run_dir / WORK_DIR, ignore_errors=True)
@@ -448,7 +487,7 @@ def _execute(pool: Pool, tasks: list[dict], bar: Any, on_done=None) -> list[dict
                         on_done(tasks[i], r)
                     _tick(bar, r)
         except BaseException:
-            pool.reset()
+            pool.terminate()
             raise
         if broken:
             pool.reset()
@@ -477,7 +516,7 @@ class _NoBar:
 
 
 def _bar(progress: bool | None, total: int, desc: str, skipped: int, failed: int) -> Any:
-    if progress is False:
+    if progress is False or total == 0:
         return _NoBar()
     from tqdm import tqdm
 

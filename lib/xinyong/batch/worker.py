@@ -28,7 +28,9 @@ START_MARKERS = ("address already in use", "kernel died before replying", "kerne
 
 
 def init_worker(parent_pid: int) -> None:
-    """Die with the parent (Linux): a batch killed with SIGKILL leaves no worker finishing a report."""
+    """Die with the parent (Linux): a batch killed with SIGKILL leaves no worker finishing a report.
+    Ctrl-C is the parent's to handle (it stops the workers); a worker ignores SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
             import ctypes
