@@ -555,3 +555,25 @@ def test_demo_params_name_existing_files():
 
     for r in load_params(ROOT / "params" / "demo.yaml"):
         assert Path(r["data"]).is_file() and all(Path(h["data"]).is_file() for h in r["history"])
+
+
+def test_one_batch_at_a_time_per_run_folder(tmp_path):
+    """A second batch on the same run folder is refused while the first holds it; a lock file left by a
+    killed batch (no process holds the OS lock any more) is taken over."""
+    from xinyong.batch.runner import RunLock
+    from xinyong.errors import XinyongError
+
+    run = tmp_path / "mini" / "2019"
+    with RunLock(run):
+        assert (run / ".lock").read_text() == str(os.getpid())
+        code = ("import sys; sys.path.insert(0, %r)\nfrom pathlib import Path\nfrom xinyong.batch.runner import RunLock\n"
+                "try:\n    RunLock(Path(%r)).__enter__()\nexcept Exception as e:\n    print(e.message)\n")
+        r = subprocess.run([sys.executable, "-c", code % (str(ROOT / "lib"), str(run))], capture_output=True, text=True)
+        assert "另一个批处理" in r.stdout and str(os.getpid()) in r.stdout
+    assert not (run / ".lock").exists()
+    (run / ".lock").write_text("999999")  # left by a batch killed with SIGKILL
+    with RunLock(run):
+        assert (run / ".lock").read_text() == str(os.getpid())
+    with pytest.raises(XinyongError):
+        with RunLock(run):
+            RunLock(run).__enter__()  # flock is per open file: a second open in the same process is refused too

@@ -102,57 +102,70 @@ class Pool:
 
 
 # ------------------------------------------------------------------------------------------- lock
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
+def _try_lock(fd: int) -> bool:
+    """An exclusive, non-blocking OS lock on ``fd``; the OS drops it when the process dies, even by SIGKILL."""
     if os.name == "nt":
-        import ctypes
+        import msvcrt
 
-        k32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-        h = k32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not h:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
             return False
-        code = ctypes.c_ulong()
-        k32.GetExitCodeProcess(h, ctypes.byref(code))
-        k32.CloseHandle(h)
-        return code.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
         return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
     return True
 
 
 class RunLock:
-    """One batch at a time per run folder; a lock left by a killed batch is taken over."""
+    """One batch at a time per run folder (``.lock`` holds the pid). The lock is the operating
+    system's, so a batch killed with SIGKILL leaves a ``.lock`` file the next batch simply takes."""
 
     def __init__(self, run_dir: Path):
         self.path = run_dir / LOCK
+        self.fd: int | None = None
 
     def __enter__(self) -> "RunLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
+        for _ in range(5):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            if not _try_lock(fd):
                 try:
-                    pid = int(self.path.read_text().strip() or 0)
-                except (OSError, ValueError):
-                    pid = 0
-                if pid != os.getpid() and _pid_alive(pid):
-                    raise XinyongError(f"另一个批处理（进程 {pid}）正在写入 {self.path.parent}，请等它结束后再运行",
-                                       f"run folder locked by live pid {pid}: {self.path}") from None
-                self.path.unlink(missing_ok=True)
+                    pid = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+                finally:
+                    os.close(fd)
+                raise XinyongError(f"另一个批处理（进程 {pid}）正在写入 {self.path.parent}，请等它结束后再运行",
+                                   f"run folder locked by pid {pid}: {self.path}")
+            try:  # the file we locked may have been removed by the batch that just finished
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if not same and os.name != "nt":
+                os.close(fd)
                 continue
-            with os.fdopen(fd, "w") as fh:
-                fh.write(str(os.getpid()))
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode("ascii"))
+            self.fd = fd
             return self
         raise XinyongError(f"无法锁定输出目录 {self.path.parent}", f"cannot take lock {self.path}")
 
     def __exit__(self, *exc: Any) -> None:
-        self.path.unlink(missing_ok=True)
+        if self.fd is None:
+            return
+        if os.name != "nt":
+            self.path.unlink(missing_ok=True)  # while still holding it: nobody can lock the old file in between
+            os.close(self.fd)
+        else:
+            os.close(self.fd)
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError:
+                pass
+        self.fd = None
 
 
 def _cleanup(run_dir: Path, out_dir: Path) -> None:

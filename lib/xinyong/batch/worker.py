@@ -7,7 +7,8 @@ with ``zmq.error.ZMQError: Address already in use`` (nteract/papermill#511). pap
 "Kernel died before replying to kernel_info" or a timeout. Such a unit is retried with a jittered,
 growing back-off; a notebook that *ran* and raised is never retried.
 
-Everything crosses the process boundary as plain dicts (no exceptions, no frames).
+Everything crosses the process boundary as plain dicts (no exceptions, no frames). Workers (and the
+kernels they start) write nothing to the terminal unless ``XINYONG_BATCH_VERBOSE`` is set.
 """
 from __future__ import annotations
 
@@ -31,6 +32,14 @@ def init_worker(parent_pid: int) -> None:
     """Die with the parent (Linux): a batch killed with SIGKILL leaves no worker finishing a report.
     Ctrl-C is the parent's to handle (it stops the workers); a worker ignores SIGINT."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not os.environ.get("XINYONG_BATCH_VERBOSE"):
+        # kernels inherit the worker's stdout/stderr; their chatter (e.g. jupyter_client interrupts every
+        # kernel before shutting it down, and a busy kernel logs "KeyboardInterrupt caught in kernel")
+        # would break the progress bar. Errors reach the summary through papermill, not through stderr.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
     if sys.platform.startswith("linux"):
         try:
             import ctypes
