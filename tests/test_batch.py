@@ -577,3 +577,20 @@ def test_one_batch_at_a_time_per_run_folder(tmp_path):
     with pytest.raises(XinyongError):
         with RunLock(run):
             RunLock(run).__enter__()  # flock is per open file: a second open in the same process is refused too
+
+
+def test_problem_values_of_any_cell_type_go_into_summary_json():
+    """A refused cell may hold a date or a time (openpyxl gives datetime objects): summary.json still writes."""
+    import datetime as dt
+
+    from xinyong.batch.model import BatchSummary, UnitOutcome
+    from xinyong.batch.outputs import problem_rows, summary_json
+    from xinyong.errors import Problem
+
+    rows = problem_rows([Problem("应为数值，不是日期", "date", file="/x/2019.xlsx", sheet="输入", row=4, column="B",
+                                 value=dt.datetime(2019, 3, 1, 8, 30)),
+                         Problem("x", value=dt.time(8, 30)), Problem("y", value=float("nan"))])
+    assert [r["value"] for r in rows] == ["2019-03-01T08:30:00", "08:30:00", None] and rows[0]["file_name"] == "2019.xlsx"
+    s = BatchSummary("mini", "测试方案", "2019", Path("."), "x.xlsx",
+                     units=[UnitOutcome("u", "甲", "城市", "failed", "u", problems=rows)])
+    assert json.loads(summary_json(s))["units"][0]["problems"][0]["value"] == "2019-03-01T08:30:00"

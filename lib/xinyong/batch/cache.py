@@ -49,7 +49,7 @@ def plain(v: Any) -> Any:
         return None if math.isnan(f) else (f if math.isfinite(f) else str(f))
     if isinstance(v, str):
         return v
-    if isinstance(v, (dt.date, dt.datetime, pd.Timestamp)):
+    if isinstance(v, (dt.date, dt.datetime, dt.time, pd.Timestamp)):
         return v.isoformat()
     if isinstance(v, Mapping):
         return {str(k): plain(x) for k, x in v.items()}

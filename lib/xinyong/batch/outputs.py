@@ -71,10 +71,12 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 # ---------------------------------------------------------------------------------------------- pages
 def problem_rows(problems: Iterable[Any]) -> list[dict]:
+    """Intake problems as JSON-ready dicts (a cell value may be a date or a time) with the file's name."""
+    from .cache import plain
+
     out = []
     for p in problems:
-        d = p if isinstance(p, dict) else p.as_dict()
-        d = dict(d)
+        d = plain(p if isinstance(p, dict) else p.as_dict())
         d["file_name"] = Path(d["file"]).name if d.get("file") else ""
         out.append(d)
     return out
@@ -155,7 +157,7 @@ def top_index(out_dir: Path) -> str:
 
 
 def summary_json(s: BatchSummary) -> bytes:
-    return (json.dumps(s.as_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json.dumps(s.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------- Excel

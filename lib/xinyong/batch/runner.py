@@ -242,6 +242,9 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
     Invalid data of a unit or a failing notebook fails that unit only; problems that belong to no unit
     fail the run (``summary.run_error``). Raises only for what prevents any output (unknown scheme,
     folder locked by another batch).
+
+    Workers are started with multiprocessing's "spawn" (the same on Linux, macOS and Windows), so a
+    script that calls this needs the usual ``if __name__ == "__main__":`` guard.
     """
     from ..scheme import load_scheme
 
