@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime as dt
+import itertools
 import sys
 import zlib
 from pathlib import Path
@@ -73,7 +74,7 @@ PLAN = {  # scheme -> periods
 }
 WEAK = {"jiaxian_county_dept": "dept27", "jiaxian_township": "town13"}  # end below the lowest grade line
 VETO_FAIL = {"quzhou": "city_c"}
-UNDEFINED = {"jiaxian_township": "town05", "linyi": "county09", "city2019": "city_b"}
+UNDEFINED = {"jiaxian_township": "town05", "city2019": "city_b"}  # linyi has no ratio formula (all judged)
 
 
 def pick_kind(kinds: list[str], natural: str) -> str:
@@ -136,7 +137,8 @@ def _probe_value(spec, level: str) -> float:
     if spec.type == "bool":
         return {"low": 0.0, "mid": 1.0, "high": 1.0}[level]
     lo, hi = _span(spec)
-    return lo + (hi - lo) * {"low": 0.1, "mid": 0.5, "high": 0.9}[level]
+    x = lo + (hi - lo) * {"low": 0.1, "mid": 0.5, "high": 0.9}[level]
+    return float(round(x)) if spec.type == "integer" else x
 
 
 PROBE_FRACTIONS = (0.01, 0.1, 0.5, 0.9, 0.99)
@@ -149,7 +151,8 @@ def _probe_levels(spec) -> list[float]:
         lo = spec.min or 0.0
         return [lo, lo + 1, lo + 3, lo + 10, lo + 30]
     lo, hi = _span(spec)
-    return [lo + (hi - lo) * f for f in PROBE_FRACTIONS]
+    levels = [lo + (hi - lo) * f for f in PROBE_FRACTIONS]
+    return [float(round(x)) for x in levels] if spec.type == "integer" else levels
 
 
 def directions(scheme, kind: str) -> dict[str, int]:
@@ -297,8 +300,14 @@ def build(scheme, period: str, k_period: int, n_periods: int, unit_list=None) ->
             frac = np.clip(q + rng.normal(0, 0.1), 0.1, 1.0)
             p = float(np.floor(slot.cap * frac * 2) / 2)  # assessors give half points
             judge_rows[(u.unit_id, item)] = (p, reason(slot.name, p, slot.cap, rng))
+    if judge_rows and all((u.unit_id, i) in judge_rows for u in units
+                          for i, sl in slots_for(slots, u.unit_kind).items() if not sl.only_under):
+        del judge_rows[sorted(judge_rows)[int(rng.integers(len(judge_rows)))]]  # one is always 待评审
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame["unit_kind"] = [u.unit_kind or None for u in units]
+    for u in units:
+        if u.unit_id != weak:
+            _force_gates_pass(scheme, frame, u.unit_id)
     if veto:
         _force_veto_fail(scheme, frame, veto, rng)
     if weak and scheme.grades is not None:
@@ -306,6 +315,34 @@ def build(scheme, period: str, k_period: int, n_periods: int, unit_list=None) ->
     _ensure_some_missing(frame, specs, rng, keep=(weak, veto))
     _write(wb, scheme, units, frame, judge_rows, period, rng)
     return wb, frame
+
+
+def _force_gates_pass(scheme, frame, unit) -> None:
+    """A unit of ordinary quality meets the gate conditions (100% conversion, error rate under 0.01%):
+    values drawn from a range seldom hit such exact targets, so each failing condition's inputs are
+    moved, one at a time, to an end of their range until the condition passes. Conditions on missing
+    inputs stay unknown (missing data is never made up)."""
+    if not scheme.gates:
+        return
+    cat = scheme.input_catalogue
+    r = xinyong.score(scheme, frame.loc[[unit]])
+    failing = set(r.gates.loc[r.gates["outcome"] == "fail", "condition"]) if len(r.gates) else set()
+    for g in scheme.gates:
+        for c in g.conditions:
+            if c.id not in failing:
+                continue
+            ids = [i for i in c.input_ids if i in cat and pd.notna(frame.at[unit, i])][:4]
+            old = {i: frame.at[unit, i] for i in ids}
+            ends = [(1.0, 0.0) if cat[i].type == "bool" else tuple(reversed(_span(cat[i]))) for i in ids]
+            for combo in itertools.product(*ends):  # both ends of every input, at most 16 trials
+                for i, v in zip(ids, combo):
+                    frame.at[unit, i] = v
+                t = xinyong.score(scheme, frame.loc[[unit]]).gates
+                if (t.loc[t["condition"] == c.id, "outcome"] == "pass").all():
+                    break
+            else:
+                for i, v in old.items():
+                    frame.at[unit, i] = v
 
 
 def _force_veto_fail(scheme, frame, unit, rng) -> None:

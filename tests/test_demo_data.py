@@ -129,7 +129,9 @@ def test_demo_workbooks_validate_and_every_status_appears(sid):
         r = xinyong.score(s, res.frame)
         seen |= set(np.unique(r.status.astype(str).to_numpy()))
         results.append(r)
-    assert {"scored", "missing_input"} <= seen
+    assert "scored" in seen or "pending_judgement" in seen
+    if any(it.rule.kind != "judgement" for it in s.walk_items()):  # linyi: every measure is judged
+        assert {"scored", "missing_input"} <= seen
     if any(judgement_slots(s).values()):
         assert "pending_judgement" in seen
     if sid == "quzhou":

@@ -1,8 +1,7 @@
 """File and folder names that are safe on Windows, macOS and Linux, from ids and names people type.
 
-``report.render.safe_name`` keeps ``\\w``, ``.`` and ``-`` and cuts at 150 *characters*; for batch
-outputs that is not enough: 150 CJK characters are 450 UTF-8 bytes (Linux allows 255 per name),
-Windows refuses ``CON``/``NUL``/``COM1``… as a name's stem, and two different ids that clean to the
+``report.render.safe_name`` keeps ``\\w``, ``.`` and ``-`` and cuts at 150 UTF-8 bytes; for batch
+outputs that is not enough: Windows refuses ``CON``/``NUL``/``COM1``… as a name's stem, and two different ids that clean to the
 same text (``a/b`` and ``a:b``, or ``A`` and ``a`` on a case-insensitive disk) would overwrite each
 other's report. :func:`safe_component` cleans one path component; :func:`unit_stems` gives every unit
 of a run its own stem, adding a short hash of the id whenever cleaning changed the text or two stems
@@ -15,20 +14,14 @@ import re
 import unicodedata
 from typing import Iterable
 
+from ..util import cut_utf8
+
 # Windows device names: reserved as the stem of any file name, with any extension, in any case.
 # Windows also treats the superscript digits ¹²³ as digits here.
 _RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])$", re.IGNORECASE)
 _BAD = re.compile(r"[^\w\-]+", re.UNICODE)  # anything but letters (CJK too), digits, '_' and '-'
 UNIT_MAX_BYTES = 90  # stem before the hash; ".failed.ipynb" and the hash still fit well under 255 bytes
 DIR_MAX_BYTES = 64
-
-
-def _cut_bytes(text: str, limit: int) -> str:
-    """The longest prefix of ``text`` whose UTF-8 encoding fits in ``limit`` bytes."""
-    raw = text.encode("utf-8")
-    if len(raw) <= limit:
-        return text
-    return raw[:limit].decode("utf-8", errors="ignore")
 
 
 def is_reserved(stem: str) -> bool:
@@ -47,7 +40,7 @@ def safe_component(text: object, max_bytes: int = DIR_MAX_BYTES, fallback: str =
     s = unicodedata.normalize("NFC", "" if text is None else str(text))
     s = _BAD.sub("_", s)
     s = re.sub(r"_+", "_", s).strip("_").lstrip("-")
-    s = _cut_bytes(s, max_bytes).rstrip("_") or fallback
+    s = cut_utf8(s, max_bytes).rstrip("_") or fallback
     if is_reserved(s):
         s += "_"
     return s

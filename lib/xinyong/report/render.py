@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import XinyongError
-from ..util import atomic_write_bytes
+from ..util import atomic_write_bytes, cut_utf8
 from .narrative import TEMPLATES
 
 NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
@@ -49,7 +49,10 @@ def safe_name(*parts: Any) -> str:
     """A file name from ids and periods: keeps letters (CJK too), digits, '-', '.', joins with '_'."""
     text = "_".join(str(p) for p in parts if p not in (None, ""))
     text = re.sub(r"[^\w.\-]+", "_", text, flags=re.UNICODE).strip("._")
-    return text[:150] or "report"
+    # at most 150 UTF-8 bytes (not characters: 150 CJK characters would be 450 bytes, over the
+    # 255-byte name limit of Linux file systems once ".failed.ipynb" is added)
+    text = cut_utf8(text, 150).rstrip("._")
+    return text or "report"
 
 
 def _scheme_label(scheme: Any) -> str:

@@ -427,7 +427,7 @@ def comparison_html(run: Run, unit: str | None = None) -> str:
         return ""
     table = cross_unit_comparison(run.result)
     return render("compare.html.j2", heading="八、跨单位比较", table=_frame_rows(table), unit=unit,
-                  columns=[str(c) for c in table.columns])
+                  columns=[str(c) for c in table.reset_index().columns])  # the rows carry the index too
 
 
 def _frame_rows(df: pd.DataFrame) -> list[list]:

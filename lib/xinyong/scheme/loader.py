@@ -217,6 +217,7 @@ def _resolve_refs(scheme: Scheme, path: Path, registry: Registry, stack: tuple[s
         sources[sid] = _load(scheme_path(sid), registry, stack)
     by_id = {it.id: (src, it) for src in sources.values() for it in src.walk_items()}
     local_of: dict[str, str] = {}
+    named: set[str] = set()  # readings the referenced items name (some only explain: empty sets)
     for it in scheme.walk_items():
         if it.ref is None:
             continue
@@ -227,6 +228,7 @@ def _resolve_refs(scheme: Scheme, path: Path, registry: Registry, stack: tuple[s
             )
         src, orig = by_id[it.ref]
         local_of[orig.id] = it.id
+        named.update(orig.readings)
         if it.max_points is None:
             it.max_points = orig.max_points
         if it.rule is None:
@@ -246,7 +248,7 @@ def _resolve_refs(scheme: Scheme, path: Path, registry: Registry, stack: tuple[s
     have = {r.id for r in scheme.readings}
     for src in sources.values():
         for r in src.readings:
-            if r.id in have or not any(t in local_of for t in r.targets):
+            if r.id in have or not (r.id in named or any(t in local_of for t in r.targets)):
                 continue
             rc = copy.deepcopy(r)
             for o in rc.options:

@@ -59,6 +59,7 @@ def effective_rules(scheme: Scheme, chosen: Mapping[str, str], registry: Registr
     used: dict[str, dict[str, str]] = {}
     gate_tests: dict[str, str] = {}
     scheme_opts: dict[str, Any] = {}
+    conditions = {c.id for g in scheme.gates for c in g.conditions}
     for r in scheme.readings:
         opt = r.option(chosen[r.id])
         for target in r.targets:
@@ -67,7 +68,7 @@ def effective_rules(scheme: Scheme, chosen: Mapping[str, str], registry: Registr
                 continue
             used.setdefault(target, {})[r.id] = opt.id
             if target in opt.set:
-                if "test" in opt.set[target]:
+                if target in conditions and "test" in opt.set[target]:  # a gate condition's test; an item may have a param named test
                     gate_tests[target] = opt.set[target]["test"]
                 else:
                     overrides.setdefault(target, {}).update(opt.set[target])
