@@ -271,7 +271,7 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
 
 def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[dict], readings: Mapping | None,
          resume: bool, progress: bool | None, pool: Pool, out_dir: Path, t0: float) -> None:
-    from ..report.load import load_run
+    from ..report.load import load_run, memo_folder
 
     run_dir = s.run_dir
     units_dir = run_dir / outputs.UNITS_DIR
@@ -279,14 +279,16 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
     old = _old_summary(run_dir)
     readings = dict(readings or {})
     changed = False
+    memo = str(run_dir / WORK_DIR / "memo")  # report.load memo: scores shared by the run's kernels
 
     # ---- read and score once: which units are invalid, what the notebooks read
     try:
         cur = read_period(sch, s.period, data, run_dir / INPUTS_DIR)
         hist: list[PeriodInput] = [read_period(sch, h["period"], h["data"], run_dir / INPUTS_DIR) for h in hist_in]
         valid = [u for u in map(str, cur.frame.index) if u not in cur.bad]
-        run = load_run(sch, cur.path, period=s.period, readings=readings,
-                       history=[{"period": h.period, "data": h.path} for h in hist]) if valid else None
+        with memo_folder(memo):  # the scores computed here are the ones every report kernel reads
+            run = load_run(sch, cur.path, period=s.period, readings=readings,
+                           history=[{"period": h.period, "data": h.path} for h in hist]) if valid else None
     except InputError as exc:
         s.run_error = {"message": exc.message, "detail": exc.detail,
                        "problems": outputs.problem_rows(exc.problems)}
@@ -339,7 +341,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
             u.status = "skipped"
             continue
         tasks.append({"kind": "unit", "key": key, "scheme": str(scheme_arg), "period": s.period, "unit": uid,
-                      "data": data_for_nb, "history": hist_for_nb, "readings": readings,
+                      "data": data_for_nb, "history": hist_for_nb, "readings": readings, "memo": memo,
                       "staging": str(work / stem), "html": str(html), "ipynb": str(ipynb),
                       "failed_ipynb": str(units_dir / f"{stem}.failed.ipynb")})
     units_dir.mkdir(parents=True, exist_ok=True)
@@ -358,7 +360,8 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         if resume and cache.overview == key and ov_html.exists() and ov_nb.exists():
             return None
         return {"kind": "overview", "key": key, "scheme": str(scheme_arg), "period": s.period, "data": data_for_nb,
-                "history": hist_for_nb, "readings": readings, "unit_links": lk, "staging": str(work / "_overview"),
+                "history": hist_for_nb, "readings": readings, "unit_links": lk, "memo": memo,
+                "staging": str(work / "_overview"),
                 "html": str(ov_html), "ipynb": str(ov_nb), "failed_ipynb": str(run_dir / "overview.failed.ipynb")}
 
     predicted = links()

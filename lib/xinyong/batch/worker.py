@@ -82,12 +82,20 @@ def _clear(staging: Path) -> None:
 
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """Render one report. ``task``: kind (unit|overview), scheme, period, unit, data, history, readings,
-    staging, html, ipynb, failed_ipynb (final paths), unit_links (overview), delay (seconds)."""
-    from ..report.render import ReportError, render_overview, render_unit_report
+    staging, html, ipynb, failed_ipynb (final paths), unit_links (overview), delay (seconds), memo (the
+    run's score memo folder, see ``report.load.memo_score``)."""
+    from ..report.load import memo_folder
 
     if task.get("delay"):
         time.sleep(task["delay"])
     t0 = time.perf_counter()
+    with memo_folder(task.get("memo")):  # the kernel started for this task inherits the memo folder
+        return _run_task(task, t0)
+
+
+def _run_task(task: dict[str, Any], t0: float) -> dict[str, Any]:
+    from ..report.render import ReportError, render_overview, render_unit_report
+
     staging = Path(task["staging"])
     out: dict[str, Any] = {"id": task.get("unit"), "kind": task["kind"], "attempts": 0, "pid": os.getpid()}
     rng = random.Random()

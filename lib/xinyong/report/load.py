@@ -5,8 +5,11 @@ files it reads), so the notebook only displays and a batch worker can call it in
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
+import pickle
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +31,68 @@ def sha256_of(path: str | os.PathLike) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------- memo
+# A batch renders one report per unit, each in its own kernel, and every one of them would score the
+# same period files (the period, its history, each alternative reading) again. When a batch sets
+# XINYONG_MEMO_DIR (a folder under the run's .work/, removed when the run ends), scoring results are
+# kept there as pickles keyed by the library version, the scheme as loaded, the data file's SHA-256
+# and the readings; the first kernel computes, the others read. Without the variable nothing is kept.
+# The folder is written only by this run's own workers; a damaged or unreadable entry is recomputed.
+MEMO_ENV = "XINYONG_MEMO_DIR"
+
+
+@contextlib.contextmanager
+def memo_folder(folder: str | None):
+    """Set $XINYONG_MEMO_DIR (report.load's memo) for the block; kernels started inside inherit it."""
+    old = os.environ.get(MEMO_ENV)
+    if folder:
+        os.environ[MEMO_ENV] = folder
+    else:
+        os.environ.pop(MEMO_ENV, None)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(MEMO_ENV, None)
+        else:
+            os.environ[MEMO_ENV] = old
+
+
+def _scheme_fingerprint(sch: Scheme) -> str:
+    return hashlib.sha256(sch.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def memo_score(sch: Scheme, frame: pd.DataFrame, sha256: str | None, readings: Mapping[str, str] | None,
+               what: str = "score", compute=None):
+    """``score(sch, frame, readings)`` (or ``compute()``), memoised in $XINYONG_MEMO_DIR when both
+    the folder and the data's SHA-256 are known."""
+    compute = compute or (lambda: score(sch, frame, readings=dict(readings) if readings else None))
+    folder = os.environ.get(MEMO_ENV)
+    if not folder or not sha256:
+        return compute()
+    from .. import __version__
+
+    key = json.dumps([what, __version__, _scheme_fingerprint(sch), sha256, sorted((readings or {}).items())],
+                     ensure_ascii=False)
+    path = Path(folder) / f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}.pkl"
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except FileNotFoundError:
+        pass
+    except Exception:  # noqa: BLE001 — a damaged entry is computed again and replaced
+        pass
+    value = compute()
+    try:
+        from ..util import atomic_write_bytes
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, pickle.PicklingError, AttributeError, TypeError):
+        pass  # the memo is an optimisation only
+    return value
 
 
 @dataclass
@@ -52,14 +117,19 @@ def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: st
     from ..intake import read_inputs
 
     path = Path(data)
-    res = read_inputs(scheme, path)
-    res.raise_if_errors()
-    got = res.period
-    if period is not None and got is not None and str(got) != str(period):
-        raise InputError(f"文件 {path.name} 的考核期为“{got}”，与要求的“{period}”不一致",
-                         f"{path}: workbook period {got!r} != requested {period!r}", file=str(path))
-    frame = res.frame
-    return PeriodData(str(period or got or ""), frame, res.evidence, list(res.problems), path.resolve(), sha256_of(path))
+    sha = sha256_of(path)
+
+    def read() -> PeriodData:
+        res = read_inputs(scheme, path)
+        res.raise_if_errors()
+        got = res.period
+        if period is not None and got is not None and str(got) != str(period):
+            raise InputError(f"文件 {path.name} 的考核期为“{got}”，与要求的“{period}”不一致",
+                             f"{path}: workbook period {got!r} != requested {period!r}", file=str(path))
+        return PeriodData(str(period or got or ""), res.frame, res.evidence, list(res.problems), path.resolve(), sha)
+
+    # openpyxl takes ~0.1 s a workbook: in a batch each period file is read once (errors are not kept)
+    return memo_score(scheme, None, sha, {}, what=f"read\0{path.resolve()}\0{period}", compute=read)
 
 
 @dataclass
@@ -101,6 +171,10 @@ class Run:
 
         Long form: reading, option, label, chosen (bool), unit, total, grade.
         """
+        return memo_score(self.scheme, self.data.frame, self.data.sha256, self.readings, what="alternatives",
+                          compute=self._alternative_totals)
+
+    def _alternative_totals(self) -> pd.DataFrame:
         rows = []
         frame = self.data.frame
         for r in self.scheme.readings:
@@ -134,7 +208,7 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
     sch = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     readings = dict(readings or {})
     pd_ = read_data(sch, data, period)
-    res = score(sch, pd_.frame, readings=readings or None)
+    res = memo_score(sch, pd_.frame, pd_.sha256, readings)
     this = str(pd_.period or period or "")
     hist: list[tuple[str, ScoreResult]] = []
     files: list[tuple[str, str, str]] = []
@@ -147,7 +221,7 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
         if not str(h["period"]) < this:
             continue
         hp = read_data(sch, h["data"], str(h["period"]))
-        hist.append((str(h["period"]), score(sch, hp.frame, readings=readings or None)))
+        hist.append((str(h["period"]), memo_score(sch, hp.frame, hp.sha256, readings)))
         files.append((str(h["period"]), str(hp.path or ""), hp.sha256 or ""))
     hist.sort(key=lambda t: t[0])
     files.sort()

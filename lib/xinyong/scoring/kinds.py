@@ -6,6 +6,8 @@ function's docstring quotes a clause of the seed documents that uses it.
 """
 from __future__ import annotations
 
+import functools
+
 import ast
 import math
 from functools import lru_cache
@@ -113,14 +115,16 @@ def any_of(frame: pd.DataFrame, p: BoolSetParams) -> pd.Series:
     return ok.astype(float) * (p.points if p.points is not None else p.max_points)
 
 
-def _explain_boolset(word: str):
-    def explain(values, p: BoolSetParams, points: float) -> str:
-        want = 1.0 if p.expect else 0.0
-        n_ok = sum(1 for i in p.inputs if float(values.get(i, np.nan)) == want)
-        target = "是" if p.expect else "否"
-        return f"{len(p.inputs)} 项中 {n_ok} 项为“{target}”（{word}）→ {pts(points)}"
+def _explain_boolset_with(word: str, values, p: BoolSetParams, points: float) -> str:
+    want = 1.0 if p.expect else 0.0
+    n_ok = sum(1 for i in p.inputs if float(values.get(i, np.nan)) == want)
+    target = "是" if p.expect else "否"
+    return f"{len(p.inputs)} 项中 {n_ok} 项为“{target}”（{word}）→ {pts(points)}"
 
-    return explain
+
+def _explain_boolset(word: str):
+    # a partial of a module-level function, not a closure: score results pickle (the batch memo)
+    return functools.partial(_explain_boolset_with, word)
 
 
 # --- checklist ---------------------------------------------------------------------------------
