@@ -35,7 +35,7 @@ demo: $(STAMP)
 	@echo "Open: $(CURDIR)/outputs/index.html"
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py --batch
+	$(BIN)/python bench/run.py --batch --demo --profile
 
 # Headless Chromium renders reports to PNG in the browser tests. Installed from Debian when missing.
 chromium:

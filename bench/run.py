@@ -40,12 +40,46 @@ def machine() -> list[str]:
     ]
 
 
+def demo_time(jobs: int = 2) -> list[str]:
+    """`xinyong batch --all params/demo.yaml` into a fresh folder, then again unchanged (resume)."""
+    import json
+    import shutil
+    import tempfile
+    import time
+
+    root = HERE.parent
+    exe = Path(sys.executable).parent / "xinyong"
+    out = Path(tempfile.mkdtemp(prefix="xy-demo-"))
+    try:
+        t0 = time.perf_counter()
+        r1 = subprocess.run([str(exe), "batch", "--all", "params/demo.yaml", "--jobs", str(jobs), "--out", str(out)],
+                            cwd=root, capture_output=True, text=True)
+        t1 = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        r2 = subprocess.run([str(exe), "batch", "--all", "params/demo.yaml", "--jobs", str(jobs), "--out", str(out)],
+                            cwd=root, capture_output=True, text=True)
+        t2 = time.perf_counter() - t0
+        units = overviews = 0
+        for f in out.rglob("summary.json"):
+            s = json.loads(f.read_text(encoding="utf-8"))
+            units += len(s.get("units", []))
+            overviews += 1
+        return ["## `make demo` (the batch over params/demo.yaml)", "",
+                f"{units} unit reports and {overviews} overviews, {jobs} workers, fresh output folder.", "",
+                "| run | time (s) | exit |", "|---|---:|---:|",
+                f"| first run | {t1:.1f} | {r1.returncode} |", f"| again, unchanged (resume) | {t2:.1f} | {r2.returncode} |", ""]
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--schemes", default="city2019,jiaxian_county_dept")
     ap.add_argument("--batch", action="store_true", help="also run the batch benchmark (minutes)")
     ap.add_argument("--batch-units", type=int, default=100)
+    ap.add_argument("--demo", action="store_true", help="also time the demo batch (what make demo runs)")
+    ap.add_argument("--profile", action="store_true", help="also profile one report (stages)")
     args = ap.parse_args()
 
     from scoring import measure
@@ -76,6 +110,15 @@ def main() -> int:
         from batch_bench import run as run_batch_bench
 
         lines += ["", *run_batch_bench(args.batch_units)]
+    if args.demo:
+        lines += ["", *demo_time()]
+    if args.profile:
+        from profile_report import run as profile
+
+        lines += ["", *profile()]
+    notes = HERE / "NOTES.md"  # findings written by hand, kept across runs
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").rstrip()]
     (HERE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {HERE / 'README.md'}")
     return 0

@@ -135,6 +135,16 @@ def test_county_structure_matches_the_printed_points(county):
     assert county.unit_kinds == ["县直单位"]
 
 
+def test_county_items_walk_in_document_order(county):
+    """附件1 三 prints 三.1 (金融服务, a block of three items) before 三.2, 三.3, 三.4: the item table,
+    the template columns and the score workbook follow the document, not the YAML's two lists."""
+    ids = [it.id.removeprefix(f"{CD}.") for it in county.walk_items()]
+    three = [i for i in ids if i.startswith("3.")]
+    assert three == ["3.1.1", "3.1.2", "3.1.3", "3.2", "3.3", "3.4"]
+    assert ids.index("2.2") < ids.index("3.1.1") and ids.index("3.4") < ids.index("4.1")
+    assert [s.id for s in county.walk_sections()][:5] == [f"{CD}.1", f"{CD}.2", f"{CD}.3", f"{CD}.3.1", f"{CD}.4"]
+
+
 def test_county_checker_findings(county):
     """“(满分 100 分)” against items 95 (+5 附加分); 三.1 printed 7 carrying 7+5+5; nothing else."""
     fs = {(f.code, f.target): f for f in check_scheme(county)}

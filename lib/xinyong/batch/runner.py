@@ -366,7 +366,8 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
 
     predicted = links()
     ov_first = overview_task(predicted) if run is not None else None
-    all_tasks = tasks + ([ov_first] if ov_first else [])
+    # the overview first: it is the longest task, and started last it would leave the other workers idle
+    all_tasks = ([ov_first] if ov_first else []) + tasks
 
     # ---- render
     bar = _bar(progress, len(all_tasks), f"{s.scheme} {s.period}",

@@ -119,6 +119,11 @@ class Item(Strict):
         return [i if isinstance(i, str) else i.id for i in self.inputs]
 
 
+def id_sort_key(node_id: str) -> tuple:
+    """``city2019.7.10`` after ``city2019.7.9``: numbers compare as numbers, words as text after them."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in node_id.split("."))
+
+
 class Section(Strict):
     id: str = Field(pattern=NODE_ID)
     name: str = Field(min_length=1)
@@ -132,15 +137,27 @@ class Section(Strict):
     sections: list["Section"] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
 
+    def children(self) -> list["Item | Section"]:
+        """Items and sub-sections in the document's order. YAML keeps them in two lists; where a
+        section has both (004 三: 三.1 is a block of items, 三.2–三.4 are items), their ids, which
+        number the document's own order, interleave them: 三.1.x come before 三.2."""
+        kids: list[Item | Section] = [*self.items, *self.sections]
+        if not (self.items and self.sections):
+            return kids
+        return sorted(kids, key=lambda n: id_sort_key(n.id))  # stable: equal keys keep file order
+
     def walk_items(self) -> Iterator[Item]:
-        yield from self.items
-        for s in self.sections:
-            yield from s.walk_items()
+        for n in self.children():
+            if isinstance(n, Section):
+                yield from n.walk_items()
+            else:
+                yield n
 
     def walk_sections(self) -> Iterator["Section"]:
         yield self
-        for s in self.sections:
-            yield from s.walk_sections()
+        for n in self.children():
+            if isinstance(n, Section):
+                yield from n.walk_sections()
 
     @property
     def max_points(self) -> float:
