@@ -196,6 +196,8 @@ def draw(spec, direction: int, q: float, rng: np.random.Generator) -> float:
         hit = rng.random() < p
         return float(hit) if direction >= 0 else float(not hit)
     lo, hi = _span(spec)
+    if is_percent(spec) and hi - lo > 200:  # a growth rate allowed up to 100000%: draw within 0–100%
+        lo, hi = max(lo, 0.0), min(hi, max(lo, 0.0) + 100.0)
     if is_percent(spec):
         if direction > 0:
             x = lo + (hi - lo) * np.clip(0.55 + 0.43 * good, 0, 1)
@@ -275,7 +277,7 @@ def build(scheme, period: str, k_period: int, n_periods: int, unit_list=None) ->
     for k in dirs_by_kind:
         dirs_by_kind[k] = directions(scheme, k)
     slots = judgement_slots(scheme)
-    p_missing = 0.06 - 0.04 * (k_period / max(1, n_periods - 1)) if n_periods > 1 else 0.04
+    p_missing = 0.03 - 0.02 * (k_period / max(1, n_periods - 1)) if n_periods > 1 else 0.03
     p_pending = 0.45 - 0.3 * (k_period / max(1, n_periods - 1)) if n_periods > 1 else 0.25
     weak, veto, undef = WEAK.get(scheme.id), VETO_FAIL.get(scheme.id), UNDEFINED.get(scheme.id)
     pairs = ratio_pairs(scheme)

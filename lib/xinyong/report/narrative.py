@@ -29,11 +29,20 @@ def num(x) -> str:
     return "0" if s in ("-0", "") else s
 
 
+def short_id(node_id: object) -> str:
+    """``jiaxian_county_dept.3.1.1`` → ``3.1.1``: the document's own numbering, for table cells (the full
+    id stays in the cell's title and the row's anchor)."""
+    s = "" if node_id is None else str(node_id)
+    head, dot, rest = s.partition(".")
+    return rest if dot and rest and not head.isdigit() else s
+
+
 @lru_cache(maxsize=1)
 def env() -> Environment:
     e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"], default=True),
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
+    e.filters["sid"] = short_id
     return e
 
 

@@ -168,7 +168,7 @@ def refresh_committed_notebooks(names: Sequence[str] = (UNIT_NOTEBOOK, OVERVIEW_
         path = notebook_path(name)
         nb = nbformat.read(path, as_version=4)
         NotebookClient(nb, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}},
-                       timeout=600).execute()
+                       timeout=600, extra_arguments=KERNEL_ARGS).execute()
         for cell in nb.cells:
             cell.metadata.pop("execution", None)
         atomic_write_bytes(path, (nbformat.writes(nb) + "\n").encode("utf-8"))

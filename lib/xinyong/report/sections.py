@@ -163,7 +163,7 @@ class UnitReport:
     def charts(self) -> Block:
         res, u = self.res, self.unit
         secs = _top_sections(self.run)
-        labels = [s.name + ("（附加）" if s.bonus else "") for s in secs]
+        labels = [s.name + ("（附加）" if s.bonus and "附加" not in s.name else "") for s in secs]
         ids = [s.id for s in secs]
         mx = [float(res.max_points.loc[u, [i.id for i in s.walk_items()]].sum()) for s in secs]
         pts = [float(res.sections.at[u, i]) for i in ids]
