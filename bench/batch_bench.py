@@ -25,9 +25,15 @@ def make_data(n: int, where: Path) -> Path:
     import xinyong
     from scoring import synthetic_units
 
-    df = synthetic_units(xinyong.load_scheme(SCHEME), n, seed=7, missing=0.05)
+    scheme = xinyong.load_scheme(SCHEME)
+    df = synthetic_units(scheme, n, seed=7, missing=0.05)
     df["unit_name"] = [f"示例单位{i:03d}" for i in range(n)]
-    df["unit_kind"] = "县直单位" if "县直单位" in xinyong.load_scheme(SCHEME).unit_kinds else df.get("unit_kind")
+    df["unit_kind"] = "县直单位" if "县直单位" in scheme.unit_kinds else df.get("unit_kind")
+    for spec in scheme.input_catalogue.values():  # what an analyst's file holds: 是/否, whole counts
+        if spec.id in df and spec.type == "bool":
+            df[spec.id] = df[spec.id].map({1.0: "是", 0.0: "否", True: "是", False: "否"})
+        elif spec.id in df and spec.type == "integer":
+            df[spec.id] = df[spec.id].astype("Int64")
     path = where / "bench_units.csv"
     df.to_csv(path, index=False, encoding="utf-8")
     return path
@@ -40,7 +46,8 @@ def naive(data: Path, units: list[str], out: Path) -> float:
         nb = out / f"{u}.ipynb"
         subprocess.run([str(BIN / "papermill"), str(ROOT / "notebooks" / "unit_report.ipynb"), str(nb),
                         "-p", "scheme", SCHEME, "-p", "period", "2022Q4", "-p", "unit", u, "-p", "data", str(data),
-                        "-p", "output_dir", str(out), "--no-progress-bar", "-k", "python3"],
+                        "-p", "output_dir", str(out), "-y", "history: []",  # the notebook's default history is demo data
+                        "--cwd", str(ROOT / "notebooks"), "--no-progress-bar", "-k", "python3"],
                        check=True, capture_output=True)
         subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(nb)], check=True, capture_output=True)
     return time.perf_counter() - t0

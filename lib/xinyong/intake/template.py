@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
+from ..scheme.inventory import input_users
 from ..scheme.model import InputSpec, Scheme
 from ..util import atomic_write_bytes
 
@@ -103,18 +104,6 @@ def ordered_inputs(scheme: Scheme) -> list[InputSpec]:
             order += [i for i in c.input_ids if i in cat and i not in order]
     order += [i for i in cat if i not in order]
     return [cat[i] for i in order]
-
-
-def input_users(scheme: Scheme) -> dict[str, list[str]]:
-    used: dict[str, list[str]] = {}
-    for it in scheme.walk_items():
-        for i in it.input_ids:
-            used.setdefault(i, []).append(it.id)
-    for g in scheme.gates:
-        for c in g.conditions:
-            for i in c.input_ids:
-                used.setdefault(i, []).append(c.id)
-    return used
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import pandas as pd
 from .model import Scheme
 
 
-def input_table(scheme: Scheme) -> pd.DataFrame:
+def input_users(scheme: Scheme) -> dict[str, list[str]]:
+    """Input id -> the items and gate conditions that read it, in document order."""
     used: dict[str, list[str]] = {}
     for it in scheme.walk_items():
         for i in it.input_ids:
@@ -15,6 +16,11 @@ def input_table(scheme: Scheme) -> pd.DataFrame:
         for c in g.conditions:
             for i in c.input_ids:
                 used.setdefault(i, []).append(c.id)
+    return used
+
+
+def input_table(scheme: Scheme) -> pd.DataFrame:
+    used = input_users(scheme)
     rows = []
     for spec in scheme.input_catalogue.values():
         rows.append({
