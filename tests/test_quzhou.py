@@ -167,6 +167,21 @@ def test_missing_basic_input_is_unknown_not_completed(scheme):
     assert gate == "fail"
 
 
+def test_vetoed_city_ranks_after_every_city_that_is_not(scheme):
+    """002 附件1: “有一项未完成的则一票否决” — a vetoed city is unqualified whatever its guidance score, so
+    it ranks after the others even with the higher total; a city whose gate is only unknown is not moved."""
+    strong = {**basic_ok(), "code_conversion_rate": 98, "joint_domains": 40}  # vetoed, 1 point more
+    weak = {**basic_ok(), "joint_domains": 0}
+    unknown = {k: v for k, v in basic_ok().items() if k != "sgs_publicity_rate"}
+    unknown["joint_domains"] = 0
+    r = xinyong.score(scheme, frame(strong, weak, unknown))
+    u = r.units
+    assert list(u["gate_outcome"]) == ["fail", "pass", "unknown"]
+    assert u.at["u0", "total"] == u.at["u1", "total"] + 1  # city2019.10.3: 40/40 = 1 point
+    assert u.at["u1", "total"] == u.at["u2", "total"]
+    assert list(u["rank"]) == [3, 1, 1]
+
+
 # ------------------------------------------------------------------------------ guidance indicators
 # hard indicator -> the 001 items whose clauses carry its “·NN” prefix (001_a7f8961f93169087.txt)
 REFS = {

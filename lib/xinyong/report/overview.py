@@ -58,14 +58,15 @@ class Overview:
 
     def ranking(self) -> Block:
         prev = self.run.previous()
-        return Block("ranking", render("overview_ranking.html.j2", heading="一、排名", rows=self.ranking_rows(),
+        return Block("ranking", render("overview_ranking.html.j2", heading="排名", rows=self.ranking_rows(),
                                        has_grades=self.scheme.grades is not None, has_gates=bool(self.scheme.gates),
+                                       has_veto=any(g.kind == "veto" for g in self.scheme.gates),
                                        prev_period=prev[0] if prev else None,
                                        has_bonus=self.scheme.bonus_max > 0))
 
     def grade_distribution(self) -> Block:
         if self.scheme.grades is None:
-            return Block("grades", render("overview_grades.html.j2", heading="二、等级分布", rows=[], img=None))
+            return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=[], img=None))
         labels = [b.label for b in self.scheme.grades.bands]
         u = self.res.units
         counts = u["grade"].value_counts().reindex(labels, fill_value=0)
@@ -73,7 +74,7 @@ class Overview:
         rows = [{"label": lab, "n": int(counts[lab]), "uncertain": int(uncertain[lab]),
                  "share": counts[lab] / max(len(u), 1) * 100} for lab in labels]
         img = charts.grade_bars(counts, f"{self.run.period} 等级分布")
-        return Block("grades", render("overview_grades.html.j2", heading="二、等级分布", rows=rows, img=img))
+        return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=rows, img=img))
 
     def share_table(self) -> pd.DataFrame:
         """Units (by name) × top-level sections: points as % of the maximum applicable to the unit."""
@@ -92,7 +93,7 @@ class Overview:
     def heat_map(self) -> Block:
         share = self.share_table()
         img = charts.heat_map(share, "各单位各部分得分率（%）")
-        return Block("heatmap", render("charts.html.j2", heading="三、各部分得分率",
+        return Block("heatmap", render("charts.html.j2", heading="各部分得分率",
                                        charts=[{"img": img, "caption": "热力图：行为单位（按排名），列为方案的各部分；数值为得分占满分的百分比"}],
                                        notes=[]))
 
@@ -109,7 +110,7 @@ class Overview:
             med = [float(r.units["total"].median()) for r in res_all]
             top = [float(r.units["total"].max()) for r in res_all]
             img = charts.trend_line(periods, top, med, "各期最高分与中位数", "最高分")
-        return Block("movement", render("overview_movement.html.j2", heading="四、环比变化", prev_period=prev[0],
+        return Block("movement", render("overview_movement.html.j2", heading="环比变化", prev_period=prev[0],
                                         period=self.run.period, rows=rows, img=img))
 
     def gate_failures(self) -> Block:
@@ -122,7 +123,7 @@ class Overview:
                 for r in g[g["outcome"] != "pass"].itertuples()]
         kinds = {gt.id: gt.kind for gt in self.scheme.gates}
         counts = {gt.name: int((self.res.units[f"gate:{gt.id}"] == "fail").sum()) for gt in self.scheme.gates}
-        return Block("gate_failures", render("overview_gates.html.j2", heading="五、否决与认定条件", rows=rows,
+        return Block("gate_failures", render("overview_gates.html.j2", heading="否决与认定条件", rows=rows,
                                              counts=counts, veto=any(k == "veto" for k in kinds.values())))
 
     def comparison(self) -> Block:

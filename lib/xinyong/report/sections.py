@@ -117,7 +117,7 @@ class UnitReport:
             grade=row.get("grade"), grade_certain=bool(row.get("grade_certain", True)),
             grade_best=row.get("grade_if_all_known_full"), has_grades=self.scheme.grades is not None,
             n_units=int(row["n_units"]), rank=int(row["rank"]),
-            group_n=len(grp), group_rank=int(res.units.loc[grp, "total"].rank(ascending=False, method="min")[self.unit]),
+            group_n=len(grp), group_rank=int(res.units.loc[grp, "rank"].rank(method="min")[self.unit]),  # the overall order, veto included
             unknown_points=float(row["unknown_points"]), max_possible=float(row["max_possible"]),
             n_missing=int(row["n_missing_input"]), n_pending=int(row["n_pending_judgement"]),
             n_undefined=int(row["n_undefined"]), n_na=int(row["n_not_applicable"]),
@@ -199,7 +199,7 @@ class UnitReport:
                         "caption": f"图{len(out) + 1} 各考核期总分与全体中位数"})
         else:
             notes.append("只有本期数据，没有历史考核期可画趋势。")
-        return Block("charts", render("charts.html.j2", heading="二、图表", charts=out, notes=notes))
+        return Block("charts", render("charts.html.j2", heading="图表", charts=out, notes=notes))
 
     # ------------------------------------------------------------------ tables
     def _readings_of(self, item_id: str) -> list[dict]:
@@ -233,7 +233,7 @@ class UnitReport:
                              "points": float(res.sections.at[u, s.id]),
                              "max": float(res.max_points.loc[u, ids].sum()),
                              "unknown": float(res.sections_unknown.at[u, s.id])})
-        return Block("items", render("items.html.j2", heading="三、逐项得分", sections=sections))
+        return Block("items", render("items.html.j2", heading="逐项得分", sections=sections))
 
     def evidence_table(self) -> Block:
         ev = self.run.data.evidence
@@ -247,7 +247,7 @@ class UnitReport:
                          "date": "" if pd.isna(e.date) else str(e.date)} for e in sup.itertuples()]
             rows.append({"item": r.item, "name": r.name, "required": r.evidence, "supplied": supplied,
                          "flag": bool(r.evidence) and not supplied})
-        return Block("evidence", render("evidence.html.j2", heading="四、佐证材料", rows=rows,
+        return Block("evidence", render("evidence.html.j2", heading="佐证材料", rows=rows,
                                         n_flagged=sum(r["flag"] for r in rows)))
 
     def action_rows(self) -> list[dict]:
@@ -281,7 +281,7 @@ class UnitReport:
 
     def action_list(self) -> Block:
         rows = self.action_rows()
-        return Block("actions", render("actions.html.j2", heading="五、整改清单", rows=rows,
+        return Block("actions", render("actions.html.j2", heading="整改清单", rows=rows,
                                        total_to_win=sum(r["to_win"] for r in rows),
                                        unknown_to_win=sum(r["to_win"] for r in rows if not r["known"])))
 
@@ -314,12 +314,12 @@ class UnitReport:
             readings.append({"id": r.id, "seed_note": r.seed_note, "question": r.question, "why": r.why,
                              "disagrees": r.disagrees_with_seed_notes, "targets": r.targets,
                              "used_label": r.option(used).label, "overridden": used != r.chosen, "options": opts})
-        return Block("readings", render("readings.html.j2", heading="六、方案缺陷与条款解读",
+        return Block("readings", render("readings.html.j2", heading="方案缺陷与条款解读",
                                         findings=self._touching_findings(), readings=readings))
 
     # ------------------------------------------------------------------ scheme-specific
     def gates(self) -> Block:
-        return Block("gates", gates_html(self.run, self.unit, heading="七、" if self.scheme.gates else ""))
+        return Block("gates", gates_html(self.run, self.unit))
 
     def comparison(self) -> Block:
         return Block("comparison", comparison_html(self.run, self.unit))
@@ -426,7 +426,7 @@ def comparison_html(run: Run, unit: str | None = None) -> str:
     except ImportError:  # written by another step; until it lands the section is left out, not faked
         return ""
     table = cross_unit_comparison(run.result)
-    return render("compare.html.j2", heading="八、跨单位比较", table=_frame_rows(table), unit=unit,
+    return render("compare.html.j2", heading="跨单位比较", table=_frame_rows(table), unit=unit,
                   columns=[str(c) for c in table.reset_index().columns])  # the rows carry the index too
 
 

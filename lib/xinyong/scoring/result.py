@@ -78,7 +78,15 @@ class ScoreResult:
         sections_unknown = pd.DataFrame(sec_unk, index=idx).round(6)
         gates, units = _gates(scheme, frame, units, gate_tests)
         units = _grades(scheme, units, scheme_opts)
-        units["rank"] = units["total"].rank(ascending=False, method="min").astype(int)
+        # A unit that fails a veto gate (002: "有一项未完成的则一票否决") is unqualified whatever its score:
+        # it ranks after every unit that is not vetoed, and among the vetoed by total. Qualification
+        # gates (000 认定条件) are judged after the score and leave the ranking by score alone.
+        vetoed = np.zeros(len(units), dtype=bool)
+        for g in scheme.gates:
+            if g.kind == "veto" and f"gate:{g.id}" in units:
+                vetoed |= (units[f"gate:{g.id}"] == "fail").to_numpy()
+        key = units["total"].to_numpy(dtype=float) - np.where(vetoed, 1e12, 0.0)
+        units["rank"] = pd.Series(key, index=units.index).rank(ascending=False, method="min").astype(int)
         units["n_units"] = len(units)
         return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
                    dict(chosen), rules, ignored, registry, scheme_opts)
