@@ -17,7 +17,7 @@ import pandas as pd
 from ..scoring.result import STATUS_ZH
 from . import charts
 from .load import Run
-from .narrative import num, render
+from .narrative import num, render, short_id
 
 GATE_OUTCOME_ZH = {"pass": "通过", "fail": "未通过", "unknown": "尚无法判定", "none": "—"}
 GATE_KIND_ZH = {"veto": "一票否决", "qualification": "认定条件"}
@@ -303,6 +303,10 @@ class UnitReport:
         alt = self.run.alternative_totals()
         mine = alt[alt["unit"] == self.unit]
         readings = []
+        naming: dict[str, list[str]] = {}  # reading -> items and gate conditions that name it
+        for node in [*self.scheme.walk_items(), *(c for g in self.scheme.gates for c in g.conditions)]:
+            for rid in node.readings:
+                naming.setdefault(rid, []).append(node.id)
         for r in self.scheme.readings:
             used = self.res.readings_used.get(r.id, r.chosen)
             opts = []
@@ -312,7 +316,7 @@ class UnitReport:
                              "total": float(hit["total"].iloc[0]) if len(hit) else None,
                              "grade": hit["grade"].iloc[0] if len(hit) else None})
             readings.append({"id": r.id, "seed_note": r.seed_note, "question": r.question, "why": r.why,
-                             "disagrees": r.disagrees_with_seed_notes, "targets": r.targets,
+                             "disagrees": r.disagrees_with_seed_notes, "targets": [short_id(t) for t in dict.fromkeys([*r.targets, *naming.get(r.id, [])]) if t != "@scheme"],
                              "used_label": r.option(used).label, "overridden": used != r.chosen, "options": opts})
         return Block("readings", render("readings.html.j2", heading="方案缺陷与条款解读",
                                         findings=self._touching_findings(), readings=readings))
