@@ -1,4 +1,4 @@
-"""The batch's score memo (report.load.memo_score): a report kernel reads what another computed, and only
+"""The batch's score memo (report.load.memoised): a report kernel reads what another computed, and only
 when every part of the key matches; without $XINYONG_MEMO_DIR nothing is kept.
 
 Issue 7: "a re-run of an unchanged quarter takes seconds" and the demo "must finish in a few minutes on
@@ -37,20 +37,20 @@ def counting(value):
 def test_no_folder_no_memo(scheme, tmp_path, monkeypatch):
     monkeypatch.delenv(L.MEMO_ENV, raising=False)
     compute, calls = counting("v")
-    assert L.memo_score(scheme, None, "abc", {}, compute=compute) == "v"
-    assert L.memo_score(scheme, None, "abc", {}, compute=compute) == "v"
+    assert L.memoised("score", scheme, "abc", {}, compute) == "v"
+    assert L.memoised("score", scheme, "abc", {}, compute) == "v"
     assert len(calls) == 2
 
 
 def test_second_call_reads_the_first_and_keys_differ_by_data_and_readings(scheme, tmp_path, monkeypatch):
     monkeypatch.setenv(L.MEMO_ENV, str(tmp_path / "memo"))
     compute, calls = counting({"x": 1})
-    assert L.memo_score(scheme, None, "sha-1", {"A2": "stepwise"}, compute=compute) == {"x": 1}
-    assert L.memo_score(scheme, None, "sha-1", {"A2": "stepwise"}, compute=compute) == {"x": 1}
+    assert L.memoised("score", scheme, "sha-1", {"A2": "stepwise"}, compute) == {"x": 1}
+    assert L.memoised("score", scheme, "sha-1", {"A2": "stepwise"}, compute) == {"x": 1}
     assert len(calls) == 1
-    L.memo_score(scheme, None, "sha-2", {"A2": "stepwise"}, compute=compute)  # other data
-    L.memo_score(scheme, None, "sha-1", {"A2": "continuous"}, compute=compute)  # other reading
-    L.memo_score(scheme, None, "sha-1", {"A2": "stepwise"}, what="alternatives", compute=compute)
+    L.memoised("score", scheme, "sha-2", {"A2": "stepwise"}, compute)  # other data
+    L.memoised("score", scheme, "sha-1", {"A2": "continuous"}, compute)  # other reading
+    L.memoised("alternatives", scheme, "sha-1", {"A2": "stepwise"}, compute)
     assert len(calls) == 4
     assert len(list((tmp_path / "memo").glob("*.pkl"))) == 4
 
@@ -58,18 +58,18 @@ def test_second_call_reads_the_first_and_keys_differ_by_data_and_readings(scheme
 def test_unknown_data_hash_is_never_memoised(scheme, tmp_path, monkeypatch):
     monkeypatch.setenv(L.MEMO_ENV, str(tmp_path / "memo"))
     compute, calls = counting(1)
-    L.memo_score(scheme, None, None, {}, compute=compute)
-    L.memo_score(scheme, None, None, {}, compute=compute)
+    L.memoised("score", scheme, None, {}, compute)
+    L.memoised("score", scheme, None, {}, compute)
     assert len(calls) == 2 and not (tmp_path / "memo").exists()
 
 
 def test_damaged_entry_is_computed_again(scheme, tmp_path, monkeypatch):
     monkeypatch.setenv(L.MEMO_ENV, str(tmp_path / "memo"))
     compute, calls = counting("good")
-    L.memo_score(scheme, None, "s", {}, compute=compute)
+    L.memoised("score", scheme, "s", {}, compute)
     (entry,) = (tmp_path / "memo").glob("*.pkl")
     entry.write_bytes(b"not a pickle")
-    assert L.memo_score(scheme, None, "s", {}, compute=compute) == "good"
+    assert L.memoised("score", scheme, "s", {}, compute) == "good"
     assert len(calls) == 2
 
 

@@ -83,7 +83,7 @@ def _clear(staging: Path) -> None:
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """Render one report. ``task``: kind (unit|overview), scheme, period, unit, data, history, readings,
     staging, html, ipynb, failed_ipynb (final paths), unit_links (overview), delay (seconds), memo (the
-    run's score memo folder, see ``report.load.memo_score``)."""
+    run's score memo folder, see ``report.load.memoised``)."""
     from ..report.load import memo_folder
 
     if task.get("delay"):

@@ -13,7 +13,7 @@ import pickle
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -64,11 +64,9 @@ def _scheme_fingerprint(sch: Scheme) -> str:
     return hashlib.sha256(sch.model_dump_json().encode("utf-8")).hexdigest()
 
 
-def memo_score(sch: Scheme, frame: pd.DataFrame, sha256: str | None, readings: Mapping[str, str] | None,
-               what: str = "score", compute=None):
-    """``score(sch, frame, readings)`` (or ``compute()``), memoised in $XINYONG_MEMO_DIR when both
-    the folder and the data's SHA-256 are known."""
-    compute = compute or (lambda: score(sch, frame, readings=dict(readings) if readings else None))
+def memoised(what: str, sch: Scheme, sha256: str | None, readings: Mapping[str, str] | None, compute: Callable[[], Any]):
+    """``compute()``, kept in $XINYONG_MEMO_DIR under (what, library version, scheme, data SHA-256,
+    readings) when both the folder and the SHA-256 are known; computed afresh otherwise."""
     folder = os.environ.get(MEMO_ENV)
     if not folder or not sha256:
         return compute()
@@ -93,6 +91,11 @@ def memo_score(sch: Scheme, frame: pd.DataFrame, sha256: str | None, readings: M
     except (OSError, pickle.PicklingError, AttributeError, TypeError):
         pass  # the memo is an optimisation only
     return value
+
+
+def score_memoised(sch: Scheme, data: "PeriodData", readings: Mapping[str, str] | None) -> ScoreResult:
+    return memoised("score", sch, data.sha256, readings,
+                    lambda: score(sch, data.frame, readings=dict(readings) if readings else None))
 
 
 @dataclass
@@ -129,7 +132,7 @@ def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: st
         return PeriodData(str(period or got or ""), res.frame, res.evidence, list(res.problems), path.resolve(), sha)
 
     # openpyxl takes ~0.1 s a workbook: in a batch each period file is read once (errors are not kept)
-    return memo_score(scheme, None, sha, {}, what=f"read\0{path.resolve()}\0{period}", compute=read)
+    return memoised(f"read\0{path.resolve()}\0{period}", scheme, sha, {}, read)
 
 
 @dataclass
@@ -171,8 +174,7 @@ class Run:
 
         Long form: reading, option, label, chosen (bool), unit, total, grade.
         """
-        return memo_score(self.scheme, self.data.frame, self.data.sha256, self.readings, what="alternatives",
-                          compute=self._alternative_totals)
+        return memoised("alternatives", self.scheme, self.data.sha256, self.readings, self._alternative_totals)
 
     def _alternative_totals(self) -> pd.DataFrame:
         rows = []
@@ -208,7 +210,7 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
     sch = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     readings = dict(readings or {})
     pd_ = read_data(sch, data, period)
-    res = memo_score(sch, pd_.frame, pd_.sha256, readings)
+    res = score_memoised(sch, pd_, readings)
     this = str(pd_.period or period or "")
     hist: list[tuple[str, ScoreResult]] = []
     files: list[tuple[str, str, str]] = []
@@ -221,7 +223,7 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
         if not str(h["period"]) < this:
             continue
         hp = read_data(sch, h["data"], str(h["period"]))
-        hist.append((str(h["period"]), memo_score(sch, hp.frame, hp.sha256, readings)))
+        hist.append((str(h["period"]), score_memoised(sch, hp, readings)))
         files.append((str(h["period"]), str(hp.path or ""), hp.sha256 or ""))
     hist.sort(key=lambda t: t[0])
     files.sort()
