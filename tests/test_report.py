@@ -212,3 +212,13 @@ def test_charts_are_deterministic():
     a = charts.heat_map(pd.DataFrame({"一": [50.0, np.nan], "二": [100.0, 0.0]}, index=["甲", "乙"]), "热力图")
     b = charts.heat_map(pd.DataFrame({"一": [50.0, np.nan], "二": [100.0, 0.0]}, index=["甲", "乙"]), "热力图")
     assert a == b
+
+
+def test_names_with_quotes_nest_as_single_quotes_and_stay_escaped():
+    """004 附件1 六.2 is named “事中”信用监管: in prose it reads “‘事中’信用监管”, not ““事中”信用监管”."""
+    from xinyong.report.narrative import quoted, render
+
+    assert quoted("“事中”信用监管") == "“‘事中’信用监管”"
+    assert quoted("组织建设情况") == "“组织建设情况”"
+    html = render("overview_gates.html.j2", heading="否决", rows=[], counts={"<b>甲</b>“乙”": 1}, veto=False)
+    assert "“&lt;b&gt;甲&lt;/b&gt;‘乙’”未通过" in html

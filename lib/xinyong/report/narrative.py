@@ -37,12 +37,19 @@ def short_id(node_id: object) -> str:
     return rest if dot and rest and not head.isdigit() else s
 
 
+def quoted(text: object) -> str:
+    """Text in Chinese double quotes; quotes inside become single (“‘事中’信用监管”, not ““事中”信用监管”)."""
+    s = "" if text is None else str(text)
+    return "“" + s.replace("“", "‘").replace("”", "’") + "”"
+
+
 @lru_cache(maxsize=1)
 def env() -> Environment:
     e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"], default=True),
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
     e.filters["sid"] = short_id
+    e.filters["q"] = quoted
     return e
 
 
