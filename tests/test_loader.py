@@ -103,3 +103,14 @@ def test_errors_pickle():
     e = SchemeError("消息", "detail", file="f.yaml", item="x.1", field="max_points", line=3)
     e2 = pickle.loads(pickle.dumps(e))
     assert (e2.message, e2.fields) == (e.message, e.fields)
+
+
+def test_folded_chinese_text_loses_the_line_break_space_only():
+    """YAML `>-` joins lines with a space: “都达到\n80%” keeps its space (Latin digits), “只评估\n中小微” loses it."""
+    from xinyong.scheme.model import Reading
+
+    r = Reading(id="X1", question="问 题？", chosen="a", why="开发区只评估 中小微企业，都达到 80%（“以上” 含本数）。 备选",
+                options=[{"id": "a", "label": "甲 乙", "set": {}}])
+    assert r.why == "开发区只评估中小微企业，都达到 80%（“以上”含本数）。备选"
+    assert r.question == "问题？"
+    assert r.options[0].label == "甲 乙"  # labels are single-line text, written as meant

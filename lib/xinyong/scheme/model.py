@@ -8,6 +8,8 @@ compares them with the items (see :mod:`xinyong.scheme.check`).
 """
 from __future__ import annotations
 
+import re
+
 from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -177,6 +179,10 @@ class ReadingOption(Strict):
     set: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2018-\u201d"
+CJK_FOLD = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")  # one space between two Chinese characters/marks
+
+
 class Reading(Strict):
     """One ambiguity of the text: the reading chosen, why, and the alternatives as named options."""
 
@@ -187,6 +193,13 @@ class Reading(Strict):
     why: str = Field(min_length=1)
     disagrees_with_seed_notes: str | None = None  # where we read the clause differently, and why
     options: list[ReadingOption] = Field(min_length=1)
+
+    @field_validator("question", "why", "disagrees_with_seed_notes")
+    @classmethod
+    def _unfold(cls, v: str | None) -> str | None:
+        # YAML's folded block (>-) joins lines with a space; between two Chinese characters or
+        # punctuation marks that space is an artefact of the line break, not of the author
+        return None if v is None else CJK_FOLD.sub("", v)
 
     @model_validator(mode="after")
     def _chosen_exists(self):
