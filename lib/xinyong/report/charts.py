@@ -24,7 +24,7 @@ def _fig(w: float, h: float):
     setup_fonts()
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(w, h), dpi=DPI)
+    fig = Figure(figsize=(w, h), dpi=DPI, layout="constrained")
     return fig, fig.subplots()
 
 
@@ -33,6 +33,12 @@ def to_img(fig, alt: str) -> str:
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
     b64 = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img class="chart" alt="{html.escape(alt)}" src="data:image/png;base64,{b64}"/>'
+
+
+def _legend_below(fig, ax) -> None:
+    """The legend under the plot, in one row: inside the axes it covered bars and their labels."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=8, frameon=False)
 
 
 def _short(text: str, n: int = 14) -> str:
@@ -55,7 +61,7 @@ def section_bars(labels: list[str], points: list[float], unknown: list[float], m
     ax.set_xlim(0, mx.max() * 1.18 if n else 1)
     ax.set_xlabel("分")
     ax.set_title(title, fontsize=11)
-    ax.legend(fontsize=8, loc="lower right", frameon=False)
+    _legend_below(fig, ax)
     ax.spines[["top", "right"]].set_visible(False)
     return to_img(fig, title)
 
@@ -74,7 +80,7 @@ def peer_bars(labels: list[str], unit: list[float], median: list[float], best: l
     ax.set_xlim(0, 105)
     ax.set_xlabel("得分率（%）")
     ax.set_title(title, fontsize=11)
-    ax.legend(fontsize=8, loc="lower right", frameon=True, framealpha=0.85)
+    _legend_below(fig, ax)
     ax.spines[["top", "right"]].set_visible(False)
     return to_img(fig, title)
 
