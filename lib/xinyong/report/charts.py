@@ -96,7 +96,7 @@ def trend_line(periods: list[str], totals: list[float], medians: list[float], ti
     ax.set_ylim(0, max(max(totals, default=0), max(medians, default=0), 1) * 1.15)
     ax.set_ylabel("总分")
     ax.set_title(title, fontsize=11)
-    ax.legend(fontsize=8, frameon=False)
+    _legend_below(fig, ax)
     ax.spines[["top", "right"]].set_visible(False)
     return to_img(fig, title)
 
