@@ -2,7 +2,7 @@
 
 Every expected value is computed by hand from the quoted clause (the arithmetic is written out in
 the test); nothing here calls the scoring code to obtain an expectation. Seed file:
-/work/shared/seeds/001_a7f8961f93169087.txt — quotes keep the seed's lost characters (reading A1).
+docs/seeds/001_a7f8961f93169087.txt — quotes keep the seed's lost characters (reading A1).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 import xinyong
 from xinyong.scheme.check import check_scheme
 
-SEED = Path("/work/shared/seeds/001_a7f8961f93169087.txt")
+SEED = Path(__file__).resolve().parents[1] / "docs" / "seeds" / "001_a7f8961f93169087.txt"
 SID = "city2019"
 
 

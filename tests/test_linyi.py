@@ -18,7 +18,7 @@ from xinyong.errors import InputError
 from xinyong.scheme.check import check_scheme
 from xinyong.scoring.compare import COLUMNS, DIRECTIONS, cross_unit_comparison
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "003_75343f844242e083.txt"
+SEED = Path(__file__).resolve().parents[1] / "docs" / "seeds" / "003_75343f844242e083.txt"
 
 # The annex as printed: (内容, 分值) in document order, lines 72–91.
 PRINTED = [

@@ -114,3 +114,17 @@ def test_folded_chinese_text_loses_the_line_break_space_only():
     assert r.why == "开发区只评估中小微企业，都达到 80%（“以上”含本数）。备选"
     assert r.question == "问题？"
     assert r.options[0].label == "甲 乙"  # labels are single-line text, written as meant
+
+
+@pytest.mark.parametrize("sid", xinyong.SCHEME_IDS)
+def test_every_source_quote_is_verbatim_on_its_line_of_the_seed(sid):
+    """Design card: every item carries `source` (seed file name + quoted clause). Each quote of each
+    scheme, section, item, gate and condition is found on the stated line of docs/seeds/<file>."""
+    seeds = Path(__file__).resolve().parents[1] / "docs" / "seeds"
+    s = xinyong.load_scheme(sid)
+    nodes = [*s.walk_sections(), *s.walk_items(), *s.gates, *(c for g in s.gates for c in g.conditions)]
+    sources = [(n.id, n.source) for n in nodes if n.source is not None] + [(sid, s.source)]
+    assert len(sources) > 10
+    for node_id, src in sources:
+        lines = (seeds / src.file).read_text(encoding="utf-8").splitlines()
+        assert src.line and src.quote in lines[src.line - 1], (node_id, src.file, src.line, src.quote)

@@ -12,7 +12,7 @@ import pytest
 
 import xinyong
 
-SEED = Path("/work/shared/seeds/000_41b00573b473221c.txt")
+SEED = Path(__file__).resolve().parents[1] / "docs" / "seeds" / "000_41b00573b473221c.txt"
 
 
 @pytest.fixture(scope="module")
