@@ -9,7 +9,6 @@ compares them with the items (see :mod:`xinyong.scheme.check`).
 from __future__ import annotations
 
 import re
-
 from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
