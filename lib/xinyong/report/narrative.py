@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -35,6 +36,12 @@ def short_id(node_id: object) -> str:
     s = "" if node_id is None else str(node_id)
     head, dot, rest = s.partition(".")
     return rest if dot and rest and not head.isdigit() else s
+
+
+def section_label(section: Any, mark: str = "（附加）") -> str:
+    """A section's name for tables and charts, with ``mark`` when it carries bonus points and its name
+    does not say so already (004 七 is printed “工作创新（附加分）”)."""
+    return section.name + (mark if section.bonus and "附加" not in section.name else "")
 
 
 def quoted(text: object) -> str:

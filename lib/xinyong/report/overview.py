@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import charts
 from .load import Run
-from .narrative import render
+from .narrative import render, section_label
 from .sections import GATE_OUTCOME_ZH, Block, comparison_html, provenance_html
 
 
@@ -83,7 +83,7 @@ class Overview:
         for s in self.scheme.sections:
             ids = [i.id for i in s.walk_items()]
             mx = res.max_points[ids].sum(axis=1)
-            cols[s.name + ("（附加）" if s.bonus and "附加" not in s.name else "")] = (res.sections[s.id] / mx.where(mx > 0)) * 100
+            cols[section_label(s)] = (res.sections[s.id] / mx.where(mx > 0)) * 100
         df = pd.DataFrame(cols)
         order = res.units.sort_values(["rank", "unit_name"]).index
         df = df.loc[order]

@@ -17,7 +17,7 @@ import pandas as pd
 from ..scoring.result import STATUS_ZH
 from . import charts
 from .load import Run
-from .narrative import num, render, short_id
+from .narrative import num, render, section_label, short_id
 
 GATE_OUTCOME_ZH = {"pass": "通过", "fail": "未通过", "unknown": "尚无法判定", "none": "—"}
 GATE_KIND_ZH = {"veto": "一票否决", "qualification": "认定条件"}
@@ -163,7 +163,7 @@ class UnitReport:
     def charts(self) -> Block:
         res, u = self.res, self.unit
         secs = _top_sections(self.run)
-        labels = [s.name + ("（附加）" if s.bonus and "附加" not in s.name else "") for s in secs]
+        labels = [section_label(s) for s in secs]
         ids = [s.id for s in secs]
         mx = [float(res.max_points.loc[u, [i.id for i in s.walk_items()]].sum()) for s in secs]
         pts = [float(res.sections.at[u, i]) for i in ids]
@@ -229,7 +229,7 @@ class UnitReport:
                              "responsible": r.responsible, "source_file": r.source_file,
                              "source_line": None if pd.isna(r.source_line) else int(r.source_line),
                              "source_quote": r.source_quote})
-            sections.append({"id": s.id, "name": s.name, "bonus": s.bonus, "rows": rows,
+            sections.append({"id": s.id, "name": section_label(s, "（附加分）"), "bonus": s.bonus, "rows": rows,
                              "points": float(res.sections.at[u, s.id]),
                              "max": float(res.max_points.loc[u, ids].sum()),
                              "unknown": float(res.sections_unknown.at[u, s.id])})
@@ -391,7 +391,7 @@ def _values_text(run: Run, unit: str, input_ids: list[str]) -> str:
     return "；".join(parts)
 
 
-def gates_html(run: Run, unit: str, heading: str = "") -> str:
+def gates_html(run: Run, unit: str) -> str:
     res = run.result
     g = res.gates
     out = []
@@ -417,7 +417,7 @@ def gates_html(run: Run, unit: str, heading: str = "") -> str:
                     "conditions": conds, "outcome_zh": GATE_OUTCOME_ZH.get(oc, oc)})
     if not out:
         return ""
-    return render("gates.html.j2", heading=heading, gates=out)
+    return render("gates.html.j2", gates=out)
 
 
 def comparison_html(run: Run, unit: str | None = None) -> str:
