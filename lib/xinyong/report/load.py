@@ -78,9 +78,7 @@ def memoised(what: str, sch: Scheme, sha256: str | None, readings: Mapping[str, 
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)
-    except FileNotFoundError:
-        pass
-    except Exception:  # noqa: BLE001 — a damaged entry is computed again and replaced
+    except Exception:  # noqa: BLE001 — absent, or damaged: computed again (and replaced)
         pass
     value = compute()
     try:
