@@ -7,7 +7,8 @@
 The data are fictional (every name starts with 示例) but shaped like real submissions: a seeded numpy
 generator gives each unit a quality that rises over the year; values are drawn per input from its
 type and range, in the direction that earns points (found by scoring probe rows through the engine,
-so nothing here hard-codes a scheme's rules); numerators never exceed their denominators. Some
+so nothing here hard-codes a scheme's rules); numerators never exceed their denominators; gate
+conditions (100% conversion and the like) are met by every unit but the ones meant to fail. Some
 inputs are left blank (缺失), some judgements are left for the assessor (待评审), judged items carry a
 justification and evidence, one 002 city fails the veto, one 004 unit ends below the lowest grade
 line, and one unit has a 0/0 ratio (无法计算), so every status appears in the reports.
@@ -321,9 +322,10 @@ def build(scheme, period: str, k_period: int, n_periods: int, unit_list=None) ->
 
 def _force_gates_pass(scheme, frame, unit) -> None:
     """A unit of ordinary quality meets the gate conditions (100% conversion, error rate under 0.01%):
-    values drawn from a range seldom hit such exact targets, so each failing condition's inputs are
-    moved, one at a time, to an end of their range until the condition passes. Conditions on missing
-    inputs stay unknown (missing data is never made up)."""
+    values drawn from a range seldom hit such exact targets, so each failing condition's inputs (up to
+    four) are set to the ends of their ranges, every combination in turn, until the condition passes;
+    if none does they are put back. Conditions on missing inputs stay unknown (missing data is never
+    made up)."""
     if not scheme.gates:
         return
     cat = scheme.input_catalogue
