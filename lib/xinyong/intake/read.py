@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..scheme.model import InputSpec, Scheme
-from ..scoring.inputs import FALSE_WORDS, JUDGE, TRUE_WORDS, WHY, judge_col, why_col
+from ..scheme.values import FALSE_WORDS, JUDGE, TRUE_WORDS, WHY, judge_col, why_col
 from .template import (
     DATA_SHEETS, EVIDENCE_COLUMNS, EVIDENCE_REQUIRED, INPUT_FIRST_DATA_ROW, JUDGE_COLUMNS, JUDGE_REQUIRED,
     META_PERIOD, META_SCHEME, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_JUDGE, SHEET_README, SHEET_UNITS,

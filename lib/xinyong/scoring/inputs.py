@@ -9,20 +9,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..scheme.model import InputSpec, Scheme
-
-RESERVED = ("unit_name", "unit_kind", "period")
-JUDGE = "judge:"
-WHY = "why:"
-TRUE_WORDS = {"是", "有", "y", "yes", "true", "t", "1", "√", "✓"}
-FALSE_WORDS = {"否", "无", "n", "no", "false", "f", "0", "×", "✗"}
-
-
-def judge_col(item_id: str) -> str:
-    return f"{JUDGE}{item_id}"
-
-
-def why_col(item_id: str) -> str:
-    return f"{WHY}{item_id}"
+from ..scheme.values import FALSE_WORDS, JUDGE, RESERVED, TRUE_WORDS, WHY, judge_col, why_col  # noqa: F401
 
 
 def to_wide(inputs: pd.DataFrame) -> pd.DataFrame:
