@@ -28,16 +28,20 @@ err_console = Console(stderr=True, highlight=False, markup=False)
 STATE = {"debug": False}
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"xinyong {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     debug: bool = typer.Option(False, "--debug", help="出错时显示完整调用栈 / show tracebacks on error"),
-    version: bool = typer.Option(False, "--version", help="显示版本 / show version"),
+    version: bool = typer.Option(False, "--version", help="显示版本 / show version", is_eager=True,
+                                 callback=_show_version),  # eager: answered before a command is required
 ):
     """信用体系建设考核评估 (xinyong)。"""
     STATE["debug"] = debug
-    if version:
-        console.print(f"xinyong {__version__}")
-        raise typer.Exit()
 
 
 @app.command("inputs")
