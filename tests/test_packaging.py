@@ -41,3 +41,39 @@ def test_environment_yml_lists_what_pyproject_lists():
     listed = {aliases.get(n, n) for n in listed}
     assert wanted - listed == set(), f"in pyproject.toml, missing from environment.yml: {sorted(wanted - listed)}"
     assert listed - wanted == set(), f"in environment.yml, not in pyproject.toml: {sorted(listed - wanted)}"
+
+
+# ----------------------------------------------------------------------------- the nbconvert exporter
+NETWORK = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", re.I)
+
+
+def test_nbconvert_to_xinyong_gives_the_report_page(tmp_path):
+    """`jupyter nbconvert --to xinyong` (entry point) writes what `xinyong report` writes for the same
+    executed notebook: the report template, code hidden, styles inline, nothing from the network."""
+    import nbformat
+
+    from xinyong.report.exporter import title_of
+    from xinyong.report.render import to_html
+
+    src = ROOT / "notebooks" / "unit_report.ipynb"
+    nb = nbformat.read(src, as_version=4)
+    expected = to_html(nb, title_of(nb, "unit_report"))
+    out = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "xinyong", str(src),
+                          "--output-dir", str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    page = (tmp_path / "unit_report.html").read_text(encoding="utf-8")
+    assert page == expected
+    assert "<title>unit_report</title>" in page and 'class="xy-report"' in page
+    assert "xr.load_run" not in page, "code cells must not be shown"
+    assert not NETWORK.search(page), NETWORK.search(page)
+    assert "<script" not in page
+
+
+def test_title_comes_from_papermill_parameters():
+    from xinyong.report.exporter import title_of
+
+    nb = {"metadata": {"papermill": {"parameters": {"scheme": "jiaxian_county_dept", "period": "2022Q2",
+                                                    "unit": "dept02"}}}}
+    assert title_of(nb) == "dept02 · 2022Q2 · jiaxian_county_dept"
+    nb["metadata"]["papermill"]["parameters"].pop("unit")
+    assert title_of(nb) == "jiaxian_county_dept · 2022Q2 · 总览"

@@ -17,14 +17,11 @@ from typing import Any, Mapping, Sequence
 
 from ..errors import XinyongError
 from ..util import atomic_write_bytes, cut_utf8
-from .narrative import TEMPLATES
 
 NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 UNIT_NOTEBOOK = "unit_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
-TEMPLATE_NAME = "xinyong"
 KERNEL = "python3"
-HIDDEN_TAGS = ("parameters", "injected-parameters", "hide")
 
 
 class ReportError(XinyongError):
@@ -95,15 +92,10 @@ def _execute(notebook: str, params: dict, out_dir: Path, name: str, timings: dic
 
 
 def to_html(nb: Any, title: str) -> str:
-    """nbconvert with our template: inputs and prompts hidden, stderr dropped, CSS inline, no network."""
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
+    """nbconvert with our exporter: inputs and prompts hidden, stderr dropped, CSS inline, no network."""
+    from .exporter import XinyongExporter
 
-    exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS), enabled=True)
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    body, _ = exporter.from_notebook_node(nb, resources={"xinyong": {"title": title, "css": css}})
+    body, _ = XinyongExporter().from_notebook_node(nb, resources={"xinyong": {"title": title}})
     return body
 
 

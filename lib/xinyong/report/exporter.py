@@ -1,0 +1,75 @@
+"""The report page as an nbconvert exporter: ``jupyter nbconvert --to xinyong executed.ipynb``.
+
+Registered under the ``nbconvert.exporters`` entry point, so a notebook executed anywhere — papermill's
+command line, JupyterLab, ``xinyong report`` — becomes the same styled, self-contained page: code cells,
+prompts and cells tagged ``parameters``/``injected-parameters``/``hide`` left out, stderr dropped, the CSS
+inline, nothing loaded from the network (the template drops require.js, MathJax and widget scripts).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from traitlets import default
+
+from .narrative import TEMPLATES
+
+TEMPLATE_NAME = "xinyong"
+HIDDEN_TAGS = ("parameters", "injected-parameters", "hide")
+
+
+def _label(scheme: Any) -> str:
+    s = str(scheme)
+    return Path(s).stem if s.endswith((".yaml", ".yml")) else s
+
+
+def title_of(nb: Any, fallback: str = "") -> str:
+    """The page title from the parameters papermill recorded (the same title ``xinyong report`` gives)."""
+    params = ((nb.get("metadata") or {}).get("papermill") or {}).get("parameters") or {}
+    scheme, period = params.get("scheme"), params.get("period")
+    if scheme and period and params.get("unit"):
+        return f"{params['unit']} · {period} · {_label(scheme)}"
+    if scheme and period:
+        return f"{_label(scheme)} · {period} · 总览"
+    return fallback or "信用考核报告"
+
+
+class XinyongExporter(HTMLExporter):
+    """HTML in the report's own template and styles."""
+
+    export_from_notebook = "信用考核报告（xinyong）"
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return TEMPLATE_NAME
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self) -> list[str]:
+        return [str(TEMPLATES / "nbconvert")]
+
+    @default("exclude_input")
+    def _exclude_input_default(self) -> bool:
+        return True
+
+    @default("exclude_input_prompt")
+    def _exclude_input_prompt_default(self) -> bool:
+        return True
+
+    @default("exclude_output_prompt")
+    def _exclude_output_prompt_default(self) -> bool:
+        return True
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS), enabled=True)
+
+    def from_notebook_node(self, nb: Any, resources: dict | None = None, **kw: Any):
+        resources = dict(resources or {})
+        name = (resources.get("metadata") or {}).get("name", "")
+        info = dict(resources.get("xinyong") or {})
+        info.setdefault("title", title_of(nb, name))
+        info.setdefault("css", (TEMPLATES / "report.css").read_text(encoding="utf-8"))
+        resources["xinyong"] = info
+        return super().from_notebook_node(nb, resources, **kw)
