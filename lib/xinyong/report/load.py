@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
+from ..demo import data_path
 from ..errors import InputError, XinyongError
 from ..scheme import load_scheme
 from ..scheme.model import Scheme
@@ -117,7 +118,7 @@ def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: st
         return PeriodData(period, data, pd.DataFrame(columns=EVIDENCE_COLUMNS))
     from ..intake import read_inputs
 
-    path = Path(data)
+    path = data_path(data)
     sha = sha256_of(path)
 
     def read() -> PeriodData:

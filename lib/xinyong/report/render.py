@@ -18,7 +18,7 @@ from typing import Any, Mapping, Sequence
 from ..errors import XinyongError
 from ..util import atomic_write_bytes, cut_utf8
 
-NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"  # package data; the repository's notebooks/ links here
 UNIT_NOTEBOOK = "unit_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
 KERNEL = "python3"
@@ -119,7 +119,7 @@ def render_unit_report(scheme: str | os.PathLike, period: str, unit: str, data: 
     timings = {} if timings is None else timings
     params = {"scheme": _abs(scheme) if str(scheme).endswith((".yaml", ".yml")) else str(scheme),
               "period": str(period), "unit": str(unit), "data": _abs(data), "history": _history(history),
-              "output_dir": str(out_dir), "readings": dict(readings or {}), "lang": "zh"}
+              "readings": dict(readings or {}), "lang": "zh"}
     t0 = time.perf_counter()
     nb = _execute(UNIT_NOTEBOOK, params, out_dir, name, timings)
     path = _finish(nb, out_dir, name, f"{unit} · {period} · {_scheme_label(scheme)}", timings)
@@ -137,7 +137,7 @@ def render_overview(scheme: str | os.PathLike, period: str, data: str | os.PathL
     timings = {} if timings is None else timings
     params = {"scheme": _abs(scheme) if str(scheme).endswith((".yaml", ".yml")) else str(scheme),
               "period": str(period), "data": _abs(data), "history": _history(history),
-              "output_dir": str(out_dir), "unit_links": {str(k): str(v) for k, v in (unit_links or {}).items()},
+              "unit_links": {str(k): str(v) for k, v in (unit_links or {}).items()},
               "readings": dict(readings or {}), "lang": "zh"}
     t0 = time.perf_counter()
     nb = _execute(OVERVIEW_NOTEBOOK, params, out_dir, name, timings)
