@@ -37,12 +37,13 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --batch --demo --profile
 
-# Headless Chromium renders reports to PNG in the browser tests. Installed from Debian when missing.
+# Headless Chromium renders reports to PNG and prints them to PDF; poppler-utils (pdftotext, pdffonts)
+# reads the PDFs back in the tests. Installed from Debian when missing.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will skip"; \
-	  else echo "chromium not available: browser tests will skip"; fi; }
+	    (apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null) || echo "chromium/poppler-utils not installed: browser tests will skip"; \
+	  else echo "chromium/poppler-utils not available: browser tests will skip"; fi; }
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

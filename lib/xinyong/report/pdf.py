@@ -1,0 +1,69 @@
+"""A report page as an A4 PDF, printed by headless Chromium with the CJK fonts embedded.
+
+Why Chromium: the reports are HTML designed for the browser (print CSS included), and Chromium prints
+exactly what a reader sees on screen; WeasyPrint would need Pango from the system and lays out CSS
+differently, LibreOffice would print the Word version, not the page. Debian's ``chromium`` package is
+what the browser tests already use. Glyphs do not depend on the machine's fonts: the page is printed
+with ``@font-face`` rules pointing at the CJK fonts the ``mplfonts`` wheel ships (local files, no
+network), so a server with no Chinese font still gives a PDF with every glyph embedded.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..errors import XinyongError
+from ..util import atomic_write_bytes
+from .fonts import font_path
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-pdf-header-footer")
+SERIF = "NotoSerifCJKsc-Regular.otf"  # 宋体-like body text, as government documents are set
+SANS = "SimHei.ttf"  # 黑体 headings
+
+
+def find_browser() -> str:
+    env = os.environ.get("XINYONG_CHROMIUM")
+    for name in ((env,) if env else ()) + BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    raise XinyongError("未找到 Chromium 浏览器，无法生成 PDF（Debian/Ubuntu：apt install chromium；"
+                       "或设置 XINYONG_CHROMIUM 指向 chrome 可执行文件）",
+                       "no chromium/chrome on PATH; set XINYONG_CHROMIUM")
+
+
+def print_css() -> str:
+    """@font-face rules for the shipped fonts, and the families the printed page uses."""
+    fonts = font_path().parent
+    serif, sans = (fonts / SERIF).as_uri(), (fonts / SANS).as_uri()
+    return (f'@font-face {{ font-family: "xy-serif"; src: url("{serif}"); }}\n'
+            f'@font-face {{ font-family: "xy-sans"; src: url("{sans}"); }}\n'
+            'body, .xy-report, table, td, th, p, li { font-family: "xy-serif", serif !important; }\n'
+            'h1, h2, h3, h4, th, .xy-verdict, .xy-total { font-family: "xy-sans", sans-serif !important; }\n'
+            '@page { size: A4; margin: 16mm 14mm; }\n')
+
+
+def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: float = 120) -> Path:
+    """Print ``html`` (a self-contained page) to ``pdf`` (A4), atomically."""
+    src = Path(html)
+    text = src.read_text(encoding="utf-8")
+    style = f"<style>\n{print_css()}</style>\n"
+    text = text.replace("</head>", style + "</head>", 1) if "</head>" in text else style + text
+    with tempfile.TemporaryDirectory(prefix="xinyong-pdf-") as tmp:
+        page = Path(tmp) / "page.html"
+        page.write_text(text, encoding="utf-8")
+        out = Path(tmp) / "page.pdf"
+        cmd = [find_browser(), *FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={out}",
+               page.as_uri()]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise XinyongError(f"生成 PDF 超时（{timeout:g} 秒）：{src.name}", f"chromium timed out on {src}") from None
+        if proc.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
+            raise XinyongError(f"生成 PDF 失败：{src.name}", f"chromium exit {proc.returncode}: {proc.stderr[-500:]}")
+        return atomic_write_bytes(Path(pdf), out.read_bytes())
