@@ -1,0 +1,86 @@
+"""Reports as Word documents (issue 16 §8): python-docx reads back the unit's name, total, grade and the
+item table; a missing item reads 未知, never 0; body 仿宋, headings 黑体."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "params" / "demo"
+
+
+@pytest.fixture(scope="module")
+def jiaxian():
+    from xinyong.report import load_run
+
+    return load_run("jiaxian_county_dept", DEMO / "jiaxian_county_dept" / "2022Q2.xlsx", period="2022Q2")
+
+
+def _doc(data: bytes):
+    import docx
+
+    return docx.Document(io.BytesIO(data))
+
+
+def test_unit_docx_holds_verdict_and_items(jiaxian):
+    from xinyong.report.docx import unit_docx
+
+    row = jiaxian.result.units.loc["dept07"]
+    d = _doc(unit_docx(jiaxian, "dept07"))
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert d.paragraphs[0].text == row["unit_name"]
+    assert "2022年第二季度" in text  # 2022Q2 as a person writes it
+    assert f"总分 {row['total']:.2f} 分" in text
+    assert f"等级：{row['grade']}" in text  # 004 附件1: 90 以上优秀, 80–90 良好, 60–80 合格
+    assert f"排名第 {int(row['rank'])}" in text
+    items = d.tables[-1]
+    assert [c.text for c in items.rows[0].cells] == ["编号", "条目", "满分", "得分", "状态", "计算过程"]
+    assert len(items.rows) - 1 == len(jiaxian.result.unit_items("dept07"))
+    # dept07 has a missing input: its item reads 未知 with the status, never 0
+    st = jiaxian.result.status.loc["dept07"]
+    missing = [i for i in st.index if st[i] == "missing_input"]
+    assert missing
+    by_name = {r.cells[1].text: r for r in items.rows[1:]}
+    for item_id in missing:
+        r = by_name[jiaxian.scheme.item(item_id).name]
+        assert r.cells[3].text == "未知" and r.cells[4].text == "缺少数据"
+    assert d.inline_shapes, "the chart of the parts is in the document"
+
+
+def test_fonts_are_set_as_government_documents_are(jiaxian):
+    from docx.oxml.ns import qn
+
+    from xinyong.report.docx import unit_docx
+
+    d = _doc(unit_docx(jiaxian, "dept01"))
+    fonts = d.styles["Normal"].element.rPr.rFonts
+    assert fonts.get(qn("w:eastAsia")) == "仿宋"
+    head = d.paragraphs[0].runs[0]._element.rPr.rFonts
+    assert head.get(qn("w:eastAsia")) == "黑体"
+
+
+def test_vetoed_unit_says_so_and_overview_lists_every_unit():
+    from xinyong.report import load_run
+    from xinyong.report.docx import overview_docx, unit_docx
+
+    run = load_run("quzhou", DEMO / "quzhou" / "2019.xlsx", period="2019")
+    failed = run.result.units.index[run.result.units["gate_outcome"] == "fail"]
+    assert len(failed) == 1  # the demo data has exactly one city failing 002's veto
+    text = "\n".join(p.text for p in _doc(unit_docx(run, failed[0])).paragraphs)
+    assert "一票否决未通过" in text  # 002: 有一项未完成的则一票否决
+    ov = _doc(overview_docx(run))
+    rows = ov.tables[0].rows[1:]
+    assert len(rows) == len(run.result.units)
+    assert rows[-1].cells[1].text == run.result.units.loc[failed[0], "unit_name"]  # ranked after every city that passed
+    assert "2019年度" in ov.paragraphs[0].text
+
+
+def test_period_words():
+    from xinyong.report.docx import period_zh
+
+    assert period_zh("2022Q2") == "2022年第二季度"
+    assert period_zh("2019") == "2019年度"
+    assert period_zh("2022-03") == "2022年3月"
+    assert period_zh("上半年") == "上半年"
