@@ -2,12 +2,14 @@
 environment in step with pyproject.toml (issue 15)."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +37,7 @@ def test_environment_yml_lists_what_pyproject_lists():
     for dep in env["dependencies"]:
         if isinstance(dep, dict):
             listed |= {_name(r) for r in dep.get("pip", []) if not r.startswith("-")}
-        elif not dep.startswith(("python", "pip")):
+        elif _name(dep) not in ("python", "pip"):
             listed.add(_name(dep))
     aliases = {"pyyaml": "pyyaml"}
     listed = {aliases.get(n, n) for n in listed}
@@ -77,3 +79,38 @@ def test_title_comes_from_papermill_parameters():
     assert title_of(nb) == "dept02 · 2022Q2 · jiaxian_county_dept"
     nb["metadata"]["papermill"]["parameters"].pop("unit")
     assert title_of(nb) == "jiaxian_county_dept · 2022Q2 · 总览"
+
+
+# ----------------------------------------------------------------------------- the wheel, outside the clone
+@pytest.mark.slow
+def test_wheel_renders_reports_outside_the_repository(tmp_path):
+    """Build the wheel, install it apart from the clone, and render a unit report and an overview from a
+    folder that is not the repository: notebooks, templates, CSS and schemes must come from the package
+    (issue 15: a non-editable install failed with 找不到报告模板笔记本)."""
+    dist, site, work = tmp_path / "dist", tmp_path / "site", tmp_path / "work"
+    work.mkdir()
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", str(dist)],
+                   check=True, capture_output=True)
+    wheel = next(dist.glob("xinyong-*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True)
+    # the installed copy comes first on the path, before the clone's editable install; kernels inherit it
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("XINYONG_NOTEBOOKS", None)
+    where = subprocess.run([sys.executable, "-c", "import xinyong; print(xinyong.__file__)"], env=env, cwd=work,
+                           capture_output=True, text=True, check=True).stdout
+    assert where.startswith(str(site)), where
+    data = ROOT / "params" / "demo" / "jiaxian_county_dept" / "2022Q2.xlsx"
+    run = [sys.executable, "-m", "xinyong"]
+    rep = subprocess.run(run + ["report", "jiaxian_county_dept", "--period", "2022Q2", "--unit", "dept01",
+                                "--data", str(data), "--out", "r"], env=env, cwd=work, capture_output=True, text=True)
+    assert rep.returncode == 0, rep.stdout + rep.stderr
+    ov = subprocess.run(run + ["overview", "jiaxian_county_dept", "--period", "2022Q2", "--data", str(data),
+                               "--out", "r"], env=env, cwd=work, capture_output=True, text=True)
+    assert ov.returncode == 0, ov.stdout + ov.stderr
+    pages = sorted((work / "r").glob("*.html"))
+    assert len(pages) == 2, pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert 'class="xy-report"' in text and "示例县" in text
+        assert not NETWORK.search(text)
