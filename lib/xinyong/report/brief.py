@@ -1,0 +1,107 @@
+"""The leader brief (领导简报): one A4 page per scheme × period that a leader reads in a minute.
+
+Ranking, grade distribution, the units vetoed or below 合格, the biggest movers since the previous
+period, and the five items where most points were lost across all units. The analysis is plain data
+(:func:`brief_data`); :func:`brief_html` writes the page (self-contained, printable, no network).
+Unknown points (missing data, judgements pending) are never counted as lost: they are shown apart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .docx import period_zh
+from .load import Run
+from .narrative import TEMPLATES, render
+
+UNKNOWN = ("missing_input", "pending_judgement", "undefined")
+PASS_BAND = "合格"
+
+
+@dataclass(frozen=True)
+class Brief:
+    title: str
+    short_title: str
+    period: str
+    n_units: int
+    ranking: pd.DataFrame  # rank, unit, name, total, grade, unknown, gate, delta, rank_move
+    grades: pd.Series  # band -> count, in the scheme's order
+    flagged: pd.DataFrame  # units vetoed or below 合格, with the reason
+    movers: pd.DataFrame  # the biggest rises and falls since the previous period
+    lost_items: pd.DataFrame  # item, name, lost (points, summed over units), units_losing, unknown
+    previous: str | None
+    unknown_total: float
+
+
+def _ranking(run: Run) -> pd.DataFrame:
+    u = run.result.units.sort_values(["rank", "unit_name"])
+    prev = run.previous()
+    rows = []
+    for uid, r in u.iterrows():
+        d = m = None
+        if prev is not None and uid in prev[1].units.index:
+            pu = prev[1].units.loc[uid]
+            d = float(r["total"]) - float(pu["total"])
+            m = int(pu["rank"]) - int(r["rank"])
+        rows.append({"rank": int(r["rank"]), "unit": uid, "name": str(r["unit_name"]), "total": float(r["total"]),
+                     "grade": r["grade"] if isinstance(r.get("grade"), str) else None,
+                     "unknown": float(r["unknown_points"]), "gate": str(r["gate_outcome"]), "delta": d,
+                     "rank_move": m})
+    df = pd.DataFrame(rows, columns=["rank", "unit", "name", "total", "grade", "unknown", "gate", "delta", "rank_move"])
+    return df.astype({"delta": float, "rank_move": float})
+
+
+def _lost_items(run: Run, n: int = 5) -> pd.DataFrame:
+    res = run.result
+    st, pts, mx = res.status, res.points, res.max_points
+    scored = st == "scored"
+    lost = (mx - pts).where(scored).clip(lower=0).sum()
+    losing = ((mx - pts).where(scored) > 1e-9).sum()
+    unknown = mx.where(st.isin(UNKNOWN)).sum()
+    rows = [{"item": i, "name": run.scheme.item(i).name, "lost": float(lost[i]), "units_losing": int(losing[i]),
+             "unknown": float(unknown[i]), "max": float(mx[i].max())}
+            for i in lost.index if lost[i] > 1e-9]
+    df = pd.DataFrame(rows, columns=["item", "name", "lost", "units_losing", "unknown", "max"])
+    return df.sort_values(["lost", "item"], ascending=[False, True]).head(n).reset_index(drop=True)
+
+
+def brief_data(run: Run) -> Brief:
+    sch = run.scheme
+    rk = _ranking(run)
+    if sch.grades is not None:
+        order = [b.label for b in sch.grades.bands]
+        grades = rk["grade"].value_counts().reindex(order, fill_value=0)
+    else:
+        grades = pd.Series(dtype=int)
+    gate_words = "、".join(dict.fromkeys({"veto": "一票否决", "qualification": "认定条件"}[g.kind] for g in sch.gates))
+    flagged = []
+    below = None
+    if sch.grades is not None and PASS_BAND in [b.label for b in sch.grades.bands]:
+        labels = [b.label for b in sch.grades.bands]
+        below = set(labels[labels.index(PASS_BAND) + 1:])
+    for r in rk.itertuples():
+        if r.gate == "fail":
+            flagged.append({"name": r.name, "total": r.total, "reason": f"{gate_words}未通过"})
+        elif below and r.grade in below:
+            flagged.append({"name": r.name, "total": r.total, "reason": f"等级为{r.grade}"})
+    moved = rk.dropna(subset=["delta"])
+    movers = pd.concat([moved[moved["delta"] > 0.005].nlargest(3, "delta"),
+                        moved[moved["delta"] < -0.005].nsmallest(3, "delta")])
+    prev = run.previous()
+    return Brief(
+        title=sch.title, short_title=sch.short_title or sch.title, period=run.period, n_units=len(rk), ranking=rk, grades=grades,
+        flagged=pd.DataFrame(flagged, columns=["name", "total", "reason"]), movers=movers,
+        lost_items=_lost_items(run), previous=prev[0] if prev else None,
+        unknown_total=float(rk["unknown"].sum()),
+    )
+
+
+def brief_html(run: Run, links: dict[str, str] | None = None, now: dt.datetime | None = None) -> str:
+    """The brief as one self-contained HTML page (A4 when printed)."""
+    b = brief_data(run)
+    css = (TEMPLATES / "brief.css").read_text(encoding="utf-8")
+    return render("brief.html.j2", b=b, css=css, period_zh=period_zh(b.period),
+                  previous_zh=period_zh(b.previous) if b.previous else None, links=links or {},
+                  generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"))
