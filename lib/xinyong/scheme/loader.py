@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import FormulaError, SchemeError, XinyongError
-from ..scoring.formula import parse as parse_formula
+from ..formula import parse as parse_formula
 from ..scoring.registry import Registry, default_registry
 from .model import InputSpec, Item, Scheme
 

@@ -1,4 +1,4 @@
-"""Scoring: rule kinds, the restricted formula evaluator, the vectorised engine."""
+"""Scoring: rule kinds, the compiled plan, the vectorised engine (the formula evaluator is xinyong.formula)."""
 from .engine import score
 from .registry import Registry, RuleParams, default_registry
 from .result import ScoreResult

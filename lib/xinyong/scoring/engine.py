@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import SchemeError, XinyongError
 from ..scheme.model import Item, Scheme
-from .formula import parse as parse_formula
+from ..formula import parse as parse_formula
 from .inputs import judge_col, prepare
 from .registry import Registry, RuleParams, default_registry
 from .result import STATUSES, ScoreResult

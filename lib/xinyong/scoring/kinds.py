@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .formula import Formula, parse
+from ..formula import Formula, parse
 from .registry import Registry, RuleParams
 
 EPS_DIGITS = 9  # steps are rounded to 1e-9 before floor/ceil: 0.03/0.01 is 2.9999999999999996

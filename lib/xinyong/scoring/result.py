@@ -169,7 +169,7 @@ class ScoreResult:
 
 
 def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests: dict[str, str]):
-    from .formula import parse
+    from ..formula import parse
 
     rows = []
     for g in scheme.gates:
