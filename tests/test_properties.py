@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import xinyong
 from xinyong.scheme.loader import SCHEME_IDS, scheme_path
 from xinyong.scoring.engine import effective_rules, judgement_caps, resolve_readings
-from xinyong.scoring.registry import default_registry
+from xinyong.scoring.kinds import default_registry
 
 SCHEMES = [s for s in SCHEME_IDS if scheme_path(s).exists()] + [str(Path(__file__).parent / "fixtures" / "mini.yaml")]
 

@@ -123,7 +123,7 @@ def judgement_slots(scheme: Scheme) -> dict[str, dict[str, JudgeSlot]]:
     ``only_under`` set, so an assessor may prepare the points without them being used by default.
     """
     from ..scoring.engine import effective_rules, judgement_items, resolve_readings
-    from ..scoring.registry import default_registry
+    from ..scoring.kinds import default_registry
 
     rules, _, _ = effective_rules(scheme, resolve_readings(scheme, None), default_registry())
     kinds = list(scheme.unit_kinds) + [""]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..scoring.registry import Registry, default_registry
+from ..scoring.kinds import default_registry
+from ..scoring.registry import Registry
 from .model import Scheme, Section, Source
 
 EPS = 1e-9

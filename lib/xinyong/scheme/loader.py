@@ -18,7 +18,8 @@ from pydantic import ValidationError
 
 from ..errors import FormulaError, SchemeError, XinyongError
 from ..formula import parse as parse_formula
-from ..scoring.registry import Registry, default_registry
+from ..scoring.kinds import default_registry
+from ..scoring.registry import Registry
 from .model import InputSpec, Item, Scheme
 
 SCHEME_IDS = ["wangyi", "city2019", "quzhou", "linyi", "jiaxian_county_dept", "jiaxian_township"]

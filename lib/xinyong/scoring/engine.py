@@ -11,7 +11,8 @@ from ..errors import SchemeError, XinyongError
 from ..scheme.model import Item, Scheme
 from ..formula import parse as parse_formula
 from .inputs import judge_col, prepare
-from .registry import Registry, RuleParams, default_registry
+from .kinds import default_registry
+from .registry import Registry, RuleParams
 from .result import STATUSES, ScoreResult
 
 SCORED, MISSING, PENDING, NA, UNDEFINED = range(5)

@@ -542,3 +542,17 @@ BUILTIN = [
 def register_builtin_kinds(reg: Registry) -> None:
     for name, func, params, explain, label in BUILTIN:
         reg.register(name, func, params, explain, label)
+
+
+_DEFAULT: Registry | None = None
+
+
+def default_registry() -> Registry:
+    """The registry with the built-in kinds, built once (here, beside the kinds, so that the
+    registry module imports nothing of them: no registry <-> kinds cycle)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        reg = Registry()
+        register_builtin_kinds(reg)
+        _DEFAULT = reg
+    return _DEFAULT
