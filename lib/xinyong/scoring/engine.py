@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import XinyongError
+from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
 from .inputs import prepare
 from .plan import Plan, compile
@@ -40,8 +41,6 @@ def score(scheme: Scheme | str | Plan, inputs: pd.DataFrame, readings: Mapping[s
     item id it targets) to an option id, overriding the scheme's chosen reading; with a plan, the
     readings and registry are the plan's and may not be given again.
     """
-    from ..scheme.loader import load_scheme
-
     if isinstance(scheme, Plan):
         if readings or registry is not None:
             raise XinyongError("已编译的计分方案不能再指定解读或规则库", "a compiled Plan fixes readings and registry")
