@@ -176,6 +176,27 @@ def test_a_variant_rule_is_checked_too(tmp_path):
     assert ei.value.fields["item"] == "mini.1.3" and ei.value.fields["field"] == "variants.开发区.rule.kind"
 
 
+def test_two_chosen_readings_that_clash_on_one_item_are_located(tmp_path):
+    """Each option is valid alone (A2 sets stepwise's mode; the added B9 makes the item any_of), so
+    only their combination, merged when compiling, can fail: the error names the item, not a traceback."""
+    text = MINI_TEXT + """  - id: B9
+    question: 任一即可？
+    chosen: anyof
+    why: 测试两个解读同时作用于一个条目
+    options:
+      - {id: anyof, label: 任一, set: {mini.1.4: {kind: any_of, inputs: [share]}}}
+      - {id: keep, label: 不变, set: {}}
+"""
+    path = tmp_path / "clash.yaml"
+    path.write_text(text, encoding="utf-8")
+    scheme = xinyong.load_scheme(path)
+    with pytest.raises(SchemeError) as ei:
+        compile(scheme)
+    assert ei.value.fields["item"] == "mini.1.4" and ei.value.fields["field"] == "rule"
+    assert "条目 mini.1.4 的规则参数无效" in ei.value.message
+    assert compile(scheme, {"B9": "keep"}).rules["mini.1.4"].kind == "stepwise"
+
+
 def test_a_scheme_built_in_code_compiles_and_its_errors_still_name_the_item(mini):
     clone = mini.model_copy(deep=True)
     assert compile(clone).rules.keys() == compile(mini).rules.keys()

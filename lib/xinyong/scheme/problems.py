@@ -25,19 +25,19 @@ class Problems:
     def add(self, node_id: str | None, field_path: str, zh: str, en: str) -> None:
         self.found.append((node_id, field_path, zh, en))
 
-    def __bool__(self) -> bool:
-        return bool(self.found)
-
     def raise_if_any(self) -> None:
-        if not self.found:
-            return
+        if self.found:
+            raise self.error()
+
+    def error(self) -> SchemeError:
+        """The one error for everything found, located at the first problem."""
         lines = self.origin.id_lines if self.origin else {}
         file = self.origin.file if self.origin else None
         name = Path(file).name if file else self.scheme_id  # a scheme built in code has no file
         node_id, field_path, zh, _ = self.found[0]
         line = lines.get(node_id or "")
         more = f"（另有 {len(self.found) - 1} 处）" if len(self.found) > 1 else ""
-        raise SchemeError(
+        return SchemeError(
             f"方案文件有误：{name} 第{line or '?'}行 条目 {node_id} 字段 {field_path}：{zh}{more}",
             "; ".join(f"{name}:{lines.get(n or '', '?')} {n}.{f}: {e}" for n, f, _, e in self.found),
             file=file, line=line, item=node_id, field=field_path,

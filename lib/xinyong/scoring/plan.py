@@ -191,8 +191,7 @@ def _parse(scheme: Scheme, registry: Registry, it: Item, where: str, kind: str, 
         problems = Problems(scheme.origin, scheme.id)
         problems.add(it.id, where, f"条目 {it.id} 的规则参数无效：{_first_message(exc)}",
                      f"invalid params: {_first_message(exc)}")
-        problems.raise_if_any()
-        raise  # unreachable: raise_if_any raised
+        raise problems.error() from None
 
 
 def _first_message(exc: Exception) -> str:
