@@ -9,15 +9,16 @@ import numpy as np
 import pandas as pd
 
 import xinyong
-from xinyong.scoring.engine import judgement_items
+from xinyong.scoring.plan import compile
 
 
 def synthetic_units(scheme, n: int, seed: int = 0, missing: float = 0.02) -> pd.DataFrame:
     """n units with every input drawn inside its range, ~2% missing, judgements filled."""
     rng = np.random.default_rng(seed)
     cols = {"unit_id": [f"u{i:06d}" for i in range(n)]}
-    if scheme.unit_kinds:
-        cols["unit_kind"] = np.full(n, scheme.unit_kinds[0])
+    kind = scheme.unit_kinds[0] if scheme.unit_kinds else ""
+    if kind:
+        cols["unit_kind"] = np.full(n, kind)
     for iid, spec in scheme.input_catalogue.items():
         if spec.type == "bool":
             v = rng.integers(0, 2, n).astype(float)
@@ -29,7 +30,8 @@ def synthetic_units(scheme, n: int, seed: int = 0, missing: float = 0.02) -> pd.
                 v = np.floor(v)
         v[rng.random(n) < missing] = np.nan
         cols[iid] = v
-    for item_id, mx in judgement_items(scheme).items():
+    for item_id, caps in compile(scheme).judgement_caps.items():
+        mx = caps.get(kind, caps[""])
         cols[f"judge:{item_id}"] = np.round(rng.uniform(0, mx, n), 1)
         cols[f"why:{item_id}"] = np.full(n, "材料齐全")
     return pd.DataFrame(cols)

@@ -7,7 +7,7 @@ import pytest
 
 import xinyong
 from xinyong.cli import main
-from xinyong.scheme.check import check_scheme
+from xinyong.scoring.check import check_scheme
 from xinyong.scheme.loader import SCHEME_IDS, scheme_path
 
 

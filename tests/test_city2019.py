@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import xinyong
-from xinyong.scheme.check import check_scheme
+from xinyong.scoring.check import check_scheme
 
 SEED = Path(__file__).resolve().parents[1] / "docs" / "seeds" / "001_a7f8961f93169087.txt"
 SID = "city2019"

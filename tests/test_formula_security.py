@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from xinyong.errors import FormulaError
-from xinyong.scoring.formula import parse
+from xinyong.formula import parse
 
 
 @pytest.mark.parametrize("text", [

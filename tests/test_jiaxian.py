@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import xinyong
-from xinyong.scheme.check import check_scheme
+from xinyong.scoring.check import check_scheme
 
 CD = "jiaxian_county_dept"
 TS = "jiaxian_township"

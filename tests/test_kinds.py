@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xinyong.scoring.registry import default_registry
+from xinyong.scoring.kinds import default_registry
 
 REG = default_registry()
 

@@ -15,7 +15,7 @@ import pytest
 
 import xinyong
 from xinyong.errors import InputError
-from xinyong.scheme.check import check_scheme
+from xinyong.scoring.check import check_scheme
 from xinyong.scoring.compare import COLUMNS, DIRECTIONS, cross_unit_comparison
 
 SEED = Path(__file__).resolve().parents[1] / "docs" / "seeds" / "003_75343f844242e083.txt"

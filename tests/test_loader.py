@@ -1,10 +1,16 @@
-"""Malformed scheme files are refused with an error naming the file, line, item id and field."""
+"""Malformed scheme files are refused with an error naming the file, line, item id and field.
+
+Structural problems (YAML, fields, ids, inputs, readings, gate tests) stop ``load_scheme``; rule
+problems (kind, parameters, inputs a rule reads) stop ``compile``, which knows the rule kinds — with
+the same ``file:line item.field`` error.
+"""
 from pathlib import Path
 
 import pytest
 
 import xinyong
 from xinyong.errors import SchemeError
+from xinyong.scoring.plan import compile
 
 MINI = (Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
 
@@ -13,6 +19,12 @@ def write(tmp_path, text):
     p = tmp_path / "bad.yaml"
     p.write_text(text, encoding="utf-8")
     return p
+
+
+def compiled(path):
+    """Load (a pure YAML -> model step: rule kinds are not its business), then compile."""
+    scheme = xinyong.load_scheme(path)
+    return compile(scheme)
 
 
 def test_missing_field_names_item_field_and_line(tmp_path):
@@ -36,16 +48,21 @@ def test_wrong_type_names_the_field(tmp_path):
 
 def test_unknown_rule_kind(tmp_path):
     text = MINI.replace("kind: stepwise", "kind: magic")
+    path = write(tmp_path, text)
+    xinyong.load_scheme(path)  # the loader knows no rule kind
     with pytest.raises(SchemeError) as ei:
-        xinyong.load_scheme(write(tmp_path, text))
+        compiled(path)
     assert ei.value.fields["item"] == "mini.1.4"
+    assert ei.value.fields["file"] == str(path)
+    assert ei.value.fields["line"] == next(i for i, l in enumerate(text.splitlines(), 1) if "id: mini.1.4" in l)
     assert "magic" in ei.value.message and "rule.kind" in ei.value.fields["field"]
+    assert ei.value.message.startswith("方案文件有误：bad.yaml 第")
 
 
 def test_rule_reading_an_undeclared_input(tmp_path):
     text = MINI.replace('expr: "approved/total_depts*2"', 'expr: "approved/all_depts*2"')
     with pytest.raises(SchemeError) as ei:
-        xinyong.load_scheme(write(tmp_path, text))
+        compiled(write(tmp_path, text))
     assert ei.value.fields["item"] == "mini.1.3"
     assert "all_depts" in ei.value.message
 
@@ -53,15 +70,25 @@ def test_rule_reading_an_undeclared_input(tmp_path):
 def test_formula_with_attribute_access_is_refused(tmp_path):
     text = MINI.replace('expr: "approved/total_depts*2"', 'expr: "approved.__class__"')
     with pytest.raises(SchemeError) as ei:
-        xinyong.load_scheme(write(tmp_path, text))
+        compiled(write(tmp_path, text))
     assert ei.value.fields["item"] == "mini.1.3"
 
 
 def test_formula_trying_import_is_refused(tmp_path):
     text = MINI.replace('expr: "approved/total_depts*2"', "expr: \"__import__('os').system('touch /tmp/pwned')\"")
     with pytest.raises(SchemeError):
-        xinyong.load_scheme(write(tmp_path, text))
+        compiled(write(tmp_path, text))
     assert not Path("/tmp/pwned").exists()
+
+
+def test_reading_option_with_invalid_params_is_refused_though_not_chosen(tmp_path):
+    """Every reading option is compiled, chosen or not: choosing it later must not be the first time
+    its parameters are read (mini A2 option continuous sets stepwise mode)."""
+    text = MINI.replace("set: {mini.1.4: {mode: continuous}}", "set: {mini.1.4: {mode: sideways}}")
+    with pytest.raises(SchemeError) as ei:
+        compiled(write(tmp_path, text))
+    assert ei.value.fields["item"] == "mini.1.4"
+    assert ei.value.fields["field"].startswith("readings.A2.continuous.params")
 
 
 def test_duplicate_key_and_duplicate_id(tmp_path):

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 import xinyong
 from xinyong.scheme.loader import SCHEME_IDS, scheme_path
-from xinyong.scoring.engine import effective_rules, judgement_caps, resolve_readings
-from xinyong.scoring.registry import default_registry
+from xinyong.scoring.plan import compile
 
 SCHEMES = [s for s in SCHEME_IDS if scheme_path(s).exists()] + [str(Path(__file__).parent / "fixtures" / "mini.yaml")]
 
@@ -31,8 +30,7 @@ def value_strategy(spec):
 def unit_frames(draw, scheme):
     n = draw(st.integers(1, 4))
     cat = scheme.input_catalogue
-    rules, _, _ = effective_rules(scheme, resolve_readings(scheme, None), default_registry())
-    judges = judgement_caps(scheme, rules)
+    judges = compile(scheme).judgement_caps
     rows = []
     for k in range(n):
         row = {"unit_id": f"u{k}", "unit_name": f"单位{k}"}

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 
 from xinyong.errors import UnknownRuleKind, XinyongError
-from xinyong.scoring.kinds import BUILTIN, ThresholdParams, threshold, _explain_threshold
-from xinyong.scoring.registry import Registry, RuleParams, default_registry
+from xinyong.scoring.kinds import BUILTIN, ThresholdParams, _explain_threshold, default_registry, threshold
+from xinyong.scoring.registry import Registry, RuleParams
 
 
 def test_unknown_kind_lists_the_known_ones():

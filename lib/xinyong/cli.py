@@ -81,7 +81,7 @@ def check_cmd(
     退出码：0 = 方案文件有效（已记录的不一致不算错误）；2 = 方案文件无效。
     """
     from .scheme import SCHEME_IDS, load_scheme
-    from .scheme.check import check_scheme
+    from .scoring.check import check_scheme
 
     if not all_ and not scheme:
         raise XinyongError("请给出方案编号，或使用 --all", "give a scheme id or --all")

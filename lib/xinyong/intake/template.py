@@ -1,4 +1,5 @@
-"""Write the workbook an analyst fills in: one per scheme × period, built from the scheme model alone.
+"""Write the workbook an analyst fills in: one per scheme × period, built from the scheme model and its
+compiled plan (which items take an assessor's points, with which cap, for which kind of unit).
 
 Sheets: 说明 (read-me), 单位 (units), 输入 (one row per unit, one column per input), 评审 (assessor's
 points and justification per unit × judgement item), 证据 (documents behind the scores). The layout
@@ -23,6 +24,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..scheme.inventory import input_users
 from ..scheme.model import InputSpec, Scheme
+from ..scoring.plan import JudgeSlot, Plan, compile
 from ..util import atomic_write_bytes
 
 # ---------------------------------------------------------------- layout (shared with the reader)
@@ -106,47 +108,15 @@ def ordered_inputs(scheme: Scheme) -> list[InputSpec]:
     return [cat[i] for i in order]
 
 
-@dataclass(frozen=True)
-class JudgeSlot:
-    """One judgement item as it applies to one kind of unit."""
+def judgement_slots(scheme: Scheme | Plan) -> dict[str, dict[str, JudgeSlot]]:
+    """unit kind ("" = a unit of no listed kind) -> item id -> slot (:class:`JudgeSlot`).
 
-    item: str
-    name: str
-    cap: float
-    only_under: str = ""  # "A2=option" when the item is a judgement only under a non-chosen reading
-
-
-def judgement_slots(scheme: Scheme) -> dict[str, dict[str, JudgeSlot]]:
-    """unit kind ("" = a unit of no listed kind) -> item id -> slot, under the chosen readings.
-
-    Items that become judgements only under an alternative reading are listed for every kind with
-    ``only_under`` set, so an assessor may prepare the points without them being used by default.
+    From the compiled plan: a scheme is compiled under its chosen readings. Items that become
+    judgements only under an alternative reading are listed for every kind with ``only_under`` set,
+    so an assessor may prepare the points without them being used by default.
     """
-    from ..scoring.engine import effective_rules, judgement_items, resolve_readings
-    from ..scoring.registry import default_registry
-
-    rules, _, _ = effective_rules(scheme, resolve_readings(scheme, None), default_registry())
-    kinds = list(scheme.unit_kinds) + [""]
-    out: dict[str, dict[str, JudgeSlot]] = {k: {} for k in kinds}
-    alt = judgement_items(scheme)
-    for it in scheme.walk_items():
-        er = rules[it.id]
-        for k in kinds:
-            if k in er.variant_rules:
-                mode, spec, _ = er.variant_rules[k]
-                if mode == "rule" and spec[0] == "judgement":
-                    out[k][it.id] = JudgeSlot(it.id, it.name, float(spec[1].max_points))
-            elif er.kind == "judgement":
-                out[k][it.id] = JudgeSlot(it.id, it.name, float(er.max_points))
-    chosen_any = {i for k in kinds for i in out[k]}
-    for item_id, cap in alt.items():
-        if item_id in chosen_any:
-            continue
-        where = [f"{r.id}={o.id}" for r in scheme.readings for o in r.options
-                 if o.set.get(item_id, {}).get("kind") == "judgement"]
-        for k in kinds:
-            out[k][item_id] = JudgeSlot(item_id, scheme.item(item_id).name, cap, "、".join(where))
-    return out
+    plan = scheme if isinstance(scheme, Plan) else compile(scheme)
+    return {k: dict(slots) for k, slots in plan.judge_slots.items()}
 
 
 def slots_for(scheme_slots: dict[str, dict[str, JudgeSlot]], unit_kind: str) -> dict[str, JudgeSlot]:

@@ -164,7 +164,7 @@ class Run:
 
     @cached_property
     def findings(self) -> list:
-        from ..scheme.check import check_scheme
+        from ..scoring.check import check_scheme
 
         return check_scheme(self.scheme)
 

@@ -1,9 +1,13 @@
 """Load scheme YAML files through a line-keeping safe loader into the pydantic model.
 
 Errors point to ``file:line item.field``: a pydantic ``ValidationError`` is rewritten with the line of
-the offending key and the id of the item (or section) it belongs to, and semantic checks (unknown rule
-kinds, undeclared inputs, readings that target nothing, ``ref`` to unknown items) are collected — all of
-them — into one :class:`SchemeError`.
+the offending key and the id of the item (or section) it belongs to, and structural checks (duplicate
+ids, undeclared inputs, readings that target nothing, ``ref`` to unknown items, gate tests) are
+collected — all of them — into one :class:`SchemeError`.
+
+Loading is a pure YAML → model step: it knows no rule kind. A rule's kind and parameters are checked
+when the scheme is compiled against a registry (:func:`xinyong.scoring.plan.compile`), which locates
+its errors the same way through the :class:`~xinyong.scheme.model.SchemeOrigin` recorded here.
 """
 from __future__ import annotations
 
@@ -16,10 +20,10 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from ..errors import FormulaError, SchemeError, XinyongError
-from ..scoring.formula import parse as parse_formula
-from ..scoring.registry import Registry, default_registry
-from .model import InputSpec, Item, Scheme
+from ..errors import FormulaError, SchemeError
+from ..formula import parse as parse_formula
+from .model import InputSpec, Item, Scheme, SchemeOrigin
+from .problems import Problems
 
 SCHEME_IDS = ["wangyi", "city2019", "quzhou", "linyi", "jiaxian_county_dept", "jiaxian_township"]
 GATE_NAMES = {"total", "base_total", "bonus"}
@@ -163,21 +167,23 @@ def _resolve_path(id_or_path: str | Path) -> Path:
 _CACHE: dict[tuple[str, float], Scheme] = {}
 
 
-def load_scheme(id_or_path: str | Path, registry: Registry | None = None) -> Scheme:
-    """Load, resolve and validate a scheme by id (package data) or by file path."""
+def load_scheme(id_or_path: str | Path) -> Scheme:
+    """Load, resolve and validate a scheme by id (package data) or by file path.
+
+    Rule kinds and parameters are not checked here: :func:`xinyong.scoring.plan.compile` does that.
+    """
     if isinstance(id_or_path, Scheme):
         return id_or_path
     path = _resolve_path(id_or_path)
     key = (str(path.resolve()), path.stat().st_mtime)
-    if registry is None and key in _CACHE:
+    if key in _CACHE:
         return _CACHE[key]
-    scheme = _load(path, registry or default_registry(), stack=())
-    if registry is None:
-        _CACHE[key] = scheme
+    scheme = _load(path, stack=())
+    _CACHE[key] = scheme
     return scheme
 
 
-def _load(path: Path, registry: Registry, stack: tuple[str, ...]) -> Scheme:
+def _load(path: Path, stack: tuple[str, ...]) -> Scheme:
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise SchemeError(f"方案文件的顶层应为映射（键: 值）：{path.name}", "top level must be a mapping", file=str(path))
@@ -201,20 +207,20 @@ def _load(path: Path, registry: Registry, stack: tuple[str, ...]) -> Scheme:
             "; ".join(problems),
             file=str(path), line=line, item=node_id, field=field,
         ) from None
-    id_lines = _id_lines(raw)
+    scheme._origin = SchemeOrigin(str(path), _id_lines(raw))
     if scheme.imports:
-        _resolve_refs(scheme, path, registry, stack + (scheme.id,))
-    _validate(scheme, path, registry, id_lines)
+        _resolve_refs(scheme, path, stack + (scheme.id,))
+    _validate(scheme)
     return scheme
 
 
-def _resolve_refs(scheme: Scheme, path: Path, registry: Registry, stack: tuple[str, ...]) -> None:
+def _resolve_refs(scheme: Scheme, path: Path, stack: tuple[str, ...]) -> None:
     """Fill items that ``ref`` another scheme's item (002 guidance indicators quote 001's formulas)."""
     sources: dict[str, Scheme] = {}
     for sid in scheme.imports:
         if sid in stack:
             raise SchemeError(f"方案循环引用：{' → '.join(stack + (sid,))}", "import cycle", file=str(path))
-        sources[sid] = _load(scheme_path(sid), registry, stack)
+        sources[sid] = _load(scheme_path(sid), stack)
     by_id = {it.id: (src, it) for src in sources.values() for it in src.walk_items()}
     local_of: dict[str, str] = {}
     named: set[str] = set()  # readings the referenced items name (some only explain: empty sets)
@@ -263,11 +269,9 @@ def _resolve_refs(scheme: Scheme, path: Path, registry: Registry, stack: tuple[s
                 scheme.inputs.append(spec)
 
 
-def _validate(scheme: Scheme, path: Path, registry: Registry, id_lines: dict[str, int]) -> None:
-    problems: list[tuple[str | None, str, str, str]] = []  # (node id, field, zh, en)
-
-    def bad(node_id, field, zh, en):
-        problems.append((node_id, field, zh, en))
+def _validate(scheme: Scheme) -> None:
+    problems = Problems(scheme.origin, scheme.id)
+    bad = problems.add
 
     seen: set[str] = set()
     catalogue = scheme.input_catalogue
@@ -302,45 +306,17 @@ def _validate(scheme: Scheme, path: Path, registry: Registry, id_lines: dict[str
         for rid in it.readings:
             if rid not in reading_ids:
                 bad(it.id, "readings", f"条目 {it.id} 引用了不存在的解读 {rid}", f"unknown reading {rid!r}")
-        rules = [("rule", it.rule, it.max_points)] + [
-            (f"variants.{k}.rule", v.rule, v.max_points or it.max_points) for k, v in it.variants.items() if v.rule
-        ]
-        for field, rule, mx in rules:
-            _check_rule(it, field, rule.kind, rule.params, mx)
         for k in it.variants:
             if scheme.unit_kinds and k not in scheme.unit_kinds:
                 bad(it.id, f"variants.{k}", f"条目 {it.id} 的变体 {k} 不是本方案的单位类型 {scheme.unit_kinds}",
                     f"variant {k!r} not in unit_kinds")
 
-    def _check_rule(it: Item, field: str, kind_name: str, params: dict, mx: float):
-        if kind_name not in registry:
-            bad(it.id, f"{field}.kind", f"条目 {it.id} 使用了未知的规则类型 {kind_name}（可用：{', '.join(registry.names())}）",
-                f"unknown rule kind {kind_name!r}")
-            return
-        kind = registry.get(kind_name)
-        try:
-            p = kind.parse_params(params, mx or 0.0)
-        except (ValidationError, XinyongError) as exc:
-            msg = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": str(exc)}
-            loc = ".".join(str(x) for x in msg["loc"])
-            bad(it.id, f"{field}.params{'.' + loc if loc else ''}",
-                f"条目 {it.id} 的规则参数无效：{msg['msg']}", f"invalid params: {msg['msg']}")
-            return
-        if kind_name == "judgement":
-            return
-        used = p.input_ids()
-        declared = set(it.input_ids)
-        undeclared = used - declared
-        if undeclared:
-            bad(it.id, f"{field}.params", f"条目 {it.id} 的规则读取了未在 inputs 中列出的输入：{', '.join(sorted(undeclared))}",
-                f"rule reads undeclared inputs {sorted(undeclared)}")
-
     for sec in scheme.sections:
         rec(sec, scheme.id)
 
-    # readings: every target exists and every option gives valid params
-    items = {it.id: it for it in scheme.walk_items()}
-    conds = {c.id: c for g in scheme.gates for c in g.conditions}
+    # readings: every target exists (the parameters they set are checked when the scheme is compiled)
+    items = {it.id for it in scheme.walk_items()}
+    conds = {c.id for g in scheme.gates for c in g.conditions}
     for r in scheme.readings:
         for o in r.options:
             for target, over in o.set.items():
@@ -353,12 +329,6 @@ def _validate(scheme: Scheme, path: Path, registry: Registry, id_lines: dict[str
                 if target not in items:
                     bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 的选项 {o.id} 指向不存在的条目 {target}",
                         f"reading option targets unknown item {target!r}")
-                    continue
-                it = items[target]
-                kind = over.get("kind", it.rule.kind)
-                params = {**(it.rule.params if kind == it.rule.kind else {}), **over.get("params", {}),
-                          **{k: v for k, v in over.items() if k not in ("kind", "params", "max_points", "min_points")}}
-                _check_rule(it, f"readings.{r.id}.{o.id}", kind, params, over.get("max_points", it.max_points))
 
     for g in scheme.gates:
         for c in g.conditions:
@@ -375,16 +345,8 @@ def _validate(scheme: Scheme, path: Path, registry: Registry, id_lines: dict[str
                 if isinstance(ref, str) and ref not in catalogue:
                     bad(c.id, "inputs", f"门槛条件 {c.id} 引用了未声明的输入 {ref}", f"undeclared input {ref!r}")
 
-    if problems:
-        node_id, field, zh, en = problems[0]
-        line = id_lines.get(node_id or "")
-        more = f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""
-        raise SchemeError(
-            f"方案文件有误：{path.name} 第{line or '?'}行 条目 {node_id} 字段 {field}：{zh}{more}",
-            "; ".join(f"{path.name}:{id_lines.get(n or '', '?')} {n}.{f}: {e}" for n, f, _, e in problems),
-            file=str(path), line=line, item=node_id, field=field,
-        )
+    problems.raise_if_any()
 
 
-def load_all(registry: Registry | None = None) -> dict[str, Scheme]:
-    return {sid: load_scheme(sid, registry) for sid in SCHEME_IDS if scheme_path(sid).exists()}
+def load_all() -> dict[str, Scheme]:
+    return {sid: load_scheme(sid) for sid in SCHEME_IDS if scheme_path(sid).exists()}

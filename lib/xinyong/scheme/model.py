@@ -4,14 +4,15 @@ A scheme is a tree of sections holding scoring items. Every item carries its max
 (kind + parameters), the inputs it reads, responsible units, evidence requirement, deadline, the
 source clause it was taken from, and the readings (interpretations of ambiguous text) that touch it.
 Declared totals are recorded as the document states them and are never "fixed": the checker
-compares them with the items (see :mod:`xinyong.scheme.check`).
+compares them with the items (see :mod:`xinyong.scoring.check`).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 INPUT_ID = r"^[a-z][a-z0-9_]*$"
 NODE_ID = r"^[a-z][a-z0-9_]*(\.[0-9a-z_]+)*$"
@@ -278,6 +279,19 @@ class Grades(Strict):
         return bands
 
 
+@dataclass(frozen=True)
+class SchemeOrigin:
+    """Where a loaded scheme came from: its file, and the line of each node id in it.
+
+    Recorded by the loader so that problems found later, when the scheme is compiled against a
+    rule-kind registry (:func:`xinyong.scoring.plan.compile`), point to ``file:line item.field`` like
+    the loader's own errors.
+    """
+
+    file: str
+    id_lines: dict[str, int] = field(default_factory=dict)
+
+
 class Scheme(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
@@ -297,6 +311,11 @@ class Scheme(Strict):
     readings: list[Reading] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     meta: dict[str, Any] = Field(default_factory=dict)
+    _origin: SchemeOrigin | None = PrivateAttr(default=None)  # set by the loader; None when built in code
+
+    @property
+    def origin(self) -> SchemeOrigin | None:
+        return self._origin
 
     # --- navigation -------------------------------------------------------------------------
     def walk_items(self) -> Iterator[Item]:

@@ -1,6 +1,7 @@
-"""Scoring: rule kinds, the restricted formula evaluator, the vectorised engine."""
+"""Scoring: rule kinds, the compiled plan, the vectorised engine (the formula evaluator is xinyong.formula)."""
 from .engine import score
-from .registry import Registry, RuleParams, default_registry
+from .kinds import default_registry
+from .registry import Registry, RuleParams
 from .result import ScoreResult
 
 __all__ = ["score", "Registry", "RuleParams", "default_registry", "ScoreResult"]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .formula import Formula, parse
+from ..formula import Formula, parse
 from .registry import Registry, RuleParams
 
 EPS_DIGITS = 9  # steps are rounded to 1e-9 before floor/ceil: 0.03/0.01 is 2.9999999999999996
@@ -542,3 +542,17 @@ BUILTIN = [
 def register_builtin_kinds(reg: Registry) -> None:
     for name, func, params, explain, label in BUILTIN:
         reg.register(name, func, params, explain, label)
+
+
+_DEFAULT: Registry | None = None
+
+
+def default_registry() -> Registry:
+    """The registry with the built-in kinds, built once (here, beside the kinds, so that the
+    registry module imports nothing of them: no registry <-> kinds cycle)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        reg = Registry()
+        register_builtin_kinds(reg)
+        _DEFAULT = reg
+    return _DEFAULT

@@ -1,5 +1,8 @@
 """The rule-kind registry: an explicit ``register`` / ``get`` pair, filled by one function.
 
+This module knows no rule kind: :func:`xinyong.scoring.kinds.register_builtin_kinds` fills a registry
+and :func:`xinyong.scoring.kinds.default_registry` builds the one with the built-in kinds.
+
 A rule kind is one typed, vectorised function ``(frame, params) -> Series`` of points, a pydantic
 params model checked against the function's signature at registration, and an ``explain`` function
 that writes the computation out with one unit's numbers (called lazily, only for what is shown).
@@ -86,17 +89,3 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self.kinds)
 
-
-_DEFAULT: Registry | None = None
-
-
-def default_registry() -> Registry:
-    """The registry with the built-in kinds, built once."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        from .kinds import register_builtin_kinds
-
-        reg = Registry()
-        register_builtin_kinds(reg)
-        _DEFAULT = reg
-    return _DEFAULT

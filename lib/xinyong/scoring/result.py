@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..scheme.model import Scheme
+
+if TYPE_CHECKING:
+    from .plan import EffectiveRule, Plan
 
 STATUSES = ["scored", "missing_input", "pending_judgement", "not_applicable", "undefined"]
 STATUS_ZH = {
@@ -33,14 +36,15 @@ class ScoreResult:
     sections_unknown: pd.DataFrame  # units × section ids: unknown points
     gates: pd.DataFrame  # long: unit, gate, condition, name, outcome
     readings_used: dict[str, str]  # reading id -> option id
-    rules: dict[str, Any]
+    rules: dict[str, EffectiveRule]  # the compiled plan's rules (item id -> effective rule)
     ignored_columns: list[str] = field(default_factory=list)
     registry: Any = None
     scheme_options: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def build(cls, scheme, frame, meta, P, S, MX, rules, chosen, gate_tests, scheme_opts, ignored, registry):
+    def build(cls, plan: Plan, frame, meta, P, S, MX, ignored):
+        scheme = plan.scheme
         items = scheme.items
         ids = [it.id for it in items]
         idx = frame.index
@@ -76,8 +80,8 @@ class ScoreResult:
             sec_unk[sid] = (MX[:, js] * unknown[:, js]).sum(axis=1) if js else np.zeros(len(idx))
         sections = pd.DataFrame(sec_known, index=idx).round(6)
         sections_unknown = pd.DataFrame(sec_unk, index=idx).round(6)
-        gates, units = _gates(scheme, frame, units, gate_tests)
-        units = _grades(scheme, units, scheme_opts)
+        gates, units = _gates(scheme, frame, units, plan.gate_tests)
+        units = _grades(scheme, units, plan.scheme_opts)
         # A unit that fails a veto gate (002: "有一项未完成的则一票否决") is unqualified whatever its score:
         # it ranks after every unit that is not vetoed, and among the vetoed by total. Qualification
         # gates (000 认定条件) are judged after the score and leave the ranking by score alone.
@@ -89,7 +93,7 @@ class ScoreResult:
         units["rank"] = pd.Series(key, index=units.index).rank(ascending=False, method="min").astype(int)
         units["n_units"] = len(units)
         return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
-                   dict(chosen), rules, ignored, registry, scheme_opts)
+                   dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts)
 
     # ------------------------------------------------------------------ views
     @property
@@ -121,11 +125,11 @@ class ScoreResult:
         st = str(self.status.at[unit, item_id])
         kind_name, params = er.kind, er.params
         ukind = str(self.units.at[unit, "unit_kind"])
-        if ukind in er.variant_rules:
-            mode, spec, note = er.variant_rules[ukind]
-            if mode == "not_applicable":
-                return f"不适用：{note}"
-            kind_name, params = spec
+        vr = er.variant_rules.get(ukind)
+        if vr is not None:
+            if vr.mode == "not_applicable":
+                return f"不适用：{vr.note}"
+            kind_name, params = vr.kind, vr.params
         if st == "missing_input":
             miss = [c for c in sorted(params.input_ids()) if pd.isna(self.frame.at[unit, c])]
             cat = self.scheme.input_catalogue
@@ -161,15 +165,12 @@ class ScoreResult:
             })
         return pd.DataFrame(rows)
 
-    def explain_all(self) -> pd.DataFrame:
-        return pd.concat([self.unit_items(u).assign(unit=u) for u in self.unit_ids], ignore_index=True)
-
     def unit(self, unit: str) -> pd.Series:
         return self.units.loc[str(unit)]
 
 
 def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests: dict[str, str]):
-    from .formula import parse
+    from ..formula import parse
 
     rows = []
     for g in scheme.gates:

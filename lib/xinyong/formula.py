@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import FormulaError
+from .errors import FormulaError
 
 MAX_POWER = 100.0
 MAX_FORMULA_LENGTH = 2000

@@ -3,14 +3,20 @@
 It never fixes anything: declared totals stay as the document states them, and each finding says
 what is declared, what the items give, where (item id) and the clause (seed file + quote). The
 same findings are data for reports (``Finding.as_dict``) and text for ``xinyong check``.
+
+It analyses a compiled scheme: a scheme given alone is compiled first, so a rule the registry cannot
+read stops the check with the compiler's ``file:line item.field`` error. What an item can attain is
+read from its rule as written (``item.rule``), not from a chosen reading's override: the findings are
+about the document's text, and readings are our interpretations of it.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..scoring.registry import Registry, default_registry
-from .model import Scheme, Section, Source
+from ..scheme.model import Item, Scheme, Section, Source
+from .plan import Plan, compile
+from .registry import Registry
 
 EPS = 1e-9
 
@@ -43,8 +49,9 @@ def _n(x: float) -> str:
     return f"{x:g}"
 
 
-def check_scheme(scheme: Scheme, registry: Registry | None = None) -> list[Finding]:
-    registry = registry or default_registry()
+def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> list[Finding]:
+    plan = scheme if isinstance(scheme, Plan) else compile(scheme, registry=registry)
+    scheme, registry = plan.scheme, plan.registry
     out: list[Finding] = []
     sid = scheme.id
     base, bonus = scheme.base_max, scheme.bonus_max
@@ -134,17 +141,14 @@ def _first_item_source(sec: Section) -> Source | None:
     return None
 
 
-def _item_attainable(it, registry: Registry) -> float | None:
-    if it.rule is None or it.rule.kind not in registry:
+def _item_attainable(it: Item, registry: Registry) -> float | None:
+    if it.rule is None:
         return None
-    kind = registry.get(it.rule.kind)
     params = dict(it.rule.params)
     if it.rule.kind == "judgement":
         params.setdefault("column", f"judge:{it.id}")
-    try:
-        p = kind.parse_params(params, it.max_points or 0.0)
-    except Exception:  # noqa: BLE001 — the loader already reported malformed params
-        return None
+    # the plan was compiled, so the kind is known and the params are valid
+    p = registry.get(it.rule.kind).parse_params(params, it.max_points or 0.0)
     att = p.max_attainable()
     return None if att is None else min(att, it.max_points or 0.0)
 
@@ -155,9 +159,3 @@ def _attainable_total(scheme: Scheme, registry: Registry) -> float:
         att = _item_attainable(it, registry)
         total += it.max_points if att is None else att
     return total
-
-
-def findings_for_items(findings: list[Finding], item_ids: set[str]) -> list[Finding]:
-    """Findings that touch a report: scheme-level ones and those on the given items or sections."""
-    return [f for f in findings if f.target == f.scheme or f.target in item_ids
-            or any(i.startswith(f.target + ".") for i in item_ids)]
