@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num
 from . import charts
-from .analysis import UnitAnalysis, _deadline_key, comparison  # noqa: F401 (_deadline_key: tests import it here)
+from .analysis import UnitAnalysis, comparison
 from .load import Run
 from .narrative import render, section_label
 
