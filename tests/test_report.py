@@ -21,7 +21,7 @@ from xinyong.report import Overview, UnitReport, load_run
 from xinyong.report import charts
 from xinyong.report.narrative import num
 from xinyong.report.overview import _safe_href
-from xinyong.report.sections import _deadline_key
+from xinyong.report.analysis import _deadline_key
 
 MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
 EVIL = "<script>alert(1)</script>"

@@ -6,7 +6,7 @@ plain data so they pickle (batch workers send them back to the parent process).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 
 class XinyongError(Exception):
@@ -70,6 +70,24 @@ class Problem:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def where(self, file: bool = True) -> str:
+        """Where the problem is, for a person: see :func:`where`."""
+        return where(self, file=file)
+
+
+#: the fields that locate a problem, with the words a message uses for them, in reading order
+WHERE_ZH = (("file", "文件"), ("sheet", "工作表"), ("row", "行"), ("column", "列"), ("unit", "单位"))
+
+
+def where(problem: Problem | Mapping[str, Any], file: bool = True) -> str:
+    """Where a problem is, in one line: ``文件=a.xlsx，工作表=输入，行=5，列=C，单位=dept07``.
+
+    ``problem`` is a :class:`Problem` or its ``as_dict()`` (as ``summary.json`` keeps it). Fields not
+    known are left out; ``file=False`` leaves the file out too, for a list printed under a heading that
+    names it already."""
+    get = problem.get if isinstance(problem, Mapping) else (lambda k: getattr(problem, k, None))
+    return "，".join(f"{zh}={get(k)}" for k, zh in WHERE_ZH if get(k) is not None and (file or k != "file"))
 
 
 @dataclass

@@ -27,6 +27,8 @@ def _warn(text: str) -> None:
 
 
 def _show(s, out_dir: Path) -> None:
+    from ..errors import where
+
     def rel(p: Path) -> str:
         try:
             r = os.path.relpath(p)
@@ -39,9 +41,7 @@ def _show(s, out_dir: Path) -> None:
     if s.run_error:
         _warn(head + f"未能生成报告：{s.run_error['message']}")
         for p in (s.run_error.get("problems") or [])[:50]:
-            where = "，".join(f"{k}={v}" for k, v in (("工作表", p.get("sheet")), ("行", p.get("row")),
-                                                     ("列", p.get("column")), ("单位", p.get("unit"))) if v is not None)
-            _warn(f"  - {where}：{p.get('message')}（值：{p.get('value')!r}；应为：{p.get('expected')}）")
+            _warn(f"  - {where(p, file=False)}：{p.get('message')}（值：{p.get('value')!r}；应为：{p.get('expected')}）")
         if (s.run_dir / "index.html").exists():
             _warn(f"  详见：{rel(s.run_dir / 'index.html')}")
         return

@@ -16,14 +16,11 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..report.narrative import num
+from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, label, num
 from ..util import atomic_write_bytes
 from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
 
 TEMPLATES = Path(__file__).parent / "templates"
-GATE_ZH = {"pass": "通过", "fail": "未通过", "unknown": "尚无法判定", "none": "—"}
-STATUS_ITEM_ZH = {"scored": "已计分", "missing_input": "缺少数据", "pending_judgement": "待评审",
-                  "not_applicable": "不适用", "undefined": "无法计算"}
 INDEX = "index.html"
 SUMMARY = "summary.json"
 SCORES = "scores.xlsx"
@@ -118,7 +115,7 @@ def run_index(s: BatchSummary, has_grades: bool, has_gates: bool) -> str:
     for u in sorted(s.units, key=_sort_key):
         d = u.as_dict()
         d["state"] = "failed" if u.status == "failed" else "ok"
-        d["gate_zh"] = GATE_ZH.get(u.gate_outcome, u.gate_outcome) if u.gate_outcome else None
+        d["gate_zh"] = label(GATE_OUTCOME_ZH, u.gate_outcome) if u.gate_outcome else None
         d["html"] = href(*u.html.split("/")) if u.html else None
         rows.append(d)
     failed = [r for r in rows if r["state"] == "failed"]
@@ -207,14 +204,14 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None) -> bytes:
         if has_grades:
             row += [u.grade, None if u.grade_certain is None else ("是" if u.grade_certain else "否")]
         if has_gates:
-            row += [GATE_ZH.get(u.gate_outcome, u.gate_outcome) if u.gate_outcome else None]
+            row += [label(GATE_OUTCOME_ZH, u.gate_outcome) if u.gate_outcome else None]
         pts = [None] * len(items)
         sts = [None] * len(items)
         if ok:
             for k, it in enumerate(items):
                 v = result.points.at[u.id, it.id]
                 pts[k] = None if v != v else float(v)
-                sts[k] = STATUS_ITEM_ZH.get(str(result.status.at[u.id, it.id]), str(result.status.at[u.id, it.id]))
+                sts[k] = label(STATUS_ZH, str(result.status.at[u.id, it.id]))
         ws.append(row + pts + [u.error])
         st.append(row[:5] + sts)
         if u.status == "failed":

@@ -2,15 +2,18 @@
 
 The notebooks in ``notebooks/`` only call this package: :func:`load_run` scores a period,
 :class:`UnitReport` / :class:`Overview` build the blocks, :func:`render_unit_report` /
-:func:`render_overview` run the notebook and write ``.ipynb`` + ``.html`` side by side.
+:func:`render_overview` run the notebook and write ``.ipynb`` + ``.html`` side by side. What the
+blocks say is computed by :class:`UnitAnalysis` / :class:`OverviewAnalysis` as data frames, which any
+other writer (Word, PDF) can take as they are.
 """
+from .analysis import OverviewAnalysis, UnitAnalysis
 from .fonts import setup_fonts
 from .load import Run, load_run, sha256_of
 from .overview import Overview
 from .sections import Block, UnitReport
 
-__all__ = ["check_lang", "Block", "Overview", "Run", "UnitReport", "load_run", "render_overview", "render_unit_report",
-           "setup_fonts", "sha256_of"]
+__all__ = ["check_lang", "Block", "Overview", "OverviewAnalysis", "Run", "UnitAnalysis", "UnitReport", "load_run",
+           "render_overview", "render_unit_report", "setup_fonts", "sha256_of"]
 
 
 # papermill and nbconvert load lazily: the notebook kernel imports this package and needs neither.

@@ -12,6 +12,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from ..labels import brief
 from .fonts import setup_fonts
 
 DPI = 110
@@ -56,7 +57,7 @@ def section_bars(labels: list[str], points: list[float], unknown: list[float], m
     if unk.any():
         ax.barh(y, unk, left=pts, color=ORANGE, alpha=0.55, label="未知（缺数据/待评审）", height=0.62)
     for yi, p, m in zip(y, pts, mx):
-        ax.text(m + mx.max() * 0.01, yi, f"{round(p, 2):g} / {round(m, 2):g}", va="center", fontsize=8)
+        ax.text(m + mx.max() * 0.01, yi, f"{brief(p)} / {brief(m)}", va="center", fontsize=8)
     ax.set_yticks(y, [_short(s) for s in labels], fontsize=9)
     ax.set_xlim(0, mx.max() * 1.18 if n else 1)
     ax.set_xlabel("分")
@@ -91,7 +92,7 @@ def trend_line(periods: list[str], totals: list[float], medians: list[float], ti
     ax.plot(x, medians, color=GREY, marker="o", label="全体中位数")
     ax.plot(x, totals, color=BLUE, marker="o", linewidth=2, label=_short(unit_label, 20))
     for xi, t in zip(x, totals):
-        ax.annotate(f"{round(t, 2):g}", (xi, t), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+        ax.annotate(brief(t), (xi, t), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
     ax.set_xticks(x, periods)
     ax.set_ylim(0, max(max(totals, default=0), max(medians, default=0), 1) * 1.15)
     ax.set_ylabel("总分")

@@ -10,7 +10,6 @@ from functools import lru_cache
 from pathlib import Path
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
-FAMILY = "Noto Sans CJK SC"
 
 
 def font_path() -> Path:

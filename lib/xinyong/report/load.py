@@ -1,7 +1,9 @@
 """Load what a report shows: a scheme, one period's data scored, its evidence, and earlier periods.
 
-Everything a report needs is computed here, once, from the arguments alone (a pure function of the
-files it reads), so the notebook only displays and a batch worker can call it in any process.
+Everything a report needs is computed here, once, from the arguments and the files they name, so the
+notebook only displays and a batch worker can call it in any process. Not a pure function: when
+``$XINYONG_MEMO_DIR`` is set (a batch sets it), scoring results and read workbooks are taken from and
+kept in that folder (see the memo below); the values are the same as computed afresh.
 """
 from __future__ import annotations
 

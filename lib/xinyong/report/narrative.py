@@ -6,28 +6,15 @@ from workbooks people fill in, and a unit named ``<script>…`` must print as te
 """
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ..labels import num, pct
+
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def num(x) -> str:
-    """Points as people write them: 12.5, 3, 0.25; at most 4 decimals; '—' for unknown."""
-    if x is None:
-        return "—"
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(f):
-        return "—"
-    s = f"{round(f, 4):.4f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
 
 
 def short_id(node_id: object) -> str:
@@ -55,6 +42,7 @@ def env() -> Environment:
     e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"], default=True),
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
+    e.filters["pct"] = pct
     e.filters["sid"] = short_id
     e.filters["q"] = quoted
     return e

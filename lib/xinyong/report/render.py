@@ -1,9 +1,11 @@
 """Run a report notebook with papermill and convert it to one self-contained HTML file, in-process.
 
-``render_unit_report`` / ``render_overview`` are pure functions of their arguments (a batch worker
-calls them from any process): each starts its own kernel, writes ``<name>.ipynb`` (the executed
-notebook, kept for audit) and ``<name>.html`` atomically into ``output_dir``, and returns the HTML
-path. If a cell fails, the failed notebook is kept as ``<name>.failed.ipynb`` before the error is
+``render_unit_report`` / ``render_overview`` depend on their arguments and on two environment
+variables, nothing else held in the process (so a batch worker calls them from any process):
+``$XINYONG_NOTEBOOKS`` (another folder of report notebooks, see :func:`notebook_path`) and
+``$XINYONG_MEMO_DIR``, which the kernel inherits (:mod:`.load`'s scoring memo: same results, computed
+once per batch). Each starts its own kernel, writes ``<name>.ipynb`` (the executed notebook, kept for
+audit) and ``<name>.html`` atomically into ``output_dir``, and returns the HTML path. If a cell fails, the failed notebook is kept as ``<name>.failed.ipynb`` before the error is
 raised, so nothing is lost.
 """
 from __future__ import annotations

@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..formula import Formula, parse
+from ..labels import fmt, pts  # noqa: F401 (the explanations' number formats; kinds.fmt is public)
 from .registry import Registry, RuleParams
 
 EPS_DIGITS = 9  # steps are rounded to 1e-9 before floor/ceil: 0.03/0.01 is 2.9999999999999996
@@ -26,23 +27,6 @@ EPS_DIGITS = 9  # steps are rounded to 1e-9 before floor/ceil: 0.03/0.01 is 2.99
 @lru_cache(maxsize=4096)
 def _formula(text: str) -> Formula:
     return parse(text)
-
-
-def fmt(x: Any, digits: int = 4) -> str:
-    """A number as the computation text shows it (no trailing zeros for inputs)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "缺失"
-    if isinstance(x, (bool, np.bool_)):
-        return "是" if x else "否"
-    xf = float(x)
-    if xf == int(xf) and abs(xf) < 1e15:
-        return str(int(xf))
-    return f"{xf:.{digits}f}".rstrip("0").rstrip(".")
-
-
-def pts(x: float) -> str:
-    """Points with four decimals, as the reports print them."""
-    return "缺失" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{float(x):.4f}"
 
 
 _PRETTY = ((" * ", "×"), (" / ", "/"), (" - ", "−"), (" + ", "+"), (" >= ", "≥"), (" <= ", "≤"),

@@ -7,19 +7,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..labels import STATUS_ZH  # noqa: F401 (the words for STATUSES; read here by intake.commands)
 from ..scheme.model import Scheme
 
 if TYPE_CHECKING:
     from .plan import EffectiveRule, Plan
 
 STATUSES = ["scored", "missing_input", "pending_judgement", "not_applicable", "undefined"]
-STATUS_ZH = {
-    "scored": "已计分",
-    "missing_input": "缺少数据",
-    "pending_judgement": "待评审",
-    "not_applicable": "不适用",
-    "undefined": "无法计算",
-}
 UNKNOWN_CODES = (1, 2, 4)  # missing, pending, undefined: their points are unknown, not zero
 
 

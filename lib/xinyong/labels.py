@@ -1,0 +1,110 @@
+"""The Chinese words for our codes, and how numbers are written: one table per concept, one formatter family.
+
+Every layer may use this module (it sits in the base with ``errors`` and ``util`` and imports nothing of
+ours): the scoring explanations, the reports, the batch pages and workbooks all print the same statuses,
+gate outcomes and numbers, so they take them from here rather than keeping copies that drift apart.
+
+The formatters are three on purpose, each with the readers it has had since the first release, so no
+printed text changes:
+
+- :func:`num` — points and plain numbers in reports, batch pages and workbooks: at most 4 decimals,
+  trailing zeros dropped, ``—`` when unknown (12.5, 3, 0.25).
+- :func:`fmt` — the values inside a computation text (``12/20×2``): like ``num`` but ``缺失`` when
+  missing, ``是``/``否`` for booleans, and a tiny negative keeps its sign (``-0``), as it always has.
+- :func:`pts` — the result of a computation text: always 4 decimals (``→ 2.5000``), so a reader sees
+  the precision points are kept at.
+
+plus :func:`pct` (a share in percent, as the grade table prints it) and :func:`brief` (chart labels).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+# ---------------------------------------------------------------------------------------------- labels
+#: status of one unit × item (``scoring.result.STATUSES``)
+STATUS_ZH = {
+    "scored": "已计分",
+    "missing_input": "缺少数据",
+    "pending_judgement": "待评审",
+    "not_applicable": "不适用",
+    "undefined": "无法计算",
+}
+
+#: outcome of a gate or one of its conditions (``ScoreResult.gates``, ``units["gate:<id>"]``,
+#: ``units["gate_outcome"]``; ``none`` when the scheme has no gate)
+GATE_OUTCOME_ZH = {"pass": "通过", "fail": "未通过", "unknown": "尚无法判定", "none": "—"}
+
+#: kind of a gate (``scheme.model.Gate.kind``)
+GATE_KIND_ZH = {"veto": "一票否决", "qualification": "认定条件"}
+
+#: what a kind of gate means for the unit, in one sentence (002 veto, 000 认定条件)
+GATE_KIND_EXPLAIN_ZH = {"veto": "一票否决：任何一项基本条件未达到，本期考核即不合格，与得分无关。",
+                        "qualification": "认定条件：在评分之后判定，全部条件满足方可认定。"}
+
+#: code of a scheme-text finding (``scheme.check``)
+FINDING_ZH = {
+    "total_mismatch": "总分不符", "bonus_mismatch": "附加分不符", "section_mismatch": "分项合计不符",
+    "unreachable_max": "满分无法达到", "no_criteria": "缺少评分标准", "inferred_category": "归类系推断",
+    "label_mismatch": "标注分值不符", "no_declared_total": "未给出总分",
+}
+
+
+def label(table: dict[str, str], code: Any) -> str:
+    """``table[code]``, or the code itself when the table has no word for it (never a KeyError in a report)."""
+    return table.get(code, code)
+
+
+# ---------------------------------------------------------------------------------------------- numbers
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _trimmed(x: float, digits: int) -> str:
+    return f"{x:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def num(x: Any) -> str:
+    """Points as people write them: 12.5, 3, 0.25; at most 4 decimals; '—' for unknown."""
+    if x is None:
+        return "—"
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(f):
+        return "—"
+    s = _trimmed(round(f, 4), 4)
+    return "0" if s in ("-0", "") else s
+
+
+def fmt(x: Any, digits: int = 4) -> str:
+    """A number as the computation text shows it (no trailing zeros for inputs)."""
+    if _missing(x):
+        return "缺失"
+    if isinstance(x, (bool, np.bool_)):
+        return "是" if x else "否"
+    xf = float(x)
+    if xf == int(xf) and abs(xf) < 1e15:
+        return str(int(xf))
+    return _trimmed(xf, digits)
+
+
+def pts(x: float) -> str:
+    """Points with four decimals, as the computation texts print a result."""
+    return "缺失" if _missing(x) else f"{float(x):.4f}"
+
+
+def pct(x: Any, digits: int = 1) -> str:
+    """A share in percent, without the sign: 33.3, 50.0 (the grade table; one decimal always shown).
+
+    numpy's rounding, whatever type ``x`` arrives as: the grade table was first printed with jinja2's
+    ``round`` filter over a numpy float, and a Python float can round the other way on a tie."""
+    return str(np.round(np.float64(x), digits))
+
+
+def brief(x: float) -> str:
+    """A number on a chart: at most 2 decimals, shortest form (12.5, 3, 0.33)."""
+    return f"{round(x, 2):g}"

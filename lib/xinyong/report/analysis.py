@@ -1,0 +1,493 @@
+"""What a report says, as data: the unit and overview analyses every writer shares.
+
+:class:`UnitAnalysis` (one unit of a :class:`~.load.Run`) and :class:`OverviewAnalysis` (all units of it)
+return pandas data frames and small frozen dataclasses — no HTML, no jinja2. The HTML blocks
+(:mod:`.sections`, :mod:`.overview`) are one writer over them; a Word or PDF writer takes the same
+frames. Numbers stay numbers (floats, ints, ``NaN``/``None`` where unknown, never 0); the words for
+codes and the number formats are in :mod:`xinyong.labels`. A few columns are sentences already
+(an action's ``state`` and ``todo``, a gate condition's ``values``): they are what the report says
+about the unit, the same in every format.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from ..labels import STATUS_ZH, label, num
+from .load import Run
+
+EPS = 1e-9  # points closer than this to full marks count as full (sums of fractions: 0.1 + 0.2)
+
+
+def _deadline_key(text: str) -> float:
+    """Sort deadlines as the documents write them ("4月底前", "11月前", "全年持续工作"); unknown last."""
+    if not text:
+        return 99.0
+    m = re.search(r"(\d{1,2})\s*月", text)
+    if m:
+        day = re.search(r"月\s*(\d{1,2})\s*日", text)
+        return int(m.group(1)) + (int(day.group(1)) / 31 if day else 0.99)
+    return 50.0
+
+
+def _frame(rows: list[dict], columns: list[str], index: str | None = None) -> pd.DataFrame:
+    """Rows as given, object columns: an int stays an int and None stays None (no NaN, no 3.0)."""
+    df = pd.DataFrame(rows, columns=columns, dtype=object)
+    return df.set_index(index) if index else df
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a unit stands this period: points, grade, rank overall and in its group, what is unknown."""
+
+    unit: str
+    unit_name: str
+    unit_kind: str
+    total: float
+    base: float
+    bonus: float
+    base_max: float
+    bonus_max: float
+    has_grades: bool
+    grade: Any  # the band label, None when the scheme has no grades
+    grade_certain: bool
+    grade_best: Any  # the band if every unknown point were won
+    n_units: int
+    rank: int  # overall, vetoed units after the others (002)
+    group_n: int  # units of the same kind (all units when the kind has only this one)
+    group_rank: int  # rank among them, in the overall order
+    unknown_points: float
+    max_possible: float
+    n_missing: int
+    n_pending: int
+    n_undefined: int
+    n_na: int
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The change against the latest earlier period. ``deltas``: every item known in both periods
+    (item, name, delta = now − before); ``gains`` / ``losses``: the three largest each way."""
+
+    period: str
+    total: float
+    rank: int
+    delta: float  # total now − total before, rounded to 6 decimals
+    deltas: pd.DataFrame
+    gains: pd.DataFrame
+    losses: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Peers:
+    """The unit beside its group (units of the same kind, or all units when the kind has one unit).
+
+    ``sections``: per top-level section (index: section id) the unit's points, the group's median,
+    the points of the group's best unit and the largest maximum any unit of the group has there."""
+
+    group: pd.Index
+    same_kind: bool  # False: the group is every unit
+    best: str  # unit id with the highest total in the group
+    best_name: str
+    sections: pd.DataFrame
+
+
+class UnitAnalysis:
+    """Every analysis of one unit's report; frames are computed once and kept."""
+
+    def __init__(self, run: Run, unit: str):
+        self.run = run
+        self.unit = run.unit_id(unit)
+        self.res = run.result
+        self.scheme = run.scheme
+        self.row = run.result.units.loc[self.unit]
+
+    # ------------------------------------------------------------------ the unit and its group
+    @property
+    def name(self) -> str:
+        return str(self.row["unit_name"])
+
+    @cached_property
+    def unit_items(self) -> pd.DataFrame:
+        """``ScoreResult.unit_items``: every item with points, status and computation text."""
+        return self.res.unit_items(self.unit)
+
+    def group(self) -> pd.Index:
+        """Units of the same kind (the peers the unit is compared with); all units when it is alone."""
+        u = self.res.units
+        kind = self.row["unit_kind"]
+        same = u.index[u["unit_kind"] == kind]
+        return same if kind and len(same) > 1 else u.index
+
+    def standing(self) -> Standing:
+        res, row, sch = self.res, self.row, self.scheme
+        grp = self.group()
+        return Standing(
+            unit=self.unit, unit_name=self.name, unit_kind=row["unit_kind"],
+            total=float(row["total"]), base=float(row["base_total"]), bonus=float(row["bonus"]),
+            base_max=sch.base_max, bonus_max=sch.bonus_max, has_grades=sch.grades is not None,
+            grade=row.get("grade"), grade_certain=bool(row.get("grade_certain", True)),
+            grade_best=row.get("grade_if_all_known_full"),
+            n_units=int(row["n_units"]), rank=int(row["rank"]),
+            # the overall order, veto included
+            group_n=len(grp), group_rank=int(res.units.loc[grp, "rank"].rank(method="min")[self.unit]),
+            unknown_points=float(row["unknown_points"]), max_possible=float(row["max_possible"]),
+            n_missing=int(row["n_missing_input"]), n_pending=int(row["n_pending_judgement"]),
+            n_undefined=int(row["n_undefined"]), n_na=int(row["n_not_applicable"]))
+
+    # ------------------------------------------------------------------ items and sections
+    def items(self) -> pd.DataFrame:
+        """One row per item, in document order: ``unit_items`` plus ``status_zh`` and ``readings``
+        (the readings the item's rule follows: list of {id, label, question})."""
+        it = self.unit_items.copy()
+        it["status_zh"] = [label(STATUS_ZH, s) for s in it["status"]]
+        it["readings"] = [self._readings_of(i) for i in it["item"]]
+        it["source_line"] = pd.Series([None if pd.isna(x) else int(x) for x in it["source_line"]],
+                                      index=it.index, dtype=object)
+        return it
+
+    def _readings_of(self, item_id: str) -> list[dict]:
+        used = self.res.rules[item_id].readings
+        out = []
+        for rid, opt in used.items():
+            try:
+                rd = self.scheme.reading(rid)
+                text = rd.option(opt).label
+                q = rd.question
+            except KeyError:
+                text, q = opt, ""
+            out.append({"id": rid, "label": text, "question": q})
+        return out
+
+    def sections(self) -> pd.DataFrame:
+        """Top-level sections (index: id): name, bonus, known points, unknown points, maximum applicable
+        to this unit."""
+        res, u = self.res, self.unit
+        rows = []
+        for s in self.scheme.sections:
+            ids = [i.id for i in s.walk_items()]
+            rows.append({"section": s.id, "name": s.name, "bonus": s.bonus,
+                         "points": float(res.sections.at[u, s.id]),
+                         "unknown": float(res.sections_unknown.at[u, s.id]),
+                         "max": float(res.max_points.loc[u, ids].sum())})
+        return _frame(rows, ["section", "name", "bonus", "points", "unknown", "max"], index="section")
+
+    def lost(self, n: int = 3) -> pd.DataFrame:
+        """The ``n`` scored items with most points lost (max − points), ties by item id."""
+        it = self.unit_items
+        scored = it[it["status"] == "scored"].copy()
+        scored["lost"] = scored["max"] - scored["points"]
+        return scored[scored["lost"] > EPS].sort_values(["lost", "item"], ascending=[False, True]).head(n)
+
+    def peers(self) -> Peers | None:
+        """The group comparison of chart 2; None when the unit has no peer at all (one unit)."""
+        res = self.res
+        grp = self.group()
+        if len(grp) <= 1:
+            return None
+        secs = list(self.scheme.sections)
+        ids = [s.id for s in secs]
+        secs_g = res.sections.loc[grp, ids]
+        best = res.units.loc[grp, "total"].astype(float).idxmax()
+        frame = pd.DataFrame({
+            "unit": [float(res.sections.at[self.unit, i]) for i in ids],
+            "median": secs_g.median().tolist(),
+            "best": secs_g.loc[best].tolist(),
+            "max": [float(res.max_points.loc[grp, [i.id for i in s.walk_items()]].max(axis=0).sum()) for s in secs],
+        }, index=pd.Index(ids, name="section"))
+        return Peers(grp, len(grp) < len(res.units), best, str(res.units.at[best, "unit_name"]), frame)
+
+    def trend(self) -> pd.DataFrame:
+        """The unit's total and the median total of all units, per period it appears in (history then this
+        period, oldest first); empty when no earlier period has the unit."""
+        periods, totals, medians = [], [], []
+        for p, hres in self.run.history:
+            if self.unit in hres.units.index:
+                periods.append(p)
+                totals.append(float(hres.units.at[self.unit, "total"]))
+                medians.append(float(hres.units["total"].median()))
+        if periods:
+            periods.append(self.run.period)
+            totals.append(float(self.row["total"]))
+            medians.append(float(self.res.units["total"].median()))
+        return pd.DataFrame({"period": periods, "total": totals, "median": medians},
+                            columns=["period", "total", "median"])
+
+    def previous(self) -> Previous | None:
+        """Against the latest earlier period, when the unit is in it."""
+        prev = self.run.previous()
+        if prev is None:
+            return None
+        p, pres = prev
+        if self.unit not in pres.units.index:
+            return None
+        pu = pres.units.loc[self.unit]
+        now = self.res.points.loc[self.unit]
+        before = pres.points.loc[self.unit].reindex(now.index)
+        both = now.notna() & before.notna()
+        delta = (now - before)[both]
+        names = {i.id: i.name for i in self.scheme.walk_items()}
+
+        def frame(s: pd.Series) -> pd.DataFrame:
+            return pd.DataFrame({"item": list(s.index), "name": [names[k] for k in s.index],
+                                 "delta": [float(v) for v in s.to_numpy()]}, columns=["item", "name", "delta"])
+
+        return Previous(period=p, total=float(pu["total"]), rank=int(pu["rank"]),
+                        delta=round(float(self.row["total"]) - float(pu["total"]), 6), deltas=frame(delta),
+                        gains=frame(delta[delta > EPS].sort_values(ascending=False).head(3)),
+                        losses=frame(delta[delta < -EPS].sort_values().head(3)))
+
+    # ------------------------------------------------------------------ what to do
+    def actions(self) -> pd.DataFrame:
+        """Every applicable item short of full marks, with the points still to win: the maximum when the
+        points are unknown, max − points when scored. Sorted by points to win (most first), then deadline
+        as the document writes it, then item id.
+
+        Columns: item, name, status, to_win, known (scored), state, responsible, deadline, todo."""
+        rows = []
+        cat = self.scheme.input_catalogue
+        for r in self.unit_items.itertuples():
+            if r.status == "not_applicable" or r.max <= 0:
+                continue
+            if r.status == "scored":
+                to_win = float(r.max) - float(r.points)
+                if to_win <= EPS:
+                    continue
+                state = f"得 {num(r.points)} / {num(r.max)} 分"
+                todo = r.evidence or "按评分标准补足差距"
+            else:
+                to_win = float(r.max)
+                state = label(STATUS_ZH, r.status)
+                if r.status == "missing_input":
+                    miss = [cat[c].label for c in self.scheme.item(r.item).input_ids
+                            if c in cat and c in self.res.frame.columns and pd.isna(self.res.frame.at[self.unit, c])]
+                    todo = "补录数据：" + "、".join(miss) + (f"；并准备：{r.evidence}" if r.evidence else "")
+                elif r.status == "pending_judgement":
+                    todo = "请评审人录入得分和理由" + (f"；佐证材料：{r.evidence}" if r.evidence else "")
+                else:
+                    todo = "核实数据（当前无法计算，如分母为零）" + (f"；{r.evidence}" if r.evidence else "")
+            rows.append({"item": r.item, "name": r.name, "status": r.status, "to_win": round(to_win, 6),
+                         "known": r.status == "scored", "state": state, "responsible": r.responsible,
+                         "deadline": r.deadline, "todo": todo})
+        rows.sort(key=lambda x: (-x["to_win"], _deadline_key(x["deadline"]), x["item"]))
+        return _frame(rows, ["item", "name", "status", "to_win", "known", "state", "responsible", "deadline", "todo"])
+
+    def evidence(self) -> pd.DataFrame:
+        """Per applicable item: the evidence the scheme requires, what was registered (list of {title,
+        link, date}), and ``flag`` when something is required and nothing registered."""
+        ev = self.run.data.evidence
+        mine = ev[ev["unit_id"].astype(str) == self.unit] if len(ev) else ev
+        rows = []
+        for r in self.unit_items.itertuples():
+            if r.status == "not_applicable":
+                continue
+            sup = mine[mine["item"] == r.item] if len(mine) else mine
+            supplied = [{"title": e.title, "link": e.link if isinstance(e.link, str) else "",
+                         "date": "" if pd.isna(e.date) else str(e.date)} for e in sup.itertuples()]
+            rows.append({"item": r.item, "name": r.name, "required": r.evidence, "supplied": supplied,
+                         "flag": bool(r.evidence) and not supplied})
+        return _frame(rows, ["item", "name", "required", "supplied", "flag"])
+
+    # ------------------------------------------------------------------ gates
+    def gates(self) -> pd.DataFrame:
+        """One row per gate of the scheme: gate, name, kind, outcome (pass | fail | unknown), the
+        conditions failed and those still unknown (lists of "id name"), and the gate's source."""
+        g = self.res.gates
+        rows = []
+        for gate in self.scheme.gates:
+            mine = g[(g["unit"] == self.unit) & (g["gate"] == gate.id)]
+            rows.append({"gate": gate.id, "name": gate.name, "kind": gate.kind,
+                         "outcome": self.row.get(f"gate:{gate.id}", "unknown"),
+                         "failed": [f"{c.condition} {c.name}" for c in mine.itertuples() if c.outcome == "fail"],
+                         "unknown": [f"{c.condition} {c.name}" for c in mine.itertuples() if c.outcome == "unknown"],
+                         "source_file": gate.source.file, "source_line": gate.source.line,
+                         "source_quote": gate.source.quote})
+        return _frame(rows, ["gate", "name", "kind", "outcome", "failed", "unknown", "source_file", "source_line",
+                             "source_quote"])
+
+    def gate_conditions(self) -> pd.DataFrame:
+        """One row per condition of every gate: gate, condition, name, outcome, the test as the scheme
+        writes it, the unit's values it reads (``values``, a sentence), responsible units and source."""
+        res, g = self.res, self.res.gates
+        rows = []
+        for gate in self.scheme.gates:
+            for c in gate.conditions:
+                hit = g[(g["unit"] == self.unit) & (g["condition"] == c.id)]
+                vals = _values_text(self.run, self.unit, c.input_ids)
+                if any(w in c.test for w in ("total", "base_total", "bonus")):
+                    extra = f"总分={num(res.units.at[self.unit, 'total'])}"
+                    if res.units.at[self.unit, "unknown_points"] > 0:
+                        extra += f"（另有未知 {num(res.units.at[self.unit, 'unknown_points'])} 分）"
+                    vals = "；".join(x for x in (vals, extra) if x)
+                rows.append({"gate": gate.id, "condition": c.id, "name": c.name,
+                             "outcome": hit["outcome"].iloc[0] if len(hit) else "unknown", "test": c.test,
+                             "values": vals, "responsible": "、".join(c.responsible), "source_file": c.source.file,
+                             "source_line": c.source.line, "source_quote": c.source.quote})
+        return _frame(rows, ["gate", "condition", "name", "outcome", "test", "values", "responsible", "source_file",
+                             "source_line", "source_quote"])
+
+    # ------------------------------------------------------------------ the scheme's text
+    def findings(self) -> pd.DataFrame:
+        """The checker's findings on the scheme (:func:`~xinyong.scheme.check.check_scheme`) that concern
+        this unit: on the scheme, or on a section or item it is scored on. A finding on a node not
+        applicable to the unit's kind is left out; one on a node the checker names but the tree lacks
+        is kept."""
+        it = self.unit_items
+        applicable = set(it.loc[it["status"] != "not_applicable", "item"])
+        sec_of = self.scheme.section_of()
+        touched = set(applicable) | {s for i in applicable for s in sec_of[i]} | {self.scheme.id}
+        nodes = set(sec_of) | {s.id for s in self.scheme.walk_sections()}
+        rows = [f.as_dict() for f in self.run.findings if f.target in touched or f.target not in nodes]
+        cols = list(rows[0]) if rows else ["scheme", "code", "target", "message", "detail", "declared", "computed",
+                                           "source_file", "source_line", "quote"]
+        return _frame(rows, cols)
+
+    def readings(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The scheme's readings (ambiguous clauses) and, per option, this unit's total and grade under it.
+
+        First frame, one row per reading: id, seed_note, question, why, disagrees, targets (short ids of
+        the nodes it concerns), used (option id), used_label, overridden (the caller chose another option
+        than the scheme's). Second, one row per reading × option: reading, option, label, used, total,
+        grade (None when the alternative was not computed)."""
+        from .narrative import short_id
+
+        alt = self.run.alternative_totals()
+        mine = alt[alt["unit"] == self.unit]
+        naming: dict[str, list[str]] = {}  # reading -> items and gate conditions that name it
+        for node in [*self.scheme.walk_items(), *(c for g in self.scheme.gates for c in g.conditions)]:
+            for rid in node.readings:
+                naming.setdefault(rid, []).append(node.id)
+        readings, options = [], []
+        for r in self.scheme.readings:
+            used = self.res.readings_used.get(r.id, r.chosen)
+            for o in r.options:
+                hit = mine[(mine["reading"] == r.id) & (mine["option"] == o.id)]
+                options.append({"reading": r.id, "option": o.id, "label": o.label, "used": o.id == used,
+                                "total": float(hit["total"].iloc[0]) if len(hit) else None,
+                                "grade": hit["grade"].iloc[0] if len(hit) else None})
+            readings.append({"id": r.id, "seed_note": r.seed_note, "question": r.question, "why": r.why,
+                             "disagrees": r.disagrees_with_seed_notes,
+                             "targets": [short_id(t) for t in dict.fromkeys([*r.targets, *naming.get(r.id, [])])
+                                         if t != "@scheme"],
+                             "used": used, "used_label": r.option(used).label, "overridden": used != r.chosen})
+        return (_frame(readings, ["id", "seed_note", "question", "why", "disagrees", "targets", "used", "used_label",
+                                  "overridden"]),
+                _frame(options, ["reading", "option", "label", "used", "total", "grade"]))
+
+
+def _values_text(run: Run, unit: str, input_ids: list[str]) -> str:
+    """The inputs a gate condition reads, with this unit's values: ``标签=值单位；…``."""
+    cat = run.scheme.input_catalogue
+    parts = []
+    for c in input_ids:
+        if c not in run.result.frame.columns:
+            continue
+        v = run.result.frame.at[unit, c]
+        lab = cat[c].label if c in cat else c
+        if pd.isna(v):
+            parts.append(f"{lab}=（缺失）")
+        elif c in cat and cat[c].type == "bool":
+            parts.append(f"{lab}={'是' if v else '否'}")
+        else:
+            parts.append(f"{lab}={num(v)}{cat[c].unit if c in cat else ''}")
+    return "；".join(parts)
+
+
+def comparison(run: Run) -> pd.DataFrame | None:
+    """003's cross-unit comparison (:func:`xinyong.scoring.compare.cross_unit_comparison`, Chinese column
+    labels) when the scheme asks for one; None otherwise."""
+    has_compare = any(i.meta.get("compare") for i in run.scheme.walk_items()) or run.scheme.meta.get("compare")
+    if not has_compare:
+        return None
+    from ..scoring.compare import cross_unit_comparison
+
+    return cross_unit_comparison(run.result)
+
+
+# -------------------------------------------------------------------------------------------- overview
+class OverviewAnalysis:
+    """Every analysis of the overview of one scheme × period."""
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.res = run.result
+        self.scheme = run.scheme
+
+    def ranking(self) -> pd.DataFrame:
+        """Every unit by rank, then name: unit, name, kind, rank, total, base, bonus, unknown, grade,
+        grade_certain, gate_outcome; ``delta`` (total − previous total, 6 decimals) and ``rank_move``
+        (previous rank − rank: positive is up) when the previous period has the unit, else None."""
+        u = self.res.units.sort_values(["rank", "unit_name"])
+        prev = self.run.previous()
+        rows = []
+        for uid, r in u.iterrows():
+            row = {"unit": uid, "name": r["unit_name"], "kind": r["unit_kind"], "rank": int(r["rank"]),
+                   "total": float(r["total"]), "base": float(r["base_total"]), "bonus": float(r["bonus"]),
+                   "unknown": float(r["unknown_points"]), "grade": r.get("grade"),
+                   "grade_certain": bool(r.get("grade_certain", True)), "gate_outcome": r["gate_outcome"],
+                   "delta": None, "rank_move": None}
+            if prev is not None and uid in prev[1].units.index:
+                pu = prev[1].units.loc[uid]
+                row["delta"] = round(float(r["total"]) - float(pu["total"]), 6)
+                row["rank_move"] = int(pu["rank"]) - int(r["rank"])
+            rows.append(row)
+        return _frame(rows, ["unit", "name", "kind", "rank", "total", "base", "bonus", "unknown", "grade",
+                             "grade_certain", "gate_outcome", "delta", "rank_move"])
+
+    def movement(self) -> pd.DataFrame:
+        """The ranking's units that were in the previous period, the largest rise first (ties by rank)."""
+        rank = self.ranking()
+        moved = rank[rank["delta"].notna()]
+        order = sorted(range(len(moved)), key=lambda k: (-(moved["delta"].iloc[k] or 0), moved["rank"].iloc[k]))
+        return moved.iloc[order]
+
+    def grades(self) -> pd.DataFrame | None:
+        """Per band of the scheme (best first): label, n units, of which ``uncertain`` (unknown points could
+        move them), share of all units in percent. None when the scheme has no grades."""
+        if self.scheme.grades is None:
+            return None
+        labels = [b.label for b in self.scheme.grades.bands]
+        u = self.res.units
+        counts = u["grade"].value_counts().reindex(labels, fill_value=0)
+        uncertain = u.loc[~u["grade_certain"].astype(bool), "grade"].value_counts().reindex(labels, fill_value=0)
+        return _frame([{"label": lab, "n": int(counts[lab]), "uncertain": int(uncertain[lab]),
+                        "share": counts[lab] / max(len(u), 1) * 100} for lab in labels],
+                      ["label", "n", "uncertain", "share"])
+
+    def shares(self) -> pd.DataFrame:
+        """The heat-map matrix: units (index: unit id, in ranking order) × top-level sections (columns:
+        section ids), points as a percentage of the maximum applicable to the unit; NaN where nothing of
+        the section applies to the unit (not 0)."""
+        res = self.res
+        cols = {}
+        for s in self.scheme.sections:
+            ids = [i.id for i in s.walk_items()]
+            mx = res.max_points[ids].sum(axis=1)
+            cols[s.id] = (res.sections[s.id] / mx.where(mx > 0)) * 100
+        df = pd.DataFrame(cols)
+        return df.loc[res.units.sort_values(["rank", "unit_name"]).index]
+
+    def trend(self) -> pd.DataFrame:
+        """Per period (history, then this one): the highest and the median total of all units."""
+        periods = [p for p, _ in self.run.history] + [self.run.period]
+        res_all = [h for _, h in self.run.history] + [self.res]
+        return pd.DataFrame({"period": periods, "top": [float(r.units["total"].max()) for r in res_all],
+                             "median": [float(r.units["total"].median()) for r in res_all]},
+                            columns=["period", "top", "median"])
+
+    def gate_failures(self) -> pd.DataFrame:
+        """Every unit × gate condition not passed: unit, name (the unit's), condition, cond_name, outcome."""
+        g = self.res.gates
+        names = self.res.units["unit_name"]
+        rows = [{"unit": r.unit, "name": names[r.unit], "condition": r.condition, "cond_name": r.name,
+                 "outcome": r.outcome} for r in g[g["outcome"] != "pass"].itertuples()]
+        return _frame(rows, ["unit", "name", "condition", "cond_name", "outcome"])
+
+    def gate_fail_counts(self) -> pd.Series:
+        """Per gate (index: the gate's name): number of units failing it."""
+        return pd.Series({gt.name: int((self.res.units[f"gate:{gt.id}"] == "fail").sum()) for gt in self.scheme.gates},
+                         dtype=object)
