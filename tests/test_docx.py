@@ -78,7 +78,7 @@ def test_vetoed_unit_says_so_and_overview_lists_every_unit():
 
 
 def test_period_words():
-    from xinyong.report.docx import period_zh
+    from xinyong.labels import period_zh
 
     assert period_zh("2022Q2") == "2022年第二季度"
     assert period_zh("2019") == "2019年度"

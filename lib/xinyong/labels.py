@@ -108,3 +108,26 @@ def pct(x: Any, digits: int = 1) -> str:
 def brief(x: float) -> str:
     """A number on a chart: at most 2 decimals, shortest form (12.5, 3, 0.33)."""
     return f"{round(x, 2):g}"
+
+
+QUARTERS_ZH = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
+
+
+def period_zh(period: Any) -> str:
+    """A period as a person writes it: 2022Q2 → 2022年第二季度, 2019 → 2019年度, 2022-03 → 2022年3月;
+    anything else as written."""
+    import re
+
+    p = str(period)
+    if m := re.fullmatch(r"(\d{4})[Qq]([1-4])", p):
+        return f"{m[1]}年{QUARTERS_ZH[m[2]]}"
+    if re.fullmatch(r"\d{4}", p):
+        return f"{p}年度"
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", p):
+        return f"{m[1]}年{int(m[2])}月"
+    return p
+
+
+def score2(x: Any) -> str:
+    """Points in a verdict or a leader's table: always two decimals (85.24, 5.00); 未知 when unknown."""
+    return "未知" if _missing(x) else f"{float(x):.2f}"

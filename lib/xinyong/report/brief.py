@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .docx import period_zh
+from ..labels import GATE_KIND_ZH, period_zh
+from .analysis import OverviewAnalysis
 from .load import Run
 from .narrative import TEMPLATES, render
 
@@ -36,21 +37,9 @@ class Brief:
 
 
 def _ranking(run: Run) -> pd.DataFrame:
-    u = run.result.units.sort_values(["rank", "unit_name"])
-    prev = run.previous()
-    rows = []
-    for uid, r in u.iterrows():
-        d = m = None
-        if prev is not None and uid in prev[1].units.index:
-            pu = prev[1].units.loc[uid]
-            d = float(r["total"]) - float(pu["total"])
-            m = int(pu["rank"]) - int(r["rank"])
-        rows.append({"rank": int(r["rank"]), "unit": uid, "name": str(r["unit_name"]), "total": float(r["total"]),
-                     "grade": r["grade"] if isinstance(r.get("grade"), str) else None,
-                     "unknown": float(r["unknown_points"]), "gate": str(r["gate_outcome"]), "delta": d,
-                     "rank_move": m})
-    df = pd.DataFrame(rows, columns=["rank", "unit", "name", "total", "grade", "unknown", "gate", "delta", "rank_move"])
-    return df.astype({"delta": float, "rank_move": float})
+    rk = OverviewAnalysis(run).ranking().rename(columns={"gate_outcome": "gate"})
+    rk["grade"] = [g if isinstance(g, str) else None for g in rk["grade"]]
+    return rk.astype({"delta": float, "rank_move": float})
 
 
 def _lost_items(run: Run, n: int = 5) -> pd.DataFrame:
@@ -70,12 +59,9 @@ def _lost_items(run: Run, n: int = 5) -> pd.DataFrame:
 def brief_data(run: Run) -> Brief:
     sch = run.scheme
     rk = _ranking(run)
-    if sch.grades is not None:
-        order = [b.label for b in sch.grades.bands]
-        grades = rk["grade"].value_counts().reindex(order, fill_value=0)
-    else:
-        grades = pd.Series(dtype=int)
-    gate_words = "、".join(dict.fromkeys({"veto": "一票否决", "qualification": "认定条件"}[g.kind] for g in sch.gates))
+    g = OverviewAnalysis(run).grades()
+    grades = pd.Series(dtype=int) if g is None else g.set_index("label")["n"]
+    gate_words = "、".join(dict.fromkeys(GATE_KIND_ZH[g.kind] for g in sch.gates))
     flagged = []
     below = None
     if sch.grades is not None and PASS_BAND in [b.label for b in sch.grades.bands]:

@@ -1,49 +1,27 @@
 """Reports as Word documents (.docx), for readers who forward, annotate and print them as files.
 
 Set as Chinese government documents are set: body text in 仿宋, headings in 黑体 (the East Asian font of
-each run is set explicitly, which Word needs for CJK text), A4. Built with python-docx from the scored
-run — the same numbers the HTML shows — with charts as PNG images. A missing value is written 未知,
-never 0.
+each run is set explicitly, which Word needs for CJK text), A4. Built with python-docx from the report's
+analysis frames (:mod:`.analysis`) — the same numbers the HTML shows — with charts as PNG images. A
+missing value is written 未知, never 0.
 """
 from __future__ import annotations
 
 import io
-import math
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
-import pandas as pd
-
-from ..scoring.result import STATUS_ZH
+from ..labels import GATE_KIND_ZH, GATE_OUTCOME_ZH, label, period_zh
+from ..labels import score2 as points
 from ..util import atomic_write_bytes
+from .analysis import OverviewAnalysis, UnitAnalysis
 from .load import Run
 from .narrative import short_id
 
 BODY_FONT, HEAD_FONT = "仿宋", "黑体"
-QUARTERS = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
 UNKNOWN = ("missing_input", "pending_judgement", "undefined")
-GATE_KIND_ZH = {"veto": "一票否决", "qualification": "认定条件"}
-
-
-def period_zh(period: str) -> str:
-    """2022Q2 → 2022年第二季度; 2019 → 2019年度; 2022-03 → 2022年3月; anything else as written."""
-    p = str(period)
-    if m := re.fullmatch(r"(\d{4})[Qq]([1-4])", p):
-        return f"{m[1]}年{QUARTERS[m[2]]}"
-    if re.fullmatch(r"\d{4}", p):
-        return f"{p}年度"
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", p):
-        return f"{m[1]}年{int(m[2])}月"
-    return p
-
-
-def points(x: Any) -> str:
-    """Points as a person writes them: two decimals; a missing value is 未知."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
-        return "未知"
-    return f"{float(x):.2f}"
 
 
 def _font(run, name: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -164,7 +142,6 @@ def unit_docx(run: Run, unit: str) -> bytes:
 
     unit = run.unit_id(unit)
     row = run.result.units.loc[unit]
-    items = run.result.unit_items(unit)
     doc = _document()
     _heading(doc, str(row["unit_name"]), 0)
     _para(doc, f"{run.scheme.title} · {period_zh(run.period)}")
@@ -173,27 +150,24 @@ def unit_docx(run: Run, unit: str) -> bytes:
         _para(doc, line)
 
     _heading(doc, "二、各部分得分", 1)
-    secs = items.groupby("section", sort=False)
-    known = items[items["status"] == "scored"].groupby("section", sort=False)["points"].sum()
-    unknown = items[items["status"].isin(UNKNOWN)].groupby("section", sort=False)["max"].sum()
-    maxima = secs["max"].sum()
-    labels = [str(s) for s in maxima.index]
+    ua = UnitAnalysis(run, unit)
+    secs = ua.sections()
     setup_fonts()
-    png = _png(section_bars(labels, [float(known.get(s, 0.0)) for s in maxima.index],
-                            [float(unknown.get(s, 0.0)) for s in maxima.index], [float(m) for m in maxima],
+    png = _png(section_bars([str(n) for n in secs["name"]], [float(x) for x in secs["points"]],
+                            [float(x) for x in secs["unknown"]], [float(x) for x in secs["max"]],
                             f"{row['unit_name']}：各部分得分与满分"))
     if png:
         doc.add_picture(io.BytesIO(png), width=Mm(160))
     _table(doc, ["部分", "得分", "未知分", "满分"],
-           [[s, points(known.get(s, 0.0)), points(unknown.get(s, 0.0)) if unknown.get(s, 0.0) else "—",
-             f"{float(maxima[s]):g}"] for s in maxima.index], [80, 25, 25, 25])
+           [[str(r.name), points(r.points), points(r.unknown) if r.unknown else "—", f"{float(r.max):g}"]
+            for r in secs.itertuples()], [80, 25, 25, 25])
 
     _heading(doc, "三、逐项得分", 1)
     rows = []
-    for it in items.itertuples():
+    for it in ua.items().itertuples():
         pts = "未知" if it.status in UNKNOWN else "—" if it.status == "not_applicable" else points(it.points)
         rows.append([short_id(it.item), it.name,
-                     f"{float(it.max):g}", pts, STATUS_ZH.get(it.status, it.status), it.computation])
+                     f"{float(it.max):g}", pts, it.status_zh, it.computation])
     _table(doc, ["编号", "条目", "满分", "得分", "状态", "计算过程"], rows, [14, 48, 12, 14, 18, 60])
     buf = io.BytesIO()
     doc.save(buf)
@@ -202,19 +176,17 @@ def unit_docx(run: Run, unit: str) -> bytes:
 
 def overview_docx(run: Run) -> bytes:
     """The period's ranking as .docx bytes: every unit with total, grade, rank and unknown points."""
-    u = run.result.units.sort_values(["rank", "unit_name"])
+    rk = OverviewAnalysis(run).ranking()
     doc = _document()
     _heading(doc, f"{run.scheme.title} · {period_zh(run.period)} · 总览", 0)
-    _para(doc, f"参评单位 {len(u)} 个。未知分（缺数据或待评审）不按零分计算，单列于表中。")
+    _para(doc, f"参评单位 {len(rk)} 个。未知分（缺数据或待评审）不按零分计算，单列于表中。")
     has_grades = run.scheme.grades is not None
     header = ["名次", "单位", "总分"] + (["等级"] if has_grades else []) + ["未知分", "否决/认定"]
-    gate_zh = {"pass": "通过", "fail": "未通过", "unknown": "尚无法判定", "none": "—"}
     rows = []
-    for uid, r in u.iterrows():
-        rows.append([str(int(r["rank"])), str(r["unit_name"]), points(r["total"])]
-                    + ([str(r["grade"]) if isinstance(r["grade"], str) else "—"] if has_grades else [])
-                    + [points(r["unknown_points"]) if float(r["unknown_points"]) else "—",
-                       gate_zh.get(str(r["gate_outcome"]), str(r["gate_outcome"]))])
+    for r in rk.itertuples():
+        rows.append([str(r.rank), str(r.name), points(r.total)]
+                    + ([r.grade if isinstance(r.grade, str) else "—"] if has_grades else [])
+                    + [points(r.unknown) if r.unknown else "—", label(GATE_OUTCOME_ZH, r.gate_outcome)])
     _table(doc, header, rows)
     buf = io.BytesIO()
     doc.save(buf)
