@@ -21,7 +21,7 @@ LAYERS = {
     "xinyong.scoring": 4,
     "xinyong.report": 5,
     "xinyong.batch": 6,
-    "xinyong.cli": 9, "xinyong.__main__": 9,
+    "xinyong.cli": 9, "xinyong.cli_util": 9, "xinyong.__main__": 9,
 }
 
 
