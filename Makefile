@@ -27,8 +27,10 @@ test: $(STAMP) chromium
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests"; exit 1; fi; exit $$rc
 
+# Under a minute: no batch, no papermill render, no browser. nbval is not loaded (only the slow suite runs
+# it, in a subprocess): its import of jsonschema alone costs 2-4 s here.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -m "not slow and not browser" -p no:nbval
 
 demo: $(STAMP)
 	$(BIN)/xinyong batch --all params/demo.yaml --jobs $(JOBS) --out outputs

@@ -1,13 +1,14 @@
 """The command line: bilingual help, `inputs` table and CSV, known errors without tracebacks."""
 import subprocess
-from pathlib import Path
 
 import pandas as pd
 
 from xinyong.cli import main
 
-MINI = str(Path(__file__).parent / "fixtures" / "mini.yaml")
-XY = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "xinyong")
+from conftest import MINI as MINI_PATH, ROOT
+
+MINI = str(MINI_PATH)
+XY = str(ROOT / ".venv" / "bin" / "xinyong")
 
 
 def test_help_is_chinese_and_english():
