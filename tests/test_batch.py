@@ -561,10 +561,12 @@ def test_cli_arguments(tmp_path):
 
 
 def test_demo_params_name_existing_files():
-    """params/demo.yaml: every data file of every run exists (the list is empty until the schemes land)."""
+    """params/demo.yaml: it lists runs, and every data file of every run exists."""
     from xinyong.batch import load_params
 
-    for r in load_params(ROOT / "params" / "demo.yaml"):
+    runs = load_params(ROOT / "params" / "demo.yaml")
+    assert runs, "params/demo.yaml lists no runs: run python scripts/make_demo.py"
+    for r in runs:
         assert Path(r["data"]).is_file() and all(Path(h["data"]).is_file() for h in r["history"])
 
 
