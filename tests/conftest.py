@@ -4,7 +4,8 @@ Paths are plain constants (``from conftest import MINI``) because many modules u
 in ``parametrize`` lists and helpers; loaded objects are fixtures.
 
 Nothing here skips: a scheme file, a seed or a demo workbook that is missing makes the tests that read
-it fail. Only a genuinely optional external tool (headless Chromium) may skip, with its reason.
+it fail. Only a genuinely optional external tool (headless Chromium) or a platform feature (POSIX
+permissions) may skip, with its reason.
 
 Markers (pyproject.toml): ``slow`` for every test that runs a real batch or a papermill/nbconvert
 render; ``browser`` for Chromium. ``make test-fast`` leaves both out, ``make test`` runs everything.
