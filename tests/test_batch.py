@@ -548,16 +548,20 @@ def test_run_all_records_runs_that_cannot_start_and_goes_on(tmp_path):
     assert r.returncode == 1 and "文件为空" in r.stderr and "未知的方案" in r.stderr
 
 
-def test_cli_arguments(tmp_path):
+def test_cli_arguments(tmp_path, capsys):
+    """In this process: ``python -m xinyong.cli batch`` as a subprocess is run by the test above and the
+    batches marked slow; starting three more interpreters only to check arguments costs seconds."""
+    from xinyong.cli import main
+
     empty = tmp_path / "p.yaml"
     empty.write_text("runs: []\n", encoding="utf-8")
-    r = cli("--all", str(empty), "--out", str(tmp_path / "o"))
-    assert r.returncode == 0 and "没有任何运行" in r.stdout
+    assert main(["batch", "--all", str(empty), "--out", str(tmp_path / "o")]) == 0
+    assert "没有任何运行" in capsys.readouterr().out
     assert "暂无报告" in (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
-    r = cli("--scheme", str(MINI), "--out", str(tmp_path / "o"))
-    assert r.returncode == 2 and "--period" in r.stderr and "Traceback" not in r.stderr
-    r = cli("--all", str(empty), "--scheme", str(MINI))
-    assert r.returncode == 2
+    assert main(["batch", "--scheme", str(MINI), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "--period" in err and "Traceback" not in err
+    assert main(["batch", "--all", str(empty), "--scheme", str(MINI)]) == 2
 
 
 def test_demo_params_name_existing_files():

@@ -6,6 +6,7 @@ lazy import cannot hide an upward arrow.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,7 @@ def imports_of(path: Path, mod: str) -> set[str]:
     return out
 
 
+@functools.cache  # parsed once for the five tests; nothing mutates it
 def graph() -> dict[str, set[str]]:
     return {module_name(p): imports_of(p, module_name(p)) for p in sorted(PKG.rglob("*.py"))}
 
