@@ -33,8 +33,8 @@ NOT_FORMULA = "单元格含有公式；程序不计算公式，请复制后“�
 
 
 @pytest.fixture(scope="module")
-def scheme():
-    return xinyong.load_scheme(MINI)
+def scheme(mini_scheme):
+    return mini_scheme
 
 
 def workbook(tmp_path, scheme, cells, name="case.xlsx", edit=None):

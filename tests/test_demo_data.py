@@ -15,7 +15,7 @@ import xinyong
 from xinyong.intake import read_inputs, save_workbook
 from xinyong.intake.template import judgement_slots
 
-from conftest import MINI, ROOT, demo_runs
+from conftest import ROOT, demo_runs
 
 
 def _load_make_demo():
@@ -36,8 +36,8 @@ def _need(sid: str):
 
 # ------------------------------------------------------------------ the generator, on the mini scheme
 @pytest.fixture(scope="module")
-def mini():
-    return xinyong.load_scheme(MINI)
+def mini(mini_scheme):
+    return mini_scheme
 
 
 MINI_UNITS = [("c1", "示例甲市", "城市"), ("c2", "示例乙市", "城市"), ("c3", "示例开发区", "开发区"), ("c4", "示例丁市", "城市")]
