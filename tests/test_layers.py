@@ -109,8 +109,9 @@ def test_only_the_version_comes_from_the_facade():
 
 
 def test_nothing_imports_the_command_line():
+    # ``python -m xinyong`` (__main__) is the command line's other entry point, not a module below it
     bad = [f"{m} imports {d}" for m, deps in graph().items() for d in deps
-           if d == "xinyong.cli" or d.startswith("xinyong.cli.")]
+           if (d == "xinyong.cli" or d.startswith("xinyong.cli.")) and m != "xinyong.__main__"]
     assert not bad, bad
 
 
