@@ -37,7 +37,8 @@ _DATA = re.compile(rb"(?s).*<(?:\w+:)?(?:v|is|f)[\s>/]")
 _ROW = re.compile(rb"(?s).*<(?:\w+:)?row[\s>]")
 _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_DATA_TAGS = (b"<v", b":v", b"<is", b":is", b"<f", b":f")  # candidates; _DATA confirms
 _MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+\d+(?::[A-Z]+\d+)?)["']""")
 
 
@@ -184,6 +185,17 @@ class SheetScan:
     complete: bool  # the end of the rows was found
 
 
+def _rows_end(buf: bytes) -> re.Match | None:
+    """The end of the rows (``</sheetData>`` or an empty ``<sheetData/>``), found by a plain search."""
+    i = buf.find(b"sheetData")
+    while i >= 0:
+        m = _SHEET_DATA_END.match(buf, max(buf.rfind(b"<", 0, i), 0))
+        if m:
+            return m
+        i = buf.find(b"sheetData", i + 9)
+    return None
+
+
 def scan_sheet_xml(stream: Any) -> SheetScan:
     """Last row number holding data, merged ranges, and whether any formula occurs, from a worksheet's
     XML, read in chunks.
@@ -206,11 +218,14 @@ def scan_sheet_xml(stream: Any) -> SheetScan:
             tail += chunk
             continue
         buf = carry + chunk
-        end = _SHEET_DATA_END.search(buf)
+        end = _rows_end(buf)
         # keep a margin unsearched so no tag is cut in two; it is searched with the next chunk
         cut = end.start() if end else max(len(buf) - 256, 0)
-        formulas = formulas or bool(_FORMULA.search(buf, 0, cut))
-        m = _DATA.match(buf, 0, cut)
+        formulas = formulas or any(buf.find(f, 0, cut) >= 0 for f in _FORMULA_TAGS)
+        # plain searches first: a chunk of formatted-but-empty rows holds none of these, and the regex
+        # (which only confirms) then never runs over it
+        pos = max(buf.rfind(d, 0, cut) for d in _DATA_TAGS)
+        m = _DATA.match(buf, 0, min(pos + 8, cut)) if pos >= 0 else None
         if m:
             r = _ROW.match(buf, 0, m.end())
             num = _row_number(buf, r.end() - 1) if r else prev_row
