@@ -304,7 +304,7 @@ def _read_sheet(wb: Any, ws: Any) -> Grid:
                     continue
                 while len(vals) < j - 1:
                     vals.append(None)
-                if data_type == "f" or _is_formula_text(v):
+                if data_type == "f" or (type(v) is str and v[:1] == "=" and len(v) > 1):
                     grid.formulas[(idx, j)] = str(v)
                     v = None
                 elif isinstance(v, (int, float)) and is_pct(style_id):

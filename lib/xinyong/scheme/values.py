@@ -123,10 +123,12 @@ def coerce(v: Any, spec: InputSpec, fmt: str = "General") -> Coerced:
             x = float(s)
         except ValueError:
             return _refuse(f"应为数值，“{v}”不是数字", "text in a number column")
-    return _checked(x, spec, note, detail)
+    return checked(x, spec, note, detail)
 
 
-def _checked(x: float, spec: InputSpec, note: str | None = None, detail: str | None = None) -> Coerced:
+def checked(x: float, spec: InputSpec, note: str | None = None, detail: str | None = None) -> Coerced:
+    """The checks every number passes (finite, whole for integers, within [min, max]); also the fast
+    path for a plain number of a number input, which needs none of :func:`coerce`'s conversions."""
     if not math.isfinite(x):
         return _refuse("应为有限数值", "not finite")
     if spec.type == "integer" and not x.is_integer():

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ...scheme.values import JUDGE, WHY, coerce, is_blank, is_percent
+from ...scheme.values import JUDGE, WHY, checked, coerce, is_blank, is_percent
 from ..cells import suggest, text
 from ..problems import col_letter
 from ..sources import Cell, Grid
@@ -86,12 +86,18 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
         log.note(f"缺少 {len(absent)} 个输入列，这些输入按缺失处理：" + "、".join(absent[:20]) + ("…" if len(absent) > 20 else ""),
                  f"{len(absent)} input columns absent (treated as missing)", sheet=sheet, row=1,
                  value=None, expected="、".join(absent))
-    specs = {j: ctx.cat[h] for j, h in cols.items() if h in ctx.cat}
+    # per column, once: what it holds (0 unit name/kind, 1 judgement, 2 input), its spec and range text
+    plan = [(j, h, 0 if h in META else 1 if h.startswith((JUDGE, WHY)) else 2, ctx.cat.get(h)) for j, h in cols.items()]
+    plan = [(j, h, kind, spec, spec is not None and is_percent(spec), range_text(spec) if spec is not None else None)
+            for j, h, kind, spec in plan]
+    pct_cells = g.percent
     rows_of: dict[str, int] = {}
     raw_judge: dict[tuple[str, str], dict[str, Any]] = {}
     percent_plain: dict[str, list[tuple[int, str, float, int, Any]]] = {}
     for i in g.row_numbers(_first_data_row(g, id_col)):
-        uid = text(g.value(i, id_col))
+        row = g.rows[i - 1]
+        width = len(row)
+        uid = text(row[id_col - 1] if id_col <= width else None)
         if not uid:
             log.error("单位编号为空，但该行有数据", "data row without a unit id", sheet=sheet, row=i, col=id_col,
                       expected="单位编号")
@@ -114,33 +120,40 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
                 if (kj or ctx.s.unit_kinds) else ""
             ctx.units[uid] = {"unit_name": name or None, "unit_kind": kind or None, "row": i}
         vals = ctx.values.setdefault(uid, {})
-        for j, h in cols.items():
-            if h in META:
-                v = g.value(i, j)
+        for j, h, what, spec, pct, expected in plan:
+            v = row[j - 1] if j <= width else None
+            if what == 0:
                 if units_sheet and not is_blank(v):
                     known = ctx.units[uid].get(h) or ""
                     if text(v) != known:
                         log.error(f"与“单位”表不一致：“单位”表为“{known}”", f"{h} differs from the units sheet",
                                   sheet=sheet, row=i, col=j, unit=uid, input=h, value=v, expected=known)
                 continue
-            if h.startswith((JUDGE, WHY)):
+            if what == 1:
                 item = h.split(":", 1)[1]
                 raw_judge.setdefault((uid, item), {"row": i})["why" if h.startswith(WHY) else "points"] = (g.cell(i, j), j)
                 continue
-            spec = specs[j]
-            v = g.value(i, j)
-            if is_blank(v):
+            kind_v = type(v)
+            if (kind_v is float or kind_v is int) and spec.type != "bool" and (i, j) not in pct_cells:
+                # a plain number: exactly what coerce() does with it, without its type dispatch
+                x = float(v)
+                if x != x:
+                    vals[h] = np.nan
+                    continue
+                got = checked(x, spec)
+            elif is_blank(v):
                 vals[h] = np.nan
                 continue
-            got = coerce(v, spec, "0%" if (i, j) in g.percent else "General")
+            else:
+                got = coerce(v, spec, "0%" if (i, j) in pct_cells else "General")
             if got.error:
                 log.error(f"“{spec.label}”：{got.error}", f"{h}: {got.detail}", sheet=sheet, row=i, col=j, unit=uid,
-                          input=h, value=v, expected=range_text(spec))
+                          input=h, value=v, expected=expected)
             elif got.note:
                 log.note(f"“{spec.label}”：{got.note}", f"{h}: {got.detail}", sheet=sheet, row=i, col=j, unit=uid,
-                         input=h, value=v, expected=range_text(spec))
+                         input=h, value=v, expected=expected)
             x = got.value
-            if not got.note and not np.isnan(x) and is_percent(spec):
+            if pct and not got.note and x == x:
                 percent_plain.setdefault(h, []).append((i, uid, x, j, v))
             vals[h] = x
     for h, got_ in percent_plain.items():
