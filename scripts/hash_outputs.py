@@ -2,6 +2,10 @@
 
     python scripts/hash_outputs.py outputs > before.txt   # … change the code, re-run make demo …
     python scripts/hash_outputs.py outputs | diff before.txt -
+    python scripts/hash_outputs.py --mask-provenance outputs   # also ignore the folded 复现信息 block
+
+``--mask-provenance`` is for comparisons across a change of the data files' bytes or location (their
+paths and SHA-256 are all that block shows besides versions); every other byte must still match.
 
 HTML is hashed after masking date-times (the generation-time line, the index's 最近更新); summary.json
 without its clock fields; scores.xlsx by cell values (the zip carries a timestamp). Executed notebooks
@@ -19,6 +23,8 @@ from openpyxl import load_workbook
 
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
 CLOCK = {"started", "finished", "updated", "seconds"}
+PROVENANCE = re.compile(r'<details class="xy-provenance".*?</details>', re.S)
+MASK_PROVENANCE = False
 
 
 def _drop_clock(obj):
@@ -31,12 +37,13 @@ def _drop_clock(obj):
 
 def fingerprint(path: Path) -> str | None:
     if path.suffix == ".html":
-        data = STAMP.sub("<time>", path.read_text(encoding="utf-8")).encode()
+        text = STAMP.sub("<time>", path.read_text(encoding="utf-8"))
+        data = (PROVENANCE.sub("<provenance>", text) if MASK_PROVENANCE else text).encode()
     elif path.name == "summary.json":
         data = json.dumps(_drop_clock(json.loads(path.read_text(encoding="utf-8"))), sort_keys=True).encode()
     elif path.suffix == ".xlsx":
         wb = load_workbook(path, read_only=True)
-        data = repr([(ws.title, list(ws.iter_rows(values_only=True))) for ws in wb.worksheets]).encode()
+        data = STAMP.sub("<time>", repr([(ws.title, list(ws.iter_rows(values_only=True))) for ws in wb.worksheets])).encode()
         wb.close()
     else:
         return None
@@ -51,4 +58,8 @@ def main(root: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "outputs")
+    args = sys.argv[1:]
+    if "--mask-provenance" in args:
+        args.remove("--mask-provenance")
+        MASK_PROVENANCE = True
+    main(args[0] if args else "outputs")
