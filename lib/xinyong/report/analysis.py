@@ -195,6 +195,7 @@ class UnitAnalysis:
         best = res.units.loc[grp, "total"].astype(float).idxmax()
         frame = pd.DataFrame({
             "unit": [float(res.sections.at[self.unit, i]) for i in ids],
+            "unit_unknown": [float(res.sections_unknown.at[self.unit, i]) for i in ids],
             "median": secs_g.median().tolist(),
             "best": secs_g.loc[best].tolist(),
             "max": [float(res.max_points.loc[grp, [i.id for i in s.walk_items()]].max(axis=0).sum()) for s in secs],
@@ -460,16 +461,34 @@ class OverviewAnalysis:
 
     def shares(self) -> pd.DataFrame:
         """The heat-map matrix: units (index: unit id, in ranking order) × top-level sections (columns:
-        section ids), points as a percentage of the maximum applicable to the unit; NaN where nothing of
-        the section applies to the unit (not 0)."""
+        section ids), points as a percentage of the *known* maximum (the maximum applicable to the unit
+        less its unknown points). NaN where nothing of the section applies to the unit, and where all of
+        it is unknown (:meth:`unknown` tells the two apart): a missing item is never a 0."""
+        res = self.res
+        cols = {}
+        for s in self.scheme.sections:
+            ids = [i.id for i in s.walk_items()]
+            known = res.max_points[ids].sum(axis=1) - res.sections_unknown[s.id]
+            cols[s.id] = (res.sections[s.id] / known.where(known > EPS)) * 100
+        df = pd.DataFrame(cols)
+        return df.loc[res.units.sort_values(["rank", "unit_name"]).index]
+
+    def unknown(self) -> pd.DataFrame:
+        """Beside :meth:`shares`, same shape: the section's points still unknown (missing data, pending
+        judgements), and ``all_unknown`` cells where nothing of the section is known."""
+        res = self.res
+        order = res.units.sort_values(["rank", "unit_name"]).index
+        return res.sections_unknown[[s.id for s in self.scheme.sections]].loc[order]
+
+    def all_unknown(self) -> pd.DataFrame:
+        """True where the section applies to the unit and every point of it is unknown."""
         res = self.res
         cols = {}
         for s in self.scheme.sections:
             ids = [i.id for i in s.walk_items()]
             mx = res.max_points[ids].sum(axis=1)
-            cols[s.id] = (res.sections[s.id] / mx.where(mx > 0)) * 100
-        df = pd.DataFrame(cols)
-        return df.loc[res.units.sort_values(["rank", "unit_name"]).index]
+            cols[s.id] = (mx > EPS) & ((mx - res.sections_unknown[s.id]) <= EPS)
+        return pd.DataFrame(cols).loc[res.units.sort_values(["rank", "unit_name"]).index]
 
     def trend(self) -> pd.DataFrame:
         """Per period (history, then this one): the highest and the median total of all units."""

@@ -108,12 +108,16 @@ class UnitReport:
         peers = a.peers()
         if peers is not None:
             ps = peers.sections
+            unknown = float(ps["unit_unknown"].sum())
             out.append({"img": charts.peer_bars(labels, ps["unit"].tolist(), ps["median"].tolist(),
                                                 ps["best"].tolist(), ps["max"].tolist(), self.name,
                                                 f"最高分单位：{peers.best_name}",
-                                                f"与{'同类' if peers.same_kind else '全部'} {len(peers.group)} 个单位比较（得分率）"),
+                                                f"与{'同类' if peers.same_kind else '全部'} {len(peers.group)} 个单位比较（得分率）",
+                                                unit_unknown=ps["unit_unknown"].tolist()),
                         "caption": "图2 本单位与组内中位数、组内最高分单位的各部分得分率"
-                                   + ("（组：同类型单位）" if peers.same_kind else "（本单位类型只有一个，组为全部单位）")})
+                                   + ("（组：同类型单位）" if peers.same_kind else "（本单位类型只有一个，组为全部单位）")
+                                   + (f"；本单位有 {num(unknown)} 分未知，画作灰色斜线并标“缺”，未按零分计"
+                                      if unknown > 0 else "")})
         else:
             notes.append("只有一个单位，无法与同组单位比较。")
         trend = a.trend()
