@@ -93,7 +93,9 @@ def test_item_table_lists_every_item_with_its_points(run):
         assert m, it.id
         p = res.points.at["a", it.id]
         cells = re.findall(r'<td class="num">(.*?)</td>', m.group(1))
-        assert cells[1] == ("—" if pd.isna(p) else num(p))
+        st = res.status.at["a", it.id]
+        # points with two decimals; unknown points read 未知 (missing is never 0), not applicable —
+        assert cells[1] == ("—" if st == "not_applicable" else "未知" if pd.isna(p) else f"{p:.2f}")
 
 
 def test_action_list_every_item_short_of_full_marks_sorted(run):

@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..labels import num, pct
+from ..labels import num, pct, score2
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -42,6 +42,7 @@ def env() -> Environment:
     e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"], default=True),
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
+    e.filters["s2"] = score2
     e.filters["pct"] = pct
     e.filters["sid"] = short_id
     e.filters["q"] = quoted

@@ -132,7 +132,7 @@ class UnitReport:
     # ------------------------------------------------------------------ tables
     def item_table(self) -> Block:
         it = self.analysis.items()
-        cols = ["item", "name", "bonus", "max", "points", "status", "status_zh", "computation", "readings",
+        cols = ["item", "name", "bonus", "max", "points", "status", "status_zh", "computation", "description", "readings",
                 "responsible", "source_file", "source_line", "source_quote"]
         sections = []
         for s in self.analysis.sections().itertuples():
