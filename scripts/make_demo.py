@@ -17,6 +17,7 @@ Same seed, same bytes: workbook properties and zip entry times are fixed.
 from __future__ import annotations
 
 import argparse
+import os
 import ast
 import datetime as dt
 import itertools
@@ -469,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _rel(p: Path) -> str:
     try:
-        return p.resolve().relative_to(ROOT).as_posix()
+        return Path(os.path.abspath(p)).relative_to(ROOT).as_posix()  # params/demo is a link: keep its name
     except ValueError:
         return p.as_posix()
 

@@ -24,17 +24,18 @@ from xinyong.errors import SchemeError, XinyongError
 from xinyong.intake import UnitRow, build_template, read_inputs, save_workbook
 from xinyong.scoring.plan import compile
 
+from conftest import MINI
+
 HERE = Path(__file__).parent
 CORPUS = HERE / "badinput"
-MINI = HERE / "fixtures" / "mini.yaml"
 UNITS = [UnitRow("a", "示例甲市", "城市"), UnitRow("b", "示例开发区", "开发区")]
 GOOD_A = {"B4": 2.6, "C4": "是", "D4": "否", "E4": 3, "F4": 4, "G4": 75, "H4": 2}
 NOT_FORMULA = "单元格含有公式；程序不计算公式，请复制后“选择性粘贴为数值”"
 
 
 @pytest.fixture(scope="module")
-def scheme():
-    return xinyong.load_scheme(MINI)
+def scheme(mini_scheme):
+    return mini_scheme
 
 
 def workbook(tmp_path, scheme, cells, name="case.xlsx", edit=None):
@@ -202,6 +203,7 @@ def test_formulas_in_csv_are_refused(scheme):
     assert {(p.row, p.column, p.message) for p in res.errors} == {(2, "C", NOT_FORMULA), (2, "D", NOT_FORMULA)}
 
 
+@pytest.mark.slow  # 100,000 rows through intake: 4-9 s, a scale test
 def test_huge_csv_100k_rows(tmp_path, scheme):
     rows = ["unit_id,unit_kind,npl_rate,has_a,has_b,approved,total_depts,share,events"]
     rows += [f"u{i},城市,{i % 7},是,否,{i % 5},5,{i % 100},{i % 3}" for i in range(100_000)]

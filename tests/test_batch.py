@@ -24,8 +24,8 @@ import pytest
 from xinyong.batch import run_batch
 from xinyong.batch.names import is_reserved, safe_component, unit_stems
 
-ROOT = Path(__file__).resolve().parents[1]
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+from conftest import MINI, ROOT
+
 EVIL = "<script>alert(1)</script>"
 LONG_NAME = '丙市*?"<>|' + "很长的名称" * 24
 HEADER = ["unit_id", "unit_name", "unit_kind", "npl_rate", "has_a", "has_b", "approved", "total_depts", "share",
@@ -82,13 +82,12 @@ def first(tmp_path_factory):
     base = tmp_path_factory.mktemp("batch")
     data = write_csv(base / "data" / "units.csv")
     out = base / "out"
-    t0 = time.perf_counter()
     r = cli(*batch_args(data, out))
-    return {"base": base, "data": data, "out": out, "run": out / "mini" / "2019", "proc": r,
-            "seconds": time.perf_counter() - t0}
+    return {"base": base, "data": data, "out": out, "run": out / "mini" / "2019", "proc": r}
 
 
 # ------------------------------------------------------------------------------------------ isolation
+@pytest.mark.slow
 def test_broken_unit_fails_alone_and_exit_code_is_1(first):
     """Issue: "a unit whose data is invalid ... is written as a failed report ... never stops the others.
     Exit code non-zero (1) when any unit failed; the CLI prints which."""
@@ -118,6 +117,7 @@ def test_broken_unit_fails_alone_and_exit_code_is_1(first):
     assert s["counts"] == {"ok": 3, "failed": 1, "skipped": 0} and s["exit_code"] == 1
 
 
+@pytest.mark.slow
 def test_summary_json(first):
     """Hand-computed from mini.yaml (the ids are the hostile ones of the module docstring):
 
@@ -145,6 +145,7 @@ def test_summary_json(first):
                                   "html", "error", "seconds"}
 
 
+@pytest.mark.slow
 def test_scores_xlsx(first):
     """scores.xlsx: units × items points with totals, grades, ranks; Chinese headers, frozen header."""
     path = first["run"] / "scores.xlsx"
@@ -173,6 +174,7 @@ def test_scores_xlsx(first):
 
 
 # ------------------------------------------------------------------------------------------ names
+@pytest.mark.slow
 def test_output_names_are_safe_and_inside(first):
     """Issue: file names safe on Windows (no \\/:*?"<>|, no control chars, no reserved names, no
     trailing dot/space, '..' neutralised, Chinese kept, length-limited)."""
@@ -224,6 +226,7 @@ def test_unit_stems_unique_and_stable():
 
 
 # ------------------------------------------------------------------------------------------ pages
+@pytest.mark.slow
 def test_pages_are_chinese_offline_and_escaped(first):
     """Issue: "All Chinese-first, self-contained (inline CSS, no network ...), HTML-escaped"."""
     out, run = first["out"], first["run"]
@@ -250,14 +253,15 @@ def copy_outputs(first, tmp_path) -> tuple[Path, Path]:
     return out, out / "mini" / "2019"
 
 
+@pytest.mark.slow
 def test_second_run_skips_everything(first, tmp_path):
     """Issue: "a second run skips everything (check summary statuses and that HTML mtimes are unchanged)".
-    The invalid unit is checked again (it costs no kernel) and stays failed."""
+    The invalid unit is checked again (it costs no kernel) and stays failed. How fast the skipping run is
+    is measured by ``make bench`` ("again, unchanged (resume)" in bench/README.md), not asserted here: a
+    wall-clock comparison on a loaded machine tests the machine, not the code."""
     out, run = copy_outputs(first, tmp_path)
     before = mtimes(run) | {"../../index.html": (out / "index.html").stat().st_mtime_ns}
-    t0 = time.perf_counter()
     r = cli(*batch_args(first["data"], out))
-    took = time.perf_counter() - t0
     assert r.returncode == 1
     s = summary(out)
     assert {u["id"]: u["status"] for u in s["units"]} == {"a/b:c": "skipped", "CON": "skipped", "..": "skipped",
@@ -265,9 +269,9 @@ def test_second_run_skips_everything(first, tmp_path):
     assert s["overview"]["status"] == "skipped"
     after = mtimes(run) | {"../../index.html": (out / "index.html").stat().st_mtime_ns}
     assert after == before
-    assert took < first["seconds"]
 
 
+@pytest.mark.slow
 def test_touching_one_unit_rerenders_only_that_unit(first, tmp_path):
     """Issue: "touching one unit's data re-runs only that unit". Here a/b:c's judgement reason changes:
     its own report shows it, no other report does (scores are unchanged)."""
@@ -289,6 +293,7 @@ def test_touching_one_unit_rerenders_only_that_unit(first, tmp_path):
     assert "工作扎实，材料齐全" in (run / u["a/b:c"]["html"]).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_changed_score_rerenders_the_units_that_show_it(first, tmp_path):
     """A unit report shows its rank among all units, the group median and the best unit's name: when
     ``..``'s 失信事件数 goes from 3 to 2 (2.1: 2-0.5*2 = 1 instead of 0.5, total 8.5), every valid
@@ -305,6 +310,7 @@ def test_a_changed_score_rerenders_the_units_that_show_it(first, tmp_path):
     assert u[".."]["total"] == pytest.approx(8.5)
 
 
+@pytest.mark.slow
 def test_killed_batch_resumes_to_the_same_outputs(first, tmp_path):
     """Issue: "a run killed with SIGKILL in the middle (subprocess, kill after the first report appears),
     then resumed, ends with the same set of outputs and the same scores as an uninterrupted run, and no
@@ -354,6 +360,7 @@ def test_killed_batch_resumes_to_the_same_outputs(first, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ notebook errors
+@pytest.mark.slow
 def test_notebook_error_is_a_failed_report_the_others_are_written(tmp_path, monkeypatch):
     """Issue: "a unit ... whose notebook raises is written as a failed report: the executed notebook with
     the error (render keeps .failed.ipynb) and a short Chinese HTML saying what failed"."""
@@ -541,23 +548,29 @@ def test_run_all_records_runs_that_cannot_start_and_goes_on(tmp_path):
     assert r.returncode == 1 and "文件为空" in r.stderr and "未知的方案" in r.stderr
 
 
-def test_cli_arguments(tmp_path):
+def test_cli_arguments(tmp_path, capsys):
+    """In this process: ``python -m xinyong.cli batch`` as a subprocess is run by the test above and the
+    batches marked slow; starting three more interpreters only to check arguments costs seconds."""
+    from xinyong.cli import main
+
     empty = tmp_path / "p.yaml"
     empty.write_text("runs: []\n", encoding="utf-8")
-    r = cli("--all", str(empty), "--out", str(tmp_path / "o"))
-    assert r.returncode == 0 and "没有任何运行" in r.stdout
+    assert main(["batch", "--all", str(empty), "--out", str(tmp_path / "o")]) == 0
+    assert "没有任何运行" in capsys.readouterr().out
     assert "暂无报告" in (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
-    r = cli("--scheme", str(MINI), "--out", str(tmp_path / "o"))
-    assert r.returncode == 2 and "--period" in r.stderr and "Traceback" not in r.stderr
-    r = cli("--all", str(empty), "--scheme", str(MINI))
-    assert r.returncode == 2
+    assert main(["batch", "--scheme", str(MINI), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "--period" in err and "Traceback" not in err
+    assert main(["batch", "--all", str(empty), "--scheme", str(MINI)]) == 2
 
 
 def test_demo_params_name_existing_files():
-    """params/demo.yaml: every data file of every run exists (the list is empty until the schemes land)."""
+    """params/demo.yaml: it lists runs, and every data file of every run exists."""
     from xinyong.batch import load_params
 
-    for r in load_params(ROOT / "params" / "demo.yaml"):
+    runs = load_params(ROOT / "params" / "demo.yaml")
+    assert runs, "params/demo.yaml lists no runs: run python scripts/make_demo.py"
+    for r in runs:
         assert Path(r["data"]).is_file() and all(Path(h["data"]).is_file() for h in r["history"])
 
 

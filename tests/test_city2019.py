@@ -7,7 +7,6 @@ docs/seeds/001_a7f8961f93169087.txt — quotes keep the seed's lost characters (
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,9 @@ import pytest
 import xinyong
 from xinyong.scoring.check import check_scheme
 
-SEED = Path(__file__).resolve().parents[1] / "docs" / "seeds" / "001_a7f8961f93169087.txt"
+from conftest import SEEDS
+
+SEED = SEEDS / "001_a7f8961f93169087.txt"
 SID = "city2019"
 
 

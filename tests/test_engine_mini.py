@@ -1,12 +1,10 @@
 """The engine on the tiny fixture scheme: statuses, totals, gates, grades, readings."""
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 import xinyong
 
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+from conftest import MINI
 
 
 @pytest.fixture(scope="module")

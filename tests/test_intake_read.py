@@ -9,7 +9,6 @@ unit a (城市) on row 4, unit b (开发区) on row 5.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,7 +18,8 @@ from xinyong.cli import main
 from xinyong.errors import InputError
 from xinyong.intake import UnitRow, build_template, read_inputs, save_workbook
 
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+from conftest import MINI
+
 UNITS = [UnitRow("a", "示例甲市", "城市"), UnitRow("b", "示例开发区", "开发区")]
 GOOD_A = {"B4": 2.6, "C4": "是", "D4": "否", "E4": 3, "F4": 4, "G4": 75, "H4": 2}
 

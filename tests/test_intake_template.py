@@ -5,7 +5,6 @@ Issue 5: "reading an untouched template gives every item the status `missing_inp
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -16,7 +15,8 @@ from xinyong.cli import main
 from xinyong.intake import UnitRow, build_template, read_inputs, save_workbook, workbook_bytes, write_template
 from xinyong.intake.template import judgement_slots, ordered_inputs
 
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+from conftest import MINI
+
 UNITS = [UnitRow("a", "示例甲市", "城市"), UnitRow("b", "示例开发区", "开发区")]
 
 
@@ -147,10 +147,6 @@ def test_cli_template_with_gbk_units_file(tmp_path, scheme):
 
 @pytest.mark.parametrize("sid", xinyong.SCHEME_IDS)
 def test_every_shipped_scheme_template_round_trips(tmp_path, sid):
-    from xinyong.scheme.loader import scheme_path
-
-    if not scheme_path(sid).exists():
-        pytest.skip(f"scheme file {sid}.yaml not written yet")
     s = xinyong.load_scheme(sid)
     units = [UnitRow(f"u{k}", f"示例单位{k}", kind) for k, kind in enumerate(s.unit_kinds or [""])]
     p = write_template(s, tmp_path / f"{sid}.xlsx", period="2022", units=units)

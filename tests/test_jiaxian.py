@@ -5,8 +5,6 @@ code under test is only asked for its result.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,9 +12,10 @@ import pytest
 import xinyong
 from xinyong.scoring.check import check_scheme
 
+from conftest import SEEDS
+
 CD = "jiaxian_county_dept"
 TS = "jiaxian_township"
-SEEDS = Path(__file__).resolve().parents[1] / "docs" / "seeds"
 
 
 @pytest.fixture(scope="module")

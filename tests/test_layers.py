@@ -6,6 +6,7 @@ lazy import cannot hide an upward arrow.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ LAYERS = {
     "xinyong.scoring": 4,
     "xinyong.report": 5,
     "xinyong.batch": 6,
-    "xinyong.cli": 9, "xinyong.__main__": 9,
+    "xinyong.cli": 9, "xinyong.cli_util": 9, "xinyong.__main__": 9,
 }
 
 
@@ -71,6 +72,7 @@ def imports_of(path: Path, mod: str) -> set[str]:
     return out
 
 
+@functools.cache  # parsed once for the five tests; nothing mutates it
 def graph() -> dict[str, set[str]]:
     return {module_name(p): imports_of(p, module_name(p)) for p in sorted(PKG.rglob("*.py"))}
 
@@ -107,8 +109,9 @@ def test_only_the_version_comes_from_the_facade():
 
 
 def test_nothing_imports_the_command_line():
+    # ``python -m xinyong`` (__main__) is the command line's other entry point, not a module below it
     bad = [f"{m} imports {d}" for m, deps in graph().items() for d in deps
-           if d == "xinyong.cli" or d.startswith("xinyong.cli.")]
+           if (d == "xinyong.cli" or d.startswith("xinyong.cli.")) and m != "xinyong.__main__"]
     assert not bad, bad
 
 

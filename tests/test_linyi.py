@@ -7,8 +7,6 @@ addition, that missing judgements stay unknown, and the comparison table.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +16,9 @@ from xinyong.errors import InputError
 from xinyong.scoring.check import check_scheme
 from xinyong.scoring.compare import COLUMNS, DIRECTIONS, cross_unit_comparison
 
-SEED = Path(__file__).resolve().parents[1] / "docs" / "seeds" / "003_75343f844242e083.txt"
+from conftest import SEEDS
+
+SEED = SEEDS / "003_75343f844242e083.txt"
 
 # The annex as printed: (内容, 分值) in document order, lines 72–91.
 PRINTED = [

@@ -12,7 +12,9 @@ import xinyong
 from xinyong.errors import SchemeError
 from xinyong.scoring.plan import compile
 
-MINI = (Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
+from conftest import MINI as MINI_PATH, SEEDS
+
+MINI = MINI_PATH.read_text(encoding="utf-8")
 
 
 def write(tmp_path, text):
@@ -147,7 +149,7 @@ def test_folded_chinese_text_loses_the_line_break_space_only():
 def test_every_source_quote_is_verbatim_on_its_line_of_the_seed(sid):
     """Design card: every item carries `source` (seed file name + quoted clause). Each quote of each
     scheme, section, item, gate and condition is found on the stated line of docs/seeds/<file>."""
-    seeds = Path(__file__).resolve().parents[1] / "docs" / "seeds"
+    seeds = SEEDS
     s = xinyong.load_scheme(sid)
     nodes = [*s.walk_sections(), *s.walk_items(), *s.gates, *(c for g in s.gates for c in g.conditions)]
     sources = [(n.id, n.source) for n in nodes if n.source is not None] + [(sid, s.source)]

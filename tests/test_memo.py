@@ -6,8 +6,6 @@ Issue 7: "a re-run of an unchanged quarter takes seconds" and the demo "must fin
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
@@ -15,8 +13,9 @@ import xinyong
 from xinyong.report import load as L
 from xinyong.report import load_run
 
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
-CSV = Path(__file__).parent / "fixtures" / "report_mini.csv"
+from conftest import MINI, REPORT_MINI_CSV
+
+CSV = REPORT_MINI_CSV
 
 
 @pytest.fixture

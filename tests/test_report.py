@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,7 +22,8 @@ from xinyong.report.narrative import num
 from xinyong.report.overview import _safe_href
 from xinyong.report.analysis import _deadline_key
 
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+from conftest import MINI
+
 EVIL = "<script>alert(1)</script>"
 
 

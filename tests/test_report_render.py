@@ -16,16 +16,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
 
 import xinyong
 from xinyong.report import load_run
 from xinyong.report.narrative import num
 from xinyong.report.render import render_overview, render_unit_report
-from xinyong.scheme.loader import scheme_path
 
-ROOT = Path(__file__).resolve().parents[1]
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+from conftest import MINI, ROOT, demo_runs
+
 EVIL = "<script>alert(1)</script>"
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -136,21 +134,16 @@ def test_cli_report(tmp_path):
 
 # ----------------------------------------------------------------------------- one per shipped scheme
 def _demo_runs():
-    p = ROOT / "params" / "demo.yaml"
-    runs = yaml.safe_load(p.read_text(encoding="utf-8"))["runs"] if p.exists() else []
     first = {}
-    for r in runs:  # the last period of each scheme, with its history
+    for r in demo_runs():  # the last period of each scheme, with its history
         first[r["scheme"]] = r
     return first
 
 
 @pytest.mark.parametrize("sid", xinyong.SCHEME_IDS)
 def test_demo_report_per_scheme(sid, tmp_path):
-    if not scheme_path(sid).exists():
-        pytest.skip(f"scheme {sid} not written yet")
     r = _demo_runs().get(sid)
-    if r is None:
-        pytest.skip(f"no demo data for {sid} in params/demo.yaml")
+    assert r is not None, f"no demo data for {sid} in params/demo.yaml: run python scripts/make_demo.py"
     data = ROOT / r["data"]
     hist = [{"period": h["period"], "data": ROOT / h["data"]} for h in r.get("history", [])]
     run = load_run(sid, data, period=r["period"], history=hist)

@@ -5,14 +5,14 @@ to obtain an expectation. Seed file: 000_41b00573b473221c.txt (quoted clauses na
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 import xinyong
 
-SEED = Path(__file__).resolve().parents[1] / "docs" / "seeds" / "000_41b00573b473221c.txt"
+from conftest import SEEDS
+
+SEED = SEEDS / "000_41b00573b473221c.txt"
 
 
 @pytest.fixture(scope="module")

@@ -1,20 +1,27 @@
 """The ``xinyong`` command line. Every known error becomes a short Chinese message and exit code 2;
-tracebacks only with ``--debug``. Commands of later pipeline steps live beside their step
-(``intake/commands.py``, ``report/commands.py``, ``batch/commands.py``) and register here.
+tracebacks only with ``--debug``.
+
+The commands of the scheme (``inputs``, ``check``, ``kinds``) are here; those of later pipeline steps
+live beside their step (``intake/commands.py``, ``report/commands.py``, ``batch/commands.py``). Each
+module has one ``register(app, consoles)``; :data:`COMMANDS` lists them, and only this module calls
+them, handing over the consoles to print to — so nothing below imports ``xinyong.cli``.
 """
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .batch import commands as batch_commands
+from .cli_util import Consoles
 from .errors import InputError, XinyongError
+from .intake import commands as intake_commands
+from .report import commands as report_commands
 
 app = typer.Typer(
     name="xinyong",
@@ -25,6 +32,7 @@ app = typer.Typer(
 )
 console = Console(highlight=False, markup=False)
 err_console = Console(stderr=True, highlight=False, markup=False)
+CONSOLES = Consoles(out=console, err=err_console)
 STATE = {"debug": False}
 
 
@@ -44,89 +52,89 @@ def _main(
     STATE["debug"] = debug
 
 
-@app.command("inputs")
-def inputs_cmd(
-    scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
-    csv: Optional[Path] = typer.Option(None, "--csv", help="写出 CSV 文件 / write a CSV file"),
-):
-    """列出方案需要的全部输入 / list every input a scheme reads (id, label, unit, range, items)."""
-    from .scheme import load_scheme
-    from .scheme.inventory import input_table
+def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
+    """``inputs``, ``check`` and ``kinds``: what a scheme reads, where its text disagrees with itself, the
+    rule kinds."""
+    console = consoles.out
 
-    s = load_scheme(scheme)
-    df = input_table(s)
-    if csv:
-        from .util import atomic_write_text
+    @app.command("inputs")
+    def inputs_cmd(
+        scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
+        csv: Optional[Path] = typer.Option(None, "--csv", help="写出 CSV 文件 / write a CSV file"),
+    ):
+        """列出方案需要的全部输入 / list every input a scheme reads (id, label, unit, range, items)."""
+        from .scheme import load_scheme
+        from .scheme.inventory import input_table
 
-        atomic_write_text(csv, df.to_csv(index=False), encoding="utf-8-sig")
-        console.print(f"已写出 {len(df)} 个输入：{csv}")
-        return
-    table = Table(title=f"{s.title}（{s.id}）输入清单", show_lines=False)
-    for c in ("input", "label", "unit", "type", "range", "items"):
-        table.add_column(c)
-    for r in df.itertuples(index=False):
-        table.add_row(r.input, r.label, r.unit, r.type, r.range, r.items)
-    console.print(table)
-    console.print(f"共 {len(df)} 个输入 / {len(df)} inputs")
+        s = load_scheme(scheme)
+        df = input_table(s)
+        if csv:
+            from .util import atomic_write_text
 
+            atomic_write_text(csv, df.to_csv(index=False), encoding="utf-8-sig")
+            console.print(f"已写出 {len(df)} 个输入：{csv}")
+            return
+        table = Table(title=f"{s.title}（{s.id}）输入清单", show_lines=False)
+        for c in ("input", "label", "unit", "type", "range", "items"):
+            table.add_column(c)
+        for r in df.itertuples(index=False):
+            table.add_row(r.input, r.label, r.unit, r.type, r.range, r.items)
+        console.print(table)
+        console.print(f"共 {len(df)} 个输入 / {len(df)} inputs")
 
-@app.command("check")
-def check_cmd(
-    scheme: Optional[str] = typer.Argument(None, help="方案编号或文件 / scheme id or YAML path"),
-    all_: bool = typer.Option(False, "--all", help="检查全部六个方案 / check all six schemes"),
-    json_out: bool = typer.Option(False, "--json", help="以 JSON 输出 / print findings as JSON"),
-):
-    """检查方案文本的不一致之处 / find the documented inconsistencies of a scheme's text.
+    @app.command("check")
+    def check_cmd(
+        scheme: Optional[str] = typer.Argument(None, help="方案编号或文件 / scheme id or YAML path"),
+        all_: bool = typer.Option(False, "--all", help="检查全部六个方案 / check all six schemes"),
+        json_out: bool = typer.Option(False, "--json", help="以 JSON 输出 / print findings as JSON"),
+    ):
+        """检查方案文本的不一致之处 / find the documented inconsistencies of a scheme's text.
 
-    退出码：0 = 方案文件有效（已记录的不一致不算错误）；2 = 方案文件无效。
-    """
-    from .scheme import SCHEME_IDS, load_scheme
-    from .scoring.check import check_scheme
+        退出码：0 = 方案文件有效（已记录的不一致不算错误）；2 = 方案文件无效。
+        """
+        from .scheme import SCHEME_IDS, load_scheme
+        from .scoring.check import check_scheme
 
-    if not all_ and not scheme:
-        raise XinyongError("请给出方案编号，或使用 --all", "give a scheme id or --all")
-    ids = SCHEME_IDS if all_ else [scheme]
-    import json
+        if not all_ and not scheme:
+            raise XinyongError("请给出方案编号，或使用 --all", "give a scheme id or --all")
+        ids = SCHEME_IDS if all_ else [scheme]
+        import json
 
-    out = []
-    for sid in ids:
-        s = load_scheme(sid)
-        findings = check_scheme(s)
-        if json_out:
-            out.extend(f.as_dict() for f in findings)
-            continue
-        console.print(f"{s.title}（{s.id}）：{len(findings)} 项发现")
-        for f in findings:
-            console.print(f"  [{f.code}] {f.target}：{f.message}")
-            if f.quote:
-                console.print(f"      原文（{f.source_file}）：{f.quote}", style="dim")
-    if json_out:
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
-
-
-@app.command("kinds")
-def kinds_cmd():
-    """列出全部计分规则类型 / list the rule kinds."""
-    from .scoring import default_registry
-
-    reg = default_registry()
-    for name in reg.names():
-        k = reg.get(name)
-        console.print(f"{name}（{k.label}）：{k.doc.splitlines()[0]}")
-
-
-def _register_step_commands() -> None:
-    for mod in ("xinyong.intake.commands", "xinyong.report.commands", "xinyong.batch.commands"):
-        try:
-            m = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name and mod.startswith(exc.name):
+        out = []
+        for sid in ids:
+            s = load_scheme(sid)
+            findings = check_scheme(s)
+            if json_out:
+                out.extend(f.as_dict() for f in findings)
                 continue
-            raise
-        m.register(app)
+            console.print(f"{s.title}（{s.id}）：{len(findings)} 项发现")
+            for f in findings:
+                console.print(f"  [{f.code}] {f.target}：{f.message}")
+                if f.quote:
+                    console.print(f"      原文（{f.source_file}）：{f.quote}", style="dim")
+        if json_out:
+            sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+
+    @app.command("kinds")
+    def kinds_cmd():
+        """列出全部计分规则类型 / list the rule kinds."""
+        from .scoring import default_registry
+
+        reg = default_registry()
+        for name in reg.names():
+            k = reg.get(name)
+            console.print(f"{name}（{k.label}）：{k.doc.splitlines()[0]}")
 
 
-_register_step_commands()
+# Every command of ``xinyong``, in the order ``--help`` lists them: one registration function per step.
+COMMANDS: tuple[Callable[[typer.Typer, Consoles], None], ...] = (
+    register_scheme_commands,
+    intake_commands.register,
+    report_commands.register,
+    batch_commands.register,
+)
+for _register in COMMANDS:
+    _register(app, CONSOLES)
 
 
 def main(argv: list[str] | None = None) -> int:

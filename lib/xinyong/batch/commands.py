@@ -7,26 +7,18 @@ from typing import List, Optional
 
 import typer
 
-
-def _pairs(values: list[str] | None, what: str) -> list[tuple[str, str]]:
-    from ..report.commands import _pairs as pairs
-
-    return pairs(values, what)
+from ..cli_util import Consoles, pairs
 
 
-def _say(text: str) -> None:
-    from ..cli import console
-
-    console.print(text, soft_wrap=True)  # no line breaks inside paths when output is not a terminal
+def _say(consoles: Consoles, text: str) -> None:
+    consoles.out.print(text, soft_wrap=True)  # no line breaks inside paths when output is not a terminal
 
 
-def _warn(text: str) -> None:
-    from ..cli import err_console
-
-    err_console.print(text, soft_wrap=True)
+def _warn(consoles: Consoles, text: str) -> None:
+    consoles.err.print(text, soft_wrap=True)
 
 
-def _show(s, out_dir: Path) -> None:
+def _show(consoles: Consoles, s, out_dir: Path) -> None:
     from ..errors import where
 
     def rel(p: Path) -> str:
@@ -39,24 +31,24 @@ def _show(s, out_dir: Path) -> None:
     c = s.counts
     head = f"{s.scheme_title}（{s.scheme}）· {s.period}："
     if s.run_error:
-        _warn(head + f"未能生成报告：{s.run_error['message']}")
+        _warn(consoles, head + f"未能生成报告：{s.run_error['message']}")
         for p in (s.run_error.get("problems") or [])[:50]:
-            _warn(f"  - {where(p, file=False)}：{p.get('message')}（值：{p.get('value')!r}；应为：{p.get('expected')}）")
+            _warn(consoles, f"  - {where(p, file=False)}：{p.get('message')}（值：{p.get('value')!r}；应为：{p.get('expected')}）")
         if (s.run_dir / "index.html").exists():
-            _warn(f"  详见：{rel(s.run_dir / 'index.html')}")
+            _warn(consoles, f"  详见：{rel(s.run_dir / 'index.html')}")
         return
     ov = {"ok": "已生成", "skipped": "未变化", "failed": "失败", "none": "无"}.get(s.overview.get("status"), "—")
-    _say(head + f"{len(s.units)} 个单位，本次生成 {c['ok']} 个，未变化跳过 {c['skipped']} 个，失败 {c['failed']} 个；"
-                         f"总览{ov}；用时 {s.seconds:.1f} 秒")
-    _say(f"  目录：{rel(s.run_dir / 'index.html')}")
+    _say(consoles, head + f"{len(s.units)} 个单位，本次生成 {c['ok']} 个，未变化跳过 {c['skipped']} 个，"
+                          f"失败 {c['failed']} 个；总览{ov}；用时 {s.seconds:.1f} 秒")
+    _say(consoles, f"  目录：{rel(s.run_dir / 'index.html')}")
     for u in s.failed:
         where = f"（详见 {rel(s.run_dir / u.html)}）" if u.html else ""
-        _warn(f"  失败：{u.id}" + (f"（{u.name}）" if u.name and u.name != u.id else "") + f"：{u.error}{where}")
+        _warn(consoles, f"  失败：{u.id}" + (f"（{u.name}）" if u.name and u.name != u.id else "") + f"：{u.error}{where}")
     if s.overview.get("status") == "failed":
-        _warn(f"  总览失败：{s.overview.get('error')}（详见 {rel(s.run_dir / 'overview.failed.html')}）")
+        _warn(consoles, f"  总览失败：{s.overview.get('error')}（详见 {rel(s.run_dir / 'overview.failed.html')}）")
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, consoles: Consoles) -> None:
     @app.command("batch")
     def batch_cmd(
         scheme: Optional[str] = typer.Option(None, "--scheme", help="方案编号或文件 / scheme id or YAML path"),
@@ -88,27 +80,27 @@ def register(app: typer.Typer) -> None:
             if missing:
                 raise XinyongError("请给出 " + "、".join(missing) + "，或使用 --all 参数文件",
                                    "need --scheme, --period and --data, or --all")
-            hist = [{"period": p, "data": f} for p, f in _pairs(history, "--history")]
-            rd = dict(_pairs(reading, "--reading"))
+            hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
+            rd = dict(pairs(reading, "--reading"))
         try:
             if all_ is not None:
                 summaries = run_all(all_, out, jobs=jobs, resume=resume, progress=progress)
                 if not summaries:
-                    _say(f"参数文件 {all_} 中没有任何运行（runs 为空）")
+                    _say(consoles, f"参数文件 {all_} 中没有任何运行（runs 为空）")
             else:
                 summaries = [run_batch(scheme, period, data, out, history=hist, jobs=jobs, resume=resume,
                                        readings=rd, progress=progress)]
         except KeyboardInterrupt:
-            _warn("已中断。已完成的报告和缓存都已保存；再次运行同一命令会跳过它们，只生成其余的。")
+            _warn(consoles, "已中断。已完成的报告和缓存都已保存；再次运行同一命令会跳过它们，只生成其余的。")
             raise typer.Exit(130) from None
         for s in summaries:
-            _show(s, out)
+            _show(consoles, s, out)
         top = out / "index.html"
         if top.exists():
-            _say(f"全部考核期目录：{os.path.relpath(top) if not top.is_absolute() else top}")
+            _say(consoles, f"全部考核期目录：{os.path.relpath(top) if not top.is_absolute() else top}")
         failed = [s for s in summaries if s.exit_code]
         if failed:
             n = sum(len(s.failed) for s in failed)
-            _say(f"有失败：{n} 个单位" + (f"，{sum(1 for s in failed if s.run_error)} 个考核期未能运行"
-                                                  if any(s.run_error for s in failed) else ""))
+            _say(consoles, f"有失败：{n} 个单位" + (f"，{sum(1 for s in failed if s.run_error)} 个考核期未能运行"
+                                                   if any(s.run_error for s in failed) else ""))
             raise typer.Exit(1)

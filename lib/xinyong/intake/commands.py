@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from ..cli_util import Consoles
+
 SEVERITY_ZH = {"error": "错误", "note": "提示"}
 
 
@@ -69,7 +71,9 @@ def problems_table(problems, title: str):
     return t
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, consoles: Consoles) -> None:
+    console = consoles.out
+
     @app.command("template")
     def template_cmd(
         scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
@@ -78,7 +82,6 @@ def register(app: typer.Typer) -> None:
         period: str = typer.Option("", "--period", help="考核期，如 2022Q1 / assessment period"),
     ):
         """生成数据填报模板 / write the fill-in workbook for a scheme."""
-        from ..cli import console
         from ..scheme import load_scheme
         from .template import write_template
 
@@ -95,7 +98,6 @@ def register(app: typer.Typer) -> None:
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="把问题清单写成 CSV / write the problems as CSV"),
     ):
         """校验填报文件 / check a filled workbook or CSV. 退出码：0 无错误（提示不算），2 有错误。"""
-        from ..cli import console
         from ..errors import InputError
         from ..scheme import load_scheme
         from ..scoring import score

@@ -6,17 +6,7 @@ from typing import List, Optional
 
 import typer
 
-
-def _pairs(values: list[str] | None, what: str) -> list[tuple[str, str]]:
-    from ..errors import XinyongError
-
-    out = []
-    for v in values or []:
-        if "=" not in v:
-            raise XinyongError(f"{what} 应写成 键=值，例如 2022Q1=data/2022Q1.xlsx：{v}", f"{what} must be KEY=VALUE: {v!r}")
-        k, _, val = v.partition("=")
-        out.append((k.strip(), val.strip()))
-    return out
+from ..cli_util import Consoles, pairs
 
 
 def _precheck(scheme: str, data: Path, period: str, unit: str | None, history, readings):
@@ -30,7 +20,9 @@ def _precheck(scheme: str, data: Path, period: str, unit: str | None, history, r
     return run
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, consoles: Consoles) -> None:
+    console = consoles.out
+
     @app.command("report")
     def report_cmd(
         scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
@@ -42,11 +34,10 @@ def register(app: typer.Typer) -> None:
         reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项，可重复 / READING=OPTION"),
     ):
         """生成单位考核报告（HTML + 执行过的笔记本）/ render one unit's report."""
-        from ..cli import console
         from .render import render_unit_report
 
-        hist = [{"period": p, "data": f} for p, f in _pairs(history, "--history")]
-        rd = dict(_pairs(reading, "--reading"))
+        hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
+        rd = dict(pairs(reading, "--reading"))
         run = _precheck(scheme, data, period, unit, hist, rd)
         timings: dict = {}
         path = render_unit_report(scheme, period, run.unit_id(unit), data, out, history=hist, readings=rd,
@@ -64,13 +55,12 @@ def register(app: typer.Typer) -> None:
         reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
     ):
         """生成考核总览（排名、等级分布、热力图、否决/认定条件）/ render the overview of a period."""
-        from ..cli import console
         from .render import render_overview
 
-        hist = [{"period": p, "data": f} for p, f in _pairs(history, "--history")]
-        rd = dict(_pairs(reading, "--reading"))
+        hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
+        rd = dict(pairs(reading, "--reading"))
         _precheck(scheme, data, period, None, hist, rd)
         timings: dict = {}
-        path = render_overview(scheme, period, data, out, unit_links=dict(_pairs(link, "--link")), history=hist,
+        path = render_overview(scheme, period, data, out, unit_links=dict(pairs(link, "--link")), history=hist,
                                readings=rd, timings=timings)
         console.print(f"已生成总览：{path}（{path.stat().st_size / 1024:.0f} KB，用时 {timings['total']:.1f} 秒）")
