@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv test test-fast demo bench chromium clean lab
+.PHONY: help venv test test-fast demo bench bench-intake chromium clean lab
 
 help:
 	@echo "make demo   - build .venv, run the batch over the bundled demo data, write outputs/index.html"
 	@echo "make test   - build .venv and run the whole test suite (pytest + nbval)"
 	@echo "make bench  - scoring and batch benchmarks, results in bench/README.md"
+	@echo "make bench-intake - reading large workbooks only (its section of bench/README.md)"
 	@echo "make lab    - open JupyterLab on notebooks/"
 
 $(STAMP): pyproject.toml
@@ -38,7 +39,10 @@ demo: $(STAMP)
 	@echo "Open: $(CURDIR)/outputs/index.html"
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py --batch --demo --profile
+	$(BIN)/python bench/run.py --batch --demo --profile --intake
+
+bench-intake: $(STAMP)
+	$(BIN)/python bench/intake_bench.py
 
 # Headless Chromium renders reports to PNG and prints them to PDF; poppler-utils (pdftotext, pdffonts)
 # reads the PDFs back in the tests. Installed from Debian when missing.

@@ -80,6 +80,7 @@ def main() -> int:
     ap.add_argument("--batch-units", type=int, default=100)
     ap.add_argument("--demo", action="store_true", help="also time the demo batch (what make demo runs)")
     ap.add_argument("--profile", action="store_true", help="also profile one report (stages)")
+    ap.add_argument("--intake", action="store_true", help="also read large workbooks (bench/intake_bench.py)")
     args = ap.parse_args()
 
     from scoring import measure
@@ -116,6 +117,10 @@ def main() -> int:
         from profile_report import run as profile
 
         lines += ["", *profile()]
+    if args.intake:
+        from intake_bench import run as intake
+
+        lines += ["", *intake()]
     notes = HERE / "NOTES.md"  # findings written by hand, kept across runs
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]

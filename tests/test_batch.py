@@ -483,9 +483,9 @@ def test_worker_starts_are_staggered():
 
 # ------------------------------------------------------------------------------------------ intake
 def test_invalid_units_are_cut_from_a_workbook_copy(tmp_path):
-    """Errors are attributed to units (by their ``unit`` field, or by the unit id on the problem's row, as
-    for a formula cell); the notebooks read a copy without those units' rows on every sheet; an error
-    that belongs to no unit stops the run."""
+    """Errors are attributed to units by their ``unit`` field, which intake fills from the unit id on the
+    problem's row (as for a formula cell); the notebooks read a copy without those units' rows on every
+    sheet; an error that belongs to no unit stops the run."""
     import xinyong
     from xinyong.errors import InputError
     from xinyong.intake import UnitRow, build_template, read_inputs, save_workbook
@@ -506,7 +506,7 @@ def test_invalid_units_are_cut_from_a_workbook_copy(tmp_path):
     src = save_workbook(wb, tmp_path / "2019.xlsx")
     pi = read_period(scheme, "2019", src, tmp_path / "work")
     assert set(pi.bad) == {"b", "c"}
-    assert pi.bad["b"][0].column == "C" and pi.bad["c"][0].column == "G" and pi.bad["c"][0].unit is None
+    assert pi.bad["b"][0].column == "C" and pi.bad["c"][0].column == "G" and pi.bad["c"][0].unit == "c"
     assert pi.path != src.resolve() and pi.path.name == "2019.xlsx"
     clean = read_inputs(scheme, pi.path)
     assert clean.errors == [] and list(clean.frame.index) == ["a"]

@@ -5,7 +5,7 @@ plain data so they pickle (batch workers send them back to the parent process).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
 
@@ -25,7 +25,7 @@ class XinyongError(Exception):
         return (_rebuild, (type(self), self.message, self.detail, self.fields))
 
     def __str__(self) -> str:
-        where = ", ".join(f"{k}={v}" for k, v in self.fields.items() if k != "problems")
+        where = ", ".join(f"{k}={v}" for k, v in self.fields.items() if k not in ("problems", "total"))
         parts = [self.message]
         if where:
             parts.append(f"[{where}]")
@@ -90,20 +90,22 @@ def where(problem: Problem | Mapping[str, Any], file: bool = True) -> str:
     return "，".join(f"{zh}={get(k)}" for k, zh in WHERE_ZH if get(k) is not None and (file or k != "file"))
 
 
-@dataclass
-class _ProblemList:
-    items: list[Problem] = field(default_factory=list)
-
-
 class InputError(XinyongError):
-    """Inputs that cannot be scored. ``problems`` lists every finding, not just the first."""
+    """Inputs that cannot be scored. ``problems`` lists the findings (a reader lists at most a few
+    hundred, then one line with the count of the others); ``total`` counts them all."""
 
-    def __init__(self, message: str, detail: str = "", problems: list[Problem] | None = None, **fields: Any):
-        super().__init__(message, detail, problems=problems or [], **fields)
+    def __init__(self, message: str, detail: str = "", problems: list[Problem] | None = None,
+                 total: int | None = None, **fields: Any):
+        super().__init__(message, detail, problems=problems or [], total=total, **fields)
 
     @property
     def problems(self) -> list[Problem]:
         return self.fields.get("problems", [])
+
+    @property
+    def total(self) -> int:
+        """How many problems were found, listed or not."""
+        return self.fields.get("total", len(self.problems))
 
     def table(self):
         import pandas as pd

@@ -2,6 +2,18 @@
 
 ``write_template`` writes the fill-in workbook for a scheme; ``read_inputs`` reads a filled workbook
 (or a wide CSV) into the frame :func:`xinyong.score` takes, collecting every problem.
+
+One reading path (issue 11):
+
+- ``sources``   a file opened once → grids of values (workbook streamed down to its last row with data;
+                CSV decoded and its delimiter sniffed)
+- ``sheets/``   one reader per sheet (说明, 单位, 输入, 评审, 证据) sharing a ``ReadContext``; every value
+                goes through :func:`xinyong.scheme.values.coerce`, the coercer scoring uses too
+- ``problems``  the problem log: each problem located and attributed to the unit its row names; the
+                listing capped at ``MAX_LISTED`` with a count of the rest
+- ``cells``     a cell as identifier text, as a date; near-miss suggestions
+- ``read``      ``read_inputs`` and ``IntakeResult``: drives the above in a fixed order
+- ``template``  the fill-in workbook and the layout both sides share
 """
 from .read import IntakeResult, read_inputs
 from .template import UnitRow, build_template, save_workbook, workbook_bytes, write_template

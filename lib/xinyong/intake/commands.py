@@ -14,31 +14,29 @@ SEVERITY_ZH = {"error": "错误", "note": "提示"}
 def read_units_file(path: Path):
     """Units for a template: a CSV or workbook with 单位编号/unit_id, 单位名称/unit_name, 单位类型/unit_kind."""
     from ..errors import InputError, Problem
-    from .read import Grid, Log, _load_csv, _load_workbook, _text
+    from .cells import text as _text
+    from .problems import Log
+    from .sources import Source, load_csv, open_source
     from .template import SHEET_UNITS, UNIT_COLUMNS, UnitRow
 
     log = Log(str(path))
     if not path.exists() or path.stat().st_size == 0:
         raise InputError("单位文件不存在或为空", f"units file missing or empty: {path}", file=str(path))
     data = path.read_bytes()
-    if data.startswith(b"PK"):
-        grids = _load_workbook(path, data, log)
-        grid = (grids or {}).get(SHEET_UNITS) or (next(iter(grids.values())) if grids else None)
-    else:
-        grid, _ = _load_csv(path, data, log)
+    src = open_source(path, data, log) if data.startswith(b"PK") else (load_csv(data, log) or Source("csv"))
+    grids = src.grids
+    grid = grids.get(SHEET_UNITS) or (next(iter(grids.values())) if grids else None)
     if grid is None or not grid.rows:
         raise InputError("无法读取单位文件", f"cannot read units from {path}", problems=log.problems, file=str(path))
     alias = {h: k for k, hs in UNIT_COLUMNS.items() for h in hs}
-    cols = {alias[_text(c.value)]: j for j, c in enumerate(grid.rows[0], 1) if _text(c.value) in alias}
+    cols = {alias[_text(v)]: j for j, v in enumerate(grid.rows[0], 1) if _text(v) in alias}
     if "unit_id" not in cols:
         raise InputError("单位文件缺少“单位编号”（unit_id）列", "units file has no unit_id column", file=str(path),
                          problems=[Problem("缺少列“单位编号”", "missing unit_id column", file=str(path), row=1,
                                            expected="单位编号, 单位名称, 单位类型")])
     units, seen, problems = [], set(), []
-    for i in range(2, grid.n_rows + 1):
-        if grid.row_blank(i):
-            continue
-        get = (lambda k: _text(grid.cell(i, cols[k]).value) if k in cols else "")
+    for i in grid.row_numbers(2):
+        get = (lambda k: _text(grid.value(i, cols[k])) if k in cols else "")
         uid = get("unit_id")
         if not uid or uid in seen:
             problems.append(Problem("单位编号为空或重复", f"blank or duplicate unit id {uid!r}", file=str(path), row=i,

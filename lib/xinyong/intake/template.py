@@ -25,6 +25,7 @@ from openpyxl.writer.excel import ExcelWriter
 from ..scheme.inventory import input_users
 from ..scheme.model import InputSpec, Scheme
 from ..scoring.plan import JudgeSlot, Plan, compile
+from ..scheme.values import is_percent  # noqa: F401 — the rule lives beside the coercer; imported from here too
 from ..util import atomic_write_bytes
 
 # ---------------------------------------------------------------- layout (shared with the reader)
@@ -80,9 +81,6 @@ class UnitRow:
     unit_kind: str = ""
 
 
-def is_percent(spec: InputSpec) -> bool:
-    """Percent inputs are stored in percent (95 = 95%); a ``number`` with unit % follows the same rule."""
-    return spec.type == "percent" or (spec.type == "number" and spec.unit.strip() in ("%", "％"))
 
 
 def range_text(spec: InputSpec) -> str:

@@ -1,15 +1,14 @@
 """Turn what the caller passes to ``score`` into a clean wide frame, or say every problem at once."""
 from __future__ import annotations
 
-import math
-from typing import Any, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
 from ..scheme.model import InputSpec, Scheme
-from ..scheme.values import FALSE_WORDS, JUDGE, RESERVED, TRUE_WORDS, WHY, judge_col, why_col  # noqa: F401
+from ..scheme.values import FALSE_WORDS, JUDGE, RESERVED, TRUE_WORDS, WHY, coerce_column, judge_col, why_col  # noqa: F401
 
 
 def to_wide(inputs: pd.DataFrame) -> pd.DataFrame:
@@ -31,94 +30,6 @@ def to_wide(inputs: pd.DataFrame) -> pd.DataFrame:
     df.index = df.index.map(lambda x: str(x).strip())
     df.index.name = "unit_id"
     return df
-
-
-def _is_blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    if isinstance(v, str) and not v.strip():
-        return True
-    return v is pd.NA or v is pd.NaT
-
-
-def coerce_value(v: Any, spec: InputSpec) -> tuple[float, str | None]:
-    """(number, error message or None). Blank gives NaN (missing), never 0."""
-    if _is_blank(v):
-        return np.nan, None
-    if spec.type == "bool":
-        if isinstance(v, (bool, np.bool_)):
-            return float(v), None
-        s = str(v).strip().lower()
-        if s in TRUE_WORDS:
-            return 1.0, None
-        if s in FALSE_WORDS:
-            return 0.0, None
-        if isinstance(v, (int, float, np.integer, np.floating)) and float(v) in (0.0, 1.0):
-            return float(v), None
-        return np.nan, "应为 是/否（1/0）"
-    if isinstance(v, (bool, np.bool_)):
-        return np.nan, "应为数值，不是是/否"
-    if isinstance(v, str):
-        s = v.strip().replace(",", "").replace("，", "")
-        if spec.type == "percent" and s.endswith("%"):
-            s = s[:-1]
-        try:
-            x = float(s)
-        except ValueError:
-            return np.nan, "应为数值"
-    else:
-        try:
-            x = float(v)
-        except (TypeError, ValueError):
-            return np.nan, "应为数值"
-    if not math.isfinite(x):
-        return np.nan, "应为有限数值"
-    if spec.type == "integer" and x != int(x):
-        return np.nan, "应为整数"
-    return x, None
-
-
-def coerce_column(col: pd.Series, spec: InputSpec) -> tuple[np.ndarray, list[tuple[Any, Any, str]]]:
-    """Vectorised coercion of one column; only values that are not plain numbers go one by one."""
-    if pd.api.types.is_bool_dtype(col.dtype):
-        x = col.astype(float).to_numpy(copy=True)
-        bad = np.zeros(len(x), dtype=bool)
-        reasons = {}
-        if spec.type != "bool":
-            bad[:] = True
-            reasons = {k: "应为数值，不是是/否" for k in range(len(x))}
-    else:
-        x = pd.to_numeric(col, errors="coerce").astype(float).to_numpy(copy=True)
-        bad = np.zeros(len(x), dtype=bool)
-        reasons: dict[int, str] = {}
-        # values that are not numbers: strings like "95%", "是", "三件" — coerce one by one
-        slow = np.flatnonzero(np.isnan(x) & ~col.isna().to_numpy())
-        for k in slow:
-            v, err = coerce_value(col.iloc[k], spec)
-            x[k] = v
-            if err:
-                bad[k], reasons[k] = True, err
-    ok = ~np.isnan(x) & ~bad
-    if spec.type == "bool":
-        wrong = ok & ~np.isin(x, (0.0, 1.0))
-        reason = "应为 是/否（1/0）"
-    elif spec.type == "integer":
-        wrong = ok & (x != np.floor(x))
-        reason = "应为整数"
-    else:
-        wrong = ok & ~np.isfinite(x)
-        reason = "应为有限数值"
-    for k in np.flatnonzero(wrong):
-        bad[k], reasons[k] = True, reason
-    ok = ~np.isnan(x) & ~bad
-    out = ok & (((x < spec.min) if spec.min is not None else False) | ((x > spec.max) if spec.max is not None else False))
-    for k in np.flatnonzero(out):
-        bad[k], reasons[k] = True, "超出允许范围"
-    errs = [(col.index[k], col.iloc[k], reasons[k]) for k in np.flatnonzero(bad)]
-    x[bad] = np.nan
-    return x, errs
 
 
 def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: Mapping[str, float | Mapping[str, float]]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -145,9 +56,9 @@ def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: Mapping[str, float 
         if col in cat:
             spec = cat[col]
             vals, errs = coerce_column(df[col], spec)
-            for u, v, err in errs:
+            for u, v, got in errs:
                 problems.append(Problem(
-                    f"输入“{spec.label}”的值无效：{err}", f"invalid value for {col}: {err}",
+                    f"输入“{spec.label}”的值无效：{got.error}", f"invalid value for {col}: {got.detail}",
                     unit=u, input=col, column=col, value=v, expected=spec.range_text()))
             num[col] = vals
         elif col.startswith(JUDGE):
@@ -164,7 +75,8 @@ def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: Mapping[str, float 
             spec = InputSpec(id="judge", label=f"{item_id} 评审得分", type="number", min=0,
                              max=float(unit_cap.max()) if len(unit_cap) else 0.0)
             whys = df[why_col(item_id)] if why_col(item_id) in df.columns else pd.Series(pd.NA, index=df.index)
-            vals, errs = coerce_column(df[col], spec)
+            vals, refused = coerce_column(df[col], spec)
+            errs = [(u, v, got.error) for u, v, got in refused]
             for k in np.flatnonzero(~np.isnan(vals) & (vals > unit_cap + 1e-9)):
                 errs.append((df.index[k], df[col].iloc[k], "超出允许范围"))
                 vals[k] = np.nan

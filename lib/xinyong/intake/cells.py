@@ -1,0 +1,48 @@
+"""Reading one cell as text, a date, or a near-miss of a known word."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Any
+
+from ..scheme.values import is_blank
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m", "%Y年%m月")
+
+
+def text(v: Any) -> str:
+    """A cell as an identifier text: 101 and 101.0 both read as "101"."""
+    if is_blank(v):
+        return ""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def parse_date(v: Any) -> tuple[str | None, bool]:
+    """(ISO date text or None, ok)."""
+    if is_blank(v):
+        return None, True
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat(), True
+    if isinstance(v, dt.date):
+        return v.isoformat(), True
+    if isinstance(v, str):
+        s = v.strip()
+        for f in DATE_FORMATS:
+            try:
+                d = dt.datetime.strptime(s, f).date()
+            except ValueError:
+                continue
+            return (d.isoformat() if "%d" in f else d.isoformat()[:7]), True
+    return None, False
+
+
+def suggest(word: str, choices: dict[str, str]) -> str | None:
+    """Best match for ``word`` among ids and labels (label -> id)."""
+    if word in choices:
+        return choices[word]
+    hit = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return choices[hit[0]] if hit else None

@@ -1,0 +1,50 @@
+"""The 证据 sheet: the documents behind the scores (item, unit, title, link, date)."""
+from __future__ import annotations
+
+from ..cells import parse_date, suggest, text
+from ..sources import Grid
+from ..template import EVIDENCE_COLUMNS, EVIDENCE_REQUIRED
+from .context import ReadContext
+
+
+def read_evidence(ctx: ReadContext, g: Grid) -> None:
+    cols = ctx.headers(g, EVIDENCE_COLUMNS, EVIDENCE_REQUIRED)
+    if any(k not in cols for k in EVIDENCE_REQUIRED):
+        return
+    log, s = ctx.log, ctx.s
+    targets = {it.id for it in s.walk_items()} | {sec.id for sec in s.walk_sections()}
+    targets |= {c.id for gt in s.gates for c in gt.conditions} | {gt.id for gt in s.gates}
+    for i in g.row_numbers(2):
+        c = {k: g.value(i, j) for k, j in cols.items()}
+        item, uid = text(c["item"]), text(c["unit_id"])
+        title, link = text(c["title"]), text(c["link"])
+        bad = False
+        if item not in targets:
+            near = suggest(item, {x: x for x in targets}) if item else None
+            log.error(("条目编号为空" if not item else f"未知的条目编号“{item}”") + (f"（是否为“{near}”？）" if near else ""),
+                      f"unknown item {item!r}", sheet=g.name, row=i, col=cols["item"], unit=uid or None,
+                      value=item or None, expected="本方案的条目编号")
+            bad = True
+        if uid not in ctx.units:
+            log.error("单位编号为空" if not uid else f"单位编号“{uid}”不在“单位”表中", f"unknown unit id {uid!r}",
+                      sheet=g.name, row=i, col=cols["unit_id"], unit=uid or None, value=uid or None,
+                      expected="“单位”表中的单位编号")
+            bad = True
+        if not title:
+            log.error("文件标题为空", "blank document title", sheet=g.name, row=i, col=cols["title"],
+                      unit=uid or None, value=None, expected="佐证文件的标题")
+            bad = True
+        if not link:
+            log.note("没有填写文件名或链接", "no file name or link", sheet=g.name, row=i, col=cols["link"],
+                     unit=uid or None, value=None, expected="文件名或网址")
+        date, ok = parse_date(c["date"])
+        if not ok:
+            log.error("日期无法识别", "unreadable date", sheet=g.name, row=i, col=cols["date"], unit=uid or None,
+                      value=c["date"], expected="日期，如 2022-03-31")
+            bad = True
+        elif date is None:
+            log.note("没有填写日期", "no date", sheet=g.name, row=i, col=cols["date"], unit=uid or None,
+                     value=None, expected="日期，如 2022-03-31")
+        if not bad:
+            ctx.evidence.append({"item": item, "unit_id": uid, "title": title, "link": link or None,
+                                 "date": date, "sheet_row": i})

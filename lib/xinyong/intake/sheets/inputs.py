@@ -1,0 +1,176 @@
+"""The 输入 sheet (or a wide CSV): one row per unit, one column per input id, plus judge:/why: columns.
+
+In a workbook the units come from the 单位 sheet and this sheet must agree with it; a CSV names its
+units itself (unit_name, unit_kind columns).
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import numpy as np
+
+from ...scheme.values import JUDGE, WHY, checked, coerce, is_blank, is_percent
+from ..cells import suggest, text
+from ..problems import col_letter
+from ..sources import Cell, Grid
+from ..template import INPUT_FIRST_DATA_ROW, UNIT_ID_HEADER, UNIT_ID_LABEL, UNIT_ID_RANGE, range_text
+from .context import ReadContext
+
+META = ("unit_name", "unit_kind")
+
+
+def _columns(ctx: ReadContext, g: Grid, header: list[str], id_col: int) -> tuple[dict[int, str], dict[str, int]]:
+    """Column number -> input id / unit_name / unit_kind / judge:… / why:…, and the reverse."""
+    log, sheet = ctx.log, g.name
+    choices = {i: i for i in ctx.cat}
+    choices.update({spec.label: i for i, spec in ctx.cat.items()})
+    cols: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for j, h in enumerate(header, 1):
+        if j == id_col:
+            continue
+        if not h:
+            if any(not is_blank(g.value(i, j)) for i in range(2, g.n_rows + 1)):
+                log.error("该列有数据但第 1 行没有输入编号", "data in a column without an input id", sheet=sheet,
+                          row=1, col=j, expected="输入编号")
+            continue
+        if h in seen:
+            log.error(f"输入列“{h}”重复（{col_letter(seen[h])} 列已有）", f"duplicate column {h!r}", sheet=sheet,
+                      row=1, col=j, input=h, value=h, expected="每个输入一列")
+            continue
+        ok = h in ctx.cat or h in META
+        if h.startswith((JUDGE, WHY)):
+            item = h.split(":", 1)[1]
+            ok = item in ctx.judge_ids
+            if not ok:
+                near = suggest(item, {i: i for i in ctx.judge_ids})
+                log.error(f"未知的评审条目“{item}”" + (f"（是否为“{near}”？）" if near else ""),
+                          f"unknown judgement item in column {h!r}", sheet=sheet, row=1, col=j, input=h,
+                          value=h, expected="酌情评分条目编号：" + "、".join(ctx.judge_ids))
+                continue
+        if not ok:
+            near = suggest(h, choices)
+            log.error(f"未知的输入列“{h}”" + (f"（是否为“{near}”？）" if near else ""),
+                      f"unknown input column {h!r}" + (f"; did you mean {near!r}?" if near else ""),
+                      sheet=sheet, row=1, col=j, input=h, value=h,
+                      expected=f"本方案的输入编号（共 {len(ctx.cat)} 个，见 xinyong inputs {ctx.s.id}）")
+            continue
+        seen[h] = j
+        cols[j] = h
+    return cols, seen
+
+
+def _first_data_row(g: Grid, id_col: int) -> int:
+    """The template's label and range rows under the header are not data."""
+    if text(g.value(2, id_col)) == UNIT_ID_LABEL:
+        return 4 if text(g.value(3, id_col)) == UNIT_ID_RANGE else 3
+    return INPUT_FIRST_DATA_ROW if g.name is not None else 2
+
+
+def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
+    log, sheet = ctx.log, g.name
+    if not g.rows:
+        log.error("输入表为空", "the inputs sheet is empty", sheet=sheet, row=1,
+                  expected="第 1 行为输入编号（unit_id 及各输入）")
+        return
+    header = [text(g.value(1, j)) for j in range(1, g.width + 1)]
+    id_col = next((j for j, h in enumerate(header, 1) if h in (UNIT_ID_HEADER, UNIT_ID_LABEL)), None)
+    if id_col is None:
+        log.error("缺少单位编号列（第 1 行应有 unit_id）", "no unit_id column in the header row", sheet=sheet, row=1,
+                  col=1, value=header[0] if header else None, expected=UNIT_ID_HEADER)
+        return
+    cols, seen = _columns(ctx, g, header, id_col)
+    absent = [i for i in ctx.cat if i not in seen]
+    if absent and len(absent) < len(ctx.cat):
+        log.note(f"缺少 {len(absent)} 个输入列，这些输入按缺失处理：" + "、".join(absent[:20]) + ("…" if len(absent) > 20 else ""),
+                 f"{len(absent)} input columns absent (treated as missing)", sheet=sheet, row=1,
+                 value=None, expected="、".join(absent))
+    # per column, once: what it holds (0 unit name/kind, 1 judgement, 2 input), its spec and range text
+    plan = [(j, h, 0 if h in META else 1 if h.startswith((JUDGE, WHY)) else 2, ctx.cat.get(h)) for j, h in cols.items()]
+    plan = [(j, h, kind, spec, spec is not None and is_percent(spec), range_text(spec) if spec is not None else None)
+            for j, h, kind, spec in plan]
+    pct_cells = g.percent
+    rows_of: dict[str, int] = {}
+    raw_judge: dict[tuple[str, str], dict[str, Any]] = {}
+    percent_plain: dict[str, list[tuple[int, str, float, int, Any]]] = {}
+    for i in g.row_numbers(_first_data_row(g, id_col)):
+        row = g.rows[i - 1]
+        width = len(row)
+        uid = text(row[id_col - 1] if id_col <= width else None)
+        if not uid:
+            log.error("单位编号为空，但该行有数据", "data row without a unit id", sheet=sheet, row=i, col=id_col,
+                      expected="单位编号")
+            continue
+        if uid in rows_of:
+            log.error(f"单位编号“{uid}”重复（第 {rows_of[uid]} 行已有）", f"duplicate unit id {uid!r}", sheet=sheet,
+                      row=i, col=id_col, unit=uid, value=uid, expected="每个单位一行")
+            continue
+        rows_of[uid] = i
+        if units_sheet and uid not in ctx.units:
+            near = difflib.get_close_matches(uid, list(ctx.units), n=1, cutoff=0.6)
+            log.error(f"单位编号“{uid}”不在“单位”表中" + (f"（是否为“{near[0]}”？）" if near else ""),
+                      f"unknown unit id {uid!r}", sheet=sheet, row=i, col=id_col, unit=uid, value=uid,
+                      expected="“单位”表中的单位编号")
+            continue
+        if not units_sheet:
+            name = text(g.value(i, seen["unit_name"])) if "unit_name" in seen else ""
+            kj = seen.get("unit_kind")
+            kind = ctx.check_kind(text(g.value(i, kj)) if kj else "", sheet, i, kj or id_col, uid) \
+                if (kj or ctx.s.unit_kinds) else ""
+            ctx.units[uid] = {"unit_name": name or None, "unit_kind": kind or None, "row": i}
+        vals = ctx.values.setdefault(uid, {})
+        for j, h, what, spec, pct, expected in plan:
+            v = row[j - 1] if j <= width else None
+            if what == 0:
+                if units_sheet and not is_blank(v):
+                    known = ctx.units[uid].get(h) or ""
+                    if text(v) != known:
+                        log.error(f"与“单位”表不一致：“单位”表为“{known}”", f"{h} differs from the units sheet",
+                                  sheet=sheet, row=i, col=j, unit=uid, input=h, value=v, expected=known)
+                continue
+            if what == 1:
+                item = h.split(":", 1)[1]
+                raw_judge.setdefault((uid, item), {"row": i})["why" if h.startswith(WHY) else "points"] = (g.cell(i, j), j)
+                continue
+            kind_v = type(v)
+            if (kind_v is float or kind_v is int) and spec.type != "bool" and (i, j) not in pct_cells:
+                # a plain number: exactly what coerce() does with it, without its type dispatch
+                x = float(v)
+                if x != x:
+                    vals[h] = np.nan
+                    continue
+                got = checked(x, spec)
+            elif is_blank(v):
+                vals[h] = np.nan
+                continue
+            else:
+                got = coerce(v, spec, "0%" if (i, j) in pct_cells else "General")
+            if got.error:
+                log.error(f"“{spec.label}”：{got.error}", f"{h}: {got.detail}", sheet=sheet, row=i, col=j, unit=uid,
+                          input=h, value=v, expected=expected)
+            elif got.note:
+                log.note(f"“{spec.label}”：{got.note}", f"{h}: {got.detail}", sheet=sheet, row=i, col=j, unit=uid,
+                         input=h, value=v, expected=expected)
+            x = got.value
+            if pct and not got.note and x == x:
+                percent_plain.setdefault(h, []).append((i, uid, x, j, v))
+            vals[h] = x
+    for h, got_ in percent_plain.items():
+        if not any(x > 1 for _, _, x, _, _ in got_):
+            continue
+        spec = ctx.cat[h]
+        for i, uid, x, j, v in got_:
+            if 0 < x < 1:
+                log.note(f"“{spec.label}”：{x:g} 可能是小数形式（百分比按百分数填写，95% 应填 95）；未作改动",
+                         f"{h}: {x:g} looks like a fraction while other values are percent numbers; left as is",
+                         sheet=sheet, row=i, col=j, unit=uid, input=h, value=v, expected=range_text(spec))
+    for (uid, item), d in raw_judge.items():
+        pc, pj = d.get("points", (Cell(None), None))
+        wc, wj = d.get("why", (Cell(None), None))
+        ctx.judge_entry(uid, item, pc, wc, sheet, d["row"], pj, wj, None)
+    if units_sheet:
+        for uid in ctx.units:
+            if uid not in rows_of:
+                log.note("“输入”表中没有该单位的行，全部输入按缺失处理", f"unit {uid!r} has no row in the inputs sheet",
+                         sheet=sheet, unit=uid, value=uid, expected="每个单位一行")

@@ -1,0 +1,27 @@
+"""The 单位 sheet: one row per unit (id, name, kind)."""
+from __future__ import annotations
+
+from ..cells import text
+from ..sources import Grid
+from ..template import UNIT_COLUMNS
+from .context import ReadContext
+
+
+def read_units(ctx: ReadContext, g: Grid) -> None:
+    cols = ctx.headers(g, UNIT_COLUMNS, ("unit_id",))
+    if "unit_id" not in cols:
+        return
+    for i in g.row_numbers(2):
+        uid = text(g.value(i, cols["unit_id"]))
+        name = text(g.value(i, cols["unit_name"])) if "unit_name" in cols else ""
+        kind_raw = text(g.value(i, cols["unit_kind"])) if "unit_kind" in cols else ""
+        if not uid:
+            ctx.log.error("单位编号为空", "blank unit id", sheet=g.name, row=i, col=cols["unit_id"],
+                          value=name or None, expected="唯一的单位编号")
+            continue
+        if uid in ctx.units:
+            ctx.log.error(f"单位编号“{uid}”重复（第 {ctx.units[uid]['row']} 行已有）", f"duplicate unit id {uid!r}",
+                          sheet=g.name, row=i, col=cols["unit_id"], unit=uid, value=uid, expected="每个单位一行")
+            continue
+        kind = ctx.check_kind(kind_raw, g.name, i, cols.get("unit_kind", "C"), uid)
+        ctx.units[uid] = {"unit_name": name or None, "unit_kind": kind or None, "row": i}

@@ -1,0 +1,467 @@
+"""Open a data file once and give its sheets as rows of cells: an .xlsx workbook, streamed, or a CSV.
+
+A workbook is read with openpyxl's read-only parser, sheet by sheet, and only down to the last row that
+holds a value. Excel writes a row element for every formatted cell, so a sheet whose whole column was
+formatted carries a million empty rows; the parser would build a cell for each of them. Before parsing,
+one pass over the sheet's XML bytes (decompressed in chunks, searched with ``re`` in C) finds the last
+row with a value, a formula or an inline string, and the parser stops there. The sheet's declared
+dimension is never trusted (read-only mode reports what the file says, which is often wrong).
+
+Formulas are refused, never evaluated: the workbook is opened with ``data_only=False`` so a formula cell
+shows its text; its value becomes blank and the cell is listed in :attr:`Grid.formulas`. Merged ranges
+(which read-only mode does not parse) are read from the ``mergeCells`` part after the rows.
+
+A CSV is decoded as UTF-8, UTF-8 with BOM, or GB18030 (a superset of GBK, what Excel on Chinese Windows
+writes), in that order, and its delimiter sniffed from the first line among comma, tab and semicolon.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..scheme.values import is_blank
+from .problems import Log
+
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")  # GB18030 is a superset of GBK
+CSV_DELIMITERS = ",\t;"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+CHUNK = 1 << 20
+
+# a cell's value, inline string or formula element, with or without a namespace prefix
+_DATA = re.compile(rb"(?s).*<(?:\w+:)?(?:v|is|f)[\s>/]")
+_ROW = re.compile(rb"(?s).*<(?:\w+:)?row[\s>]")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
+_FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_DATA_TAGS = (b"<v", b":v", b"<is", b":is", b"<f", b":f")  # candidates; _DATA confirms
+_MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+\d+(?::[A-Z]+\d+)?)["']""")
+
+
+@dataclass(slots=True)
+class Cell:
+    value: Any
+    fmt: str = "General"
+
+
+@dataclass
+class Grid:
+    """One sheet (or a CSV) as rows of values; row and column numbers are 1-based like Excel's.
+
+    Only values are kept per cell; the few cells whose number format is a percent format are listed in
+    ``percent`` (the only format the reader looks at). Formula cells are blank in ``rows`` and listed,
+    with their text, in ``formulas``.
+    """
+
+    name: str | None
+    rows: list[tuple[Any, ...]]
+    merged: list[str] = field(default_factory=list)
+    percent: set[tuple[int, int]] = field(default_factory=set)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def value(self, r: int, c: int) -> Any:
+        row = self.rows[r - 1] if 0 < r <= len(self.rows) else ()
+        return row[c - 1] if 0 < c <= len(row) else None
+
+    def raw(self, r: int, c: int) -> Any:
+        """The value as written, formulas included (their text)."""
+        return self.formulas.get((r, c), self.value(r, c))
+
+    def cell(self, r: int, c: int) -> Cell:
+        return Cell(self.value(r, c), "0%" if (r, c) in self.percent else "General")
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def row_blank(self, r: int) -> bool:
+        return all(is_blank(v) for v in self.rows[r - 1]) if 0 < r <= len(self.rows) else True
+
+    def row_numbers(self, start: int) -> Iterator[int]:
+        """Rows from ``start`` that hold something."""
+        for i in range(start, len(self.rows) + 1):
+            if not self.row_blank(i):
+                yield i
+
+
+@dataclass
+class Source:
+    """What a file holds: ``kind`` is xlsx, csv, xls or unknown; grids by sheet name (None for a CSV)."""
+
+    kind: str
+    grids: dict[str | None, Grid] = field(default_factory=dict)
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def sniff_kind(path: Path, data: bytes) -> str:
+    if data.startswith(b"PK"):
+        return "xlsx"
+    if data.startswith(OLE_MAGIC):
+        return "xls"
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        return "csv"
+    return "unknown"
+
+
+# ------------------------------------------------------------------------------------------ CSV
+def decode_text(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) for the first of :data:`CSV_ENCODINGS` that decodes ``data``; None if none does."""
+    for enc in CSV_ENCODINGS:
+        if enc == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
+            continue  # the BOM would stay glued to the first header
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header line (comma, tab or semicolon); comma when it cannot tell."""
+    try:
+        return csv.Sniffer().sniff(text.splitlines()[0] if text.strip() else ",", delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _is_formula_text(v: Any) -> bool:
+    return isinstance(v, str) and v.startswith("=") and len(v) > 1
+
+
+def load_csv(data: bytes, log: Log) -> Source | None:
+    got = decode_text(data)
+    if got is None:
+        log.error("无法识别 CSV 文件的编码", "cannot decode as UTF-8, UTF-8-BOM or GBK/GB18030",
+                  expected="UTF-8 或 GBK 编码的 CSV")
+        return None
+    text, enc = got
+    delim = sniff_delimiter(text)
+    grid = Grid(None, [])
+    for i, row in enumerate(csv_rows(text, delim), 1):
+        vals = []
+        for j, v in enumerate(row, 1):
+            if _is_formula_text(v):
+                grid.formulas[(i, j)] = v
+                v = None
+            vals.append(v if v is not None and v.strip() else None)
+        grid.rows.append(tuple(vals))
+    _trim(grid)
+    return Source("csv", {None: grid}, enc, delim)
+
+
+# ------------------------------------------------------------------------------------------ workbook
+def _trim(grid: Grid) -> None:
+    """Drop trailing rows that hold nothing (a formula counts as something)."""
+    with_formula = {r for r, _ in grid.formulas}
+    while grid.rows and len(grid.rows) not in with_formula and all(is_blank(v) for v in grid.rows[-1]):
+        grid.rows.pop()
+
+
+def _row_number(buf: bytes, tag_end: int) -> int | None:
+    """The ``r`` of the row tag whose name ends at ``tag_end``; None if the writer left it out."""
+    close = buf.find(b">", tag_end)
+    num = _ROW_NUMBER.search(buf, tag_end, close if close >= 0 else len(buf))
+    return int(num.group(1)) if num else None
+
+
+@dataclass
+class SheetScan:
+    last_row: int | None  # None: no data, or rows without numbers (then parse everything)
+    merged: list[str]
+    formulas: bool  # a formula element somewhere in the rows
+    complete: bool  # the end of the rows was found
+
+
+def _rows_end(buf: bytes) -> re.Match | None:
+    """The end of the rows (``</sheetData>`` or an empty ``<sheetData/>``), found by a plain search."""
+    i = buf.find(b"sheetData")
+    while i >= 0:
+        m = _SHEET_DATA_END.match(buf, max(buf.rfind(b"<", 0, i), 0))
+        if m:
+            return m
+        i = buf.find(b"sheetData", i + 9)
+    return None
+
+
+def scan_sheet_xml(stream: Any) -> SheetScan:
+    """Last row number holding data, merged ranges, and whether any formula occurs, from a worksheet's
+    XML, read in chunks.
+
+    The row number is None when the sheet holds no data, or when the writer left out the rows' ``r``
+    attribute (then the whole sheet is parsed). Over-counting is harmless (a row with an empty ``<v/>``
+    is parsed and found blank); under-counting would drop data, so anything that may be a value counts.
+    """
+    last_row: int | None = None
+    unnumbered = False
+    carry = b""
+    tail: bytes | None = None  # everything after the rows (merged ranges live there)
+    prev_row: int | None = None  # number of the last row tag before the current buffer
+    formulas = False
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            break
+        if tail is not None:
+            tail += chunk
+            continue
+        buf = carry + chunk
+        end = _rows_end(buf)
+        # keep a margin unsearched so no tag is cut in two; it is searched with the next chunk
+        cut = end.start() if end else max(len(buf) - 256, 0)
+        formulas = formulas or any(buf.find(f, 0, cut) >= 0 for f in _FORMULA_TAGS)
+        # plain searches first: a chunk of formatted-but-empty rows holds none of these, and the regex
+        # (which only confirms) then never runs over it
+        pos = max(buf.rfind(d, 0, cut) for d in _DATA_TAGS)
+        m = _DATA.match(buf, 0, min(pos + 8, cut)) if pos >= 0 else None
+        if m:
+            r = _ROW.match(buf, 0, m.end())
+            num = _row_number(buf, r.end() - 1) if r else prev_row
+            if num is None:
+                unnumbered = True
+            else:
+                last_row = num
+        r = _ROW.match(buf, 0, cut)
+        if r:
+            prev_row = _row_number(buf, r.end() - 1)
+        if end:
+            tail = buf[end.start():]
+        else:
+            carry = buf[cut:]
+    if tail is None:  # no end of the rows: a damaged part; let openpyxl's parser find out
+        return SheetScan(None, [], True, False)
+    merged = [m.group(1).decode("ascii") for m in _MERGE.finditer(tail)]
+    return SheetScan(None if unnumbered else last_row, merged, formulas, True)
+
+
+def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None) -> Source | None:
+    """Every sheet (or only ``sheets``) of an .xlsx, streamed; None (and a problem) if it cannot be opened."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 — zip, XML, KeyError, openpyxl's InvalidFileException and others
+        log.error("文件不是有效的 Excel 工作簿（.xlsx），无法打开", f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+                  value=path.name, expected="Excel 工作簿（.xlsx）")
+        return None
+    src = Source("xlsx")
+    try:
+        for ws in wb.worksheets:
+            if sheets is not None and ws.title not in sheets:
+                src.grids[ws.title] = Grid(ws.title, [])
+                continue
+            src.grids[ws.title] = _read_sheet(wb, ws)
+    except Exception as exc:  # noqa: BLE001 — a damaged part shows only when it is parsed
+        log.error("文件不是有效的 Excel 工作簿（.xlsx），无法打开", f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+                  value=path.name, expected="Excel 工作簿（.xlsx）")
+        return None
+    finally:
+        wb.close()
+    return src
+
+
+def _read_sheet(wb: Any, ws: Any) -> Grid:
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    if not hasattr(ws, "_get_source"):  # a chartsheet has no cells
+        return Grid(ws.title, [])
+    with ws._get_source() as stream:
+        scan = scan_sheet_xml(stream)
+    grid = Grid(ws.title, [], scan.merged)
+    pct_style: dict[int, bool] = {}  # style id -> is its number format a percent format
+
+    def is_pct(style_id: int) -> bool:
+        hit = pct_style.get(style_id)
+        if hit is None:
+            fid = wb._cell_styles[style_id].numFmtId
+            fmt = BUILTIN_FORMATS.get(fid, "General") if fid < BUILTIN_FORMATS_MAX_SIZE \
+                else wb._number_formats[fid - BUILTIN_FORMATS_MAX_SIZE]
+            hit = pct_style[style_id] = "%" in (fmt or "")
+        return hit
+
+    rows = grid.rows
+    with ws._get_source() as stream:
+        # formulas (shared ones need openpyxl's translator) and damaged parts go through openpyxl's parser
+        parse = _openpyxl_rows if (scan.formulas or not scan.complete) else _expat_rows
+        for idx, cells in parse(wb, ws, stream, scan.last_row):
+            while len(rows) < idx - 1:
+                rows.append(())
+            vals: list[Any] = []
+            for j, v, data_type, style_id in cells:
+                if v is None:
+                    continue
+                while len(vals) < j - 1:
+                    vals.append(None)
+                if data_type == "f" or (type(v) is str and v[:1] == "=" and len(v) > 1):
+                    grid.formulas[(idx, j)] = str(v)
+                    v = None
+                elif isinstance(v, (int, float)) and is_pct(style_id):
+                    grid.percent.add((idx, j))
+                vals.append(v)
+            rows.append(tuple(vals))
+    _trim(grid)
+    return grid
+
+
+Cells = list[tuple[int, Any, str, int]]  # (column, value, data type, style id) of one row
+
+
+def _openpyxl_rows(wb: Any, ws: Any, stream: Any, last: int | None) -> Iterator[tuple[int, Cells]]:
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    parser = WorkSheetParser(stream, ws._shared_strings, data_only=False, epoch=wb.epoch,
+                             date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+    for idx, cells in parser.parse():
+        if last is not None and idx > last:
+            return
+        yield idx, [(c["column"], c["value"], c["data_type"], int(c["style_id"] or 0)) for c in cells]
+
+
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REF = re.compile(r"([A-Z]+)(\d+)")
+_COL_CACHE: dict[str, int] = {}
+
+
+def _col_number(letters: str) -> int:
+    n = _COL_CACHE.get(letters)
+    if n is None:
+        n = 0
+        for ch in letters:
+            n = n * 26 + ord(ch) - 64
+        _COL_CACHE[letters] = n
+    return n
+
+
+def _expat_rows(wb: Any, ws: Any, stream: Any, last: int | None) -> Iterator[tuple[int, Cells]]:
+    """Rows of a sheet without formulas, read with expat (C) callbacks: the cells openpyxl's parser would
+    give (same shared strings, numbers, booleans, dates by style, inline strings), several times faster,
+    because no element tree is built per cell. Tags are compared with their namespace, as openpyxl does."""
+    from xml.parsers import expat
+
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+    strings = ws._shared_strings
+    date_styles, td_styles, epoch = wb._date_formats, wb._timedelta_formats, wb.epoch
+    ROW, C, V, IS, R, T = (f"{SHEET_NS} {t}" for t in ("row", "c", "v", "is", "r", "t"))
+    done: list[tuple[int, Cells]] = []
+    # state of the row and cell being read; a list, so the callbacks can change it without nonlocal
+    row_no = [0]
+    cells: Cells = []
+    cur: list[Any] = [0, "n", 0, None, None]  # column, type, style, <v> text parts, inline text parts
+    depth = [0, 0]  # inside <c> (1) / its <v> (2); inside <is> (1) / its text run <r> (2); 0 outside
+    keep = [False]  # collecting an inline string's <t> text
+
+    def start(name: str, attrs: dict) -> None:
+        if name == C:
+            ref = attrs.get("r")
+            if ref:
+                cur[0] = _col_number(_REF.match(ref).group(1))
+            else:
+                cur[0] += 1
+            cur[1] = attrs.get("t", "n")
+            sid = attrs.get("s")
+            cur[2] = int(sid) if sid else 0
+            cur[3] = cur[4] = None
+            depth[0] = 1
+        elif name == V:
+            if depth[0] == 1:
+                cur[3] = []
+                depth[0] = 2
+        elif name == ROW:
+            r = attrs.get("r")
+            row_no[0] = int(float(r)) if r else row_no[0] + 1
+            cur[0] = 0
+            cells.clear()
+        elif name == IS:
+            cur[4] = []
+            depth[1] = 1
+        elif name == R and depth[1] == 1:
+            depth[1] = 2
+        elif name == T and (depth[1] == 1 or depth[1] == 2):
+            keep[0] = True
+        elif depth[1] == 1 or depth[1] == 2:
+            depth[1] += 10  # <rPh>, <phoneticPr>…: their <t> is not the cell's text
+
+    def chars(data: str) -> None:
+        if depth[0] == 2:
+            cur[3].append(data)
+        elif keep[0]:
+            cur[4].append(data)
+
+    def end(name: str) -> None:
+        if name == V:
+            if depth[0] == 2:
+                depth[0] = 1
+        elif name == C:
+            depth[0] = 0
+            t, sid = cur[1], cur[2]
+            value: Any = None
+            if t == "inlineStr":
+                if cur[4] is not None:
+                    value, t = "".join(cur[4]), "s"
+            elif cur[3]:
+                value = "".join(cur[3]) or None
+                if value is not None:
+                    if t == "n":
+                        value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
+                        if sid in date_styles:
+                            t = "d"
+                            try:
+                                value = from_excel(value, epoch, timedelta=sid in td_styles)
+                            except (OverflowError, ValueError):
+                                t, value = "e", "#VALUE!"
+                    elif t == "s":
+                        value = strings[int(value)]
+                    elif t == "b":
+                        value = bool(int(value))
+                    elif t == "str":
+                        t = "s"
+                    elif t == "d":
+                        value = from_ISO8601(value)
+            cells.append((cur[0], value, t, sid))
+        elif name == ROW:
+            done.append((row_no[0], list(cells)))
+        elif name == T:
+            keep[0] = False
+        elif name == IS:
+            depth[1] = 0
+        elif name == R and depth[1] == 2:
+            depth[1] = 1
+        elif depth[1] > 10:
+            depth[1] -= 10
+
+    p = expat.ParserCreate(namespace_separator=" ")
+    p.buffer_text = True
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
+    while True:
+        chunk = stream.read(1 << 16)
+        p.Parse(chunk, not chunk)
+        for item in done:
+            if last is not None and item[0] > last:
+                return
+            yield item
+        done.clear()
+        if not chunk:
+            return
+
+
+def open_source(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None) -> Source:
+    """The file's kind and, when it can be read, its grids; problems opening it go to ``log``."""
+    kind = sniff_kind(path, data)
+    if kind == "csv":
+        return load_csv(data, log) or Source("csv")
+    if kind == "xlsx":
+        return load_workbook(path, data, log, sheets) or Source("xlsx")
+    return Source(kind)

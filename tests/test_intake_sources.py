@@ -1,0 +1,156 @@
+"""One reading path (issue 11): files opened once and streamed, one coercer, problems carrying their unit,
+a capped listing. Nothing here is timed; bench/intake_bench.py measures time and memory.
+
+Issue 11: "The reader streams (openpyxl read-only mode), stops at the last row with data, and lists at
+most a few hundred problems followed by a count … every problem carries its unit."
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import xinyong
+from xinyong.errors import InputError
+from xinyong.intake import UnitRow, build_template, read_inputs, save_workbook
+from xinyong.intake import sources
+from xinyong.intake.problems import MAX_LISTED, Log
+from xinyong.scheme.values import coerce, coerce_column
+
+MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+UNITS = [UnitRow("a", "示例甲市", "城市"), UnitRow("b", "示例开发区", "开发区")]
+GOOD_A = {"B4": 2.6, "C4": "是", "D4": "否", "E4": 3, "F4": 4, "G4": 75, "H4": 2}
+
+
+@pytest.fixture(scope="module")
+def scheme():
+    return xinyong.load_scheme(MINI)
+
+
+def _rewrite_sheet(data: bytes, sheet_xml: str, change) -> bytes:
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            raw = zin.read(info.filename)
+            zout.writestr(info, change(raw) if info.filename == sheet_xml else raw)
+    return out.getvalue()
+
+
+def _formatted_rows(first: int, last: int, cols: str) -> bytes:
+    return b"".join(f'<row r="{r}">'.encode() + b"".join(f'<c r="{c}{r}" s="1"/>'.encode() for c in cols) + b"</row>"
+                    for r in range(first, last + 1))
+
+
+def test_formatted_empty_rows_read_as_without_them(tmp_path, scheme):
+    """20,000 formatted-but-empty rows under the data (what Excel writes for a formatted column), and a
+    dimension claiming A1 only: the same frame, evidence and problems as the plain workbook."""
+    wb = build_template(scheme, "2019", UNITS)
+    for ref, v in {**GOOD_A, "B5": "三"}.items():
+        wb["输入"][ref] = v
+    plain = save_workbook(wb, tmp_path / "plain.xlsx")
+    names = {n: f"xl/worksheets/sheet{i}.xml" for i, n in enumerate(wb.sheetnames, 1)}
+
+    def pad(raw: bytes) -> bytes:
+        raw = raw.replace(b"</sheetData>", _formatted_rows(10, 20_009, "ABCDEFGH") + b"</sheetData>")
+        return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', raw)  # a wrong dimension
+    data = plain.read_bytes()
+    for sheet in ("单位", "输入"):
+        data = _rewrite_sheet(data, names[sheet], pad)
+    padded = tmp_path / "padded.xlsx"
+    padded.write_bytes(data)
+    a, b = read_inputs(scheme, plain), read_inputs(scheme, padded)
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    pd.testing.assert_frame_equal(a.evidence, b.evidence)
+    strip = lambda ps: [{k: v for k, v in p.as_dict().items() if k != "file"} for p in ps]  # noqa: E731
+    assert strip(a.problems) == strip(b.problems) and len(a.errors) == 1
+    # the parser stopped at the last row with data: the grid holds no formatted row
+    src = sources.open_source(padded, padded.read_bytes(), Log("x"))
+    assert src.grids["输入"].n_rows == 5 and src.grids["单位"].n_rows == 3
+
+
+def test_scan_finds_the_last_row_with_data_and_the_merged_ranges():
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           b'<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="7" spans="1:2"><c r="B7"><v>3</v></c></row>'
+           + _formatted_rows(8, 30_000, "AB") +
+           b'</sheetData><mergeCells count="1"><mergeCell ref="A2:B3"/></mergeCells></worksheet>')
+    scan = sources.scan_sheet_xml(io.BytesIO(xml))
+    assert (scan.last_row, scan.merged, scan.formulas, scan.complete) == (7, ["A2:B3"], False, True)
+    prefixed = xml.replace(b"<row", b"<x:row").replace(b"</row", b"</x:row").replace(b"<v>", b"<x:v>")
+    assert sources.scan_sheet_xml(io.BytesIO(prefixed)).last_row == 7
+
+
+def test_expat_rows_equal_openpyxl_rows():
+    """The fast parser gives exactly the cells openpyxl's parser gives, type by type."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B2"], ws["C2"], ws["D2"], ws["E3"], ws["F3"] = "x", 3.5, True, dt.datetime(2022, 1, 2), "文本", 7
+    ws["F3"].number_format = "0%"
+    ws["G3"] = dt.date(2021, 5, 6)
+    buf = io.BytesIO()
+    wb.save(buf)
+    extra = (b'<row r="4"><c r="A4" t="inlineStr"><is><r><t>ab</t></r><r><t>cd</t></r><rPh sb="0" eb="1"><t>PH</t>'
+             b'</rPh></is></c><c r="B4" t="inlineStr"><is><t>plain &amp; x</t></is></c><c r="C4" t="b"><v>0</v></c>'
+             b'<c r="D4" t="e"><v>#N/A</v></c><c r="E4" t="str"><v>s</v></c><c t="n"><v>12</v></c></row>')
+    data = _rewrite_sheet(buf.getvalue(), "xl/worksheets/sheet1.xml",
+                          lambda raw: raw.replace(b"</sheetData>", extra + b"</sheetData>"))
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    sheet = book.worksheets[0]
+    with sheet._get_source() as s:
+        fast = list(sources._expat_rows(book, sheet, s, None))
+    with sheet._get_source() as s:
+        slow = list(sources._openpyxl_rows(book, sheet, s, None))
+    assert fast == slow and fast[-1][1][0] == (1, "abcd", "s", 0)
+
+
+def test_every_problem_names_its_unit(tmp_path, scheme):
+    """A formula cell on unit b's row carries unit b (the batch no longer re-reads the file for it)."""
+    wb = build_template(scheme, "2019", UNITS)
+    for ref, v in GOOD_A.items():
+        wb["输入"][ref] = v
+    wb["输入"]["G5"] = "=80+10"
+    res = read_inputs(scheme, save_workbook(wb, tmp_path / "f.xlsx"))
+    (p,) = res.errors
+    assert (p.sheet, p.column, p.row, p.unit) == ("输入", "G", 5, "b")
+    assert res.unit_errors == {"b": [p]} and res.general_errors == []
+
+
+def test_problem_listing_is_capped_with_a_count(tmp_path, scheme):
+    """300 units with two bad cells each: 200 problems listed, then "另有 N 个问题未列出"; the totals and
+    every unit's own errors are kept."""
+    units = [UnitRow(f"u{k:03d}", f"单位{k}", "城市") for k in range(300)]
+    wb = build_template(scheme, "2019", units)
+    for r in range(4, 304):
+        wb["输入"][f"B{r}"] = "三"
+        wb["输入"][f"E{r}"] = -1
+    res = read_inputs(scheme, save_workbook(wb, tmp_path / "many.xlsx"))
+    assert len(res.problems) == MAX_LISTED + 1 and res.n_errors == 600 and res.n_problems == 600
+    last = res.problems[-1]
+    assert last.message == "另有 400 个问题未列出（其中 400 个错误）" and last.severity == "error"
+    assert len(res.unit_errors) == 300 and all(len(v) == 2 for v in res.unit_errors.values())
+    with pytest.raises(InputError) as ei:
+        res.raise_if_errors()
+    assert "有 600 处错误" in ei.value.message and ei.value.total == 600 and len(ei.value.problems) == MAX_LISTED + 1
+
+
+def test_one_coercer_for_cells_and_frames(scheme):
+    """The same rules for a workbook cell and a DataFrame value (issue 11: two coercers disagreed)."""
+    cat = scheme.input_catalogue
+    count, share = cat["approved"], cat["share"]
+    assert coerce(True, count).error == "应为数值，不是是/否"
+    assert coerce("1,00", count).error == "应为数值，“1,00”不是数字"
+    assert coerce("1,000", count).value == 1000
+    assert coerce("95％", share).value == 95 and coerce("3%", count).error == "该输入不是百分比，不应带 % 号"
+    assert coerce(dt.date(2022, 1, 1), count).error == "应为数值，不是日期"
+    x, errs = coerce_column(pd.Series([1.0, np.inf, 2.5, -1.0, np.nan], index=list("abcde")), count)
+    assert [e[0] for e in errs] == ["b", "c", "d"] and [e[2].error for e in errs] == ["应为有限数值", "应为整数", "超出允许范围"]
+    assert np.isnan(x[1:]).all() and x[0] == 1.0
+    x, errs = coerce_column(pd.Series(["95%", "是", True], dtype=object), share)
+    assert x[0] == 95 and [e[2].error for e in errs] == ["应为数值，“是”不是数字", "应为数值，不是是/否"]
