@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..labels import STATUS_ZH, label, num
+from ..scoring.describe import Names, gate_sentence
 from .load import Run
 
 EPS = 1e-9  # points closer than this to full marks count as full (sums of fractions: 0.1 + 0.2)
@@ -314,6 +315,7 @@ class UnitAnalysis:
         """One row per condition of every gate: gate, condition, name, outcome, the test as the scheme
         writes it, the unit's values it reads (``values``, a sentence), responsible units and source."""
         res, g = self.res, self.res.gates
+        names = Names(self.scheme.input_catalogue)
         rows = []
         for gate in self.scheme.gates:
             for c in gate.conditions:
@@ -324,12 +326,16 @@ class UnitAnalysis:
                     if res.units.at[self.unit, "unknown_points"] > 0:
                         extra += f"（另有未知 {num(res.units.at[self.unit, 'unknown_points'])} 分）"
                     vals = "；".join(x for x in (vals, extra) if x)
+                outcome = hit["outcome"].iloc[0] if len(hit) else "unknown"
+                known = {k: res.frame.at[self.unit, k] for k in c.input_ids if k in res.frame.columns}
+                known.update({k: float(res.units.at[self.unit, k]) for k in ("total", "base_total", "bonus")})
                 rows.append({"gate": gate.id, "condition": c.id, "name": c.name,
-                             "outcome": hit["outcome"].iloc[0] if len(hit) else "unknown", "test": c.test,
-                             "values": vals, "responsible": "、".join(c.responsible), "source_file": c.source.file,
+                             "outcome": outcome, "test": c.test,
+                             "values": vals, "sentence": gate_sentence(c.test, known, outcome, names),
+                             "responsible": "、".join(c.responsible), "source_file": c.source.file,
                              "source_line": c.source.line, "source_quote": c.source.quote})
-        return _frame(rows, ["gate", "condition", "name", "outcome", "test", "values", "responsible", "source_file",
-                             "source_line", "source_quote"])
+        return _frame(rows, ["gate", "condition", "name", "outcome", "test", "values", "sentence", "responsible",
+                             "source_file", "source_line", "source_quote"])
 
     # ------------------------------------------------------------------ the scheme's text
     def findings(self) -> pd.DataFrame:

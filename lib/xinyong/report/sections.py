@@ -227,7 +227,7 @@ def gates_html(run: Run, unit: str) -> str:
                     "source_file": g["source_file"], "source_line": g["source_line"], "source_quote": g["source_quote"],
                     "conditions": [{"id": c["condition"], "name": c["name"], "outcome": c["outcome"],
                                     "outcome_zh": label(GATE_OUTCOME_ZH, c["outcome"]), "test": c["test"],
-                                    "vals": c["values"], "responsible": c["responsible"],
+                                    "vals": c["values"], "sentence": c["sentence"], "responsible": c["responsible"],
                                     "source_file": c["source_file"], "source_line": c["source_line"],
                                     "source_quote": c["source_quote"]}
                                    for c in conds if c["gate"] == g["gate"]],

@@ -238,3 +238,47 @@ DESCRIBERS: dict[str, Callable[..., str]] = {
     "piecewise": piecewise, "stepwise": stepwise, "deduction": deduction, "capped_sum": capped_sum,
     "judgement": judgement,
 }
+
+
+TOTAL_WORDS = {"total": "总分", "base_total": "基础分", "bonus": "附加分"}
+AST_OPS = {"GtE": ">=", "Gt": ">", "LtE": "<=", "Lt": "<", "Eq": "=="}
+
+
+def gate_sentence(test: str, values: Mapping[str, Any], outcome: str, n: Names) -> str:
+    """A gate condition as a sentence with the unit's values, e.g. “存量代码转换率 98%，要求不低于 100%：
+    未达到”. A single comparison of an input with a number (or two inputs) is written out; any other
+    test lists the facts it reads and whether it holds (the formula stays in the folded detail)."""
+    import ast
+
+    verdict = {"pass": "达到", "fail": "未达到", "unknown": "尚无法判定（缺少数据）"}.get(outcome, outcome)
+
+    def label(name: str) -> str:
+        return TOTAL_WORDS.get(name) or n.label(name)
+
+    def value(name: str) -> str:
+        v = values.get(name)
+        if name in TOTAL_WORDS:
+            return "未知" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{plain(v)} 分"
+        return n.value(name, v)
+
+    try:
+        node = ast.parse(test, mode="eval").body
+    except SyntaxError:
+        node = None
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.left, ast.Name):
+        op = AST_OPS.get(type(node.ops[0]).__name__)
+        right = node.comparators[0]
+        name = node.left.id
+        if op and isinstance(right, ast.Constant) and isinstance(right.value, (int, float)):
+            if n.is_bool(name) and op == "==":
+                want = "是" if right.value == 1 else "否"
+                return f"{label(name)}：{value(name)}，要求为“{want}”：{verdict}"
+            want = f"{plain(right.value)} 分" if name in TOTAL_WORDS else n.value(name, float(right.value))
+            return f"{label(name)} {value(name)}，要求{OP_WORDS[op]} {want}：{verdict}"
+        if op and isinstance(right, ast.Name):
+            return (f"{label(name)} {value(name)}，{label(right.id)} {value(right.id)}，"
+                    f"要求前者{OP_WORDS[op]}后者：{verdict}")
+    names = sorted({x.id for x in ast.walk(node)} if node is None else
+                   {x.id for x in ast.walk(node) if isinstance(x, ast.Name)})
+    facts = "，".join(f"{label(x)} {value(x)}" if not n.is_bool(x) else f"{label(x)}：{value(x)}" for x in names)
+    return f"{facts}：{'条件满足' if outcome == 'pass' else verdict if outcome == 'unknown' else '条件未满足'}"
