@@ -161,7 +161,8 @@ def test_veto_gate_fails_and_ranks_last(qz):
     c = UnitAnalysis(qz, "city_c")
     g = c.gates()
     assert list(g["kind"]) == ["veto"] and list(g["outcome"]) == ["fail"]
-    assert g["failed"].iloc[0] == ["quzhou.basic.1 存量代码100%转换为统一社会信用代码"]
+    # 002 basic 1 “存量代码100%转换为统一社会信用代码”: named, with city_c's own value and the requirement
+    assert g["failed"].iloc[0] == ["存量代码100%转换为统一社会信用代码（存量代码转换为统一社会信用代码的转换率 10%，要求不低于 100%：未达到）"]
     conds = c.gate_conditions().set_index("condition")
     assert conds.at["quzhou.basic.1", "outcome"] == "fail"
     assert "=10%" in conds.at["quzhou.basic.1", "values"]  # the value that fails “100%转换”

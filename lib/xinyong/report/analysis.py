@@ -297,15 +297,17 @@ class UnitAnalysis:
     # ------------------------------------------------------------------ gates
     def gates(self) -> pd.DataFrame:
         """One row per gate of the scheme: gate, name, kind, outcome (pass | fail | unknown), the
-        conditions failed and those still unknown (lists of "id name"), and the gate's source."""
-        g = self.res.gates
+        conditions failed and those still unknown (lists of "name（sentence with the unit's values）"), and the
+        gate's source."""
+        conds = self.gate_conditions() if self.scheme.gates else None
         rows = []
         for gate in self.scheme.gates:
-            mine = g[(g["unit"] == self.unit) & (g["gate"] == gate.id)]
+            mine = conds[conds["gate"] == gate.id]
             rows.append({"gate": gate.id, "name": gate.name, "kind": gate.kind,
                          "outcome": self.row.get(f"gate:{gate.id}", "unknown"),
-                         "failed": [f"{c.condition} {c.name}" for c in mine.itertuples() if c.outcome == "fail"],
-                         "unknown": [f"{c.condition} {c.name}" for c in mine.itertuples() if c.outcome == "unknown"],
+                         # each as a reader reads it: the condition's name and the unit's case in a sentence
+                         "failed": [f"{c.name}（{c.sentence}）" for c in mine.itertuples() if c.outcome == "fail"],
+                         "unknown": [f"{c.name}（{c.sentence}）" for c in mine.itertuples() if c.outcome == "unknown"],
                          "source_file": gate.source.file, "source_line": gate.source.line,
                          "source_quote": gate.source.quote})
         return _frame(rows, ["gate", "name", "kind", "outcome", "failed", "unknown", "source_file", "source_line",

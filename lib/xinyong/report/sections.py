@@ -176,18 +176,17 @@ class UnitReport:
         return Block("comparison", comparison_html(self.run, self.unit))
 
     def scheme_sections(self) -> list[Block]:
-        """The sections a scheme needs beyond the common ones (002 veto, 000 认定条件, 003 comparison)."""
+        """The sections a scheme needs beyond the common ones (003's cross-county comparison). A veto or
+        认定条件 comes right after the summary (:meth:`gates`): it is part of the verdict."""
         out = []
-        if self.scheme.gates:
-            out.append(self.gates())
         cmp = self.comparison()
         if cmp.html:
             out.append(cmp)
         return out
 
     def blocks(self) -> list[Block]:
-        return [self.header(), self.summary(), self.charts(), self.item_table(), self.evidence_table(),
-                self.action_list(), self.readings_and_defects(), *self.scheme_sections()]
+        return [self.header(), self.summary(), self.gates(), self.charts(), self.item_table(), self.evidence_table(),
+                self.action_list(), self.readings_and_defects(), *self.scheme_sections(), self.provenance()]
 
 
 # ---------------------------------------------------------------------- shared with the overview
