@@ -21,10 +21,14 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def short_id(node_id: object) -> str:
     """``jiaxian_county_dept.3.1.1`` → ``3.1.1``: the document's own numbering, for table cells (the full
-    id stays in the cell's title and the row's anchor)."""
+    id stays in the cell's title and the row's anchor). Word segments the scheme file adds to group
+    things (``quzhou.basic.1`` → ``1``) are not numbering and are dropped too."""
     s = "" if node_id is None else str(node_id)
     head, dot, rest = s.partition(".")
-    return rest if dot and rest and not head.isdigit() else s
+    if not (dot and rest and not head.isdigit()):
+        return s
+    parts = [p for p in rest.split(".") if not (p.isascii() and p.isalpha() and p.islower() and len(p) >= 3)]
+    return ".".join(parts) or rest
 
 
 def section_label(section: Any, mark: str = "（附加）") -> str:
