@@ -84,3 +84,29 @@ def test_period_words():
     assert period_zh("2019") == "2019年度"
     assert period_zh("2022-03") == "2022年3月"
     assert period_zh("上半年") == "上半年"
+
+
+@pytest.mark.slow
+def test_report_and_overview_commands_write_docx_and_brief(tmp_path):
+    """`xinyong report/overview --format html,docx` (issue 16 §8): the Word files beside the HTML, and the
+    leader brief beside the overview."""
+    from xinyong.cli import main
+
+    data = DEMO / "quzhou" / "2019.xlsx"
+    assert main(["report", "quzhou", "--period", "2019", "--unit", "city_c", "--data", str(data),
+                 "--out", str(tmp_path), "--format", "html,docx"]) == 0
+    assert (tmp_path / "quzhou_2019_city_c.docx").is_file() and (tmp_path / "quzhou_2019_city_c.html").is_file()
+    assert main(["overview", "quzhou", "--period", "2019", "--data", str(data), "--out", str(tmp_path),
+                 "--format", "docx"]) == 0
+    assert (tmp_path / "quzhou_2019_overview.docx").is_file()
+    brief = (tmp_path / "quzhou_2019_brief.html").read_text(encoding="utf-8")
+    assert "领导简报" in brief and "一票否决未通过" in brief
+
+
+def test_unknown_format_is_refused():
+    from xinyong.errors import XinyongError
+    from xinyong.report.commands import parse_formats
+
+    assert parse_formats("pdf,docx,pdf") == ["html", "pdf", "docx"]
+    with pytest.raises(XinyongError, match="不支持的格式：odt"):
+        parse_formats("html,odt")

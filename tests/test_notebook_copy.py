@@ -52,3 +52,14 @@ def test_overview_copy_and_demo_paths_kept(tmp_path):
 def test_fill_parameters_refuses_a_cell_without_the_name():
     with pytest.raises(XinyongError, match="缺少参数：unit"):
         fill_parameters('scheme = "x"  # 方案', {"unit": "a"})
+
+
+def test_notebook_command(tmp_path):
+    from xinyong.cli import main
+
+    out = tmp_path / "n" / "r.ipynb"
+    assert main(["notebook", "jiaxian_county_dept", "--period", "2022Q2", "--unit", "dept03",
+                 "--data", str(DEMO / "2022Q2.xlsx"), "-o", str(out)]) == 0
+    assert 'unit = "dept03"' in _params(out)
+    assert main(["notebook", "jiaxian_county_dept", "--period", "2022Q2", "--unit", "zz",
+                 "--data", str(DEMO / "2022Q2.xlsx"), "-o", str(tmp_path / "x.ipynb")]) == 2

@@ -58,17 +58,17 @@ def test_summary_change_against_previous_period(run):
     prev = run.history[-1][1].units.loc["c", "total"]
     now = run.result.units.loc["c", "total"]
     html = UnitReport(run, "c").summary().html
-    assert f"（2018，{num(prev)} 分" in html
+    assert f"（2018年度，{prev:.2f} 分" in html  # periods as people write them, points with two decimals
     assert now != prev
     word = "提高" if now > prev else "下降"
-    assert f"{word} {num(abs(now - prev))} 分" in html
+    assert f"{word} {abs(now - prev):.2f} 分" in html
 
 
 def test_summary_counts_unknown_points_never_as_zero(run):
     row = run.result.units.loc["b"]
     html = UnitReport(run, "b").summary().html
     assert row["unknown_points"] > 0
-    assert f"仍有 <strong>{num(row['unknown_points'])}</strong> 分尚未确定" in html
+    assert f"仍有 <strong>{row['unknown_points']:.2f}</strong> 分尚未确定" in html
     assert f"{int(row['n_pending_judgement'])} 个条目待评审赋分" in html
 
 
@@ -93,7 +93,9 @@ def test_item_table_lists_every_item_with_its_points(run):
         assert m, it.id
         p = res.points.at["a", it.id]
         cells = re.findall(r'<td class="num">(.*?)</td>', m.group(1))
-        assert cells[1] == ("—" if pd.isna(p) else num(p))
+        st = res.status.at["a", it.id]
+        # points with two decimals; unknown points read 未知 (missing is never 0), not applicable —
+        assert cells[1] == ("—" if st == "not_applicable" else "未知" if pd.isna(p) else f"{p:.2f}")
 
 
 def test_action_list_every_item_short_of_full_marks_sorted(run):

@@ -161,7 +161,8 @@ def test_veto_gate_fails_and_ranks_last(qz):
     c = UnitAnalysis(qz, "city_c")
     g = c.gates()
     assert list(g["kind"]) == ["veto"] and list(g["outcome"]) == ["fail"]
-    assert g["failed"].iloc[0] == ["quzhou.basic.1 存量代码100%转换为统一社会信用代码"]
+    # 002 basic 1 “存量代码100%转换为统一社会信用代码”: named, with city_c's own value and the requirement
+    assert g["failed"].iloc[0] == ["存量代码100%转换为统一社会信用代码（存量代码转换为统一社会信用代码的转换率 10%，要求不低于 100%：未达到）"]
     conds = c.gate_conditions().set_index("condition")
     assert conds.at["quzhou.basic.1", "outcome"] == "fail"
     assert "=10%" in conds.at["quzhou.basic.1", "values"]  # the value that fails “100%转换”
@@ -206,7 +207,7 @@ def test_grade_distribution_follows_the_bands(jx):
     assert sum(gr["uncertain"]) == moved
 
 
-def test_heat_map_matrix_is_points_over_applicable_maximum(jx):
+def test_heat_map_matrix_is_points_over_known_maximum(jx):
     sh = OverviewAnalysis(jx).shares()
     res = jx.result
     assert list(sh.index) == list(res.units.sort_values(["rank", "unit_name"]).index)
@@ -216,6 +217,29 @@ def test_heat_map_matrix_is_points_over_applicable_maximum(jx):
     assert sh.at["dept07", s2] == pytest.approx(res.sections.at["dept07", s2] / mx * 100)
     vals = sh.to_numpy(float)
     assert np.nanmin(vals) >= 0 and np.nanmax(vals) <= 100
+
+
+def test_missing_is_never_a_zero_in_the_heat_map_or_the_comparison(jx):
+    """Issue 16 §4: dept07's 一、领导机制建设 has only a missing input — the heat map must not draw it as
+    a 0 (the old matrix divided known points by the full maximum), and the comparison chart must carry
+    its unknown points instead of dropping them."""
+    ov = OverviewAnalysis(jx)
+    s1 = f"{J}.1"
+    res = jx.result
+    ids = [i.id for i in jx.scheme.sections[0].walk_items()]
+    assert res.sections_unknown.at["dept07", s1] == pytest.approx(res.max_points.loc["dept07", ids].sum())
+    assert np.isnan(ov.shares().at["dept07", s1])
+    assert bool(ov.all_unknown().at["dept07", s1])
+    assert ov.unknown().at["dept07", s1] > 0
+    # a unit with a real 0 in a section stays 0, and is not flagged unknown
+    zero = [u for u in res.units.index if res.sections.at[u, s1] == 0 and res.sections_unknown.at[u, s1] == 0]
+    assert zero and all(ov.shares().at[u, s1] == 0 and not ov.all_unknown().at[u, s1] for u in zero)
+    peers = UnitAnalysis(jx, "dept07").peers().sections
+    assert peers.at[s1, "unit_unknown"] == pytest.approx(res.sections_unknown.at["dept07", s1])
+    from xinyong.report import Overview
+
+    cap = Overview(jx).heat_map().html
+    assert "不按零分计" in cap and "缺" in cap
 
 
 def test_frames_carry_no_html(jx, dept07):

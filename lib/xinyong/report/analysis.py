@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..labels import STATUS_ZH, label, num
+from ..scoring.describe import Names, gate_sentence
 from .load import Run
 
 EPS = 1e-9  # points closer than this to full marks count as full (sums of fractions: 0.1 + 0.2)
@@ -195,6 +196,7 @@ class UnitAnalysis:
         best = res.units.loc[grp, "total"].astype(float).idxmax()
         frame = pd.DataFrame({
             "unit": [float(res.sections.at[self.unit, i]) for i in ids],
+            "unit_unknown": [float(res.sections_unknown.at[self.unit, i]) for i in ids],
             "median": secs_g.median().tolist(),
             "best": secs_g.loc[best].tolist(),
             "max": [float(res.max_points.loc[grp, [i.id for i in s.walk_items()]].max(axis=0).sum()) for s in secs],
@@ -295,15 +297,17 @@ class UnitAnalysis:
     # ------------------------------------------------------------------ gates
     def gates(self) -> pd.DataFrame:
         """One row per gate of the scheme: gate, name, kind, outcome (pass | fail | unknown), the
-        conditions failed and those still unknown (lists of "id name"), and the gate's source."""
-        g = self.res.gates
+        conditions failed and those still unknown (lists of "name（sentence with the unit's values）"), and the
+        gate's source."""
+        conds = self.gate_conditions() if self.scheme.gates else None
         rows = []
         for gate in self.scheme.gates:
-            mine = g[(g["unit"] == self.unit) & (g["gate"] == gate.id)]
+            mine = conds[conds["gate"] == gate.id]
             rows.append({"gate": gate.id, "name": gate.name, "kind": gate.kind,
                          "outcome": self.row.get(f"gate:{gate.id}", "unknown"),
-                         "failed": [f"{c.condition} {c.name}" for c in mine.itertuples() if c.outcome == "fail"],
-                         "unknown": [f"{c.condition} {c.name}" for c in mine.itertuples() if c.outcome == "unknown"],
+                         # each as a reader reads it: the condition's name and the unit's case in a sentence
+                         "failed": [f"{c.name}（{c.sentence}）" for c in mine.itertuples() if c.outcome == "fail"],
+                         "unknown": [f"{c.name}（{c.sentence}）" for c in mine.itertuples() if c.outcome == "unknown"],
                          "source_file": gate.source.file, "source_line": gate.source.line,
                          "source_quote": gate.source.quote})
         return _frame(rows, ["gate", "name", "kind", "outcome", "failed", "unknown", "source_file", "source_line",
@@ -313,6 +317,7 @@ class UnitAnalysis:
         """One row per condition of every gate: gate, condition, name, outcome, the test as the scheme
         writes it, the unit's values it reads (``values``, a sentence), responsible units and source."""
         res, g = self.res, self.res.gates
+        names = Names(self.scheme.input_catalogue)
         rows = []
         for gate in self.scheme.gates:
             for c in gate.conditions:
@@ -323,12 +328,16 @@ class UnitAnalysis:
                     if res.units.at[self.unit, "unknown_points"] > 0:
                         extra += f"（另有未知 {num(res.units.at[self.unit, 'unknown_points'])} 分）"
                     vals = "；".join(x for x in (vals, extra) if x)
+                outcome = hit["outcome"].iloc[0] if len(hit) else "unknown"
+                known = {k: res.frame.at[self.unit, k] for k in c.input_ids if k in res.frame.columns}
+                known.update({k: float(res.units.at[self.unit, k]) for k in ("total", "base_total", "bonus")})
                 rows.append({"gate": gate.id, "condition": c.id, "name": c.name,
-                             "outcome": hit["outcome"].iloc[0] if len(hit) else "unknown", "test": c.test,
-                             "values": vals, "responsible": "、".join(c.responsible), "source_file": c.source.file,
+                             "outcome": outcome, "test": c.test,
+                             "values": vals, "sentence": gate_sentence(c.test, known, outcome, names),
+                             "responsible": "、".join(c.responsible), "source_file": c.source.file,
                              "source_line": c.source.line, "source_quote": c.source.quote})
-        return _frame(rows, ["gate", "condition", "name", "outcome", "test", "values", "responsible", "source_file",
-                             "source_line", "source_quote"])
+        return _frame(rows, ["gate", "condition", "name", "outcome", "test", "values", "sentence", "responsible",
+                             "source_file", "source_line", "source_quote"])
 
     # ------------------------------------------------------------------ the scheme's text
     def findings(self) -> pd.DataFrame:
@@ -460,16 +469,34 @@ class OverviewAnalysis:
 
     def shares(self) -> pd.DataFrame:
         """The heat-map matrix: units (index: unit id, in ranking order) × top-level sections (columns:
-        section ids), points as a percentage of the maximum applicable to the unit; NaN where nothing of
-        the section applies to the unit (not 0)."""
+        section ids), points as a percentage of the *known* maximum (the maximum applicable to the unit
+        less its unknown points). NaN where nothing of the section applies to the unit, and where all of
+        it is unknown (:meth:`unknown` tells the two apart): a missing item is never a 0."""
+        res = self.res
+        cols = {}
+        for s in self.scheme.sections:
+            ids = [i.id for i in s.walk_items()]
+            known = res.max_points[ids].sum(axis=1) - res.sections_unknown[s.id]
+            cols[s.id] = (res.sections[s.id] / known.where(known > EPS)) * 100
+        df = pd.DataFrame(cols)
+        return df.loc[res.units.sort_values(["rank", "unit_name"]).index]
+
+    def unknown(self) -> pd.DataFrame:
+        """Beside :meth:`shares`, same shape: the section's points still unknown (missing data, pending
+        judgements), and ``all_unknown`` cells where nothing of the section is known."""
+        res = self.res
+        order = res.units.sort_values(["rank", "unit_name"]).index
+        return res.sections_unknown[[s.id for s in self.scheme.sections]].loc[order]
+
+    def all_unknown(self) -> pd.DataFrame:
+        """True where the section applies to the unit and every point of it is unknown."""
         res = self.res
         cols = {}
         for s in self.scheme.sections:
             ids = [i.id for i in s.walk_items()]
             mx = res.max_points[ids].sum(axis=1)
-            cols[s.id] = (res.sections[s.id] / mx.where(mx > 0)) * 100
-        df = pd.DataFrame(cols)
-        return df.loc[res.units.sort_values(["rank", "unit_name"]).index]
+            cols[s.id] = (mx > EPS) & ((mx - res.sections_unknown[s.id]) <= EPS)
+        return pd.DataFrame(cols).loc[res.units.sort_values(["rank", "unit_name"]).index]
 
     def trend(self) -> pd.DataFrame:
         """Per period (history, then this one): the highest and the median total of all units."""

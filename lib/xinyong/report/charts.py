@@ -17,6 +17,7 @@ from .fonts import setup_fonts
 
 DPI = 110
 BLUE, GREY, ORANGE, GREEN, RED = "#2f6db5", "#c9ced6", "#e07b24", "#3a9a5b", "#c0392b"
+MISSING = "#7a7a7a"  # unknown points: hatched in this grey, never a colour of the score scale
 
 
 def _fig(w: float, h: float):
@@ -46,10 +47,25 @@ def _short(text: str, n: int = 14) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _wrap(text: str, n: int = 12, lines: int = 3) -> str:
+    """A label on up to ``lines`` lines of ``n`` characters (Chinese has no spaces to break at), so long
+    item names are read whole instead of cut; only beyond that is the end replaced by …"""
+    parts = [text[i:i + n] for i in range(0, len(text), n)] or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][:-1] + "…"
+    return "\n".join(parts)
+
+
+def _height(labels: list[str], per_bar: float) -> float:
+    """Inches for the bars: each at least ``per_bar``, more where its wrapped label takes more lines."""
+    return sum(max(per_bar, 0.17 * (_wrap(s).count("\n") + 1) + 0.1) for s in labels)
+
+
 def section_bars(labels: list[str], points: list[float], unknown: list[float], maxima: list[float], title: str) -> str:
     """Score by section against its maximum: known points, points still unknown, points lost."""
     n = len(labels)
-    fig, ax = _fig(7.2, 0.42 * n + 1.1)
+    fig, ax = _fig(7.2, _height(labels, 0.42) + 1.1)
     y = np.arange(n)[::-1]
     pts, unk, mx = (np.asarray(v, float) for v in (points, unknown, maxima))
     ax.barh(y, mx, color=GREY, label="满分", height=0.62)
@@ -58,7 +74,7 @@ def section_bars(labels: list[str], points: list[float], unknown: list[float], m
         ax.barh(y, unk, left=pts, color=ORANGE, alpha=0.55, label="未知（缺数据/待评审）", height=0.62)
     for yi, p, m in zip(y, pts, mx):
         ax.text(m + mx.max() * 0.01, yi, f"{brief(p)} / {brief(m)}", va="center", fontsize=8)
-    ax.set_yticks(y, [_short(s) for s in labels], fontsize=9)
+    ax.set_yticks(y, [_wrap(s) for s in labels], fontsize=9)
     ax.set_xlim(0, mx.max() * 1.18 if n else 1)
     ax.set_xlabel("分")
     ax.set_title(title, fontsize=11)
@@ -68,17 +84,26 @@ def section_bars(labels: list[str], points: list[float], unknown: list[float], m
 
 
 def peer_bars(labels: list[str], unit: list[float], median: list[float], best: list[float], maxima: list[float],
-              unit_label: str, best_label: str, title: str) -> str:
-    """The unit's share of maximum per section beside the group's median and its best unit."""
+              unit_label: str, best_label: str, title: str, unit_unknown: list[float] | None = None) -> str:
+    """The unit's share of maximum per section beside the group's median and its best unit. The unit's
+    unknown points are drawn after its known share, hatched grey and marked 缺: never left out as if 0."""
     n = len(labels)
-    fig, ax = _fig(7.2, 0.5 * n + 1.2)
+    fig, ax = _fig(7.2, _height(labels, 0.5) + 1.2)
     mx = np.where(np.asarray(maxima, float) > 0, np.asarray(maxima, float), np.nan)
     y = np.arange(n)[::-1]
     h = 0.26
     for off, vals, col, lab in ((h, best, GREEN, best_label), (0, median, GREY, "组内中位数"), (-h, unit, BLUE, unit_label)):
         ax.barh(y + off, np.nan_to_num(np.asarray(vals, float) / mx * 100), height=h, color=col, label=_short(lab, 20))
-    ax.set_yticks(y, [_short(s) for s in labels], fontsize=9)
-    ax.set_xlim(0, 105)
+    unk = np.nan_to_num(np.asarray(unit_unknown if unit_unknown is not None else [0.0] * n, float) / mx * 100)
+    if unk.any():
+        left = np.nan_to_num(np.asarray(unit, float) / mx * 100)
+        ax.barh(y - h, unk, left=left, height=h, color="white", edgecolor=MISSING, hatch="////", linewidth=0.6,
+                label="本单位未知（缺数据/待评审）")
+        for yi, lf, u in zip(y, left, unk):
+            if u > 0:
+                ax.text(lf + u + 1, yi - h, "缺", va="center", fontsize=7, color=MISSING)
+    ax.set_yticks(y, [_wrap(s) for s in labels], fontsize=9)
+    ax.set_xlim(0, 108)
     ax.set_xlabel("得分率（%）")
     ax.set_title(title, fontsize=11)
     _legend_below(fig, ax)
@@ -102,20 +127,33 @@ def trend_line(periods: list[str], totals: list[float], medians: list[float], ti
     return to_img(fig, title)
 
 
-def heat_map(share: pd.DataFrame, title: str) -> str:
-    """Units × sections, share of maximum in percent (NaN shown blank)."""
+def heat_map(share: pd.DataFrame, title: str, all_unknown: pd.DataFrame | None = None,
+             unknown: pd.DataFrame | None = None) -> str:
+    """Units × sections, share of the known maximum in percent. A section whose points are all unknown is
+    a hatched grey cell marked 缺 (never a red 0); one with some unknown points carries a *; a section
+    that does not apply to the unit stays blank."""
+    from matplotlib.patches import Rectangle
+
     nr, nc = share.shape
-    fig, ax = _fig(min(1.0 + 0.75 * nc, 11), 0.32 * nr + 1.6)
+    fig, ax = _fig(min(1.6 + 0.8 * nc, 11), 0.32 * nr + 1.9)
     data = share.to_numpy(float)
     im = ax.imshow(np.ma.masked_invalid(data), cmap="RdYlGn", vmin=0, vmax=100, aspect="auto")
-    ax.set_xticks(range(nc), [_short(str(c), 8) for c in share.columns], rotation=35, ha="right", fontsize=8)
-    ax.set_yticks(range(nr), [_short(str(i), 12) for i in share.index], fontsize=8)
+    allu = all_unknown.to_numpy(bool) if all_unknown is not None else np.zeros(data.shape, bool)
+    some = (unknown.to_numpy(float) > 1e-9) & ~allu if unknown is not None else np.zeros(data.shape, bool)
+    for i, j in zip(*np.nonzero(allu)):
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#eeeeee", edgecolor=MISSING, hatch="////",
+                               linewidth=0))
+    ax.set_xticks(range(nc), [_wrap(str(c), 6) for c in share.columns], fontsize=8)
+    ax.set_yticks(range(nr), [_short(str(i), 14) for i in share.index], fontsize=8)
     if nr * nc <= 600:
         for i in range(nr):
             for j in range(nc):
-                if not np.isnan(data[i, j]):
-                    ax.text(j, i, f"{data[i, j]:.0f}", ha="center", va="center", fontsize=6.5)
-    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, label="得分率（%）")
+                if allu[i, j]:
+                    ax.text(j, i, "缺", ha="center", va="center", fontsize=7, color="#333333")
+                elif not np.isnan(data[i, j]):
+                    ax.text(j, i, f"{data[i, j]:.0f}" + ("*" if some[i, j] else ""), ha="center", va="center",
+                            fontsize=6.5)
+    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, label="得分率（%，按已知部分）")
     ax.set_title(title, fontsize=11)
     return to_img(fig, title)
 

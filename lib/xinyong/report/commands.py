@@ -20,6 +20,37 @@ def _precheck(scheme: str, data: Path, period: str, unit: str | None, history, r
     return run
 
 
+FORMATS = ("html", "docx", "pdf")
+
+
+def parse_formats(text: str) -> list[str]:
+    """``--format html,docx,pdf``: which files to write besides the executed notebook (HTML always)."""
+    from ..errors import XinyongError
+
+    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        raise XinyongError(f"不支持的格式：{'、'.join(bad)}（可选：{'、'.join(FORMATS)}）", f"unknown format(s) {bad}")
+    return ["html", *[f for f in dict.fromkeys(wanted) if f != "html"]]
+
+
+def write_formats(html_path: Path, formats: list[str], make_docx) -> list[Path]:
+    """The Word and PDF versions of a page already written as HTML, beside it (same name)."""
+    from ..util import atomic_write_bytes
+
+    out = []
+    if "docx" in formats:
+        out.append(atomic_write_bytes(html_path.with_suffix(".docx"), make_docx()))
+    if "pdf" in formats:
+        from .pdf import html_to_pdf
+
+        out.append(html_to_pdf(html_path, html_path.with_suffix(".pdf")))
+    return out
+
+
+FORMAT_HELP = "输出格式，逗号分隔：html、docx、pdf（PDF 需要 Chromium）/ formats: html,docx,pdf"
+
+
 def register(app: typer.Typer, consoles: Consoles) -> None:
     console = consoles.out
 
@@ -32,10 +63,13 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         out: Path = typer.Option(Path("reports"), "--out", help="输出目录 / output folder"),
         history: Optional[List[str]] = typer.Option(None, "--history", help="往期数据 考核期=文件，可重复 / PERIOD=FILE, repeatable"),
         reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项，可重复 / READING=OPTION"),
+        format: str = typer.Option("html", "--format", help=FORMAT_HELP),
     ):
-        """生成单位考核报告（HTML + 执行过的笔记本）/ render one unit's report."""
+        """生成单位考核报告（HTML + 执行过的笔记本，可加 Word、PDF）/ render one unit's report."""
+        from .docx import unit_docx
         from .render import render_unit_report
 
+        formats = parse_formats(format)
         hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
         rd = dict(pairs(reading, "--reading"))
         run = _precheck(scheme, data, period, unit, hist, rd)
@@ -43,6 +77,8 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         path = render_unit_report(scheme, period, run.unit_id(unit), data, out, history=hist, readings=rd,
                                   timings=timings)
         console.print(f"已生成报告：{path}（{path.stat().st_size / 1024:.0f} KB，用时 {timings['total']:.1f} 秒）")
+        for extra in write_formats(path, formats, lambda: unit_docx(run, unit)):
+            console.print(f"已生成：{extra}")
 
     @app.command("overview")
     def overview_cmd(
@@ -53,14 +89,47 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         history: Optional[List[str]] = typer.Option(None, "--history", help="往期数据 考核期=文件，可重复 / PERIOD=FILE"),
         link: Optional[List[str]] = typer.Option(None, "--link", help="单位报告链接 单位编号=相对路径 / UNIT=HREF"),
         reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
+        format: str = typer.Option("html", "--format", help=FORMAT_HELP),
     ):
-        """生成考核总览（排名、等级分布、热力图、否决/认定条件）/ render the overview of a period."""
+        """生成考核总览（排名、等级分布、热力图、否决/认定条件）和领导简报 / render the overview and the leader brief."""
+        from ..util import atomic_write_bytes
+        from .brief import brief_html
+        from .docx import overview_docx
         from .render import render_overview
 
+        formats = parse_formats(format)
         hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
         rd = dict(pairs(reading, "--reading"))
-        _precheck(scheme, data, period, None, hist, rd)
+        links = dict(pairs(link, "--link"))
+        run = _precheck(scheme, data, period, None, hist, rd)
         timings: dict = {}
-        path = render_overview(scheme, period, data, out, unit_links=dict(pairs(link, "--link")), history=hist,
+        path = render_overview(scheme, period, data, out, unit_links=links, history=hist,
                                readings=rd, timings=timings)
         console.print(f"已生成总览：{path}（{path.stat().st_size / 1024:.0f} KB，用时 {timings['total']:.1f} 秒）")
+        for extra in write_formats(path, formats, lambda: overview_docx(run)):
+            console.print(f"已生成：{extra}")
+        brief = atomic_write_bytes(path.with_name(path.stem.removesuffix("overview") + "brief.html"),
+                                   brief_html(run, links).encode("utf-8"))
+        console.print(f"已生成领导简报：{brief}")
+        if "pdf" in formats:
+            from .pdf import html_to_pdf
+
+            console.print(f"已生成：{html_to_pdf(brief, brief.with_suffix('.pdf'))}")
+
+    @app.command("notebook")
+    def notebook_cmd(
+        scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
+        period: str = typer.Option(..., "--period", help="考核期 / period"),
+        data: Path = typer.Option(..., "--data", help="已填写的工作簿或 CSV / filled workbook or wide CSV"),
+        output: Path = typer.Option(..., "-o", "--output", help="写出的笔记本 .ipynb / the notebook to write"),
+        unit: Optional[str] = typer.Option(None, "--unit", help="单位编号或名称；不给则写总览笔记本 / unit; none: overview"),
+        history: Optional[List[str]] = typer.Option(None, "--history", help="往期数据 考核期=文件，可重复 / PERIOD=FILE"),
+        reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
+    ):
+        """写出一份参数已填好的报告笔记本，供在 JupyterLab 中打开运行 / write a parameterized report notebook."""
+        from .notebook import write_notebook
+
+        hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
+        path = write_notebook(scheme, period, data, output, unit=unit, history=hist,
+                              readings=dict(pairs(reading, "--reading")))
+        console.print(f"已写出笔记本：{path}（在 JupyterLab 中打开，运行全部单元即得报告）")

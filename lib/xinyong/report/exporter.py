@@ -7,6 +7,8 @@ inline, nothing loaded from the network (the template drops require.js, MathJax 
 """
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,18 @@ def _label(scheme: Any) -> str:
     return Path(s).stem if s.endswith((".yaml", ".yml")) else s
 
 
+TITLE_ATTR = re.compile(r'data-xy-title="([^"]*)"')
+
+
 def title_of(nb: Any, fallback: str = "") -> str:
-    """The page title from the parameters papermill recorded (the same title ``xinyong report`` gives)."""
+    """The page title: the one the report's header block carries (the unit's name, the period in words,
+    the scheme's short title), else one made from the parameters papermill recorded."""
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            text = (out.get("data") or {}).get("text/html")
+            text = "".join(text) if isinstance(text, list) else (text or "")
+            if m := TITLE_ATTR.search(text):
+                return html.unescape(m.group(1))
     params = ((nb.get("metadata") or {}).get("papermill") or {}).get("parameters") or {}
     scheme, period = params.get("scheme"), params.get("period")
     if scheme and period and params.get("unit"):

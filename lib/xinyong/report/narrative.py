@@ -12,17 +12,23 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..labels import num, pct
+from markupsafe import Markup, escape
+
+from ..labels import num, pct, period_zh, score2
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 def short_id(node_id: object) -> str:
     """``jiaxian_county_dept.3.1.1`` → ``3.1.1``: the document's own numbering, for table cells (the full
-    id stays in the cell's title and the row's anchor)."""
+    id stays in the cell's title and the row's anchor). Word segments the scheme file adds to group
+    things (``quzhou.basic.1`` → ``1``) are not numbering and are dropped too."""
     s = "" if node_id is None else str(node_id)
     head, dot, rest = s.partition(".")
-    return rest if dot and rest and not head.isdigit() else s
+    if not (dot and rest and not head.isdigit()):
+        return s
+    parts = [p for p in rest.split(".") if not (p.isascii() and p.isalpha() and p.islower() and len(p) >= 3)]
+    return ".".join(parts) or rest
 
 
 def section_label(section: Any, mark: str = "（附加）") -> str:
@@ -37,11 +43,32 @@ def quoted(text: object) -> str:
     return "“" + s.replace("“", "‘").replace("”", "’") + "”"
 
 
+def srcref(file: object, line: object = None) -> Markup:
+    """Where a quote stands in the source text, for readers: “第 56 行” on the page, the source file's
+    name in the hover title only (a file name like ``004_619cf5f0c270bef6.txt`` means nothing to a reader)."""
+    if not file:
+        return Markup("")
+    where = f"第 {int(line)} 行" if line not in (None, "") and line == line else "原文"
+    title = f"{file}" + (f" 第 {int(line)} 行" if line not in (None, "") and line == line else "")
+    return Markup(f'<span class="src" title="{escape(title)}">{escape(where)}</span>')
+
+
+def citation(scheme: Any) -> str:
+    """The document a scheme encodes, as it is cited: its number and title when the scheme records them
+    (郏信用办〔2022〕4号 关于印发…的通知), else its title in 《》."""
+    doc = (getattr(scheme, "meta", None) or {}).get("document")
+    return str(doc) if doc else f"《{scheme.title}》"
+
+
 @lru_cache(maxsize=1)
 def env() -> Environment:
     e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"], default=True),
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
+    e.filters["s2"] = score2
+    e.filters["pz"] = period_zh
+    e.globals["srcref"] = srcref
+    e.globals["citation"] = citation
     e.filters["pct"] = pct
     e.filters["sid"] = short_id
     e.filters["q"] = quoted

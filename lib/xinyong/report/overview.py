@@ -8,7 +8,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from ..labels import GATE_OUTCOME_ZH, label
+from ..labels import GATE_OUTCOME_ZH, label, num
 from . import charts
 from .analysis import OverviewAnalysis
 from .load import Run
@@ -67,20 +67,29 @@ class Overview:
         img = charts.grade_bars(counts, f"{self.run.period} 等级分布")
         return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=records(grades), img=img))
 
-    def share_table(self) -> pd.DataFrame:
-        """Units (by name) × top-level sections (by label): points as % of the maximum applicable to the unit."""
-        share = self.analysis.shares()
+    def _by_names(self, df: pd.DataFrame) -> pd.DataFrame:
         names = {s.id: section_label(s) for s in self.scheme.sections}
-        share.columns = [names[c] for c in share.columns]
-        share.index = [f"{self.res.units.at[i, 'unit_name']}" for i in share.index]
-        return share
+        df = df.copy()
+        df.columns = [names[c] for c in df.columns]
+        df.index = [f"{self.res.units.at[i, 'unit_name']}" for i in df.index]
+        return df
+
+    def share_table(self) -> pd.DataFrame:
+        """Units (by name) × top-level sections (by label): points as % of the known maximum."""
+        return self._by_names(self.analysis.shares())
 
     def heat_map(self) -> Block:
-        share = self.share_table()
-        img = charts.heat_map(share, "各单位各部分得分率（%）")
+        a = self.analysis
+        share, allu, unk = self.share_table(), self._by_names(a.all_unknown()), self._by_names(a.unknown())
+        img = charts.heat_map(share, "各单位各部分得分率（%）", all_unknown=allu, unknown=unk)
+        total_unknown = float(unk.to_numpy().sum())
+        caption = "热力图：行为单位（按排名），列为方案的各部分；数值为得分占已知满分的百分比"
+        if total_unknown > 0:
+            caption += (f"。全表共有 {num(total_unknown)} 分未知（缺数据或待评审），不按零分计："
+                        f"灰色斜线“缺”为该部分分数全部未知（{int(allu.to_numpy().sum())} 格），"
+                        f"带 * 的格有部分分数未知（{int(((unk.to_numpy() > 1e-9) & ~allu.to_numpy()).sum())} 格）")
         return Block("heatmap", render("charts.html.j2", heading="各部分得分率",
-                                       charts=[{"img": img, "caption": "热力图：行为单位（按排名），列为方案的各部分；数值为得分占满分的百分比"}],
-                                       notes=[]))
+                                       charts=[{"img": img, "caption": caption}], notes=[]))
 
     def movement(self) -> Block:
         prev = self.run.previous()

@@ -93,15 +93,17 @@ def _execute(notebook: str, params: dict, out_dir: Path, name: str, timings: dic
     return nb
 
 
-def to_html(nb: Any, title: str) -> str:
-    """nbconvert with our exporter: inputs and prompts hidden, stderr dropped, CSS inline, no network."""
+def to_html(nb: Any, title: str | None = None) -> str:
+    """nbconvert with our exporter: inputs and prompts hidden, stderr dropped, CSS inline, no network.
+    Without ``title`` the page takes the one the report's header carries (what a reader can read)."""
     from .exporter import XinyongExporter
 
-    body, _ = XinyongExporter().from_notebook_node(nb, resources={"xinyong": {"title": title}})
+    info = {"title": title} if title else {}
+    body, _ = XinyongExporter().from_notebook_node(nb, resources={"xinyong": info})
     return body
 
 
-def _finish(nb: Any, out_dir: Path, name: str, title: str, timings: dict) -> Path:
+def _finish(nb: Any, out_dir: Path, name: str, title: str | None, timings: dict) -> Path:
     import nbformat
 
     t0 = time.perf_counter()
@@ -124,7 +126,7 @@ def render_unit_report(scheme: str | os.PathLike, period: str, unit: str, data: 
               "readings": dict(readings or {}), "lang": "zh"}
     t0 = time.perf_counter()
     nb = _execute(UNIT_NOTEBOOK, params, out_dir, name, timings)
-    path = _finish(nb, out_dir, name, f"{unit} · {period} · {_scheme_label(scheme)}", timings)
+    path = _finish(nb, out_dir, name, None, timings)
     timings["total"] = time.perf_counter() - t0
     return path
 
@@ -143,7 +145,7 @@ def render_overview(scheme: str | os.PathLike, period: str, data: str | os.PathL
               "readings": dict(readings or {}), "lang": "zh"}
     t0 = time.perf_counter()
     nb = _execute(OVERVIEW_NOTEBOOK, params, out_dir, name, timings)
-    path = _finish(nb, out_dir, name, f"{_scheme_label(scheme)} · {period} · 总览", timings)
+    path = _finish(nb, out_dir, name, None, timings)
     timings["total"] = time.perf_counter() - t0
     return path
 

@@ -108,12 +108,16 @@ class UnitReport:
         peers = a.peers()
         if peers is not None:
             ps = peers.sections
+            unknown = float(ps["unit_unknown"].sum())
             out.append({"img": charts.peer_bars(labels, ps["unit"].tolist(), ps["median"].tolist(),
                                                 ps["best"].tolist(), ps["max"].tolist(), self.name,
                                                 f"最高分单位：{peers.best_name}",
-                                                f"与{'同类' if peers.same_kind else '全部'} {len(peers.group)} 个单位比较（得分率）"),
+                                                f"与{'同类' if peers.same_kind else '全部'} {len(peers.group)} 个单位比较（得分率）",
+                                                unit_unknown=ps["unit_unknown"].tolist()),
                         "caption": "图2 本单位与组内中位数、组内最高分单位的各部分得分率"
-                                   + ("（组：同类型单位）" if peers.same_kind else "（本单位类型只有一个，组为全部单位）")})
+                                   + ("（组：同类型单位）" if peers.same_kind else "（本单位类型只有一个，组为全部单位）")
+                                   + (f"；本单位有 {num(unknown)} 分未知，画作灰色斜线并标“缺”，未按零分计"
+                                      if unknown > 0 else "")})
         else:
             notes.append("只有一个单位，无法与同组单位比较。")
         trend = a.trend()
@@ -128,7 +132,7 @@ class UnitReport:
     # ------------------------------------------------------------------ tables
     def item_table(self) -> Block:
         it = self.analysis.items()
-        cols = ["item", "name", "bonus", "max", "points", "status", "status_zh", "computation", "readings",
+        cols = ["item", "name", "bonus", "max", "points", "status", "status_zh", "computation", "description", "readings",
                 "responsible", "source_file", "source_line", "source_quote"]
         sections = []
         for s in self.analysis.sections().itertuples():
@@ -172,18 +176,17 @@ class UnitReport:
         return Block("comparison", comparison_html(self.run, self.unit))
 
     def scheme_sections(self) -> list[Block]:
-        """The sections a scheme needs beyond the common ones (002 veto, 000 认定条件, 003 comparison)."""
+        """The sections a scheme needs beyond the common ones (003's cross-county comparison). A veto or
+        认定条件 comes right after the summary (:meth:`gates`): it is part of the verdict."""
         out = []
-        if self.scheme.gates:
-            out.append(self.gates())
         cmp = self.comparison()
         if cmp.html:
             out.append(cmp)
         return out
 
     def blocks(self) -> list[Block]:
-        return [self.header(), self.summary(), self.charts(), self.item_table(), self.evidence_table(),
-                self.action_list(), self.readings_and_defects(), *self.scheme_sections()]
+        return [self.header(), self.summary(), self.gates(), self.charts(), self.item_table(), self.evidence_table(),
+                self.action_list(), self.readings_and_defects(), *self.scheme_sections(), self.provenance()]
 
 
 # ---------------------------------------------------------------------- shared with the overview
@@ -223,7 +226,7 @@ def gates_html(run: Run, unit: str) -> str:
                     "source_file": g["source_file"], "source_line": g["source_line"], "source_quote": g["source_quote"],
                     "conditions": [{"id": c["condition"], "name": c["name"], "outcome": c["outcome"],
                                     "outcome_zh": label(GATE_OUTCOME_ZH, c["outcome"]), "test": c["test"],
-                                    "vals": c["values"], "responsible": c["responsible"],
+                                    "vals": c["values"], "sentence": c["sentence"], "responsible": c["responsible"],
                                     "source_file": c["source_file"], "source_line": c["source_line"],
                                     "source_quote": c["source_quote"]}
                                    for c in conds if c["gate"] == g["gate"]],

@@ -137,6 +137,34 @@ class ScoreResult:
         kind = self.registry.get(kind_name)
         return kind.explain(values, params, float(pts) if not pd.isna(pts) else float("nan"))
 
+    def description(self, unit: str, item_id: str) -> str:
+        """The computation in words for a reader (:mod:`.describe`): input labels, units, 分, caps said
+        in words; no ids, no program syntax. ``computation`` keeps the exact formula for auditors."""
+        from .describe import DESCRIBERS, Names
+
+        er = self.rules[item_id]
+        st = str(self.status.at[unit, item_id])
+        kind_name, params = er.kind, er.params
+        vr = er.variant_rules.get(str(self.units.at[unit, "unit_kind"]))
+        if vr is not None:
+            if vr.mode == "not_applicable":
+                return f"不适用：{vr.note}" if vr.note else "不适用于本单位"
+            kind_name, params = vr.kind, vr.params
+        names = Names(self.scheme.input_catalogue)
+        if st == "missing_input":
+            miss = [c for c in sorted(params.input_ids()) if pd.isna(self.frame.at[unit, c])]
+            return "缺少数据：" + "、".join(names.label(c) for c in miss) + "（未按零分计）"
+        if st == "pending_judgement":
+            return "待评审赋分（尚未录入评审得分和理由）"
+        describe = DESCRIBERS.get(kind_name)
+        if describe is None:
+            return self.computation(unit, item_id)
+        values = {c: self.frame.at[unit, c] for c in params.input_ids()}
+        if kind_name == "judgement":
+            values["__why__"] = self.meta.get(f"why:{item_id}", pd.Series(dtype="string")).get(unit, "") or ""
+        pts = self.points.at[unit, item_id]
+        return describe(values, params, float(pts) if not pd.isna(pts) else float("nan"), names)
+
     def unit_items(self, unit: str) -> pd.DataFrame:
         """Every item of one unit with its computation text (for reports)."""
         unit = str(unit)
@@ -151,6 +179,7 @@ class ScoreResult:
                 "item": it.id, "name": it.name, "section": sec_of[it.id][0], "bonus": it.bonus,
                 "max": float(self.max_points.at[unit, it.id]), "points": None if pd.isna(p) else float(p),
                 "status": st, "computation": self.computation(unit, it.id),
+                "description": self.description(unit, it.id),
                 "reading": self.reading_text(it.id), "kind": self.rules[it.id].kind,
                 "responsible": "、".join(it.responsible), "evidence": it.evidence,
                 "deadline": it.deadline or "", "source_file": it.source.file if it.source else "",
