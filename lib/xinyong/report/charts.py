@@ -71,7 +71,8 @@ def section_bars(labels: list[str], points: list[float], unknown: list[float], m
     ax.barh(y, mx, color=GREY, label="满分", height=0.62)
     ax.barh(y, pts, color=BLUE, label="得分", height=0.62)
     if unk.any():
-        ax.barh(y, unk, left=pts, color=ORANGE, alpha=0.55, label="未知（缺数据/待评审）", height=0.62)
+        ax.barh(y, unk, left=pts, color="white", edgecolor=MISSING, hatch="////", linewidth=0.6,
+                label="未知（缺数据/待评审）", height=0.62)
     for yi, p, m in zip(y, pts, mx):
         ax.text(m + mx.max() * 0.01, yi, f"{brief(p)} / {brief(m)}", va="center", fontsize=8)
     ax.set_yticks(y, [_wrap(s) for s in labels], fontsize=9)
@@ -112,6 +113,10 @@ def peer_bars(labels: list[str], unit: list[float], median: list[float], best: l
 
 
 def trend_line(periods: list[str], totals: list[float], medians: list[float], title: str, unit_label: str) -> str:
+    """Totals over the periods (written as people write them: 2022年第一季度)."""
+    from ..labels import period_zh
+
+    periods = [period_zh(p) for p in periods]
     fig, ax = _fig(7.2, 2.8)
     x = np.arange(len(periods))
     ax.plot(x, medians, color=GREY, marker="o", label="全体中位数")

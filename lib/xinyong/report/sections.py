@@ -103,7 +103,7 @@ class UnitReport:
         labels = [section_label(s) for s in secs.itertuples()]
         out = [{"img": charts.section_bars(labels, secs["points"].tolist(), secs["unknown"].tolist(),
                                            secs["max"].tolist(), f"{self.name}：各部分得分与满分"),
-                "caption": "图1 各部分得分（蓝）、未知分数（橙）与满分（灰）"}]
+                "caption": "图1 各部分得分（蓝）、未知分数（灰色斜线，缺数据或待评审，不按零分计）与满分（灰）"}]
         notes = []
         peers = a.peers()
         if peers is not None:
