@@ -135,7 +135,7 @@ def trend_line(periods: list[str], totals: list[float], medians: list[float], ti
 def heat_map(share: pd.DataFrame, title: str, all_unknown: pd.DataFrame | None = None,
              unknown: pd.DataFrame | None = None) -> str:
     """Units × sections, share of the known maximum in percent. A section whose points are all unknown is
-    a hatched grey cell marked 缺 (never a red 0); one with some unknown points carries a *; a section
+    a hatched grey cell marked 缺 (never a red 0); one with some unknown points carries a ※; a section
     that does not apply to the unit stays blank."""
     from matplotlib.patches import Rectangle
 
@@ -156,7 +156,7 @@ def heat_map(share: pd.DataFrame, title: str, all_unknown: pd.DataFrame | None =
                 if allu[i, j]:
                     ax.text(j, i, "缺", ha="center", va="center", fontsize=7, color="#333333")
                 elif not np.isnan(data[i, j]):
-                    ax.text(j, i, f"{data[i, j]:.0f}" + ("*" if some[i, j] else ""), ha="center", va="center",
+                    ax.text(j, i, f"{data[i, j]:.0f}" + ("※" if some[i, j] else ""), ha="center", va="center",
                             fontsize=6.5)
     fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, label="得分率（%，按已知部分）")
     ax.set_title(title, fontsize=11)

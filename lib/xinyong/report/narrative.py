@@ -6,6 +6,7 @@ from workbooks people fill in, and a unit named ``<script>…`` must print as te
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,40 @@ def srcref(file: object, line: object = None) -> Markup:
     return Markup(f'<span class="src" title="{escape(title)}">{escape(where)}</span>')
 
 
+BLOCK_TAG = re.compile(r"</?(p|div|br|li|ol|ul|tr|h[1-6])\b[^>]*>", re.I)
+ANY_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+
+
+def clause(text: object) -> Markup:
+    """A quoted clause as text: the source's HTML markup (003 is an HTML page: ``<p>…</p><ol …>``) becomes
+    line breaks, other tags are dropped, entities are decoded; never printed as tags."""
+    import html as htmlmod
+
+    s = "" if text is None else str(text)
+    s = BLOCK_TAG.sub("\n", s)
+    s = htmlmod.unescape(ANY_TAG.sub("", s))
+    lines = [ln.strip() for ln in s.splitlines() if ln.strip()]
+    return Markup("<br/>").join(escape(ln) for ln in lines)
+
+
+def in_words(scheme: Any):
+    """A function that rewrites the scheme author's notes for readers: each input id in the text
+    (``xinyidai_amount``) becomes its Chinese label in quotes (“信易贷金额”)."""
+    cat = getattr(scheme, "input_catalogue", {}) or {}
+    ids = sorted(cat, key=len, reverse=True)
+    if not ids:
+        return lambda text: text
+    pat = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, ids)) + r")(?![A-Za-z0-9_])")
+
+    def say(text: Any) -> Any:
+        if not isinstance(text, str):
+            return text
+        text = re.sub(r"[（(]\s*(" + pat.pattern + r")\s*[)）]", "", text)  # “…记录（mandatory_conditions_met）” → “…记录”
+        return pat.sub(lambda m: quoted(cat[m.group(1)].label), text)
+
+    return say
+
+
 def citation(scheme: Any) -> str:
     """The document a scheme encodes, as it is cited: its number and title when the scheme records them
     (郏信用办〔2022〕4号 关于印发…的通知), else its title in 《》."""
@@ -69,6 +104,7 @@ def env() -> Environment:
     e.filters["pz"] = period_zh
     e.globals["srcref"] = srcref
     e.globals["citation"] = citation
+    e.filters["clause"] = clause
     e.filters["pct"] = pct
     e.filters["sid"] = short_id
     e.filters["q"] = quoted

@@ -87,7 +87,7 @@ class Overview:
         if total_unknown > 0:
             caption += (f"。全表共有 {num(total_unknown)} 分未知（缺数据或待评审），不按零分计："
                         f"灰色斜线“缺”为该部分分数全部未知（{int(allu.to_numpy().sum())} 格），"
-                        f"带 * 的格有部分分数未知（{int(((unk.to_numpy() > 1e-9) & ~allu.to_numpy()).sum())} 格）")
+                        f"带“※”的格有部分分数未知（{int(((unk.to_numpy() > 1e-9) & ~allu.to_numpy()).sum())} 格）")
         return Block("heatmap", render("charts.html.j2", heading="各部分得分率",
                                        charts=[{"img": img, "caption": caption}], notes=[]))
 

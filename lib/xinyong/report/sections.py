@@ -18,7 +18,7 @@ from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOM
 from . import charts
 from .analysis import UnitAnalysis, comparison
 from .load import Run
-from .narrative import render, section_label
+from .narrative import in_words, render, section_label, short_id
 
 PACKAGES = ("pandas", "numpy", "matplotlib", "jinja2", "papermill", "nbconvert", "mplfonts")
 
@@ -156,14 +156,20 @@ class UnitReport:
                                        unknown_to_win=sum(r["to_win"] for r in rows if not r["known"])))
 
     def readings_and_defects(self) -> Block:
+        say = in_words(self.scheme)
         findings = records(self.analysis.findings())
         for f in findings:
             f["code_zh"] = label(FINDING_ZH, f["code"])
+            f["message"] = say(f["message"])
+            f["where"] = "整个方案" if f["target"] == self.scheme.id else short_id(f["target"])
         readings, options = self.analysis.readings()
         rows = []
         for r in records(readings):
-            r["options"] = [{k: o[k] for k in ("label", "used", "total", "grade")}
+            r["options"] = [{k: (say(o[k]) if k == "label" else o[k]) for k in ("label", "used", "total", "grade")}
                             for o in records(options[options["reading"] == r["id"]])]
+            for k in ("question", "why", "disagrees", "used_label"):
+                if isinstance(r.get(k), str):
+                    r[k] = say(r[k])
             rows.append(r)
         return Block("readings", render("readings.html.j2", heading="方案缺陷与条款解读",
                                         findings=findings, readings=rows))
@@ -241,6 +247,10 @@ def comparison_html(run: Run, unit: str | None = None) -> str:
     table = comparison(run)
     if table is None:
         return ""
+    # the reader's table: item numbering as in the document, no input ids (the sub-metric's name says it)
+    table = table.drop(columns=[c for c in ("输入编号",) if c in table.columns])
+    if "条目编号" in table.columns:
+        table["条目编号"] = [short_id(v) for v in table["条目编号"]]
     return render("compare.html.j2", heading="跨单位比较", table=_frame_rows(table), unit=unit,
                   columns=[str(c) for c in table.reset_index().columns])  # the rows carry the index too
 

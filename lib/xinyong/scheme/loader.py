@@ -259,7 +259,7 @@ def _resolve_refs(scheme: Scheme, path: Path, stack: tuple[str, ...]) -> None:
             rc = copy.deepcopy(r)
             for o in rc.options:
                 o.set = {local_of[t]: v for t, v in o.set.items() if t in local_of}
-            rc.why = rc.why + f"（沿用 {src.id} 的解读）"
+            rc.why = rc.why + f"（沿用《{src.short_title or src.title}》的解读）"  # readers see titles, not scheme ids
             scheme.readings.append(rc)
             have.add(rc.id)
     for sid, src in sources.items():
