@@ -36,11 +36,9 @@ MARK_START, MARK_END = "<!-- intake-bench:start -->", "<!-- intake-bench:end -->
 
 
 def col(j: int) -> str:
-    s = ""
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(j)
 
 
 def _value(spec, k: int) -> str:

@@ -17,11 +17,9 @@ MAX_LISTED = 200
 
 def col_letter(j: int) -> str:
     """1-based column number -> Excel letters."""
-    s = ""
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(j)
 
 
 def omitted_problem(n: int, n_errors: int, file: str | None = None) -> Problem:

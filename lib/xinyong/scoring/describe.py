@@ -178,10 +178,9 @@ def stepwise(values, p, points: float, n: Names) -> str:
     word = "超过" if p.strict else "达到"
     if not (x > p.threshold if p.strict else x >= p.threshold):
         return f"{n.fact(p.input, x)}，未{word} {n.threshold(p.input, p.threshold)} → 得 {pts(points)}"
-    from .kinds import EPS_DIGITS
+    from .kinds import stepwise_steps
 
-    raw_steps = round((x - p.threshold) / p.step, EPS_DIGITS)
-    steps = math.floor(raw_steps) if p.mode == "floor" else raw_steps
+    steps = stepwise_steps(x, p)
     raw = p.base + p.per_step * steps
     return (f"{n.fact(p.input, x)}，{word} {n.threshold(p.input, p.threshold)} 得 {plain(p.base)} 分，"
             f"再每多 {n.threshold(p.input, p.step)} 加 {plain(p.per_step)} 分：{plain(p.base)} + {plain(p.per_step)} × {plain(steps)}"

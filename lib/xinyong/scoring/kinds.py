@@ -372,13 +372,18 @@ def stepwise(frame: pd.DataFrame, p: StepwiseParams) -> pd.Series:
     return out.where(above, 0.0).where(x.notna())
 
 
+def stepwise_steps(x: float, p: StepwiseParams) -> float:
+    """How many steps above the threshold one unit's value counts (whole steps in ``floor`` mode)."""
+    raw_steps = round((x - p.threshold) / p.step, EPS_DIGITS)
+    return math.floor(raw_steps) if p.mode == "floor" else raw_steps
+
+
 def _explain_stepwise(values, p: StepwiseParams, points: float) -> str:
     x = float(values[p.input])
     op = ">" if p.strict else "≥"
     if not (x > p.threshold if p.strict else x >= p.threshold):
         return f"{fmt(x)} {op} {fmt(p.threshold)}：否 → 0"
-    raw_steps = round((x - p.threshold) / p.step, EPS_DIGITS)
-    steps = math.floor(raw_steps) if p.mode == "floor" else raw_steps
+    steps = stepwise_steps(x, p)
     step_txt = f"⌊({fmt(x)}−{fmt(p.threshold)})/{fmt(p.step)}⌋={fmt(steps)}" if p.mode == "floor" \
         else f"({fmt(x)}−{fmt(p.threshold)})/{fmt(p.step)}={fmt(steps)}"
     return f"{fmt(p.base)}+{fmt(p.per_step)}×{step_txt}，上限 {fmt(_cap(p, p.cap))} → {pts(points)}"
