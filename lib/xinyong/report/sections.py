@@ -122,7 +122,7 @@ class UnitReport:
             n_missing=int(row["n_missing_input"]), n_pending=int(row["n_pending_judgement"]),
             n_undefined=int(row["n_undefined"]), n_na=int(row["n_not_applicable"]),
             lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points} for x in lost.itertuples()],
-            gates=self._gate_summary(), prev=self._previous(),
+            gates=self._gate_summary(), prev=self._previous(), caps=self.res.cap_rows(self.unit),
         )
         return ctx
 

@@ -291,6 +291,9 @@ def _validate(scheme: Scheme) -> None:
 
     def rec(sec, parent):
         check_id(sec.id, parent)
+        if sec.cap is not None and len({it.bonus for it in sec.walk_items()}) > 1:
+            bad(sec.id, "cap", f"部分 {sec.id} 设有上限/下限（cap），但同时含基础条目和附加条目；请把附加条目放入单独的部分",
+                "a capped section must hold only base items or only bonus items")
         for it in sec.items:
             check_id(it.id, sec.id)
             _check_item(it)
@@ -313,6 +316,9 @@ def _validate(scheme: Scheme) -> None:
 
     for sec in scheme.sections:
         rec(sec, scheme.id)
+    if scheme.bonus_cap is not None and (scheme.bonus_cap.max is None or scheme.bonus_cap.min is not None):
+        bad(scheme.id, "bonus_cap", "附加分上限 bonus_cap 只能写 max（附加分最高多少分）",
+            "bonus_cap takes max only")
 
     # readings: every target exists (the parameters they set are checked when the scheme is compiled)
     items = {it.id for it in scheme.walk_items()}

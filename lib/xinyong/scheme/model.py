@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from .totals import Totals
 
 INPUT_ID = r"^[a-z][a-z0-9_]*$"
 NODE_ID = r"^[a-z][a-z0-9_]*(\.[0-9a-z_]+)*$"
@@ -58,6 +61,26 @@ class InputSpec(Strict):
         lo = "-∞" if self.min is None else f"{self.min:g}"
         hi = "+∞" if self.max is None else f"{self.max:g}"
         return f"[{lo}, {hi}]" + (f" {self.unit}" if self.unit else "")
+
+
+class Cap(Strict):
+    """A limit the document puts on a sum of items, applied when the unit is scored.
+
+    ``max``: “本部分最高不超过 20 分”, “附加分最高 5 分”. ``min``: “本部分扣完为止” (``min: 0``), for a
+    section whose items may go below zero. ``source``: the clause that states the limit.
+    """
+
+    max: float | None = None
+    min: float | None = None
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _some_limit(self):
+        if self.max is None and self.min is None:
+            raise ValueError("a cap needs max or min")
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError(f"cap min {self.min} > max {self.max}")
+        return self
 
 
 class Rule(Strict):
@@ -135,6 +158,7 @@ class Section(Strict):
     responsible: list[str] = Field(default_factory=list)
     inferred: str | None = None  # why membership is inferred (003: category cell lost)
     no_criteria: bool = False
+    cap: Cap | None = None  # “本部分最高…分” / “扣完为止”: limits the sum of the section's items
     meta: dict[str, Any] = Field(default_factory=dict)
     sections: list["Section"] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
@@ -163,6 +187,7 @@ class Section(Strict):
 
     @property
     def max_points(self) -> float:
+        """Sum of the base items' maxima as written (before the section's cap)."""
         return float(sum(i.max_points or 0 for i in self.walk_items() if not i.bonus))
 
     @property
@@ -301,7 +326,8 @@ class Scheme(Strict):
     period_kind: Literal["year", "quarter", "once"] = "year"
     unit_kinds: list[str] = Field(default_factory=list)
     declared_total: float | None = None
-    declared_bonus: float | None = None
+    declared_bonus: float | None = None  # as printed; compared by the checker, never applied
+    bonus_cap: Cap | None = None  # “附加分最高 5 分”: applied to the bonus when scoring (max only)
     declared_note: str | None = None
     imports: list[str] = Field(default_factory=list)
     inputs: list[InputSpec] = Field(default_factory=list)
@@ -373,11 +399,30 @@ class Scheme(Strict):
 
     @property
     def base_max(self) -> float:
-        return float(sum(i.max_points or 0 for i in self.walk_items() if not i.bonus))
+        """Most base points a unit can get: item maxima added up through the section caps."""
+        return float(self.add_up([[i.max_points or 0 for i in self.walk_items()]]).base[0])
 
     @property
     def bonus_max(self) -> float:
+        """Most bonus points a unit can get: bonus item maxima through section caps and ``bonus_cap``."""
+        return float(self.add_up([[i.max_points or 0 for i in self.walk_items()]]).bonus[0])
+
+    @property
+    def items_base_max(self) -> float:
+        """Sum of the base items' maxima as written, before any cap."""
+        return float(sum(i.max_points or 0 for i in self.walk_items() if not i.bonus))
+
+    @property
+    def items_bonus_max(self) -> float:
+        """Sum of the bonus items' maxima as written, before any cap."""
         return float(sum(i.max_points or 0 for i in self.walk_items() if i.bonus))
+
+    def add_up(self, points) -> "Totals":
+        """Add item points (units × items in :attr:`items` order; NaN counts 0) up the way the document
+        does: sections bottom-up, each section's cap applied to its sum, then ``bonus_cap``."""
+        from .totals import add_up
+
+        return add_up(self, points)
 
 
 Section.model_rebuild()

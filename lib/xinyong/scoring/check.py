@@ -65,18 +65,23 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
                            f"no declared total; items sum to {base:g} (+{bonus:g} bonus)",
                            None, base, **_src(scheme.source)))
     elif abs(scheme.declared_total - base) > EPS:
+        capped = "（计入各部分上限后）" if any(s.cap for s in scheme.walk_sections()) else ""
         if abs(scheme.declared_total - (base + bonus)) < EPS and bonus > 0:
-            msg = (f"声明满分 {_n(scheme.declared_total)} 分，但基础条目合计只有 {_n(base)} 分；"
+            msg = (f"声明满分 {_n(scheme.declared_total)} 分，但基础条目合计{capped}只有 {_n(base)} 分；"
                    f"只有计入附加分 {_n(bonus)} 分才能达到满分")
         else:
-            msg = (f"声明满分 {_n(scheme.declared_total)} 分，但条目合计为 {_n(base + bonus)} 分"
-                   f"（基础 {_n(base)} + 附加 {_n(bonus)}）")
+            # the comparison is the declared total against the base: name that first, then what the
+            # bonus would add, so neither number reads as the one compared
+            msg = f"声明满分 {_n(scheme.declared_total)} 分，但基础条目合计{capped}为 {_n(base)} 分"
+            if bonus:
+                msg += f"；计入附加分 {_n(bonus)} 分{'也只有' if base + bonus < scheme.declared_total else '则为'} {_n(base + bonus)} 分"
         out.append(Finding(sid, "total_mismatch", sid, msg,
                            f"declared total {scheme.declared_total:g} != items base {base:g} (+{bonus:g} bonus)",
                            scheme.declared_total, base, **_src(scheme.source)))
     if scheme.declared_bonus is not None and abs(scheme.declared_bonus - bonus) > EPS:
         out.append(Finding(sid, "bonus_mismatch", sid,
-                           f"声明附加分 {_n(scheme.declared_bonus)} 分，但附加条目合计为 {_n(bonus)} 分",
+                           f"声明附加分 {_n(scheme.declared_bonus)} 分，但附加条目合计"
+                           + ("（计入附加分上限后）" if scheme.bonus_cap else "") + f"为 {_n(bonus)} 分",
                            f"declared bonus {scheme.declared_bonus:g} != bonus items {bonus:g}",
                            scheme.declared_bonus, bonus, **_src(scheme.source)))
     if attainable < base + bonus - EPS:
@@ -86,10 +91,13 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
                            base + bonus, attainable, **_src(scheme.source)))
 
     # 2. every section: declared points against its items
+    maxima = scheme.add_up([[it.max_points or 0 for it in scheme.walk_items()]])
     for sec in scheme.walk_sections():
         items_sum = sec.bonus_points if sec.bonus else sec.max_points
         if sec.bonus and sec.max_points:
             items_sum = sec.max_points + sec.bonus_points
+        if sec.cap is not None:  # “本部分最高…分”: the section can give no more than its cap
+            items_sum = float(maxima.sections[sec.id][0])
         if sec.declared_points is not None and abs(sec.declared_points - items_sum) > EPS:
             out.append(Finding(sid, "section_mismatch", sec.id,
                                f"“{sec.name}”声明 {_n(sec.declared_points)} 分，但所含条目合计 {_n(items_sum)} 分",
@@ -154,8 +162,9 @@ def _item_attainable(it: Item, registry: Registry) -> float | None:
 
 
 def _attainable_total(scheme: Scheme, registry: Registry) -> float:
-    total = 0.0
+    """Most points a unit can get under the rules as written, added up through the caps."""
+    att = []
     for it in scheme.walk_items():
-        att = _item_attainable(it, registry)
-        total += it.max_points if att is None else att
-    return total
+        a = _item_attainable(it, registry)
+        att.append(it.max_points if a is None else a)
+    return float(scheme.add_up([att]).total[0])

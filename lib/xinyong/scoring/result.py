@@ -20,7 +20,8 @@ STATUS_ZH = {
     "not_applicable": "不适用",
     "undefined": "无法计算",
 }
-UNKNOWN_CODES = (1, 2, 4)  # missing, pending, undefined: their points are unknown, not zero
+UNKNOWN_CODES = (1, 2, 4)
+CAP_COLUMNS = ["unit", "target", "name", "raw", "points", "max", "min", "quote"]  # missing, pending, undefined: their points are unknown, not zero
 
 
 @dataclass
@@ -40,6 +41,9 @@ class ScoreResult:
     ignored_columns: list[str] = field(default_factory=list)
     registry: Any = None
     scheme_options: dict[str, Any] = field(default_factory=dict)
+    # one row per unit × cap that cut or raised its points: unit, target (section id or "@bonus"), name,
+    # raw (sum before the cap), points (after), max, min, quote
+    caps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAP_COLUMNS))
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -52,12 +56,15 @@ class ScoreResult:
         codes = pd.DataFrame(S, index=idx, columns=ids)
         status = codes.apply(lambda c: pd.Categorical.from_codes(c.to_numpy(), STATUSES))
         maxp = pd.DataFrame(MX, index=idx, columns=ids)
-        bonus_mask = np.array([it.bonus for it in items])
         unknown = np.isin(S, UNKNOWN_CODES)
         Pz = np.nan_to_num(P)
-        base = Pz[:, ~bonus_mask].sum(axis=1)
-        bonus = Pz[:, bonus_mask].sum(axis=1)
-        unk = (MX * unknown).sum(axis=1)
+        # Known points (unknown items count 0) and the best case (unknown items at their maximum), each
+        # added up through the section caps and the bonus cap (scheme/totals.py): what a cap cuts off
+        # is neither known nor unknown.
+        lo = scheme.add_up(Pz)
+        hi = scheme.add_up(Pz + MX * unknown)
+        base, bonus = lo.base, lo.bonus
+        unk = hi.total - lo.total
         units = pd.DataFrame(index=idx)
         units["unit_name"] = meta["unit_name"].fillna(pd.Series(idx, index=idx)).astype(str)
         units["unit_kind"] = meta["unit_kind"].fillna("").astype(str)
@@ -66,20 +73,15 @@ class ScoreResult:
         units["total"] = (base + bonus).round(6)
         units["unknown_points"] = unk.round(6)
         units["max_possible"] = (base + bonus + unk).round(6)
-        units["max_applicable"] = MX.sum(axis=1).round(6)
+        units["max_applicable"] = scheme.add_up(MX).total.round(6)
         for code, name in enumerate(STATUSES):
             units[f"n_{name}"] = (S == code).sum(axis=1)
-        # sections (every level): known and unknown points
-        sec_of = scheme.section_of()
+        # sections (every level): known and unknown points, after their caps
         sec_ids = [s.id for s in scheme.walk_sections()]
-        col = {i: k for k, i in enumerate(ids)}
-        sec_known, sec_unk = {}, {}
-        for sid in sec_ids:
-            js = [col[i] for i in ids if sid in sec_of[i]]
-            sec_known[sid] = Pz[:, js].sum(axis=1) if js else np.zeros(len(idx))
-            sec_unk[sid] = (MX[:, js] * unknown[:, js]).sum(axis=1) if js else np.zeros(len(idx))
-        sections = pd.DataFrame(sec_known, index=idx).round(6)
-        sections_unknown = pd.DataFrame(sec_unk, index=idx).round(6)
+        sections = pd.DataFrame({sid: lo.sections[sid] for sid in sec_ids}, index=idx).round(6)
+        sections_unknown = pd.DataFrame({sid: hi.sections[sid] - lo.sections[sid] for sid in sec_ids},
+                                        index=idx).round(6)
+        caps = _cap_rows(scheme, idx, lo)
         gates, units = _gates(scheme, frame, units, plan.gate_tests)
         units = _grades(scheme, units, plan.scheme_opts)
         # A unit that fails a veto gate (002: "有一项未完成的则一票否决") is unqualified whatever its score:
@@ -93,7 +95,7 @@ class ScoreResult:
         units["rank"] = pd.Series(key, index=units.index).rank(ascending=False, method="min").astype(int)
         units["n_units"] = len(units)
         return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
-                   dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts)
+                   dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts, caps)
 
     # ------------------------------------------------------------------ views
     @property
@@ -167,6 +169,28 @@ class ScoreResult:
 
     def unit(self, unit: str) -> pd.Series:
         return self.units.loc[str(unit)]
+
+    def cap_rows(self, unit: str) -> list[dict]:
+        """The caps that changed this unit's points, as data for a report sentence (see ``caps``)."""
+        c = getattr(self, "caps", None)  # a result pickled before caps existed has none
+        return c[c["unit"] == str(unit)].to_dict("records") if c is not None and len(c) else []
+
+
+def _cap_rows(scheme: Scheme, idx: pd.Index, t) -> pd.DataFrame:
+    """Rows of ``ScoreResult.caps``: where a section cap/floor or the bonus cap changed the sum."""
+    secs = {s.id: s for s in scheme.walk_sections()}
+    rows = []
+    for target in t.capped:
+        if target == "@bonus":
+            cap, name, raw, got = scheme.bonus_cap, "附加分", t.bonus_raw, t.bonus
+        else:
+            sec = secs[target]
+            cap, name, raw, got = sec.cap, sec.name, t.sections_raw[target], t.sections[target]
+        for k in np.flatnonzero(np.abs(raw - got) > 1e-9):
+            rows.append({"unit": str(idx[k]), "target": target, "name": name, "raw": round(float(raw[k]), 6),
+                         "points": round(float(got[k]), 6), "max": cap.max, "min": cap.min,
+                         "quote": cap.source.quote if cap.source else None})
+    return pd.DataFrame(rows, columns=CAP_COLUMNS)
 
 
 def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests: dict[str, str]):
