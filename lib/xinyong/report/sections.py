@@ -14,7 +14,7 @@ from importlib import metadata
 import numpy as np
 import pandas as pd
 
-from ..scoring.result import STATUS_ZH
+from ..scoring.result import STATUS_ZH, consequence_text, vetoes_all
 from . import charts
 from .load import Run
 from .narrative import num, render, section_label, short_id
@@ -132,6 +132,8 @@ class UnitReport:
         for gate in self.scheme.gates:
             rows = g[(g["unit"] == self.unit) & (g["gate"] == gate.id)]
             out.append({"name": gate.name, "kind": gate.kind, "outcome": self.row.get(f"gate:{gate.id}", "unknown"),
+                        "consequence": consequence_text(self.scheme.gate_consequence(gate)),
+                        "fails_all": vetoes_all(self.scheme, gate),
                         "failed": [f"{c.condition} {c.name}" for c in rows.itertuples() if c.outcome == "fail"],
                         "unknown": [f"{c.condition} {c.name}" for c in rows.itertuples() if c.outcome == "unknown"]})
         return out

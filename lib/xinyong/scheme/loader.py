@@ -336,7 +336,16 @@ def _validate(scheme: Scheme) -> None:
                     bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 的选项 {o.id} 指向不存在的条目 {target}",
                         f"reading option targets unknown item {target!r}")
 
+    bands = [b.label for b in scheme.grades.bands] if scheme.grades else []
     for g in scheme.gates:
+        cq = g.consequence
+        for fld in ("grade", "grade_cap"):
+            label = getattr(cq, fld) if cq else None
+            if label is not None and label not in bands:
+                bad(g.id, f"consequence.{fld}",
+                    f"门槛 {g.id} 的后果 {fld}: {label} 不是本方案的等级" + (f"（可用等级：{'、'.join(bands)}）" if bands
+                                                                   else "（本方案没有 grades，不能规定等级）"),
+                    f"consequence {fld} {label!r} is not a grade band of the scheme {bands}")
         for c in g.conditions:
             check_id(c.id, scheme.id)
             try:

@@ -267,12 +267,36 @@ class GateCondition(Strict):
         return [i if isinstance(i, str) else i.id for i in self.inputs]
 
 
+class Consequence(Strict):
+    """What failing a gate does to a unit's result, as the document says it (every field optional).
+
+    ``grade``: the grade is set to this band (“实行一票否决，考核等次定为不合格”). ``grade_cap``: the grade
+    is at most this band (“不得评为良好以上” → ``grade_cap: 合格``). ``exclude_from_ranking``: the unit
+    takes no place in the ranking (it is listed after every ranked unit). ``total``: the total is set
+    to this value (“考核得分计 0 分”).
+    """
+
+    grade: str | None = None
+    grade_cap: str | None = None
+    exclude_from_ranking: bool = False
+    total: float | None = None
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _one_grade_rule(self):
+        if self.grade is not None and self.grade_cap is not None:
+            raise ValueError("give grade or grade_cap, not both")
+        return self
+
+
 class Gate(Strict):
     """A pass/fail gate over conditions.
 
     ``veto`` (一票否决, 002): any failed condition fails the whole scheme whatever the score.
     ``qualification`` (认定条件, 000): every condition must hold for the unit to be recognised;
     evaluated after the score, so conditions may read ``total``.
+    ``consequence``: what a failure does to the grade, the ranking and the total; when omitted, see
+    :meth:`Scheme.gate_consequence` for the default.
     """
 
     id: str = Field(pattern=NODE_ID)
@@ -280,6 +304,7 @@ class Gate(Strict):
     kind: Literal["veto", "qualification"]
     source: Source
     conditions: list[GateCondition] = Field(min_length=1)
+    consequence: Consequence | None = None
 
 
 class GradeBand(Strict):
@@ -361,6 +386,23 @@ class Scheme(Strict):
             if i.id == item_id:
                 return i
         raise KeyError(item_id)
+
+    def gate_consequence(self, gate: "Gate") -> Consequence:
+        """What failing ``gate`` does, its own ``consequence`` or the default.
+
+        Default for a veto: the unit is not ranked and, in a graded scheme, is graded in the lowest
+        band. 一票否决 means the whole assessment fails whatever the score — 002: “要求必须完成，有一项
+        未完成的则一票否决”; the unit report already says “无论得分高低，本期考核不合格”. The lowest band is
+        the document's own word for failing (004 第七条: “60 分以下为不合格”), and a failed unit ranked among
+        the passed would contradict it, so vetoed units stay after every unit that was not. A
+        qualification gate (认定条件, 000) decides recognition, not the grade: no default consequence.
+        """
+        if gate.consequence is not None:
+            return gate.consequence
+        if gate.kind == "veto":
+            lowest = self.grades.bands[-1].label if self.grades is not None else None
+            return Consequence(grade=lowest, exclude_from_ranking=True)
+        return Consequence()
 
     def reading(self, reading_id: str) -> Reading:
         for r in self.readings:

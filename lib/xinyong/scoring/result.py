@@ -83,16 +83,29 @@ class ScoreResult:
                                         index=idx).round(6)
         caps = _cap_rows(scheme, idx, lo)
         gates, units = _gates(scheme, frame, units, plan.gate_tests)
-        units = _grades(scheme, units, plan.scheme_opts)
-        # A unit that fails a veto gate (002: "有一项未完成的则一票否决") is unqualified whatever its score:
-        # it ranks after every unit that is not vetoed, and among the vetoed by total. Qualification
-        # gates (000 认定条件) are judged after the score and leave the ranking by score alone.
-        vetoed = np.zeros(len(units), dtype=bool)
+        # A failed gate's consequence (scheme.gate_consequence: its own, or the default for a veto)
+        # is applied here, before and after the grades, so the total, grade and rank columns every
+        # output reads (report, overview, index, summary.json, scores.xlsx, brief) carry the verdict.
+        failed, unsure = _gate_masks(scheme, units)
+        units["total_before_gates"] = units["total"]
         for g in scheme.gates:
-            if g.kind == "veto" and f"gate:{g.id}" in units:
-                vetoed |= (units[f"gate:{g.id}"] == "fail").to_numpy()
-        key = units["total"].to_numpy(dtype=float) - np.where(vetoed, 1e12, 0.0)
+            c = scheme.gate_consequence(g)
+            if c.total is not None and failed[g.id].any():
+                m = failed[g.id]
+                units.loc[m, ["total", "base_total", "max_possible"]] = float(c.total)
+                units.loc[m, ["bonus", "unknown_points"]] = 0.0
+        units = _grades(scheme, units, plan.scheme_opts)
+        units = _grade_consequences(scheme, units, failed, unsure)
+        excluded = np.zeros(len(units), dtype=bool)
+        for g in scheme.gates:
+            if scheme.gate_consequence(g).exclude_from_ranking:
+                excluded |= failed[g.id]
+        # Units excluded from the ranking (002 veto: “有一项未完成的则一票否决”) come after every ranked
+        # unit, among themselves by total; ``ranked`` says which is which.
+        units["ranked"] = ~excluded
+        key = units["total"].to_numpy(dtype=float) - np.where(excluded, 1e12, 0.0)
         units["rank"] = pd.Series(key, index=units.index).rank(ascending=False, method="min").astype(int)
+        units["verdict"] = _verdicts(scheme, units.index, failed)
         units["n_units"] = len(units)
         return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
                    dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts, caps)
@@ -234,6 +247,78 @@ def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests:
         units["gate_outcome"] = "none"
     cols = ["unit", "gate", "condition", "name", "outcome", "test"]
     return (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)), units
+
+
+def consequence_text(c) -> str:
+    """A gate consequence in words: “等级定为“不合格”，不参加排名”."""
+    parts = []
+    if c.total is not None:
+        parts.append(f"总分计 {c.total:g} 分")
+    if c.grade is not None:
+        parts.append(f"等级定为“{c.grade}”")
+    if c.grade_cap is not None:
+        parts.append(f"等级最高为“{c.grade_cap}”")
+    if c.exclude_from_ranking:
+        parts.append("不参加排名")
+    return "，".join(parts)
+
+
+def vetoes_all(scheme: Scheme, gate) -> bool:
+    """Whether failing ``gate`` fails the assessment outright (a veto whose consequence leaves no
+    grade above the lowest band), so a report may say “无论得分高低，本期考核不合格”."""
+    if gate.kind != "veto":
+        return False
+    c = scheme.gate_consequence(gate)
+    lowest = scheme.grades.bands[-1].label if scheme.grades is not None else None
+    return c.grade_cap is None and (c.grade is None or c.grade == lowest)
+
+
+def _gate_masks(scheme: Scheme, units: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """gate id -> units that failed it; gate id -> units whose outcome is still unknown."""
+    failed = {g.id: (units[f"gate:{g.id}"] == "fail").to_numpy() for g in scheme.gates}
+    unsure = {g.id: (units[f"gate:{g.id}"] == "unknown").to_numpy() for g in scheme.gates}
+    return failed, unsure
+
+
+def _verdicts(scheme: Scheme, idx: pd.Index, failed: dict[str, np.ndarray]) -> pd.Series:
+    out = [[] for _ in idx]
+    for g in scheme.gates:
+        text = consequence_text(scheme.gate_consequence(g))
+        if not text:
+            continue
+        for k in np.flatnonzero(failed[g.id]):
+            out[k].append(f"未通过“{g.name}”：{text}")
+    return pd.Series(["；".join(v) for v in out], index=idx, dtype=object)
+
+
+def _grade_consequences(scheme: Scheme, units: pd.DataFrame, failed, unsure) -> pd.DataFrame:
+    """Set or cap the grade of units that failed a gate; a gate not yet decided makes the grade
+    uncertain when failing it would change the grade."""
+    if scheme.grades is None:
+        return units
+    order = {b.label: k for k, b in enumerate(scheme.grades.bands)}  # 0 = highest
+
+    def apply(grades: pd.Series, c) -> pd.Series:
+        if c.grade is not None:
+            return pd.Series(c.grade, index=grades.index)
+        if c.grade_cap is not None:
+            lower = grades.map(order).to_numpy() < order[c.grade_cap]
+            return grades.where(~lower, c.grade_cap)
+        return grades
+
+    for g in scheme.gates:
+        c = scheme.gate_consequence(g)
+        if c.grade is None and c.grade_cap is None:
+            continue
+        m, u = failed[g.id], unsure[g.id]
+        if m.any():
+            for col in ("grade", "grade_if_all_known_full"):
+                units.loc[m, col] = apply(units.loc[m, col], c)
+            units.loc[m, "grade_certain"] = units.loc[m, "grade"] == units.loc[m, "grade_if_all_known_full"]
+        if u.any():
+            changes = (apply(units.loc[u, "grade"], c) != units.loc[u, "grade"]).to_numpy()
+            units.loc[u, "grade_certain"] = units.loc[u, "grade_certain"].to_numpy() & ~changes
+    return units
 
 
 def _grades(scheme: Scheme, units: pd.DataFrame, scheme_opts: dict[str, Any]) -> pd.DataFrame:
