@@ -52,7 +52,7 @@ class InputSpec(Strict):
             self.min = 0 if self.min is None else self.min
             self.max = 100 if self.max is None else self.max
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min} > max {self.max}")
+            raise ValueError(f"min {self.min:g} 大于 max {self.max:g}")
         return self
 
     def range_text(self) -> str:
@@ -77,9 +77,9 @@ class Cap(Strict):
     @model_validator(mode="after")
     def _some_limit(self):
         if self.max is None and self.min is None:
-            raise ValueError("a cap needs max or min")
+            raise ValueError("cap 至少要写 max（最高）或 min（最低，如“扣完为止”写 0）")
         if self.max is not None and self.min is not None and self.min > self.max:
-            raise ValueError(f"cap min {self.min} > max {self.max}")
+            raise ValueError(f"cap 的 min {self.min:g} 大于 max {self.max:g}")
         return self
 
 
@@ -99,7 +99,7 @@ class Variant(Strict):
     @model_validator(mode="after")
     def _rule_needed(self):
         if self.mode == "rule" and self.rule is None:
-            raise ValueError("variant mode 'rule' needs a rule")
+            raise ValueError("mode 为 rule 时缺少 rule")
         return self
 
 
@@ -128,11 +128,11 @@ class Item(Strict):
     def _rule_or_ref(self):
         if self.ref is None:
             if self.rule is None:
-                raise ValueError("an item needs a rule (or a ref to another scheme's item)")
+                raise ValueError("缺少 rule（计分规则；或用 ref 引用其他方案的条目）")
             if self.max_points is None:
-                raise ValueError("an item needs max_points")
+                raise ValueError("缺少 max_points（条目满分）")
             if self.source is None:
-                raise ValueError("an item needs a source (seed file + quoted clause)")
+                raise ValueError("缺少 source（来源文件、行号和原文引文）")
         return self
 
     @property
@@ -230,9 +230,9 @@ class Reading(Strict):
     def _chosen_exists(self):
         ids = [o.id for o in self.options]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"duplicate option ids in reading {self.id}")
+            raise ValueError(f"解读 {self.id} 的选项编号重复")
         if self.chosen not in ids:
-            raise ValueError(f"chosen option {self.chosen!r} is not one of {ids}")
+            raise ValueError(f"chosen 的取值 {self.chosen} 不是本解读的选项（可用取值：{'、'.join(ids)}）")
         return self
 
     def option(self, option_id: str) -> ReadingOption:
@@ -285,7 +285,7 @@ class Consequence(Strict):
     @model_validator(mode="after")
     def _one_grade_rule(self):
         if self.grade is not None and self.grade_cap is not None:
-            raise ValueError("give grade or grade_cap, not both")
+            raise ValueError("grade 与 grade_cap 只能写一个")
         return self
 
 
@@ -323,9 +323,9 @@ class Grades(Strict):
     def _descending(cls, bands: list[GradeBand]):
         mins = [b.min for b in bands if b.min is not None]
         if mins != sorted(mins, reverse=True):
-            raise ValueError("grade bands must be listed from highest to lowest")
+            raise ValueError("等级须从高到低排列")
         if bands[-1].min is not None:
-            raise ValueError("the last grade band must have no minimum (it catches the rest)")
+            raise ValueError("最后一个等级不能写 min（它接住其余所有分数）")
         return bands
 
 
@@ -340,6 +340,7 @@ class SchemeOrigin:
 
     file: str
     id_lines: dict[str, int] = field(default_factory=dict)
+    id_nouns: dict[str, str] = field(default_factory=dict)  # node id -> 条目 / 部分 / 输入 / 门槛 …
 
 
 class Scheme(Strict):
