@@ -168,3 +168,71 @@ def _attainable_total(scheme: Scheme, registry: Registry) -> float:
         a = _item_attainable(it, registry)
         att.append(it.max_points if a is None else a)
     return float(scheme.add_up([att]).total[0])
+
+
+# ------------------------------------------------------------------ quotes against the source text
+def scheme_sources(scheme: Scheme) -> list[tuple[str, Source]]:
+    """Every (node id, source) of a scheme: the scheme, sections, items, caps, gates, conditions, grades."""
+    out: list[tuple[str, Source]] = [(scheme.id, scheme.source)]
+    if scheme.bonus_cap is not None and scheme.bonus_cap.source is not None:
+        out.append((f"{scheme.id}.bonus_cap", scheme.bonus_cap.source))
+    for sec in scheme.walk_sections():
+        if sec.source is not None:
+            out.append((sec.id, sec.source))
+        if sec.cap is not None and sec.cap.source is not None:
+            out.append((f"{sec.id}.cap", sec.cap.source))
+    out += [(it.id, it.source) for it in scheme.walk_items() if it.source is not None and not it.ref]
+    for g in scheme.gates:
+        out.append((g.id, g.source))
+        if g.consequence is not None and g.consequence.source is not None:
+            out.append((f"{g.id}.consequence", g.consequence.source))
+        out += [(c.id, c.source) for c in g.conditions]
+    for chk in getattr(scheme, "checks", []) or []:
+        if chk.source is not None:
+            out.append((chk.id, chk.source))
+    if scheme.grades is not None:
+        out.append((f"{scheme.id}.grades", scheme.grades.source))
+    return out
+
+
+def check_quotes(scheme: Scheme) -> tuple[list[Finding], list[str]]:
+    """Each quote against its source text, when ``source.file`` is found relative to the scheme file.
+
+    Returns (findings, files not found beside the scheme). A finding ``quote_mismatch`` says the quote
+    is not on the stated line (and where it is, if it is elsewhere in the file); ``quote_missing`` that
+    it is nowhere in the file. A quote is compared verbatim, as copied: restoring lost characters
+    belongs in a reading's ``why``, not in the quote.
+    """
+    from pathlib import Path
+
+    if scheme.origin is None:
+        return [], []
+    base = Path(scheme.origin.file).parent
+    texts: dict[str, list[str] | None] = {}
+    out: list[Finding] = []
+    for node_id, src in scheme_sources(scheme):
+        if src.file not in texts:
+            f = base / src.file
+            texts[src.file] = f.read_text(encoding="utf-8").splitlines() if f.is_file() else None
+        lines = texts[src.file]
+        if lines is None:
+            continue
+        where = [k for k, ln in enumerate(lines, 1) if src.quote in ln]
+        if src.line is not None and src.line in where:
+            continue
+        if src.line is None and where:
+            continue
+        srcd = _src(src)
+        if where:
+            at = "、".join(f"第{k}行" for k in where[:3])
+            msg = f"引文不在 {src.file} 第{src.line}行，而在{at}：“{src.quote}”"
+            out.append(Finding(scheme.id, "quote_mismatch", node_id, msg,
+                               f"quote not on line {src.line} of {src.file}, found on {where[:3]}", **srcd))
+        else:
+            line_txt = f" 第{src.line}行" if src.line is not None else ""
+            shown = f"；该行为：“{lines[src.line - 1].strip()}”" if src.line and src.line <= len(lines) else ""
+            msg = f"引文在 {src.file} 中找不到{('（应在' + line_txt.strip() + '）') if line_txt else ''}：“{src.quote}”{shown}"
+            out.append(Finding(scheme.id, "quote_missing", node_id, msg,
+                               f"quote not found in {src.file}", **srcd))
+    missing = [f for f, t in texts.items() if t is None]
+    return out, missing
