@@ -108,3 +108,47 @@ def test_check_says_which_source_files_it_could_not_read(tmp_path, capsys):
 
     assert main(["check", str(tmp_path / "shifan.yaml")]) == 0
     assert "引文未核对：来源文件 source.txt 不在方案文件旁" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------ cross-input checks
+def bad_csv(tmp_path) -> Path:
+    """乙局 reports 5 rectified of 1 event (source.txt line 22: “已整改到位的政务失信事件数不得多于政务失信事件数”);
+    丁局 400 inspections (a warning only)."""
+    text = UNITS.read_text(encoding="utf-8").replace("yi,乙局,0,99,20,20,15,1,0,", "yi,乙局,0,99,20,20,15,1,5,")
+    text = text.replace("ding,丁局,2,95,20,16,12,", "ding,丁局,2,95,20,16,400,")
+    p = tmp_path / "units.csv"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_a_violated_check_is_located_at_both_cells(tmp_path):
+    res = read_inputs(xinyong.load_scheme(SCHEME), bad_csv(tmp_path))
+    (err,) = res.errors
+    # header row 1, 乙局 on row 3; gov_events is column H, gov_events_rectified column I
+    assert (err.unit, err.row, err.column, err.input, err.value) == ("yi", 3, "I", "gov_events_rectified", 5)
+    assert err.message == ("已整改到位的政务失信事件数不能多于政务失信事件数：“已整改到位的政务失信事件数”（I3）= 5，"
+                           "“政务失信事件数”（H3）= 1")
+    (note,) = [p for p in res.notes if p.unit == "ding"]
+    assert "请核实是否填错" in note.message and "（G5）= 400" in note.message
+
+
+def test_validate_reports_the_check_and_fails(tmp_path, capsys):
+    from xinyong.cli import main
+
+    assert main(["validate", str(SCHEME), str(bad_csv(tmp_path))]) != 0
+    out = capsys.readouterr().out
+    assert "units.csv：1 个错误，1 个提示" in out and "校验未通过：1 个错误，1 个提示。" in out  # the check, the warning
+
+
+def test_checks_on_a_frame_without_cells():
+    """Scoring code and notebooks that hold a DataFrame, not a file: violations with unit and inputs."""
+    import pandas as pd
+
+    from xinyong.scoring.checks import check_inputs
+
+    s = xinyong.load_scheme(SCHEME)
+    frame = pd.DataFrame({"gov_events": [2, 2, None], "gov_events_rectified": [5, 2, 9],
+                          "commit_items": [1, 30, 1], "approval_items": [20, 20, 20]}, index=["a", "b", "c"])
+    got = {(v.unit, v.check, v.inputs, v.values) for v in check_inputs(s, frame)}
+    assert got == {("a", "shifan.check.rectified", ("gov_events_rectified", "gov_events"), (5.0, 2.0)),
+                   ("b", "shifan.check.commit", ("commit_items", "approval_items"), (30.0, 20.0))}  # c: missing → unchecked

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..scheme.model import InputSpec, Scheme
+from ..scoring.plan import check_problems
 from ..scheme.values import FALSE_WORDS, JUDGE, TRUE_WORDS, WHY, judge_col, why_col
 from .template import (
     DATA_SHEETS, EVIDENCE_COLUMNS, EVIDENCE_REQUIRED, INPUT_FIRST_DATA_ROW, JUDGE_COLUMNS, JUDGE_REQUIRED,
@@ -324,6 +325,7 @@ class _Reader:
         self.values: dict[str, dict[str, float]] = {}
         self.judge: dict[tuple[str, str], tuple[float, str]] = {}
         self.evidence: list[dict[str, Any]] = []
+        self.cells: dict[tuple[str, str], tuple[str | None, int, int]] = {}  # (unit, input) -> sheet, row, col
         self.period: str | None = None
         self.encoding: str | None = None
 
@@ -388,8 +390,18 @@ class _Reader:
                            expected="第 1 行为输入编号（unit_id, unit_name, unit_kind, 各输入），其后每个单位一行")
 
     def _result(self) -> IntakeResult:
-        return IntakeResult(self._frame(), self._evidence_frame(), self.log.problems, str(self.path), self.s.id,
+        frame = self._frame()
+        # the scheme's cross-input checks (已整改 ≤ 事件数), located at the cells they read
+        self.log.problems.extend(check_problems(self.s, frame, self._locate))
+        return IntakeResult(frame, self._evidence_frame(), self.log.problems, str(self.path), self.s.id,
                             self.period, self.encoding)
+
+    def _locate(self, unit: str, input_id: str) -> dict[str, Any] | None:
+        if (unit, input_id) not in self.cells:
+            return None
+        sheet, row, col = self.cells[(unit, input_id)]
+        return {"file": str(self.path), "sheet": sheet, "row": row, "column": col_letter(col),
+                "ref": f"{col_letter(col)}{row}"}
 
     # -------------------------------------------------------------- shared checks
     def _refuse_formulas_and_merges(self, g: Grid) -> None:
@@ -596,6 +608,7 @@ class _Reader:
                 if is_percent(spec) and not np.isnan(x) and not note:
                     percent_plain.setdefault(h, []).append((i, uid, x, j, c.value))
                 vals[h] = x
+                self.cells[(uid, h)] = (sheet, i, j)
         for h, got in percent_plain.items():
             if not any(x > 1 for _, _, x, _, _ in got):
                 continue

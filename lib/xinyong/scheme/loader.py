@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from ..errors import FormulaError, SchemeError
 from ..formula import parse as parse_formula
 from .model import InputSpec, Item, Scheme, SchemeOrigin
-from .problems import Problems, zh_message
+from .problems import Problems, closest, zh_message
 
 SCHEME_IDS = ["wangyi", "city2019", "quzhou", "linyi", "jiaxian_county_dept", "jiaxian_township"]
 GATE_NAMES = {"total", "base_total", "bonus"}
@@ -437,6 +437,20 @@ def _validate(scheme: Scheme) -> None:
             for ref in c.inputs:
                 if isinstance(ref, str) and ref not in catalogue:
                     bad(c.id, "inputs", f"门槛条件 {c.id} 引用了未声明的输入 {ref}", f"undeclared input {ref!r}")
+
+    for chk in scheme.checks:
+        check_id(chk.id, scheme.id)
+        try:
+            names = set(parse_formula(chk.test).names)
+        except FormulaError as exc:
+            bad(chk.id, "test", exc.message, exc.detail)
+            continue
+        for name in sorted(names - set(catalogue)):
+            near = closest(name, catalogue)
+            bad(chk.id, "test", f"校验 {chk.id} 读取了未声明的输入 {name}" + (f"，是否想写 {near}？" if near else ""),
+                f"check reads undeclared input {name!r}")
+        if not names:
+            bad(chk.id, "test", f"校验 {chk.id} 的 test 没有读取任何输入", "check reads no input")
 
     problems.raise_if_any()
 

@@ -307,6 +307,23 @@ class Gate(Strict):
     consequence: Consequence | None = None
 
 
+class InputCheck(Strict):
+    """A fact the inputs of one unit must satisfy together (a part is not more than its whole).
+
+    ``test``: a boolean formula over input ids, e.g. ``gov_events_rectified <= gov_events_total``.
+    ``message``: what is wrong, in Chinese, for the person who filled the workbook. ``severity``:
+    ``error`` stops the unit (like an invalid cell); ``warning`` is shown and the unit is scored.
+    A unit with any input of the test missing is not checked.
+    """
+
+    id: str = Field(pattern=NODE_ID)
+    test: str = Field(min_length=1)
+    message: str = Field(min_length=1)
+    severity: Literal["error", "warning"] = "error"
+    source: Source | None = None  # the clause that implies it, when the document states one
+    note: str | None = None  # why the check follows from the inputs, when no clause states it
+
+
 class GradeBand(Strict):
     label: str
     min: float | None = None  # None: the lowest band
@@ -359,6 +376,7 @@ class Scheme(Strict):
     inputs: list[InputSpec] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
     gates: list[Gate] = Field(default_factory=list)
+    checks: list[InputCheck] = Field(default_factory=list)  # cross-input checks (已整改 ≤ 事件数)
     grades: Grades | None = None
     readings: list[Reading] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
