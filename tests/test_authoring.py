@@ -152,3 +152,33 @@ def test_checks_on_a_frame_without_cells():
     got = {(v.unit, v.check, v.inputs, v.values) for v in check_inputs(s, frame)}
     assert got == {("a", "shifan.check.rectified", ("gov_events_rectified", "gov_events"), (5.0, 2.0)),
                    ("b", "shifan.check.commit", ("commit_items", "approval_items"), (30.0, 20.0))}  # c: missing → unchecked
+
+
+# ------------------------------------------------------------------------------ one verdict everywhere
+@pytest.mark.slow
+def test_the_vetoed_unit_has_one_grade_in_every_output(tmp_path, result):
+    """乙局 (93 points, vetoed: “考核等次定为不合格，不参加排名”) is 不合格 and last in ScoreResult.units, in
+    summary.json and scores.xlsx of a batch, in the run's index.html, its unit report and the overview."""
+    import json
+    import re
+
+    import openpyxl
+
+    from xinyong.batch import run_batch
+
+    s = run_batch(SCHEME, "2024", UNITS, tmp_path / "out", jobs=2, progress=False)
+    assert s.exit_code == 0, [(u.id, u.error) for u in s.failed]
+    run = tmp_path / "out" / "shifan" / "2024"
+    want = {u: (result.units.at[u, "grade"], int(result.units.at[u, "rank"])) for u in HAND}
+    assert want["yi"] == ("不合格", 4)
+    js = {u["id"]: (u["grade"], u["rank"]) for u in json.loads((run / "summary.json").read_text(encoding="utf-8"))["units"]}
+    assert js == want
+    ws = openpyxl.load_workbook(run / "scores.xlsx")["得分"]
+    head = [c.value for c in ws[1]]
+    rows = {r[head.index("单位编号")]: (r[head.index("等级")], r[head.index("排名")]) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows == want
+    index = (run / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"乙局.*?不合格", index, re.S)
+    page = (run / s.unit("yi").html).read_text(encoding="utf-8")
+    assert 'data-grade="不合格"' in page and "等级定为“不合格”，不参加排名" in page
+    assert "附加分上限" in (run / s.unit("jia").html).read_text(encoding="utf-8")  # the bonus cap, in words
