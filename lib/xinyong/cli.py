@@ -114,6 +114,21 @@ def check_cmd(
         raise typer.Exit(1)
 
 
+@app.command("new")
+def new_cmd(
+    scheme_id: str = typer.Argument(..., help="新方案的编号 / id of the new scheme (e.g. shifan_2024)"),
+    out: Path = typer.Option(..., "-o", "--out", help="写出的 YAML 文件 / the YAML file to write"),
+    title: Optional[str] = typer.Option(None, "--title", help="方案标题 / the scheme's title"),
+    force: bool = typer.Option(False, "--force", help="覆盖已有文件 / overwrite an existing file"),
+):
+    """写出新方案的起始文件（带注释）/ write a commented starting file for a new scheme."""
+    # registered here in the simplest way while the CLI's command registration is being refactored
+    from .scheme.new import write_starter
+
+    path = write_starter(scheme_id, out, title, force)
+    console.print(f"已写出新方案起始文件：{path}（下一步：xinyong check {path}）")
+
+
 @app.command("kinds")
 def kinds_cmd():
     """列出全部计分规则类型 / list the rule kinds."""
