@@ -116,7 +116,7 @@ class UnitReport:
             base_max=self.scheme.base_max, bonus_max=self.scheme.bonus_max,
             grade=row.get("grade"), grade_certain=bool(row.get("grade_certain", True)),
             grade_best=row.get("grade_if_all_known_full"), has_grades=self.scheme.grades is not None,
-            n_units=int(row["n_units"]), rank=int(row["rank"]),
+            n_units=int(row["n_units"]), rank=int(row["rank"]), ranked=bool(row.get("ranked", True)),
             group_n=len(grp), group_rank=int(res.units.loc[grp, "rank"].rank(method="min")[self.unit]),  # the overall order, veto included
             unknown_points=float(row["unknown_points"]), max_possible=float(row["max_possible"]),
             n_missing=int(row["n_missing_input"]), n_pending=int(row["n_pending_judgement"]),
