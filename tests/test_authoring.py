@@ -182,3 +182,13 @@ def test_the_vetoed_unit_has_one_grade_in_every_output(tmp_path, result):
     page = (run / s.unit("yi").html).read_text(encoding="utf-8")
     assert 'data-grade="不合格"' in page and "等级定为“不合格”，不参加排名" in page
     assert "附加分上限" in (run / s.unit("jia").html).read_text(encoding="utf-8")  # the bonus cap, in words
+
+
+def test_the_batch_stops_only_the_unit_that_breaks_a_check(tmp_path):
+    """An error of a check is a problem of one unit: the batch's reader sets that unit apart (its
+    report fails alone) and hands the notebooks a copy of the file without its row."""
+    from xinyong.batch.prepare import read_period
+
+    got = read_period(xinyong.load_scheme(SCHEME), "2024", bad_csv(tmp_path), tmp_path / "work")
+    assert list(got.bad) == ["yi"] and "已整改到位的政务失信事件数不能多于" in got.bad["yi"][0].message
+    assert got.path != got.source and "乙局" not in got.path.read_text(encoding="utf-8")
