@@ -192,3 +192,15 @@ def test_the_batch_stops_only_the_unit_that_breaks_a_check(tmp_path):
     got = read_period(xinyong.load_scheme(SCHEME), "2024", bad_csv(tmp_path), tmp_path / "work")
     assert list(got.bad) == ["yi"] and "已整改到位的政务失信事件数不能多于" in got.bad["yi"][0].message
     assert got.path != got.source and "乙局" not in got.path.read_text(encoding="utf-8")
+
+
+def test_a_score_result_carries_the_violations():
+    """Notebooks and scripts that score a DataFrame see the broken checks in ``ScoreResult.violations``."""
+    import pandas as pd
+
+    frame = read_inputs(xinyong.load_scheme(SCHEME), UNITS, strict=True).frame.copy()
+    frame.loc["yi", "gov_events_rectified"] = 5
+    v = xinyong.score(SCHEME, frame).violations
+    assert v[["unit", "check", "severity"]].values.tolist() == [["yi", "shifan.check.rectified", "error"]]
+    assert v.iloc[0]["values"] == (5.0, 1.0)
+    assert xinyong.score(SCHEME, read_inputs(SCHEME, UNITS).frame).violations.empty

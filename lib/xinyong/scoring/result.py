@@ -21,6 +21,7 @@ STATUS_ZH = {
     "undefined": "无法计算",
 }
 UNKNOWN_CODES = (1, 2, 4)
+VIOLATION_COLUMNS = ["unit", "check", "severity", "message", "inputs", "values"]
 CAP_COLUMNS = ["unit", "target", "name", "raw", "points", "max", "min", "quote"]  # missing, pending, undefined: their points are unknown, not zero
 
 
@@ -44,6 +45,9 @@ class ScoreResult:
     # one row per unit × cap that cut or raised its points: unit, target (section id or "@bonus"), name,
     # raw (sum before the cap), points (after), max, min, quote
     caps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAP_COLUMNS))
+    # the scheme's cross-input checks broken by the inputs scored (scoring/checks.py): unit, check,
+    # severity, message, inputs, values — so a caller holding a DataFrame, not a file, sees them too
+    violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VIOLATION_COLUMNS))
 
     # ------------------------------------------------------------------ construction
     @classmethod
