@@ -7,7 +7,8 @@
 The data are fictional (every name starts with 示例) but shaped like real submissions: a seeded numpy
 generator gives each unit a quality that rises over the year; values are drawn per input from its
 type and range, in the direction that earns points (found by scoring probe rows through the engine,
-so nothing here hard-codes a scheme's rules); numerators never exceed their denominators; gate
+so nothing here hard-codes a scheme's rules); numerators never exceed their denominators, nor a part
+its whole where the scheme's ``checks`` say so (``part <= whole``); gate
 conditions (100% conversion and the like) are met by every unit but the ones meant to fail. Some
 inputs are left blank (缺失), some judgements are left for the assessor (待评审), judged items carry a
 justification and evidence, one 002 city fails the veto, one 004 unit ends below the lowest grade
@@ -316,6 +317,7 @@ def build(scheme, period: str, k_period: int, n_periods: int, unit_list=None) ->
         _force_veto_fail(scheme, frame, veto, rng)
     if weak and scheme.grades is not None:
         _force_low(scheme, frame, weak, dirs_by_kind)
+    _satisfy_checks(scheme, frame)
     _ensure_some_missing(frame, specs, rng, keep=(weak, veto))
     _write(wb, scheme, units, frame, judge_rows, period, rng)
     return wb, frame
@@ -382,6 +384,51 @@ def _force_low(scheme, frame, unit, dirs_by_kind) -> None:
         d = dirs.get(s.id, 0)
         if d:
             frame.at[unit, s.id] = _probe_value(s, "low" if d > 0 else "high")
+
+
+def part_whole_checks(scheme) -> list[tuple[str, str]]:
+    """(part, whole) input pairs of the scheme's checks written ``part <= whole``."""
+    out = []
+    for chk in scheme.checks:
+        t = ast.parse(chk.test, mode="eval").body
+        if isinstance(t, ast.Compare) and len(t.ops) == 1 and isinstance(t.ops[0], ast.LtE) \
+                and isinstance(t.left, ast.Name) and isinstance(t.comparators[0], ast.Name):
+            out.append((t.left.id, t.comparators[0].id))
+    return out
+
+
+def _satisfy_checks(scheme, frame) -> None:
+    """Every unit meets the scheme's part ≤ whole checks (issue 12: 衢州 city_c had 23 rectified of 2
+    events). A whole smaller than its part is raised to the part — a count of departments or events
+    drawn too small, the more plausible error — within its range; if the range forbids it, or raising
+    it would change a gate's outcome (a unit meant to pass the veto must still pass), the part is
+    lowered to the whole. Repeated while anything changes, since a whole may be another's part."""
+    cat = scheme.input_catalogue
+    pairs = part_whole_checks(scheme)
+    for _ in range(5):
+        changed = False
+        for part, whole in pairs:
+            a, b = frame[part].astype(float), frame[whole].astype(float)
+            bad = (a > b) & a.notna() & b.notna()
+            for u in frame.index[bad]:
+                hi = cat[whole].max if cat[whole].max is not None else float("inf")
+                before = _gate_outcomes(scheme, frame, u)
+                old_whole = frame.at[u, whole]
+                if frame.at[u, part] <= hi:
+                    frame.at[u, whole] = frame.at[u, part]
+                if frame.at[u, part] > frame.at[u, whole] or _gate_outcomes(scheme, frame, u) != before:
+                    frame.at[u, whole] = old_whole  # raising the whole would move a gate: lower the part
+                    frame.at[u, part] = frame.at[u, whole]
+                changed = True
+        if not changed:
+            return
+
+
+def _gate_outcomes(scheme, frame, unit) -> dict:
+    if not scheme.gates:
+        return {}
+    g = xinyong.score(scheme, frame.loc[[unit]]).gates
+    return dict(zip(g["condition"], g["outcome"]))
 
 
 def _ensure_some_missing(frame, specs, rng, keep) -> None:

@@ -490,7 +490,8 @@ def test_whole_county_unit_by_hand(county):
     u = r.unit("czj")
     assert u.base_total == pytest.approx(61.34) and u.bonus == 1 and u.total == pytest.approx(62.34)
     assert u.grade == "合格" and u.unknown_points == 0
-    assert r.computation("czj", f"{CD}.2.1") == "7.5−0.5×3步（扣分量 3，每步 1，只计整步），最低 0 → 6.0000"
+    # 二.1 “每条扣 0.5 分, 最高扣 7.5 分”: the computation states the clause's most deduction
+    assert r.computation("czj", f"{CD}.2.1") == "7.5−0.5×3步（扣分量 3，每步 1，只计整步），最多扣 7.5，最低 0 → 6.0000"
 
 
 def test_whole_township_unit_by_hand(town):

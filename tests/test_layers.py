@@ -18,6 +18,7 @@ LAYERS = {
     "xinyong.errors": 0, "xinyong.demo": 0, "xinyong.util": 0, "xinyong.formula": 0, "xinyong.labels": 0,
     "xinyong.scheme": 1,
     "xinyong.scoring.plan": 2, "xinyong.scoring.registry": 2, "xinyong.scoring.kinds": 2,
+    "xinyong.scoring.checks": 2,  # cross-input checks: what reads data applies them, through the plan
     "xinyong.intake": 3,
     "xinyong.scoring": 4,
     "xinyong.report": 5,

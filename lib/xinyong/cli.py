@@ -90,10 +90,11 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
     ):
         """检查方案文本的不一致之处 / find the documented inconsistencies of a scheme's text.
 
-        退出码：0 = 方案文件有效（已记录的不一致不算错误）；2 = 方案文件无效。
+        退出码：0 = 方案文件有效（已记录的不一致不算错误）；1 = 有引文与来源文本（source.file，相对于方案文件）
+        不符；2 = 方案文件无效。
         """
         from .scheme import SCHEME_IDS, load_scheme
-        from .scoring.check import check_scheme
+        from .scoring.check import check_quotes, check_scheme
 
         if not all_ and not scheme:
             raise XinyongError("请给出方案编号，或使用 --all", "give a scheme id or --all")
@@ -101,19 +102,41 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         import json
 
         out = []
+        bad_quotes = 0
         for sid in ids:
             s = load_scheme(sid)
             findings = check_scheme(s)
+            quote_findings, unchecked = check_quotes(s)  # source.file relative to the scheme file
+            findings += quote_findings
+            bad_quotes += len(quote_findings)
             if json_out:
                 out.extend(f.as_dict() for f in findings)
                 continue
             console.print(f"{s.title}（{s.id}）：{len(findings)} 项发现")
             for f in findings:
                 console.print(f"  [{f.code}] {f.target}：{f.message}")
-                if f.quote:
+                if f.quote and not f.code.startswith("quote_"):
                     console.print(f"      原文（{f.source_file}）：{f.quote}", style="dim")
+            if unchecked:
+                console.print(f"  引文未核对：来源文件 {'、'.join(unchecked)} 不在方案文件旁（source.file 相对于方案文件）",
+                              style="dim")
         if json_out:
             sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        if bad_quotes:  # the author's mistake, not the document's: fail so a CI job stops on it
+            raise typer.Exit(1)
+
+    @app.command("new")
+    def new_cmd(
+        scheme_id: str = typer.Argument(..., help="新方案的编号 / id of the new scheme (e.g. shifan_2024)"),
+        out: Path = typer.Option(..., "-o", "--out", help="写出的 YAML 文件 / the YAML file to write"),
+        title: Optional[str] = typer.Option(None, "--title", help="方案标题 / the scheme's title"),
+        force: bool = typer.Option(False, "--force", help="覆盖已有文件 / overwrite an existing file"),
+    ):
+        """写出新方案的起始文件（带注释）/ write a commented starting file for a new scheme."""
+        from .scheme.new import write_starter
+
+        path = write_starter(scheme_id, out, title, force)
+        console.print(f"已写出新方案起始文件：{path}（下一步：xinyong check {path}）")
 
     @app.command("kinds")
     def kinds_cmd():

@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..scheme.model import Scheme
 from ..scheme.values import judge_col, why_col
+from ..scoring.plan import check_problems
 from .cells import text
 from .problems import MAX_LISTED, Log, capped, col_letter  # noqa: F401 — col_letter: older imports
 from .sheets import ReadContext, read_evidence, read_inputs_sheet, read_judge, read_readme, read_units
@@ -211,10 +212,24 @@ class _Reader:
     # -------------------------------------------------------------- outputs
     def _result(self) -> IntakeResult:
         log = self.log
-        return IntakeResult(self._frame(), self._evidence_frame(), log.problems, str(self.path), self.s.id,
+        frame = self._frame()
+        # the scheme's cross-input checks (已整改 ≤ 事件数), located at the cells they read; an error stops
+        # that unit as an invalid row does
+        for p in check_problems(self.s, frame, self._locate):
+            log.add(p.severity, p.message, p.detail, sheet=p.sheet, row=p.row, col=p.column, input=p.input,
+                    unit=p.unit, value=p.value, expected=p.expected)
+        return IntakeResult(frame, self._evidence_frame(), log.problems, str(self.path), self.s.id,
                             self.ctx.period, self.encoding, log.total, log.total_errors, log.unit_errors,
                             capped(log.general_listed, log.general_errors, log.general_errors, log.file),
                             log.general_errors)
+
+    def _locate(self, unit: str, input_id: str) -> dict[str, Any] | None:
+        cell = self.ctx.cells.get((unit, input_id))
+        if cell is None:
+            return None
+        sheet, row, col = cell
+        return {"file": str(self.path), "sheet": sheet, "row": row, "column": col_letter(col),
+                "ref": f"{col_letter(col)}{row}"}
 
     def _frame(self) -> pd.DataFrame:
         ctx = self.ctx

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num
+from ..scoring.result import consequence_text, vetoes_all
 from . import charts
 from .analysis import UnitAnalysis, comparison
 from .load import Run
@@ -86,12 +87,16 @@ class UnitReport:
         if prev is not None:
             prev = {"period": prev.period, "total": prev.total, "rank": prev.rank, "delta": prev.delta,
                     "gains": records(prev.gains), "losses": records(prev.losses)}
+        gates = []
+        for gate, g in zip(self.scheme.gates, records(a.gates())):
+            gates.append({**{k: g[k] for k in ("name", "kind", "outcome", "failed", "unknown")},
+                          "consequence": consequence_text(self.scheme.gate_consequence(gate)),
+                          "fails_all": vetoes_all(self.scheme, gate)})
         return dict(unit_name=self.name, period=self.run.period, scheme_title=self.scheme.title, **st,
+                    ranked=bool(self.row.get("ranked", True)),
                     lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points}
                           for x in a.lost().itertuples()],
-                    gates=[{k: g[k] for k in ("name", "kind", "outcome", "failed", "unknown")}
-                           for g in records(a.gates())],
-                    prev=prev)
+                    gates=gates, prev=prev, caps=self.res.cap_rows(self.unit))
 
     def summary(self) -> Block:
         return Block("summary", render("summary.html.j2", **self.summary_context()))

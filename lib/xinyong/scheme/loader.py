@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from ..errors import FormulaError, SchemeError
 from ..formula import parse as parse_formula
 from .model import InputSpec, Item, Scheme, SchemeOrigin
-from .problems import Problems
+from .problems import Problems, closest, zh_message
 
 SCHEME_IDS = ["wangyi", "city2019", "quzhou", "linyi", "jiaxian_county_dept", "jiaxian_township"]
 GATE_NAMES = {"total", "base_total", "bonus"}
@@ -99,6 +99,7 @@ def _locate(raw: Any, loc: Iterable[Any]) -> tuple[int | None, str | None, str]:
     """Walk the raw data along a pydantic loc: (line, id of the enclosing node, dotted field path)."""
     line, node_id, node = None, None, raw
     fields: list[str] = []
+    complete = True
     for part in loc:
         if isinstance(node, LineDict):
             line = node.key_lines.get(str(part), node.line) or line
@@ -112,8 +113,9 @@ def _locate(raw: Any, loc: Iterable[Any]) -> tuple[int | None, str | None, str]:
             fields.append(str(part))
         else:
             fields.append(str(part))
+            complete = False
             break
-    if isinstance(node, LineDict):
+    if complete and isinstance(node, LineDict):
         line = node.line or line
         if "id" in node:
             node_id, fields = str(node["id"]), []
@@ -126,21 +128,80 @@ def _locate(raw: Any, loc: Iterable[Any]) -> tuple[int | None, str | None, str]:
     return line, node_id, ".".join(tail)
 
 
-def _id_lines(raw: Any) -> dict[str, int]:
-    out: dict[str, int] = {}
+_NOUN_OF_KEY = {"sections": "部分", "items": "条目", "inputs": "输入", "gates": "门槛", "conditions": "门槛条件",
+               "readings": "解读", "options": "解读选项", "checks": "校验"}
 
-    def rec(x):
+
+def _id_lines(raw: Any) -> dict[str, int]:
+    return _id_index(raw)[0]
+
+
+def _id_index(raw: Any) -> tuple[dict[str, int], dict[str, str]]:
+    """(node id -> line, node id -> what it is: 条目, 部分, 输入 …) from the raw YAML."""
+    lines: dict[str, int] = {}
+    nouns: dict[str, str] = {}
+
+    def rec(x, key: str | None):
         if isinstance(x, LineDict):
             if isinstance(x.get("id"), str):
-                out.setdefault(x["id"], x.line)
-            for v in x.values():
-                rec(v)
+                lines.setdefault(x["id"], x.line)
+                nouns.setdefault(x["id"], _NOUN_OF_KEY.get(key or "", "方案" if key is None else "条目"))
+            for k, v in x.items():
+                rec(v, str(k))
         elif isinstance(x, list):
             for v in x:
-                rec(v)
+                rec(v, key)
 
-    rec(raw)
-    return out
+    rec(raw, None)
+    return lines, nouns
+
+
+def _model_at(loc: Iterable[Any]):
+    """The pydantic model class holding the last field of a pydantic ``loc`` (None when unknown), and
+    the loc without the union tags pydantic inserts (``str``, ``InputSpec``)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    def models_in(ann) -> list[type]:
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            return [ann]
+        out = []
+        for a in typing.get_args(ann):
+            out += models_in(a)
+        return out
+
+    def is_dict(ann) -> bool:
+        return typing.get_origin(ann) is dict or any(is_dict(a) for a in typing.get_args(ann))
+
+    parts = list(loc)
+    cur: Any = Scheme
+    clean: list[Any] = []
+    holder: Any = Scheme
+    skip_key = False
+    for k, part in enumerate(parts):
+        if isinstance(part, int):
+            clean.append(part)
+            continue
+        if skip_key:
+            skip_key = False
+            clean.append(part)
+            continue
+        if part in ("str", "float", "int") or (cur is not None and part == getattr(cur, "__name__", None)):
+            continue  # a union tag
+        clean.append(part)
+        if cur is None:
+            continue
+        holder = cur
+        f = cur.model_fields.get(part) if hasattr(cur, "model_fields") else None
+        if f is None:
+            cur = None
+            continue
+        ms = models_in(f.annotation)
+        skip_key = is_dict(f.annotation) and bool(ms)
+        cur = ms[0] if len(ms) == 1 else (next((m for m in ms if k + 1 < len(parts) and parts[k + 1] == m.__name__),
+                                                ms[0]) if ms else None)
+    return holder, tuple(clean)
 
 
 def scheme_path(scheme_id: str) -> Path:
@@ -190,28 +251,45 @@ def _load(path: Path, stack: tuple[str, ...]) -> Scheme:
     try:
         scheme = Scheme.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        first = None
-        for err in exc.errors():
-            line, node_id, field = _locate(raw, err["loc"])
-            if not field:  # a model-level check: its message names the field
-                m = re.search(r"needs (?:a |an )?(\w+)", err["msg"])
-                field = m.group(1) if m else ""
-            msg = f"{path.name}:{line or '?'} {node_id or ''}{'.' if node_id and field else ''}{field}: {err['msg']}"
-            problems.append(msg)
-            first = first or (line, node_id, field, err["msg"])
-        line, node_id, field, emsg = first
-        raise SchemeError(
-            f"方案文件格式错误：{path.name} 第{line}行 条目 {node_id} 字段 {field}：{emsg}"
-            + (f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""),
-            "; ".join(problems),
-            file=str(path), line=line, item=node_id, field=field,
-        ) from None
-    scheme._origin = SchemeOrigin(str(path), _id_lines(raw))
+        raise _format_error(exc, raw, path) from None
+    scheme._origin = SchemeOrigin(str(path), *_id_index(raw))
     if scheme.imports:
         _resolve_refs(scheme, path, stack + (scheme.id,))
     _validate(scheme)
     return scheme
+
+
+def _format_error(exc: ValidationError, raw: Any, path: Path) -> SchemeError:
+    """Every pydantic problem in Chinese, located ``file 第N行 条目 id 字段 field``; unknown fields name the
+    closest valid one and list them all (“可用字段：…”)."""
+    errors = exc.errors()
+    # a list of ``str | InputSpec`` fails twice for one mapping (as text, and as a spec): keep the spec's
+    tagged = {tuple(e["loc"][:-1]) for e in errors if e["loc"] and e["loc"][-1] == "str"}
+    errors = [e for e in errors if not (e["loc"] and e["loc"][-1] == "str" and
+                                        any(t == tuple(x["loc"][:len(t)]) and x is not e for t in tagged for x in errors))]
+    # a misspelt key is reported as unknown and its right spelling as missing: the unknown one, with
+    # its suggestion, is the more useful first message
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+    nouns = _id_index(raw)[1]
+    problems, first = [], None
+    for err in errors:
+        model, loc = _model_at(err["loc"])
+        line, node_id, field = _locate(raw, loc)
+        zh = zh_message({**err, "loc": loc}, model)
+        if not field:  # a model-level check: its message names the field
+            m = re.search(r"缺少 (\w+)", zh)
+            field = m.group(1) if m else ""
+        noun = nouns.get(node_id or "", "方案" if node_id is None else "条目")
+        problems.append(f"{path.name}:{line or '?'} {node_id or ''}{'.' if node_id and field else ''}{field}: {err['msg']}")
+        first = first or (line, node_id, noun, field, zh)
+    line, node_id, noun, field, zh = first
+    where = f"{noun} {node_id} " if node_id else ""
+    return SchemeError(
+        f"方案文件格式错误：{path.name} 第{line}行 {where}字段 {field}：{zh}"
+        + (f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""),
+        "; ".join(problems),
+        file=str(path), line=line, item=node_id, field=field,
+    )
 
 
 def _resolve_refs(scheme: Scheme, path: Path, stack: tuple[str, ...]) -> None:
@@ -291,6 +369,9 @@ def _validate(scheme: Scheme) -> None:
 
     def rec(sec, parent):
         check_id(sec.id, parent)
+        if sec.cap is not None and len({it.bonus for it in sec.walk_items()}) > 1:
+            bad(sec.id, "cap", f"部分 {sec.id} 设有上限/下限（cap），但同时含基础条目和附加条目；请把附加条目放入单独的部分",
+                "a capped section must hold only base items or only bonus items")
         for it in sec.items:
             check_id(it.id, sec.id)
             _check_item(it)
@@ -313,6 +394,9 @@ def _validate(scheme: Scheme) -> None:
 
     for sec in scheme.sections:
         rec(sec, scheme.id)
+    if scheme.bonus_cap is not None and (scheme.bonus_cap.max is None or scheme.bonus_cap.min is not None):
+        bad(scheme.id, "bonus_cap", "附加分上限 bonus_cap 只能写 max（附加分最高多少分）",
+            "bonus_cap takes max only")
 
     # readings: every target exists (the parameters they set are checked when the scheme is compiled)
     items = {it.id for it in scheme.walk_items()}
@@ -330,7 +414,16 @@ def _validate(scheme: Scheme) -> None:
                     bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 的选项 {o.id} 指向不存在的条目 {target}",
                         f"reading option targets unknown item {target!r}")
 
+    bands = [b.label for b in scheme.grades.bands] if scheme.grades else []
     for g in scheme.gates:
+        cq = g.consequence
+        for fld in ("grade", "grade_cap"):
+            label = getattr(cq, fld) if cq else None
+            if label is not None and label not in bands:
+                bad(g.id, f"consequence.{fld}",
+                    f"门槛 {g.id} 的后果 {fld}: {label} 不是本方案的等级" + (f"（可用等级：{'、'.join(bands)}）" if bands
+                                                                   else "（本方案没有 grades，不能规定等级）"),
+                    f"consequence {fld} {label!r} is not a grade band of the scheme {bands}")
         for c in g.conditions:
             check_id(c.id, scheme.id)
             try:
@@ -344,6 +437,20 @@ def _validate(scheme: Scheme) -> None:
             for ref in c.inputs:
                 if isinstance(ref, str) and ref not in catalogue:
                     bad(c.id, "inputs", f"门槛条件 {c.id} 引用了未声明的输入 {ref}", f"undeclared input {ref!r}")
+
+    for chk in scheme.checks:
+        check_id(chk.id, scheme.id)
+        try:
+            names = set(parse_formula(chk.test).names)
+        except FormulaError as exc:
+            bad(chk.id, "test", exc.message, exc.detail)
+            continue
+        for name in sorted(names - set(catalogue)):
+            near = closest(name, catalogue)
+            bad(chk.id, "test", f"校验 {chk.id} 读取了未声明的输入 {name}" + (f"，是否想写 {near}？" if near else ""),
+                f"check reads undeclared input {name!r}")
+        if not names:
+            bad(chk.id, "test", f"校验 {chk.id} 的 test 没有读取任何输入", "check reads no input")
 
     problems.raise_if_any()
 

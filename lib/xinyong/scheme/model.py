@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from .totals import Totals
 
 INPUT_ID = r"^[a-z][a-z0-9_]*$"
 NODE_ID = r"^[a-z][a-z0-9_]*(\.[0-9a-z_]+)*$"
@@ -49,7 +52,7 @@ class InputSpec(Strict):
             self.min = 0 if self.min is None else self.min
             self.max = 100 if self.max is None else self.max
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min} > max {self.max}")
+            raise ValueError(f"min {self.min:g} 大于 max {self.max:g}")
         return self
 
     def range_text(self) -> str:
@@ -58,6 +61,26 @@ class InputSpec(Strict):
         lo = "-∞" if self.min is None else f"{self.min:g}"
         hi = "+∞" if self.max is None else f"{self.max:g}"
         return f"[{lo}, {hi}]" + (f" {self.unit}" if self.unit else "")
+
+
+class Cap(Strict):
+    """A limit the document puts on a sum of items, applied when the unit is scored.
+
+    ``max``: “本部分最高不超过 20 分”, “附加分最高 5 分”. ``min``: “本部分扣完为止” (``min: 0``), for a
+    section whose items may go below zero. ``source``: the clause that states the limit.
+    """
+
+    max: float | None = None
+    min: float | None = None
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _some_limit(self):
+        if self.max is None and self.min is None:
+            raise ValueError("cap 至少要写 max（最高）或 min（最低，如“扣完为止”写 0）")
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError(f"cap 的 min {self.min:g} 大于 max {self.max:g}")
+        return self
 
 
 class Rule(Strict):
@@ -76,7 +99,7 @@ class Variant(Strict):
     @model_validator(mode="after")
     def _rule_needed(self):
         if self.mode == "rule" and self.rule is None:
-            raise ValueError("variant mode 'rule' needs a rule")
+            raise ValueError("mode 为 rule 时缺少 rule")
         return self
 
 
@@ -105,11 +128,11 @@ class Item(Strict):
     def _rule_or_ref(self):
         if self.ref is None:
             if self.rule is None:
-                raise ValueError("an item needs a rule (or a ref to another scheme's item)")
+                raise ValueError("缺少 rule（计分规则；或用 ref 引用其他方案的条目）")
             if self.max_points is None:
-                raise ValueError("an item needs max_points")
+                raise ValueError("缺少 max_points（条目满分）")
             if self.source is None:
-                raise ValueError("an item needs a source (seed file + quoted clause)")
+                raise ValueError("缺少 source（来源文件、行号和原文引文）")
         return self
 
     @property
@@ -135,6 +158,7 @@ class Section(Strict):
     responsible: list[str] = Field(default_factory=list)
     inferred: str | None = None  # why membership is inferred (003: category cell lost)
     no_criteria: bool = False
+    cap: Cap | None = None  # “本部分最高…分” / “扣完为止”: limits the sum of the section's items
     meta: dict[str, Any] = Field(default_factory=dict)
     sections: list["Section"] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
@@ -163,6 +187,7 @@ class Section(Strict):
 
     @property
     def max_points(self) -> float:
+        """Sum of the base items' maxima as written (before the section's cap)."""
         return float(sum(i.max_points or 0 for i in self.walk_items() if not i.bonus))
 
     @property
@@ -205,9 +230,9 @@ class Reading(Strict):
     def _chosen_exists(self):
         ids = [o.id for o in self.options]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"duplicate option ids in reading {self.id}")
+            raise ValueError(f"解读 {self.id} 的选项编号重复")
         if self.chosen not in ids:
-            raise ValueError(f"chosen option {self.chosen!r} is not one of {ids}")
+            raise ValueError(f"chosen 的取值 {self.chosen} 不是本解读的选项（可用取值：{'、'.join(ids)}）")
         return self
 
     def option(self, option_id: str) -> ReadingOption:
@@ -242,12 +267,36 @@ class GateCondition(Strict):
         return [i if isinstance(i, str) else i.id for i in self.inputs]
 
 
+class Consequence(Strict):
+    """What failing a gate does to a unit's result, as the document says it (every field optional).
+
+    ``grade``: the grade is set to this band (“实行一票否决，考核等次定为不合格”). ``grade_cap``: the grade
+    is at most this band (“不得评为良好以上” → ``grade_cap: 合格``). ``exclude_from_ranking``: the unit
+    takes no place in the ranking (it is listed after every ranked unit). ``total``: the total is set
+    to this value (“考核得分计 0 分”).
+    """
+
+    grade: str | None = None
+    grade_cap: str | None = None
+    exclude_from_ranking: bool = False
+    total: float | None = None
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _one_grade_rule(self):
+        if self.grade is not None and self.grade_cap is not None:
+            raise ValueError("grade 与 grade_cap 只能写一个")
+        return self
+
+
 class Gate(Strict):
     """A pass/fail gate over conditions.
 
     ``veto`` (一票否决, 002): any failed condition fails the whole scheme whatever the score.
     ``qualification`` (认定条件, 000): every condition must hold for the unit to be recognised;
     evaluated after the score, so conditions may read ``total``.
+    ``consequence``: what a failure does to the grade, the ranking and the total; when omitted, see
+    :meth:`Scheme.gate_consequence` for the default.
     """
 
     id: str = Field(pattern=NODE_ID)
@@ -255,6 +304,24 @@ class Gate(Strict):
     kind: Literal["veto", "qualification"]
     source: Source
     conditions: list[GateCondition] = Field(min_length=1)
+    consequence: Consequence | None = None
+
+
+class InputCheck(Strict):
+    """A fact the inputs of one unit must satisfy together (a part is not more than its whole).
+
+    ``test``: a boolean formula over input ids, e.g. ``gov_events_rectified <= gov_events_total``.
+    ``message``: what is wrong, in Chinese, for the person who filled the workbook. ``severity``:
+    ``error`` stops the unit (like an invalid cell); ``warning`` is shown and the unit is scored.
+    A unit with any input of the test missing is not checked.
+    """
+
+    id: str = Field(pattern=NODE_ID)
+    test: str = Field(min_length=1)
+    message: str = Field(min_length=1)
+    severity: Literal["error", "warning"] = "error"
+    source: Source | None = None  # the clause that implies it, when the document states one
+    note: str | None = None  # why the check follows from the inputs, when no clause states it
 
 
 class GradeBand(Strict):
@@ -273,9 +340,9 @@ class Grades(Strict):
     def _descending(cls, bands: list[GradeBand]):
         mins = [b.min for b in bands if b.min is not None]
         if mins != sorted(mins, reverse=True):
-            raise ValueError("grade bands must be listed from highest to lowest")
+            raise ValueError("等级须从高到低排列")
         if bands[-1].min is not None:
-            raise ValueError("the last grade band must have no minimum (it catches the rest)")
+            raise ValueError("最后一个等级不能写 min（它接住其余所有分数）")
         return bands
 
 
@@ -290,6 +357,7 @@ class SchemeOrigin:
 
     file: str
     id_lines: dict[str, int] = field(default_factory=dict)
+    id_nouns: dict[str, str] = field(default_factory=dict)  # node id -> 条目 / 部分 / 输入 / 门槛 …
 
 
 class Scheme(Strict):
@@ -301,12 +369,14 @@ class Scheme(Strict):
     period_kind: Literal["year", "quarter", "once"] = "year"
     unit_kinds: list[str] = Field(default_factory=list)
     declared_total: float | None = None
-    declared_bonus: float | None = None
+    declared_bonus: float | None = None  # as printed; compared by the checker, never applied
+    bonus_cap: Cap | None = None  # “附加分最高 5 分”: applied to the bonus when scoring (max only)
     declared_note: str | None = None
     imports: list[str] = Field(default_factory=list)
     inputs: list[InputSpec] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
     gates: list[Gate] = Field(default_factory=list)
+    checks: list[InputCheck] = Field(default_factory=list)  # cross-input checks (已整改 ≤ 事件数)
     grades: Grades | None = None
     readings: list[Reading] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
@@ -335,6 +405,23 @@ class Scheme(Strict):
             if i.id == item_id:
                 return i
         raise KeyError(item_id)
+
+    def gate_consequence(self, gate: "Gate") -> Consequence:
+        """What failing ``gate`` does, its own ``consequence`` or the default.
+
+        Default for a veto: the unit is not ranked and, in a graded scheme, is graded in the lowest
+        band. 一票否决 means the whole assessment fails whatever the score — 002: “要求必须完成，有一项
+        未完成的则一票否决”; the unit report already says “无论得分高低，本期考核不合格”. The lowest band is
+        the document's own word for failing (004 第七条: “60 分以下为不合格”), and a failed unit ranked among
+        the passed would contradict it, so vetoed units stay after every unit that was not. A
+        qualification gate (认定条件, 000) decides recognition, not the grade: no default consequence.
+        """
+        if gate.consequence is not None:
+            return gate.consequence
+        if gate.kind == "veto":
+            lowest = self.grades.bands[-1].label if self.grades is not None else None
+            return Consequence(grade=lowest, exclude_from_ranking=True)
+        return Consequence()
 
     def reading(self, reading_id: str) -> Reading:
         for r in self.readings:
@@ -373,11 +460,30 @@ class Scheme(Strict):
 
     @property
     def base_max(self) -> float:
-        return float(sum(i.max_points or 0 for i in self.walk_items() if not i.bonus))
+        """Most base points a unit can get: item maxima added up through the section caps."""
+        return float(self.add_up([[i.max_points or 0 for i in self.walk_items()]]).base[0])
 
     @property
     def bonus_max(self) -> float:
+        """Most bonus points a unit can get: bonus item maxima through section caps and ``bonus_cap``."""
+        return float(self.add_up([[i.max_points or 0 for i in self.walk_items()]]).bonus[0])
+
+    @property
+    def items_base_max(self) -> float:
+        """Sum of the base items' maxima as written, before any cap."""
+        return float(sum(i.max_points or 0 for i in self.walk_items() if not i.bonus))
+
+    @property
+    def items_bonus_max(self) -> float:
+        """Sum of the bonus items' maxima as written, before any cap."""
         return float(sum(i.max_points or 0 for i in self.walk_items() if i.bonus))
+
+    def add_up(self, points) -> "Totals":
+        """Add item points (units × items in :attr:`items` order; NaN counts 0) up the way the document
+        does: sections bottom-up, each section's cap applied to its sum, then ``bonus_cap``."""
+        from .totals import add_up
+
+        return add_up(self, points)
 
 
 Section.model_rebuild()

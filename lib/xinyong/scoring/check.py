@@ -65,18 +65,23 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
                            f"no declared total; items sum to {base:g} (+{bonus:g} bonus)",
                            None, base, **_src(scheme.source)))
     elif abs(scheme.declared_total - base) > EPS:
+        capped = "（计入各部分上限后）" if any(s.cap for s in scheme.walk_sections()) else ""
         if abs(scheme.declared_total - (base + bonus)) < EPS and bonus > 0:
-            msg = (f"声明满分 {_n(scheme.declared_total)} 分，但基础条目合计只有 {_n(base)} 分；"
+            msg = (f"声明满分 {_n(scheme.declared_total)} 分，但基础条目合计{capped}只有 {_n(base)} 分；"
                    f"只有计入附加分 {_n(bonus)} 分才能达到满分")
         else:
-            msg = (f"声明满分 {_n(scheme.declared_total)} 分，但条目合计为 {_n(base + bonus)} 分"
-                   f"（基础 {_n(base)} + 附加 {_n(bonus)}）")
+            # the comparison is the declared total against the base: name that first, then what the
+            # bonus would add, so neither number reads as the one compared
+            msg = f"声明满分 {_n(scheme.declared_total)} 分，但基础条目合计{capped}为 {_n(base)} 分"
+            if bonus:
+                msg += f"；计入附加分 {_n(bonus)} 分{'也只有' if base + bonus < scheme.declared_total else '则为'} {_n(base + bonus)} 分"
         out.append(Finding(sid, "total_mismatch", sid, msg,
                            f"declared total {scheme.declared_total:g} != items base {base:g} (+{bonus:g} bonus)",
                            scheme.declared_total, base, **_src(scheme.source)))
     if scheme.declared_bonus is not None and abs(scheme.declared_bonus - bonus) > EPS:
         out.append(Finding(sid, "bonus_mismatch", sid,
-                           f"声明附加分 {_n(scheme.declared_bonus)} 分，但附加条目合计为 {_n(bonus)} 分",
+                           f"声明附加分 {_n(scheme.declared_bonus)} 分，但附加条目合计"
+                           + ("（计入附加分上限后）" if scheme.bonus_cap else "") + f"为 {_n(bonus)} 分",
                            f"declared bonus {scheme.declared_bonus:g} != bonus items {bonus:g}",
                            scheme.declared_bonus, bonus, **_src(scheme.source)))
     if attainable < base + bonus - EPS:
@@ -86,10 +91,13 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
                            base + bonus, attainable, **_src(scheme.source)))
 
     # 2. every section: declared points against its items
+    maxima = scheme.add_up([[it.max_points or 0 for it in scheme.walk_items()]])
     for sec in scheme.walk_sections():
         items_sum = sec.bonus_points if sec.bonus else sec.max_points
         if sec.bonus and sec.max_points:
             items_sum = sec.max_points + sec.bonus_points
+        if sec.cap is not None:  # “本部分最高…分”: the section can give no more than its cap
+            items_sum = float(maxima.sections[sec.id][0])
         if sec.declared_points is not None and abs(sec.declared_points - items_sum) > EPS:
             out.append(Finding(sid, "section_mismatch", sec.id,
                                f"“{sec.name}”声明 {_n(sec.declared_points)} 分，但所含条目合计 {_n(items_sum)} 分",
@@ -154,8 +162,77 @@ def _item_attainable(it: Item, registry: Registry) -> float | None:
 
 
 def _attainable_total(scheme: Scheme, registry: Registry) -> float:
-    total = 0.0
+    """Most points a unit can get under the rules as written, added up through the caps."""
+    att = []
     for it in scheme.walk_items():
-        att = _item_attainable(it, registry)
-        total += it.max_points if att is None else att
-    return total
+        a = _item_attainable(it, registry)
+        att.append(it.max_points if a is None else a)
+    return float(scheme.add_up([att]).total[0])
+
+
+# ------------------------------------------------------------------ quotes against the source text
+def scheme_sources(scheme: Scheme) -> list[tuple[str, Source]]:
+    """Every (node id, source) of a scheme: the scheme, sections, items, caps, gates, conditions, grades."""
+    out: list[tuple[str, Source]] = [(scheme.id, scheme.source)]
+    if scheme.bonus_cap is not None and scheme.bonus_cap.source is not None:
+        out.append((f"{scheme.id}.bonus_cap", scheme.bonus_cap.source))
+    for sec in scheme.walk_sections():
+        if sec.source is not None:
+            out.append((sec.id, sec.source))
+        if sec.cap is not None and sec.cap.source is not None:
+            out.append((f"{sec.id}.cap", sec.cap.source))
+    out += [(it.id, it.source) for it in scheme.walk_items() if it.source is not None and not it.ref]
+    for g in scheme.gates:
+        out.append((g.id, g.source))
+        if g.consequence is not None and g.consequence.source is not None:
+            out.append((f"{g.id}.consequence", g.consequence.source))
+        out += [(c.id, c.source) for c in g.conditions]
+    for chk in getattr(scheme, "checks", []) or []:
+        if chk.source is not None:
+            out.append((chk.id, chk.source))
+    if scheme.grades is not None:
+        out.append((f"{scheme.id}.grades", scheme.grades.source))
+    return out
+
+
+def check_quotes(scheme: Scheme) -> tuple[list[Finding], list[str]]:
+    """Each quote against its source text, when ``source.file`` is found relative to the scheme file.
+
+    Returns (findings, files not found beside the scheme). A finding ``quote_mismatch`` says the quote
+    is not on the stated line (and where it is, if it is elsewhere in the file); ``quote_missing`` that
+    it is nowhere in the file. A quote is compared verbatim, as copied: restoring lost characters
+    belongs in a reading's ``why``, not in the quote.
+    """
+    from pathlib import Path
+
+    if scheme.origin is None:
+        return [], []
+    base = Path(scheme.origin.file).parent
+    texts: dict[str, list[str] | None] = {}
+    out: list[Finding] = []
+    for node_id, src in scheme_sources(scheme):
+        if src.file not in texts:
+            f = base / src.file
+            texts[src.file] = f.read_text(encoding="utf-8").splitlines() if f.is_file() else None
+        lines = texts[src.file]
+        if lines is None:
+            continue
+        where = [k for k, ln in enumerate(lines, 1) if src.quote in ln]
+        if src.line is not None and src.line in where:
+            continue
+        if src.line is None and where:
+            continue
+        srcd = _src(src)
+        if where:
+            at = "、".join(f"第{k}行" for k in where[:3])
+            msg = f"引文不在 {src.file} 第{src.line}行，而在{at}：“{src.quote}”"
+            out.append(Finding(scheme.id, "quote_mismatch", node_id, msg,
+                               f"quote not on line {src.line} of {src.file}, found on {where[:3]}", **srcd))
+        else:
+            line_txt = f" 第{src.line}行" if src.line is not None else ""
+            shown = f"；该行为：“{lines[src.line - 1].strip()}”" if src.line and src.line <= len(lines) else ""
+            msg = f"引文在 {src.file} 中找不到{('（应在' + line_txt.strip() + '）') if line_txt else ''}：“{src.quote}”{shown}"
+            out.append(Finding(scheme.id, "quote_missing", node_id, msg,
+                               f"quote not found in {src.file}", **srcd))
+    missing = [f for f, t in texts.items() if t is None]
+    return out, missing

@@ -12,7 +12,8 @@ from ..scheme.model import Scheme
 from .inputs import prepare
 from .plan import Plan, compile
 from .registry import Registry, RuleParams
-from .result import ScoreResult
+from .checks import check_inputs
+from .result import VIOLATION_COLUMNS, ScoreResult
 
 SCORED, MISSING, PENDING, NA, UNDEFINED = range(5)
 
@@ -70,4 +71,6 @@ def score(scheme: Scheme | str | Plan, inputs: pd.DataFrame, readings: Mapping[s
                 vp, vs = _run(registry, vr.kind, sub, vr.params, vr.max_points, er.min_points)
                 pts[mask], st[mask], MX[mask, j] = vp, vs, vr.max_points
         P[:, j], S[:, j] = pts, st
-    return ScoreResult.build(plan, frame, meta, P, S, MX, ignored)
+    result = ScoreResult.build(plan, frame, meta, P, S, MX, ignored)
+    result.violations = pd.DataFrame([v.__dict__ for v in check_inputs(scheme, frame)], columns=VIOLATION_COLUMNS)
+    return result

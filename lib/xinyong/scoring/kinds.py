@@ -397,11 +397,15 @@ class DeductionParams(RuleParams):
     step_mode: Literal["floor", "pro_rata", "ceiling"] = "floor"
     full: float | None = None  # starting points, default the item's maximum
     floor: float = 0.0
+    max_deduction: float | None = Field(default=None, ge=0)  # “最高扣5分”: the deduction stops there
 
     @model_validator(mode="after")
     def _parse(self):
         _formula(self.amount)
         return self
+
+    def max_attainable(self):
+        return _cap(self, self.full)
 
     def input_ids(self):
         return _names(self.amount)
@@ -420,12 +424,16 @@ def deduction(frame: pd.DataFrame, p: DeductionParams) -> pd.Series:
     """Start from full marks, deduct per event or per step, never below ``floor`` (0).
 
     001 8.1.1: “存量代码转换率为100%的得1分，每降低1%扣0.2分” (amount ``100 - rate``, step 1).
-    004 附件1 二.1: “有迟报、错报的每条扣0.5分，最高扣7.5分” (amount = count of late/wrong records).
+    004 附件1 二.1: “有迟报、错报的每条扣0.5分，最高扣7.5分” (amount = count of late/wrong records,
+    ``max_deduction: 7.5``).
     """
     names = {c: _col(frame, c) for c in p.input_ids()}
     amount = pd.Series(_formula(p.amount)(names), index=frame.index, dtype=float)
     full = _cap(p, p.full)
-    out = (full - p.per * _steps(amount, p.step, p.step_mode)).clip(lower=p.floor)
+    taken = p.per * _steps(amount, p.step, p.step_mode)
+    if p.max_deduction is not None:
+        taken = np.minimum(taken, p.max_deduction)
+    out = (full - taken).clip(lower=p.floor)
     return out.where(amount.notna())
 
 
@@ -435,7 +443,10 @@ def _explain_deduction(values, p: DeductionParams, points: float) -> str:
     mode = {"floor": "只计整步", "pro_rata": "按比例", "ceiling": "不足一步按一步"}[p.step_mode]
     a = substitute(p.amount, values)
     a = a if a == fmt(amount) else f"{a}={fmt(amount)}"
-    return (f"{fmt(_cap(p, p.full))}−{fmt(p.per)}×{fmt(steps)}步（扣分量 {a}，每步 {fmt(p.step)}，{mode}），"
+    most = ""
+    if p.max_deduction is not None:
+        most = f"，最多扣 {fmt(p.max_deduction)}" + ("（已达最多扣分）" if p.per * steps > p.max_deduction else "")
+    return (f"{fmt(_cap(p, p.full))}−{fmt(p.per)}×{fmt(steps)}步（扣分量 {a}，每步 {fmt(p.step)}，{mode}）{most}，"
             f"最低 {fmt(p.floor)} → {pts(points)}")
 
 

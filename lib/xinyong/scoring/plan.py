@@ -17,8 +17,9 @@ from pydantic import ValidationError
 
 from ..errors import XinyongError
 from ..scheme.model import Item, Rule, Scheme
-from ..scheme.problems import Problems
+from ..scheme.problems import Problems, closest, zh_message
 from ..scheme.values import judge_col
+from .checks import check_inputs, check_problems  # noqa: F401 — intake's one door to the cross-input checks
 from .kinds import default_registry
 from .registry import Registry, RuleParams
 
@@ -208,8 +209,10 @@ def _check_rules(scheme: Scheme, registry: Registry) -> None:
 
     def check(it: Item, where: str, kind_name: str, params: Mapping[str, Any], mx: float | None) -> None:
         if kind_name not in registry:
+            best = closest(kind_name, registry.names())
             problems.add(it.id, f"{where}.kind",
-                         f"条目 {it.id} 使用了未知的规则类型 {kind_name}（可用：{', '.join(registry.names())}）",
+                         f"条目 {it.id} 使用了未知的规则类型 {kind_name}"
+                         + (f"，是否想写 {best}？" if best else "") + f"（可用：{', '.join(registry.names())}）",
                          f"unknown rule kind {kind_name!r}")
             return
         try:
@@ -217,8 +220,12 @@ def _check_rules(scheme: Scheme, registry: Registry) -> None:
         except (ValidationError, XinyongError) as exc:
             msg = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": str(exc)}
             loc = ".".join(str(x) for x in msg["loc"])
+            # in Chinese, listing the parameters of the kind (max_points comes from the item)
+            model = registry.get(kind_name).params if len(msg["loc"]) <= 1 else None
+            zh = zh_message(msg, model, hide=("max_points",)) if isinstance(exc, ValidationError) else msg["msg"]
             problems.add(it.id, f"{where}.params{'.' + loc if loc else ''}",
-                         f"条目 {it.id} 的规则参数无效：{msg['msg']}", f"invalid params: {msg['msg']}")
+                         f"条目 {it.id} 的规则（{kind_name}）参数{'“' + loc + '”' if loc else ''}有误：{zh}",
+                         f"invalid params: {msg['msg']}")
             return
         if kind_name == "judgement":
             return

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 STATUSES = ["scored", "missing_input", "pending_judgement", "not_applicable", "undefined"]
 UNKNOWN_CODES = (1, 2, 4)  # missing, pending, undefined: their points are unknown, not zero
+VIOLATION_COLUMNS = ["unit", "check", "severity", "message", "inputs", "values"]
+CAP_COLUMNS = ["unit", "target", "name", "raw", "points", "max", "min", "quote"]
 
 
 @dataclass
@@ -34,6 +36,12 @@ class ScoreResult:
     ignored_columns: list[str] = field(default_factory=list)
     registry: Any = None
     scheme_options: dict[str, Any] = field(default_factory=dict)
+    # one row per unit × cap that cut or raised its points: unit, target (section id or "@bonus"), name,
+    # raw (sum before the cap), points (after), max, min, quote
+    caps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAP_COLUMNS))
+    # the scheme's cross-input checks broken by the inputs scored (scoring/checks.py): unit, check,
+    # severity, message, inputs, values — so a caller holding a DataFrame, not a file, sees them too
+    violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VIOLATION_COLUMNS))
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -46,12 +54,15 @@ class ScoreResult:
         codes = pd.DataFrame(S, index=idx, columns=ids)
         status = codes.apply(lambda c: pd.Categorical.from_codes(c.to_numpy(), STATUSES))
         maxp = pd.DataFrame(MX, index=idx, columns=ids)
-        bonus_mask = np.array([it.bonus for it in items])
         unknown = np.isin(S, UNKNOWN_CODES)
         Pz = np.nan_to_num(P)
-        base = Pz[:, ~bonus_mask].sum(axis=1)
-        bonus = Pz[:, bonus_mask].sum(axis=1)
-        unk = (MX * unknown).sum(axis=1)
+        # Known points (unknown items count 0) and the best case (unknown items at their maximum), each
+        # added up through the section caps and the bonus cap (scheme/totals.py): what a cap cuts off
+        # is neither known nor unknown.
+        lo = scheme.add_up(Pz)
+        hi = scheme.add_up(Pz + MX * unknown)
+        base, bonus = lo.base, lo.bonus
+        unk = hi.total - lo.total
         units = pd.DataFrame(index=idx)
         units["unit_name"] = meta["unit_name"].fillna(pd.Series(idx, index=idx)).astype(str)
         units["unit_kind"] = meta["unit_kind"].fillna("").astype(str)
@@ -60,34 +71,42 @@ class ScoreResult:
         units["total"] = (base + bonus).round(6)
         units["unknown_points"] = unk.round(6)
         units["max_possible"] = (base + bonus + unk).round(6)
-        units["max_applicable"] = MX.sum(axis=1).round(6)
+        units["max_applicable"] = scheme.add_up(MX).total.round(6)
         for code, name in enumerate(STATUSES):
             units[f"n_{name}"] = (S == code).sum(axis=1)
-        # sections (every level): known and unknown points
-        sec_of = scheme.section_of()
+        # sections (every level): known and unknown points, after their caps
         sec_ids = [s.id for s in scheme.walk_sections()]
-        col = {i: k for k, i in enumerate(ids)}
-        sec_known, sec_unk = {}, {}
-        for sid in sec_ids:
-            js = [col[i] for i in ids if sid in sec_of[i]]
-            sec_known[sid] = Pz[:, js].sum(axis=1) if js else np.zeros(len(idx))
-            sec_unk[sid] = (MX[:, js] * unknown[:, js]).sum(axis=1) if js else np.zeros(len(idx))
-        sections = pd.DataFrame(sec_known, index=idx).round(6)
-        sections_unknown = pd.DataFrame(sec_unk, index=idx).round(6)
+        sections = pd.DataFrame({sid: lo.sections[sid] for sid in sec_ids}, index=idx).round(6)
+        sections_unknown = pd.DataFrame({sid: hi.sections[sid] - lo.sections[sid] for sid in sec_ids},
+                                        index=idx).round(6)
+        caps = _cap_rows(scheme, idx, lo)
         gates, units = _gates(scheme, frame, units, plan.gate_tests)
-        units = _grades(scheme, units, plan.scheme_opts)
-        # A unit that fails a veto gate (002: "有一项未完成的则一票否决") is unqualified whatever its score:
-        # it ranks after every unit that is not vetoed, and among the vetoed by total. Qualification
-        # gates (000 认定条件) are judged after the score and leave the ranking by score alone.
-        vetoed = np.zeros(len(units), dtype=bool)
+        # A failed gate's consequence (scheme.gate_consequence: its own, or the default for a veto)
+        # is applied here, before and after the grades, so the total, grade and rank columns every
+        # output reads (report, overview, index, summary.json, scores.xlsx, brief) carry the verdict.
+        failed, unsure = _gate_masks(scheme, units)
+        units["total_before_gates"] = units["total"]
         for g in scheme.gates:
-            if g.kind == "veto" and f"gate:{g.id}" in units:
-                vetoed |= (units[f"gate:{g.id}"] == "fail").to_numpy()
-        key = units["total"].to_numpy(dtype=float) - np.where(vetoed, 1e12, 0.0)
+            c = scheme.gate_consequence(g)
+            if c.total is not None and failed[g.id].any():
+                m = failed[g.id]
+                units.loc[m, ["total", "base_total", "max_possible"]] = float(c.total)
+                units.loc[m, ["bonus", "unknown_points"]] = 0.0
+        units = _grades(scheme, units, plan.scheme_opts)
+        units = _grade_consequences(scheme, units, failed, unsure)
+        excluded = np.zeros(len(units), dtype=bool)
+        for g in scheme.gates:
+            if scheme.gate_consequence(g).exclude_from_ranking:
+                excluded |= failed[g.id]
+        # Units excluded from the ranking (002 veto: “有一项未完成的则一票否决”) come after every ranked
+        # unit, among themselves by total; ``ranked`` says which is which.
+        units["ranked"] = ~excluded
+        key = units["total"].to_numpy(dtype=float) - np.where(excluded, 1e12, 0.0)
         units["rank"] = pd.Series(key, index=units.index).rank(ascending=False, method="min").astype(int)
+        units["verdict"] = _verdicts(scheme, units.index, failed)
         units["n_units"] = len(units)
         return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
-                   dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts)
+                   dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts, caps)
 
     # ------------------------------------------------------------------ views
     @property
@@ -191,6 +210,28 @@ class ScoreResult:
     def unit(self, unit: str) -> pd.Series:
         return self.units.loc[str(unit)]
 
+    def cap_rows(self, unit: str) -> list[dict]:
+        """The caps that changed this unit's points, as data for a report sentence (see ``caps``)."""
+        c = getattr(self, "caps", None)  # a result pickled before caps existed has none
+        return c[c["unit"] == str(unit)].to_dict("records") if c is not None and len(c) else []
+
+
+def _cap_rows(scheme: Scheme, idx: pd.Index, t) -> pd.DataFrame:
+    """Rows of ``ScoreResult.caps``: where a section cap/floor or the bonus cap changed the sum."""
+    secs = {s.id: s for s in scheme.walk_sections()}
+    rows = []
+    for target in t.capped:
+        if target == "@bonus":
+            cap, name, raw, got = scheme.bonus_cap, "附加分", t.bonus_raw, t.bonus
+        else:
+            sec = secs[target]
+            cap, name, raw, got = sec.cap, sec.name, t.sections_raw[target], t.sections[target]
+        for k in np.flatnonzero(np.abs(raw - got) > 1e-9):
+            rows.append({"unit": str(idx[k]), "target": target, "name": name, "raw": round(float(raw[k]), 6),
+                         "points": round(float(got[k]), 6), "max": cap.max, "min": cap.min,
+                         "quote": cap.source.quote if cap.source else None})
+    return pd.DataFrame(rows, columns=CAP_COLUMNS)
+
 
 def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests: dict[str, str]):
     from ..formula import parse
@@ -233,6 +274,78 @@ def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests:
         units["gate_outcome"] = "none"
     cols = ["unit", "gate", "condition", "name", "outcome", "test"]
     return (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)), units
+
+
+def consequence_text(c) -> str:
+    """A gate consequence in words: “等级定为“不合格”，不参加排名”."""
+    parts = []
+    if c.total is not None:
+        parts.append(f"总分计 {c.total:g} 分")
+    if c.grade is not None:
+        parts.append(f"等级定为“{c.grade}”")
+    if c.grade_cap is not None:
+        parts.append(f"等级最高为“{c.grade_cap}”")
+    if c.exclude_from_ranking:
+        parts.append("不参加排名")
+    return "，".join(parts)
+
+
+def vetoes_all(scheme: Scheme, gate) -> bool:
+    """Whether failing ``gate`` fails the assessment outright (a veto whose consequence leaves no
+    grade above the lowest band), so a report may say “无论得分高低，本期考核不合格”."""
+    if gate.kind != "veto":
+        return False
+    c = scheme.gate_consequence(gate)
+    lowest = scheme.grades.bands[-1].label if scheme.grades is not None else None
+    return c.grade_cap is None and (c.grade is None or c.grade == lowest)
+
+
+def _gate_masks(scheme: Scheme, units: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """gate id -> units that failed it; gate id -> units whose outcome is still unknown."""
+    failed = {g.id: (units[f"gate:{g.id}"] == "fail").to_numpy() for g in scheme.gates}
+    unsure = {g.id: (units[f"gate:{g.id}"] == "unknown").to_numpy() for g in scheme.gates}
+    return failed, unsure
+
+
+def _verdicts(scheme: Scheme, idx: pd.Index, failed: dict[str, np.ndarray]) -> pd.Series:
+    out = [[] for _ in idx]
+    for g in scheme.gates:
+        text = consequence_text(scheme.gate_consequence(g))
+        if not text:
+            continue
+        for k in np.flatnonzero(failed[g.id]):
+            out[k].append(f"未通过“{g.name}”：{text}")
+    return pd.Series(["；".join(v) for v in out], index=idx, dtype=object)
+
+
+def _grade_consequences(scheme: Scheme, units: pd.DataFrame, failed, unsure) -> pd.DataFrame:
+    """Set or cap the grade of units that failed a gate; a gate not yet decided makes the grade
+    uncertain when failing it would change the grade."""
+    if scheme.grades is None:
+        return units
+    order = {b.label: k for k, b in enumerate(scheme.grades.bands)}  # 0 = highest
+
+    def apply(grades: pd.Series, c) -> pd.Series:
+        if c.grade is not None:
+            return pd.Series(c.grade, index=grades.index)
+        if c.grade_cap is not None:
+            lower = grades.map(order).to_numpy() < order[c.grade_cap]
+            return grades.where(~lower, c.grade_cap)
+        return grades
+
+    for g in scheme.gates:
+        c = scheme.gate_consequence(g)
+        if c.grade is None and c.grade_cap is None:
+            continue
+        m, u = failed[g.id], unsure[g.id]
+        if m.any():
+            for col in ("grade", "grade_if_all_known_full"):
+                units.loc[m, col] = apply(units.loc[m, col], c)
+            units.loc[m, "grade_certain"] = units.loc[m, "grade"] == units.loc[m, "grade_if_all_known_full"]
+        if u.any():
+            changes = (apply(units.loc[u, "grade"], c) != units.loc[u, "grade"]).to_numpy()
+            units.loc[u, "grade_certain"] = units.loc[u, "grade_certain"].to_numpy() & ~changes
+    return units
 
 
 def _grades(scheme: Scheme, units: pd.DataFrame, scheme_opts: dict[str, Any]) -> pd.DataFrame:

@@ -26,6 +26,7 @@ class ReadContext:
                                             for i in k if i == it.id))
         self.units: dict[str, dict[str, Any]] = {}  # unit id -> {unit_name, unit_kind, row}
         self.values: dict[str, dict[str, float]] = {}
+        self.cells: dict[tuple[str, str], tuple[str | None, int, int]] = {}  # (unit, input) -> sheet, row, col
         self.judge: dict[tuple[str, str], tuple[float, str]] = {}
         self.evidence: list[dict[str, Any]] = []
         self.period: str | None = None

@@ -156,6 +156,7 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
             if pct and not got.note and x == x:
                 percent_plain.setdefault(h, []).append((i, uid, x, j, v))
             vals[h] = x
+            ctx.cells[(uid, h)] = (sheet, i, j)
     for h, got_ in percent_plain.items():
         if not any(x > 1 for _, _, x, _, _ in got_):
             continue

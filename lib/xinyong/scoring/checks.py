@@ -1,0 +1,91 @@
+"""Cross-input checks (``checks:`` of a scheme), evaluated over every unit at once.
+
+A check is a boolean formula over one unit's inputs — ``gov_events_rectified <= gov_events_total``:
+已整改到位数 ≤ 失信事件数 — that a cell-by-cell range cannot express. Evaluated with the restricted
+evaluator (:mod:`xinyong.formula`, never ``eval``), vectorised over units. A unit with an input of the
+test missing is not checked: a missing value is missing, not a violation.
+
+What reads data calls :func:`check_inputs` with the frame it read and, to turn violations into located
+problems, :func:`check_problems` with a function that says where a unit's input is (sheet, row,
+column): intake gives the cells of a workbook, a DataFrame caller may give nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..formula import parse
+from ..scheme.model import InputCheck, Scheme
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One unit failing one check: the inputs it reads and their values."""
+
+    unit: str
+    check: str  # check id
+    severity: str  # error | warning
+    message: str  # the check's Chinese message
+    inputs: tuple[str, ...]  # input ids the test reads, in the order they appear in the formula
+    values: tuple[float, ...]
+
+
+def _names_in_order(chk: InputCheck) -> tuple[str, ...]:
+    """Input ids as they first appear in the test (the first is where a violation is located)."""
+    import re
+
+    def first(n: str) -> int:
+        m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", chk.test)
+        return m.start() if m else len(chk.test)
+
+    return tuple(sorted(parse(chk.test).names, key=lambda n: (first(n), n)))
+
+
+def check_inputs(scheme: Scheme, frame: pd.DataFrame) -> list[Violation]:
+    """Every violation of the scheme's checks by the units (rows) of ``frame`` (columns: input ids)."""
+    out: list[Violation] = []
+    if not scheme.checks or frame.empty:
+        return out
+    for chk in scheme.checks:
+        names = _names_in_order(chk)
+        cols = {n: (pd.to_numeric(frame[n], errors="coerce").astype(float) if n in frame.columns
+                    else pd.Series(np.nan, index=frame.index)) for n in names}
+        known = pd.concat(cols, axis=1).notna().all(axis=1)
+        held = pd.Series(np.broadcast_to(np.asarray(parse(chk.test)(cols), dtype=bool), (len(frame),)),
+                         index=frame.index)
+        for unit in frame.index[known & ~held]:
+            out.append(Violation(str(unit), chk.id, chk.severity, chk.message, names,
+                                 tuple(float(cols[n][unit]) for n in names)))
+    return out
+
+
+Locate = Callable[[str, str], "dict[str, Any] | None"]  # (unit, input) -> {file, sheet, row, column, ref}
+
+
+def check_problems(scheme: Scheme, frame: pd.DataFrame, locate: Locate | None = None) -> list[Problem]:
+    """The violations as :class:`Problem` rows, located at the first input's cell and naming every cell
+    the test reads: “已整改到位数不能多于失信事件数：“已整改到位的政务失信事件数”（H3）= 5，
+    “政务失信事件数”（G3）= 2”. ``locate(unit, input)`` gives a cell's place (``ref`` e.g. ``"H3"``)."""
+    cat = scheme.input_catalogue
+    probs: list[Problem] = []
+    for v in check_inputs(scheme, frame):
+        where = [(locate(v.unit, n) if locate else None) or {} for n in v.inputs]
+        cells = "，".join(
+            f"“{cat[n].label if n in cat else n}”" + (f"（{w['ref']}）= " if w.get("ref") else " = ") + f"{x:g}"
+            for n, x, w in zip(v.inputs, v.values, where))
+        first = where[0]
+        probs.append(Problem(
+            f"{v.message}：{cells}", f"check {v.check} failed: {scheme_test(scheme, v.check)} with "
+            + ", ".join(f"{n}={x:g}" for n, x in zip(v.inputs, v.values)),
+            file=first.get("file"), sheet=first.get("sheet"), row=first.get("row"), column=first.get("column"),
+            unit=v.unit, input=v.inputs[0], value=v.values[0], expected=scheme_test(scheme, v.check),
+            severity="error" if v.severity == "error" else "note"))
+    return probs
+
+
+def scheme_test(scheme: Scheme, check_id: str) -> str:
+    return next(c.test for c in scheme.checks if c.id == check_id)
