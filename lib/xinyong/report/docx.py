@@ -127,7 +127,10 @@ def _verdict(run: Run, unit: str) -> list[str]:
         if not bool(row.get("grade_certain", True)):
             g += f"（尚有 {points(row['unknown_points'])} 分未知，全部补齐最高可为{row.get('grade_if_all_known_full')}）"
         lines.append(g + "。")
-    lines.append(f"在 {int(row['n_units'])} 个参评单位中排名第 {int(row['rank'])}。")
+    if bool(row.get("ranked", True)):
+        lines.append(f"在 {int(row['n_units'])} 个参评单位中排名第 {int(row['rank'])}。")
+    else:  # a gate's consequence: not ranked this period (listed after every ranked unit)
+        lines.append(f"本期不参加排名（列于参加排名的单位之后，第 {int(row['rank'])} 位）。")
     if float(row["unknown_points"]) > 0:
         lines.append(f"仍有 {points(row['unknown_points'])} 分因缺数据或待评审而未知，未按零分计算。")
     return lines
