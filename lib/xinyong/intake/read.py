@@ -225,8 +225,12 @@ class _Reader:
         }
         if ctx.period:
             data["period"] = pd.array([ctx.period] * len(ids), dtype="string")
+        pos = np.array([ctx.value_row.get(u, -1) for u in ids], dtype=np.int64)
+        has = pos >= 0
         for i in ctx.cat:
-            data[i] = np.array([ctx.values.get(u, {}).get(i, np.nan) for u in ids], dtype=float)
+            col = ctx.value_cols.get(i)
+            data[i] = np.where(has, col[np.where(has, pos, 0)], np.nan) if col is not None and len(col) \
+                else np.full(len(ids), np.nan)
         for it in ctx.judge_ids:
             data[judge_col(it)] = np.array([ctx.judge.get((u, it), (np.nan, ""))[0] for u in ids], dtype=float)
             data[why_col(it)] = pd.array([ctx.judge[(u, it)][1] if (u, it) in ctx.judge else None for u in ids],

@@ -37,7 +37,8 @@ _DATA = re.compile(rb"(?s).*<(?:\w+:)?(?:v|is|f)[\s>/]")
 _ROW = re.compile(rb"(?s).*<(?:\w+:)?row[\s>]")
 _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
-_FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+# a formula element, with or without a prefix (two searches with a literal prefix, not six)
+_FORMULA_TAGS = (re.compile(rb"<f[\s>/]"), re.compile(rb":f[\s>/]"))
 _DATA_TAGS = (b"<v", b":v", b"<is", b":is", b"<f", b":f")  # candidates; _DATA confirms
 _MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+\d+(?::[A-Z]+\d+)?)["']""")
 # What keeps a sheet off the calamine path (see :class:`_Calamine`): anything whose cell value calamine gives
@@ -97,7 +98,12 @@ class Grid:
         return max((len(r) for r in self.rows), default=0)
 
     def row_blank(self, r: int) -> bool:
-        return all(is_blank(v) for v in self.rows[r - 1]) if 0 < r <= len(self.rows) else True
+        if not 0 < r <= len(self.rows):
+            return True
+        row = self.rows[r - 1]
+        if row and not is_blank(row[-1]):  # the parsers end a row at its last value: usually enough
+            return False
+        return all(is_blank(v) for v in row)
 
     def row_numbers(self, start: int) -> Iterator[int]:
         """Rows from ``start`` that hold something."""
@@ -239,7 +245,7 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
         end = _rows_end(buf)
         # keep a margin unsearched so no tag is cut in two; it is searched with the next chunk
         cut = end.start() if end else max(len(buf) - 256, 0)
-        formulas = formulas or any(buf.find(f, 0, cut) >= 0 for f in _FORMULA_TAGS)
+        formulas = formulas or any(f.search(buf, 0, cut) for f in _FORMULA_TAGS)
         if plain:
             start = 0
             if rows_from is None:
@@ -386,16 +392,17 @@ class _Calamine:
         last = scan.last_row if scan.last_row is not None else 0
         rows: list[tuple[Any, ...]] = [()] * min(r0, last)
         pad = (None,) * c0
+        del sheet
         kinds = {str, float}
-        for k, row in enumerate(found):
-            if r0 + k >= last:
-                break
+        for k in range(min(len(found), max(last - r0, 0))):
+            row, found[k] = found[k], None  # each list freed as soon as it is converted
             if not kinds.issuperset(map(type, row)):
                 return None
-            vals = [None if v == "" else int(v) if type(v) is float and v.is_integer() else v for v in row]
+            vals = [(int(v) if v.is_integer() else v) if type(v) is float else (v or None) for v in row]
             while vals and vals[-1] is None:
                 vals.pop()
             rows.append(pad + tuple(vals) if vals else ())
+        del found
         grid = Grid(title, rows, scan.merged)
         _trim(grid)
         return grid
