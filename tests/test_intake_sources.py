@@ -156,6 +156,12 @@ def test_one_coercer_for_cells_and_frames(scheme):
     assert x[0] == 95 and [e[2].error for e in errs] == ["应为数值，“是”不是数字", "应为数值，不是是/否"]
 
 
+@pytest.fixture(autouse=True)
+def _calamine_for_small_sheets(monkeypatch):
+    """The fixtures are small: let calamine read them as it reads large sheets."""
+    monkeypatch.setattr(sources, "CALAMINE_MIN_ROWS", 0)
+
+
 def _both_paths(data: bytes):
     """Every sheet's grid by the expat/openpyxl path and by the path load_workbook takes (calamine for plain
     sheets), and how many sheets went through calamine."""

@@ -31,6 +31,7 @@ CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")  # GB18030 is a superset of GB
 CSV_DELIMITERS = ",\t;"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CHUNK = 1 << 20
+CALAMINE_MIN_ROWS = 1000  # smaller plain sheets are read by the expat parser: fast enough, and no calamine to open
 
 # a cell's value, inline string or formula element, with or without a namespace prefix
 _DATA = re.compile(rb"(?s).*<(?:\w+:)?(?:v|is|f)[\s>/]")
@@ -246,17 +247,19 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
         # keep a margin unsearched so no tag is cut in two; it is searched with the next chunk
         cut = end.start() if end else max(len(buf) - 256, 0)
         formulas = formulas or any(f.search(buf, 0, cut) for f in _FORMULA_TAGS)
+        # plain searches first: a chunk of formatted-but-empty rows holds none of these, and the regex
+        # (which only confirms) then never runs over it
+        pos = max(buf.rfind(d, 0, cut) for d in _DATA_TAGS)
         if plain:
             start = 0
             if rows_from is None:
                 k = buf.find(b"<sheetData", 0, cut)
                 if k >= 0:
                     rows_from = start = k
-            if rows_from is not None:
+            # a chunk without any value tag holds only empty cells, which both parsers read as empty
+            # whatever their style or type: nothing to check (formatted-empty rows cost no search)
+            if rows_from is not None and pos >= 0:
                 plain = not any(o.search(buf, start, cut) for o in odd)
-        # plain searches first: a chunk of formatted-but-empty rows holds none of these, and the regex
-        # (which only confirms) then never runs over it
-        pos = max(buf.rfind(d, 0, cut) for d in _DATA_TAGS)
         m = _DATA.match(buf, 0, min(pos + 8, cut)) if pos >= 0 else None
         if m:
             r = _ROW.match(buf, 0, m.end())
@@ -276,6 +279,10 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
         return SheetScan(None, [], True, False)
     merged = [m.group(1).decode("ascii") for m in _MERGE.finditer(tail)]
     plain = plain and rows_from is not None and not unnumbered and not formulas
+    # calamine parses a sheet to its end; the expat parser stops at the last row with data. Below the data,
+    # more formatted-empty rows than data rows (Excel's formatted columns): the expat parser is faster there.
+    if plain and last_row is not None and prev_row is not None and prev_row - last_row > max(last_row, 10_000):
+        plain = False
     return SheetScan(None if unnumbered else last_row, merged, formulas, True, plain)
 
 
@@ -328,7 +335,7 @@ def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None) -> Grid:
                            if i in wb._date_formats or i in wb._timedelta_formats or is_pct(i))
     with ws._get_source() as stream:
         scan = scan_sheet_xml(stream, odd_styles)
-    if scan.plain and fast is not None:
+    if scan.plain and fast is not None and (scan.last_row or 0) >= CALAMINE_MIN_ROWS:
         grid = fast.grid(ws.title, scan)
         if grid is not None:
             return grid
@@ -385,24 +392,22 @@ class _Calamine:
                 self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
             sheet = self.book.get_sheet_by_name(title)
             r0, c0 = sheet.start if sheet.height else (0, 0)
-            found = sheet.to_python() if sheet.height else []
+            found = sheet.iter_rows() if sheet.height else iter(())
         except Exception:  # noqa: BLE001 — whatever calamine cannot do, the expat parser does
             self.usable = False
             return None
         last = scan.last_row if scan.last_row is not None else 0
         rows: list[tuple[Any, ...]] = [()] * min(r0, last)
         pad = (None,) * c0
-        del sheet
         kinds = {str, float}
-        for k in range(min(len(found), max(last - r0, 0))):
-            row, found[k] = found[k], None  # each list freed as soon as it is converted
+        for _, row in zip(range(max(last - r0, 0)), found):  # one row's list at a time
             if not kinds.issuperset(map(type, row)):
                 return None
             vals = [(int(v) if v.is_integer() else v) if type(v) is float else (v or None) for v in row]
             while vals and vals[-1] is None:
                 vals.pop()
             rows.append(pad + tuple(vals) if vals else ())
-        del found
+        del found, sheet
         grid = Grid(title, rows, scan.merged)
         _trim(grid)
         return grid
