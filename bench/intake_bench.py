@@ -32,6 +32,10 @@ EMPTY_TO = 1_000_000
 REAL_ROWS = 100_000
 FORMATTED_COLS = 1
 BEFORE = "before issue 11 (full openpyxl load, from the issue): 300,000 formatted-empty rows, 2 MB workbook: 79 s, 4.9 GB"
+BEFORE_FAST = ("before the calamine path and the column-at-a-time 输入 reader (2026-12-02 08:30 UTC, same machine, load "
+               "average 4.18 5.05 5.79): real rows 25.22 s, 3,965 rows/s, peak 548 MiB; formatted-empty 0.85 s, 107 MiB. "
+               "cProfile then: 62 % of the CPU in the expat callbacks, 24 % in the 输入 reader and coercer, 12 % "
+               "building the frame from a dict per unit")
 MARK_START, MARK_END = "<!-- intake-bench:start -->", "<!-- intake-bench:end -->"
 
 
@@ -190,7 +194,7 @@ def run(empty_to: int = EMPTY_TO, real_rows: int = REAL_ROWS, empty_units: int =
             lines.append(f"| {name} | {what} | {path.stat().st_size / 1e6:.1f} | {r['read_s']:.2f} | "
                          + (f"{rows:,.0f} | {cells:,.0f}" if cells else "— | —")
                          + f" | {r['rss_mib']:.0f} | {r['units']:,} | {r['problems']} |")
-        lines += ["", f"- {BEFORE}.",
+        lines += ["", f"- {BEFORE}.", f"- {BEFORE_FAST}.",
                   "- The formatted-empty workbook reads the same units and problems as the one without the "
                   "formatted rows: " + ("yes" if (results["formatted-empty"]["units"], results["formatted-empty"]["problems"])
                                         == (results["same units, no formatted rows"]["units"],

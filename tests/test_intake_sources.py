@@ -154,3 +154,91 @@ def test_one_coercer_for_cells_and_frames(scheme):
     assert np.isnan(x[1:]).all() and x[0] == 1.0
     x, errs = coerce_column(pd.Series(["95%", "是", True], dtype=object), share)
     assert x[0] == 95 and [e[2].error for e in errs] == ["应为数值，“是”不是数字", "应为数值，不是是/否"]
+
+
+@pytest.fixture(autouse=True)
+def _calamine_for_small_sheets(monkeypatch):
+    """The fixtures are small: let calamine read them as it reads large sheets."""
+    monkeypatch.setattr(sources, "CALAMINE_MIN_ROWS", 0)
+
+
+def _both_paths(data: bytes):
+    """Every sheet's grid by the expat/openpyxl path and by the path load_workbook takes (calamine for plain
+    sheets), and how many sheets went through calamine."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    fast = sources._Calamine(data, book)
+    out, n_fast = [], 0
+    for ws in book.worksheets:
+        slow = sources._read_sheet(book, ws, None)
+        quick = sources._read_sheet(book, ws, fast)
+        out.append((ws.title, slow, quick))
+        n_fast += fast.book is not None and fast.usable
+    return out, n_fast
+
+
+def _same(slow, quick):
+    assert (slow.rows, slow.merged, slow.percent, slow.formulas) == (quick.rows, quick.merged, quick.percent, quick.formulas)
+    assert [[type(v) for v in r] for r in slow.rows] == [[type(v) for v in r] for r in quick.rows]
+
+
+DEMO = Path(__file__).parent.parent / "params" / "demo"
+
+
+@pytest.mark.parametrize("path", sorted(DEMO.glob("*/*.xlsx")) + sorted((Path(__file__).parent / "badinput").glob("*.xlsx")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_calamine_grid_equals_expat_grid_on_every_workbook(path):
+    """Issue 11 (speed): plain sheets are read by calamine; every cell, its type, the percent cells, formulas
+    and merged ranges are exactly what the expat parser gives."""
+    data = path.read_bytes()
+    try:
+        sheets, _ = _both_paths(data)
+    except Exception:  # noqa: BLE001 — not a workbook (the bad-input corpus): nothing to compare
+        return
+    for _, slow, quick in sheets:
+        _same(slow, quick)
+
+
+PLAIN_BASE = {"A1": "x", "B2": 3.5, "C2": 7, "E3": " lead", "F3": "a & b <c>", "G3": "换\n行", "H3": -2, "I3": 0.1}
+ODD_CELLS = [  # each alone would read differently through calamine; the scan keeps the sheet off it
+    b'<c r="D4" t="e"><v>#N/A</v></c>', b'<c r="K4" t="inlineStr"><is/></c>', b'<c r="M4" t="inlineStr"><is><t></t></is></c>',
+    b'<c r="N4"><v>1.0</v></c>', b'<c r="O4"><v>1E3</v></c>', b'<c r="O4"><v>12345678901234567</v></c>', b'<c r="C4" t="b"><v>0</v></c>',
+    b'<c r="C4" t="d"><v>2022-01-01T00:00:00</v></c>', b'<c r="C4"><v>.0</v></c>', b'<c r="C4"><v> 3</v></c>',
+    b'<c r="C4" t="inlineStr"><is><r><t>ab</t></r><rPh sb="0" eb="1"><t>PH</t></rPh></is></c><c t="n"><v>12</v></c>',
+]
+
+
+@pytest.mark.parametrize("cell", ODD_CELLS)
+def test_calamine_path_keeps_odd_cells_exact(cell):
+    wb = openpyxl.Workbook()
+    for ref, v in PLAIN_BASE.items():
+        wb.active[ref] = v
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = _rewrite_sheet(buf.getvalue(), "xl/worksheets/sheet1.xml",
+                          lambda raw: raw.replace(b"</sheetData>", b'<row r="4">' + cell + b"<c r=\"Z4\"><v>5</v></c></row></sheetData>"))
+    (_, slow, quick), = _both_paths(data)[0]
+    _same(slow, quick)
+
+
+def test_calamine_reads_plain_sheets_and_percent_formats_stay_exact(tmp_path, scheme):
+    """The plain template sheets go through calamine; a percent-formatted cell keeps its sheet on the
+    expat path (its format is what the reader needs), with the same grid either way."""
+    wb = build_template(scheme, "2019", UNITS)
+    for ref, v in GOOD_A.items():
+        wb["输入"][ref] = v
+    plain = workbook_bytes_of(wb)
+    sheets, n_fast = _both_paths(plain)
+    assert n_fast == len(sheets)
+    for _, slow, quick in sheets:
+        _same(slow, quick)
+    wb["输入"]["G5"] = 0.75
+    wb["输入"]["G5"].number_format = "0%"
+    sheets, _ = _both_paths(workbook_bytes_of(wb))
+    (inputs,) = [(s, q) for t, s, q in sheets if t == "输入"]
+    _same(*inputs)
+    assert inputs[1].percent == {(5, 7)}
+
+
+def workbook_bytes_of(wb) -> bytes:
+    from xinyong.intake import workbook_bytes
+    return workbook_bytes(wb)

@@ -65,7 +65,9 @@ def test_nbconvert_to_xinyong_gives_the_report_page(tmp_path):
     assert out.returncode == 0, out.stderr
     page = (tmp_path / "unit_report.html").read_text(encoding="utf-8")
     assert page == expected
-    assert "<title>unit_report</title>" in page and 'class="xy-report"' in page
+    # the title a reader sees in the tab: the unit, the period in words, the scheme (from the header block)
+    assert "<title>示例县人力资源和社会保障局 · 2022年第二季度 · 郏县县直单位季度考核</title>" in page
+    assert 'class="xy-report"' in page
     assert "xr.load_run" not in page, "code cells must not be shown"
     assert not NETWORK.search(page), NETWORK.search(page)
     assert "<script" not in page

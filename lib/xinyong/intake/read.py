@@ -224,10 +224,11 @@ class _Reader:
                             log.general_errors)
 
     def _locate(self, unit: str, input_id: str) -> dict[str, Any] | None:
-        cell = self.ctx.cells.get((unit, input_id))
-        if cell is None:
+        at, k = self.ctx.input_at, self.ctx.value_row.get(unit)
+        if at is None or k is None or input_id not in at[2]:
             return None
-        sheet, row, col = cell
+        sheet, rows, cols = at
+        row, col = rows[k], cols[input_id]
         return {"file": str(self.path), "sheet": sheet, "row": row, "column": col_letter(col),
                 "ref": f"{col_letter(col)}{row}"}
 
@@ -240,8 +241,12 @@ class _Reader:
         }
         if ctx.period:
             data["period"] = pd.array([ctx.period] * len(ids), dtype="string")
+        pos = np.array([ctx.value_row.get(u, -1) for u in ids], dtype=np.int64)
+        has = pos >= 0
         for i in ctx.cat:
-            data[i] = np.array([ctx.values.get(u, {}).get(i, np.nan) for u in ids], dtype=float)
+            col = ctx.value_cols.get(i)
+            data[i] = np.where(has, col[np.where(has, pos, 0)], np.nan) if col is not None and len(col) \
+                else np.full(len(ids), np.nan)
         for it in ctx.judge_ids:
             data[judge_col(it)] = np.array([ctx.judge.get((u, it), (np.nan, ""))[0] for u in ids], dtype=float)
             data[why_col(it)] = pd.array([ctx.judge[(u, it)][1] if (u, it) in ctx.judge else None for u in ids],

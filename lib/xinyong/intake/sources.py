@@ -31,15 +31,31 @@ CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")  # GB18030 is a superset of GB
 CSV_DELIMITERS = ",\t;"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CHUNK = 1 << 20
+CALAMINE_MIN_ROWS = 1000  # smaller plain sheets are read by the expat parser: fast enough, and no calamine to open
 
 # a cell's value, inline string or formula element, with or without a namespace prefix
 _DATA = re.compile(rb"(?s).*<(?:\w+:)?(?:v|is|f)[\s>/]")
 _ROW = re.compile(rb"(?s).*<(?:\w+:)?row[\s>]")
 _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
-_FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+# a formula element, with or without a prefix (two searches with a literal prefix, not six)
+_FORMULA_TAGS = (re.compile(rb"<f[\s>/]"), re.compile(rb":f[\s>/]"))
 _DATA_TAGS = (b"<v", b":v", b"<is", b":is", b"<f", b":f")  # candidates; _DATA confirms
 _MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+\d+(?::[A-Z]+\d+)?)["']""")
+# What keeps a sheet off the calamine path (see :class:`_Calamine`): anything whose cell value calamine gives
+# differently from the expat parser, or that the value alone cannot tell apart. Searched in the rows only,
+# before parsing; any hit sends the sheet through the expat parser as before. Each is a search with a
+# literal prefix (C speed, ~0.1 s per 100 MB); one alternation without a common prefix would be ten times
+# slower. Checked by hand against calamine 0.9.1: error cells (t="e") read as empty; an empty inline text
+# (<is/>, <t/>) as empty, where the expat parser gives ""; ISO dates (t="d") as calamine sees fit; numbers
+# always as floats, where the expat parser gives an int exactly when the text has no point and no exponent
+# (so: no exponent, nothing but a plain decimal, at most 15 characters, and no integral value written with a
+# point, like 1.0); prefixed element names would hide all of these from the searches; CDATA, to be safe.
+# Same in both (so not searched): booleans (calamine gives bool, which sends the sheet back anyway), t="str",
+# rich text runs and phonetic runs, cells without r, single-quoted attributes, <v/>.
+_NOT_PLAIN = tuple(re.compile(p) for p in (
+    rb"<v>(?:[^<]*[^0-9.+\-<]|[^<]{16}|[-+]?\d*\.0*</v>)", rb"<t(?:\s[^>]*)?(?:/>|></t>)", rb"<is(?:/>|></is>)",
+    rb't="[ed]"', rb":(?:c|row|v|is|t|r)[\s>/]", rb"<!\[CDATA\["))
 
 
 @dataclass(slots=True)
@@ -83,7 +99,12 @@ class Grid:
         return max((len(r) for r in self.rows), default=0)
 
     def row_blank(self, r: int) -> bool:
-        return all(is_blank(v) for v in self.rows[r - 1]) if 0 < r <= len(self.rows) else True
+        if not 0 < r <= len(self.rows):
+            return True
+        row = self.rows[r - 1]
+        if row and not is_blank(row[-1]):  # the parsers end a row at its last value: usually enough
+            return False
+        return all(is_blank(v) for v in row)
 
     def row_numbers(self, start: int) -> Iterator[int]:
         """Rows from ``start`` that hold something."""
@@ -183,6 +204,7 @@ class SheetScan:
     merged: list[str]
     formulas: bool  # a formula element somewhere in the rows
     complete: bool  # the end of the rows was found
+    plain: bool = False  # nothing in the rows that keeps the sheet off the calamine path (see _NOT_PLAIN)
 
 
 def _rows_end(buf: bytes) -> re.Match | None:
@@ -196,7 +218,7 @@ def _rows_end(buf: bytes) -> re.Match | None:
     return None
 
 
-def scan_sheet_xml(stream: Any) -> SheetScan:
+def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> SheetScan:
     """Last row number holding data, merged ranges, and whether any formula occurs, from a worksheet's
     XML, read in chunks.
 
@@ -210,6 +232,9 @@ def scan_sheet_xml(stream: Any) -> SheetScan:
     tail: bytes | None = None  # everything after the rows (merged ranges live there)
     prev_row: int | None = None  # number of the last row tag before the current buffer
     formulas = False
+    plain = odd_styles is not None
+    odd = _NOT_PLAIN + tuple(re.compile(rb'\ss="%d"' % i) for i in odd_styles or ())
+    rows_from: int | None = None  # where <sheetData> starts, once found (only the rows are checked)
     while True:
         chunk = stream.read(CHUNK)
         if not chunk:
@@ -221,10 +246,20 @@ def scan_sheet_xml(stream: Any) -> SheetScan:
         end = _rows_end(buf)
         # keep a margin unsearched so no tag is cut in two; it is searched with the next chunk
         cut = end.start() if end else max(len(buf) - 256, 0)
-        formulas = formulas or any(buf.find(f, 0, cut) >= 0 for f in _FORMULA_TAGS)
+        formulas = formulas or any(f.search(buf, 0, cut) for f in _FORMULA_TAGS)
         # plain searches first: a chunk of formatted-but-empty rows holds none of these, and the regex
         # (which only confirms) then never runs over it
         pos = max(buf.rfind(d, 0, cut) for d in _DATA_TAGS)
+        if plain:
+            start = 0
+            if rows_from is None:
+                k = buf.find(b"<sheetData", 0, cut)
+                if k >= 0:
+                    rows_from = start = k
+            # a chunk without any value tag holds only empty cells, which both parsers read as empty
+            # whatever their style or type: nothing to check (formatted-empty rows cost no search)
+            if rows_from is not None and pos >= 0:
+                plain = not any(o.search(buf, start, cut) for o in odd)
         m = _DATA.match(buf, 0, min(pos + 8, cut)) if pos >= 0 else None
         if m:
             r = _ROW.match(buf, 0, m.end())
@@ -243,7 +278,12 @@ def scan_sheet_xml(stream: Any) -> SheetScan:
     if tail is None:  # no end of the rows: a damaged part; let openpyxl's parser find out
         return SheetScan(None, [], True, False)
     merged = [m.group(1).decode("ascii") for m in _MERGE.finditer(tail)]
-    return SheetScan(None if unnumbered else last_row, merged, formulas, True)
+    plain = plain and rows_from is not None and not unnumbered and not formulas
+    # calamine parses a sheet to its end; the expat parser stops at the last row with data. Below the data,
+    # more formatted-empty rows than data rows (Excel's formatted columns): the expat parser is faster there.
+    if plain and last_row is not None and prev_row is not None and prev_row - last_row > max(last_row, 10_000):
+        plain = False
+    return SheetScan(None if unnumbered else last_row, merged, formulas, True, plain)
 
 
 def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None) -> Source | None:
@@ -257,12 +297,13 @@ def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | N
                   value=path.name, expected="Excel 工作簿（.xlsx）")
         return None
     src = Source("xlsx")
+    fast = _Calamine(data, wb)
     try:
         for ws in wb.worksheets:
             if sheets is not None and ws.title not in sheets:
                 src.grids[ws.title] = Grid(ws.title, [])
                 continue
-            src.grids[ws.title] = _read_sheet(wb, ws)
+            src.grids[ws.title] = _read_sheet(wb, ws, fast)
     except Exception as exc:  # noqa: BLE001 — a damaged part shows only when it is parsed
         log.error("文件不是有效的 Excel 工作簿（.xlsx），无法打开", f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
                   value=path.name, expected="Excel 工作簿（.xlsx）")
@@ -272,14 +313,11 @@ def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | N
     return src
 
 
-def _read_sheet(wb: Any, ws: Any) -> Grid:
+def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None) -> Grid:
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 
     if not hasattr(ws, "_get_source"):  # a chartsheet has no cells
         return Grid(ws.title, [])
-    with ws._get_source() as stream:
-        scan = scan_sheet_xml(stream)
-    grid = Grid(ws.title, [], scan.merged)
     pct_style: dict[int, bool] = {}  # style id -> is its number format a percent format
 
     def is_pct(style_id: int) -> bool:
@@ -290,6 +328,18 @@ def _read_sheet(wb: Any, ws: Any) -> Grid:
                 else wb._number_formats[fid - BUILTIN_FORMATS_MAX_SIZE]
             hit = pct_style[style_id] = "%" in (fmt or "")
         return hit
+
+    odd_styles = None
+    if fast is not None and fast.usable:
+        odd_styles = tuple(i for i in range(len(wb._cell_styles))
+                           if i in wb._date_formats or i in wb._timedelta_formats or is_pct(i))
+    with ws._get_source() as stream:
+        scan = scan_sheet_xml(stream, odd_styles)
+    if scan.plain and fast is not None and (scan.last_row or 0) >= CALAMINE_MIN_ROWS:
+        grid = fast.grid(ws.title, scan)
+        if grid is not None:
+            return grid
+    grid = Grid(ws.title, [], scan.merged)
 
     rows = grid.rows
     with ws._get_source() as stream:
@@ -316,6 +366,68 @@ def _read_sheet(wb: Any, ws: Any) -> Grid:
 
 
 Cells = list[tuple[int, Any, str, int]]  # (column, value, data type, style id) of one row
+
+
+class _Calamine:
+    """The plain sheets of a workbook read by calamine (python-calamine, Rust): the same grid as the expat
+    parser gives, several times faster, for sheets the raw-XML scan found plain (:data:`_NOT_PLAIN`: no
+    formulas, dates, times, percent formats, booleans, errors, rich or phonetic text, empty texts, numbers
+    written other than as plain decimals). What calamine gives is checked once more as it is converted:
+    anything but text and numbers (a date calamine recognised by a format openpyxl does not) sends the
+    sheet back to the expat parser. Numbers: calamine gives floats; an integral one was written without a
+    point (the scan made sure), so it is the int the expat parser gives. Empty texts cannot occur (the
+    scan and the shared strings were checked), so calamine's "" is an empty cell.
+    """
+
+    def __init__(self, data: bytes, wb: Any):
+        self.data = data
+        self.book: Any = None
+        self.usable = _plain_shared_strings(wb)
+
+    def grid(self, title: str, scan: SheetScan) -> Grid | None:
+        try:
+            if self.book is None:
+                import python_calamine
+
+                self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+            sheet = self.book.get_sheet_by_name(title)
+            r0, c0 = sheet.start if sheet.height else (0, 0)
+            found = sheet.iter_rows() if sheet.height else iter(())
+        except Exception:  # noqa: BLE001 — whatever calamine cannot do, the expat parser does
+            self.usable = False
+            return None
+        last = scan.last_row if scan.last_row is not None else 0
+        rows: list[tuple[Any, ...]] = [()] * min(r0, last)
+        pad = (None,) * c0
+        kinds = {str, float}
+        for _, row in zip(range(max(last - r0, 0)), found):  # one row's list at a time
+            if not kinds.issuperset(map(type, row)):
+                return None
+            vals = [(int(v) if v.is_integer() else v) if type(v) is float else (v or None) for v in row]
+            while vals and vals[-1] is None:
+                vals.pop()
+            rows.append(pad + tuple(vals) if vals else ())
+        del found, sheet
+        grid = Grid(title, rows, scan.merged)
+        _trim(grid)
+        return grid
+
+
+def _plain_shared_strings(wb: Any) -> bool:
+    """Whether calamine reads the shared strings as openpyxl does: no empty, rich-run, phonetic or escaped
+    (``_x000D_``) strings, nothing in CDATA."""
+    strings = wb.shared_strings if hasattr(wb, "shared_strings") else []
+    if any(s == "" for s in strings):
+        return False
+    archive = getattr(wb, "_archive", None)
+    if archive is None:
+        return False
+    for name in archive.namelist():
+        if name.lower().endswith("sharedstrings.xml"):
+            raw = archive.read(name)
+            if any(o in raw for o in (b"<rPh", b"_x", b"_X", b"<r>", b"<r ", b"<![CDATA[", b"<t/>", b"></t>")):
+                return False
+    return True
 
 
 def _openpyxl_rows(wb: Any, ws: Any, stream: Any, last: int | None) -> Iterator[tuple[int, Cells]]:

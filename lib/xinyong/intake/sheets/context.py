@@ -25,8 +25,12 @@ class ReadContext:
         self.judge_ids = list(dict.fromkeys(i for it in scheme.walk_items() for k in self.slots.values()
                                             for i in k if i == it.id))
         self.units: dict[str, dict[str, Any]] = {}  # unit id -> {unit_name, unit_kind, row}
-        self.values: dict[str, dict[str, float]] = {}
-        self.cells: dict[tuple[str, str], tuple[str | None, int, int]] = {}  # (unit, input) -> sheet, row, col
+        # the inputs read, a column per input over the 输入 sheet's data rows, and each unit's position there
+        self.value_cols: dict[str, np.ndarray] = {}
+        self.value_row: dict[str, int] = {}
+        # where the 输入 sheet put them: (sheet, sheet row of each data-row position, input -> column),
+        # so a cross-input check can name the cells it read
+        self.input_at: tuple[str | None, list[int], dict[str, int]] | None = None
         self.judge: dict[tuple[str, str], tuple[float, str]] = {}
         self.evidence: list[dict[str, Any]] = []
         self.period: str | None = None

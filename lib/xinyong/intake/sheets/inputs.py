@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ...scheme.values import JUDGE, WHY, checked, coerce, is_blank, is_percent
+from ...scheme.values import BLANK, JUDGE, WHY, Coerced, checked, coerce, is_blank, is_percent
 from ..cells import suggest, text
 from ..problems import col_letter
 from ..sources import Cell, Grid
@@ -61,6 +61,72 @@ def _columns(ctx: ReadContext, g: Grid, header: list[str], id_col: int) -> tuple
     return cols, seen
 
 
+def _read_cell(v: Any, spec: Any, pct_cell: bool) -> Coerced | None:
+    """One cell of an input, read as :func:`coerce` reads it; None for a blank (NaN, nothing to say)."""
+    kind_v = type(v)
+    if (kind_v is float or kind_v is int) and spec.type != "bool" and not pct_cell:
+        # a plain number: exactly what coerce() does with it, without its type dispatch
+        x = float(v)
+        return None if x != x else checked(x, spec)
+    if is_blank(v):
+        return None
+    return coerce(v, spec, "0%" if pct_cell else "General")
+
+
+def _columns_at_once(g: Grid, data_rows: list[int], numbers: list, pct_cells: set) -> tuple[list[np.ndarray], set[int]]:
+    """Per input column, the value of every data row (NaN when blank or refused), and the positions of the
+    rows holding a cell that is not plainly accepted: refused, noted, percent-formatted, or of a type
+    other than blank, number or text. Those rows go through the per-cell reading, so every problem is
+    found, worded and ordered as before. Numbers are checked vectorised (:func:`checked`'s rules); a text
+    is read once per distinct text (:func:`coerce` depends on nothing else)."""
+    rows = [g.rows[i - 1] for i in data_rows]
+    n = len(rows)
+    unusual: set[int] = set()
+    pct_cols = {j for _, j in pct_cells}
+    out = []
+    for j, h, spec, pct, _ in numbers:
+        col = [r[j - 1] if j <= len(r) else None for r in rows]
+        x = np.full(n, np.nan)
+        if j in pct_cols:
+            unusual.update(k for k, i in enumerate(data_rows) if (i, j) in pct_cells)
+        kinds = set(map(type, col))
+        if spec.type != "bool" and kinds <= {float, int, type(None)} and \
+                all(abs(v) < 2 ** 53 for v in col if type(v) is int):
+            got = np.array([np.nan if v is None else v for v in col], dtype=float)
+            known = ~np.isnan(got)
+            bad = known & ~np.isfinite(got)
+            if spec.type == "integer":
+                bad |= known & ~bad & (got != np.floor(got))
+            if spec.min is not None:
+                bad |= known & (got < spec.min)
+            if spec.max is not None:
+                bad |= known & (got > spec.max)
+            unusual.update(np.flatnonzero(bad).tolist())
+            got[bad] = np.nan
+            out.append(got)
+            continue
+        seen: dict[str, Coerced] = {}
+        for k, v in enumerate(col):
+            if v is None:
+                continue
+            t = type(v)
+            if t is str:
+                got_ = seen.get(v)
+                if got_ is None:
+                    got_ = seen[v] = _read_cell(v, spec, False) or BLANK
+            elif t is float or t is int:
+                got_ = _read_cell(v, spec, False) or BLANK
+            else:
+                unusual.add(k)
+                continue
+            if got_.error or got_.note:
+                unusual.add(k)
+            else:
+                x[k] = got_.value
+        out.append(x)
+    return out, unusual
+
+
 def _first_data_row(g: Grid, id_col: int) -> int:
     """The template's label and range rows under the header are not data."""
     if text(g.value(2, id_col)) == UNIT_ID_LABEL:
@@ -93,8 +159,19 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
     pct_cells = g.percent
     rows_of: dict[str, int] = {}
     raw_judge: dict[tuple[str, str], dict[str, Any]] = {}
-    percent_plain: dict[str, list[tuple[int, str, float, int, Any]]] = {}
-    for i in g.row_numbers(_first_data_row(g, id_col)):
+    numbers = [(j, h, spec, pct, expected) for j, h, what, spec, pct, expected in plan if what == 2]
+    others = [e for e in plan if e[2] != 2]
+    data_rows = list(g.row_numbers(_first_data_row(g, id_col)))
+    ctx.input_at = (sheet, data_rows, {h: j for j, h, _, _, _ in numbers})
+    # column at a time: each cell's value, and which rows hold a cell that needs the per-cell path (one
+    # that is refused or noted, or anything but a blank, a plain number or a text seen before)
+    cols, unusual = _columns_at_once(g, data_rows, numbers, pct_cells)
+    n = len(data_rows)
+    col_of = ctx.value_cols
+    for _, h, _, _, _ in numbers:
+        col_of.setdefault(h, np.full(n, np.nan))
+    noted: set[tuple[int, str]] = set()  # (data-row position, input) of cells read with a note
+    for k, i in enumerate(data_rows):
         row = g.rows[i - 1]
         width = len(row)
         uid = text(row[id_col - 1] if id_col <= width else None)
@@ -119,8 +196,8 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
             kind = ctx.check_kind(text(g.value(i, kj)) if kj else "", sheet, i, kj or id_col, uid) \
                 if (kj or ctx.s.unit_kinds) else ""
             ctx.units[uid] = {"unit_name": name or None, "unit_kind": kind or None, "row": i}
-        vals = ctx.values.setdefault(uid, {})
-        for j, h, what, spec, pct, expected in plan:
+        ctx.value_row[uid] = k
+        for j, h, what, spec, pct, expected in (plan if k in unusual else others):
             v = row[j - 1] if j <= width else None
             if what == 0:
                 if units_sheet and not is_blank(v):
@@ -133,30 +210,41 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
                 item = h.split(":", 1)[1]
                 raw_judge.setdefault((uid, item), {"row": i})["why" if h.startswith(WHY) else "points"] = (g.cell(i, j), j)
                 continue
-            kind_v = type(v)
-            if (kind_v is float or kind_v is int) and spec.type != "bool" and (i, j) not in pct_cells:
-                # a plain number: exactly what coerce() does with it, without its type dispatch
-                x = float(v)
-                if x != x:
-                    vals[h] = np.nan
-                    continue
-                got = checked(x, spec)
-            elif is_blank(v):
-                vals[h] = np.nan
+            got = _read_cell(v, spec, (i, j) in pct_cells)
+            if got is None:
+                col_of[h][k] = np.nan
                 continue
-            else:
-                got = coerce(v, spec, "0%" if (i, j) in pct_cells else "General")
             if got.error:
                 log.error(f"“{spec.label}”：{got.error}", f"{h}: {got.detail}", sheet=sheet, row=i, col=j, unit=uid,
                           input=h, value=v, expected=expected)
             elif got.note:
+                noted.add((k, h))
                 log.note(f"“{spec.label}”：{got.note}", f"{h}: {got.detail}", sheet=sheet, row=i, col=j, unit=uid,
                          input=h, value=v, expected=expected)
-            x = got.value
-            if pct and not got.note and x == x:
-                percent_plain.setdefault(h, []).append((i, uid, x, j, v))
-            vals[h] = x
-            ctx.cells[(uid, h)] = (sheet, i, j)
+            col_of[h][k] = got.value
+        if k not in unusual:
+            for (_, h, _, _, _), x in zip(numbers, cols):
+                col_of[h][k] = x[k]
+    # percent inputs written as fractions among percent numbers: in the order the per-cell reading met them
+    accepted = np.zeros(n, dtype=bool)
+    accepted[list(ctx.value_row.values())] = True
+    percent_plain: dict[str, list[tuple[int, str, float, int, Any]]] = {}
+    firsts = []
+    for pos, (j, h, spec, pct, _) in enumerate(numbers):
+        if not pct:
+            continue
+        x = col_of[h]
+        keep = accepted & (x == x)
+        for k, hh in noted:
+            if hh == h:
+                keep[k] = False
+        ks = np.flatnonzero(keep)
+        if len(ks):
+            firsts.append((int(ks[0]), pos, j, h, ks))
+    uid_at = {k: u for u, k in ctx.value_row.items()}
+    for _, _, j, h, ks in sorted(firsts):
+        x = col_of[h]
+        percent_plain[h] = [(data_rows[k], uid_at[k], float(x[k]), j, g.rows[data_rows[k] - 1][j - 1]) for k in ks]
     for h, got_ in percent_plain.items():
         if not any(x > 1 for _, _, x, _, _ in got_):
             continue
