@@ -31,7 +31,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 demo: $(STAMP)
-	$(BIN)/xinyong batch --all params/demo.yaml --jobs $(JOBS) --out outputs
+	$(BIN)/xinyong batch --all params/demo.yaml --jobs $(JOBS) --engine warm --out outputs
 	@echo "Open: $(CURDIR)/outputs/index.html"
 
 bench: $(STAMP)
