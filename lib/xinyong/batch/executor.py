@@ -58,6 +58,9 @@ class Executor:
                               # a report holds a few MB; only a runaway worker should be paused or killed
                               "distributed.worker.memory.target": False,
                               "distributed.worker.memory.spill": False,
+                              # the worker's statistical profiler walks the running thread's stack every
+                              # 10 ms; a report's stack (IPython, pandas, matplotlib) is deep
+                              "distributed.worker.profile.enabled": False,
                               "distributed.admin.tick.limit": "30s"}):
             self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=logging.CRITICAL,
@@ -65,12 +68,6 @@ class Executor:
             client = Client(self._cluster)
         client.register_plugin(WarmUp(self.engine, quiet=True), name=WarmUp.name)
         return client
-
-    @property
-    def workers(self) -> int:
-        if self._client is None:
-            return self.jobs if not self.scheduler else 0
-        return len(self._client.scheduler_info(n_workers=-1)["workers"]) if self.scheduler else self.jobs
 
     def close(self) -> None:
         """Stop the local cluster (a remote cluster is left running; only our client disconnects)."""

@@ -271,9 +271,6 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         valid = [u for u in map(str, cur.frame.index) if u not in cur.bad]
         run = load_run(sch, cur.path, period=s.period, readings=readings,
                        history=[{"period": h.period, "data": h.path} for h in hist]) if valid else None
-        # the period scored once, here; every report notebook reads this (its run_file), on any worker
-        bundle = Bundle.make(run_bytes(run), {n: notebook_path(n).read_text(encoding="utf-8")
-                                              for n in (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)}) if run else None
     except InputError as exc:
         s.run_error = {"message": exc.message, "detail": exc.detail,
                        "problems": outputs.problem_rows(exc.problems)}
@@ -301,6 +298,15 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
     outcomes: dict[str, UnitOutcome] = {}
     tasks: list[Task] = []
     data_for_nb = str(cur.path)
+    made: list[Bundle] = []
+
+    def bundle_digest() -> str:
+        """The period scored once, here, with everything its reports read (alternatives, findings):
+        made only when some report must be rendered (an unchanged re-run skips it)."""
+        if not made:
+            made.append(Bundle.make(run_bytes(run), {n: notebook_path(n).read_text(encoding="utf-8")
+                                                     for n in (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)}))
+        return made[0].digest
     hist_for_nb = tuple((h.period, str(h.path)) for h in hist)
     rd = tuple(readings.items())
     engine = ex.engine
@@ -327,7 +333,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
             u.status = "skipped"
             continue
         tasks.append(Task(kind="unit", scheme=str(scheme_arg), period=s.period, unit=uid, data=data_for_nb,
-                          history=hist_for_nb, readings=rd, bundle=bundle.digest, key=key, html=u.html,
+                          history=hist_for_nb, readings=rd, bundle=bundle_digest(), key=key, html=u.html,
                           ipynb=u.notebook, failed_ipynb=_rel(units_dir / f"{stem}.failed.ipynb", run_dir),
                           output_dir=str(units_dir), engine=engine))
     units_dir.mkdir(parents=True, exist_ok=True)
@@ -346,7 +352,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         if resume and cache.overview == key and ov_html.exists() and ov_nb.exists():
             return None
         return Task(kind="overview", scheme=str(scheme_arg), period=s.period, unit=None, data=data_for_nb,
-                    history=hist_for_nb, readings=rd, bundle=bundle.digest, key=key, html=ov_html.name,
+                    history=hist_for_nb, readings=rd, bundle=bundle_digest(), key=key, html=ov_html.name,
                     ipynb=ov_nb.name, failed_ipynb="overview.failed.ipynb", output_dir=str(run_dir),
                     unit_links=tuple(lk.items()), engine=engine)
 
@@ -370,7 +376,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
             else:
                 ov_res = r
 
-        results = _execute(ex, all_tasks, bundle, run_dir, bar, on_done=done)
+        results = _execute(ex, all_tasks, made[0] if made else None, run_dir, bar, on_done=done)
         changed |= bool(results)
         ov_task = ov_first
         if run is not None and links() != predicted:
@@ -378,7 +384,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
             if ov_task is not None:
                 bar.total += 1
                 bar.refresh()
-                ov_res = _execute(ex, [ov_task], bundle, run_dir, bar)[0]
+                ov_res = _execute(ex, [ov_task], made[0], run_dir, bar)[0]
                 changed = True
         # ---- failed pages, stale files, pruned units
         for u in outcomes.values():
