@@ -35,7 +35,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" -p no:nbval
 
 demo: $(STAMP)
-	$(BIN)/xinyong batch --all params/demo.yaml --jobs $(JOBS) --out outputs
+	$(BIN)/xinyong batch --all params/demo.yaml --jobs $(JOBS) --engine warm --out outputs
 	@echo "Open: $(CURDIR)/outputs/index.html"
 
 bench: $(STAMP)

@@ -56,7 +56,7 @@ def import_time(stmt: str, n: int = 3) -> float:
 
 def in_process(scheme: str, period: str, unit: str | None, memo: bool) -> dict[str, float]:
     """Load, score and each block, in a fresh interpreter (font and matplotlib set-up counted once, as in
-    a kernel). ``memo``: a second kernel of a batch run, reading the scores the first one left."""
+    a kernel). ``memo``: as in a batch, the notebook reads the run its client scored (``run_file``)."""
     code = f"""
 import json, os, time
 t = {{}}
@@ -65,7 +65,7 @@ from xinyong import report as xr
 t["import xinyong.report"] = time.perf_counter() - t0
 run_args = {_demo_run(scheme, period)!r}
 t0 = time.perf_counter()
-run = xr.load_run({scheme!r}, run_args["data"], period={period!r}, history=run_args["history"])
+run = xr.load_run({scheme!r}, run_args["data"], period={period!r}, history=run_args["history"], run_file=RUN_FILE)
 t["load_run (read + score + history)"] = time.perf_counter() - t0
 rep = xr.UnitReport(run, {unit!r} or str(run.units.index[0]))
 for b in {BLOCKS!r}:
@@ -73,13 +73,16 @@ for b in {BLOCKS!r}:
 print(json.dumps(t))
 """
     env = dict(os.environ)
-    env.pop("XINYONG_MEMO_DIR", None)
     with tempfile.TemporaryDirectory() as d:
+        run_file = None
         if memo:
-            env["XINYONG_MEMO_DIR"] = d
-            subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env, cwd=ROOT)
-        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env,
-                             cwd=ROOT)
+            from xinyong.report import load_run, save_run
+
+            a = _demo_run(scheme, period)
+            run_file = str(save_run(load_run(scheme, a["data"], period=period, history=a["history"]),
+                                    Path(d) / "run.pkl"))
+        out = subprocess.run([sys.executable, "-c", f"RUN_FILE = {run_file!r}\n" + code], check=True,
+                             capture_output=True, text=True, env=env, cwd=ROOT)
     import json
 
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -112,7 +115,7 @@ def run(scheme: str = "jiaxian_county_dept", period: str = "2022Q4", unit: str |
              "| stage | seconds |", "|---|---:|"]
     lines += [f"| {name} | {sec:.3f} |" for name, sec in rows]
     lines += ["", "In the report kernel (fresh interpreter). *Alone*: no memo, as `xinyong report` runs it. "
-              "*In a batch*: the run's memo holds the period's scores and alternative totals.", "",
+              "*In a batch*: the notebook reads the run its client scored once (`run_file`: scores, history, alternative totals, findings).", "",
               "| stage | alone (s) | in a batch (s) |", "|---|---:|---:|"]
     lines += [f"| {k} | {cold[k]:.3f} | {warm.get(k, float('nan')):.3f} |" for k in cold]
     lines += [f"| **sum** | {sum(cold.values()):.3f} | {sum(warm.values()):.3f} |", "",

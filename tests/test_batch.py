@@ -359,6 +359,49 @@ def test_killed_batch_resumes_to_the_same_outputs(first, tmp_path):
         assert sheet_values(run / "scores.xlsx", sheet) == sheet_values(first["run"] / "scores.xlsx", sheet)
 
 
+def _start_and_wait_for_a_report(args: list[str], run: Path) -> subprocess.Popen:
+    p = subprocess.Popen([sys.executable, "-m", "xinyong.cli", "batch", *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if p.poll() is not None:
+            pytest.fail("the batch ended before it could be stopped")
+        try:
+            if json.loads((run / ".cache.json").read_text(encoding="utf-8"))["units"]:
+                return p
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.05)
+    p.kill()
+    pytest.fail("no report within 240 s")
+
+
+@pytest.mark.slow
+def test_sigterm_is_handled_like_ctrl_c(first, tmp_path):
+    """Issue 13, point 4: "SIGTERM is handled like Ctrl-C: a Chinese message, finished reports kept, no
+    .lock/.work left" — and no worker process left running."""
+    import psutil
+
+    out = tmp_path / "out"
+    run = out / "mini" / "2019"
+    p = _start_and_wait_for_a_report(batch_args(first["data"], out, jobs=1), run)
+    children = psutil.Process(p.pid).children(recursive=True)
+    assert children  # the local cluster's worker
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130 and "已中断" in err and "Traceback" not in err
+    assert not (run / ".lock").exists() and not (run / ".work").exists()
+    assert not [f for f in run.rglob("*.tmp")]
+    done = json.loads((run / ".cache.json").read_text(encoding="utf-8"))["units"]
+    assert done
+    for entry in done.values():  # every report the cache calls finished is there, whole
+        html = run / "units" / f"{entry['stem']}.html"
+        assert html.read_text(encoding="utf-8").rstrip().endswith("</html>")
+        json.loads(html.with_suffix(".ipynb").read_text(encoding="utf-8"))
+    psutil.wait_procs(children, timeout=30)
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+
+
 # ------------------------------------------------------------------------------------------ notebook errors
 @pytest.mark.slow
 def test_notebook_error_is_a_failed_report_the_others_are_written(tmp_path, monkeypatch):
@@ -392,23 +435,27 @@ def test_notebook_error_is_a_failed_report_the_others_are_written(tmp_path, monk
 
 
 # ------------------------------------------------------------------------------------------ kernel start
-def _task(tmp_path: Path) -> dict:
-    return {"kind": "unit", "scheme": str(MINI), "period": "2019", "unit": "a", "data": "x.csv", "history": [],
-            "readings": {}, "staging": str(tmp_path / ".work" / "a"), "html": str(tmp_path / "a.html"),
-            "ipynb": str(tmp_path / "a.ipynb"), "failed_ipynb": str(tmp_path / "a.failed.ipynb")}
+def _task(tmp_path: Path):
+    from xinyong.batch.task import Bundle, Task
+
+    bundle = Bundle.make(b"run", {"unit_report.ipynb": "{}", "overview.ipynb": "{}"})
+    task = Task(kind="unit", scheme=str(MINI), period="2019", unit="a", data="x.csv", history=(), readings=(),
+                bundle=bundle.digest, key="k" * 40, html="units/a.html", ipynb="units/a.ipynb",
+                failed_ipynb="units/a.failed.ipynb", output_dir=str(tmp_path), engine="kernel")
+    return task, bundle
 
 
 def _fake_render(fail_with: list[BaseException]):
+    from xinyong.report.render import Rendered
+
     calls = []
 
-    def render(scheme, period, unit, data, out, history=None, readings=None, timings=None):
-        calls.append(unit)
+    def render(notebook, params, title, name="report", engine="kernel", work_dir=None, source=None):
+        calls.append(params["unit"])
+        assert Path(params["run_file"]).read_bytes() == b"run"  # the scattered run, as a local file
         if fail_with:
             raise fail_with.pop(0)
-        out = Path(out)
-        (out / "r.ipynb").write_text("{}", encoding="utf-8")
-        (out / "r.html").write_text("<html></html>", encoding="utf-8")
-        return out / "r.html"
+        return Rendered("<html></html>", "{}")
 
     return render, calls
 
@@ -430,13 +477,12 @@ def test_kernel_that_fails_to_start_is_retried(tmp_path, monkeypatch):
         chained = exc
     assert worker.kernel_start_failure(zmq.error.ZMQError(errno.EADDRINUSE)) and worker.kernel_start_failure(chained)
     fake, calls = _fake_render([clash, chained])
-    monkeypatch.setattr(rmod, "render_unit_report", fake)
+    monkeypatch.setattr(rmod, "render", fake)
     monkeypatch.setattr(worker, "BACKOFF", 0.0)
-    task = _task(tmp_path)
-    r = worker.run_task(task)
-    assert (r["status"], r["attempts"], len(calls)) == ("ok", 3, 3)
-    assert Path(task["html"]).read_text() == "<html></html>" and Path(task["ipynb"]).exists()
-    assert not Path(task["staging"]).exists()
+    r = worker.run_task(*_task(tmp_path))
+    assert (r.status, r.attempts, len(calls)) == ("ok", 3, 3)
+    assert (r.html, r.notebook) == ("<html></html>", "{}")
+    assert not list(tmp_path.iterdir())  # the worker writes no output: the client does
 
 
 def test_kernel_retries_are_bounded_and_cell_errors_are_not_retried(tmp_path, monkeypatch):
@@ -445,40 +491,31 @@ def test_kernel_retries_are_bounded_and_cell_errors_are_not_retried(tmp_path, mo
 
     monkeypatch.setattr(worker, "BACKOFF", 0.0)
     fake, calls = _fake_render([RuntimeError("Kernel died before replying to kernel_info")] * 10)
-    monkeypatch.setattr(rmod, "render_unit_report", fake)
-    r = worker.run_task(_task(tmp_path))
-    assert (r["status"], r["error_kind"], r["attempts"]) == ("failed", "kernel", worker.KERNEL_RETRIES)
-    assert len(calls) == worker.KERNEL_RETRIES and "内核启动失败" in r["error"]
+    monkeypatch.setattr(rmod, "render", fake)
+    r = worker.run_task(*_task(tmp_path))
+    assert (r.status, r.error_kind, r.attempts) == ("failed", "kernel", worker.KERNEL_RETRIES)
+    assert len(calls) == worker.KERNEL_RETRIES and "内核启动失败" in r.error
 
-    failed_nb = tmp_path / "kept.ipynb"
-    failed_nb.write_text("{}", encoding="utf-8")
-    fake, calls = _fake_render([rmod.ReportError("报告生成失败：第 3 个单元出错", "cell 3", notebook=str(failed_nb))])
-    monkeypatch.setattr(rmod, "render_unit_report", fake)
-    task = _task(tmp_path)
-    r = worker.run_task(task)
-    assert (r["status"], r["error_kind"], r["attempts"], len(calls)) == ("failed", "notebook", 1, 1)
-    assert Path(task["failed_ipynb"]).exists() and not failed_nb.exists()
+    fake, calls = _fake_render([rmod.ReportError("报告生成失败：第 3 个单元出错", "cell 3", cell_index=3,
+                                                 ename="ValueError", evalue="x", notebook_text='{"failed": 1}')])
+    monkeypatch.setattr(rmod, "render", fake)
+    r = worker.run_task(*_task(tmp_path))
+    assert (r.status, r.error_kind, r.attempts, len(calls)) == ("failed", "notebook", 1, 1)
+    assert r.notebook == '{"failed": 1}'  # the failed notebook comes back to the client
 
     fake, calls = _fake_render([ValueError("boom")])
-    monkeypatch.setattr(rmod, "render_unit_report", fake)
-    r = worker.run_task(_task(tmp_path))
-    assert (r["status"], r["error_kind"], r["attempts"]) == ("failed", "error", 1)
+    monkeypatch.setattr(rmod, "render", fake)
+    r = worker.run_task(*_task(tmp_path))
+    assert (r.status, r.error_kind, r.attempts) == ("failed", "error", 1)
 
 
-def test_worker_starts_are_staggered():
-    """The pool's first kernels start STAGGER seconds apart (then only a small random jitter)."""
-    from xinyong.batch import runner
+def test_a_task_of_another_run_is_refused(tmp_path):
+    from xinyong.batch import worker
+    from xinyong.batch.task import Bundle
 
-    class Fake:
-        def submit(self, fn, task):
-            return task
-
-    pool = runner.Pool(3)
-    pool._ex, pool.workers, pool.started = Fake(), 3, 0
-    delays = [pool.submit({}, 6)["delay"] for _ in range(6)]
-    for i, d in enumerate(delays):
-        low = i * runner.STAGGER if i < 3 else 0.0
-        assert low <= d < low + runner.JITTER
+    task, _ = _task(tmp_path)
+    with pytest.raises(ValueError, match="belongs to run"):
+        worker.run_task(task, Bundle.make(b"other run", {}))
 
 
 # ------------------------------------------------------------------------------------------ intake

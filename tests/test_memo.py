@@ -1,101 +1,79 @@
-"""The batch's score memo (report.load.memoised): a report kernel reads what another computed, and only
-when every part of the key matches; without $XINYONG_MEMO_DIR nothing is kept.
+"""The scored run handed to report notebooks (``run_file``), which replaced the memo folder that was
+passed through ``$XINYONG_MEMO_DIR``.
 
-Issue 7: "a re-run of an unchanged quarter takes seconds" and the demo "must finish in a few minutes on
-2 cores" — every unit's kernel scored the same period files (and each alternative reading) again.
+Issue 13: "data files are read and scored once on the client and the scored run is sent to the
+workers once … the notebook receives the scored run through a parameter (e.g. ``run_file=``), so the
+memo environment variable goes away."
 """
 from __future__ import annotations
+
+import pickle
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import xinyong
+from xinyong.errors import XinyongError
 from xinyong.report import load as L
-from xinyong.report import load_run
+from xinyong.report import load_run, read_run_file, save_run
 
 from conftest import MINI, REPORT_MINI_CSV
 
 CSV = REPORT_MINI_CSV
 
 
-@pytest.fixture
-def scheme():
-    return xinyong.load_scheme(MINI)
+def test_the_memo_variable_is_gone():
+    assert not hasattr(L, "MEMO_ENV") and not hasattr(L, "memoised") and not hasattr(L, "memo_folder")
+    src = (Path(L.__file__)).read_text(encoding="utf-8")
+    assert "XINYONG_MEMO_DIR" not in src and "os.environ" not in src
 
 
-def counting(value):
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return value
-
-    return compute, calls
-
-
-def test_no_folder_no_memo(scheme, tmp_path, monkeypatch):
-    monkeypatch.delenv(L.MEMO_ENV, raising=False)
-    compute, calls = counting("v")
-    assert L.memoised("score", scheme, "abc", {}, compute) == "v"
-    assert L.memoised("score", scheme, "abc", {}, compute) == "v"
-    assert len(calls) == 2
-
-
-def test_second_call_reads_the_first_and_keys_differ_by_data_and_readings(scheme, tmp_path, monkeypatch):
-    monkeypatch.setenv(L.MEMO_ENV, str(tmp_path / "memo"))
-    compute, calls = counting({"x": 1})
-    assert L.memoised("score", scheme, "sha-1", {"A2": "stepwise"}, compute) == {"x": 1}
-    assert L.memoised("score", scheme, "sha-1", {"A2": "stepwise"}, compute) == {"x": 1}
-    assert len(calls) == 1
-    L.memoised("score", scheme, "sha-2", {"A2": "stepwise"}, compute)  # other data
-    L.memoised("score", scheme, "sha-1", {"A2": "continuous"}, compute)  # other reading
-    L.memoised("alternatives", scheme, "sha-1", {"A2": "stepwise"}, compute)
-    assert len(calls) == 4
-    assert len(list((tmp_path / "memo").glob("*.pkl"))) == 4
-
-
-def test_unknown_data_hash_is_never_memoised(scheme, tmp_path, monkeypatch):
-    monkeypatch.setenv(L.MEMO_ENV, str(tmp_path / "memo"))
-    compute, calls = counting(1)
-    L.memoised("score", scheme, None, {}, compute)
-    L.memoised("score", scheme, None, {}, compute)
-    assert len(calls) == 2 and not (tmp_path / "memo").exists()
-
-
-def test_damaged_entry_is_computed_again(scheme, tmp_path, monkeypatch):
-    monkeypatch.setenv(L.MEMO_ENV, str(tmp_path / "memo"))
-    compute, calls = counting("good")
-    L.memoised("score", scheme, "s", {}, compute)
-    (entry,) = (tmp_path / "memo").glob("*.pkl")
-    entry.write_bytes(b"not a pickle")
-    assert L.memoised("score", scheme, "s", {}, compute) == "good"
-    assert len(calls) == 2
-
-
-def test_memoised_run_equals_a_fresh_one(tmp_path, monkeypatch):
-    """The score result and the alternative totals survive the pickle round trip unchanged."""
-    monkeypatch.delenv(L.MEMO_ENV, raising=False)
+def test_run_file_round_trip_equals_a_fresh_run(tmp_path):
+    """The score result, the alternative totals and the findings survive the file unchanged, and a
+    notebook given ``run_file`` reads them without scoring anything."""
     fresh = load_run(MINI, CSV, period="2019")
-    alt_fresh = fresh.alternative_totals()
-    monkeypatch.setenv(L.MEMO_ENV, str(tmp_path / "memo"))
-    load_run(MINI, CSV, period="2019").alternative_totals()  # fills the memo
-    n = len(list((tmp_path / "memo").glob("*.pkl")))
-    assert n == 3  # the file as read, the period's score, its alternatives
-    again = load_run(MINI, CSV, period="2019")
+    path = save_run(load_run(MINI, CSV, period="2019"), tmp_path / "run.pkl")
+    again = load_run("mini", "does-not-exist.csv", period="2019", run_file=path)
     pd.testing.assert_frame_equal(again.result.units, fresh.result.units)
     pd.testing.assert_frame_equal(again.result.points, fresh.result.points)
     pd.testing.assert_frame_equal(again.result.status.astype(str), fresh.result.status.astype(str))
-    pd.testing.assert_frame_equal(again.alternative_totals(), alt_fresh)
-    assert len(list((tmp_path / "memo").glob("*.pkl"))) == n
+    pd.testing.assert_frame_equal(again.alternative_totals(), fresh.alternative_totals())
+    assert "_alternatives" in again.__dict__ and "findings" in again.__dict__  # computed before saving
+    assert again.data.sha256 == fresh.data.sha256 and again.data.path == fresh.data.path
 
 
-def test_memo_folder_sets_and_restores_the_variable(monkeypatch):
-    import os
+def test_alternative_totals_are_computed_once_and_returned_as_copies(monkeypatch):
+    run = load_run(MINI, CSV, period="2019")
+    calls = []
+    real = run._alternative_totals
+    monkeypatch.setattr(run, "_alternative_totals", lambda: calls.append(1) or real())
+    a = run.alternative_totals()
+    a.loc[:, "total"] = -1.0
+    b = run.alternative_totals()
+    assert len(calls) == 1 and (b["total"] != -1.0).all()
 
-    monkeypatch.setenv(L.MEMO_ENV, "/old")
-    with L.memo_folder("/new"):
-        assert os.environ[L.MEMO_ENV] == "/new"
-    assert os.environ[L.MEMO_ENV] == "/old"
-    with L.memo_folder(None):
-        assert L.MEMO_ENV not in os.environ
-    assert os.environ[L.MEMO_ENV] == "/old"
+
+def test_run_file_that_does_not_match_the_parameters_is_refused(tmp_path):
+    path = save_run(load_run(MINI, CSV, period="2019"), tmp_path / "run.pkl")
+    with pytest.raises(XinyongError, match="不一致") as ei:
+        load_run(MINI, CSV, period="2020", run_file=path)
+    assert "period" in ei.value.detail
+    with pytest.raises(XinyongError, match="不一致"):
+        load_run("other_scheme", CSV, period="2019", run_file=path)
+    with pytest.raises(XinyongError, match="不一致"):
+        load_run(MINI, CSV, period="2019", readings={"X": "y"}, run_file=path)
+
+
+def test_foreign_or_damaged_run_files_are_refused(tmp_path):
+    bad = tmp_path / "bad.pkl"
+    bad.write_bytes(b"not a pickle")
+    with pytest.raises(XinyongError, match="无法读取"):
+        read_run_file(bad)
+    other = tmp_path / "other.pkl"
+    other.write_bytes(pickle.dumps({"format": "something/else"}))
+    with pytest.raises(XinyongError, match="不是 xinyong"):
+        read_run_file(other)
+    old = tmp_path / "old.pkl"
+    old.write_bytes(pickle.dumps({"format": L.RUN_FILE_FORMAT, "version": "0.0.0-other", "run": None}))
+    with pytest.raises(XinyongError, match="另一版本"):
+        read_run_file(old)

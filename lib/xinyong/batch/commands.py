@@ -58,7 +58,12 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
         all_: Optional[Path] = typer.Option(None, "--all", help="参数文件，运行其中全部考核期 / params file: run every run in it"),
         out: Path = typer.Option(Path("outputs"), "--out", help="输出目录 / output folder"),
-        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="并行进程数（默认 CPU 核数）/ worker processes"),
+        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                           help="本机并行进程数（默认 CPU 核数）/ local worker processes"),
+        scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="XINYONG_SCHEDULER",
+                                                help="已有 dask 集群的调度器地址，如 tcp://主机:8786 / existing dask scheduler"),
+        engine: str = typer.Option("warm", "--engine",
+                                   help="warm：在已预热的进程内执行（默认）；kernel：每份报告一个新内核 / warm | kernel"),
         resume: bool = typer.Option(True, "--resume/--no-resume",
                                     help="跳过未变化的单位（默认）/ skip units unchanged since their last good report"),
         progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
@@ -84,12 +89,13 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
             rd = dict(pairs(reading, "--reading"))
         try:
             if all_ is not None:
-                summaries = run_all(all_, out, jobs=jobs, resume=resume, progress=progress)
+                summaries = run_all(all_, out, jobs=jobs, resume=resume, progress=progress, scheduler=scheduler,
+                                    engine=engine)
                 if not summaries:
                     _say(consoles, f"参数文件 {all_} 中没有任何运行（runs 为空）")
             else:
                 summaries = [run_batch(scheme, period, data, out, history=hist, jobs=jobs, resume=resume,
-                                       readings=rd, progress=progress)]
+                                       readings=rd, progress=progress, scheduler=scheduler, engine=engine)]
         except KeyboardInterrupt:
             _warn(consoles, "已中断。已完成的报告和缓存都已保存；再次运行同一命令会跳过它们，只生成其余的。")
             raise typer.Exit(130) from None

@@ -1,8 +1,10 @@
 """Quarterly batch runs: every unit's report, the overview and the index pages of one scheme × period.
 
 :func:`run_batch` reads the data once (intake, every problem attributed to its unit), scores it, and
-renders each unit's notebook in a pool of worker processes — one kernel per notebook — skipping units
-whose cache key is unchanged since their last good report. A unit whose data is invalid or whose
+renders each unit's notebook on dask workers (:mod:`.executor`: an embedded ``LocalCluster`` or an
+existing cluster), skipping units whose cache key is unchanged since their last good report. The
+scored run goes to the workers once per run; each report comes back as text and this process alone
+writes it, atomically. A unit whose data is invalid or whose
 notebook raises gets a short Chinese failure page and never stops the others. Then the overview (linked
 to the unit reports), ``scores.xlsx``, ``summary.json``, the run's ``index.html`` and the top-level
 ``index.html``. :func:`run_all` does this for every run of a params file (``params/demo.yaml``).
@@ -10,95 +12,64 @@ to the unit reports), ``scores.xlsx``, ``summary.json``, the run's ``index.html`
 Layout of ``<out>/<scheme>/<period>/``: ``index.html``, ``overview.html`` (+ ``.ipynb``),
 ``summary.json``, ``scores.xlsx``, ``units/<stem>.html`` (+ ``.ipynb``) per unit, or
 ``units/<stem>.failed.html`` (+ ``.failed.ipynb`` when a notebook ran) for a failed one; hidden:
-``.cache.json`` (keys), ``.inputs/`` (data copies without invalid units, what the notebooks read),
-``.lock`` and ``.work/`` (only while a batch runs).
+``.cache.json`` (keys), ``.inputs/`` (data copies without invalid units), ``.lock`` (only while a
+batch runs; ``.work/`` is a leftover of older versions, removed).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
-import random
 import shutil
+import signal
 import sys
+import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import InputError, XinyongError
 from ..report.render import OVERVIEW_NOTEBOOK, UNIT_NOTEBOOK, notebook_path
+from ..util import atomic_write_bytes
 from . import outputs
 from .cache import Cache, digest, evidence_rows, frame_rows, result_digest, scheme_files, static_digest
+from .executor import Executor
 from .model import BatchSummary, UnitOutcome
 from .names import safe_component, unit_stems
 from .prepare import PeriodInput, read_period
+from .task import Bundle, Task, TaskResult
 
-STAGGER = 0.5  # seconds between the first kernel starts of the pool's workers
-JITTER = 0.2  # random extra delay before every kernel start
 TMP_AGE = 60.0  # seconds: a shared temp file older than this is a leftover
 INPUTS_DIR = ".inputs"
 WORK_DIR = ".work"
 LOCK = ".lock"
+ENGINES = ("warm", "kernel")
 
 
 def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-# ------------------------------------------------------------------------------------------- pool
-class Pool:
-    """A lazily started process pool that can be replaced when a worker dies (BrokenProcessPool)."""
+# ------------------------------------------------------------------------------------------- stops
+@contextlib.contextmanager
+def stop_on_sigterm():
+    """SIGTERM (``kill``, systemd, a job scheduler ending the batch) is handled like Ctrl-C: it raises
+    KeyboardInterrupt in the main thread, so the same clean-up runs — the workers are stopped, finished
+    reports and their cache entries stay, ``.lock`` and ``.work/`` go — and the command line says so
+    in Chinese. Outside the main thread (a library caller's thread) signals cannot be caught: no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
 
-    def __init__(self, jobs: int | None = None, shared: bool = False):
-        self.jobs = max(1, int(jobs or os.cpu_count() or 1))
-        self.shared = shared  # used by several runs: always ``jobs`` workers
-        self._ex: ProcessPoolExecutor | None = None
-        self.started = 0  # tasks submitted since the pool started (the first ``jobs`` are staggered)
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
 
-    def executor(self, n_tasks: int) -> ProcessPoolExecutor:
-        if self._ex is None:
-            import multiprocessing as mp
-
-            from .worker import init_worker
-
-            # spawn, not fork: the parent may hold threads (progress bar) and fork would copy their locks
-            self.workers = self.jobs if self.shared else max(1, min(self.jobs, n_tasks))
-            self._ex = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn"),
-                                           initializer=init_worker, initargs=(os.getpid(),))
-            self.started = 0
-        return self._ex
-
-    def submit(self, task: dict, n_tasks: int) -> Future:
-        ex = self.executor(n_tasks)
-        i = self.started
-        self.started += 1
-        task["delay"] = (i * STAGGER if i < self.workers else 0.0) + random.random() * JITTER
-        from .worker import run_task
-
-        return ex.submit(run_task, task)
-
-    def reset(self) -> None:
-        if self._ex is not None:
-            self._ex.shutdown(wait=False, cancel_futures=True)
-        self._ex = None
-
-    def terminate(self) -> None:
-        """Stop now (Ctrl-C): running workers are killed; their kernels exit with them; files being
-        written are temporary ones, cleaned by the next run."""
-        if self._ex is not None:
-            for proc in list(getattr(self._ex, "_processes", {}).values()):
-                try:
-                    proc.terminate()
-                except Exception:  # noqa: BLE001 — already gone
-                    pass
-        self.reset()
-
-    def close(self) -> None:
-        if self._ex is not None:
-            self._ex.shutdown(wait=True, cancel_futures=True)
-        self._ex = None
+    old = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 # ------------------------------------------------------------------------------------------- lock
@@ -233,18 +204,21 @@ def _remove(*paths: Path) -> None:
 def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, out_dir: str | os.PathLike = "outputs",
               history: Sequence[Mapping[str, Any]] | None = None, jobs: int | None = None, resume: bool = True,
               readings: Mapping[str, str] | None = None, progress: bool | None = None,
-              pool: Pool | None = None) -> BatchSummary:
+              executor: Executor | None = None, scheduler: str | None = None, engine: str = "warm") -> BatchSummary:
     """Render every unit's report of ``scheme`` × ``period`` from ``data`` into ``out_dir/<scheme>/<period>/``.
 
     ``history``: earlier periods ``[{"period": ..., "data": ...}]`` (later ones are ignored, as in the
-    reports). ``jobs``: worker processes (default: CPU count). ``resume``: skip units whose cache key is
+    reports). ``jobs``: worker processes of the local cluster (default: CPU count); ``scheduler``: an
+    existing dask cluster instead (``tcp://host:8786``; default ``$XINYONG_SCHEDULER``); ``engine``:
+    ``warm`` (in-process, imports kept) or ``kernel`` (a fresh kernel per report); ``executor``: one
+    shared by several runs (``run_all``). ``resume``: skip units whose cache key is
     unchanged since their last good report. ``progress``: progress bar (default: only on a terminal).
     Invalid data of a unit or a failing notebook fails that unit only; problems that belong to no unit
     fail the run (``summary.run_error``). Raises only for what prevents any output (unknown scheme,
     folder locked by another batch).
 
-    Workers are started with multiprocessing's "spawn" (the same on Linux, macOS and Windows), so a
-    script that calls this needs the usual ``if __name__ == "__main__":`` guard.
+    Local workers are started with multiprocessing's "spawn" (dask's default), so a script that calls
+    this needs the usual ``if __name__ == "__main__":`` guard.
     """
     from ..scheme import load_scheme
 
@@ -254,24 +228,34 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
     out_dir = Path(out_dir).resolve()
     run_dir = out_dir / safe_component(sch.id) / safe_component(period)
     hist_in = [h for h in _history_list(history) if h["period"] < period]
-    own_pool = pool is None
-    pool = pool or Pool(jobs)
+    own = executor is None
+    ex = executor or Executor(jobs, scheduler=scheduler, engine=_engine(engine))
     s = BatchSummary(scheme=sch.id, scheme_title=sch.title, period=period, run_dir=run_dir,
-                     data=str(Path(data).resolve()), jobs=pool.jobs, started=_now(),
+                     data=str(Path(data).resolve()), jobs=ex.jobs, started=_now(),
                      history=[{"period": h["period"], "data": str(h["data"].resolve())} for h in hist_in])
     try:
-        with RunLock(run_dir):
+        with stop_on_sigterm(), RunLock(run_dir):
             _cleanup(run_dir, out_dir)
-            _run(s, sch, scheme, data, hist_in, readings, resume, progress, pool, out_dir, t0)
+            _run(s, sch, scheme, data, hist_in, readings, resume, progress, ex, out_dir, t0)
+    except KeyboardInterrupt:
+        ex.terminate()  # Ctrl-C, SIGTERM: the workers stop now, not after their reports
+        raise
     finally:
-        if own_pool:
-            pool.close()
+        if own:
+            ex.close()
     return s
 
 
+def _engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise XinyongError(f"未知的执行引擎“{engine}”，可用：{'、'.join(ENGINES)}",
+                           f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    return engine
+
+
 def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[dict], readings: Mapping | None,
-         resume: bool, progress: bool | None, pool: Pool, out_dir: Path, t0: float) -> None:
-    from ..report.load import load_run, memo_folder
+         resume: bool, progress: bool | None, ex: Executor, out_dir: Path, t0: float) -> None:
+    from ..report.load import load_run, run_bytes
 
     run_dir = s.run_dir
     units_dir = run_dir / outputs.UNITS_DIR
@@ -279,16 +263,14 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
     old = _old_summary(run_dir)
     readings = dict(readings or {})
     changed = False
-    memo = str(run_dir / WORK_DIR / "memo")  # report.load memo: scores shared by the run's kernels
 
     # ---- read and score once: which units are invalid, what the notebooks read
     try:
         cur = read_period(sch, s.period, data, run_dir / INPUTS_DIR)
         hist: list[PeriodInput] = [read_period(sch, h["period"], h["data"], run_dir / INPUTS_DIR) for h in hist_in]
         valid = [u for u in map(str, cur.frame.index) if u not in cur.bad]
-        with memo_folder(memo):  # the scores computed here are the ones every report kernel reads
-            run = load_run(sch, cur.path, period=s.period, readings=readings,
-                           history=[{"period": h.period, "data": h.path} for h in hist]) if valid else None
+        run = load_run(sch, cur.path, period=s.period, readings=readings,
+                       history=[{"period": h.period, "data": h.path} for h in hist]) if valid else None
     except InputError as exc:
         s.run_error = {"message": exc.message, "detail": exc.detail,
                        "problems": outputs.problem_rows(exc.problems)}
@@ -314,10 +296,20 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
     rows_h = {h.period: (frame_rows(h.frame), evidence_rows(h.evidence)) for h in hist}
     own: dict[str, Any] = {}
     outcomes: dict[str, UnitOutcome] = {}
-    tasks: list[dict] = []
-    work = run_dir / WORK_DIR / str(os.getpid())
+    tasks: list[Task] = []
     data_for_nb = str(cur.path)
-    hist_for_nb = [{"period": h.period, "data": str(h.path)} for h in hist]
+    made: list[Bundle] = []
+
+    def bundle_digest() -> str:
+        """The period scored once, here, with everything its reports read (alternatives, findings):
+        made only when some report must be rendered (an unchanged re-run skips it)."""
+        if not made:
+            made.append(Bundle.make(run_bytes(run), {n: notebook_path(n).read_text(encoding="utf-8")
+                                                     for n in (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)}))
+        return made[0].digest
+    hist_for_nb = tuple((h.period, str(h.path)) for h in hist)
+    rd = tuple(readings.items())
+    engine = ex.engine
     for uid in order:
         stem = stems[uid]
         u = UnitOutcome(id=uid, name=names.get(uid), kind=kinds.get(uid), status="ok", stem=stem)
@@ -340,10 +332,10 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         if resume and cache.hit(uid, key, stem) and html.exists() and ipynb.exists():
             u.status = "skipped"
             continue
-        tasks.append({"kind": "unit", "key": key, "scheme": str(scheme_arg), "period": s.period, "unit": uid,
-                      "data": data_for_nb, "history": hist_for_nb, "readings": readings, "memo": memo,
-                      "staging": str(work / stem), "html": str(html), "ipynb": str(ipynb),
-                      "failed_ipynb": str(units_dir / f"{stem}.failed.ipynb")})
+        tasks.append(Task(kind="unit", scheme=str(scheme_arg), period=s.period, unit=uid, data=data_for_nb,
+                          history=hist_for_nb, readings=rd, bundle=bundle_digest(), key=key, html=u.html,
+                          ipynb=u.notebook, failed_ipynb=_rel(units_dir / f"{stem}.failed.ipynb", run_dir),
+                          output_dir=str(units_dir), engine=engine))
     units_dir.mkdir(parents=True, exist_ok=True)
 
     # ---- overview: rendered alongside the units with the links they will have if they succeed; again
@@ -355,14 +347,14 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         return {uid: outputs.href(outputs.UNITS_DIR, f"{outcomes[uid].stem}{'.failed' if outcomes[uid].status == 'failed' else ''}.html")
                 for uid in map(str, run.units.index)} if run is not None else {}
 
-    def overview_task(lk: dict[str, str]) -> dict | None:
+    def overview_task(lk: dict[str, str]) -> Task | None:
         key = digest(static_ov, peers, own, lk)
         if resume and cache.overview == key and ov_html.exists() and ov_nb.exists():
             return None
-        return {"kind": "overview", "key": key, "scheme": str(scheme_arg), "period": s.period, "data": data_for_nb,
-                "history": hist_for_nb, "readings": readings, "unit_links": lk, "memo": memo,
-                "staging": str(work / "_overview"),
-                "html": str(ov_html), "ipynb": str(ov_nb), "failed_ipynb": str(run_dir / "overview.failed.ipynb")}
+        return Task(kind="overview", scheme=str(scheme_arg), period=s.period, unit=None, data=data_for_nb,
+                    history=hist_for_nb, readings=rd, bundle=bundle_digest(), key=key, html=ov_html.name,
+                    ipynb=ov_nb.name, failed_ipynb="overview.failed.ipynb", output_dir=str(run_dir),
+                    unit_links=tuple(lk.items()), engine=engine)
 
     predicted = links()
     ov_first = overview_task(predicted) if run is not None else None
@@ -377,14 +369,14 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         details: dict[str, str | None] = {}
         ov_res: dict | None = None
 
-        def done(t: dict, r: dict) -> None:
+        def done(t: Task, r: dict) -> None:
             nonlocal ov_res
-            if t["kind"] == "unit":
+            if t.kind == "unit":
                 _unit_done(t, r, outcomes, cache, details, s)
             else:
                 ov_res = r
 
-        results = _execute(pool, all_tasks, bar, on_done=done)
+        results = _execute(ex, all_tasks, made[0] if made else None, run_dir, bar, on_done=done)
         changed |= bool(results)
         ov_task = ov_first
         if run is not None and links() != predicted:
@@ -392,7 +384,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
             if ov_task is not None:
                 bar.total += 1
                 bar.refresh()
-                ov_res = _execute(pool, [ov_task], bar)[0]
+                ov_res = _execute(ex, [ov_task], made[0], run_dir, bar)[0]
                 changed = True
         # ---- failed pages, stale files, pruned units
         for u in outcomes.values():
@@ -424,7 +416,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
             s.overview = {"status": res["status"], "seconds": res.get("seconds"), "attempts": res.get("attempts")}
             if res["status"] == "ok":
                 s.overview.update(html=ov_html.name, notebook=ov_nb.name)
-                cache.overview = ov_task["key"]
+                cache.overview = ov_task.key
                 cache.save()
                 _remove(run_dir / "overview.failed.html", run_dir / "overview.failed.ipynb")
             else:
@@ -465,61 +457,52 @@ def _prune(units_dir: Path, stems: set[str]) -> bool:
     return gone
 
 
-def _unit_done(task: dict, res: dict, outcomes: dict[str, UnitOutcome], cache: Cache, details: dict,
+def _unit_done(task: Task, res: dict, outcomes: dict[str, UnitOutcome], cache: Cache, details: dict,
                s: BatchSummary) -> None:
-    u = outcomes[task["unit"]]
+    u = outcomes[task.unit]
     u.seconds, u.attempts = res.get("seconds"), res.get("attempts", 0)
     if res["status"] == "ok":
         u.status = "ok"
-        cache.set(u.id, task["key"], u.stem)  # written now: a kill loses at most the units in flight
+        cache.set(u.id, task.key, u.stem)  # written now: a kill loses at most the units in flight
         return
     u.status, u.error_kind, u.error = "failed", res.get("error_kind"), res.get("error")
-    u.notebook = _rel(Path(res["notebook"]), s.run_dir) if res.get("notebook") else None
+    u.notebook = res.get("notebook")
     details[u.id] = res.get("detail")
     cache.drop(u.id)
 
 
-def _execute(pool: Pool, tasks: list[dict], bar: Any, on_done=None) -> list[dict]:
-    """Run tasks on the pool; results in task order. A dead worker's tasks run once more in a new pool."""
-    results: list[dict | None] = [None] * len(tasks)
-    todo = list(range(len(tasks)))
-    for round_ in range(2):
-        if not todo:
-            break
-        futs = {pool.submit(tasks[i], len(todo)): i for i in todo}
-        broken: list[int] = []
-        pending = set(futs)
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in done:
-                    i = futs[f]
-                    try:
-                        r = f.result()
-                    except BrokenProcessPool:
-                        broken.append(i)
-                        continue
-                    except Exception as exc:  # noqa: BLE001 — e.g. a task that could not be pickled
-                        r = {"status": "failed", "error_kind": "error", "error": f"{type(exc).__name__}: {exc}",
-                             "seconds": None, "attempts": 1}
-                    results[i] = r
-                    if on_done:
-                        on_done(tasks[i], r)
-                    _tick(bar, r)
-        except BaseException:
-            pool.terminate()
-            raise
-        if broken:
-            pool.reset()
-        todo = sorted(broken)
-    for i in todo:  # broke twice
-        r = {"status": "failed", "error_kind": "worker", "error": "工作进程意外退出（已重试一次）", "seconds": None,
-             "attempts": 2}
-        results[i] = r
+def _publish(task: Task, r: TaskResult, run_dir: Path) -> dict:
+    """Write what a worker sent back (this process alone writes outputs): the notebook first, the HTML
+    last, each atomically, so a present HTML means its notebook is there too."""
+    out = {"status": r.status, "error_kind": r.error_kind, "error": r.error, "detail": r.detail,
+           "seconds": r.seconds, "attempts": r.attempts, "notebook": None}
+    if r.status == "ok":
+        atomic_write_bytes(run_dir / task.ipynb, r.notebook.encode("utf-8"))
+        atomic_write_bytes(run_dir / task.html, r.html.encode("utf-8"))
+    elif r.notebook:
+        atomic_write_bytes(run_dir / task.failed_ipynb, r.notebook.encode("utf-8"))
+        out["notebook"] = task.failed_ipynb
+    return out
+
+
+def _execute(ex: Executor, tasks: list[Task], bundle: Bundle | None, run_dir: Path, bar: Any,
+             on_done=None) -> list[dict]:
+    """Run tasks on the executor; results (as recorded) in task order, each published as it arrives."""
+    results: dict[int, dict] = {}
+    index = {id(t): i for i, t in enumerate(tasks)}
+    by_key = {(t.kind, t.key): t for t in tasks}
+
+    def arrived(t: Task, r: TaskResult) -> None:
+        orig = by_key[(t.kind, t.key)]
+        res = _publish(orig, r, run_dir)
+        results[index[id(orig)]] = res
         if on_done:
-            on_done(tasks[i], r)
-        _tick(bar, r)
-    return [r for r in results if r is not None]
+            on_done(orig, res)
+        _tick(bar, res)
+
+    if tasks and bundle is not None:
+        ex.run(tasks, bundle, arrived, priority=lambda t: 10 if t.kind == "overview" else 0)
+    return [results[i] for i in sorted(results)]
 
 
 # ------------------------------------------------------------------------------------------- progress
@@ -624,30 +607,32 @@ def load_params(params_file: str | os.PathLike) -> list[dict]:
 
 
 def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "outputs", jobs: int | None = None,
-            resume: bool = True, progress: bool | None = None) -> list[BatchSummary]:
-    """Every run of ``params_file``, one after another on one worker pool; the top ``index.html`` links them.
+            resume: bool = True, progress: bool | None = None, scheduler: str | None = None,
+            engine: str = "warm") -> list[BatchSummary]:
+    """Every run of ``params_file``, one after another on one cluster; the top ``index.html`` links them.
 
     A run that cannot start (unknown scheme, locked folder) is returned with ``run_error`` set; the
     others still run.
     """
     runs = load_params(params_file)
     out = Path(out_dir).resolve()
-    pool = Pool(jobs, shared=True)
+    ex = Executor(jobs, scheduler=scheduler, engine=_engine(engine))
     summaries = []
-    try:
-        for r in runs:
-            try:
-                summaries.append(run_batch(r["scheme"], r["period"], r["data"], out, history=r["history"],
-                                           resume=resume, readings=r["readings"], progress=progress, pool=pool))
-            except Exception as exc:  # noqa: BLE001 — one run that cannot start never stops the others
-                msg = exc.message if isinstance(exc, XinyongError) else f"内部错误：{type(exc).__name__}: {exc}"
-                detail = exc.detail if isinstance(exc, XinyongError) else repr(exc)
-                s = BatchSummary(scheme=str(r["scheme"]), scheme_title=str(r["scheme"]), period=r["period"],
-                                 run_dir=out / safe_component(Path(str(r["scheme"])).stem) / safe_component(r["period"]),
-                                 data=str(r["data"]), run_error={"message": msg, "detail": detail, "problems": []})
-                summaries.append(s)
-    finally:
-        pool.close()
+    with stop_on_sigterm():  # between two runs too
+        try:
+            for r in runs:
+                try:
+                    summaries.append(run_batch(r["scheme"], r["period"], r["data"], out, history=r["history"],
+                                               resume=resume, readings=r["readings"], progress=progress, executor=ex))
+                except Exception as exc:  # noqa: BLE001 — one run that cannot start never stops the others
+                    msg = exc.message if isinstance(exc, XinyongError) else f"内部错误：{type(exc).__name__}: {exc}"
+                    detail = exc.detail if isinstance(exc, XinyongError) else repr(exc)
+                    s = BatchSummary(scheme=str(r["scheme"]), scheme_title=str(r["scheme"]), period=r["period"],
+                                     run_dir=out / safe_component(Path(str(r["scheme"])).stem) / safe_component(r["period"]),
+                                     data=str(r["data"]), run_error={"message": msg, "detail": detail, "problems": []})
+                    summaries.append(s)
+        finally:
+            ex.close()
     out.mkdir(parents=True, exist_ok=True)
     outputs.write_if_changed(out / outputs.INDEX, outputs.top_index(out).encode("utf-8"))
     return summaries

@@ -1,26 +1,32 @@
-"""What a batch worker process runs: one report notebook in its own kernel, retried if the kernel
-fails to start, written into a private staging folder and then renamed into place.
+"""What a batch worker runs: one report, from a :class:`~.task.Task` and its run's :class:`~.task.Bundle`,
+returned as text (:class:`~.task.TaskResult`); the worker writes nothing the client reads.
 
-papermill picks five free TCP ports for each kernel and the kernel binds them a moment later; with
-many kernels starting at once another one can take a port in between, and the kernel dies at start
-with ``zmq.error.ZMQError: Address already in use`` (nteract/papermill#511). papermill then reports
-"Kernel died before replying to kernel_info" or a timeout. Such a unit is retried with a jittered,
-growing back-off; a notebook that *ran* and raised is never retried.
+The worker is a ``dask.distributed`` worker (a local one or a cluster's). :class:`WarmUp`, a worker
+plugin, imports what every report needs once per worker process (and, for the warm engine, creates
+its IPython shell), so the first report does not pay for it while others wait.
 
-Everything crosses the process boundary as plain dicts (no exceptions, no frames). Workers (and the
-kernels they start) write nothing to the terminal unless ``XINYONG_BATCH_VERBOSE`` is set.
+The scored run arrives once per worker (scattered by the client) and is written to the worker's own
+scratch folder as the ``run_file`` the notebook reads: a fresh object per report, nothing shared.
+
+With the fresh-kernel engine (``--engine kernel``) papermill picks five free TCP ports for each
+kernel and the kernel binds them a moment later; with many kernels starting at once another one can
+take a port in between, and the kernel dies at start (``zmq.error.ZMQError: Address already in use``,
+nteract/papermill#511). Such a report is retried with a jittered, growing back-off; a notebook that
+*ran* and raised is never retried. The warm engine starts no kernel.
 """
 from __future__ import annotations
 
 import os
 import random
-import shutil
-import signal
-import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
 from typing import Any
+
+from distributed import WorkerPlugin
+
+from .task import Bundle, Task, TaskResult
 
 KERNEL_RETRIES = 4  # attempts in all
 BACKOFF = 1.0  # seconds, doubled each attempt, times a random factor in [0.5, 1.5)
@@ -28,33 +34,32 @@ START_MARKERS = ("address already in use", "kernel died before replying", "kerne
                  "kernel didn’t respond", "kernel_info", "zmqerror", "deadkernelerror", "kernel died")
 
 
-def init_worker(parent_pid: int) -> None:
-    """Die with the parent (Linux): a batch killed with SIGKILL leaves no worker finishing a report.
-    Ctrl-C is the parent's to handle (it stops the workers); a worker ignores SIGINT."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if not os.environ.get("XINYONG_BATCH_VERBOSE"):
-        # kernels inherit the worker's stdout/stderr; their chatter (e.g. jupyter_client interrupts every
-        # kernel before shutting it down, and a busy kernel logs "KeyboardInterrupt caught in kernel")
-        # would break the progress bar. Errors reach the summary through papermill, not through stderr.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        os.close(devnull)
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
+class WarmUp(WorkerPlugin):
+    """dask worker plugin: imports once per worker; ``quiet`` (local clusters) sends the worker's and
+    its kernels' terminal chatter to /dev/null, which would otherwise break the client's progress bar
+    (errors reach the summary through the results, not through stderr)."""
 
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-        if os.getppid() != parent_pid:  # the parent died before prctl took effect
-            os._exit(1)
-    # the first report of each worker should not pay for these imports while others wait
-    import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
+    name = "xinyong-warm-up"
 
-    from ..report import render  # noqa: F401
+    def __init__(self, engine: str = "warm", quiet: bool = False):
+        self.engine, self.quiet = engine, quiet
+
+    def setup(self, worker: Any = None) -> None:
+        if self.quiet and not os.environ.get("XINYONG_BATCH_VERBOSE"):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
+
+        from ..report import render  # noqa: F401
+
+        if self.engine == "warm":
+            from ..report.engine import warm_up
+
+            warm_up()
+
 
 
 def kernel_start_failure(exc: BaseException) -> bool:
@@ -76,65 +81,80 @@ def kernel_start_failure(exc: BaseException) -> bool:
     return False
 
 
-def _clear(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
+def _scratch() -> Path:
+    try:
+        from distributed import get_worker
+
+        return Path(get_worker().local_directory)
+    except (ImportError, ValueError):  # not in a dask worker (tests call run_task directly)
+        return Path(tempfile.gettempdir())
 
 
-def run_task(task: dict[str, Any]) -> dict[str, Any]:
-    """Render one report. ``task``: kind (unit|overview), scheme, period, unit, data, history, readings,
-    staging, html, ipynb, failed_ipynb (final paths), unit_links (overview), delay (seconds), memo (the
-    run's score memo folder, see ``report.load.memoised``)."""
-    from ..report.load import memo_folder
+def run_file(bundle: Bundle) -> Path:
+    """The bundle's scored run as a file in this worker's scratch folder (written once per worker)."""
+    path = _scratch() / "xinyong-runs" / f"{bundle.digest}.pkl"
+    if not path.exists():
+        from ..util import atomic_write_bytes
 
-    if task.get("delay"):
-        time.sleep(task["delay"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, bundle.run)
+    return path
+
+
+def _where() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return f"pid {os.getpid()}"
+
+
+def run_task(task: Task, bundle: Bundle) -> TaskResult:
+    """Render one report; never raises for a report's own failure (that is a result, listed by the
+    client). An exception escaping here (or the worker dying) is dask's to retry."""
+    from ..report import render as R
+
     t0 = time.perf_counter()
-    with memo_folder(task.get("memo")):  # the kernel started for this task inherits the memo folder
-        return _run_task(task, t0)
-
-
-def _run_task(task: dict[str, Any], t0: float) -> dict[str, Any]:
-    from ..report.render import ReportError, render_overview, render_unit_report
-
-    staging = Path(task["staging"])
-    out: dict[str, Any] = {"id": task.get("unit"), "kind": task["kind"], "attempts": 0, "pid": os.getpid()}
+    if bundle.digest != task.bundle:
+        raise ValueError(f"task {task.name} belongs to run {task.bundle}, got {bundle.digest}")
+    rf = run_file(bundle)
+    hist = [{"period": p, "data": d} for p, d in task.history]
+    if task.kind == "unit":
+        notebook = R.UNIT_NOTEBOOK
+        params = R.unit_params(task.scheme, task.period, task.unit, task.data, hist, dict(task.readings), rf)
+        title = R.unit_title(task.scheme, task.period, task.unit)
+    else:
+        notebook = R.OVERVIEW_NOTEBOOK
+        params = R.overview_params(task.scheme, task.period, task.data, dict(task.unit_links), hist,
+                                   dict(task.readings), rf)
+        title = R.overview_title(task.scheme, task.period)
+    params["output_dir"] = task.output_dir
+    source = bundle.notebook(notebook)
     rng = random.Random()
-    for attempt in range(1, KERNEL_RETRIES + 1):
-        out["attempts"] = attempt
-        _clear(staging)
-        staging.mkdir(parents=True, exist_ok=True)
-        timings: dict = {}
+    attempt = 0
+    while True:
+        attempt += 1
         try:
-            if task["kind"] == "unit":
-                html = render_unit_report(task["scheme"], task["period"], task["unit"], task["data"], staging,
-                                          history=task["history"], readings=task["readings"], timings=timings)
-            else:
-                html = render_overview(task["scheme"], task["period"], task["data"], staging,
-                                       unit_links=task["unit_links"], history=task["history"],
-                                       readings=task["readings"], timings=timings)
-            # the notebook first, the HTML last: a present HTML means its notebook is there too
-            os.replace(html.with_suffix(".ipynb"), task["ipynb"])
-            os.replace(html, task["html"])
-            out.update(status="ok", timings=timings)
-            break
-        except ReportError as exc:
-            failed = exc.fields.get("notebook")
-            if failed and Path(failed).exists():
-                os.replace(failed, task["failed_ipynb"])
-                out["notebook"] = task["failed_ipynb"]
-            out.update(status="failed", error_kind="notebook", error=exc.message, detail=exc.detail)
-            break
-        except Exception as exc:  # noqa: BLE001 — one unit's failure never stops the others
-            if kernel_start_failure(exc) and attempt < KERNEL_RETRIES:
+            r = R.render(notebook, params, title, engine=task.engine, source=source)
+            return TaskResult("ok", html=r.html, notebook=r.notebook, seconds=_since(t0), attempts=attempt,
+                              worker=_where(), timings=r.timings)
+        except R.ReportError as exc:
+            return TaskResult("failed", notebook=exc.notebook_text, error_kind="notebook", error=exc.message,
+                              detail=exc.detail + ("\n" + exc.fields["traceback"] if exc.fields.get("traceback") else ""),
+                              seconds=_since(t0), attempts=attempt, worker=_where())
+        except Exception as exc:  # noqa: BLE001 — one report's failure never stops the others
+            kernel = kernel_start_failure(exc)
+            if kernel and attempt < KERNEL_RETRIES:
                 time.sleep(BACKOFF * 2 ** (attempt - 1) * (0.5 + rng.random()))
                 continue
-            kernel = kernel_start_failure(exc)
-            out.update(status="failed", error_kind="kernel" if kernel else "error",
-                       error=(f"内核启动失败（已尝试 {attempt} 次）：" if kernel else "生成报告时出错：")
-                       + f"{type(exc).__name__}: {exc}",
-                       detail="".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:])
-            break
-        finally:
-            _clear(staging)
-    out["seconds"] = round(time.perf_counter() - t0, 3)
-    return out
+            return TaskResult("failed", error_kind="kernel" if kernel else "error",
+                              error=(f"内核启动失败（已尝试 {attempt} 次）：" if kernel else "生成报告时出错：")
+                              + f"{type(exc).__name__}: {exc}",
+                              detail="".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:],
+                              seconds=_since(t0), attempts=attempt, worker=_where())
+
+
+def _since(t0: float) -> float:
+    return round(time.perf_counter() - t0, 3)
+

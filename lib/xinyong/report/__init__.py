@@ -8,12 +8,12 @@ other writer (Word, PDF) can take as they are.
 """
 from .analysis import OverviewAnalysis, UnitAnalysis
 from .fonts import setup_fonts
-from .load import Run, load_run, sha256_of
+from .load import Run, load_run, read_run_file, save_run, sha256_of
 from .overview import Overview
 from .sections import Block, UnitReport
 
 __all__ = ["check_lang", "Block", "Overview", "OverviewAnalysis", "Run", "UnitAnalysis", "UnitReport", "load_run",
-           "render_overview", "render_unit_report", "setup_fonts", "sha256_of"]
+           "read_run_file", "render_overview", "render_unit_report", "save_run", "setup_fonts", "sha256_of"]
 
 
 # papermill and nbconvert load lazily: the notebook kernel imports this package and needs neither.

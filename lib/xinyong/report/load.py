@@ -1,21 +1,18 @@
 """Load what a report shows: a scheme, one period's data scored, its evidence, and earlier periods.
 
 Everything a report needs is computed here, once, from the arguments and the files they name, so the
-notebook only displays and a batch worker can call it in any process. Not a pure function: when
-``$XINYONG_MEMO_DIR`` is set (a batch sets it), scoring results and read workbooks are taken from and
-kept in that folder (see the memo below); the values are the same as computed afresh.
+notebook only displays and a batch worker can call it in any process. A batch passes the run it scored
+once as ``run_file`` (:func:`save_run` / :func:`read_run_file`) instead of the data being read again.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import pickle
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
@@ -36,67 +33,49 @@ def sha256_of(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-# ---------------------------------------------------------------------------------------- memo
-# A batch renders one report per unit, each in its own kernel, and every one of them would score the
-# same period files (the period, its history, each alternative reading) again. When a batch sets
-# XINYONG_MEMO_DIR (a folder under the run's .work/, removed when the run ends), scoring results are
-# kept there as pickles keyed by the library version, the scheme as loaded, the data file's SHA-256
-# and the readings; the first kernel computes, the others read. Without the variable nothing is kept.
-# The folder is written only by this run's own workers; a damaged or unreadable entry is recomputed.
-MEMO_ENV = "XINYONG_MEMO_DIR"
+# ---------------------------------------------------------------------------------------- run file
+# A batch scores each period once, on its client, and hands the scored run to every report notebook
+# as a file (the notebook's ``run_file`` parameter). The file is a pickle of :class:`Run` with its
+# alternative totals and scheme findings already computed, tagged with a format name and the library
+# version: a worker with another xinyong version refuses it rather than render from foreign objects.
+# Pickles are only ever read from files this library wrote for the same batch (the batch's own client).
+RUN_FILE_FORMAT = "xinyong.run/1"
 
 
-@contextlib.contextmanager
-def memo_folder(folder: str | None):
-    """Set $XINYONG_MEMO_DIR (report.load's memo) for the block; kernels started inside inherit it."""
-    old = os.environ.get(MEMO_ENV)
-    if folder:
-        os.environ[MEMO_ENV] = folder
-    else:
-        os.environ.pop(MEMO_ENV, None)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(MEMO_ENV, None)
-        else:
-            os.environ[MEMO_ENV] = old
-
-
-def _scheme_fingerprint(sch: Scheme) -> str:
-    return hashlib.sha256(sch.model_dump_json().encode("utf-8")).hexdigest()
-
-
-def memoised(what: str, sch: Scheme, sha256: str | None, readings: Mapping[str, str] | None, compute: Callable[[], Any]):
-    """``compute()``, kept in $XINYONG_MEMO_DIR under (what, library version, scheme, data SHA-256,
-    readings) when both the folder and the SHA-256 are known; computed afresh otherwise."""
-    folder = os.environ.get(MEMO_ENV)
-    if not folder or not sha256:
-        return compute()
+def run_bytes(run: "Run") -> bytes:
+    """The scored run as ``run_file`` bytes (alternatives and findings computed first, so no report
+    notebook scores anything again)."""
     from .. import __version__
 
-    key = json.dumps([what, __version__, _scheme_fingerprint(sch), sha256, sorted((readings or {}).items())],
-                     ensure_ascii=False)
-    path = Path(folder) / f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}.pkl"
+    run.prepare()
+    return pickle.dumps({"format": RUN_FILE_FORMAT, "version": __version__, "run": run},
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def save_run(run: "Run", path: str | os.PathLike) -> Path:
+    """Write :func:`run_bytes` atomically to ``path``; returns the path."""
+    from ..util import atomic_write_bytes
+
+    return atomic_write_bytes(Path(path), run_bytes(run))
+
+
+def read_run_file(path: str | os.PathLike) -> "Run":
+    """A run written by :func:`save_run`; :class:`XinyongError` when the file is not one, or was
+    written by another version of xinyong."""
+    from .. import __version__
+
     try:
         with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except Exception:  # noqa: BLE001 — absent, or damaged: computed again (and replaced)
-        pass
-    value = compute()
-    try:
-        from ..util import atomic_write_bytes
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    except (OSError, pickle.PicklingError, AttributeError, TypeError):
-        pass  # the memo is an optimisation only
-    return value
-
-
-def score_memoised(sch: Scheme, data: "PeriodData", readings: Mapping[str, str] | None) -> ScoreResult:
-    return memoised("score", sch, data.sha256, readings,
-                    lambda: score(sch, data.frame, readings=dict(readings) if readings else None))
+            payload = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+        raise XinyongError(f"无法读取已计分的数据文件：{path}", f"cannot read run file {path}: {type(exc).__name__}: {exc}",
+                           file=str(path)) from None
+    if not isinstance(payload, dict) or payload.get("format") != RUN_FILE_FORMAT:
+        raise XinyongError(f"不是 xinyong 的计分结果文件：{path}", f"not a {RUN_FILE_FORMAT} file: {path}", file=str(path))
+    if payload.get("version") != __version__:
+        raise XinyongError(f"计分结果文件由另一版本的 xinyong（{payload.get('version')}）写出，请用同一版本运行",
+                           f"run file version {payload.get('version')} != library {__version__}", file=str(path))
+    return payload["run"]
 
 
 @dataclass
@@ -122,18 +101,13 @@ def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: st
 
     path = data_path(data)
     sha = sha256_of(path)
-
-    def read() -> PeriodData:
-        res = read_inputs(scheme, path)
-        res.raise_if_errors()
-        got = res.period
-        if period is not None and got is not None and str(got) != str(period):
-            raise InputError(f"文件 {path.name} 的考核期为“{got}”，与要求的“{period}”不一致",
-                             f"{path}: workbook period {got!r} != requested {period!r}", file=str(path))
-        return PeriodData(str(period or got or ""), res.frame, res.evidence, list(res.problems), path.resolve(), sha)
-
-    # openpyxl takes ~0.1 s a workbook: in a batch each period file is read once (errors are not kept)
-    return memoised(f"read\0{path.resolve()}\0{period}", scheme, sha, {}, read)
+    res = read_inputs(scheme, path)
+    res.raise_if_errors()
+    got = res.period
+    if period is not None and got is not None and str(got) != str(period):
+        raise InputError(f"文件 {path.name} 的考核期为“{got}”，与要求的“{period}”不一致",
+                         f"{path}: workbook period {got!r} != requested {period!r}", file=str(path))
+    return PeriodData(str(period or got or ""), res.frame, res.evidence, list(res.problems), path.resolve(), sha)
 
 
 @dataclass
@@ -173,9 +147,20 @@ class Run:
     def alternative_totals(self) -> pd.DataFrame:
         """Totals of every unit under each option of each reading (the others as chosen).
 
-        Long form: reading, option, label, chosen (bool), unit, total, grade.
+        Long form: reading, option, label, chosen (bool), unit, total, grade. Computed once per run
+        (a copy is returned: a caller that edits it changes nothing for the next one).
         """
-        return memoised("alternatives", self.scheme, self.data.sha256, self.readings, self._alternative_totals)
+        alt = self.__dict__.get("_alternatives")
+        if alt is None:
+            alt = self.__dict__["_alternatives"] = self._alternative_totals()
+        return alt.copy()
+
+    def prepare(self) -> "Run":
+        """Compute what every report of this run reads (alternative totals, scheme findings) now, so
+        that a pickled run carries it."""
+        self.alternative_totals()
+        _ = self.findings
+        return self
 
     def _alternative_totals(self) -> pd.DataFrame:
         rows = []
@@ -201,17 +186,23 @@ class Run:
 
 def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.DataFrame, period: str | None = None,
              readings: Mapping[str, str] | None = None,
-             history: Sequence[Mapping[str, Any]] | None = None) -> Run:
+             history: Sequence[Mapping[str, Any]] | None = None, run_file: str | os.PathLike | None = None) -> Run:
     """Score ``data`` (workbook, wide CSV or frame) under ``scheme`` for ``period``.
 
     ``history``: other periods as ``[{"period": "2022Q1", "data": path}, ...]`` (any order); each is
     scored with the same readings so the trend compares like with like. Periods after ``period`` are
     dropped. Period labels compare as text, which orders "2019" < "2020" and "2022Q1" < "2022Q2".
+
+    ``run_file``: a run already scored by a batch (:func:`save_run`); it is read instead of ``data``
+    and checked against ``scheme``, ``period`` and ``readings`` (a mismatch is an error, never a
+    silently different report). ``None`` (the notebooks' default) reads ``data`` as above.
     """
+    if run_file is not None:
+        return _checked(read_run_file(run_file), scheme, period, readings, run_file)
     sch = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     readings = dict(readings or {})
     pd_ = read_data(sch, data, period)
-    res = score_memoised(sch, pd_, readings)
+    res = score(sch, pd_.frame, readings=readings or None)
     this = str(pd_.period or period or "")
     hist: list[tuple[str, ScoreResult]] = []
     files: list[tuple[str, str, str]] = []
@@ -224,8 +215,20 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
         if not str(h["period"]) < this:
             continue
         hp = read_data(sch, h["data"], str(h["period"]))
-        hist.append((str(h["period"]), score_memoised(sch, hp, readings)))
+        hist.append((str(h["period"]), score(sch, hp.frame, readings=readings or None)))
         files.append((str(h["period"]), str(hp.path or ""), hp.sha256 or ""))
     hist.sort(key=lambda t: t[0])
     files.sort()
     return Run(sch, this, pd_, res, readings, hist, files)
+
+
+def _checked(run: Run, scheme: Any, period: str | None, readings: Mapping[str, str] | None, path: Any) -> Run:
+    want = scheme.id if isinstance(scheme, Scheme) else (None if str(scheme).endswith((".yaml", ".yml")) else str(scheme))
+    wrong = [what for what, ok in (("scheme", want is None or want == run.scheme.id),
+                                   ("period", period is None or str(period) == run.period),
+                                   ("readings", dict(readings or {}) == run.readings)) if not ok]
+    if wrong:
+        raise XinyongError(f"计分结果文件与笔记本参数不一致（{'、'.join(wrong)}）：{path}",
+                           f"run file {path} does not match the notebook's {', '.join(wrong)}: "
+                           f"{run.scheme.id}/{run.period}/{run.readings}", file=str(path))
+    return run

@@ -1,12 +1,17 @@
 """Run a report notebook with papermill and convert it to one self-contained HTML file, in-process.
 
-``render_unit_report`` / ``render_overview`` depend on their arguments and on two environment
-variables, nothing else held in the process (so a batch worker calls them from any process):
-``$XINYONG_NOTEBOOKS`` (another folder of report notebooks, see :func:`notebook_path`) and
-``$XINYONG_MEMO_DIR``, which the kernel inherits (:mod:`.load`'s scoring memo: same results, computed
-once per batch). Each starts its own kernel, writes ``<name>.ipynb`` (the executed notebook, kept for
-audit) and ``<name>.html`` atomically into ``output_dir``, and returns the HTML path. If a cell fails, the failed notebook is kept as ``<name>.failed.ipynb`` before the error is
-raised, so nothing is lost.
+``render_unit_report`` / ``render_overview`` are pure functions of their arguments: each executes its
+notebook, writes ``<name>.ipynb`` (the executed notebook, kept for audit) and ``<name>.html``
+atomically into ``output_dir``, and returns the HTML path. If a cell fails, the failed notebook is kept
+as ``<name>.failed.ipynb`` before the error is raised, so nothing is lost.
+
+:func:`render` is the core they share and what a batch worker calls: it returns the HTML and the
+executed notebook as text and writes no file (a worker on another machine sends both back); a
+failure raises :class:`ReportError` carrying the failed notebook's text.
+
+Engines (``engine=``): ``"kernel"`` starts a fresh Jupyter kernel per notebook (papermill's own
+engine; what single reports and JupyterLab use); ``"warm"`` runs it in this process with a fresh
+namespace (``report/engine.py``), for batch workers that keep their imports between reports.
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ import os
 import re
 import tempfile
 import time
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -26,8 +33,47 @@ OVERVIEW_NOTEBOOK = "overview.ipynb"
 KERNEL = "python3"
 
 
+ENGINES = {"kernel": "nbclient", "warm": "xinyong-warm"}  # our names -> papermill engine names
+
+
 class ReportError(XinyongError):
-    """A report notebook failed; ``notebook`` is the kept failed .ipynb."""
+    """A report notebook failed (modelled on papermill's ``PapermillExecutionError``).
+
+    Fields: ``template`` (the notebook's file name in the notebooks folder), ``cell_index`` (0-based, in
+    the executed notebook, papermill's injected-parameters cell included), ``exec_count``, ``ename``,
+    ``evalue``, ``traceback`` (text, ANSI colours removed), ``notebook`` (path of the kept failed
+    .ipynb, once written) and ``notebook_text`` (the failed executed notebook as JSON, so a worker
+    without a shared file system can send it back; dropped once the file is written).
+    """
+
+    @property
+    def cell_index(self) -> int | None:
+        return self.fields.get("cell_index")
+
+    @property
+    def ename(self) -> str | None:
+        return self.fields.get("ename")
+
+    @property
+    def evalue(self) -> str | None:
+        return self.fields.get("evalue")
+
+    @property
+    def notebook_text(self) -> str | None:
+        return self.fields.get("notebook_text")
+
+    def __str__(self) -> str:
+        where = ", ".join(f"{k}={self.fields[k]}" for k in ("template", "cell_index", "ename") if k in self.fields)
+        return " ".join(x for x in (self.message, f"[{where}]" if where else "", f"({self.detail})" if self.detail else "") if x)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One executed report: its HTML and its executed notebook (nbformat JSON), both as text."""
+
+    html: str
+    notebook: str
+    timings: dict = field(default_factory=dict, compare=False)
 
 
 # The kernel's own start-up chatter (e.g. "running over TCP without encryption", about a kernel that only
@@ -67,87 +113,154 @@ def _history(history: Sequence[Mapping[str, Any]] | None) -> list[dict]:
     return [{"period": str(h["period"]), "data": _abs(h["data"])} for h in (history or [])]
 
 
-def _execute(notebook: str, params: dict, out_dir: Path, name: str, timings: dict) -> Any:
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, engine: str,
+             source: str | None = None) -> Any:
+    """Execute ``notebook`` (or its text ``source``) with ``params`` into ``work``; a failed cell raises
+    :class:`ReportError` with the failed notebook's text (papermill wrote it before raising)."""
+    import nbformat
     import papermill as pm
 
-    src = notebook_path(notebook)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".ipynb", dir=out_dir)
+    if engine not in ENGINES:
+        raise XinyongError(f"未知的执行引擎“{engine}”，可用：{'、'.join(ENGINES)}",
+                           f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    if source is None:
+        src = notebook_path(notebook)
+    else:  # the text a batch client sent: executed from the work folder (parameters carry absolute paths)
+        src = work / Path(notebook).name
+        src.write_text(source, encoding="utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".ipynb", dir=work)
     os.close(fd)
     t0 = time.perf_counter()
     try:
         nb = pm.execute_notebook(str(src), tmp, parameters=params, kernel_name=KERNEL, progress_bar=False,
                                  log_output=False, cwd=str(src.parent), report_mode=False,
-                                 extra_arguments=KERNEL_ARGS)
+                                 engine_name=ENGINES[engine], extra_arguments=KERNEL_ARGS)
     except pm.PapermillExecutionError as exc:
-        failed = out_dir / f"{name}.failed.ipynb"
-        os.replace(tmp, failed)
-        raise ReportError(f"报告生成失败：第 {exc.exec_count} 个单元出错（{exc.ename}: {exc.evalue}），"
-                          f"已保留出错的笔记本 {failed.name}",
+        text = Path(tmp).read_text(encoding="utf-8") if Path(tmp).exists() else nbformat.writes(nbformat.v4.new_notebook())
+        raise ReportError(f"报告生成失败：第 {exc.exec_count} 个单元出错（{exc.ename}: {exc.evalue}）",
                           f"{notebook} failed at cell {exc.cell_index}: {exc.ename}: {exc.evalue}",
-                          notebook=str(failed)) from None
-    except BaseException:
+                          template=notebook, cell_index=exc.cell_index, exec_count=exc.exec_count,
+                          ename=exc.ename, evalue=exc.evalue,
+                          traceback=_ANSI.sub("", "\n".join(exc.traceback or []))[-4000:],
+                          notebook_text=text) from None
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
-    Path(tmp).unlink(missing_ok=True)
     timings["execute"] = time.perf_counter() - t0
     return nb
 
 
-def to_html(nb: Any, title: str | None = None) -> str:
-    """nbconvert with our exporter: inputs and prompts hidden, stderr dropped, CSS inline, no network.
-    Without ``title`` the page takes the one the report's header carries (what a reader can read)."""
+@lru_cache(maxsize=1)
+def _exporter() -> Any:
+    """One exporter per process: building it loads and compiles the templates (≈ 0.25 s); converting
+    with it keeps no state between notebooks (checked by tests/test_engine_warm.py)."""
     from .exporter import XinyongExporter
 
-    info = {"title": title} if title else {}
-    body, _ = XinyongExporter().from_notebook_node(nb, resources={"xinyong": info})
+    return XinyongExporter()
+
+
+def to_html(nb: Any, title: str | None = None) -> str:
+    """nbconvert with our exporter (``jupyter nbconvert --to xinyong`` gives the same page): inputs and
+    prompts hidden, stderr dropped, CSS inline, no network. Without ``title`` the page takes the one the
+    report's header carries (the unit's name, the period in words — what a reader can read)."""
+    body, _ = _exporter().from_notebook_node(nb, resources={"xinyong": {"title": title} if title else {}})
     return body
 
 
-def _finish(nb: Any, out_dir: Path, name: str, title: str | None, timings: dict) -> Path:
+def _params(scheme: Any, period: str, data: Any, history: Any, readings: Any, run_file: Any) -> dict:
+    return {"scheme": _abs(scheme) if str(scheme).endswith((".yaml", ".yml")) else str(scheme),
+            "period": str(period), "data": _abs(data), "history": _history(history),
+            "readings": dict(readings or {}), "run_file": None if run_file is None else _abs(run_file)}
+
+
+def unit_params(scheme: Any, period: str, unit: str, data: Any, history: Any = None, readings: Any = None,
+                run_file: Any = None) -> dict:
+    """The unit notebook's parameters."""
+    p = _params(scheme, period, data, history, readings, run_file)
+    return {"scheme": p["scheme"], "period": p["period"], "unit": str(unit), "data": p["data"],
+            "history": p["history"], "readings": p["readings"], "lang": "zh",
+            "run_file": p["run_file"]}
+
+
+def overview_params(scheme: Any, period: str, data: Any, unit_links: Mapping[str, str] | None = None,
+                    history: Any = None, readings: Any = None, run_file: Any = None) -> dict:
+    p = _params(scheme, period, data, history, readings, run_file)
+    return {"scheme": p["scheme"], "period": p["period"], "data": p["data"], "history": p["history"],
+            "unit_links": {str(k): str(v) for k, v in (unit_links or {}).items()},
+            "readings": p["readings"], "lang": "zh", "run_file": p["run_file"]}
+
+
+def unit_title(scheme: Any, period: str, unit: str) -> None:
+    """None: the page takes its title from the report's header (the unit's name and the period in words);
+    kept as a function so a caller can still pass its own."""
+    return None
+
+
+def overview_title(scheme: Any, period: str) -> None:
+    return None
+
+
+def render(notebook: str, params: dict, title: str | None, name: str = "report", engine: str = "kernel",
+           work_dir: str | os.PathLike | None = None, source: str | None = None) -> Rendered:
+    """Execute ``notebook`` with ``params`` and convert it; nothing is left on disk.
+
+    ``notebook``: a file name in the notebooks folder; ``source``: its text, when the caller read it
+    (a batch worker executes exactly the notebook its client hashed). ``work_dir`` holds papermill's
+    temporary output (default: the system's temp folder). A failed cell raises :class:`ReportError`
+    (with ``notebook_text``); other errors propagate.
+    """
     import nbformat
 
+    timings: dict = {}
     t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="xinyong-", dir=work_dir) as work:
+        params = dict(params)
+        nb = _execute(notebook, params, Path(work), name, timings, engine, source)
+    t1 = time.perf_counter()
     html = to_html(nb, title)
-    timings["convert"] = time.perf_counter() - t0
-    atomic_write_bytes(out_dir / f"{name}.ipynb", nbformat.writes(nb).encode("utf-8"))
-    return atomic_write_bytes(out_dir / f"{name}.html", html.encode("utf-8"))
+    timings["convert"] = time.perf_counter() - t1
+    text = nbformat.writes(nb)
+    timings["total"] = time.perf_counter() - t0
+    return Rendered(html, text, timings)
+
+
+def _write(out_dir: Path, name: str, notebook: str, params: dict, title: str | None, engine: str, timings: dict) -> Path:
+    try:
+        r = render(notebook, params, title, name, engine, work_dir=out_dir)
+    except ReportError as exc:
+        failed = atomic_write_bytes(out_dir / f"{name}.failed.ipynb", exc.fields.pop("notebook_text").encode("utf-8"))
+        exc.fields["notebook"] = str(failed)
+        exc.message += f"，已保留出错的笔记本 {failed.name}"
+        raise
+    timings.update(r.timings)
+    atomic_write_bytes(out_dir / f"{name}.ipynb", r.notebook.encode("utf-8"))
+    return atomic_write_bytes(out_dir / f"{name}.html", r.html.encode("utf-8"))
 
 
 def render_unit_report(scheme: str | os.PathLike, period: str, unit: str, data: str | os.PathLike,
                        output_dir: str | os.PathLike, history: Sequence[Mapping[str, Any]] | None = None,
-                       readings: Mapping[str, str] | None = None, timings: dict | None = None) -> Path:
+                       readings: Mapping[str, str] | None = None, timings: dict | None = None,
+                       run_file: str | os.PathLike | None = None, engine: str = "kernel") -> Path:
     """Render one unit's report; returns the HTML path (the executed .ipynb sits beside it)."""
     out_dir = Path(output_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    name = safe_name(_scheme_label(scheme), period, unit)
-    timings = {} if timings is None else timings
-    params = {"scheme": _abs(scheme) if str(scheme).endswith((".yaml", ".yml")) else str(scheme),
-              "period": str(period), "unit": str(unit), "data": _abs(data), "history": _history(history),
-              "readings": dict(readings or {}), "lang": "zh"}
-    t0 = time.perf_counter()
-    nb = _execute(UNIT_NOTEBOOK, params, out_dir, name, timings)
-    path = _finish(nb, out_dir, name, None, timings)
-    timings["total"] = time.perf_counter() - t0
-    return path
+    params = unit_params(scheme, period, unit, data, history, readings, run_file)
+    return _write(out_dir, safe_name(_scheme_label(scheme), period, unit), UNIT_NOTEBOOK, params,
+                  unit_title(scheme, period, unit), engine, {} if timings is None else timings)
 
 
 def render_overview(scheme: str | os.PathLike, period: str, data: str | os.PathLike, output_dir: str | os.PathLike,
                     unit_links: Mapping[str, str] | None = None, history: Sequence[Mapping[str, Any]] | None = None,
-                    readings: Mapping[str, str] | None = None, timings: dict | None = None) -> Path:
+                    readings: Mapping[str, str] | None = None, timings: dict | None = None,
+                    run_file: str | os.PathLike | None = None, engine: str = "kernel") -> Path:
     """Render the overview of one scheme × period; ``unit_links`` maps unit id -> relative href."""
     out_dir = Path(output_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    name = safe_name(_scheme_label(scheme), period, "overview")
-    timings = {} if timings is None else timings
-    params = {"scheme": _abs(scheme) if str(scheme).endswith((".yaml", ".yml")) else str(scheme),
-              "period": str(period), "data": _abs(data), "history": _history(history),
-              "unit_links": {str(k): str(v) for k, v in (unit_links or {}).items()},
-              "readings": dict(readings or {}), "lang": "zh"}
-    t0 = time.perf_counter()
-    nb = _execute(OVERVIEW_NOTEBOOK, params, out_dir, name, timings)
-    path = _finish(nb, out_dir, name, None, timings)
-    timings["total"] = time.perf_counter() - t0
-    return path
+    params = overview_params(scheme, period, data, unit_links, history, readings, run_file)
+    return _write(out_dir, safe_name(_scheme_label(scheme), period, "overview"), OVERVIEW_NOTEBOOK, params,
+                  overview_title(scheme, period), engine, {} if timings is None else timings)
 
 
 def refresh_committed_notebooks(names: Sequence[str] = (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)) -> list[Path]:

@@ -1,0 +1,151 @@
+"""The batch's executor: ``dask.distributed``, on an embedded ``LocalCluster`` or an existing cluster.
+
+``Executor(jobs=2)`` starts (lazily, at the first report) a ``LocalCluster`` of ``jobs`` worker
+processes with one thread each — a report is CPU-bound Python, threads would only share the GIL.
+``Executor(scheduler="tcp://host:8786")`` (or ``$XINYONG_SCHEDULER``) joins an existing cluster; the
+same code submits to both. Per run, the client scatters one :class:`~.task.Bundle` (the scored run
+and the notebooks); every task refers to it, so it travels to each worker once, not once per report.
+
+Failures: a report's own failure (its notebook raised) is a result, never retried. A task whose
+worker dies is re-run elsewhere by the scheduler; one that takes a second worker down with it is
+given up (``distributed.scheduler.allowed-failures`` = 1 on the local cluster; a cluster's
+scheduler has its own setting, dask's default 3) and listed as failed ("worker"). An exception that
+escapes a task is retried once (``retries=1``).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Callable, Iterable
+
+from ..errors import XinyongError
+from .task import Bundle, Task, TaskResult
+
+SCHEDULER_ENV = "XINYONG_SCHEDULER"
+ALLOWED_FAILURES = 1  # a report whose worker died is run once more; a second death lists it as failed
+
+
+class Executor:
+    def __init__(self, jobs: int | None = None, scheduler: str | None = None, engine: str = "warm"):
+        self.scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+        self.jobs = max(1, int(jobs or os.cpu_count() or 1))
+        self.engine = engine
+        self._client: Any = None
+        self._cluster: Any = None
+
+    # ------------------------------------------------------------------------------------ lifecycle
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self._start()
+        return self._client
+
+    def _start(self) -> Any:
+        import dask
+        from distributed import Client, LocalCluster
+
+        from .worker import WarmUp
+
+        if self.scheduler:
+            try:
+                client = Client(self.scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise XinyongError(f"无法连接计算集群：{self.scheduler}（请检查调度器地址和网络）",
+                                   f"cannot connect to scheduler {self.scheduler}: {type(exc).__name__}: {exc}") from None
+            client.register_plugin(WarmUp(self.engine, quiet=False), name=WarmUp.name)
+            return client
+        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                              # a report holds a few MB; only a runaway worker should be paused or killed
+                              "distributed.worker.memory.target": False,
+                              "distributed.worker.memory.spill": False,
+                              # the worker's statistical profiler walks the running thread's stack every
+                              # 10 ms; a report's stack (IPython, pandas, matplotlib) is deep
+                              "distributed.worker.profile.enabled": False,
+                              "distributed.admin.tick.limit": "30s"}):
+            self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                         dashboard_address=None, silence_logs=logging.CRITICAL,
+                                         host="127.0.0.1")
+            client = Client(self._cluster)
+        client.register_plugin(WarmUp(self.engine, quiet=True), name=WarmUp.name)
+        return client
+
+    def close(self) -> None:
+        """Stop the local cluster (a remote cluster is left running; only our client disconnects)."""
+        client, cluster = self._client, self._cluster
+        self._client = self._cluster = None
+        for thing in (client, cluster):
+            if thing is not None:
+                try:
+                    thing.close(timeout=10)
+                except Exception:  # noqa: BLE001 — closing after Ctrl-C or a dead worker: best effort
+                    pass
+
+    def terminate(self) -> None:
+        """Stop now (Ctrl-C, SIGTERM): cancel what is queued, kill the local workers."""
+        futures = list(getattr(self, "_futures", {}) or ())
+        if self._client is not None and futures:
+            try:
+                self._client.cancel(futures, force=True)
+            except Exception:  # noqa: BLE001 — the cluster may already be going down
+                pass
+        self.close()
+
+    # ------------------------------------------------------------------------------------ running
+    def run(self, tasks: list[Task], bundle: Bundle, on_done: Callable[[Task, TaskResult], None],
+            priority: Callable[[Task], int] = lambda t: 0) -> None:
+        """Render ``tasks`` (all of one ``bundle``); ``on_done`` is called on the client for each, in the
+        order they finish. Returns when every task has a result."""
+        from distributed import as_completed
+        from distributed.client import FutureCancelledError
+
+        from .worker import run_task
+
+        if not tasks:
+            return
+        client = self.client
+        shared = client.scatter(bundle, broadcast=False, hash=False)
+        futures = {}
+        for t in tasks:
+            t = t if t.engine == self.engine else _with_engine(t, self.engine)
+            f = client.submit(run_task, t, shared, key=f"{t.name}-{bundle.digest[:8]}-{_uid()}", pure=False,
+                              retries=1, priority=priority(t))
+            futures[f] = t
+        self._futures = futures
+        try:
+            for f in as_completed(list(futures)):
+                t = futures[f]
+                try:
+                    r = f.result()
+                except FutureCancelledError:
+                    raise KeyboardInterrupt from None
+                except Exception as exc:  # noqa: BLE001 — KilledWorker, or an error that escaped twice
+                    r = _lost(exc)
+                f.release()
+                on_done(t, r)
+        finally:
+            self._futures = {}
+            del shared
+
+
+def _with_engine(t: Task, engine: str) -> Task:
+    from dataclasses import replace
+
+    return replace(t, engine=engine)
+
+
+_COUNTER = iter(range(1 << 62))
+
+
+def _uid() -> str:
+    return f"{os.getpid()}-{next(_COUNTER)}"
+
+
+def _lost(exc: BaseException) -> TaskResult:
+    from distributed.scheduler import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        return TaskResult("failed", error_kind="worker", error="工作进程意外退出（已在另一进程重试一次）",
+                          detail=f"{type(exc).__name__}: {exc}", attempts=ALLOWED_FAILURES + 1)
+    return TaskResult("failed", error_kind="error", error=f"生成报告时出错：{type(exc).__name__}: {exc}",
+                      detail=repr(exc), attempts=2)
+
