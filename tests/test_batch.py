@@ -242,6 +242,10 @@ def test_pages_are_chinese_offline_and_escaped(first):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
     assert "失败的单位（1 个）" in index and "丁市" in index and "打开报告" in index
     assert 'href="overview.html"' in index and 'href="scores.xlsx"' in index
+    # the leader brief beside the overview, linked from the run's index (issue 16 §7)
+    assert 'href="brief.html"' in index
+    brief = (run / "brief.html").read_text(encoding="utf-8")
+    assert "领导简报" in brief and "http" not in brief and "<script" not in brief
     top = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="mini/2019/index.html"' in top and 'href="mini/2019/overview.html"' in top and "测试方案" in top
 

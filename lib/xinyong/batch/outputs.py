@@ -125,7 +125,7 @@ def run_index(s: BatchSummary, has_grades: bool, has_gates: bool) -> str:
     ov_href = ov.get("html") if ov.get("status") in ("ok", "skipped", "failed") else None
     return render("run_index.html.j2", s=ctx, rows=rows, failed=failed, n_ok=len(rows) - len(failed),
                   n_failed=len(failed), has_grades=has_grades, has_gates=has_gates, top_href="../../" + INDEX,
-                  overview_href=ov_href)
+                  overview_href=ov_href, brief_href="brief.html" if ov_href and ov.get("status") != "failed" else None)
 
 
 def top_index(out_dir: Path) -> str:

@@ -42,6 +42,7 @@ from .task import Bundle, Task, TaskResult
 
 TMP_AGE = 60.0  # seconds: a shared temp file older than this is a leftover
 INPUTS_DIR = ".inputs"
+BRIEF = "brief.html"  # the leader brief (领导简报), beside overview.html
 WORK_DIR = ".work"
 LOCK = ".lock"
 ENGINES = ("warm", "kernel")
@@ -429,6 +430,16 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
                 _remove(ov_html, ov_nb)
                 outputs.write_if_changed(run_dir / "overview.failed.html",
                                          outputs.overview_failed_page(s, res.get("detail")).encode("utf-8"))
+        # the leader brief (one A4 page) beside the overview, from the run the client scored; written
+        # again only when something of the run changed, so an unchanged re-run stays unchanged
+        brief = run_dir / BRIEF
+        if run is None:
+            changed |= brief.exists()
+            _remove(brief)
+        elif changed or ov_task is not None or not brief.exists():
+            from ..report.brief import brief_html
+
+            outputs.write_if_changed(brief, brief_html(run, links()).encode("utf-8"))
     finally:
         bar.close()
         shutil.rmtree(run_dir / WORK_DIR, ignore_errors=True)
