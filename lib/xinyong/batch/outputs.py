@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, label, num
+from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, label, num, period_zh, score2
 from ..util import atomic_write_bytes
 from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
 
@@ -32,6 +32,8 @@ def env() -> Environment:
     e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True, default_for_string=True),
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
+    e.filters["s2"] = score2
+    e.filters["pz"] = period_zh
     e.filters["when"] = when
     return e
 
