@@ -71,9 +71,9 @@ def renders(tmp_path_factory):
         a, b = units[0], units[-1]
 
         def job(unit: str, tag: str) -> dict:
-            return {"notebook": R.UNIT_NOTEBOOK, "title": R.unit_title(scheme, r["period"], unit),
-                    "params": R.unit_params(scheme, r["period"], unit, r["data"], r["history"], r["readings"], run_file)
-                    | {"output_dir": "."}, "out": str(tmp / f"{scheme}.{tag}.html")}
+            return {"notebook": R.UNIT_NOTEBOOK, "title": None,  # the page takes the header's title
+                    "params": R.unit_params(scheme, r["period"], unit, r["data"], r["history"], r["readings"], run_file),
+                    "out": str(tmp / f"{scheme}.{tag}.html")}
 
         jobs[scheme] = {"a": job(a, "alone"), "b": job(b, "b"), "a_after": job(a, "after")}
     for scheme, j in jobs.items():

@@ -52,6 +52,11 @@ FINDING_ZH = {
 }
 
 
+def gate_kinds_zh(gates: Any) -> str:
+    """The kinds of a scheme's gates in words, each once: “一票否决”, “一票否决、认定条件”."""
+    return "、".join(dict.fromkeys(GATE_KIND_ZH[g.kind] for g in gates))
+
+
 def label(table: dict[str, str], code: Any) -> str:
     """``table[code]``, or the code itself when the table has no word for it (never a KeyError in a report)."""
     return table.get(code, code)

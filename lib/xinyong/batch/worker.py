@@ -123,20 +123,17 @@ def run_task(task: Task, bundle: Bundle) -> TaskResult:
     if task.kind == "unit":
         notebook = R.UNIT_NOTEBOOK
         params = R.unit_params(task.scheme, task.period, task.unit, task.data, hist, dict(task.readings), rf)
-        title = R.unit_title(task.scheme, task.period, task.unit)
     else:
         notebook = R.OVERVIEW_NOTEBOOK
         params = R.overview_params(task.scheme, task.period, task.data, dict(task.unit_links), hist,
                                    dict(task.readings), rf)
-        title = R.overview_title(task.scheme, task.period)
-    params["output_dir"] = task.output_dir
     source = bundle.notebook(notebook)
     rng = random.Random()
     attempt = 0
     while True:
         attempt += 1
         try:
-            r = R.render(notebook, params, title, engine=task.engine, source=source)
+            r = R.render(notebook, params, None, engine=task.engine, source=source)
             return TaskResult("ok", html=r.html, notebook=r.notebook, seconds=_since(t0), attempts=attempt,
                               worker=_where(), timings=r.timings)
         except R.ReportError as exc:

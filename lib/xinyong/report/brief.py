@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..labels import GATE_KIND_ZH, period_zh
+from ..labels import gate_kinds_zh, period_zh
 from .analysis import OverviewAnalysis
 from .load import Run
 from .narrative import TEMPLATES, render
@@ -61,7 +61,7 @@ def brief_data(run: Run) -> Brief:
     rk = _ranking(run)
     g = OverviewAnalysis(run).grades()
     grades = pd.Series(dtype=int) if g is None else g.set_index("label")["n"]
-    gate_words = "、".join(dict.fromkeys(GATE_KIND_ZH[g.kind] for g in sch.gates))
+    gate_words = gate_kinds_zh(sch.gates)
     flagged = []
     below = None
     if sch.grades is not None and PASS_BAND in [b.label for b in sch.grades.bands]:

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from ..labels import GATE_KIND_ZH, GATE_OUTCOME_ZH, label, period_zh
+from ..labels import GATE_OUTCOME_ZH, gate_kinds_zh, label, period_zh
 from ..labels import score2 as points
 from ..util import atomic_write_bytes
 from .analysis import OverviewAnalysis, UnitAnalysis
@@ -115,7 +115,7 @@ def _verdict(run: Run, unit: str) -> list[str]:
         parts = [f"基础分 {points(row['base_total'])} 分", f"附加分 {points(row['bonus'])} 分", f"满分 {sch.base_max:g} 分"]
     lines.append(f"{total}（{'，'.join(parts)}）。")
     gate = str(row.get("gate_outcome", "none"))
-    kinds = "、".join(dict.fromkeys(GATE_KIND_ZH[g.kind] for g in sch.gates)) or "否决条件"
+    kinds = gate_kinds_zh(sch.gates) or "否决条件"
     if gate == "fail":
         lines.append(f"{kinds}未通过：排在全部通过的单位之后。")
     elif gate == "unknown":

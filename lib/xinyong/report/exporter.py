@@ -9,22 +9,16 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 from typing import Any
 
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import default
 
-from .narrative import TEMPLATES
+from .narrative import TEMPLATES, scheme_label
 
 TEMPLATE_NAME = "xinyong"
 HIDDEN_TAGS = ("parameters", "injected-parameters", "hide")
-
-
-def _label(scheme: Any) -> str:
-    s = str(scheme)
-    return Path(s).stem if s.endswith((".yaml", ".yml")) else s
 
 
 TITLE_ATTR = re.compile(r'data-xy-title="([^"]*)"')
@@ -42,9 +36,9 @@ def title_of(nb: Any, fallback: str = "") -> str:
     params = ((nb.get("metadata") or {}).get("papermill") or {}).get("parameters") or {}
     scheme, period = params.get("scheme"), params.get("period")
     if scheme and period and params.get("unit"):
-        return f"{params['unit']} · {period} · {_label(scheme)}"
+        return f"{params['unit']} · {period} · {scheme_label(scheme)}"
     if scheme and period:
-        return f"{_label(scheme)} · {period} · 总览"
+        return f"{scheme_label(scheme)} · {period} · 总览"
     return fallback or "信用考核报告"
 
 

@@ -88,6 +88,12 @@ def in_words(scheme: Any):
     return say
 
 
+def scheme_label(scheme: Any) -> str:
+    """A scheme argument as a short label for file names: the id, or a YAML file's stem."""
+    s = str(scheme)
+    return Path(s).stem if s.endswith((".yaml", ".yml")) else s
+
+
 def citation(scheme: Any) -> str:
     """The document a scheme encodes, as it is cited: its number and title when the scheme records them
     (郏信用办〔2022〕4号 关于印发…的通知), else its title in 《》."""

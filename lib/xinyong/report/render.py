@@ -26,6 +26,7 @@ from typing import Any, Mapping, Sequence
 
 from ..errors import XinyongError
 from ..util import atomic_write_bytes, cut_utf8
+from .narrative import scheme_label
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"  # package data; the repository's notebooks/ links here
 UNIT_NOTEBOOK = "unit_report.ipynb"
@@ -98,11 +99,6 @@ def safe_name(*parts: Any) -> str:
     # 255-byte name limit of Linux file systems once ".failed.ipynb" is added)
     text = cut_utf8(text, 150).rstrip("._")
     return text or "report"
-
-
-def _scheme_label(scheme: Any) -> str:
-    s = str(scheme)
-    return Path(s).stem if s.endswith((".yaml", ".yml")) else s
 
 
 def _abs(p: Any) -> Any:
@@ -192,16 +188,6 @@ def overview_params(scheme: Any, period: str, data: Any, unit_links: Mapping[str
             "readings": p["readings"], "lang": "zh", "run_file": p["run_file"]}
 
 
-def unit_title(scheme: Any, period: str, unit: str) -> None:
-    """None: the page takes its title from the report's header (the unit's name and the period in words);
-    kept as a function so a caller can still pass its own."""
-    return None
-
-
-def overview_title(scheme: Any, period: str) -> None:
-    return None
-
-
 def render(notebook: str, params: dict, title: str | None, name: str = "report", engine: str = "kernel",
            work_dir: str | os.PathLike | None = None, source: str | None = None) -> Rendered:
     """Execute ``notebook`` with ``params`` and convert it; nothing is left on disk.
@@ -247,8 +233,8 @@ def render_unit_report(scheme: str | os.PathLike, period: str, unit: str, data: 
     out_dir = Path(output_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     params = unit_params(scheme, period, unit, data, history, readings, run_file)
-    return _write(out_dir, safe_name(_scheme_label(scheme), period, unit), UNIT_NOTEBOOK, params,
-                  unit_title(scheme, period, unit), engine, {} if timings is None else timings)
+    return _write(out_dir, safe_name(scheme_label(scheme), period, unit), UNIT_NOTEBOOK, params,
+                  None, engine, {} if timings is None else timings)
 
 
 def render_overview(scheme: str | os.PathLike, period: str, data: str | os.PathLike, output_dir: str | os.PathLike,
@@ -259,8 +245,8 @@ def render_overview(scheme: str | os.PathLike, period: str, data: str | os.PathL
     out_dir = Path(output_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     params = overview_params(scheme, period, data, unit_links, history, readings, run_file)
-    return _write(out_dir, safe_name(_scheme_label(scheme), period, "overview"), OVERVIEW_NOTEBOOK, params,
-                  overview_title(scheme, period), engine, {} if timings is None else timings)
+    return _write(out_dir, safe_name(scheme_label(scheme), period, "overview"), OVERVIEW_NOTEBOOK, params,
+                  None, engine, {} if timings is None else timings)
 
 
 def refresh_committed_notebooks(names: Sequence[str] = (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)) -> list[Path]:

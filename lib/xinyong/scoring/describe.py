@@ -62,9 +62,6 @@ class Names:
             return f"{plain(v, 0)}{unit}"
         return f"{plain(v)}{unit}"
 
-    def threshold(self, input_id: str, v: float) -> str:
-        return self.value(input_id, v)
-
     def unit(self, input_id: str, default: str = "项") -> str:
         """The counting word of an input (“条”, “个”), for “每条扣 0.5 分”."""
         spec = self.catalogue.get(input_id)
@@ -136,7 +133,7 @@ def threshold(values, p, points: float, n: Names) -> str:
     if n.is_bool(p.input) and p.op == "==":
         want = "是" if p.value == 1 else "否"
         return f"{n.fact(p.input, x)}（要求为“{want}”）→ 得 {pts(points)}"
-    return (f"{n.fact(p.input, x)}，要求{OP_WORDS[p.op]} {n.threshold(p.input, p.value)}："
+    return (f"{n.fact(p.input, x)}，要求{OP_WORDS[p.op]} {n.value(p.input, p.value)}："
             f"{'达到' if ok else '未达到'} → 得 {pts(points)}")
 
 
@@ -177,13 +174,13 @@ def stepwise(values, p, points: float, n: Names) -> str:
     x = float(values[p.input])
     word = "超过" if p.strict else "达到"
     if not (x > p.threshold if p.strict else x >= p.threshold):
-        return f"{n.fact(p.input, x)}，未{word} {n.threshold(p.input, p.threshold)} → 得 {pts(points)}"
+        return f"{n.fact(p.input, x)}，未{word} {n.value(p.input, p.threshold)} → 得 {pts(points)}"
     from .kinds import stepwise_steps
 
     steps = stepwise_steps(x, p)
     raw = p.base + p.per_step * steps
-    return (f"{n.fact(p.input, x)}，{word} {n.threshold(p.input, p.threshold)} 得 {plain(p.base)} 分，"
-            f"再每多 {n.threshold(p.input, p.step)} 加 {plain(p.per_step)} 分：{plain(p.base)} + {plain(p.per_step)} × {plain(steps)}"
+    return (f"{n.fact(p.input, x)}，{word} {n.value(p.input, p.threshold)} 得 {plain(p.base)} 分，"
+            f"再每多 {n.value(p.input, p.step)} 加 {plain(p.per_step)} 分：{plain(p.base)} + {plain(p.per_step)} × {plain(steps)}"
             f" = {plain(raw)} 分" + _capped(raw, points, _cap(p, p.cap)) + f" → 得 {pts(points)}")
 
 
