@@ -1,5 +1,5 @@
 """The ``xinyong`` command line. Every known error becomes a short Chinese message and exit code 2;
-tracebacks only with ``--debug``.
+tracebacks only with ``--debug``. Help, usage errors and the exit-code table are Chinese (``cli_util``).
 
 The commands of the scheme (``inputs``, ``check``, ``kinds``) are here; those of later pipeline steps
 live beside their step (``intake/commands.py``, ``report/commands.py``, ``batch/commands.py``). Each
@@ -14,11 +14,11 @@ from typing import Callable, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from . import __version__
 from .batch import commands as batch_commands
-from .cli_util import Consoles
+from .cli_util import (Consoles, Records, ZhGroup, choice, format_option, jsonable, lang_option, localise,
+                       print_json, problems_view, usage_error_lines, write_csv)
 from .errors import InputError, XinyongError
 from .intake import commands as intake_commands
 from .report import commands as report_commands
@@ -29,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    cls=ZhGroup,
 )
 console = Console(highlight=False, markup=False)
 err_console = Console(stderr=True, highlight=False, markup=False)
@@ -61,45 +62,51 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
     def inputs_cmd(
         scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
         csv: Optional[Path] = typer.Option(None, "--csv", help="写出 CSV 文件 / write a CSV file"),
+        format: str = format_option(),
+        lang: str = lang_option(),
     ):
         """列出方案需要的全部输入 / list every input a scheme reads (id, label, unit, range, items)."""
         from .scheme import load_scheme
-        from .scheme.inventory import input_table
+        from .labels import INPUT_TYPE_ZH as TYPE_ZH
+        from .scheme.inventory import INPUT_COLUMNS_ZH, input_table
 
+        fmt, lang = choice(format, ("table", "json"), "--format"), choice(lang, ("zh", "en"), "--lang")
         s = load_scheme(scheme)
         df = input_table(s)
         if csv:
-            from .util import atomic_write_text
-
-            atomic_write_text(csv, df.to_csv(index=False), encoding="utf-8-sig")
+            write_csv(csv, df, INPUT_COLUMNS_ZH, lang)
             console.print(f"已写出 {len(df)} 个输入：{csv}")
             return
-        table = Table(title=f"{s.title}（{s.id}）输入清单", show_lines=False)
-        for c in ("input", "label", "unit", "type", "range", "items"):
-            table.add_column(c)
-        for r in df.itertuples(index=False):
-            table.add_row(r.input, r.label, r.unit, r.type, r.range, r.items)
-        console.print(table)
+        if fmt == "json":
+            rows = [{**r, "items": [i for i in r["items"].split(", ") if i]} for r in df.to_dict("records")]
+            print_json(console, {"scheme": s.id, "title": s.title,
+                                 "inputs": [{k: jsonable(v) for k, v in r.items()} for r in rows]})
+            return
+        cols = ("input", "label", "unit", "type", "range", "items")
+        console.print(Records([INPUT_COLUMNS_ZH[c] for c in cols],
+                              [[TYPE_ZH.get(v, v) if c == "type" else v for c, v in zip(cols, r)]
+                               for r in df[list(cols)].itertuples(index=False)],
+                              title=f"{s.title}（{s.id}）输入清单", head=(0, 1)))
         console.print(f"共 {len(df)} 个输入 / {len(df)} inputs")
 
     @app.command("check")
     def check_cmd(
         scheme: Optional[str] = typer.Argument(None, help="方案编号或文件 / scheme id or YAML path"),
         all_: bool = typer.Option(False, "--all", help="检查全部六个方案 / check all six schemes"),
-        json_out: bool = typer.Option(False, "--json", help="以 JSON 输出 / print findings as JSON"),
+        format: str = format_option(),
+        json_out: bool = typer.Option(False, "--json", hidden=True, help="同 --format json / same as --format json"),
     ):
         """检查方案文本的不一致之处 / find the documented inconsistencies of a scheme's text.
 
-        退出码：0 = 方案文件有效（已记录的不一致不算错误）；1 = 有引文与来源文本（source.file，相对于方案文件）
-        不符；2 = 方案文件无效。
+        引文按 source.file（相对于方案文件）核对；有不符时退出码为 1。
         """
         from .scheme import SCHEME_IDS, load_scheme
         from .scoring.check import check_quotes, check_scheme
 
+        json_out = json_out or choice(format, ("table", "json"), "--format") == "json"
         if not all_ and not scheme:
             raise XinyongError("请给出方案编号，或使用 --all", "give a scheme id or --all")
         ids = SCHEME_IDS if all_ else [scheme]
-        import json
 
         out = []
         bad_quotes = 0
@@ -110,7 +117,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
             findings += quote_findings
             bad_quotes += len(quote_findings)
             if json_out:
-                out.extend(f.as_dict() for f in findings)
+                out.extend({k: jsonable(v) for k, v in f.as_dict().items()} for f in findings)
                 continue
             console.print(f"{s.title}（{s.id}）：{len(findings)} 项发现")
             for f in findings:
@@ -121,7 +128,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
                 console.print(f"  引文未核对：来源文件 {'、'.join(unchecked)} 不在方案文件旁（source.file 相对于方案文件）",
                               style="dim")
         if json_out:
-            sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+            print_json(console, out)
         if bad_quotes:  # the author's mistake, not the document's: fail so a CI job stops on it
             raise typer.Exit(1)
 
@@ -158,6 +165,7 @@ COMMANDS: tuple[Callable[[typer.Typer, Consoles], None], ...] = (
 )
 for _register in COMMANDS:
     _register(app, CONSOLES)
+localise(app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,14 +177,23 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except SystemExit as e:  # click's own exits (e.g. --help)
         return int(e.code or 0)
+    except typer.TyperException as e:  # typer's (vendored) click: usage errors, exit 2
+        if STATE["debug"]:
+            raise
+        if hasattr(e, "ctx"):
+            for line in usage_error_lines(e):
+                err_console.print(line, soft_wrap=True)
+        else:
+            err_console.print(f"错误：{e.format_message()}")
+        return e.exit_code
     except InputError as e:
         if STATE["debug"]:
             raise
         err_console.print(f"错误：{e.message}")
-        for p in e.problems[:100]:
-            where = "，".join(f"{k}={v}" for k, v in (("文件", p.file), ("工作表", p.sheet), ("行", p.row),
-                                                     ("列", p.column), ("单位", p.unit)) if v is not None)
-            err_console.print(f"  - {where}：{p.message}（值：{p.value!r}；应为：{p.expected}）")
+        if e.problems:
+            err_console.print(problems_view(e.problems[:100], ""))
+        if e.total > min(len(e.problems), 100):
+            err_console.print(f"… 另有 {e.total - min(len(e.problems), 100)} 个问题")
         return 2
     except XinyongError as e:
         if STATE["debug"]:
@@ -186,12 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             err_console.print(f"  detail: {e.detail}", style="dim")
         return 2
     except Exception as e:  # noqa: BLE001 — the user gets a sentence, not a traceback
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
-            return e.exit_code
-        if isinstance(e, click.exceptions.Abort):
+        if isinstance(e, typer.Abort):
             return 1
         if STATE["debug"]:
             raise

@@ -40,6 +40,9 @@ GATE_OUTCOME_ZH = {"pass": "通过", "fail": "未通过", "unknown": "尚无法�
 #: kind of a gate (``scheme.model.Gate.kind``)
 GATE_KIND_ZH = {"veto": "一票否决", "qualification": "认定条件"}
 
+#: an input's type (``InputSpec.type``) in words
+INPUT_TYPE_ZH = {"number": "数值", "integer": "整数", "percent": "百分比", "bool": "是/否"}
+
 #: what a kind of gate means for the unit, in one sentence (002 veto, 000 认定条件)
 GATE_KIND_EXPLAIN_ZH = {"veto": "一票否决：任何一项基本条件未达到，本期考核即不合格，与得分无关。",
                         "qualification": "认定条件：在评分之后判定，全部条件满足方可认定。"}

@@ -6,9 +6,8 @@ from typing import Optional
 
 import typer
 
-from ..cli_util import Consoles
-
-SEVERITY_ZH = {"error": "错误", "note": "提示"}
+from ..cli_util import SEVERITY_ZH, Consoles, choice, format_option, lang_option, location  # noqa: F401
+from ..cli_util import PROBLEM_FIELDS_ZH, print_json, problem_json, problems_frame, problems_view, write_csv
 
 
 def read_units_file(path: Path):
@@ -49,24 +48,9 @@ def read_units_file(path: Path):
     return units
 
 
-def location(p) -> str:
-    """Where a problem is, the way Excel names a cell: ``输入!C5`` (sheet, column letter, row)."""
-    cell = f"{p.column or ''}{'' if p.row is None else p.row}"
-    if p.sheet and cell:
-        return f"{p.sheet}!{cell}"
-    return p.sheet or (f"第 {p.row} 行 {p.column or ''}".strip() if p.row else "") or (p.column or "")
-
-
 def problems_table(problems, title: str):
-    from rich.table import Table
-
-    t = Table(title=title, show_lines=False)
-    for c in ("级别", "位置", "输入/条目", "单位", "值", "应为", "问题", "detail"):
-        t.add_column(c, overflow="fold")
-    for p in problems:
-        t.add_row(SEVERITY_ZH.get(p.severity, p.severity), location(p), p.input or "", p.unit or "",
-                  "" if p.value is None else repr(p.value), p.expected or "", p.message, p.detail)
-    return t
+    """The problems for the terminal: a table when it is wide enough, else one block per problem."""
+    return problems_view(problems, title)
 
 
 def register(app: typer.Typer, consoles: Consoles) -> None:
@@ -94,38 +78,44 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
         file: Path = typer.Argument(..., help="已填写的 .xlsx 或 .csv / filled workbook or CSV"),
         csv_out: Optional[Path] = typer.Option(None, "--csv", help="把问题清单写成 CSV / write the problems as CSV"),
+        format: str = format_option(),
+        lang: str = lang_option(),
     ):
-        """校验填报文件 / check a filled workbook or CSV. 退出码：0 无错误（提示不算），2 有错误。"""
+        """校验填报文件 / check a filled workbook or CSV（有错误时退出码为 2，提示不算）。"""
         from ..errors import InputError
         from ..scheme import load_scheme
         from ..scoring import score
-        from ..util import atomic_write_text
         from .read import read_inputs
 
+        fmt, lang = choice(format, ("table", "json"), "--format"), choice(lang, ("zh", "en"), "--lang")
         s = load_scheme(scheme)
         res = read_inputs(s, file)
         problems = list(res.problems)
-        summary = ""
+        summary, counts = "", {}
         if res.ok:
             try:  # the frame must also be what the engine accepts
                 sr = score(s, res.frame)
-                counts = sr.status.apply(lambda c: c.astype(str).value_counts()).sum(axis=1)
+                counts = {k: int(v) for k, v in sr.status.apply(lambda c: c.astype(str).value_counts()).sum(axis=1)
+                          .items() if v}
                 from ..scoring.result import STATUS_ZH
 
-                summary = "；".join(f"{STATUS_ZH.get(k, k)} {int(v)} 项" for k, v in counts.items() if v)
+                summary = "；".join(f"{STATUS_ZH.get(k, k)} {v} 项" for k, v in counts.items())
             except InputError as exc:
                 problems += exc.problems
         n_err = sum(p.severity == "error" for p in problems)
         n_note = len(problems) - n_err
+        if csv_out:
+            write_csv(csv_out, problems_frame(problems, lang), PROBLEM_FIELDS_ZH, lang)
+        if fmt == "json":  # keys: README "Command line"
+            print_json(console, {"file": str(file), "ok": not n_err, "errors": n_err, "notes": n_note,
+                                 "units": len(res.frame) if not n_err else None,
+                                 "evidence": len(res.evidence) if not n_err else None,
+                                 "status_counts": counts, "problems": [problem_json(p) for p in problems]})
+            if n_err:
+                raise typer.Exit(2)
+            return
         if problems:
             console.print(problems_table(problems, f"{file.name}：{n_err} 个错误，{n_note} 个提示"))
-        if csv_out:
-            import pandas as pd
-
-            from ..errors import Problem
-
-            df = pd.DataFrame([p.as_dict() for p in problems], columns=list(Problem.__dataclass_fields__))
-            atomic_write_text(csv_out, df.to_csv(index=False), encoding="utf-8-sig")
         if n_err:
             console.print(f"校验未通过：{n_err} 个错误，{n_note} 个提示。")
             raise typer.Exit(2)

@@ -19,6 +19,12 @@ def input_users(scheme: Scheme) -> dict[str, list[str]]:
     return used
 
 
+#: the columns of :func:`input_table` with their Chinese headers (``xinyong inputs --csv``; ``--lang en`` keeps
+#: the English names)
+INPUT_COLUMNS_ZH = {"input": "输入编号", "label": "名称", "unit": "计量单位", "type": "类型", "min": "最小值",
+                    "max": "最大值", "range": "取值范围", "items": "使用它的条目"}
+
+
 def input_table(scheme: Scheme) -> pd.DataFrame:
     used = input_users(scheme)
     rows = []
