@@ -74,7 +74,8 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         s = load_scheme(scheme)
         df = input_table(s)
         if csv:
-            write_csv(csv, df, INPUT_COLUMNS_ZH, lang)
+            write_csv(csv, df if lang == "en" else df.assign(type=df["type"].map(lambda t: TYPE_ZH.get(t, t))),
+                      INPUT_COLUMNS_ZH, lang)
             console.print(f"已写出 {len(df)} 个输入：{csv}")
             return
         if fmt == "json":

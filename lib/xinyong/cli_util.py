@@ -182,12 +182,12 @@ def localise(app: typer.Typer) -> typer.Typer:
     return app
 
 
-def _param_text(param) -> str:
+def _param_text(param, with_help: bool = True) -> str:
     if param is None:
         return ""
     opts = [o for o in (getattr(param, "opts", None) or []) if o.startswith("-")]
     name = "/".join(opts) if opts else (getattr(param, "name", None) or "")
-    help_text = getattr(param, "help", None)
+    help_text = getattr(param, "help", None) if with_help else None
     return name + (f"（{help_text}）" if help_text else "")
 
 
@@ -211,7 +211,7 @@ def usage_error_lines(exc) -> list[str]:
         text = (f"选项 {exc.option_name} 需要一个值" if "requires an argument" in raw
                 else f"选项 {exc.option_name} 用法有误")
     elif kind == "BadParameter":
-        text = f"{_param_text(param) or '参数'} 的值无效"
+        text = f"{_param_text(param, with_help=False) or '参数'} 的值无效"
     elif raw.startswith("No such command"):
         m = re.match(r"No such command '([^']*)'", raw)
         text = f"没有这个命令：{m.group(1) if m else raw}"
@@ -220,7 +220,8 @@ def usage_error_lines(exc) -> list[str]:
     elif raw.startswith("Missing command"):
         text = "缺少命令"
     elif raw.startswith("Got unexpected extra argument"):
-        text = "多余的参数：" + raw.partition("(")[2].rstrip(")")
+        m = re.search(r"\(([^()]*)\)\s*$", raw)
+        text = "多余的参数：" + (m.group(1) if m else raw)
     else:
         text = "命令行用法有误"
     lines = [f"错误：{text}", f"  detail: {english}"]
@@ -328,7 +329,7 @@ def problems_view(problems, title: str) -> "Records":
     rows = [(SEVERITY_ZH.get(p.severity, p.severity), location(p), p.input or "", p.unit or "",
              "" if p.value is None else repr(p.value), p.expected or "", p.message, p.detail or "")
             for p in problems]
-    return Records(cols, rows, title=title, head=(1, 0))
+    return Records(cols, rows, title=title, head=(0, 1))
 
 
 # ------------------------------------------------------------------ tables that fit the terminal
@@ -367,25 +368,29 @@ class Records:
             t.add_row(*r)
         return t
 
-    def blocks(self):
-        from rich.console import Group
-        from rich.padding import Padding
-        from rich.table import Table
-        from rich.text import Text
+    def blocks(self, width: int) -> list[str]:
+        """One block per row: the head line, then ``列名：值`` lines, values wrapped under themselves."""
+        from rich.cells import cell_len
 
-        parts: list = []
-        if self.title:
-            parts += [Text(self.title), Text("")]
+        key_w = max(cell_len(c) for c in self.columns) + 1  # names aligned across blocks; 1 for "："
+        lines: list[str] = [*_wrap(self.title, width), ""] if self.title else []
         for r in self.rows:
-            parts.append(Text(" · ".join(r[j] for j in self.head if r[j]) or "—", style="bold"))
-            grid = Table.grid(padding=(0, 1))
-            grid.add_column(no_wrap=True)
-            grid.add_column(overflow="fold")
+            lines += _wrap(" · ".join(r[j] for j in self.head if r[j]) or "—", width)
             for j, (name, value) in enumerate(zip(self.columns, r)):
-                if j not in self.head and value:
-                    grid.add_row(f"{name}：", value)
-            parts += [Padding(grid, (0, 0, 1, 2))]
-        return Group(*parts)
+                if j in self.head or not value:
+                    continue
+                key = f"  {name}：" + " " * (key_w - cell_len(name) - 1)
+                wrapped = [ln for part in value.splitlines() for ln in _wrap(part, width - cell_len(key))] or [""]
+                lines.append(key + wrapped[0])
+                lines += [" " * cell_len(key) + ln for ln in wrapped[1:]]
+            lines.append("")
+        return lines
 
     def __rich_console__(self, console, options):
-        yield self.table() if options.max_width >= self.needed_width() else self.blocks()
+        if options.max_width >= self.needed_width():
+            yield self.table()
+            return
+        from rich.text import Text
+
+        for line in self.blocks(options.max_width):
+            yield Text(line, no_wrap=True, overflow="ignore")
