@@ -341,7 +341,7 @@ def test_report_on_bad_data_keeps_the_previous_report(tmp_path, scheme, capsys):
 def test_validate_problem_csv_is_written_whole(tmp_path, scheme):
     bad = workbook(tmp_path, scheme, {"B4": "三", "E4": -1})
     out = tmp_path / "problems.csv"
-    assert main(["validate", str(MINI), str(bad), "--csv", str(out)]) == 2
+    assert main(["validate", str(MINI), str(bad), "--csv", str(out), "--lang", "en"]) == 2
     table = pd.read_csv(out, encoding="utf-8-sig")
     assert len(table) == 2 and set(table["column"]) == {"B", "E"}
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

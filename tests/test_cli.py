@@ -15,15 +15,151 @@ def test_help_is_chinese_and_english():
     out = subprocess.run([XY, "--help"], capture_output=True, text=True, check=True).stdout
     assert "信用体系建设考核评估" in out and "Social credit" in out
     assert "inputs" in out and "check" in out
+    assert "用法 Usage: xinyong" in out and "命令 Commands:" in out and "显示本帮助并退出" in out
+    assert "Show this message and exit" not in out
+
+
+def test_every_help_page_is_chinese_down_to_its_footer():
+    """Issue 15 §5: "The command line speaks Chinese throughout (help footer included)" and "exit codes
+    documented in --help": every command's help has the Chinese usage line, section titles, help-option
+    text and the exit-code table; typer's English words are gone."""
+    from typer.testing import CliRunner
+
+    from xinyong import cli
+    from xinyong.cli_util import EXIT_CODES
+
+    runner = CliRunner()
+    for name in [None] + [c.name for c in cli.app.registered_commands]:
+        r = runner.invoke(cli.app, ([name] if name else []) + ["--help"], env={"COLUMNS": "100"})
+        assert r.exit_code == 0, (name, r.output)
+        out = r.output
+        assert out.startswith("用法 Usage: xinyong"), (name, out[:80])
+        assert "选项 Options:" in out and "显示本帮助并退出" in out and "退出码 Exit codes:" in out, name
+        for code, _ in EXIT_CODES:
+            assert f"\n  {code} " in out, (name, code)
+        for english in ("Show this message", "\nOptions:", "\nArguments:", "[required]", "[default:"):
+            assert english not in out, (name, english)
+        if name == "validate":
+            assert "参数 Arguments:" in out and "[必填]" in out and "[默认：table]" in out
+
+
+def test_exit_code_table_covers_every_code_the_commands_use():
+    """Every ``typer.Exit(n)`` in the package, the usage errors' 2 and the internal error's 1 are in
+    the one table ``--help`` shows."""
+    import re
+
+    from xinyong.cli_util import EXIT_CODES
+
+    used = {0, 1, 2}  # cli.main: success; internal error; XinyongError, InputError and usage errors
+    for f in (ROOT / "lib" / "xinyong").rglob("*.py"):
+        used |= {int(n) for n in re.findall(r"typer\.Exit\((\d+)\)", f.read_text(encoding="utf-8"))}
+    assert used == {code for code, _ in EXIT_CODES}
+
+
+def test_usage_errors_are_chinese_sentences_with_exit_2(capsys):
+    assert main(["validate"]) == 2
+    err = capsys.readouterr().err
+    assert "错误：缺少参数 scheme（方案编号或文件" in err and "Missing argument 'scheme'" in err
+    assert "用法 Usage: xinyong validate" in err and "查看帮助：xinyong validate --help" in err
+    assert main(["validat", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "没有这个命令：validat（是否为 'validate'？）" in err
+    assert main(["inputs", MINI, "--nosuch"]) == 2
+    assert "没有这个选项：--nosuch" in capsys.readouterr().err
+    assert main(["batch", "--jobs", "x"]) == 2
+    assert "--jobs/-j 的值无效" in capsys.readouterr().err
+    assert main(["inputs", MINI, "--format", "xml"]) == 2
+    assert "--format 只能是 table、json" in capsys.readouterr().err
+
+
+BAD_CSV = ROOT / "tests" / "badinput" / "gbk_errors.csv"  # 3 errors (D2, F2, E3) and 1 note (row 1)
+
+
+def test_narrow_terminal_gets_one_problem_per_block():
+    """Issue 15 §5: "narrow terminals get one problem per block (key: value lines) instead of a table
+    squeezed to a few characters". At 50 columns: no table borders, no line wider than the terminal, each
+    problem a head line (severity · cell) with its message whole on ``问题：`` lines."""
+    from rich.cells import cell_len
+    from typer.testing import CliRunner
+
+    from xinyong import cli
+
+    r = CliRunner().invoke(cli.app, ["validate", MINI, str(BAD_CSV)], env={"COLUMNS": "50"})
+    assert r.exit_code == 2, r.output
+    lines = r.stdout.splitlines()
+    assert not any(ch in r.stdout for ch in "┃│┏") and max(cell_len(ln) for ln in lines) <= 50
+    heads = [ln for ln in lines if ln.startswith(("错误 · ", "提示 · "))]
+    assert heads == ["提示 · 第 1 行", "错误 · 第 2 行 D", "错误 · 第 2 行 F", "错误 · 第 3 行 E"]
+    block = lines[lines.index("错误 · 第 2 行 D"):lines.index("错误 · 第 2 行 F")]
+    assert block[1:5] == ["  输入/条目：npl_rate", "  单位：     a", "  值：       '百分之三'", "  应为：     % [0, 100]"]
+    message = "".join(ln.strip().removeprefix("问题：").strip() for ln in block if ln.startswith("  问题") or
+                      (ln.startswith("    ") and block[block.index(ln) - 1].startswith("  问题")))
+    assert message == "“不良贷款率”：应为数值，“百分之三”不是数字"
+
+
+def test_wide_terminal_keeps_the_table():
+    import io
+
+    from rich.console import Console
+
+    from xinyong.cli_util import problems_view
+    from xinyong.errors import Problem
+
+    ps = [Problem("“不良贷款率”：应为数值", "text in a number column", sheet="输入", row=4, column="B", unit="a",
+                  input="npl_rate", value="三", expected="% [0, 100]")]
+    for width, table in ((200, True), (60, False)):
+        buf = io.StringIO()
+        Console(file=buf, width=width).print(problems_view(ps, "f.xlsx：1 个错误"))
+        assert ("┃ 级别" in buf.getvalue()) is table and ("错误 · 输入!B4" in buf.getvalue()) is not table
+
+
+def test_format_json_for_scripts(capsys):
+    """Issue 15 §5: ``--format json`` on ``inputs``, ``check``, ``validate`` (keys: README "Command line")."""
+    import json
+
+    assert main(["validate", MINI, str(BAD_CSV), "--format", "json"]) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"file", "ok", "errors", "notes", "units", "evidence", "status_counts", "problems"}
+    assert (data["ok"], data["errors"], data["notes"]) == (False, 3, 1)
+    p = data["problems"][1]
+    assert set(p) == {"severity", "file", "sheet", "row", "column", "cell", "unit", "input", "value", "expected",
+                      "message", "detail"}
+    assert (p["severity"], p["row"], p["column"], p["unit"], p["input"], p["value"]) == (
+        "error", 2, "D", "a", "npl_rate", "百分之三")
+    assert main(["inputs", MINI, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["scheme"], len(data["inputs"])) == ("mini", 7)
+    assert data["inputs"][0] == {"input": "npl_rate", "label": "不良贷款率", "unit": "%", "type": "percent",
+                                 "min": 0.0, "max": 100.0, "range": "[0, 100] %", "items": ["mini.1.1", "mini.gate.2"]}
+    assert main(["check", MINI, "--format", "json"]) == 0
+    findings = json.loads(capsys.readouterr().out)
+    assert findings and {"scheme", "code", "target", "message", "detail"} <= set(findings[0])
+
+
+def test_validate_csv_headers_chinese_or_english(tmp_path):
+    out = tmp_path / "p.csv"
+    assert main(["validate", MINI, str(BAD_CSV), "--csv", str(out)]) == 2
+    zh = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(zh.columns) == ["级别", "文件", "工作表", "行", "列", "单位", "输入或条目", "值", "应为", "问题", "英文说明"]
+    assert list(zh["级别"]) == ["提示", "错误", "错误", "错误"] and list(zh["列"].fillna("")) == ["", "D", "F", "E"]
+    assert main(["validate", MINI, str(BAD_CSV), "--csv", str(out), "--lang", "en"]) == 2
+    en = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(en.columns[:5]) == ["severity", "file", "sheet", "row", "column"] and en["severity"][1] == "error"
 
 
 def test_inputs_csv_lists_every_input(tmp_path):
+    """Issue 15 §5: CSV headers in Chinese, ``--lang en`` for the English names."""
     out = tmp_path / "inputs.csv"
-    assert main(["inputs", MINI, "--csv", str(out)]) == 0
+    assert main(["inputs", MINI, "--csv", str(out), "--lang", "en"]) == 0
     df = pd.read_csv(out, encoding="utf-8-sig")
     assert len(df) == 7
     row = df.set_index("input").loc["npl_rate"]
     assert (row.label, row.unit, row.range, row["items"]) == ("不良贷款率", "%", "[0, 100] %", "mini.1.1, mini.gate.2")
+    assert row.type == "percent"
+    assert main(["inputs", MINI, "--csv", str(out)]) == 0
+    zh = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(zh.columns) == ["输入编号", "名称", "计量单位", "类型", "最小值", "最大值", "取值范围", "使用它的条目"]
+    assert zh.set_index("输入编号").loc["npl_rate", "类型"] == "百分比"
 
 
 def test_inputs_table_on_terminal(capsys):

@@ -327,7 +327,7 @@ def test_cli_validate_exit_codes(tmp_path, scheme, capsys):
     assert "校验通过" in out and "1 个提示" in out
     bad = make(tmp_path, scheme, {**GOOD_A, "B4": "三"}, name="bad.xlsx")
     problems = tmp_path / "problems.csv"
-    assert main(["validate", str(MINI), str(bad), "--csv", str(problems)]) == 2
+    assert main(["validate", str(MINI), str(bad), "--csv", str(problems), "--lang", "en"]) == 2
     out = capsys.readouterr().out
     assert "校验未通过：1 个错误" in out and "输入!B4" in out
     import pandas as pd

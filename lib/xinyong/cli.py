@@ -171,7 +171,7 @@ localise(app)
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        rv = app(args=argv, standalone_mode=False)
+        rv = app(args=argv, prog_name="xinyong", standalone_mode=False)
         # click returns typer.Exit's code instead of raising it when standalone_mode is off
         return rv if isinstance(rv, int) else 0
     except typer.Exit as e:
