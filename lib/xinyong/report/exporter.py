@@ -12,10 +12,11 @@ import re
 from typing import Any
 
 from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets import default
 
 from .narrative import TEMPLATES, scheme_label
+from .nbstyle import unwrap
 
 TEMPLATE_NAME = "xinyong"
 HIDDEN_TAGS = ("parameters", "injected-parameters", "hide")
@@ -40,6 +41,20 @@ def title_of(nb: Any, fallback: str = "") -> str:
     if scheme and period:
         return f"{scheme_label(scheme)} · {period} · 总览"
     return fallback or "信用考核报告"
+
+
+class UnwrapBlocks(Preprocessor):
+    """A report block's output carries its scoped styles for notebook viewers (:mod:`.nbstyle`); the page
+    inlines report.css once, so each block goes back to its bare HTML (the page does not grow a copy of
+    the styles per block)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = out.get("data") or {}
+            if "text/html" in data:
+                text = data["text/html"]
+                data["text/html"] = unwrap("".join(text) if isinstance(text, list) else text)
+        return cell, resources
 
 
 class XinyongExporter(HTMLExporter):
@@ -70,6 +85,7 @@ class XinyongExporter(HTMLExporter):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_TAGS), enabled=True)
+        self.register_preprocessor(UnwrapBlocks(), enabled=True)
 
     def from_notebook_node(self, nb: Any, resources: dict | None = None, **kw: Any):
         resources = dict(resources or {})

@@ -20,6 +20,7 @@ from . import charts
 from .analysis import UnitAnalysis, comparison
 from .load import Run
 from .narrative import in_words, render, section_label, short_id
+from .nbstyle import wrap
 
 PACKAGES = ("pandas", "numpy", "matplotlib", "jinja2", "papermill", "nbconvert", "mplfonts")
 
@@ -30,7 +31,9 @@ class Block:
     html: str
 
     def _repr_html_(self) -> str:
-        return self.html
+        """In a notebook the block carries its styles, scoped to it (:mod:`.nbstyle`); the exporter
+        unwraps it again for the page, which has the whole stylesheet once."""
+        return wrap(self.html)
 
     def __repr__(self) -> str:
         return f"<xinyong report block: {self.name}>"
