@@ -69,10 +69,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
                                                 help="进度条（默认仅在终端显示）/ progress bar (default: on a terminal)"),
     ):
-        """批量生成全部单位报告、总览和目录页 / render every unit's report, the overview and index pages.
-
-        退出码：0 = 全部成功；1 = 有单位（或总览、整期）失败，失败项已列出；2 = 参数或方案错误。
-        """
+        """批量生成全部单位报告、总览和目录页 / render every unit's report, the overview and index pages."""
         from ..errors import XinyongError
         from .runner import run_all, run_batch
 
