@@ -68,6 +68,9 @@ def test_usage_errors_are_chinese_sentences_with_exit_2(capsys):
     assert "没有这个选项：--nosuch" in capsys.readouterr().err
     assert main(["batch", "--jobs", "x"]) == 2
     assert "--jobs/-j 的值无效" in capsys.readouterr().err
+    assert main([]) == 2  # no command: the help (click's exit code for it)
+    err = capsys.readouterr().err
+    assert err.startswith("用法 Usage: xinyong") and "错误：" not in err and "命令 Commands:" in err
     assert main(["inputs", MINI, "--format", "xml"]) == 2
     assert "--format 只能是 table、json" in capsys.readouterr().err
 

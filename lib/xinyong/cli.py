@@ -181,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     except typer.TyperException as e:  # typer's (vendored) click: usage errors, exit 2
         if STATE["debug"]:
             raise
-        if hasattr(e, "ctx"):
+        if type(e).__name__ == "NoArgsIsHelpError":  # `xinyong` alone: the help, as click shows it
+            err_console.print(e.format_message(), soft_wrap=True)
+        elif hasattr(e, "ctx"):
             for line in usage_error_lines(e):
                 err_console.print(line, soft_wrap=True)
         else:
