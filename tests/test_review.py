@@ -267,3 +267,26 @@ def test_which_links_are_local_files(link, local):
     from xinyong.report.evidence import local_path
 
     assert (local_path(link) is not None) == local
+
+
+@pytest.mark.slow
+def test_batch_copies_evidence_beside_the_unit_reports(period, tmp_path):
+    """The batch's reports are rendered by workers from the scored run; the client copies the files
+    (units/证据/<unit>/…) and the links in each written report resolve to them."""
+    from xinyong.batch.prepare import without_units
+    from xinyong.batch.runner import run_batch
+
+    with_files(period)
+    keep = {"town01", "town02"}
+    others = set(read_inputs(SCHEME, period).frame.index) - keep
+    period.write_bytes(without_units(period, others))
+    s = run_batch(SCHEME, "2022Q1", period, tmp_path / "out", jobs=1, progress=False)
+    assert not s.run_error and all(u.status == "ok" for u in s.units)
+    page = s.run_dir / next(u.html for u in s.units if u.id == "town01")
+    html = page.read_text(encoding="utf-8")
+    hrefs = [h for h in re.findall(r'<a href="([^"]+)"', html) if h.startswith("%E8%AF%81")]
+    assert len(hrefs) == 2
+    for h in hrefs:
+        assert (page.parent / unquote(h)).is_file()
+    assert "文件缺失" in html
+    assert not (s.run_dir / "units" / "证据" / "town02").exists()  # town02 names no local file

@@ -139,7 +139,7 @@ def register_review(app: typer.Typer, consoles: Consoles) -> None:
 
     @app.command("review")
     def review_cmd(
-        scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
+        scheme: Optional[str] = typer.Argument(None, help="方案编号或文件；--apply 时可省略（取评审表“说明”页所写）"),
         data: Path = typer.Option(..., "--data", help="本期数据文件（.xlsx）/ the period workbook"),
         period: str = typer.Option("", "--period", help="考核期，如 2022Q2 / assessment period"),
         output: Optional[Path] = typer.Option(None, "-o", "--output",
@@ -149,8 +149,12 @@ def register_review(app: typer.Typer, consoles: Consoles) -> None:
         """生成评审表，或把填好的评审表合并进数据文件 / write the assessor's review workbook, or merge it back."""
         from ..errors import InputError
         from ..scheme import load_scheme
-        from .review import apply_review, write_review
+        from .review import apply_review, review_scheme_id, write_review
 
+        if scheme is None and apply is not None:
+            scheme = review_scheme_id(apply)
+        if scheme is None:
+            raise typer.BadParameter("请给出方案编号 / the scheme is required", param_hint="SCHEME")
         s = load_scheme(scheme)
         if apply is None:
             if output is None:

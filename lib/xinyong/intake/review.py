@@ -51,7 +51,7 @@ README_LINES = [
     "评审说明",
     "1. “评审”表每行是一个单位的一个酌情评分条目：请填写得分（0 到满分）、理由、评审人和评审日期（如 2022-07-05）。",
     "2. 没有理由的得分不予采用：只要有一行有得分而没有理由，整份评审表都会被退回，并指出文件、工作表、行和列。",
-    "3. 得分留空表示该条目仍待评审：报告中显示为“未知”，不按零分计算。数据文件中已有的得分和理由已预先填入，可以修改。",
+    "3. 数据文件中已有的得分和理由已预先填入，可以修改。得分留空的行不改动数据文件：没有得分的条目仍为待评审，报告中显示为“未知”，不按零分计算。",
     "4. 单位、条目、满分和“佐证材料情况”由程序填写，已锁定；“佐证材料情况”说明该单位是否已登记方案要求的佐证材料。",
     "5. “缺少佐证”表列出方案要求佐证材料、但该单位尚未登记任何材料的条目（含按规则计分的条目），供核查和催报，不写回数据文件。",
     "6. 不要使用公式，不要合并单元格。",
@@ -228,6 +228,19 @@ def _same_period(res: IntakeResult, period: str | None, data: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------ reading back
+def review_scheme_id(path: str | os.PathLike) -> str | None:
+    """The scheme id a review workbook's 说明 sheet names (None when it names none or cannot be read)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    src = open_source(path, path.read_bytes(), Log(str(path)), sheets=(SHEET_README,))
+    g = src.grids.get(SHEET_README)
+    for i in range(1, min(g.n_rows, 30) + 1) if g is not None else ():
+        if text(g.value(i, 1)) == META_SCHEME and text(g.value(i, 2)):
+            return text(g.value(i, 2))
+    return None
+
+
 @dataclass(frozen=True)
 class Judgement:
     """One assessor's entry accepted from a review workbook."""
