@@ -168,7 +168,8 @@ def test_evidence_flagged_when_required_and_none_supplied():
     row13 = re.search(r'title="mini\.1\.3">1\.3</td>.*?</tr>', html, re.S).group(0)
     assert "无材料" in row11 and "无材料" not in row13
     assert "&lt;i&gt;清单&lt;/i&gt;" in row13
-    assert "其中 1 个条目要求佐证材料但尚未登记" in html
+    assert "尚未登记任何材料的条目共 1 个" in html
+    assert re.search(r"<li>[^<]*（<span[^>]*>1\.1</span>）：人民银行出具的不良贷款率证明</li>", html)
 
 
 def test_overview_links_only_relative():

@@ -161,6 +161,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
 COMMANDS: tuple[Callable[[typer.Typer, Consoles], None], ...] = (
     register_scheme_commands,
     intake_commands.register,
+    intake_commands.register_review,
     report_commands.register,
     batch_commands.register,
 )

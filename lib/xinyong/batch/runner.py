@@ -11,7 +11,8 @@ to the unit reports), ``scores.xlsx``, ``summary.json``, the run's ``index.html`
 
 Layout of ``<out>/<scheme>/<period>/``: ``index.html``, ``overview.html`` (+ ``.ipynb``),
 ``summary.json``, ``scores.xlsx``, ``units/<stem>.html`` (+ ``.ipynb``) per unit, or
-``units/<stem>.failed.html`` (+ ``.failed.ipynb`` when a notebook ran) for a failed one; hidden:
+``units/<stem>.failed.html`` (+ ``.failed.ipynb`` when a notebook ran) for a failed one,
+``units/证据/<unit>/…`` the evidence files the reports link (copied from beside the data file); hidden:
 ``.cache.json`` (keys), ``.inputs/`` (data copies without invalid units), ``.lock`` (only while a
 batch runs; ``.work/`` is a leftover of older versions, removed).
 """
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import InputError, XinyongError
+from ..report.evidence import copy_unit_files, prune_units
 from ..report.render import OVERVIEW_NOTEBOOK, UNIT_NOTEBOOK, notebook_path
 from ..util import atomic_write_bytes
 from . import outputs
@@ -192,6 +194,19 @@ def _unit_fields(u: UnitOutcome, result: Any) -> None:
     u.gate_outcome = None if go is None or go != go else str(go)
 
 
+def evidence_files(run: Any, uid: str) -> list:
+    """What a unit's report says about its evidence files (there, missing, changed since collected):
+    part of its cache key, so a file that appears or goes missing re-renders the report."""
+    if run is None:
+        return []
+    ev = run.data.evidence
+    if "file" not in ev.columns or not len(ev):
+        return []
+    mine = ev[ev["unit_id"].astype(str) == uid]
+    return [[r["link"], r["exists"], r["sha_ok"]] for r in mine[["link", "exists", "sha_ok"]].to_dict("records")
+            if r["exists"] is not None]
+
+
 def _rel(path: Path, base: Path) -> str:
     return path.relative_to(base).as_posix()
 
@@ -270,8 +285,10 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         cur = read_period(sch, s.period, data, run_dir / INPUTS_DIR)
         hist: list[PeriodInput] = [read_period(sch, h["period"], h["data"], run_dir / INPUTS_DIR) for h in hist_in]
         valid = [u for u in map(str, cur.frame.index) if u not in cur.bad]
+        # evidence links are relative to the file given, not to the cleaned copy in .inputs/
         run = load_run(sch, cur.path, period=s.period, readings=readings,
-                       history=[{"period": h.period, "data": h.path} for h in hist]) if valid else None
+                       history=[{"period": h.period, "data": h.path} for h in hist],
+                       evidence_base=cur.source.parent) if valid else None
     except InputError as exc:
         s.run_error = {"message": exc.message, "detail": exc.detail,
                        "problems": outputs.problem_rows(exc.problems)}
@@ -325,6 +342,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
                        + "第一处：" + _problem_text(probs[0]))
             continue
         own[uid] = {"row": rows_cur.get(uid), "evidence": ev_cur.get(uid, []), "data_name": cur.source.name,
+                    "files": evidence_files(run, uid),
                     "history": {p: {"row": r.get(uid), "evidence": e.get(uid, [])} for p, (r, e) in rows_h.items()}}
         key = digest(static_unit, peers, own[uid])
         html, ipynb = units_dir / f"{stem}.html", units_dir / f"{stem}.ipynb"
@@ -402,6 +420,12 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
             else:
                 _remove(base.with_name(f"{u.stem}.failed.html"), base.with_name(f"{u.stem}.failed.ipynb"))
         changed |= _prune(units_dir, {u.stem for u in outcomes.values()})
+        # each report's evidence files beside it (units/证据/<unit>/…), so its links work offline
+        shown = {u.id for u in outcomes.values() if u.status != "failed"}
+        if run is not None:
+            for uid in shown:
+                copy_unit_files(run.data.evidence, uid, units_dir)
+        prune_units(units_dir, shown if run is not None else set())
         cache.keep_only(own)
         s.units = [outcomes[u] for u in order]
 

@@ -121,3 +121,47 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
             raise typer.Exit(2)
         console.print(f"校验通过：{len(res.frame)} 个单位，{len(res.evidence)} 条证据"
                       + (f"，{n_note} 个提示" if n_note else "") + (f"。计分状态：{summary}" if summary else "。"))
+
+
+def register_review(app: typer.Typer, consoles: Consoles) -> None:
+    """``xinyong review``: the assessor's review workbook, and merging it back (intake/review.py)."""
+    console = consoles.out
+
+    @app.command("review")
+    def review_cmd(
+        scheme: Optional[str] = typer.Argument(None, help="方案编号或文件；--apply 时可省略（取评审表“说明”页所写）"),
+        data: Path = typer.Option(..., "--data", help="本期数据文件（.xlsx）/ the period workbook"),
+        period: str = typer.Option("", "--period", help="考核期，如 2022Q2 / assessment period"),
+        output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                              help="写出的评审表；与 --apply 同用时为合并后的数据文件（默认覆盖 --data）"),
+        apply: Optional[Path] = typer.Option(None, "--apply", help="已填写的评审表，合并进数据文件的“评审”表 / merge a filled review"),
+    ):
+        """生成评审表，或把填好的评审表合并进数据文件 / write the assessor's review workbook, or merge it back."""
+        from ..errors import InputError
+        from ..scheme import load_scheme
+        from .review import apply_review, review_scheme_id, write_review
+
+        if scheme is None and apply is not None:
+            scheme = review_scheme_id(apply)
+        if scheme is None:
+            raise typer.BadParameter("请给出方案编号 / the scheme is required", param_hint="SCHEME")
+        s = load_scheme(scheme)
+        if apply is None:
+            if output is None:
+                raise typer.BadParameter("请用 -o 指定要写出的评审表 / -o is required", param_hint="-o")
+            w = write_review(s, data, output, period=period or None)
+            console.print(f"已写出评审表：{w.path}（{w.n_units} 个单位，{w.n_rows} 行酌情评分条目，其中 {w.n_pending} 行待评审；"
+                          f"{w.n_missing} 个条目缺少佐证材料，见“缺少佐证”表）")
+            return
+        try:
+            done = apply_review(s, apply, data, output)
+        except InputError as exc:
+            console.print(problems_table(exc.problems, f"{apply.name}：{len(exc.problems)} 个问题"))
+            console.print(exc.message)
+            raise typer.Exit(2)
+        if done.problems:
+            console.print(problems_table(done.problems, f"{apply.name}：{len(done.problems)} 个提示"))
+        for c in done.changes:
+            old = "待评审" if c.before[0] is None else f"{c.before[0]:g} 分"
+            console.print(f"  {c.unit_id} {c.name}：{old} → {c.after[0]:g} 分（{c.after[1]}）")
+        console.print(f"已写入 {done.path}：{len(done.judgements)} 个评审得分，其中 {len(done.changes)} 个新增或修改。")

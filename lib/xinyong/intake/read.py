@@ -198,16 +198,7 @@ class _Reader:
                            expected="第 1 行为输入编号（unit_id, unit_name, unit_kind, 各输入），其后每个单位一行")
 
     def _refuse_formulas_and_merges(self, g: Grid) -> None:
-        from openpyxl.utils.cell import range_boundaries
-
-        for rng in g.merged:
-            c1, r1, _, _ = range_boundaries(rng)
-            self.log.error(f"不能使用合并单元格（{rng}），请取消合并并在每个单元格填写", f"merged cells {rng}",
-                           sheet=g.name, row=r1, col=c1, value=rng, expected="每个单元格单独填写")
-        for (i, j), formula in sorted(g.formulas.items()):
-            self.log.error("单元格含有公式；程序不计算公式，请复制后“选择性粘贴为数值”",
-                           "formula cell refused (formulas are never evaluated)",
-                           sheet=g.name, row=i, col=j, value=formula, expected="数值（非公式）")
+        refuse_formulas_and_merges(self.log, g)
 
     # -------------------------------------------------------------- outputs
     def _result(self) -> IntakeResult:
@@ -254,4 +245,20 @@ class _Reader:
         return pd.DataFrame(data, index=pd.Index(ids, name="unit_id", dtype=object))
 
     def _evidence_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.ctx.evidence, columns=EVIDENCE_FRAME_COLUMNS)
+        # ``sha256`` only when the 证据 sheet has the column (contract C: ``collect`` writes it)
+        return pd.DataFrame(self.ctx.evidence, columns=EVIDENCE_FRAME_COLUMNS
+                            + (["sha256"] if self.ctx.evidence_sha256 else []))
+
+
+def refuse_formulas_and_merges(log: Log, g: Grid) -> None:
+    """Every merged range and formula cell of ``g`` is an error (formulas are never evaluated)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    for rng in g.merged:
+        c1, r1, _, _ = range_boundaries(rng)
+        log.error(f"不能使用合并单元格（{rng}），请取消合并并在每个单元格填写", f"merged cells {rng}",
+                  sheet=g.name, row=r1, col=c1, value=rng, expected="每个单元格单独填写")
+    for (i, j), formula in sorted(g.formulas.items()):
+        log.error("单元格含有公式；程序不计算公式，请复制后“选择性粘贴为数值”",
+                  "formula cell refused (formulas are never evaluated)",
+                  sheet=g.name, row=i, col=j, value=formula, expected="数值（非公式）")

@@ -43,6 +43,10 @@ JUDGE_COLUMNS = {"unit_id": ("单位编号", "unit_id"), "item": ("条目编号"
                  "max": ("满分", "max"), "points": ("得分", "points"), "why": ("理由", "why")}
 EVIDENCE_COLUMNS = {"item": ("条目编号", "item"), "unit_id": ("单位编号", "unit_id"), "title": ("文件标题", "title"),
                     "link": ("文件名或链接", "link"), "date": ("日期", "date")}
+# columns the reader knows though the fill-in template does not write them: ``collect`` records each
+# evidence file's hash, ``xinyong review --apply`` who judged and when (intake/review.py)
+EVIDENCE_OPTIONAL = {"sha256": ("SHA-256", "sha256")}
+JUDGE_OPTIONAL = {"assessor": ("评审人", "assessor"), "reviewed": ("评审日期", "reviewed")}
 JUDGE_REQUIRED = ("unit_id", "item", "points", "why")
 EVIDENCE_REQUIRED = ("item", "unit_id", "title", "link", "date")
 

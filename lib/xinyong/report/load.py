@@ -90,10 +90,13 @@ class PeriodData:
     sha256: str | None = None
 
 
-def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: str | None = None) -> PeriodData:
+def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: str | None = None,
+              evidence_base: str | os.PathLike | None = None) -> PeriodData:
     """Read a filled workbook or wide CSV through intake (every problem collected), or take a frame.
 
     Errors stop here with one :class:`InputError` listing them all; notes are kept for the report.
+    Evidence links to local files are resolved against ``evidence_base`` (default: the data file's
+    folder; a batch reading a cleaned copy passes the original's) — see :func:`.evidence.resolve`.
     """
     if isinstance(data, pd.DataFrame):
         return PeriodData(period, data, pd.DataFrame(columns=EVIDENCE_COLUMNS))
@@ -107,7 +110,10 @@ def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: st
     if period is not None and got is not None and str(got) != str(period):
         raise InputError(f"文件 {path.name} 的考核期为“{got}”，与要求的“{period}”不一致",
                          f"{path}: workbook period {got!r} != requested {period!r}", file=str(path))
-    return PeriodData(str(period or got or ""), res.frame, res.evidence, list(res.problems), path.resolve(), sha)
+    from .evidence import resolve
+
+    evidence = resolve(res.evidence, Path(evidence_base) if evidence_base is not None else path.resolve().parent)
+    return PeriodData(str(period or got or ""), res.frame, evidence, list(res.problems), path.resolve(), sha)
 
 
 @dataclass
@@ -186,7 +192,8 @@ class Run:
 
 def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.DataFrame, period: str | None = None,
              readings: Mapping[str, str] | None = None,
-             history: Sequence[Mapping[str, Any]] | None = None, run_file: str | os.PathLike | None = None) -> Run:
+             history: Sequence[Mapping[str, Any]] | None = None, run_file: str | os.PathLike | None = None,
+             evidence_base: str | os.PathLike | None = None) -> Run:
     """Score ``data`` (workbook, wide CSV or frame) under ``scheme`` for ``period``.
 
     ``history``: other periods as ``[{"period": "2022Q1", "data": path}, ...]`` (any order); each is
@@ -196,12 +203,14 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
     ``run_file``: a run already scored by a batch (:func:`save_run`); it is read instead of ``data``
     and checked against ``scheme``, ``period`` and ``readings`` (a mismatch is an error, never a
     silently different report). ``None`` (the notebooks' default) reads ``data`` as above.
+
+    ``evidence_base``: the folder evidence links are relative to (default: ``data``'s folder).
     """
     if run_file is not None:
         return _checked(read_run_file(run_file), scheme, period, readings, run_file)
     sch = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     readings = dict(readings or {})
-    pd_ = read_data(sch, data, period)
+    pd_ = read_data(sch, data, period, evidence_base)
     res = score(sch, pd_.frame, readings=readings or None)
     this = str(pd_.period or period or "")
     hist: list[tuple[str, ScoreResult]] = []

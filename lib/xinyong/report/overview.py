@@ -57,7 +57,20 @@ class Overview:
                                        has_grades=self.scheme.grades is not None, has_gates=bool(self.scheme.gates),
                                        has_veto=any(g.kind == "veto" for g in self.scheme.gates),
                                        prev_period=prev[0] if prev else None,
-                                       has_bonus=self.scheme.bonus_max > 0))
+                                       has_bonus=self.scheme.bonus_max > 0) + self.review_html())
+
+    def review_html(self) -> str:
+        """Who is still to be reviewed (under the ranking: it is why the ranking may still change);
+        nothing for a scheme without judgement items."""
+        from .review import awaiting_review
+
+        if not any(r.kind == "judgement" or any(v.is_judgement for v in r.variant_rules.values())
+                   for r in self.res.rules.values()):
+            return ""
+        rows = records(awaiting_review(self.run))
+        for r in rows:
+            r["link"] = self.links.get(str(r["unit"]))
+        return render("overview_review.html.j2", heading="待评审", rows=rows, total=sum(r["points"] for r in rows))
 
     def grade_distribution(self) -> Block:
         grades = self.analysis.grades()

@@ -150,9 +150,14 @@ class UnitReport:
         return Block("items", render("items.html.j2", heading="逐项得分", sections=sections))
 
     def evidence_table(self) -> Block:
-        rows = records(self.analysis.evidence())
-        return Block("evidence", render("evidence.html.j2", heading="佐证材料", rows=rows,
-                                        n_flagged=sum(r["flag"] for r in rows)))
+        """Evidence item by item (local files linked to the report's copies, 文件缺失 when gone), the
+        evidence still missing and the judgement items still to be reviewed (:mod:`.review`)."""
+        from .review import unit_review
+
+        rv = unit_review(self.run, self.unit)
+        return Block("evidence", render("evidence.html.j2", heading="佐证材料与评审", rows=rv.rows, missing=rv.missing,
+                                        pending=rv.pending, pending_points=rv.pending_points,
+                                        n_files_missing=rv.n_files_missing, hashes=rv.hashes))
 
     def action_rows(self) -> list[dict]:
         return records(self.analysis.actions())

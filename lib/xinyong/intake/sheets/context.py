@@ -32,7 +32,9 @@ class ReadContext:
         # so a cross-input check can name the cells it read
         self.input_at: tuple[str | None, list[int], dict[str, int]] | None = None
         self.judge: dict[tuple[str, str], tuple[float, str]] = {}
+        self.judge_at: dict[tuple[str, str], int] = {}  # the sheet row each accepted judgement was read from
         self.evidence: list[dict[str, Any]] = []
+        self.evidence_sha256 = False  # the 证据 sheet has a SHA-256 column (written by ``collect``)
         self.period: str | None = None
 
     def headers(self, g: Grid, spec: dict[str, tuple[str, ...]], required: Iterable[str]) -> dict[str, int]:
@@ -125,3 +127,4 @@ class ReadContext:
                       sheet=sheet, row=row, col=wcol or pcol, unit=uid, input=item, value=pc.value, expected="评审理由（文字）")
             return
         self.judge[(uid, item)] = (x, why)
+        self.judge_at[(uid, item)] = row

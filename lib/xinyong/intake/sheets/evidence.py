@@ -1,16 +1,23 @@
-"""The 证据 sheet: the documents behind the scores (item, unit, title, link, date)."""
+"""The 证据 sheet: the documents behind the scores (item, unit, title, link, date, and — when ``collect``
+recorded it — the file's SHA-256)."""
 from __future__ import annotations
+
+import re
 
 from ..cells import parse_date, suggest, text
 from ..sources import Grid
-from ..template import EVIDENCE_COLUMNS, EVIDENCE_REQUIRED
+from ..template import EVIDENCE_COLUMNS, EVIDENCE_OPTIONAL, EVIDENCE_REQUIRED
 from .context import ReadContext
 
 
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 def read_evidence(ctx: ReadContext, g: Grid) -> None:
-    cols = ctx.headers(g, EVIDENCE_COLUMNS, EVIDENCE_REQUIRED)
+    cols = ctx.headers(g, {**EVIDENCE_COLUMNS, **EVIDENCE_OPTIONAL}, EVIDENCE_REQUIRED)
     if any(k not in cols for k in EVIDENCE_REQUIRED):
         return
+    ctx.evidence_sha256 = "sha256" in cols
     log, s = ctx.log, ctx.s
     targets = {it.id for it in s.walk_items()} | {sec.id for sec in s.walk_sections()}
     targets |= {c.id for gt in s.gates for c in gt.conditions} | {gt.id for gt in s.gates}
@@ -45,6 +52,13 @@ def read_evidence(ctx: ReadContext, g: Grid) -> None:
         elif date is None:
             log.note("没有填写日期", "no date", sheet=g.name, row=i, col=cols["date"], unit=uid or None,
                      value=None, expected="日期，如 2022-03-31")
+        sha = text(c["sha256"]).lower() if "sha256" in cols else ""
+        if sha and not SHA256.fullmatch(sha):
+            log.error("SHA-256 校验值应为 64 位十六进制数字", "malformed SHA-256", sheet=g.name, row=i,
+                      col=cols["sha256"], unit=uid or None, value=c["sha256"], expected="64 位十六进制数字（0-9、a-f）")
+            bad = True
         if not bad:
-            ctx.evidence.append({"item": item, "unit_id": uid, "title": title, "link": link or None,
-                                 "date": date, "sheet_row": i})
+            row = {"item": item, "unit_id": uid, "title": title, "link": link or None, "date": date, "sheet_row": i}
+            if "sha256" in cols:
+                row["sha256"] = sha or None
+            ctx.evidence.append(row)

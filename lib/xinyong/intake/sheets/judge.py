@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from ..cells import suggest, text
 from ..sources import Grid
-from ..template import JUDGE_COLUMNS, JUDGE_REQUIRED
+from ..template import JUDGE_COLUMNS, JUDGE_OPTIONAL, JUDGE_REQUIRED
 from .context import ReadContext
 
 
-def read_judge(ctx: ReadContext, g: Grid) -> None:
-    cols = ctx.headers(g, JUDGE_COLUMNS, JUDGE_REQUIRED)
+def read_judge(ctx: ReadContext, g: Grid, columns: dict[str, tuple[str, ...]] | None = None) -> None:
+    """``columns``: the headers known (the 评审 sheet's by default; an assessor's review workbook,
+    :mod:`xinyong.intake.review`, has a few more). Each accepted entry's row is in ``ctx.judge_at``."""
+    cols = ctx.headers(g, columns or {**JUDGE_COLUMNS, **JUDGE_OPTIONAL}, JUDGE_REQUIRED)
     if any(k not in cols for k in JUDGE_REQUIRED):
         return
     log = ctx.log

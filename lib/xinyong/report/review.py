@@ -1,0 +1,93 @@
+"""What is still to be reviewed and what evidence is still missing (issue 14 §3–§4), as data for the
+unit report's evidence block and the overview.
+
+A judgement item without an assessor's points is 待评审: its points are unknown (never zero) until
+someone enters points and a reason (``xinyong review``). An item whose scheme text requires evidence
+and for which the 证据 sheet has no row is listed as missing, item by item. A unit that did not report
+(未报送, ``ScoreResult.unreported``) is not "to be reviewed": it has nothing to review.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .analysis import UnitAnalysis
+from .evidence import href, targets
+from .load import Run
+
+
+@dataclass(frozen=True)
+class UnitReview:
+    """One unit's evidence and review state, for its report."""
+
+    rows: list[dict]  # per applicable item: item, name, required, supplied (list of dicts), flag
+    missing: list[dict]  # items requiring evidence with no 证据 row: item, name, required, max
+    pending: list[dict]  # judgement items without points: item, name, max
+    pending_points: float  # their maximum, all unknown
+    n_files_missing: int  # registered files that are not there
+    hashes: list[dict]  # title, name, sha256, sha_ok — for the folded details only
+
+
+def unit_review(run: Run, unit: str) -> UnitReview:
+    a = UnitAnalysis(run, unit)
+    ev = run.data.evidence
+    mine = ev[ev["unit_id"].astype(str) == a.unit] if len(ev) else ev
+    copies = targets(ev, a.unit)
+    rows, missing, pending, hashes = [], [], [], []
+    n_gone = 0
+    for r in a.unit_items.itertuples():
+        if r.status == "not_applicable":
+            continue
+        if r.status == "pending_judgement":
+            pending.append({"item": r.item, "name": r.name, "max": float(r.max)})
+        sup = mine[mine["item"] == r.item] if len(mine) else mine
+        supplied = []
+        for e in sup.to_dict("records"):
+            link = e.get("link") if isinstance(e.get("link"), str) else ""
+            file, exists = e.get("file"), e.get("exists")
+            d = {"title": e["title"], "date": "" if pd.isna(e.get("date")) else str(e.get("date")), "link": link,
+                 "kind": "text", "href": None, "name": link, "sha_ok": e.get("sha_ok")}
+            if isinstance(file, str) and exists:
+                d.update(kind="file", href=href(copies[file]), name=copies[file].rsplit("/", 1)[-1])
+            elif isinstance(file, str):
+                d.update(kind="missing", name=link)
+                n_gone += 1
+            elif link:
+                d["kind"] = "url" if "://" in link else "text"
+            sha = e.get("sha256")
+            if isinstance(sha, str) and sha:
+                hashes.append({"title": e["title"], "name": d["name"], "sha256": sha, "sha_ok": d["sha_ok"]})
+            supplied.append(d)
+        flag = bool(r.evidence) and not supplied
+        if flag:
+            missing.append({"item": r.item, "name": r.name, "required": r.evidence, "max": float(r.max)})
+        rows.append({"item": r.item, "name": r.name, "required": r.evidence, "supplied": supplied, "flag": flag})
+    return UnitReview(rows, missing, pending, sum(p["max"] for p in pending), n_gone, hashes)
+
+
+def awaiting_review(run: Run) -> pd.DataFrame:
+    """Units with judgement items still without points (未报送 units left out), most pending first.
+
+    Columns: unit, name, n_pending, points (their maximum, unknown), items (names), n_missing_evidence."""
+    res = run.result
+    gone = set(getattr(res, "unreported", ()) or ())
+    st = res.status
+    ev = run.data.evidence
+    have = set(zip(ev["unit_id"].astype(str), ev["item"].astype(str))) if len(ev) else set()
+    needs = {it.id for it in run.scheme.walk_items() if it.evidence}
+    names = {it.id: it.name for it in run.scheme.walk_items()}
+    rows = []
+    for u in res.units.index:
+        if u in gone:
+            continue
+        srow = st.loc[u].astype(str)
+        pend = [i for i in srow.index if srow[i] == "pending_judgement"]
+        if not pend:
+            continue
+        n_miss = sum(1 for i in srow.index if i in needs and srow[i] != "not_applicable" and (str(u), i) not in have)
+        rows.append({"unit": u, "name": str(res.units.at[u, "unit_name"]), "n_pending": len(pend),
+                     "points": float(res.max_points.loc[u, pend].sum()), "items": [names[i] for i in pend],
+                     "n_missing_evidence": n_miss})
+    rows.sort(key=lambda r: (-r["n_pending"], -r["points"], r["unit"]))
+    return pd.DataFrame(rows, columns=["unit", "name", "n_pending", "points", "items", "n_missing_evidence"])
