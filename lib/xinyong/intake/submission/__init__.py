@@ -9,7 +9,9 @@ workbooks back in (:mod:`.collect`).
                :func:`xinyong.intake.read_inputs`, merged into one period workbook in the template's layout,
                with the receipt table 报送情况 and the evidence files copied beside it
 """
+from .collect import CollectError, CollectResult, collect
 from .split import SplitResult, split
 from .units import MANIFEST_NAME, Manifest, read_manifest, read_units
 
-__all__ = ["SplitResult", "split", "MANIFEST_NAME", "Manifest", "read_manifest", "read_units"]
+__all__ = ["CollectError", "CollectResult", "collect", "SplitResult", "split", "MANIFEST_NAME", "Manifest",
+           "read_manifest", "read_units"]
