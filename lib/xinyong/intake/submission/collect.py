@@ -255,7 +255,7 @@ def _read_one(scheme: Scheme, period: str, manifest: Manifest, path: Path, folde
     foreign = [u for u in sub.units if manifest.unit(u) is None]
     if foreign:
         shown = "、".join(f"“{u}”" + (f"（{sub.names[u]}）" if sub.names.get(u) else "") for u in foreign)
-        sub.refused = f"文件中的单位 {shown} 不在报送名单中"
+        sub.refused = f"文件中的单位{shown}不在报送名单中"
         sub.problems.append(Problem(sub.refused + "，已拒收", f"units not in the manifest: {foreign}", file=str(path),
                                     sheet=SHEET_UNITS if not is_csv else None, row=2, column="A",
                                     unit=foreign[0], value=foreign[0], expected="报送名单中的单位编号：" + "、".join(manifest.ids)))
