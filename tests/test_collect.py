@@ -202,6 +202,7 @@ def test_merged_data_equals_what_was_filled(scheme, demo, quarter):
 
 def test_unreported_unit(quarter):
     _, res = quarter
+    assert len(res.submissions) == 4  # the files inside 教育局_证据/ are evidence, not returns
     assert res.unreported == ("dept05",)
     wb = openpyxl.load_workbook(res.output)
     units = {r[0]: r for r in wb["单位"].iter_rows(min_row=2, values_only=True)}
@@ -296,6 +297,16 @@ def test_other_scheme_period_or_unit_refused(scheme, demo, sent, tmp_path):
     r = res.receipts.set_index("单位编号")
     assert r.at["dept03", "报送状态"] == "未报送" and "一季度.xlsx 已拒收" in r.at["dept03", "问题摘要"]
     assert r.at["dept99", "报送状态"] == "已拒收"
+
+
+def test_unreadable_file_refused_with_the_readers_reason(scheme, sent, tmp_path):
+    back = tmp_path / "back"
+    back.mkdir()
+    (back / "旧格式.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    res = collect(scheme, PERIOD, back, tmp_path / "m.xlsx", read_manifest(sent.folder, scheme))
+    assert [s.path.name for s in res.refused] == ["旧格式.xls"]
+    assert any("另存为 .xlsx" in p.message for p in res.problems)
+    assert res.unreported == tuple(sent.files)
 
 
 def test_blank_template_in_folder_is_not_a_return(scheme, demo, sent, tmp_path):

@@ -262,6 +262,7 @@ def _read_one(scheme: Scheme, period: str, manifest: Manifest, path: Path, folde
         return sub
     if not ids:
         sub.refused = "无法从文件中读出单位" + ("（见文件的错误）" if res.errors else "")
+        sub.problems += res.problems  # what the reader found is why (an .xls, a damaged file, …)
         sub.problems.append(Problem(sub.refused + "，已拒收", "no unit could be read", file=str(path),
                                     expected="填报表（单位编号已预先填好）"))
         return sub

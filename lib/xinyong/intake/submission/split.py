@@ -126,7 +126,8 @@ def _unit_readme(ws, scheme: Scheme, period: str, a: Answers, due: str, file_nam
         "8. “评审”表由考核办评审人员填写，本单位不填。",
         f"9. 填好后，请在{due or '考核办通知的时间'}前，把本表和证据文件夹一起（可压缩为一个 zip 文件）交回考核办；"
         "文件名可以不改。也可以把“输入”表另存为 CSV（逗号分隔，UTF-8 或 GBK 编码均可）交回，但 CSV 不能带证据。",
-        f"10. 交回前可自行检查：xinyong validate {scheme.id} 本文件.xlsx，会列出每个问题所在的工作表、行、列和应填写的内容。",
+        "10. 考核办收表时用程序逐项检查，发现的问题会写明所在的工作表、行、列和应填写的内容；有错的单元格按“缺少数据”处理，"
+        "其余数据照常计分。同一单位交回两份时，以考核办确认的一份为准。",
     ]
     r = len(meta) + 3
     for k, line in enumerate(lines):
