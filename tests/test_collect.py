@@ -319,6 +319,11 @@ def test_blank_template_in_folder_is_not_a_return(scheme, demo, sent, tmp_path):
     assert [s.units for s in res.taken] == [["dept01"]]
     assert res.unreported == ("dept02", "dept03", "dept04", "dept05")
     assert sum(s.blank for s in res.submissions) == 5
+    again = collect(scheme, PERIOD, back, back / "汇总.xlsx", read_manifest(back, scheme))  # its own output skipped
+    assert again.refused == [] and again.receipts.equals(res.receipts)
+    shutil.copy(back / "汇总.xlsx", back / "收回" / "上次的汇总.xlsx")
+    third = collect(scheme, PERIOD, back, back / "汇总.xlsx", read_manifest(back, scheme))
+    assert [s.refused for s in third.refused] == ["这是汇总后的工作簿（有“报送情况”表），不是单位交回的填报表"]
 
 
 def test_cli_split_and_collect(scheme, demo, tmp_path, capsys):

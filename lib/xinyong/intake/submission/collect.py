@@ -178,14 +178,15 @@ def saved_time(data: bytes, mtime: float) -> dt.datetime:
 
 # ------------------------------------------------------------------------------------------ one file
 def _identity(path: Path, data: bytes) -> tuple[dict[str, str], dict[str, str], list[str]]:
-    """What a workbook says about itself before it is read: its 说明 keys (方案编号, 考核期) and the unit
-    ids and names of its 单位 sheet. Uses the sources layer, as the reader does; a CSV says nothing."""
+    """What a workbook says about itself before it is read: its 说明 keys (方案编号, 考核期; 报送情况 when it
+    has that sheet, i.e. it is a merged workbook) and the unit ids and names of its 单位 sheet. Uses the
+    sources layer, as the reader does; a CSV says nothing."""
     if not data.startswith(b"PK"):
         return {}, {}, []
     src = load_workbook(path, data, Log(str(path)), sheets=(SHEET_README, SHEET_UNITS))
     if src is None:
         return {}, {}, []
-    meta: dict[str, str] = {}
+    meta: dict[str, str] = {RECEIPT_SHEET: "yes"} if RECEIPT_SHEET in src.grids else {}
     g = src.grids.get(SHEET_README)
     for i in range(1, min(g.n_rows, 30) + 1) if g is not None else ():
         k = text(g.value(i, 1))
@@ -231,6 +232,11 @@ def _read_one(scheme: Scheme, period: str, manifest: Manifest, path: Path, folde
     sub.units, sub.names = ids, names
     at = dict(file=str(path), sheet=SHEET_README)
     file_scheme, file_period = meta.get(META_SCHEME, ""), meta.get(META_PERIOD, "")
+    if meta.get(RECEIPT_SHEET):
+        sub.refused = f"这是汇总后的工作簿（有“{RECEIPT_SHEET}”表），不是单位交回的填报表"
+        sub.problems.append(Problem(sub.refused + "，已拒收", "a merged workbook, not a return", file=str(path),
+                                    sheet=RECEIPT_SHEET, expected="单位交回的填报表"))
+        return sub
     if file_scheme and file_scheme != scheme.id:
         sub.refused = f"这是{_scheme_title(file_scheme)}的填报表，不是本次收取的《{scheme.short_title or scheme.id}》"
         sub.problems.append(Problem(sub.refused + "，已拒收", f"workbook for scheme {file_scheme!r}", row=2, column="B",
@@ -424,7 +430,8 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     if manifest.period and period and manifest.period != period:
         raise CollectError(f"报送名单是{period_zh(manifest.period)}的，本次收取的是{period_zh(period)}",
                            f"manifest for period {manifest.period!r}", file=manifest.path)
-    exclude = [output] + ([Path(manifest.path)] if manifest.path else [])
+    receipts_csv = output.with_name(f"{output.stem}_{RECEIPT_SHEET}.csv")
+    exclude = [output, receipts_csv] + ([Path(manifest.path)] if manifest.path else [])
     subs = [_read_one(scheme, period, manifest, p, folder) for p in find_returns(folder, exclude)]
     # who returned what; a unit returned twice
     chosen: dict[str, Submission] = {}
@@ -512,7 +519,7 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
         rs.column_dimensions[col].width = w
     rs.freeze_panes = "A2"
     save_workbook(wb, output, stamp)
-    csv_path = atomic_write_bytes(output.with_name(f"{output.stem}_{RECEIPT_SHEET}.csv"),
+    csv_path = atomic_write_bytes(receipts_csv,
                                   receipts.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
     ev = pd.DataFrame(ev_rows, columns=["item", "unit_id", "title", "link", "date", "sha256", "box"])
     return CollectResult(output, scheme.id, period, manifest, subs, receipts, unreported, ev, Path(csv_path))
