@@ -341,3 +341,21 @@ def test_cli_split_and_collect(scheme, demo, tmp_path, capsys):
     assert code == 0 and "未报送（1 个单位）：示例县财政局（dept02）" in out
     assert main(["collect", SCHEME, str(tmp_path / "out"), "--period", "2022Q3", "-o", str(tmp_path / "q3.xlsx")]) == 2
     assert "报送名单是2022年第二季度的" in capsys.readouterr().err
+
+
+def test_development_zone_return_has_no_note_for_inputs_it_was_not_asked(tmp_path):
+    """000 王益区 1.4.1/1.4.2 “开发区只评估中小微企业…”: a 开发区's workbook has no 农户 columns, and collect
+    does not note their absence; the merged workbook has them blank (missing) for it."""
+    s = load_scheme("wangyi")
+    units = [UnitRow("wy", "王益区", "城区"), UnitRow("kf", "王益开发区", "开发区")]
+    sent = split(s, "2020", units, tmp_path / "out")
+    wb = openpyxl.load_workbook(sent.files["kf"])
+    ws = wb["输入"]
+    heads = [c.value for c in ws[1]]
+    assert "farmer_platform" not in heads
+    ws.cell(4, heads.index("sme_platform") + 1, "是")
+    save_workbook(wb, tmp_path / "back" / "kf.xlsx", stamp=T0)
+    res = collect(s, "2020", tmp_path / "back", tmp_path / "2020.xlsx", read_manifest(sent.folder, s))
+    assert res.problems == [] and res.unreported == ("wy",)
+    frame = read_inputs(s, res.output).frame
+    assert frame.at["kf", "sme_platform"] == 1 and np.isnan(frame.at["kf", "farmer_platform"])

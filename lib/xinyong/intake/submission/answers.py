@@ -72,7 +72,7 @@ def assigned_to(item: Item, units: Sequence[UnitRow]) -> list[str] | None:
     return hit or None
 
 
-def _boxes(scheme: Scheme) -> dict[str, Any]:
+def item_boxes(scheme: Scheme) -> dict[str, Any]:
     """Item id -> 资料盒 number (the item's own, else the nearest enclosing section's)."""
     out: dict[str, Any] = {}
 
@@ -143,7 +143,7 @@ def answers_for(plan: Plan, unit: UnitRow, units: Sequence[UnitRow]) -> Answers:
             wanted |= set(c.input_ids)
             read_somewhere |= set(c.input_ids)
     specs = [s for s in ordered_inputs(scheme) if s.id in wanted or s.id not in read_somewhere]
-    boxes = _boxes(scheme)
+    boxes = item_boxes(scheme)
     evidence = [EvidenceRow(it.id, it.name, requirement(it), box_label(scheme, boxes.get(it.id)), deadline(it))
                 for it in items if it.evidence.strip()]
     return Answers(unit, tuple(items), tuple(specs), tuple(evidence), tuple(judged), tuple(elsewhere))

@@ -52,6 +52,7 @@ from ...errors import InputError, Problem, where
 from ...labels import period_zh
 from ...scheme.model import Scheme
 from ...scheme.values import JUDGE
+from ...scoring.plan import Plan, compile
 from ..cells import text
 from ..problems import Log
 from ..read import IntakeResult, read_inputs
@@ -60,6 +61,7 @@ from ..template import (BOLD, EVIDENCE_COLUMNS, HEADER_FILL, INPUT_FIRST_DATA_RO
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, UNIT_COLUMNS,
                         UNIT_ID_HEADER, UNIT_ID_LABEL, YES, UnitRow, build_template, save_workbook)
 from ...util import atomic_write_bytes
+from .answers import item_boxes, answers_for, box_label
 from .split import EVIDENCE_FOLDER, EVIDENCE_SUFFIX
 from .units import MANIFEST_NAME, Manifest
 
@@ -232,7 +234,14 @@ def _csv_foreign(data: bytes, scheme: Scheme) -> bool:
     return bool(head) and not any(h in scheme.input_catalogue or h.startswith(JUDGE) for h in head)
 
 
-def _read_one(scheme: Scheme, period: str, manifest: Manifest, path: Path, folder: Path) -> Submission:
+def _left_out(plan: Plan, manifest: Manifest, unit_id: str) -> set[str]:
+    """The inputs the unit's own workbook did not ask for (:mod:`.answers`)."""
+    u = manifest.unit(unit_id)
+    return set(plan.scheme.input_catalogue) - {i.id for i in answers_for(plan, u, manifest.units).inputs}
+
+
+def _read_one(plan: Plan, period: str, manifest: Manifest, path: Path, folder: Path) -> Submission:
+    scheme = plan.scheme
     data = path.read_bytes()
     st = path.stat()
     sub = Submission(path, path.relative_to(folder).as_posix(), hashlib.sha256(data).hexdigest(),
@@ -263,6 +272,11 @@ def _read_one(scheme: Scheme, period: str, manifest: Manifest, path: Path, folde
                                     row=1, expected="输入编号（unit_id 及本方案的输入）"))
         return sub
     res = sub.result = read_inputs(scheme, path)
+    if len(res.frame.index) == 1 and manifest.unit(str(res.frame.index[0])) is not None:
+        # "缺少 N 个输入列" is no news when those are the columns the unit's workbook left out
+        left_out = _left_out(plan, manifest, str(res.frame.index[0]))
+        res.problems = [p for p in res.problems if not (p.severity == "note" and p.sheet == SHEET_INPUTS and p.row == 1
+                        and "input columns absent" in p.detail and set((p.expected or "").split("、")) <= left_out)]
     ids = [str(u) for u in res.frame.index]
     sub.units = ids or sub.units
     for uid in ids:
@@ -441,7 +455,8 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
                            f"manifest for period {manifest.period!r}", file=manifest.path)
     receipts_csv = output.with_name(f"{output.stem}_{RECEIPT_SHEET}.csv")
     exclude = [output, receipts_csv] + ([Path(manifest.path)] if manifest.path else [])
-    subs = [_read_one(scheme, period, manifest, p, folder) for p in find_returns(folder, exclude)]
+    plan = compile(scheme)
+    subs = [_read_one(plan, period, manifest, p, folder) for p in find_returns(folder, exclude)]
     # who returned what; a unit returned twice
     chosen: dict[str, Submission] = {}
     twice: list[Problem] = []
@@ -501,9 +516,7 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
             if pd.notna(x) and np.isfinite(float(x)):
                 ws.cell(row, j, _cell_value(cat[i], float(x)))
     # evidence, copied beside the merged workbook
-    from .answers import _boxes, box_label
-
-    boxes = {it: box_label(scheme, b) for it, b in _boxes(scheme).items()}
+    boxes = {it: box_label(scheme, b) for it, b in item_boxes(scheme).items()}
     per_file: dict[int, list[dict[str, Any]]] = {}  # a file naming two units is read for both at once
     for u in reported:
         s = chosen[u.unit_id]

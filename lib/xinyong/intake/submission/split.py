@@ -209,6 +209,8 @@ def split(scheme: Scheme, period: str, units: Sequence[UnitRow], folder: str | o
           plan: Plan | None = None) -> SplitResult:
     """Write one workbook per unit into ``folder`` and the manifest beside them."""
     plan = plan or compile(scheme)
+    if len(scheme.unit_kinds) == 1:  # as the reader does: a blank kind of a one-kind scheme is that kind
+        units = [u if u.unit_kind else UnitRow(u.unit_id, u.unit_name, scheme.unit_kinds[0]) for u in units]
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = unit_file_names(units, period)
