@@ -198,6 +198,12 @@ def test_merged_data_equals_what_was_filled(scheme, demo, quarter):
     want = demo.loc[["dept01", "dept02", "dept03", "dept04"], inputs].astype(float)
     want.loc["dept02", "bank_enterprise_events"] = np.nan  # the cell with 三次: missing, never zero
     pd.testing.assert_frame_equal(got, want, check_names=False)
+    # and the merged workbook scores as the demo data does for the units returned without error
+    from xinyong import score
+
+    mine, theirs = score(scheme, merged.frame).units, score(scheme, demo).units
+    for u in ("dept01", "dept03", "dept04"):
+        assert mine.at[u, "total"] == pytest.approx(theirs.at[u, "total"]), u
 
 
 def test_unreported_unit(quarter):
@@ -222,7 +228,7 @@ def test_located_error_and_receipt(quarter):
     r = res.receipts.set_index("单位编号")
     assert list(res.receipts.columns) == ["单位编号", "单位名称", "报送状态", "文件名", "收到时间", "SHA-256", "错误数", "问题摘要"]
     assert r.at["dept02", "文件名"] == "财政/随便起的名字.xlsx" and r.at["dept02", "错误数"] == 1
-    assert "“三次”不是数字" in r.at["dept02", "问题摘要"] and "行=4，列=L" in r.at["dept02", "问题摘要"]
+    assert "“三次”不是数字" in r.at["dept02", "问题摘要"] and r.at["dept02", "问题摘要"].endswith("（工作表=输入，行=4，列=L）")
     assert r.at["dept01", "SHA-256"] == hashlib.sha256((back / "发改委.xlsx").read_bytes()).hexdigest()
     assert dt.datetime.fromisoformat(r.at["dept01", "收到时间"])
     assert r.at["dept05", "报送状态"] == "未报送" and r.at["dept05", "问题摘要"] == "未交回"

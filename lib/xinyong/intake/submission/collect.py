@@ -382,7 +382,9 @@ def _collect_evidence(sub: Submission, out_folder: Path, boxes: dict[str, str]) 
 # ------------------------------------------------------------------------------------------ the merge
 def _summary(problems: list[Problem], extra: Sequence[str] = ()) -> str:
     errs = [p for p in problems if p.severity == "error"]
-    parts = [f"{p.message}（{where(p, file=False)}）" if where(p, file=False) else p.message for p in errs[:SUMMARY_LISTED]]
+    # the row of the receipt names the unit and the file already
+    at = [where({**p.as_dict(), "unit": None}, file=False) for p in errs[:SUMMARY_LISTED]]
+    parts = [f"{p.message}（{w}）" if w else p.message for p, w in zip(errs, at)]
     if len(errs) > SUMMARY_LISTED:
         parts.append(f"另有 {len(errs) - SUMMARY_LISTED} 个错误")
     n_notes = len(problems) - len(errs)
