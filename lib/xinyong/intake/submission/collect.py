@@ -46,6 +46,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Sequence
 
 import numpy as np
+from openpyxl.utils import get_column_letter
 import pandas as pd
 
 from ...errors import InputError, Problem, where
@@ -57,7 +58,7 @@ from ..cells import text
 from ..problems import Log
 from ..read import IntakeResult, read_inputs
 from ..sources import load_csv
-from ..template import (BOLD, EVIDENCE_COLUMNS, HEADER_FILL, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
+from ..template import (BOLD, EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, HEADER_FILL, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, UNIT_COLUMNS,
                         UNIT_ID_HEADER, UNIT_ID_LABEL, YES, UnitRow, build_template, save_workbook)
 from ...util import atomic_write_bytes
@@ -69,8 +70,6 @@ RECEIPT_SHEET = "报送情况"
 RECEIPT_COLUMNS = ["单位编号", "单位名称", "报送状态", "文件名", "收到时间", "SHA-256", "错误数", "问题摘要"]
 STATUS_COLUMN = "报送状态"
 REPORTED, UNREPORTED, REFUSED = "已报送", "未报送", "已拒收"
-SHA_COLUMN = "SHA-256"
-BOX_COLUMN = "资料盒"
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 SUMMARY_LISTED = 3
 URL = re.compile(r"^(?:https?|ftp)://", re.I)
@@ -526,13 +525,16 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
             per_file[id(s)] = _collect_evidence(s, output.parent, boxes)
     ev_rows = [r for u in reported for r in per_file[id(chosen[u.unit_id])] if r["unit_id"] == u.unit_id]
     ws = wb[SHEET_EVIDENCE]
-    n_cols = len(EVIDENCE_COLUMNS)
-    _header(ws, [SHA_COLUMN, BOX_COLUMN], start=n_cols + 1)
+    # SHA-256 and 资料盒 after the template's columns (unless the template has come to write them itself)
+    extra = [k for k in ("sha256", "box") if k not in EVIDENCE_COLUMNS]
+    _header(ws, [EVIDENCE_INFO_COLUMNS[k][0] for k in extra], start=len(EVIDENCE_COLUMNS) + 1)
+    keys = list(EVIDENCE_COLUMNS) + extra
     for r, e in enumerate(ev_rows, 2):
-        for j, key in enumerate(list(EVIDENCE_COLUMNS) + ["sha256", "box"], 1):
+        for j, key in enumerate(keys, 1):
             ws.cell(r, j, e.get(key) or None)
-    ws.column_dimensions["F"].width = 66
-    ws.column_dimensions["G"].width = 14
+    for j, key in enumerate(keys, 1):
+        if key in ("sha256", "box"):
+            ws.column_dimensions[get_column_letter(j)].width = 66 if key == "sha256" else 14
     receipts = _receipts(manifest, subs, chosen)
     rs = wb.create_sheet(RECEIPT_SHEET)
     _header(rs, RECEIPT_COLUMNS)

@@ -27,6 +27,7 @@ from typing import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
 
 from ...labels import num, period_zh
 from ...scheme.model import Scheme
@@ -159,7 +160,8 @@ def _unit_readme(ws, scheme: Scheme, period: str, a: Answers, due: str, file_nam
 
 def _evidence_rows(ws, a: Answers) -> None:
     first_info = len(EVIDENCE_COLUMNS) + 1
-    for k, key in enumerate(EVIDENCE_INFO, first_info):
+    info = [k for k in EVIDENCE_INFO if k not in EVIDENCE_COLUMNS]
+    for k, key in enumerate(info, first_info):
         c = ws.cell(1, k, EVIDENCE_INFO_COLUMNS[key][0])
         c.font, c.fill = BOLD, HEADER_FILL
     order = list(EVIDENCE_COLUMNS)
@@ -169,7 +171,8 @@ def _evidence_rows(ws, a: Answers) -> None:
         r += 1
         ws.cell(r, col["item"], e.item_id).fill = LOCKED_FILL
         ws.cell(r, col["unit_id"], a.unit.unit_id).fill = LOCKED_FILL
-        for k, v in enumerate((e.item_name, e.requirement, e.box, e.deadline), first_info):
+        got = {"name": e.item_name, "requirement": e.requirement, "box": e.box, "deadline": e.deadline}
+        for k, v in enumerate((got[key] for key in info), first_info):
             c = ws.cell(r, k, v or None)
             c.fill, c.alignment = LOCKED_FILL, Alignment(wrap_text=True, vertical="top")
         for key in ("title", "link", "date"):
@@ -179,8 +182,9 @@ def _evidence_rows(ws, a: Answers) -> None:
         ws.cell(r, col["unit_id"], a.unit.unit_id).fill = LOCKED_FILL
         for key in ("item", "title", "link", "date"):
             ws.cell(r, col[key]).protection = UNLOCKED
-    for letter, w in zip("FGHI", (30, 50, 14, 12)):
-        ws.column_dimensions[letter].width = w
+    widths = {"name": 30, "requirement": 50, "box": 14, "deadline": 12}
+    for k, key in enumerate(info, first_info):
+        ws.column_dimensions[get_column_letter(k)].width = widths[key]
     _protect(ws)
 
 
