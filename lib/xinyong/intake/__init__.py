@@ -14,6 +14,8 @@ One reading path (issue 11):
 - ``cells``     a cell as identifier text, as a date; near-miss suggestions
 - ``read``      ``read_inputs`` and ``IntakeResult``: drives the above in a fixed order
 - ``template``  the fill-in workbook and the layout both sides share
+- ``submission/`` the office's quarter: one workbook per unit (``template --split``), the returned
+                workbooks merged back with a receipt and their evidence files (``collect``)
 """
 from .read import IntakeResult, read_inputs
 from .template import UnitRow, build_template, save_workbook, workbook_bytes, write_template

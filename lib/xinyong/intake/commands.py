@@ -62,10 +62,17 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         output: Path = typer.Option(..., "-o", "--output", help="输出的 .xlsx 文件 / workbook to write"),
         units: Optional[Path] = typer.Option(None, "--units", help="单位清单（CSV 或 xlsx：单位编号, 单位名称, 单位类型）"),
         period: str = typer.Option("", "--period", help="考核期，如 2022Q1 / assessment period"),
+        split: bool = typer.Option(False, "--split", help="每个单位一份填报表，-o 为文件夹 / one workbook per unit"),
+        due: str = typer.Option("", "--due", help="交回时限（与 --split 同用），如 2022年7月5日 / return by"),
     ):
-        """生成数据填报模板 / write the fill-in workbook for a scheme."""
+        """生成数据填报模板 / write the fill-in workbook for a scheme (--split: one per unit)."""
         from ..scheme import load_scheme
         from .template import write_template
+
+        if split:
+            from .submission.commands import split_cmd
+
+            return split_cmd(console, scheme, period, units, output, due)
 
         s = load_scheme(scheme)
         rows = read_units_file(units) if units else None
@@ -121,6 +128,10 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
             raise typer.Exit(2)
         console.print(f"校验通过：{len(res.frame)} 个单位，{len(res.evidence)} 条证据"
                       + (f"，{n_note} 个提示" if n_note else "") + (f"。计分状态：{summary}" if summary else "。"))
+
+    from .submission.commands import register as register_submission
+
+    register_submission(app, consoles)  # xinyong collect (issue 14: the returned workbooks)
 
 
 def register_review(app: typer.Typer, consoles: Consoles) -> None:

@@ -43,9 +43,11 @@ JUDGE_COLUMNS = {"unit_id": ("单位编号", "unit_id"), "item": ("条目编号"
                  "max": ("满分", "max"), "points": ("得分", "points"), "why": ("理由", "why")}
 EVIDENCE_COLUMNS = {"item": ("条目编号", "item"), "unit_id": ("单位编号", "unit_id"), "title": ("文件标题", "title"),
                     "link": ("文件名或链接", "link"), "date": ("日期", "date")}
-# columns the reader knows though the fill-in template does not write them: ``collect`` records each
-# evidence file's hash, ``xinyong review --apply`` who judged and when (intake/review.py)
-EVIDENCE_OPTIONAL = {"sha256": ("SHA-256", "sha256")}
+# columns a 证据 sheet may carry beside EVIDENCE_COLUMNS, accepted without a note: what a unit's own workbook
+# shows about the item (xinyong template --split) and the file hash a collected workbook records
+EVIDENCE_INFO_COLUMNS = {"name": ("条目名称",), "requirement": ("佐证要求", "佐证材料要求"),
+                         "box": ("资料盒", "资料盒编号"), "deadline": ("完成时限",), "sha256": ("SHA-256", "sha256")}
+# ``xinyong review --apply`` records who judged and when (intake/review.py)
 JUDGE_OPTIONAL = {"assessor": ("评审人", "assessor"), "reviewed": ("评审日期", "reviewed")}
 JUDGE_REQUIRED = ("unit_id", "item", "points", "why")
 EVIDENCE_REQUIRED = ("item", "unit_id", "title", "link", "date")
@@ -127,14 +129,19 @@ def slots_for(scheme_slots: dict[str, dict[str, JudgeSlot]], unit_kind: str) -> 
 
 # ---------------------------------------------------------------- building
 def build_template(scheme: Scheme, period: str = "", units: Sequence[UnitRow] | None = None,
-                   title_note: str = "") -> Workbook:
-    """An empty (or unit-prefilled) workbook for ``scheme``; nothing but headers and validations."""
+                   title_note: str = "", inputs: Sequence[InputSpec] | None = None,
+                   judge_rows: bool = True) -> Workbook:
+    """An empty (or unit-prefilled) workbook for ``scheme``; nothing but headers and validations.
+
+    ``inputs``: the 输入 columns (all the scheme's inputs when None, in document order); ``judge_rows``:
+    whether the 评审 sheet lists each unit's judgement items (a unit's own workbook leaves them to the
+    assessor)."""
     units = list(units or [])
     wb = Workbook()
     _readme(wb.active, scheme, period, title_note)
     _units_sheet(wb.create_sheet(SHEET_UNITS), scheme, units)
-    _inputs_sheet(wb.create_sheet(SHEET_INPUTS), scheme, units)
-    _judge_sheet(wb.create_sheet(SHEET_JUDGE), scheme, units)
+    _inputs_sheet(wb.create_sheet(SHEET_INPUTS), scheme, units, inputs)
+    _judge_sheet(wb.create_sheet(SHEET_JUDGE), scheme, units if judge_rows else [])
     _evidence_sheet(wb.create_sheet(SHEET_EVIDENCE))
     return wb
 
@@ -194,8 +201,8 @@ def _units_sheet(ws, scheme: Scheme, units: list[UnitRow]) -> None:
         ws.column_dimensions[col].width = w
 
 
-def _inputs_sheet(ws, scheme: Scheme, units: list[UnitRow]) -> None:
-    specs = ordered_inputs(scheme)
+def _inputs_sheet(ws, scheme: Scheme, units: list[UnitRow], inputs: Sequence[InputSpec] | None = None) -> None:
+    specs = ordered_inputs(scheme) if inputs is None else list(inputs)
     used = input_users(scheme)
     ws.cell(INPUT_ID_ROW, 1, UNIT_ID_HEADER).font = ID_FONT
     ws.cell(INPUT_LABEL_ROW, 1, UNIT_ID_LABEL).font = BOLD

@@ -6,7 +6,7 @@ import re
 
 from ..cells import parse_date, suggest, text
 from ..sources import Grid
-from ..template import EVIDENCE_COLUMNS, EVIDENCE_OPTIONAL, EVIDENCE_REQUIRED
+from ..template import EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, EVIDENCE_REQUIRED
 from .context import ReadContext
 
 
@@ -14,7 +14,7 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def read_evidence(ctx: ReadContext, g: Grid) -> None:
-    cols = ctx.headers(g, {**EVIDENCE_COLUMNS, **EVIDENCE_OPTIONAL}, EVIDENCE_REQUIRED)
+    cols = ctx.headers(g, {**EVIDENCE_COLUMNS, **EVIDENCE_INFO_COLUMNS}, EVIDENCE_REQUIRED)
     if any(k not in cols for k in EVIDENCE_REQUIRED):
         return
     ctx.evidence_sha256 = "sha256" in cols
@@ -25,6 +25,8 @@ def read_evidence(ctx: ReadContext, g: Grid) -> None:
         c = {k: g.value(i, j) for k, j in cols.items()}
         item, uid = text(c["item"]), text(c["unit_id"])
         title, link = text(c["title"]), text(c["link"])
+        if not title and not link and not text(c["date"]):
+            continue  # a row a unit's workbook lists as needing evidence, not filled: no evidence, no error
         bad = False
         if item not in targets:
             near = suggest(item, {x: x for x in targets}) if item else None
