@@ -158,9 +158,11 @@ def annual_data(scheme: Scheme, year: str, results: Sequence[tuple[str, ScoreRes
         figure, unknown = _figure(method.method, mine, periods, missing)
         rk.append({"unit": uid, "name": name, "figure": figure, "missing": missing,
                    "n_held": len(periods) - len(missing), "unknown": unknown})
-    ranking = pd.DataFrame(rk, columns=["unit", "name", "figure", "missing", "n_held", "unknown"])
+    # object columns: an unknown year stays None (never NaN read as a number), a rank stays an int
+    ranking = pd.DataFrame(rk, columns=["unit", "name", "figure", "missing", "n_held", "unknown"], dtype=object)
     fig = pd.to_numeric(ranking["figure"], errors="coerce")
-    ranking["rank"] = [None if pd.isna(v) else int(v) for v in fig.rank(method="min", ascending=False)]
+    ranking["rank"] = pd.Series([None if pd.isna(v) else int(v) for v in fig.rank(method="min", ascending=False)],
+                                index=ranking.index, dtype=object)
     ranking["_k"] = fig.fillna(float("-inf"))
     ranking = ranking.sort_values(["_k", "name"], ascending=[False, True]).drop(columns="_k").reset_index(drop=True)
     bands = _below_bands(scheme)
