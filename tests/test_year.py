@@ -85,6 +85,7 @@ def test_units_below_pass_in_any_quarter_are_listed(township):
     assert a.below[["unit", "period"]].values.tolist() == [["A", "2022Q1"]]
 
 
+@pytest.mark.slow
 def test_annual_page_of_scored_quarters_says_the_reading_and_shows_missing_as_que(township):
     """Two real quarters of the township demo, one unit dropped from Q2: its Q2 cell is 缺 and its year
     未知; the page states the reading (its question and the option used) and the alternatives."""
@@ -220,6 +221,7 @@ def test_overview_warns_only_when_there_is_something(partial):
         assert Overview(settled).warnings("2021-03-01").html == ""
 
 
+@pytest.mark.slow
 def test_warn_command_prints_chinese_and_json(partial, tmp_path):
     import json
 
