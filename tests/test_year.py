@@ -65,6 +65,17 @@ def test_annual_figure_is_the_mean_of_the_quarters_reading_y1(township):
     assert a.not_held == ()
 
 
+def test_a_quarter_not_reported_is_que_not_zero(township):
+    """Contract A: a unit 未报送 in a quarter is scored with every item unknown (0 known points); the
+    year counts that quarter as 缺, so its year is unknown rather than (0 + 90) / 2 = 45."""
+    q1 = fake_result({"A": 0.0, "B": 80})
+    q1.unreported = frozenset({"A"})
+    a = annual_data(township, "2022", [("2022Q1", q1), ("2022Q2", fake_result({"A": 90, "B": 70}))])
+    rk = a.ranking.set_index("unit")
+    assert rk.at["A", "figure"] is None and rk.at["A", "missing"] == ["2022Q1"]
+    assert rk.at["B", "figure"] == 75 and rk.at["B", "rank"] == 1
+
+
 def test_annual_figure_under_the_alternative_readings(township):
     """Y1 sum: A = 80 + 90 = 170; Y1 last: the latest quarter held (2022Q2) decides, B 100 before A 90.
     With Q3 and Q4 not in the run set they are listed as not held, and the year is that of two quarters."""

@@ -139,7 +139,12 @@ def annual_data(scheme: Scheme, year: str, results: Sequence[tuple[str, ScoreRes
     rows = []
     for p, r in res:
         u = r.units
+        # a unit that did not report (未报送, contract A: ``ScoreResult.unreported``) has no result that
+        # quarter: 缺, as if absent, never its 0 known points
+        unreported = set(map(str, getattr(r, "unreported", None) or ()))
         for uid, x in u.iterrows():
+            if str(uid) in unreported:
+                continue
             grade = x.get("grade")
             rows.append({"unit": str(uid), "name": str(x["unit_name"]), "period": p, "total": float(x["total"]),
                          "rank": int(x["rank"]), "n_units": len(u),
