@@ -195,7 +195,11 @@ def annual_html(a: Annual, links: dict[str, str] | None = None, now: dt.datetime
     low = set(zip(a.below["unit"], a.below["period"]))
     cells: dict[tuple[str, str], dict] = {(r.unit, r.period): {**r._asdict(), "low": (r.unit, r.period) in low}
                                           for r in a.quarters.itertuples(index=False)}
-    return render("annual.html.j2", a=a, css=css, cells=cells, qz=quarter_zh, pz=period_zh, links=links or {},
+    # units below 合格 in most quarters first, then in the year's order
+    order = {u: k for k, u in enumerate(a.ranking["unit"])}
+    groups = [(str(g["name"].iloc[-1]), g) for _, g in a.below.groupby("unit", sort=False)]
+    below_units = sorted(groups, key=lambda t: (-len(t[1]), order.get(t[1]["unit"].iloc[0], 0)))
+    return render("annual.html.j2", a=a, css=css, cells=cells, below_units=below_units, qz=quarter_zh, pz=period_zh, links=links or {},
                   generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"))
 
 
