@@ -190,7 +190,8 @@ def test_commands_come_from_one_list_and_print_to_the_consoles_given(tmp_path):
     from xinyong.cli_util import Consoles
 
     assert [c.name for c in cli.app.registered_commands] == [
-        "inputs", "check", "new", "kinds", "template", "validate", "collect", "review", "report", "overview", "notebook", "batch"]
+        "inputs", "check", "new", "kinds", "template", "validate", "collect", "review", "report", "overview", "warn",
+        "annual", "notebook", "batch"]
     out, err = io.StringIO(), io.StringIO()
     app = typer.Typer()
     for register in cli.COMMANDS:

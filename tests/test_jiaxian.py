@@ -387,9 +387,10 @@ def test_readings_without_computational_effect_change_no_score(sid, reading, opt
 
 
 def test_every_reading_has_its_seed_note_options_and_chosen(county, town):
-    """SEED_NOTES §2 E1–E9 are all recorded (each where it applies); E10/E11 are new."""
-    assert {r.id for r in county.readings} == {"E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10"}
-    assert {r.id for r in town.readings} == {"E3", "E7", "E8", "E9", "E10", "E11"}
+    """SEED_NOTES §2 E1–E9 are all recorded (each where it applies); E10/E11 are new; Y1 is how 六's
+    "每季度考核结果作为年度目标考核的重要参考依据" makes a year (issue 14 §5, tests/test_year.py)."""
+    assert {r.id for r in county.readings} == {"E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10", "Y1"}
+    assert {r.id for r in town.readings} == {"E3", "E7", "E8", "E9", "E10", "E11", "Y1"}
     for s in (county, town):
         for r in s.readings:
             assert r.chosen in [o.id for o in r.options] and r.why

@@ -60,6 +60,8 @@ class BatchSummary:
     finished: str = ""
     updated: str = ""  # when a report of this run last changed
     seconds: float = 0.0
+    # the period as scored (a ScoreResult), in memory only: run_all makes the annual pages from it
+    result: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> list[UnitOutcome]:

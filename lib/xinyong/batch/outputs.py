@@ -112,7 +112,7 @@ def _sort_key(u: UnitOutcome):
     return (u.rank is None, u.rank if u.rank is not None else 0, u.id)
 
 
-def run_index(s: BatchSummary, has_grades: bool, has_gates: bool) -> str:
+def run_index(s: BatchSummary, has_grades: bool, has_gates: bool, annual_href: str | None = None) -> str:
     rows = []
     for u in sorted(s.units, key=_sort_key):
         d = u.as_dict()
@@ -127,7 +127,8 @@ def run_index(s: BatchSummary, has_grades: bool, has_gates: bool) -> str:
     ov_href = ov.get("html") if ov.get("status") in ("ok", "skipped", "failed") else None
     return render("run_index.html.j2", s=ctx, rows=rows, failed=failed, n_ok=len(rows) - len(failed),
                   n_failed=len(failed), has_grades=has_grades, has_gates=has_gates, top_href="../../" + INDEX,
-                  overview_href=ov_href, brief_href="brief.html" if ov_href and ov.get("status") != "failed" else None)
+                  overview_href=ov_href, brief_href="brief.html" if ov_href and ov.get("status") != "failed" else None,
+                  annual_href=annual_href)
 
 
 def top_index(out_dir: Path) -> str:
@@ -140,7 +141,8 @@ def top_index(out_dir: Path) -> str:
             continue
         sdir, pdir = path.parent.parent.name, path.parent.name
         g = groups.setdefault(d.get("scheme", sdir), {"scheme": d.get("scheme", sdir),
-                                                      "title": d.get("scheme_title") or d.get("scheme", sdir), "runs": []})
+                                                      "title": d.get("scheme_title") or d.get("scheme", sdir), "runs": [],
+                                                      "dir": sdir})
         units = d.get("units") or []
         n_failed = sum(1 for u in units if u.get("status") == "failed")
         ov = d.get("overview") or {}
@@ -152,6 +154,8 @@ def top_index(out_dir: Path) -> str:
     out = sorted(groups.values(), key=lambda g: g["scheme"])
     for g in out:
         g["runs"].sort(key=lambda r: str(r["period"]))
+        g["annual"] = [{"year": p.stem.removeprefix("annual-"), "href": href(g["dir"], p.name)}
+                       for p in sorted((out_dir / g["dir"]).glob("annual-*.html"))]
     return render("top_index.html.j2", groups=out)
 
 
@@ -160,8 +164,10 @@ def summary_json(s: BatchSummary) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------- Excel
-def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None) -> bytes:
-    """Units × items points, totals, grades and ranks; statuses on a second sheet; what it is on a third."""
+def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any = None) -> bytes:
+    """Units × items points, totals, grades and ranks; statuses on a second sheet; the follow-up ledger
+    (整改台账, :func:`xinyong.report.followup.follow_up_all`) when there is a previous period; what it is
+    on the last."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -232,6 +238,8 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None) -> bytes:
             sheet.column_dimensions[get_column_letter(j)].width = widths.get(j, 9 if j <= n_fixed else 14)
         if sheet is ws:
             sheet.column_dimensions[get_column_letter(last)].width = 50
+    if followup is not None and len(s.history):
+        _followup_sheet(wb.create_sheet("整改台账"), followup, s, head_fill, border, bold)
     info = wb.create_sheet("说明")
     lines = [("方案", f"{s.scheme_title}（{s.scheme}）"), ("考核期", s.period), ("数据文件", Path(s.data).name),
              ("往期数据", "；".join(f"{h['period']}：{Path(h['data']).name}" for h in s.history) or "无"),
@@ -239,6 +247,9 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None) -> bytes:
              ("说明", "“得分”表中条目得分为空白表示该条目未计分（缺少数据、待评审、不适用或无法计算，见“状态”表），"
                     "不是 0 分；“未知分”为这些条目的满分之和，未计入总分。"),
              ("说明", "报告状态为“失败”的单位见本期目录 index.html 及 summary.json。")]
+    if followup is not None and len(s.history):
+        lines.append(("说明", "“整改台账”表列出上一考核期失分的条目及本期情况：已挽回（本期满分）、部分挽回、仍失分、"
+                            "扣分增加、未知（本期尚未计分，不是 0 分）、本期不适用。"))
     for k, v in lines:
         info.append([k, v])
         info.cell(info.max_row, 1).font = bold
@@ -252,3 +263,29 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None) -> bytes:
     except ValueError:
         pass
     return workbook_bytes(wb, stamp=stamp)
+
+
+def _followup_sheet(ws: Any, df: Any, s: BatchSummary, head_fill: Any, border: Any, bold: Any) -> None:
+    """One row per unit × item lost in the previous period, with its state now (blank = unknown, not 0)."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    prev = period_zh(s.history[-1]["period"]) if s.history else "上期"
+    heads = ["单位编号", "单位名称", "条目编号", "条目名称", "满分", f"上期得分（{prev}）", "上期失分",
+             f"本期得分（{period_zh(s.period)}）", "本期失分", "较上期挽回", "整改情况"]
+    ws.append(heads)
+    for c in ws[1]:
+        c.font, c.fill, c.border = bold, head_fill, border
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[1].height = 36
+    ws.freeze_panes = "C2"
+    for r in df.itertuples(index=False):
+        ws.append([r.unit, r.unit_name, r.item, r.name, r.max if r.max is not None else r.prev_max, r.prev_points,
+                   r.prev_lost, r.points, r.lost, r.change, r.state_zh])
+    for row in ws.iter_rows(min_row=2, max_col=len(heads)):
+        for c in row:
+            c.border = border
+            if 5 <= c.column <= 10:
+                c.number_format = "0.00"
+    for j, w in enumerate([14, 22, 26, 36, 8, 14, 10, 14, 10, 12, 12], 1):
+        ws.column_dimensions[get_column_letter(j)].width = w

@@ -467,7 +467,10 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
     finally:
         bar.close()
         shutil.rmtree(run_dir / WORK_DIR, ignore_errors=True)
-    _finish(s, sch, run.result if run else None, old, changed, out_dir, t0)
+    s.result = run.result if run else None
+    from ..report.followup import follow_up_all
+
+    _finish(s, sch, s.result, old, changed, out_dir, t0, follow_up_all(run) if run else None)
 
 
 def _old_summary(run_dir: Path) -> dict:
@@ -581,20 +584,27 @@ def _tick(bar: Any, res: dict) -> None:
 
 
 # ------------------------------------------------------------------------------------------- finish
-def _finish(s: BatchSummary, sch: Any, result: Any, old: dict, changed: bool, out_dir: Path, t0: float) -> None:
+def _finish(s: BatchSummary, sch: Any, result: Any, old: dict, changed: bool, out_dir: Path, t0: float,
+            followup: Any = None) -> None:
     run_dir = s.run_dir
     s.finished = _now()
     s.seconds = round(time.perf_counter() - t0, 3)
     changed = changed or any(not (run_dir / n).exists() for n in (outputs.INDEX, outputs.SUMMARY))
     s.updated = old.get("updated") if not changed and old.get("updated") else s.finished
     if s.units:
-        outputs.write_if_changed(run_dir / outputs.SCORES, outputs.scores_xlsx(s, sch, result))
+        outputs.write_if_changed(run_dir / outputs.SCORES, outputs.scores_xlsx(s, sch, result, followup))
     else:
         _remove(run_dir / outputs.SCORES)
-    outputs.write_if_changed(run_dir / outputs.INDEX, outputs.run_index(
-        s, has_grades=sch.grades is not None, has_gates=bool(sch.gates)).encode("utf-8"))
+    _write_run_index(s, sch)
     outputs.write_if_changed(run_dir / outputs.SUMMARY, outputs.summary_json(s))
     outputs.write_if_changed(out_dir / outputs.INDEX, outputs.top_index(out_dir).encode("utf-8"))
+
+
+def _write_run_index(s: BatchSummary, sch: Any) -> None:
+    from .annual import annual_href
+
+    outputs.write_if_changed(s.run_dir / outputs.INDEX, outputs.run_index(
+        s, has_grades=sch.grades is not None, has_gates=bool(sch.gates), annual_href=annual_href(s)).encode("utf-8"))
 
 
 # ------------------------------------------------------------------------------------------- all runs
@@ -669,5 +679,12 @@ def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "output
         finally:
             ex.close()
     out.mkdir(parents=True, exist_ok=True)
+    # the year of each scheme with two periods or more in the set, and the links to it
+    from .annual import write_annual_pages
+
+    if write_annual_pages(summaries):
+        for s in summaries:
+            if s.result is not None and s.run_dir.exists():
+                _write_run_index(s, s.result.scheme)
     outputs.write_if_changed(out / outputs.INDEX, outputs.top_index(out).encode("utf-8"))
     return summaries

@@ -1,4 +1,4 @@
-"""CLI commands of the report step: ``xinyong report`` and ``xinyong overview``."""
+"""CLI commands of the report step: ``xinyong report``, ``overview``, ``warn``, ``annual`` and ``notebook``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -120,6 +120,64 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
             from .pdf import html_to_pdf
 
             console.print(f"已生成：{html_to_pdf(brief, brief.with_suffix('.pdf'))}")
+
+    @app.command("warn")
+    def warn_cmd(
+        scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
+        period: str = typer.Option(..., "--period", help="考核期 / period"),
+        data: Path = typer.Option(..., "--data", help="已填写的工作簿或 CSV（可以只填了一部分）/ filled workbook, partial is fine"),
+        as_of: Optional[str] = typer.Option(None, "--as-of", help="基准日期 YYYY-MM-DD，默认今天 / as-of date, default today"),
+        days: int = typer.Option(14, "--days", help="多少天内到期算临近 / days ahead that count as near"),
+        reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
+        format: str = typer.Option("text", "--format", help="text 或 json / text or json"),
+    ):
+        """预警：等级可能下降的单位（未知分全失与全得两种情况），期限临近而佐证材料仍缺的条目 / early warning."""
+        import datetime as dt
+        import json
+
+        from ..errors import XinyongError
+        from .load import load_run
+        from .warn import warn_lines, warnings
+
+        if format not in ("text", "json"):
+            raise XinyongError(f"不支持的格式：{format}（可选：text、json）", f"unknown format {format!r}")
+        try:
+            day = dt.date.fromisoformat(as_of) if as_of else None
+        except ValueError:
+            raise XinyongError(f"--as-of 应为日期，如 2022-06-20，而不是“{as_of}”", f"bad --as-of {as_of!r}") from None
+        run = load_run(scheme, data, period=period, readings=dict(pairs(reading, "--reading")))
+        w = warnings(run, day, days)
+        if format == "json":
+            consoles.out.print_json(json.dumps(w.as_dict(), ensure_ascii=False, default=str))
+        else:
+            for line in warn_lines(w):
+                console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    @app.command("annual")
+    def annual_cmd(
+        scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
+        period_file: List[str] = typer.Argument(..., help="各期数据 考核期=文件，如 2022Q1=q1.xlsx / PERIOD=FILE ..."),
+        out: Path = typer.Option(Path("reports"), "--out", help="输出目录 / output folder"),
+        reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
+    ):
+        """年度汇总：各季度总分与名次、年度得分与年度排名、季度低于合格的单位 / the annual summary page."""
+        from ..util import atomic_write_bytes
+        from .annual import annual_data, annual_file, annual_html, years
+        from .load import load_run
+
+        rd = dict(pairs(reading, "--reading"))
+        runs = [load_run(scheme, f, period=p, readings=rd) for p, f in pairs(period_file, "考核期=文件")]
+        res = [(r.period, r.result) for r in runs]
+        ys = years([p for p, _ in res])
+        if not ys:
+            from ..errors import XinyongError
+
+            raise XinyongError("年度汇总需要同一年的至少两个考核期（如 2022Q1=… 2022Q2=…）",
+                               f"need two periods of one year, got {[p for p, _ in res]}")
+        for y in ys:
+            page = atomic_write_bytes(out / f"{runs[0].scheme.id}-{annual_file(y)}",
+                                      annual_html(annual_data(runs[0].scheme, y, res)).encode("utf-8"))
+            console.print(f"已生成年度汇总：{page}")
 
     @app.command("notebook")
     def notebook_cmd(

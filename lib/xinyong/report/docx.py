@@ -172,6 +172,19 @@ def unit_docx(run: Run, unit: str) -> bytes:
         rows.append([short_id(it.item), it.name,
                      f"{float(it.max):g}", pts, it.status_zh, it.computation])
     _table(doc, ["编号", "条目", "满分", "得分", "状态", "计算过程"], rows, [14, 48, 12, 14, 18, 60])
+
+    from .followup import follow_up
+
+    fu = follow_up(run, unit)
+    if fu is not None and len(fu.items):
+        _heading(doc, "四、上期失分整改情况", 1)
+        c = fu.counts
+        _para(doc, f"{period_zh(fu.previous)}失分的 {len(fu.items)} 个条目，到{period_zh(fu.period)}：已挽回 {c['recovered']} 项，"
+                   f"部分挽回 {c['partly']} 项，仍失分 {c['still_lost']} 项，扣分增加 {c['worse']} 项，未知 {c['unknown']} 项。")
+        _table(doc, ["条目", "满分", "上期得分", "本期得分", "整改情况"],
+               [[r.name, f"{float(r.prev_max):g}", points(r.prev_points),
+                 "未知" if r.points is None else points(r.points), r.state_zh] for r in fu.items.itertuples()],
+               [70, 14, 20, 20, 22])
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

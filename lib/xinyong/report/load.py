@@ -172,8 +172,15 @@ class Run:
         rows = []
         frame = self.data.frame
         for r in self.scheme.readings:
+            # a reading of how quarters make a year (``@scheme: {annual: …}``, 004 Y1) changes no
+            # quarter's score: its other options have no total of their own (the report shows —), and
+            # the period is not scored again for them
+            year_only = all(set(o.set) <= {"@scheme"} and set(o.set.get("@scheme", {})) <= {"annual"}
+                            for o in r.options)
             for opt in r.options:
                 used = self.result.readings_used.get(r.id, r.chosen)
+                if year_only and opt.id != used:
+                    continue
                 if opt.id == used:
                     res = self.result
                 else:

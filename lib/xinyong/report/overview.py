@@ -131,6 +131,21 @@ class Overview:
     def comparison(self) -> Block:
         return Block("comparison", comparison_html(self.run, None))
 
+    def warnings(self, as_of=None, days: int | None = None) -> Block:
+        """预警 (:mod:`.warn`): grades not settled by the unknown points, deadlines near with evidence
+        missing, at ``as_of`` (default today). Empty when there is nothing to warn about."""
+        from .warn import DEFAULT_DAYS, left_zh, warnings, when_zh
+
+        w = warnings(self.run, as_of, DEFAULT_DAYS if days is None else days)
+        if w.empty:
+            return Block("warnings", "")
+        deadlines = records(w.by_item())
+        for r in deadlines:
+            r["due_zh"], r["left_zh"] = when_zh(r["due"]), left_zh(r["days_left"])
+        return Block("warnings", render("overview_warnings.html.j2", heading="预警", w=w, as_of=when_zh(w.as_of),
+                                        end=when_zh(w.period_end) if w.period_end else "",
+                                        grades=records(w.grades), deadlines=deadlines))
+
     def blocks(self) -> list[Block]:
-        return [self.header(), self.ranking(), self.grade_distribution(), self.heat_map(), self.movement(),
+        return [self.header(), self.ranking(), self.warnings(), self.grade_distribution(), self.heat_map(), self.movement(),
                 self.gate_failures(), self.comparison()]

@@ -149,6 +149,23 @@ class UnitReport:
                              "points": s.points, "max": s.max, "unknown": s.unknown})
         return Block("items", render("items.html.j2", heading="逐项得分", sections=sections))
 
+    def follow_up(self) -> Block:
+        """整改台账: the items lost in the previous period and what became of them (:mod:`.followup`)."""
+        from .followup import STATE_ZH, follow_up
+
+        f = follow_up(self.run, self.unit)
+        if f is None:
+            reason = ("没有上一考核期的数据，无法跟踪整改。" if self.run.previous() is None
+                      else "本单位没有参加上一考核期的考核，无法跟踪整改。")
+            return Block("follow_up", render("followup.html.j2", heading="上期失分整改情况", f=None, reason=reason))
+        # what needs action first: worse, still lost, unknown; then what was won back (document order within)
+        first = {"worse": 0, "still_lost": 1, "unknown": 2, "partly": 3, "recovered": 4, "not_applicable": 5}
+        rows = sorted(records(f.items), key=lambda r: first[r["state"]])
+        return Block("follow_up", render(
+            "followup.html.j2", heading="上期失分整改情况", f=f, rows=rows, prev=f.previous, period=f.period,
+            lost_before=sum(r["prev_lost"] for r in rows), won=f.recovered_points, words=STATE_ZH,
+            order=["recovered", "partly", "still_lost", "worse", "unknown", "not_applicable"]))
+
     def evidence_table(self) -> Block:
         """Evidence item by item (local files linked to the report's copies, 文件缺失 when gone), the
         evidence still missing and the judgement items still to be reviewed (:mod:`.review`)."""
@@ -204,7 +221,7 @@ class UnitReport:
         return out
 
     def blocks(self) -> list[Block]:
-        return [self.header(), self.summary(), self.gates(), self.charts(), self.item_table(), self.evidence_table(),
+        return [self.header(), self.summary(), self.gates(), self.charts(), self.item_table(), self.follow_up(), self.evidence_table(),
                 self.action_list(), self.readings_and_defects(), *self.scheme_sections(), self.provenance()]
 
 
