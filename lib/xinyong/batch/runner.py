@@ -271,7 +271,8 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         hist: list[PeriodInput] = [read_period(sch, h["period"], h["data"], run_dir / INPUTS_DIR) for h in hist_in]
         valid = [u for u in map(str, cur.frame.index) if u not in cur.bad]
         run = load_run(sch, cur.path, period=s.period, readings=readings,
-                       history=[{"period": h.period, "data": h.path} for h in hist]) if valid else None
+                       history=[{"period": h.period, "data": h.path} for h in hist],
+                       already_read={str(p.path): p.read for p in (cur, *hist)}) if valid else None
     except InputError as exc:
         s.run_error = {"message": exc.message, "detail": exc.detail,
                        "problems": outputs.problem_rows(exc.problems)}
