@@ -137,6 +137,7 @@ def test_engine_is_registered_through_the_entry_point():
 
 
 def test_each_notebook_gets_a_fresh_namespace_and_its_outputs(tmp_path):
+    main_before = sys.modules["__main__"]
     first = _nb(tmp_path, "first.ipynb", "x = 0", "leak = 42\nimport os\nos.getcwd()",
                 "print('out'); import sys; print('err', file=sys.stderr)",
                 "from IPython.display import display, HTML\ndisplay(HTML('<b>b</b>'))\n1 + 1")
@@ -153,6 +154,14 @@ def test_each_notebook_gets_a_fresh_namespace_and_its_outputs(tmp_path):
     nb2 = _run(second)
     assert nb2.cells[1].outputs[0]["data"]["text/plain"] == "(False, False)"
     assert nb2.cells[1].execution_count == 2
+    # IPython's user module is __main__ only while a notebook runs: left there, it broke the dask
+    # nanny's spawn of a worker (tests/test_batch.py after this file, in one process)
+    assert sys.modules["__main__"] is main_before
+
+
+def test_main_module_is_the_notebooks_while_it_runs(tmp_path):
+    nb = _run(_nb(tmp_path, "main.ipynb", "x = 0", "import sys\nz = 5\nsys.modules['__main__'].z"))
+    assert nb.cells[1].outputs[0]["data"]["text/plain"] == "5"
 
 
 def test_a_failing_cell_stops_the_notebook_with_papermills_error(tmp_path):

@@ -77,3 +77,16 @@ def test_foreign_or_damaged_run_files_are_refused(tmp_path):
     old.write_bytes(pickle.dumps({"format": L.RUN_FILE_FORMAT, "version": "0.0.0-other", "run": None}))
     with pytest.raises(XinyongError, match="另一版本"):
         read_run_file(old)
+
+
+def test_a_file_read_already_is_not_read_again(monkeypatch):
+    """A batch's client reads each period file once (to find invalid units) and hands what it read to
+    load_run (``already_read``): the run equals one read from the file, and intake is not called again."""
+    from xinyong.intake import read_inputs
+
+    fresh = load_run(MINI, CSV, period="2019")
+    got = read_inputs(fresh.scheme, CSV)
+    monkeypatch.setattr("xinyong.intake.read_inputs", lambda *a, **k: pytest.fail("file read again"))
+    again = load_run(MINI, CSV, period="2019", already_read={str(CSV): got})
+    pd.testing.assert_frame_equal(again.result.units, fresh.result.units)
+    assert again.data.sha256 == fresh.data.sha256

@@ -226,3 +226,36 @@ def test_names_with_quotes_nest_as_single_quotes_and_stay_escaped():
     assert quoted("组织建设情况") == "“组织建设情况”"
     html = render("overview_gates.html.j2", heading="否决", rows=[], counts={"<b>甲</b>“乙”": 1}, veto=False)
     assert "“&lt;b&gt;甲&lt;/b&gt;‘乙’”未通过" in html
+
+
+def _png(img: str):
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(base64.b64decode(re.search(r"base64,([^\"]+)", img)[1])))
+
+
+def test_charts_are_palette_pngs_on_a_white_page():
+    """Charts are written as 256-colour PNGs (a quarter of matplotlib's RGBA bytes); the palette's
+    background entry is pure white, so no faint box shows around a chart on the white page."""
+    im = _png(charts.section_bars(["第一部分", "第二部分"], [1, 2], [0.5, 0], [3, 4], "各部分得分与满分"))
+    assert im.mode == "P"
+    rgb = im.convert("RGB")
+    assert rgb.getpixel((0, 0)) == rgb.getpixel((im.width - 1, im.height - 1)) == (255, 255, 255)
+    assert len(rgb.getcolors(maxcolors=1024)) > 8  # the bars, the grey, the anti-aliased text: not flattened
+
+
+def test_heat_map_height_stays_bounded_for_many_units():
+    """Issue 13: the overview of 2,000 units drew a 70,000-pixel-tall heat map (2 GB in its worker).
+    Beyond HEAT_ROWS units the rows get thinner: 600 units are drawn no taller than HEAT_ROWS units."""
+    def height(n: int) -> int:
+        share = pd.DataFrame({"一": np.linspace(0, 100, n), "二": np.linspace(100, 0, n)},
+                             index=[f"单位{i}" for i in range(n)])
+        return _png(charts.heat_map(share, "热力图")).height
+
+    limit = height(charts.HEAT_ROWS)
+    assert height(600) <= limit + 2
+    assert height(10) < limit  # small maps keep their row height

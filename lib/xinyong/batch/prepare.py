@@ -36,6 +36,13 @@ class PeriodInput:
     path: Path  # the file the notebooks read: ``source``, or a copy without the invalid units
     intake: IntakeResult
     bad: dict[str, list[Problem]] = field(default_factory=dict)  # unit id -> its errors
+    path_intake: IntakeResult | None = None  # ``path`` as read (``intake`` itself when path is source)
+
+    @property
+    def read(self) -> IntakeResult:
+        """What intake gave for :attr:`path`, the file the run is scored from: handed to ``load_run``
+        so the client reads each file once, not once here and again there."""
+        return self.path_intake if self.path_intake is not None else self.intake
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -102,7 +109,7 @@ def read_period(scheme: Scheme, period: str, source: str | os.PathLike, work_dir
         raise InputError(f"文件 {src.name} 有 {n_general} 处错误不属于任何单位，整批无法计分",
                          f"{n_general} errors in {src} belong to no unit", problems=general, total=n_general,
                          file=str(src))
-    path = src.resolve()
+    path, check = src.resolve(), None
     if bad:
         path = work_dir / safe_component(period) / src.name
         atomic_write_bytes(path, without_units(src, set(bad)))
@@ -110,4 +117,4 @@ def read_period(scheme: Scheme, period: str, source: str | os.PathLike, work_dir
         if check.errors:  # e.g. a merged range spanning two units: the copy is not clean
             raise InputError(f"去除有误单位后，文件 {src.name} 仍有 {len(check.errors)} 处错误", "clean copy still has errors",
                              problems=check.errors, file=str(src))
-    return PeriodInput(str(period), src.resolve(), path, res, bad)
+    return PeriodInput(str(period), src.resolve(), path, res, bad, check)

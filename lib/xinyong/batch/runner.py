@@ -288,7 +288,8 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         # evidence links are relative to the file given, not to the cleaned copy in .inputs/
         run = load_run(sch, cur.path, period=s.period, readings=readings,
                        history=[{"period": h.period, "data": h.path} for h in hist],
-                       evidence_base=cur.source.parent) if valid else None
+                       evidence_base=cur.source.parent,
+                       already_read={str(p.path): p.read for p in (cur, *hist)}) if valid else None
     except InputError as exc:
         s.run_error = {"message": exc.message, "detail": exc.detail,
                        "problems": outputs.problem_rows(exc.problems)}

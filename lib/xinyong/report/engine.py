@@ -117,6 +117,7 @@ class _Stream:
 class _State:
     shell: Any = None
     rc: dict | None = None
+    main: Any = None  # the process's own ``__main__`` module (the shell's user module replaces it)
 
 
 def warm_up() -> None:
@@ -128,7 +129,14 @@ def warm_up() -> None:
     # cache_size=0: no Out/_ history of results, so a reset needs no gc.collect() (IPython runs a full
     # collection when it flushes that cache: ≈ 0.3 s per notebook with pandas and matplotlib loaded);
     # the notebooks never read ``_`` or ``Out``
+    main = sys.modules.get("__main__")
     shell = WarmShell.instance(display_pub_class=Publisher, displayhook_class=Hook, cache_size=0)
+    # IPython puts its user module in sys.modules["__main__"] (so pickle finds classes a notebook
+    # defines). Left there, it breaks what the process does outside notebooks: multiprocessing's spawn
+    # (a dask nanny starting a worker) re-imports the parent's __main__ from it. It is the user module
+    # only while a notebook runs (_notebook_scope), as in a kernel.
+    _State.main = main
+    _restore_main()
     shell.outputs = []
     import matplotlib
 
@@ -143,6 +151,13 @@ def warm_up() -> None:
     # notebooks allocate — 0.05 s instead of ≈ 0.4 s with pandas, matplotlib and IPython loaded
     gc.collect()
     gc.freeze()
+
+
+def _restore_main() -> None:
+    if _State.main is not None:
+        sys.modules["__main__"] = _State.main
+    else:
+        sys.modules.pop("__main__", None)
 
 
 def _language_info() -> dict:
@@ -162,6 +177,7 @@ def _notebook_scope(cwd: str | None):
     dict.update(matplotlib.rcParams, _State.rc)
     old_cwd = os.getcwd()
     old_out, old_err = sys.stdout, sys.stderr
+    sys.modules["__main__"] = shell.user_module
     try:
         with warnings.catch_warnings():
             warnings.resetwarnings()
@@ -170,6 +186,7 @@ def _notebook_scope(cwd: str | None):
             yield shell
     finally:
         sys.stdout, sys.stderr = old_out, old_err
+        _restore_main()
         os.chdir(old_cwd)
         shell.reset(new_session=False)  # drop the notebook's objects now, not at the next notebook
         shell.outputs = []

@@ -91,9 +91,11 @@ class PeriodData:
 
 
 def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: str | None = None,
-              evidence_base: str | os.PathLike | None = None) -> PeriodData:
+              evidence_base: str | os.PathLike | None = None, intake: Any = None) -> PeriodData:
     """Read a filled workbook or wide CSV through intake (every problem collected), or take a frame.
 
+    ``intake``: the file's :class:`~xinyong.intake.read.IntakeResult` when the caller has read it already
+    (a batch's client reads each file once, to find invalid units); it is used instead of reading again.
     Errors stop here with one :class:`InputError` listing them all; notes are kept for the report.
     Evidence links to local files are resolved against ``evidence_base`` (default: the data file's
     folder; a batch reading a cleaned copy passes the original's) — see :func:`.evidence.resolve`.
@@ -104,7 +106,7 @@ def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: st
 
     path = data_path(data)
     sha = sha256_of(path)
-    res = read_inputs(scheme, path)
+    res = intake if intake is not None else read_inputs(scheme, path)
     res.raise_if_errors()
     got = res.period
     if period is not None and got is not None and str(got) != str(period):
@@ -200,7 +202,8 @@ class Run:
 def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.DataFrame, period: str | None = None,
              readings: Mapping[str, str] | None = None,
              history: Sequence[Mapping[str, Any]] | None = None, run_file: str | os.PathLike | None = None,
-             evidence_base: str | os.PathLike | None = None) -> Run:
+             evidence_base: str | os.PathLike | None = None,
+             already_read: Mapping[str, Any] | None = None) -> Run:
     """Score ``data`` (workbook, wide CSV or frame) under ``scheme`` for ``period``.
 
     ``history``: other periods as ``[{"period": "2022Q1", "data": path}, ...]`` (any order); each is
@@ -212,12 +215,19 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
     silently different report). ``None`` (the notebooks' default) reads ``data`` as above.
 
     ``evidence_base``: the folder evidence links are relative to (default: ``data``'s folder).
+    ``already_read``: intake results by resolved file path, for files the caller has read already
+    (a batch's client); those are not read again.
     """
     if run_file is not None:
         return _checked(read_run_file(run_file), scheme, period, readings, run_file)
     sch = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     readings = dict(readings or {})
-    pd_ = read_data(sch, data, period, evidence_base)
+    known = {str(Path(k).resolve()): v for k, v in (already_read or {}).items()}
+
+    def pre(d: Any) -> Any:
+        return None if isinstance(d, pd.DataFrame) or not known else known.get(str(data_path(d).resolve()))
+
+    pd_ = read_data(sch, data, period, evidence_base, intake=pre(data))
     res = score(sch, pd_.frame, readings=readings or None)
     this = str(pd_.period or period or "")
     hist: list[tuple[str, ScoreResult]] = []
@@ -230,7 +240,7 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
         # pass every other period of the year as history)
         if not str(h["period"]) < this:
             continue
-        hp = read_data(sch, h["data"], str(h["period"]))
+        hp = read_data(sch, h["data"], str(h["period"]), intake=pre(h["data"]))
         hist.append((str(h["period"]), score(sch, hp.frame, readings=readings or None)))
         files.append((str(h["period"]), str(hp.path or ""), hp.sha256 or ""))
     hist.sort(key=lambda t: t[0])
