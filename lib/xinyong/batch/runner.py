@@ -272,6 +272,9 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         valid = [u for u in map(str, cur.frame.index) if u not in cur.bad]
         run = load_run(sch, cur.path, period=s.period, readings=readings,
                        history=[{"period": h.period, "data": h.path} for h in hist]) if valid else None
+        invalid = _invalid_units(cur)
+        if run is not None:  # the overview lists them with their errors: nobody is silently dropped
+            run.invalid = invalid
     except InputError as exc:
         s.run_error = {"message": exc.message, "detail": exc.detail,
                        "problems": outputs.problem_rows(exc.problems)}
@@ -309,11 +312,14 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
                                                      for n in (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)}))
         return made[0].digest
     hist_for_nb = tuple((h.period, str(h.path)) for h in hist)
+    unreported = set(cur.intake.unreported)
+    invalid_key = [(u.unit, outputs.problem_rows(u.problems)) for u in invalid]
     rd = tuple(readings.items())
     engine = ex.engine
     for uid in order:
         stem = stems[uid]
-        u = UnitOutcome(id=uid, name=names.get(uid), kind=kinds.get(uid), status="ok", stem=stem)
+        u = UnitOutcome(id=uid, name=names.get(uid), kind=kinds.get(uid), status="ok", stem=stem,
+                        state="invalid" if uid in cur.bad else "unreported" if uid in unreported else "scored")
         outcomes[uid] = u
         _unit_fields(u, run.result if run else None)
         if uid in cur.bad or uid in hist_bad:
@@ -345,11 +351,12 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
     ov_html, ov_nb = run_dir / "overview.html", run_dir / "overview.ipynb"
 
     def links() -> dict[str, str]:
-        return {uid: outputs.href(outputs.UNITS_DIR, f"{outcomes[uid].stem}{'.failed' if outcomes[uid].status == 'failed' else ''}.html")
-                for uid in map(str, run.units.index)} if run is not None else {}
+        # every unit of the file, an invalid one to its failure page (the overview's 单位情况 links it)
+        return {uid: outputs.href(outputs.UNITS_DIR, f"{o.stem}{'.failed' if o.status == 'failed' else ''}.html")
+                for uid, o in outcomes.items()}
 
     def overview_task(lk: dict[str, str]) -> Task | None:
-        key = digest(static_ov, peers, own, lk)
+        key = digest(static_ov, peers, own, lk, invalid_key)
         if resume and cache.overview == key and ov_html.exists() and ov_nb.exists():
             return None
         return Task(kind="overview", scheme=str(scheme_arg), period=s.period, unit=None, data=data_for_nb,
@@ -406,10 +413,17 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         s.units = [outcomes[u] for u in order]
 
         if run is None:
-            s.overview = {"status": "none", "reason": "没有可计分的单位"}
-            changed |= any((run_dir / n).exists() for n in ("overview.html", "overview.ipynb"))
-            _remove(*(run_dir / n for n in ("overview.html", "overview.ipynb", "overview.failed.html",
-                                            "overview.failed.ipynb")))
+            # no unit could be scored: the overview still names every unit and its real errors
+            from ..report.overview import empty_overview_html
+
+            s.overview = {"status": "empty", "reason": "没有可计分的单位", "html": ov_html.name}
+            changed |= any((run_dir / n).exists() for n in ("overview.ipynb", "overview.failed.html",
+                                                            "overview.failed.ipynb"))
+            _remove(*(run_dir / n for n in ("overview.ipynb", "overview.failed.html", "overview.failed.ipynb")))
+            page = empty_overview_html(sch, s.period, cur.source.name, invalid, links())
+            changed |= outputs.write_if_changed(ov_html, page.encode("utf-8"))
+            cache.overview = None
+            cache.save()
         elif ov_task is None:
             s.overview = {"status": "skipped", "html": ov_html.name, "notebook": ov_nb.name}
         else:
@@ -444,6 +458,21 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         bar.close()
         shutil.rmtree(run_dir / WORK_DIR, ignore_errors=True)
     _finish(s, sch, run.result if run else None, old, changed, out_dir, t0)
+
+
+def _invalid_units(cur: PeriodInput) -> tuple:
+    """The units of the file whose rows are invalid, with their errors, in the file's order."""
+    from ..report.load import InvalidUnit
+
+    f = cur.frame
+    out = []
+    for uid, probs in cur.bad.items():
+        name = kind = None
+        if uid in f.index:
+            name, kind = (None if v is None or v != v else str(v) for v in (f.at[uid, "unit_name"], f.at[uid, "unit_kind"]))
+        out.append(InvalidUnit(uid, name, kind, tuple(probs)))
+    order = {u: k for k, u in enumerate(map(str, f.index))}
+    return tuple(sorted(out, key=lambda u: order.get(u.unit, len(order))))
 
 
 def _old_summary(run_dir: Path) -> dict:

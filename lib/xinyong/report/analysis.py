@@ -17,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..labels import STATUS_ZH, label, num
+from ..errors import where
+from ..labels import STATUS_ZH, UNIT_STATE_ZH, label, num
 from ..scoring.describe import Names, gate_sentence
 from .load import Run
 
@@ -146,6 +147,8 @@ class UnitAnalysis:
         (the readings the item's rule follows: list of {id, label, question})."""
         it = self.unit_items.copy()
         it["status_zh"] = [label(STATUS_ZH, s) for s in it["status"]]
+        if self.unit in self.res.unreported:  # nothing was reported: every applicable item is unknown
+            it["status_zh"] = ["未知（未报送）" if s != "not_applicable" else z for s, z in zip(it["status"], it["status_zh"])]
         it["readings"] = [self._readings_of(i) for i in it["item"]]
         it["source_line"] = pd.Series([None if pd.isna(x) else int(x) for x in it["source_line"]],
                                       index=it.index, dtype=object)
@@ -418,6 +421,27 @@ def comparison(run: Run) -> pd.DataFrame | None:
 
 
 # -------------------------------------------------------------------------------------------- overview
+ROSTER_COLUMNS = ["unit", "name", "state", "state_zh", "rank", "total", "unknown", "n_problems", "problems"]
+
+
+def invalid_rows(invalid: Any, max_problems: int = 5) -> list[dict]:
+    """Roster rows (:meth:`OverviewAnalysis.roster`) of the units left out for invalid rows
+    (:class:`~.load.InvalidUnit`): each with its errors, where as :func:`xinyong.errors.where` writes it
+    (without the file, which the page names, and the unit, which the row names)."""
+    rows = []
+    for u in invalid:
+        probs = [{"message": p.message, "where": where({**p.as_dict(), "unit": None}, file=False),
+                  "value": p.value, "expected": p.expected} for p in u.problems[:max_problems]]
+        rows.append({"unit": u.unit, "name": u.name or u.unit, "state": "invalid", "state_zh": UNIT_STATE_ZH["invalid"],
+                     "rank": None, "total": None, "unknown": None, "n_problems": len(u.problems), "problems": probs})
+    return rows
+
+
+def state_counts(roster: pd.DataFrame) -> dict[str, int]:
+    """Units per state (scored, invalid, unreported: every key, in that order) of a roster frame."""
+    return {k: int((roster["state"] == k).sum()) for k in UNIT_STATE_ZH}
+
+
 class OverviewAnalysis:
     """Every analysis of the overview of one scheme × period."""
 
@@ -518,3 +542,37 @@ class OverviewAnalysis:
         """Per gate (index: the gate's name): number of units failing it."""
         return pd.Series({gt.name: int((self.res.units[f"gate:{gt.id}"] == "fail").sum()) for gt in self.scheme.gates},
                          dtype=object)
+
+    # ------------------------------------------------------------------ every unit of the file
+    def roster(self, max_problems: int = 5) -> pd.DataFrame:
+        """Every unit of the period's file and what became of it, so nobody is silently dropped: the
+        scored units in ranking order (those marked 未报送 are scored as all unknown and ranked last), then
+        the units whose rows are invalid (``Run.invalid``, left out of scoring by a batch).
+
+        Columns: unit, name, state (scored | unreported | invalid), state_zh, rank (scored only), total,
+        unknown, n_problems, problems (up to ``max_problems`` of {message, where, value, expected}, where
+        as :func:`xinyong.errors.where` writes it, without the file and the unit the row already names)."""
+        rows = []
+        silent = self.res.unreported
+        for r in self.ranking().itertuples():
+            state = "unreported" if r.unit in silent else "scored"
+            rows.append({"unit": r.unit, "name": r.name, "state": state, "state_zh": UNIT_STATE_ZH[state],
+                         "rank": r.rank if state == "scored" else None, "total": r.total if state == "scored" else None,
+                         "unknown": r.unknown, "n_problems": 0, "problems": []})
+        return _frame(rows + invalid_rows(self.run.invalid, max_problems), ROSTER_COLUMNS)
+
+    def state_counts(self) -> dict[str, int]:
+        """How many units of the file are in each state (scored, invalid, unreported), all three keys."""
+        return state_counts(self.roster(0))
+
+    def receipts(self) -> pd.DataFrame | None:
+        """The workbook's 报送情况 sheet (who sent which file, when, with how many problems), or None;
+        ``name`` is the unit's name as the sheet or, failing that, the scoring knows it."""
+        rc = self.run.data.receipts
+        if rc is None or not len(rc):
+            return None
+        names = self.res.units["unit_name"]
+        rc = rc.copy()
+        rc["name"] = [n or (names.get(u) if u in names.index else None) or u or "—"
+                      for u, n in zip(rc["unit_id"], rc["unit_name"])]
+        return rc

@@ -108,6 +108,8 @@ def _png(img_html: str) -> bytes | None:
 def _verdict(run: Run, unit: str) -> list[str]:
     row = run.result.units.loc[unit]
     sch = run.scheme
+    if unit in run.result.unreported:
+        return ["未报送。本期没有报送数据：全部适用条目均为“未知”，不按零分计算；本期不参加排名。"]
     lines = []
     total = f"总分 {points(row['total'])} 分"
     parts = [f"满分 {sch.base_max:g} 分"]

@@ -10,8 +10,8 @@ import pandas as pd
 
 from ..labels import GATE_OUTCOME_ZH, label, num
 from . import charts
-from .analysis import OverviewAnalysis
-from .load import Run
+from .analysis import ROSTER_COLUMNS, OverviewAnalysis, invalid_rows, state_counts
+from .load import InvalidUnit, Run
 from .narrative import render, section_label
 from .sections import Block, comparison_html, provenance_html, records
 
@@ -37,7 +37,19 @@ class Overview:
     def header(self) -> Block:
         d = self.run.data
         return Block("header", render("overview_header.html.j2", scheme=self.scheme, period=self.run.period,
-                                      n_units=len(self.res.units), data_name=d.path.name if d.path else ""))
+                                      n_units=len(self.res.units) + len(self.run.invalid),
+                                      counts=self.analysis.state_counts()))
+
+    def roster(self) -> Block:
+        """Every unit of the file with what became of it: 已评分, 数据有误（未评分） with each error and
+        where it is, 未报送; and the 报送情况 sheet when the workbook has one."""
+        rows = records(self.analysis.roster())
+        for r in rows:
+            r["link"] = self.links.get(str(r["unit"]))
+        rc = self.analysis.receipts()
+        receipts = None if rc is None else [{**r, "received": _when(r["received"])} for r in records(rc)]
+        d = self.run.data
+        return Block("roster", roster_html(rows, d.path.name if d.path else "", receipts))
 
     def provenance(self, now: dt.datetime | None = None) -> Block:
         return Block("provenance", provenance_html(self.run, now))
@@ -48,6 +60,7 @@ class Overview:
             r["gate"] = label(GATE_OUTCOME_ZH, r["gate_outcome"]) if self.scheme.gates else None
             r["gate_code"] = r["gate_outcome"]
             r["link"] = self.links.get(str(r["unit"]))
+            r["unreported"] = str(r["unit"]) in self.res.unreported
             rows.append(r)
         return rows
 
@@ -119,5 +132,48 @@ class Overview:
         return Block("comparison", comparison_html(self.run, None))
 
     def blocks(self) -> list[Block]:
-        return [self.header(), self.ranking(), self.grade_distribution(), self.heat_map(), self.movement(),
-                self.gate_failures(), self.comparison()]
+        return [self.header(), self.ranking(), self.roster(), self.grade_distribution(), self.heat_map(),
+                self.movement(), self.gate_failures(), self.comparison()]
+
+
+def _when(iso: object) -> str | None:
+    """An ISO date-time as people read it (2022-04-01 09:30); other text as written."""
+    if iso is None or iso != iso or not str(iso).strip():
+        return None
+    try:
+        t = dt.datetime.fromisoformat(str(iso).strip())
+    except ValueError:
+        return str(iso)
+    return t.strftime("%Y-%m-%d %H:%M") if (t.hour, t.minute, t.second) != (0, 0, 0) or "T" in str(iso) \
+        else t.strftime("%Y-%m-%d")
+
+
+def roster_html(rows: list[dict], data_name: str = "", receipts: list[dict] | None = None) -> str:
+    """The 单位情况 section from roster rows (:meth:`OverviewAnalysis.roster` as records, with ``link``)."""
+    from ..labels import UNIT_STATE_ZH
+
+    counts = state_counts(pd.DataFrame(rows, columns=ROSTER_COLUMNS))
+    return render("overview_roster.html.j2", heading="单位情况", rows=rows, counts=counts, states=UNIT_STATE_ZH,
+                  data_name=data_name, receipts=receipts)
+
+
+def empty_overview_html(scheme, period: str, data_name: str, invalid: list[InvalidUnit] | tuple = (),
+                        links: Mapping[str, str] | None = None) -> str:
+    """The overview of a period in which no unit could be scored (every unit's rows invalid): the header
+    and every unit with its real errors and where they are — not a generic failure. The same page
+    (styles, title) as the notebook's overview, converted by the same exporter; nothing is executed."""
+    import nbformat
+
+    from .render import to_html
+
+    rows = invalid_rows(invalid)
+    for r in rows:
+        r["link"] = _safe_href((links or {}).get(str(r["unit"])))
+    counts = state_counts(pd.DataFrame(rows, columns=ROSTER_COLUMNS))
+    head = render("overview_header.html.j2", scheme=scheme, period=period, n_units=len(rows), counts=counts)
+    note = ('<section class="xy-empty"><h2>本期没有可评分的单位</h2><p>数据文件中每个单位的数据都有错误，'
+            "因此本期没有计分、排名和图表。请按下表改正数据文件后重新生成。</p></section>")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": h})]) for h in (head, note, roster_html(rows, data_name))]
+    return to_html(nb)

@@ -99,6 +99,12 @@ class UnitReport:
                     gates=gates, prev=prev, caps=self.res.cap_rows(self.unit))
 
     def summary(self) -> Block:
+        if self.unit in self.res.unreported:  # 未报送: the verdict says so, not a total of unknowns
+            ctx = self.summary_context()
+            n_items = int((self.analysis.unit_items["status"] != "not_applicable").sum())
+            return Block("summary", render("summary_unreported.html.j2", n_items=n_items,
+                                           **{k: ctx[k] for k in ("unit_name", "scheme_title", "period",
+                                                                  "unknown_points", "has_grades", "prev")}))
         return Block("summary", render("summary.html.j2", **self.summary_context()))
 
     # ------------------------------------------------------------------ charts
