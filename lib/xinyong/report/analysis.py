@@ -119,8 +119,10 @@ class UnitAnalysis:
         return self.res.unit_items(self.unit)
 
     def group(self) -> pd.Index:
-        """Units of the same kind (the peers the unit is compared with); all units when it is alone."""
+        """Units of the same kind (the peers the unit is compared with); all units when it is alone.
+        Units that did not report (未报送) are no one's peers: their unknown points would count as 0."""
         u = self.res.units
+        u = u.drop(index=[x for x in self.res.unreported if x != self.unit])
         kind = self.row["unit_kind"]
         same = u.index[u["unit_kind"] == kind]
         return same if kind and len(same) > 1 else u.index
@@ -211,14 +213,14 @@ class UnitAnalysis:
         period, oldest first); empty when no earlier period has the unit."""
         periods, totals, medians = [], [], []
         for p, hres in self.run.history:
-            if self.unit in hres.units.index:
+            if self.unit in hres.units.index and self.unit not in hres.unreported:
                 periods.append(p)
                 totals.append(float(hres.units.at[self.unit, "total"]))
-                medians.append(float(hres.units["total"].median()))
-        if periods:
+                medians.append(_reported_median(hres))
+        if periods and self.unit not in self.res.unreported:
             periods.append(self.run.period)
             totals.append(float(self.row["total"]))
-            medians.append(float(self.res.units["total"].median()))
+            medians.append(_reported_median(self.res))
         return pd.DataFrame({"period": periods, "total": totals, "median": medians},
                             columns=["period", "total", "median"])
 
@@ -228,7 +230,7 @@ class UnitAnalysis:
         if prev is None:
             return None
         p, pres = prev
-        if self.unit not in pres.units.index:
+        if self.unit not in pres.units.index or self.unit in pres.unreported:
             return None
         pu = pres.units.loc[self.unit]
         now = self.res.points.loc[self.unit]
@@ -391,6 +393,12 @@ class UnitAnalysis:
                 _frame(options, ["reading", "option", "label", "used", "total", "grade"]))
 
 
+def _reported_median(res: Any) -> float:
+    """The median total of the units that reported (a 未报送 unit's 0 is not a score)."""
+    t = res.units["total"].drop(index=list(getattr(res, "unreported", ())))
+    return float(t.median()) if len(t) else float("nan")
+
+
 def _values_text(run: Run, unit: str, input_ids: list[str]) -> str:
     """The inputs a gate condition reads, with this unit's values: ``标签=值单位；…``."""
     cat = run.scheme.input_catalogue
@@ -463,7 +471,8 @@ class OverviewAnalysis:
                    "unknown": float(r["unknown_points"]), "grade": r.get("grade"),
                    "grade_certain": bool(r.get("grade_certain", True)), "gate_outcome": r["gate_outcome"],
                    "delta": None, "rank_move": None}
-            if prev is not None and uid in prev[1].units.index:
+            silent = uid in self.res.unreported or (prev is not None and uid in prev[1].unreported)
+            if prev is not None and uid in prev[1].units.index and not silent:  # no change from or to 未报送
                 pu = prev[1].units.loc[uid]
                 row["delta"] = round(float(r["total"]) - float(pu["total"]), 6)
                 row["rank_move"] = int(pu["rank"]) - int(r["rank"])
@@ -527,7 +536,7 @@ class OverviewAnalysis:
         periods = [p for p, _ in self.run.history] + [self.run.period]
         res_all = [h for _, h in self.run.history] + [self.res]
         return pd.DataFrame({"period": periods, "top": [float(r.units["total"].max()) for r in res_all],
-                             "median": [float(r.units["total"].median()) for r in res_all]},
+                             "median": [_reported_median(r) for r in res_all]},
                             columns=["period", "top", "median"])
 
     def gate_failures(self) -> pd.DataFrame:
