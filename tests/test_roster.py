@@ -124,8 +124,11 @@ def test_overview_lists_every_unit_with_its_state(run):
     text = visible(Overview(run, {"b": "units/b.failed.html"}).roster().html)
     assert "共有 3 个单位：已评分 1 个，数据有误（未评分） 1 个，未报送 1 个" in text
     rows = " ".join(text.split())  # one row of the table: name, state, rank, total, what it means
-    assert "甲市 已评分 1 7.80" in rows and "丙市 未报送 — — 本期未报送数据" in rows
-    assert "乙区 数据有误（未评分） — — 1 处错误" in rows
+    assert "丙市 未报送 — — 本期未报送数据" in rows and "乙区 数据有误（未评分） — — 1 处错误" in rows
+    # the scored units are the ranking's; the complete list is folded under the table
+    html = Overview(run).roster().html
+    folded = " ".join(visible(html[html.index("<details"):].replace("<details", "<div", 1)).split())
+    assert "甲市 已评分 1 7.80" in folded and "丙市 未报送" in folded and "乙区 数据有误（未评分）" in folded
     # the invalid unit's real error, with where it is
     assert "工作表=输入，行=5，列=C" in text and "条件A" in text and "也许" in text
     # 报送情况: who, when, problems; the hashes only folded
@@ -161,9 +164,11 @@ def test_batch_partly_invalid_lists_every_unit(scheme, tmp_path):
     s = _batch(MINI, workbook(scheme, tmp_path / "data" / "2019.xlsx"), tmp_path / "out")
     run_dir = tmp_path / "out" / "mini" / "2019"
     assert s.states == {"scored": 1, "invalid": 1, "unreported": 1}
-    text = visible((run_dir / "overview.html").read_text(encoding="utf-8"))
-    roster = " ".join(text[text.index("单位情况"):].split())
-    assert "甲市 已评分 1 7.80" in roster and "丙市 未报送 — —" in roster
+    html = (run_dir / "overview.html").read_text(encoding="utf-8")
+    ranking = " ".join(visible(html[html.index('class="xy-ranking"'):html.index('class="xy-roster"')]).split())
+    roster = " ".join(visible(html[html.index('class="xy-roster"'):]).split())
+    assert "1 甲市 城市 7.80" in ranking and "丙市 城市 未报送" in ranking
+    assert "丙市 未报送 — —" in roster
     assert "乙区 数据有误（未评分） — — 1 处错误： 工作表=输入，行=5，列=C" in roster
     index = page_text((run_dir / "index.html").read_text(encoding="utf-8"))
     assert "3个：已评分1个，数据有误（未评分）1个，未报送1个" in index.replace(" ", "")
@@ -187,3 +192,20 @@ def test_batch_all_invalid_shows_the_real_errors(scheme, tmp_path):
     assert "很多" in text and "也许" in text
     index = (run_dir / "index.html").read_text(encoding="utf-8")
     assert 'href="overview.html"' in index and "数据有误（未评分）3个" in page_text(index).replace(" ", "")
+
+
+def test_word_overview_lists_every_unit_and_an_unreported_unit_says_so(run):
+    import io
+
+    from docx import Document
+
+    from xinyong.report.docx import overview_docx, unit_docx
+
+    doc = Document(io.BytesIO(overview_docx(run)))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "单位情况" in [p.text for p in doc.paragraphs]
+    assert "乙区" in cells and "数据有误（未评分）" in cells and any("行=5，列=C" in c and "条件A" in c for c in cells)
+    assert "未报送" in cells
+    unit = Document(io.BytesIO(unit_docx(run, "c")))
+    texts = [p.text for p in unit.paragraphs]
+    assert texts[texts.index("一、结论") + 1].startswith("未报送。")

@@ -552,6 +552,22 @@ class OverviewAnalysis:
         return pd.Series({gt.name: int((self.res.units[f"gate:{gt.id}"] == "fail").sum()) for gt in self.scheme.gates},
                          dtype=object)
 
+    def lost_items(self, n: int = 5) -> pd.DataFrame:
+        """The ``n`` items where most points were lost across all units (max − points of scored items,
+        summed; ties by item id): item, name, lost, units_losing, unknown (points of the item still
+        unknown across units: never counted as lost), max (the item's largest maximum)."""
+        res = self.res
+        st, pts, mx = res.status, res.points, res.max_points
+        scored = st == "scored"
+        lost = (mx - pts).where(scored).clip(lower=0).sum()
+        losing = ((mx - pts).where(scored) > EPS).sum()
+        unknown = mx.where(st.isin(["missing_input", "pending_judgement", "undefined"])).sum()
+        rows = [{"item": i, "name": self.scheme.item(i).name, "lost": float(lost[i]), "units_losing": int(losing[i]),
+                 "unknown": float(unknown[i]), "max": float(mx[i].max())}
+                for i in lost.index if lost[i] > EPS]
+        df = pd.DataFrame(rows, columns=["item", "name", "lost", "units_losing", "unknown", "max"])
+        return df.sort_values(["lost", "item"], ascending=[False, True]).head(n).reset_index(drop=True)
+
     # ------------------------------------------------------------------ every unit of the file
     def roster(self, max_problems: int = 5) -> pd.DataFrame:
         """Every unit of the period's file and what became of it, so nobody is silently dropped: the

@@ -77,7 +77,8 @@ class Overview:
         if grades is None:
             return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=[], img=None))
         counts = grades.set_index("label")["n"].astype(int)
-        img = charts.grade_bars(counts, f"{self.run.period} 等级分布")
+        title = f"{self.run.period} 等级分布"
+        img = charts.img(charts.grade_bars(counts, title), title)
         return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=records(grades), img=img))
 
     def _by_names(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -94,7 +95,8 @@ class Overview:
     def heat_map(self) -> Block:
         a = self.analysis
         share, allu, unk = self.share_table(), self._by_names(a.all_unknown()), self._by_names(a.unknown())
-        img = charts.heat_map(share, "各单位各部分得分率（%）", all_unknown=allu, unknown=unk)
+        img = charts.img(charts.heat_map(share, "各单位各部分得分率（%）", all_unknown=allu, unknown=unk),
+                         "各单位各部分得分率（%）")
         total_unknown = float(unk.to_numpy().sum())
         caption = "热力图：行为单位（按排名），列为方案的各部分；数值为得分占已知满分的百分比"
         if total_unknown > 0:
@@ -112,8 +114,8 @@ class Overview:
         trend = self.analysis.trend()
         img = None
         if len(trend) >= 2:
-            img = charts.trend_line(trend["period"].tolist(), trend["top"].tolist(), trend["median"].tolist(),
-                                    "各期最高分与中位数", "最高分")
+            img = charts.img(charts.trend_line(trend["period"].tolist(), trend["top"].tolist(),
+                                               trend["median"].tolist(), "各期最高分与中位数", "最高分"), "各期最高分与中位数")
         return Block("movement", render("overview_movement.html.j2", heading="环比变化", prev_period=prev[0],
                                         period=self.run.period, rows=rows, img=img))
 
