@@ -33,6 +33,8 @@ class UnitOutcome:
     unknown_points: float | None = None
     html: str | None = None  # relative to the run folder, '/'-separated; the failed page for a failure
     notebook: str | None = None  # executed .ipynb (or the failed one)
+    docx: str | None = None  # the report as Word / PDF, when the batch was asked for them (--format)
+    pdf: str | None = None
     error: str | None = None
     error_kind: str | None = None
     problems: list[dict] = field(default_factory=list)

@@ -120,6 +120,8 @@ def run_index(s: BatchSummary, has_grades: bool, has_gates: bool) -> str:
         d["state"] = "failed" if u.status == "failed" else "ok"
         d["gate_zh"] = label(GATE_OUTCOME_ZH, u.gate_outcome) if u.gate_outcome else None
         d["html"] = href(*u.html.split("/")) if u.html else None
+        d["docx"] = href(*u.docx.split("/")) if u.docx else None
+        d["pdf"] = href(*u.pdf.split("/")) if u.pdf else None
         rows.append(d)
     failed = [r for r in rows if r["state"] == "failed"]
     ctx = {**s.as_dict(), "data_name": Path(s.data).name,
