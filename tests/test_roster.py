@@ -208,3 +208,13 @@ def test_word_overview_lists_every_unit_and_an_unreported_unit_says_so(run):
     assert "未报送" in cells
     # the unit document's 结论 (unit_docx writes these lines first; the whole document costs a chart)
     assert _verdict(run, "c")[0].startswith("未报送。") and not _verdict(run, "a")[0].startswith("未报送")
+
+
+def test_leader_brief_flags_the_unreported_and_counts_the_invalid(run):
+    from xinyong.report.brief import brief_data, brief_html
+
+    b = brief_data(run)
+    assert b.states == {"scored": 1, "invalid": 1, "unreported": 1}
+    assert b.flagged.set_index("name").at["丙市", "reason"] == "未报送"
+    text = page_text(brief_html(run))
+    assert "其中未报送 1 个；另有 1 个单位数据有误、未评分" in text and "— 丙市 未报送" in text

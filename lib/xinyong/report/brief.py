@@ -33,6 +33,7 @@ class Brief:
     lost_items: pd.DataFrame  # item, name, lost (points, summed over units), units_losing, unknown
     previous: str | None
     unknown_total: float
+    states: dict = None  # units of the file per state: scored, invalid, unreported (OverviewAnalysis.state_counts)
 
 
 def _ranking(run: Run) -> pd.DataFrame:
@@ -52,8 +53,12 @@ def brief_data(run: Run) -> Brief:
     if sch.grades is not None and PASS_BAND in [b.label for b in sch.grades.bands]:
         labels = [b.label for b in sch.grades.bands]
         below = set(labels[labels.index(PASS_BAND) + 1:])
+    silent = run.result.unreported
+    rk["unreported"] = [u in silent for u in rk["unit"]]
     for r in rk.itertuples():
-        if r.gate == "fail":
+        if r.unreported:
+            flagged.append({"name": r.name, "total": None, "reason": "未报送"})
+        elif r.gate == "fail":
             flagged.append({"name": r.name, "total": r.total, "reason": f"{gate_words}未通过"})
         elif below and r.grade in below:
             flagged.append({"name": r.name, "total": r.total, "reason": f"等级为{r.grade}"})
@@ -65,7 +70,7 @@ def brief_data(run: Run) -> Brief:
         title=sch.title, short_title=sch.short_title or sch.title, period=run.period, n_units=len(rk), ranking=rk, grades=grades,
         flagged=pd.DataFrame(flagged, columns=["name", "total", "reason"]), movers=movers,
         lost_items=OverviewAnalysis(run).lost_items(), previous=prev[0] if prev else None,
-        unknown_total=float(rk["unknown"].sum()),
+        unknown_total=float(rk["unknown"].sum()), states=OverviewAnalysis(run).state_counts(),
     )
 
 
