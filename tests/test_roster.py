@@ -172,7 +172,10 @@ def test_batch_partly_invalid_lists_every_unit(scheme, tmp_path):
     assert "乙区 数据有误（未评分） — — 1 处错误： 工作表=输入，行=5，列=C" in roster
     index = page_text((run_dir / "index.html").read_text(encoding="utf-8"))
     assert "3个：已评分1个，数据有误（未评分）1个，未报送1个" in index.replace(" ", "")
-    assert json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))["states"]["unreported"] == 1
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["states"]["unreported"] == 1
+    c_row = next(u for u in summary["units"] if u["id"] == "c")
+    assert c_row["state_zh"] == "未报送" and c_row["total"] is None and c_row["rank"] is None  # never a 0
     c = visible(next((run_dir / "units").glob("c_*.html")).read_text(encoding="utf-8"))
     assert "未报送。" in c[:600]
 

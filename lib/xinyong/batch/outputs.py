@@ -202,9 +202,10 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None) -> bytes:
         sheet.freeze_panes = "D2"
     for u in units:
         ok = result is not None and u.id in result.units.index
-        row: list[Any] = [u.rank, u.id, u.name, u.kind, "失败" if u.status == "failed" else "正常",
+        row: list[Any] = [u.rank, u.id, u.name, u.kind,
+                          "失败" if u.status == "failed" else "未报送" if u.state == "unreported" else "正常",
                           u.total, None, None, u.unknown_points]
-        if ok:
+        if ok and u.state != "unreported":
             r = result.units.loc[u.id]
             row[6], row[7] = float(r["base_total"]), float(r["bonus"])
         if has_grades:

@@ -339,6 +339,8 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
                         state="invalid" if uid in cur.bad else "unreported" if uid in unreported else "scored")
         outcomes[uid] = u
         _unit_fields(u, run.result if run else None)
+        if u.state == "unreported":  # nothing reported: no total, rank or grade to record (never a 0)
+            u.total = u.rank = u.grade = None
         if uid in cur.bad or uid in hist_bad:
             probs = cur.bad.get(uid) or hist_bad[uid]
             u.status, u.error_kind = "failed", ("data" if uid in cur.bad else "history")
