@@ -220,4 +220,4 @@ def test_leader_brief_flags_the_unreported_and_counts_the_invalid(run):
     assert b.states == {"scored": 1, "invalid": 1, "unreported": 1}
     assert b.flagged.set_index("name").at["丙市", "reason"] == "未报送"
     text = page_text(brief_html(run))
-    assert "其中未报送 1 个；另有 1 个单位数据有误、未评分" in text and "— 丙市 未报送" in text
+    assert "其中未报送 1 个；另有 1 个单位数据有误、未评分" in text and "— 丙市 未报送 15.00 — " in text
