@@ -221,3 +221,10 @@ def test_leader_brief_flags_the_unreported_and_counts_the_invalid(run):
     assert b.flagged.set_index("name").at["丙市", "reason"] == "未报送"
     text = page_text(brief_html(run))
     assert "其中未报送 1 个；另有 1 个单位数据有误、未评分" in text and "— 丙市 未报送 15.00 — " in text
+
+
+def test_grade_shares_count_the_units_that_reported(run):
+    from xinyong.report.analysis import OverviewAnalysis
+
+    g = OverviewAnalysis(run).grades()
+    assert g["n"].sum() == 1 and g["share"].sum() == pytest.approx(100)

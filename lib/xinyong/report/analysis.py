@@ -493,7 +493,7 @@ class OverviewAnalysis:
         if self.scheme.grades is None:
             return None
         labels = [b.label for b in self.scheme.grades.bands]
-        u = self.res.units
+        u = self.res.units.drop(index=list(self.res.unreported))  # no grade: they did not report
         counts = u["grade"].value_counts().reindex(labels, fill_value=0)
         uncertain = u.loc[~u["grade_certain"].astype(bool), "grade"].value_counts().reindex(labels, fill_value=0)
         return _frame([{"label": lab, "n": int(counts[lab]), "uncertain": int(uncertain[lab]),
