@@ -108,7 +108,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         summary = ""
         if res.ok:
             try:  # the frame must also be what the engine accepts
-                sr = score(s, res.frame)
+                sr = score(s, res.frame, unreported=res.unreported)
                 counts = sr.status.apply(lambda c: c.astype(str).value_counts()).sum(axis=1)
                 from ..scoring.result import STATUS_ZH
 
@@ -129,5 +129,6 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         if n_err:
             console.print(f"校验未通过：{n_err} 个错误，{n_note} 个提示。")
             raise typer.Exit(2)
-        console.print(f"校验通过：{len(res.frame)} 个单位，{len(res.evidence)} 条证据"
+        console.print(f"校验通过：{len(res.frame)} 个单位" + (f"（其中未报送 {len(res.unreported)} 个）" if res.unreported else "")
+                      + f"，{len(res.evidence)} 条证据"
                       + (f"，{n_note} 个提示" if n_note else "") + (f"。计分状态：{summary}" if summary else "。"))
