@@ -111,7 +111,8 @@ def test_broken_unit_fails_alone_and_exit_code_is_1(first):
     # the overview ranks the three valid units and links their reports; 丁市 is not ranked but listed
     # under 单位情况 with its error (issue 16 §5: nobody silently dropped)
     ov = (run / "overview.html").read_text(encoding="utf-8")
-    ranking, roster = ov[ov.index("xy-ranking"):ov.index("xy-roster")], ov[ov.index("xy-roster"):]
+    ranking = ov[ov.index('class="xy-ranking"'):ov.index('class="xy-roster"')]
+    roster = ov[ov.index('class="xy-roster"'):]
     assert "丁市" not in ranking and "甲市" in ranking
     assert "丁市" in roster and "数据有误（未评分）" in roster and "也许" in roster
     for uid in GOOD:
