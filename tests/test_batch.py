@@ -108,9 +108,13 @@ def test_broken_unit_fails_alone_and_exit_code_is_1(first):
     assert d["html"].endswith(".failed.html") and "数据有误" in page and "也许" in page and "第 5 行" in d["error"]
     assert not list((run / "units").glob("d_*.html")) or all(x.name.endswith(".failed.html")
                                                               for x in (run / "units").glob("d_*"))
-    # the overview ranks the three valid units and links their reports; 丁市 is not in it
+    # the overview ranks the three valid units and links their reports; 丁市 is not ranked but listed
+    # under 单位情况 with its error (issue 16 §5: nobody silently dropped)
     ov = (run / "overview.html").read_text(encoding="utf-8")
-    assert "丁市" not in ov and "甲市" in ov
+    ranking = ov[ov.index('class="xy-ranking"'):ov.index('class="xy-roster"')]
+    roster = ov[ov.index('class="xy-roster"'):]
+    assert "丁市" not in ranking and "甲市" in ranking
+    assert "丁市" in roster and "数据有误（未评分）" in roster and "也许" in roster
     for uid in GOOD:
         href = "units/" + __import__("urllib.parse").parse.quote(Path(units[uid]["html"]).name)
         assert f'href="{href}"' in ov

@@ -24,6 +24,8 @@ class Visible(HTMLParser):
     """Text a reader sees without unfolding anything."""
 
     HIDDEN = {"style", "script", "details", "title", "head"}
+    # elements without an end tag: pushed, they would never be popped and hide everything after them
+    VOID = {"meta", "link", "br", "img", "hr", "input", "col", "base", "wbr", "source"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -34,6 +36,8 @@ class Visible(HTMLParser):
         self.own: list[str] = []  # outside the quoted clauses of the document
 
     def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
         # an evidence file's name is the unit's own data (what it submitted), shown as given
         classes = (dict(attrs).get("class") or "").split()
         # an evidence file's name is the unit's own data (what it submitted), shown as given

@@ -208,8 +208,10 @@ def test_chart_glyphs_are_in_the_font_no_tofu():
     assert all(font.get_char_index(ord(c)) for c in labels)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        img = charts.section_bars(["第一部分", "信用环境（附加）"], [1, 2], [0.5, 0], [3, 4], "各部分得分与满分")
-    assert img.startswith('<img class="chart"') and len(img) > 2000
+        png = charts.section_bars(["第一部分", "信用环境（附加）"], [1, 2], [0.5, 0], [3, 4], "各部分得分与满分")
+    assert png.startswith(b"\x89PNG") and len(png) > 1500
+    img = charts.img(png, "各部分得分与满分")
+    assert img.startswith('<img class="chart" alt="各部分得分与满分"') and len(img) > 2000
 
 
 def test_charts_are_deterministic():

@@ -1,5 +1,6 @@
-"""What the command modules share: the consoles they are given, the parsing of ``KEY=VALUE`` options, the
-Chinese help and usage errors, the exit-code table, JSON and CSV output, and tables that fit the terminal.
+"""What the command modules share: the consoles they are given, the parsing of ``KEY=VALUE`` options and
+of ``--format html,docx,pdf``, the Chinese help and usage errors, the exit-code table, JSON and CSV output,
+and tables that fit the terminal.
 
 Part of the command line (docs/ARCHITECTURE.md): ``cli.py`` builds one :class:`Consoles` and hands it to
 every ``register`` function, so no step's ``commands.py`` imports ``xinyong.cli`` (which would be an
@@ -394,3 +395,14 @@ class Records:
 
         for line in self.blocks(options.max_width):
             yield Text(line, no_wrap=True, overflow="ignore")
+FORMATS = ("html", "docx", "pdf")
+FORMAT_HELP = "输出格式，逗号分隔：html、docx、pdf（PDF 需要 Chromium）/ formats: html,docx,pdf"
+
+
+def parse_formats(text: str) -> list[str]:
+    """``--format html,docx,pdf``: which files to write besides the executed notebook (HTML always)."""
+    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        raise XinyongError(f"不支持的格式：{'、'.join(bad)}（可选：{'、'.join(FORMATS)}）", f"unknown format(s) {bad}")
+    return ["html", *[f for f in dict.fromkeys(wanted) if f != "html"]]

@@ -33,6 +33,9 @@ STATUS_ZH = {
     "undefined": "无法计算",
 }
 
+#: what became of one unit of a period's file (the overview's 单位情况, a batch's run index)
+UNIT_STATE_ZH = {"scored": "已评分", "invalid": "数据有误（未评分）", "unreported": "未报送"}
+
 #: outcome of a gate or one of its conditions (``ScoreResult.gates``, ``units["gate:<id>"]``,
 #: ``units["gate_outcome"]``; ``none`` when the scheme has no gate)
 GATE_OUTCOME_ZH = {"pass": "通过", "fail": "未通过", "unknown": "尚无法判定", "none": "—"}

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from ..cli_util import Consoles, pairs
+from ..cli_util import FORMAT_HELP, Consoles, pairs, parse_formats
 
 
 def _say(consoles: Consoles, text: str) -> None:
@@ -37,7 +37,8 @@ def _show(consoles: Consoles, s, out_dir: Path) -> None:
         if (s.run_dir / "index.html").exists():
             _warn(consoles, f"  详见：{rel(s.run_dir / 'index.html')}")
         return
-    ov = {"ok": "已生成", "skipped": "未变化", "failed": "失败", "none": "无"}.get(s.overview.get("status"), "—")
+    ov = {"ok": "已生成", "skipped": "未变化", "failed": "失败", "none": "无",
+          "empty": "只列出各单位的错误（没有可评分的单位）"}.get(s.overview.get("status"), "—")
     _say(consoles, head + f"{len(s.units)} 个单位，本次生成 {c['ok']} 个，未变化跳过 {c['skipped']} 个，"
                           f"失败 {c['failed']} 个；总览{ov}；用时 {s.seconds:.1f} 秒")
     _say(consoles, f"  目录：{rel(s.run_dir / 'index.html')}")
@@ -68,11 +69,13 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
                                     help="跳过未变化的单位（默认）/ skip units unchanged since their last good report"),
         progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
                                                 help="进度条（默认仅在终端显示）/ progress bar (default: on a terminal)"),
+        format: str = typer.Option("html", "--format", help=FORMAT_HELP),
     ):
         """批量生成全部单位报告、总览和目录页 / render every unit's report, the overview and index pages."""
         from ..errors import XinyongError
         from .runner import run_all, run_batch
 
+        formats = parse_formats(format)
         if all_ is not None:
             if scheme or period or data or history or reading:
                 raise XinyongError("--all 不能与 --scheme/--period/--data/--history/--reading 同时使用",
@@ -87,12 +90,13 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         try:
             if all_ is not None:
                 summaries = run_all(all_, out, jobs=jobs, resume=resume, progress=progress, scheduler=scheduler,
-                                    engine=engine)
+                                    engine=engine, formats=formats)
                 if not summaries:
                     _say(consoles, f"参数文件 {all_} 中没有任何运行（runs 为空）")
             else:
                 summaries = [run_batch(scheme, period, data, out, history=hist, jobs=jobs, resume=resume,
-                                       readings=rd, progress=progress, scheduler=scheduler, engine=engine)]
+                                       readings=rd, progress=progress, scheduler=scheduler, engine=engine,
+                                       formats=formats)]
         except KeyboardInterrupt:
             _warn(consoles, "已中断。已完成的报告和缓存都已保存；再次运行同一命令会跳过它们，只生成其余的。")
             raise typer.Exit(130) from None

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 STATUS_ZH = {"ok": "已生成", "failed": "失败", "skipped": "未变化，沿用上次报告"}
+STATES = ("scored", "invalid", "unreported")  # what became of a unit of the file (labels.UNIT_STATE_ZH)
 ERROR_KIND_ZH = {
     "data": "数据有误",
     "history": "往期数据有误",
@@ -23,6 +24,7 @@ class UnitOutcome:
     kind: str | None
     status: str  # ok | failed | skipped (this invocation)
     stem: str
+    state: str = "scored"  # scored | invalid (its rows are, it was not scored) | unreported (未报送)
     total: float | None = None
     grade: str | None = None
     grade_certain: bool | None = None
@@ -31,6 +33,8 @@ class UnitOutcome:
     unknown_points: float | None = None
     html: str | None = None  # relative to the run folder, '/'-separated; the failed page for a failure
     notebook: str | None = None  # executed .ipynb (or the failed one)
+    docx: str | None = None  # the report as Word / PDF, when the batch was asked for them (--format)
+    pdf: str | None = None
     error: str | None = None
     error_kind: str | None = None
     problems: list[dict] = field(default_factory=list)
@@ -39,7 +43,10 @@ class UnitOutcome:
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        from ..labels import UNIT_STATE_ZH
+
         d["status_zh"] = STATUS_ZH.get(self.status, self.status)
+        d["state_zh"] = UNIT_STATE_ZH.get(self.state, self.state)
         d["error_kind_zh"] = ERROR_KIND_ZH.get(self.error_kind or "", None)
         return d
 
@@ -80,6 +87,11 @@ class BatchSummary:
         return {"ok": len(self.ok), "failed": len(self.failed), "skipped": len(self.skipped)}
 
     @property
+    def states(self) -> dict[str, int]:
+        """Units of the file per state: scored, invalid (not scored), unreported (未报送)."""
+        return {k: sum(u.state == k for u in self.units) for k in STATES}
+
+    @property
     def exit_code(self) -> int:
         return 1 if (self.failed or self.run_error or self.overview.get("status") == "failed") else 0
 
@@ -90,5 +102,5 @@ class BatchSummary:
         return {"scheme": self.scheme, "scheme_title": self.scheme_title, "period": self.period,
                 "data": self.data, "history": self.history, "jobs": self.jobs, "started": self.started,
                 "finished": self.finished, "updated": self.updated, "seconds": self.seconds,
-                "counts": self.counts, "exit_code": self.exit_code, "run_error": self.run_error,
+                "counts": self.counts, "states": self.states, "exit_code": self.exit_code, "run_error": self.run_error,
                 "overview": self.overview, "units": [u.as_dict() for u in self.units]}

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, label, num, period_zh, score2
+from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, score2
 from ..util import atomic_write_bytes
 from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
 
@@ -116,18 +116,22 @@ def run_index(s: BatchSummary, has_grades: bool, has_gates: bool, annual_href: s
     rows = []
     for u in sorted(s.units, key=_sort_key):
         d = u.as_dict()
+        d["unit_state"] = u.state  # scored | invalid | unreported (d["state"]: the report's)
         d["state"] = "failed" if u.status == "failed" else "ok"
         d["gate_zh"] = label(GATE_OUTCOME_ZH, u.gate_outcome) if u.gate_outcome else None
         d["html"] = href(*u.html.split("/")) if u.html else None
+        d["docx"] = href(*u.docx.split("/")) if u.docx else None
+        d["pdf"] = href(*u.pdf.split("/")) if u.pdf else None
         rows.append(d)
     failed = [r for r in rows if r["state"] == "failed"]
     ctx = {**s.as_dict(), "data_name": Path(s.data).name,
            "history": [{"period": h["period"], "data_name": Path(h["data"]).name} for h in s.history]}
     ov = s.overview
-    ov_href = ov.get("html") if ov.get("status") in ("ok", "skipped", "failed") else None
+    ov_href = ov.get("html") if ov.get("status") in ("ok", "skipped", "failed", "empty") else None
     return render("run_index.html.j2", s=ctx, rows=rows, failed=failed, n_ok=len(rows) - len(failed),
                   n_failed=len(failed), has_grades=has_grades, has_gates=has_gates, top_href="../../" + INDEX,
-                  overview_href=ov_href, brief_href="brief.html" if ov_href and ov.get("status") != "failed" else None,
+                  overview_href=ov_href, states=s.states, states_zh=UNIT_STATE_ZH,
+                  brief_href="brief.html" if ov_href and ov.get("status") not in ("failed", "empty") else None,
                   annual_href=annual_href)
 
 
@@ -150,7 +154,7 @@ def top_index(out_dir: Path) -> str:
                           "failed": n_failed, "run_error": d.get("run_error"), "updated": d.get("updated"),
                           "index_href": href(sdir, pdir, INDEX),
                           "overview_href": href(sdir, pdir, *ov["html"].split("/"))
-                          if ov.get("status") in ("ok", "skipped") and ov.get("html") else None})
+                          if ov.get("status") in ("ok", "skipped", "empty") and ov.get("html") else None})
     out = sorted(groups.values(), key=lambda g: g["scheme"])
     for g in out:
         g["runs"].sort(key=lambda r: str(r["period"]))
@@ -204,9 +208,10 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
         sheet.freeze_panes = "D2"
     for u in units:
         ok = result is not None and u.id in result.units.index
-        row: list[Any] = [u.rank, u.id, u.name, u.kind, "失败" if u.status == "failed" else "正常",
+        row: list[Any] = [u.rank, u.id, u.name, u.kind,
+                          "失败" if u.status == "failed" else "未报送" if u.state == "unreported" else "正常",
                           u.total, None, None, u.unknown_points]
-        if ok:
+        if ok and u.state != "unreported":
             r = result.units.loc[u.id]
             row[6], row[7] = float(r["base_total"]), float(r["bonus"])
         if has_grades:

@@ -110,7 +110,9 @@ def read_period(scheme: Scheme, period: str, source: str | os.PathLike, work_dir
                          f"{n_general} errors in {src} belong to no unit", problems=general, total=n_general,
                          file=str(src))
     path, check = src.resolve(), None
-    if bad:
+    if bad and set(map(str, res.frame.index)) <= set(bad):
+        pass  # every unit is invalid: nothing is scored, no copy is read (it would hold no unit at all)
+    elif bad:
         path = work_dir / safe_component(period) / src.name
         atomic_write_bytes(path, without_units(src, set(bad)))
         check = read_inputs(scheme, path)

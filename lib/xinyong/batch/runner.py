@@ -220,13 +220,16 @@ def _remove(*paths: Path) -> None:
 def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, out_dir: str | os.PathLike = "outputs",
               history: Sequence[Mapping[str, Any]] | None = None, jobs: int | None = None, resume: bool = True,
               readings: Mapping[str, str] | None = None, progress: bool | None = None,
-              executor: Executor | None = None, scheduler: str | None = None, engine: str = "warm") -> BatchSummary:
+              executor: Executor | None = None, scheduler: str | None = None, engine: str = "warm",
+              formats: Sequence[str] = ("html",)) -> BatchSummary:
     """Render every unit's report of ``scheme`` × ``period`` from ``data`` into ``out_dir/<scheme>/<period>/``.
 
     ``history``: earlier periods ``[{"period": ..., "data": ...}]`` (later ones are ignored, as in the
     reports). ``jobs``: worker processes of the local cluster (default: CPU count); ``scheduler``: an
     existing dask cluster instead (``tcp://host:8786``; default ``$XINYONG_SCHEDULER``); ``engine``:
-    ``warm`` (in-process, imports kept) or ``kernel`` (a fresh kernel per report); ``executor``: one
+    ``warm`` (in-process, imports kept) or ``kernel`` (a fresh kernel per report); ``formats``: besides
+    ``html``, ``docx`` and ``pdf`` write each unit report and the overview (and the brief, as PDF) as
+    Word and PDF beside the HTML, here on the client (:func:`_other_formats`); ``executor``: one
     shared by several runs (``run_all``). ``resume``: skip units whose cache key is
     unchanged since their last good report. ``progress``: progress bar (default: only on a terminal).
     Invalid data of a unit or a failing notebook fails that unit only; problems that belong to no unit
@@ -246,13 +249,14 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
     hist_in = [h for h in _history_list(history) if h["period"] < period]
     own = executor is None
     ex = executor or Executor(jobs, scheduler=scheduler, engine=_engine(engine))
+    formats = _formats(formats)
     s = BatchSummary(scheme=sch.id, scheme_title=sch.title, period=period, run_dir=run_dir,
                      data=str(Path(data).resolve()), jobs=ex.jobs, started=_now(),
                      history=[{"period": h["period"], "data": str(h["data"].resolve())} for h in hist_in])
     try:
         with stop_on_sigterm(), RunLock(run_dir):
             _cleanup(run_dir, out_dir)
-            _run(s, sch, scheme, data, hist_in, readings, resume, progress, ex, out_dir, t0)
+            _run(s, sch, scheme, data, hist_in, readings, resume, progress, ex, out_dir, t0, formats)
     except KeyboardInterrupt:
         ex.terminate()  # Ctrl-C, SIGTERM: the workers stop now, not after their reports
         raise
@@ -269,8 +273,21 @@ def _engine(engine: str) -> str:
     return engine
 
 
+def _formats(formats: Sequence[str]) -> tuple[str, ...]:
+    known = ("html", "docx", "pdf")
+    bad = [f for f in formats if f not in known]
+    if bad:
+        raise XinyongError(f"不支持的格式：{'、'.join(bad)}（可选：{'、'.join(known)}）", f"unknown format(s) {bad}")
+    if "pdf" in formats:  # before any work: a batch that cannot print says so at once
+        from ..report.pdf import find_browser
+
+        find_browser()
+    return tuple(f for f in known if f in formats or f == "html")
+
+
 def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[dict], readings: Mapping | None,
-         resume: bool, progress: bool | None, ex: Executor, out_dir: Path, t0: float) -> None:
+         resume: bool, progress: bool | None, ex: Executor, out_dir: Path, t0: float,
+         formats: tuple[str, ...] = ("html",)) -> None:
     from ..report.load import load_run, run_bytes
 
     run_dir = s.run_dir
@@ -290,6 +307,9 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
                        history=[{"period": h.period, "data": h.path} for h in hist],
                        evidence_base=cur.source.parent,
                        already_read={str(p.path): p.read for p in (cur, *hist)}) if valid else None
+        invalid = _invalid_units(cur)
+        if run is not None:  # the overview lists them with their errors: nobody is silently dropped
+            run.invalid = invalid
     except InputError as exc:
         s.run_error = {"message": exc.message, "detail": exc.detail,
                        "problems": outputs.problem_rows(exc.problems)}
@@ -327,13 +347,18 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
                                                      for n in (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)}))
         return made[0].digest
     hist_for_nb = tuple((h.period, str(h.path)) for h in hist)
+    unreported = set(cur.intake.unreported)
+    invalid_key = [(u.unit, outputs.problem_rows(u.problems)) for u in invalid]
     rd = tuple(readings.items())
     engine = ex.engine
     for uid in order:
         stem = stems[uid]
-        u = UnitOutcome(id=uid, name=names.get(uid), kind=kinds.get(uid), status="ok", stem=stem)
+        u = UnitOutcome(id=uid, name=names.get(uid), kind=kinds.get(uid), status="ok", stem=stem,
+                        state="invalid" if uid in cur.bad else "unreported" if uid in unreported else "scored")
         outcomes[uid] = u
         _unit_fields(u, run.result if run else None)
+        if u.state == "unreported":  # nothing reported: no total, rank or grade to record (never a 0)
+            u.total = u.rank = u.grade = None
         if uid in cur.bad or uid in hist_bad:
             probs = cur.bad.get(uid) or hist_bad[uid]
             u.status, u.error_kind = "failed", ("data" if uid in cur.bad else "history")
@@ -364,11 +389,12 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
     ov_html, ov_nb = run_dir / "overview.html", run_dir / "overview.ipynb"
 
     def links() -> dict[str, str]:
-        return {uid: outputs.href(outputs.UNITS_DIR, f"{outcomes[uid].stem}{'.failed' if outcomes[uid].status == 'failed' else ''}.html")
-                for uid in map(str, run.units.index)} if run is not None else {}
+        # every unit of the file, an invalid one to its failure page (the overview's 单位情况 links it)
+        return {uid: outputs.href(outputs.UNITS_DIR, f"{o.stem}{'.failed' if o.status == 'failed' else ''}.html")
+                for uid, o in outcomes.items()}
 
     def overview_task(lk: dict[str, str]) -> Task | None:
-        key = digest(static_ov, peers, own, lk)
+        key = digest(static_ov, peers, own, lk, invalid_key)
         if resume and cache.overview == key and ov_html.exists() and ov_nb.exists():
             return None
         return Task(kind="overview", scheme=str(scheme_arg), period=s.period, unit=None, data=data_for_nb,
@@ -431,10 +457,17 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         s.units = [outcomes[u] for u in order]
 
         if run is None:
-            s.overview = {"status": "none", "reason": "没有可计分的单位"}
-            changed |= any((run_dir / n).exists() for n in ("overview.html", "overview.ipynb"))
-            _remove(*(run_dir / n for n in ("overview.html", "overview.ipynb", "overview.failed.html",
-                                            "overview.failed.ipynb")))
+            # no unit could be scored: the overview still names every unit and its real errors
+            from ..report.overview import empty_overview_html
+
+            s.overview = {"status": "empty", "reason": "没有可计分的单位", "html": ov_html.name}
+            changed |= any((run_dir / n).exists() for n in ("overview.ipynb", "overview.failed.html",
+                                                            "overview.failed.ipynb"))
+            _remove(*(run_dir / n for n in ("overview.ipynb", "overview.failed.html", "overview.failed.ipynb")))
+            page = empty_overview_html(sch, s.period, cur.source.name, invalid, links())
+            changed |= outputs.write_if_changed(ov_html, page.encode("utf-8"))
+            cache.overview = None
+            cache.save()
         elif ov_task is None:
             s.overview = {"status": "skipped", "html": ov_html.name, "notebook": ov_nb.name}
         else:
@@ -458,13 +491,19 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         # the leader brief (one A4 page) beside the overview, from the run the client scored; written
         # again only when something of the run changed, so an unchanged re-run stays unchanged
         brief = run_dir / BRIEF
+        brief_new = False
         if run is None:
             changed |= brief.exists()
             _remove(brief)
         elif changed or ov_task is not None or not brief.exists():
             from ..report.brief import brief_html
 
-            outputs.write_if_changed(brief, brief_html(run, links()).encode("utf-8"))
+            brief_new = outputs.write_if_changed(brief, brief_html(run, links()).encode("utf-8"))
+        ov_new = ov_task is not None and s.overview.get("status") == "ok"
+        changed |= _other_formats(run, outcomes, run_dir, formats, ov_new, brief_new, ex.jobs)
+        if s.overview.get("status") in ("ok", "skipped"):
+            s.overview.update({f"{stem}_{fmt}": f"{stem}.{fmt}" for stem in ("overview", "brief")
+                               for fmt in ("docx", "pdf") if (run_dir / f"{stem}.{fmt}").exists()})
     finally:
         bar.close()
         shutil.rmtree(run_dir / WORK_DIR, ignore_errors=True)
@@ -472,6 +511,76 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
     from ..report.followup import follow_up_all
 
     _finish(s, sch, s.result, old, changed, out_dir, t0, follow_up_all(run) if run else None)
+
+
+def _other_formats(run: Any, outcomes: Mapping[str, UnitOutcome], run_dir: Path, formats: Sequence[str],
+                   ov_new: bool, brief_new: bool, jobs: int) -> bool:
+    """Word and PDF beside every HTML page of the run, made here on the client once the HTML is written:
+    the .docx from the scored run's analysis frames (the numbers the HTML shows), the PDF printed by
+    headless Chromium from the written HTML (what a reader sees on screen, A4, fonts embedded). Like the
+    HTML, a file is made again only when its page was rendered in this invocation or it is missing, so
+    an unchanged re-run touches nothing; a format no longer asked for is removed (it could go stale).
+    Returns whether anything was written or removed."""
+    from ..report.docx import overview_docx, unit_docx
+    from ..report.pdf import html_to_pdf
+    from ..util import atomic_write_bytes
+
+    pages: list[tuple[Path, bool, Any]] = []  # (HTML page, rendered now, docx maker or None)
+    gone: list[Path] = []
+    for u in outcomes.values():
+        base = run_dir / outputs.UNITS_DIR / u.stem
+        if u.status == "failed" or not u.html:
+            gone += [base.with_name(f"{u.stem}.docx"), base.with_name(f"{u.stem}.pdf")]
+            u.docx = u.pdf = None
+            continue
+        pages.append((run_dir / u.html, u.status == "ok", (lambda uid=u.id: unit_docx(run, uid))))
+    if run is not None:
+        pages += [(run_dir / "overview.html", ov_new, lambda: overview_docx(run)), (run_dir / BRIEF, brief_new, None)]
+    else:
+        gone += [run_dir / f"overview.{x}" for x in ("docx", "pdf")] + [(run_dir / BRIEF).with_suffix(".pdf")]
+    prints: list[tuple[Path, Path]] = []
+    changed = False
+    for html, fresh, make in pages:
+        for fmt in ("docx", "pdf"):
+            target = html.with_suffix("." + fmt)
+            if fmt not in formats or not html.exists() or (fmt == "docx" and make is None):
+                gone.append(target)
+            elif fresh or not target.exists():
+                if fmt == "docx":
+                    atomic_write_bytes(target, make())
+                    changed = True
+                else:
+                    prints.append((html, target))
+    for p in gone:
+        if p.exists():
+            p.unlink()
+            changed = True
+    if prints:  # Chromium is a process per page: as many at once as the batch has workers
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max(1, min(jobs, len(prints)))) as pool:
+            list(pool.map(lambda a: html_to_pdf(*a), prints))
+    for u in outcomes.values():
+        if u.status != "failed" and u.html:
+            for fmt in ("docx", "pdf"):
+                f = (run_dir / u.html).with_suffix("." + fmt)
+                setattr(u, fmt, _rel(f, run_dir) if f.exists() else None)
+    return changed or bool(prints)
+
+
+def _invalid_units(cur: PeriodInput) -> tuple:
+    """The units of the file whose rows are invalid, with their errors, in the file's order."""
+    from ..report.load import InvalidUnit
+
+    f = cur.frame
+    out = []
+    for uid, probs in cur.bad.items():
+        name = kind = None
+        if uid in f.index:
+            name, kind = (None if v is None or v != v else str(v) for v in (f.at[uid, "unit_name"], f.at[uid, "unit_kind"]))
+        out.append(InvalidUnit(uid, name, kind, tuple(probs)))
+    order = {u: k for k, u in enumerate(map(str, f.index))}
+    return tuple(sorted(out, key=lambda u: order.get(u.unit, len(order))))
 
 
 def _old_summary(run_dir: Path) -> dict:
@@ -487,7 +596,7 @@ def _prune(units_dir: Path, stems: set[str]) -> bool:
     for p in units_dir.iterdir() if units_dir.is_dir() else []:
         if not p.is_file() or p.name.startswith("."):
             continue
-        for suffix in (".failed.html", ".failed.ipynb", ".html", ".ipynb"):
+        for suffix in (".failed.html", ".failed.ipynb", ".html", ".ipynb", ".docx", ".pdf"):
             if p.name.endswith(suffix):
                 if p.name[: -len(suffix)] not in stems:
                     p.unlink(missing_ok=True)
@@ -654,13 +763,14 @@ def load_params(params_file: str | os.PathLike) -> list[dict]:
 
 def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "outputs", jobs: int | None = None,
             resume: bool = True, progress: bool | None = None, scheduler: str | None = None,
-            engine: str = "warm") -> list[BatchSummary]:
+            engine: str = "warm", formats: Sequence[str] = ("html",)) -> list[BatchSummary]:
     """Every run of ``params_file``, one after another on one cluster; the top ``index.html`` links them.
 
     A run that cannot start (unknown scheme, locked folder) is returned with ``run_error`` set; the
     others still run.
     """
     runs = load_params(params_file)
+    formats = _formats(formats)
     out = Path(out_dir).resolve()
     ex = Executor(jobs, scheduler=scheduler, engine=_engine(engine))
     summaries = []
@@ -669,7 +779,8 @@ def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "output
             for r in runs:
                 try:
                     summaries.append(run_batch(r["scheme"], r["period"], r["data"], out, history=r["history"],
-                                               resume=resume, readings=r["readings"], progress=progress, executor=ex))
+                                               resume=resume, readings=r["readings"], progress=progress, executor=ex,
+                                               formats=formats))
                 except Exception as exc:  # noqa: BLE001 — one run that cannot start never stops the others
                     msg = exc.message if isinstance(exc, XinyongError) else f"内部错误：{type(exc).__name__}: {exc}"
                     detail = exc.detail if isinstance(exc, XinyongError) else repr(exc)

@@ -101,7 +101,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         summary, counts = "", {}
         if res.ok:
             try:  # the frame must also be what the engine accepts
-                sr = score(s, res.frame)
+                sr = score(s, res.frame, unreported=res.unreported)
                 counts = {k: int(v) for k, v in sr.status.apply(lambda c: c.astype(str).value_counts()).sum(axis=1)
                           .items() if v}
                 from ..scoring.result import STATUS_ZH
@@ -126,7 +126,8 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         if n_err:
             console.print(f"校验未通过：{n_err} 个错误，{n_note} 个提示。")
             raise typer.Exit(2)
-        console.print(f"校验通过：{len(res.frame)} 个单位，{len(res.evidence)} 条证据"
+        console.print(f"校验通过：{len(res.frame)} 个单位" + (f"（其中未报送 {len(res.unreported)} 个）" if res.unreported else "")
+                      + f"，{len(res.evidence)} 条证据"
                       + (f"，{n_note} 个提示" if n_note else "") + (f"。计分状态：{summary}" if summary else "。"))
 
     from .submission.commands import register as register_submission

@@ -29,9 +29,10 @@ from ..scheme.values import judge_col, why_col
 from ..scoring.plan import check_problems
 from .cells import text
 from .problems import MAX_LISTED, Log, capped, col_letter  # noqa: F401 — col_letter: older imports
-from .sheets import ReadContext, read_evidence, read_inputs_sheet, read_judge, read_readme, read_units
+from .sheets import ReadContext, read_evidence, read_inputs_sheet, read_judge, read_readme, read_receipts, read_units
 from .sources import CSV_ENCODINGS, Grid, Source, open_source  # noqa: F401 — CSV_ENCODINGS: older imports
-from .template import DATA_SHEETS, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_JUDGE, SHEET_README, SHEET_UNITS, \
+from .template import DATA_SHEETS, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_JUDGE, SHEET_README, SHEET_RECEIPTS, \
+    SHEET_UNITS, \
     UNIT_ID_HEADER, UNIT_ID_LABEL, UNIT_ID_RANGE
 
 EVIDENCE_FRAME_COLUMNS = ["item", "unit_id", "title", "link", "date", "sheet_row"]
@@ -47,6 +48,10 @@ class IntakeResult:
     the count of the others; ``n_problems``/``n_errors`` count them all. ``unit_errors`` holds every
     error that belongs to a unit (listed or not), by unit id; ``general_errors`` the errors of no unit
     (capped like ``problems``).
+
+    ``unreported``: the units the 单位 sheet marks 未报送 (in its order; scored as every input missing,
+    :attr:`~xinyong.scoring.ScoreResult.unreported`). ``receipts``: the optional 报送情况 sheet (columns
+    unit_id, unit_name, status, file, received, sha256, n_errors, summary), None when absent.
     """
 
     frame: pd.DataFrame
@@ -61,6 +66,8 @@ class IntakeResult:
     unit_errors: dict[str, list[Problem]] = field(default_factory=dict)
     general_errors: list[Problem] = field(default_factory=list)
     n_general_errors: int = 0
+    unreported: tuple[str, ...] = ()
+    receipts: pd.DataFrame | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -128,6 +135,7 @@ class _Reader:
         self.log = Log(str(path), unit_of=self.unit_of)
         self.ctx = ReadContext(scheme, self.log)
         self.encoding: str | None = None
+        self.receipts: pd.DataFrame | None = None
 
     def unit_of(self, sheet: str | None, row: int) -> str | None:
         """The unit id written on ``row`` of a data sheet (as written, before any check), or None."""
@@ -186,6 +194,8 @@ class _Reader:
             read_judge(ctx, grids[SHEET_JUDGE])
         if SHEET_EVIDENCE in grids:
             read_evidence(ctx, grids[SHEET_EVIDENCE])
+        if SHEET_RECEIPTS in grids:
+            self.receipts = read_receipts(ctx, grids[SHEET_RECEIPTS])
         if not ctx.units and not missing:
             log.error("文件中没有任何单位数据", "no units in the workbook", sheet=SHEET_UNITS, row=2, col=1,
                       expected="“单位”表从第 2 行起每个单位一行")
@@ -212,7 +222,8 @@ class _Reader:
         return IntakeResult(frame, self._evidence_frame(), log.problems, str(self.path), self.s.id,
                             self.ctx.period, self.encoding, log.total, log.total_errors, log.unit_errors,
                             capped(log.general_listed, log.general_errors, log.general_errors, log.file),
-                            log.general_errors)
+                            log.general_errors, tuple(u for u in self.ctx.unreported if u in self.ctx.units),
+                            self.receipts)
 
     def _locate(self, unit: str, input_id: str) -> dict[str, Any] | None:
         at, k = self.ctx.input_at, self.ctx.value_row.get(unit)

@@ -35,10 +35,20 @@ SHEET_INPUTS = "输入"
 SHEET_JUDGE = "评审"
 SHEET_EVIDENCE = "证据"
 DATA_SHEETS = (SHEET_UNITS, SHEET_INPUTS, SHEET_JUDGE, SHEET_EVIDENCE)
+# optional, written by whoever merges the units' submissions (not by the template): who reported what, when
+SHEET_RECEIPTS = "报送情况"
 
 # column key -> accepted header texts (Chinese first: that is what the template writes)
 UNIT_COLUMNS = {"unit_id": ("单位编号", "unit_id"), "unit_name": ("单位名称", "unit_name"),
-                "unit_kind": ("单位类型", "unit_kind")}
+                "unit_kind": ("单位类型", "unit_kind"),
+                # optional (not in the template): 已报送 / 未报送; blank or absent = 已报送
+                "status": ("报送状态", "report_status")}
+TEMPLATE_UNIT_COLUMNS = ("unit_id", "unit_name", "unit_kind")  # what the template writes
+REPORTED, UNREPORTED = "已报送", "未报送"
+RECEIPT_COLUMNS = {"unit_id": ("单位编号", "unit_id"), "unit_name": ("单位名称", "unit_name"),
+                   "status": ("报送状态", "report_status"), "file": ("文件名", "file"),
+                   "received": ("收到时间", "received"), "sha256": ("SHA-256", "sha256"),
+                   "n_errors": ("错误数", "n_errors"), "summary": ("问题摘要", "summary")}
 JUDGE_COLUMNS = {"unit_id": ("单位编号", "unit_id"), "item": ("条目编号", "item"), "name": ("条目名称", "name"),
                  "max": ("满分", "max"), "points": ("得分", "points"), "why": ("理由", "why")}
 EVIDENCE_COLUMNS = {"item": ("条目编号", "item"), "unit_id": ("单位编号", "unit_id"), "title": ("文件标题", "title"),
@@ -186,7 +196,7 @@ def _header(ws, heads: Iterable[str]) -> None:
 
 
 def _units_sheet(ws, scheme: Scheme, units: list[UnitRow]) -> None:
-    _header(ws, [v[0] for v in UNIT_COLUMNS.values()])
+    _header(ws, [UNIT_COLUMNS[k][0] for k in TEMPLATE_UNIT_COLUMNS])
     for i, u in enumerate(units, 2):
         ws.cell(i, 1, u.unit_id)
         ws.cell(i, 2, u.unit_name or None)

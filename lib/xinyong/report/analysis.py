@@ -17,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..labels import STATUS_ZH, label, num
+from ..errors import where
+from ..labels import STATUS_ZH, UNIT_STATE_ZH, label, num
 from ..scoring.describe import Names, gate_sentence
 from .load import Run
 
@@ -118,8 +119,10 @@ class UnitAnalysis:
         return self.res.unit_items(self.unit)
 
     def group(self) -> pd.Index:
-        """Units of the same kind (the peers the unit is compared with); all units when it is alone."""
+        """Units of the same kind (the peers the unit is compared with); all units when it is alone.
+        Units that did not report (未报送) are no one's peers: their unknown points would count as 0."""
         u = self.res.units
+        u = u.drop(index=[x for x in self.res.unreported if x != self.unit])
         kind = self.row["unit_kind"]
         same = u.index[u["unit_kind"] == kind]
         return same if kind and len(same) > 1 else u.index
@@ -146,6 +149,8 @@ class UnitAnalysis:
         (the readings the item's rule follows: list of {id, label, question})."""
         it = self.unit_items.copy()
         it["status_zh"] = [label(STATUS_ZH, s) for s in it["status"]]
+        if self.unit in self.res.unreported:  # nothing was reported: every applicable item is unknown
+            it["status_zh"] = ["未知（未报送）" if s != "not_applicable" else z for s, z in zip(it["status"], it["status_zh"])]
         it["readings"] = [self._readings_of(i) for i in it["item"]]
         it["source_line"] = pd.Series([None if pd.isna(x) else int(x) for x in it["source_line"]],
                                       index=it.index, dtype=object)
@@ -208,14 +213,14 @@ class UnitAnalysis:
         period, oldest first); empty when no earlier period has the unit."""
         periods, totals, medians = [], [], []
         for p, hres in self.run.history:
-            if self.unit in hres.units.index:
+            if self.unit in hres.units.index and self.unit not in hres.unreported:
                 periods.append(p)
                 totals.append(float(hres.units.at[self.unit, "total"]))
-                medians.append(float(hres.units["total"].median()))
-        if periods:
+                medians.append(_reported_median(hres))
+        if periods and self.unit not in self.res.unreported:
             periods.append(self.run.period)
             totals.append(float(self.row["total"]))
-            medians.append(float(self.res.units["total"].median()))
+            medians.append(_reported_median(self.res))
         return pd.DataFrame({"period": periods, "total": totals, "median": medians},
                             columns=["period", "total", "median"])
 
@@ -225,7 +230,7 @@ class UnitAnalysis:
         if prev is None:
             return None
         p, pres = prev
-        if self.unit not in pres.units.index:
+        if self.unit not in pres.units.index or self.unit in pres.unreported:
             return None
         pu = pres.units.loc[self.unit]
         now = self.res.points.loc[self.unit]
@@ -388,6 +393,12 @@ class UnitAnalysis:
                 _frame(options, ["reading", "option", "label", "used", "total", "grade"]))
 
 
+def _reported_median(res: Any) -> float:
+    """The median total of the units that reported (a 未报送 unit's 0 is not a score)."""
+    t = res.units["total"].drop(index=list(getattr(res, "unreported", ())))
+    return float(t.median()) if len(t) else float("nan")
+
+
 def _values_text(run: Run, unit: str, input_ids: list[str]) -> str:
     """The inputs a gate condition reads, with this unit's values: ``标签=值单位；…``."""
     cat = run.scheme.input_catalogue
@@ -418,6 +429,27 @@ def comparison(run: Run) -> pd.DataFrame | None:
 
 
 # -------------------------------------------------------------------------------------------- overview
+ROSTER_COLUMNS = ["unit", "name", "state", "state_zh", "rank", "total", "unknown", "n_problems", "problems"]
+
+
+def invalid_rows(invalid: Any, max_problems: int = 5) -> list[dict]:
+    """Roster rows (:meth:`OverviewAnalysis.roster`) of the units left out for invalid rows
+    (:class:`~.load.InvalidUnit`): each with its errors, where as :func:`xinyong.errors.where` writes it
+    (without the file, which the page names, and the unit, which the row names)."""
+    rows = []
+    for u in invalid:
+        probs = [{"message": p.message, "where": where({**p.as_dict(), "unit": None}, file=False),
+                  "value": p.value, "expected": p.expected} for p in u.problems[:max_problems]]
+        rows.append({"unit": u.unit, "name": u.name or u.unit, "state": "invalid", "state_zh": UNIT_STATE_ZH["invalid"],
+                     "rank": None, "total": None, "unknown": None, "n_problems": len(u.problems), "problems": probs})
+    return rows
+
+
+def state_counts(roster: pd.DataFrame) -> dict[str, int]:
+    """Units per state (scored, invalid, unreported: every key, in that order) of a roster frame."""
+    return {k: int((roster["state"] == k).sum()) for k in UNIT_STATE_ZH}
+
+
 class OverviewAnalysis:
     """Every analysis of the overview of one scheme × period."""
 
@@ -439,7 +471,8 @@ class OverviewAnalysis:
                    "unknown": float(r["unknown_points"]), "grade": r.get("grade"),
                    "grade_certain": bool(r.get("grade_certain", True)), "gate_outcome": r["gate_outcome"],
                    "delta": None, "rank_move": None}
-            if prev is not None and uid in prev[1].units.index:
+            silent = uid in self.res.unreported or (prev is not None and uid in prev[1].unreported)
+            if prev is not None and uid in prev[1].units.index and not silent:  # no change from or to 未报送
                 pu = prev[1].units.loc[uid]
                 row["delta"] = round(float(r["total"]) - float(pu["total"]), 6)
                 row["rank_move"] = int(pu["rank"]) - int(r["rank"])
@@ -460,7 +493,7 @@ class OverviewAnalysis:
         if self.scheme.grades is None:
             return None
         labels = [b.label for b in self.scheme.grades.bands]
-        u = self.res.units
+        u = self.res.units.drop(index=list(self.res.unreported))  # no grade: they did not report
         counts = u["grade"].value_counts().reindex(labels, fill_value=0)
         uncertain = u.loc[~u["grade_certain"].astype(bool), "grade"].value_counts().reindex(labels, fill_value=0)
         return _frame([{"label": lab, "n": int(counts[lab]), "uncertain": int(uncertain[lab]),
@@ -503,7 +536,7 @@ class OverviewAnalysis:
         periods = [p for p, _ in self.run.history] + [self.run.period]
         res_all = [h for _, h in self.run.history] + [self.res]
         return pd.DataFrame({"period": periods, "top": [float(r.units["total"].max()) for r in res_all],
-                             "median": [float(r.units["total"].median()) for r in res_all]},
+                             "median": [_reported_median(r) for r in res_all]},
                             columns=["period", "top", "median"])
 
     def gate_failures(self) -> pd.DataFrame:
@@ -518,3 +551,53 @@ class OverviewAnalysis:
         """Per gate (index: the gate's name): number of units failing it."""
         return pd.Series({gt.name: int((self.res.units[f"gate:{gt.id}"] == "fail").sum()) for gt in self.scheme.gates},
                          dtype=object)
+
+    def lost_items(self, n: int = 5) -> pd.DataFrame:
+        """The ``n`` items where most points were lost across all units (max − points of scored items,
+        summed; ties by item id): item, name, lost, units_losing, unknown (points of the item still
+        unknown across units: never counted as lost), max (the item's largest maximum)."""
+        res = self.res
+        st, pts, mx = res.status, res.points, res.max_points
+        scored = st == "scored"
+        lost = (mx - pts).where(scored).clip(lower=0).sum()
+        losing = ((mx - pts).where(scored) > EPS).sum()
+        unknown = mx.where(st.isin(["missing_input", "pending_judgement", "undefined"])).sum()
+        rows = [{"item": i, "name": self.scheme.item(i).name, "lost": float(lost[i]), "units_losing": int(losing[i]),
+                 "unknown": float(unknown[i]), "max": float(mx[i].max())}
+                for i in lost.index if lost[i] > EPS]
+        df = pd.DataFrame(rows, columns=["item", "name", "lost", "units_losing", "unknown", "max"])
+        return df.sort_values(["lost", "item"], ascending=[False, True]).head(n).reset_index(drop=True)
+
+    # ------------------------------------------------------------------ every unit of the file
+    def roster(self, max_problems: int = 5) -> pd.DataFrame:
+        """Every unit of the period's file and what became of it, so nobody is silently dropped: the
+        scored units in ranking order (those marked 未报送 are scored as all unknown and ranked last), then
+        the units whose rows are invalid (``Run.invalid``, left out of scoring by a batch).
+
+        Columns: unit, name, state (scored | unreported | invalid), state_zh, rank (scored only), total,
+        unknown, n_problems, problems (up to ``max_problems`` of {message, where, value, expected}, where
+        as :func:`xinyong.errors.where` writes it, without the file and the unit the row already names)."""
+        rows = []
+        silent = self.res.unreported
+        for r in self.ranking().itertuples():
+            state = "unreported" if r.unit in silent else "scored"
+            rows.append({"unit": r.unit, "name": r.name, "state": state, "state_zh": UNIT_STATE_ZH[state],
+                         "rank": r.rank if state == "scored" else None, "total": r.total if state == "scored" else None,
+                         "unknown": r.unknown, "n_problems": 0, "problems": []})
+        return _frame(rows + invalid_rows(self.run.invalid, max_problems), ROSTER_COLUMNS)
+
+    def state_counts(self) -> dict[str, int]:
+        """How many units of the file are in each state (scored, invalid, unreported), all three keys."""
+        return state_counts(self.roster(0))
+
+    def receipts(self) -> pd.DataFrame | None:
+        """The workbook's 报送情况 sheet (who sent which file, when, with how many problems), or None;
+        ``name`` is the unit's name as the sheet or, failing that, the scoring knows it."""
+        rc = self.run.data.receipts
+        if rc is None or not len(rc):
+            return None
+        names = self.res.units["unit_name"]
+        rc = rc.copy()
+        rc["name"] = [n or (names.get(u) if u in names.index else None) or u or "—"
+                      for u, n in zip(rc["unit_id"], rc["unit_name"])]
+        return rc

@@ -17,7 +17,6 @@ from .analysis import OverviewAnalysis
 from .load import Run
 from .narrative import TEMPLATES, render
 
-UNKNOWN = ("missing_input", "pending_judgement", "undefined")
 PASS_BAND = "合格"
 
 
@@ -34,26 +33,13 @@ class Brief:
     lost_items: pd.DataFrame  # item, name, lost (points, summed over units), units_losing, unknown
     previous: str | None
     unknown_total: float
+    states: dict = None  # units of the file per state: scored, invalid, unreported (OverviewAnalysis.state_counts)
 
 
 def _ranking(run: Run) -> pd.DataFrame:
     rk = OverviewAnalysis(run).ranking().rename(columns={"gate_outcome": "gate"})
     rk["grade"] = [g if isinstance(g, str) else None for g in rk["grade"]]
     return rk.astype({"delta": float, "rank_move": float})
-
-
-def _lost_items(run: Run, n: int = 5) -> pd.DataFrame:
-    res = run.result
-    st, pts, mx = res.status, res.points, res.max_points
-    scored = st == "scored"
-    lost = (mx - pts).where(scored).clip(lower=0).sum()
-    losing = ((mx - pts).where(scored) > 1e-9).sum()
-    unknown = mx.where(st.isin(UNKNOWN)).sum()
-    rows = [{"item": i, "name": run.scheme.item(i).name, "lost": float(lost[i]), "units_losing": int(losing[i]),
-             "unknown": float(unknown[i]), "max": float(mx[i].max())}
-            for i in lost.index if lost[i] > 1e-9]
-    df = pd.DataFrame(rows, columns=["item", "name", "lost", "units_losing", "unknown", "max"])
-    return df.sort_values(["lost", "item"], ascending=[False, True]).head(n).reset_index(drop=True)
 
 
 def brief_data(run: Run) -> Brief:
@@ -67,8 +53,12 @@ def brief_data(run: Run) -> Brief:
     if sch.grades is not None and PASS_BAND in [b.label for b in sch.grades.bands]:
         labels = [b.label for b in sch.grades.bands]
         below = set(labels[labels.index(PASS_BAND) + 1:])
+    silent = run.result.unreported
+    rk["unreported"] = [u in silent for u in rk["unit"]]
     for r in rk.itertuples():
-        if r.gate == "fail":
+        if r.unreported:
+            flagged.append({"name": r.name, "total": None, "reason": "未报送"})
+        elif r.gate == "fail":
             flagged.append({"name": r.name, "total": r.total, "reason": f"{gate_words}未通过"})
         elif below and r.grade in below:
             flagged.append({"name": r.name, "total": r.total, "reason": f"等级为{r.grade}"})
@@ -79,8 +69,8 @@ def brief_data(run: Run) -> Brief:
     return Brief(
         title=sch.title, short_title=sch.short_title or sch.title, period=run.period, n_units=len(rk), ranking=rk, grades=grades,
         flagged=pd.DataFrame(flagged, columns=["name", "total", "reason"]), movers=movers,
-        lost_items=_lost_items(run), previous=prev[0] if prev else None,
-        unknown_total=float(rk["unknown"].sum()),
+        lost_items=OverviewAnalysis(run).lost_items(), previous=prev[0] if prev else None,
+        unknown_total=float(rk["unknown"].sum()), states=OverviewAnalysis(run).state_counts(),
     )
 
 

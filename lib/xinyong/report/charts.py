@@ -1,4 +1,5 @@
-"""Charts for the reports (matplotlib, Agg), returned as small base64 PNGs inside an ``<img>`` tag.
+"""Charts for the reports (matplotlib, Agg), returned as PNG bytes: :func:`img` embeds them in a page as
+a base64 ``<img>`` tag, a Word writer puts the same bytes in the document.
 
 PNGs are written without metadata (no "Software", no date) so the same data gives the same bytes: nbval
 compares the committed notebook's outputs with a fresh run.
@@ -75,9 +76,14 @@ def png_bytes(fig) -> bytes:
     return buf.getvalue()
 
 
-def to_img(fig, alt: str) -> str:
-    b64 = base64.b64encode(png_bytes(fig)).decode("ascii")
+def img(png: bytes, alt: str) -> str:
+    """PNG bytes as an ``<img>`` tag with the image inline (a report loads nothing from the network)."""
+    b64 = base64.b64encode(png).decode("ascii")
     return f'<img class="chart" alt="{html.escape(alt)}" src="data:image/png;base64,{b64}"/>'
+
+
+def to_img(fig, alt: str) -> str:
+    return img(png_bytes(fig), alt)
 
 
 TITLE = 0.42      # inches above the axes for an 11 pt title
@@ -117,7 +123,7 @@ def _ylabels(labels: list[str], size: float) -> float:
     return max((text_inches(s, size) for s in labels), default=0.0) + 0.16
 
 
-def section_bars(labels: list[str], points: list[float], unknown: list[float], maxima: list[float], title: str) -> str:
+def section_bars(labels: list[str], points: list[float], unknown: list[float], maxima: list[float], title: str) -> bytes:
     """Score by section against its maximum: known points, points still unknown, points lost."""
     n = len(labels)
     wrapped = [_wrap(s) for s in labels]
@@ -139,11 +145,11 @@ def section_bars(labels: list[str], points: list[float], unknown: list[float], m
     ax.set_title(title, fontsize=11)
     _legend_below(fig, ax)
     ax.spines[["top", "right"]].set_visible(False)
-    return to_img(fig, title)
+    return png_bytes(fig)
 
 
 def peer_bars(labels: list[str], unit: list[float], median: list[float], best: list[float], maxima: list[float],
-              unit_label: str, best_label: str, title: str, unit_unknown: list[float] | None = None) -> str:
+              unit_label: str, best_label: str, title: str, unit_unknown: list[float] | None = None) -> bytes:
     """The unit's share of maximum per section beside the group's median and its best unit. The unit's
     unknown points are drawn after its known share, hatched grey and marked 缺: never left out as if 0."""
     n = len(labels)
@@ -170,10 +176,10 @@ def peer_bars(labels: list[str], unit: list[float], median: list[float], best: l
     ax.set_title(title, fontsize=11)
     _legend_below(fig, ax)
     ax.spines[["top", "right"]].set_visible(False)
-    return to_img(fig, title)
+    return png_bytes(fig)
 
 
-def trend_line(periods: list[str], totals: list[float], medians: list[float], title: str, unit_label: str) -> str:
+def trend_line(periods: list[str], totals: list[float], medians: list[float], title: str, unit_label: str) -> bytes:
     """Totals over the periods (written as people write them: 2022年第一季度)."""
     from ..labels import period_zh
 
@@ -193,11 +199,11 @@ def trend_line(periods: list[str], totals: list[float], medians: list[float], ti
     ax.set_title(title, fontsize=11)
     _legend_below(fig, ax)
     ax.spines[["top", "right"]].set_visible(False)
-    return to_img(fig, title)
+    return png_bytes(fig)
 
 
 def heat_map(share: pd.DataFrame, title: str, all_unknown: pd.DataFrame | None = None,
-             unknown: pd.DataFrame | None = None) -> str:
+             unknown: pd.DataFrame | None = None) -> bytes:
     """Units × sections, share of the known maximum in percent. A section whose points are all unknown is
     a hatched grey cell marked 缺 (never a red 0); one with some unknown points carries a ※; a section
     that does not apply to the unit stays blank."""
@@ -235,10 +241,10 @@ def heat_map(share: pd.DataFrame, title: str, all_unknown: pd.DataFrame | None =
     # at the top: beside a tall map (many units) a centred bar would sit out of sight, mid-page
     fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02, anchor=(0.0, 1.0), label="得分率（%，按已知部分）")
     ax.set_title(title, fontsize=11)
-    return to_img(fig, title)
+    return png_bytes(fig)
 
 
-def grade_bars(counts: pd.Series, title: str) -> str:
+def grade_bars(counts: pd.Series, title: str) -> bytes:
     fig, ax = _fig(5.0, 2.4, left=_ylabels(["000"], 10) + LABEL_X, right=0.12, top=TITLE, bottom=TICKS_X)
     ax.bar(range(len(counts)), counts.to_numpy(), color=BLUE)
     ax.set_xticks(range(len(counts)), [str(i) for i in counts.index], fontsize=9)
@@ -250,4 +256,4 @@ def grade_bars(counts: pd.Series, title: str) -> str:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title, fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
-    return to_img(fig, title)
+    return png_bytes(fig)

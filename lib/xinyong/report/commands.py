@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from ..cli_util import Consoles, pairs
+from ..cli_util import FORMAT_HELP, FORMATS, Consoles, pairs, parse_formats  # noqa: F401 — FORMATS: older imports
 
 
 def _precheck(scheme: str, data: Path, period: str, unit: str | None, history, readings):
@@ -18,20 +18,6 @@ def _precheck(scheme: str, data: Path, period: str, unit: str | None, history, r
     if unit is not None:
         run.unit_id(unit)
     return run
-
-
-FORMATS = ("html", "docx", "pdf")
-
-
-def parse_formats(text: str) -> list[str]:
-    """``--format html,docx,pdf``: which files to write besides the executed notebook (HTML always)."""
-    from ..errors import XinyongError
-
-    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad:
-        raise XinyongError(f"不支持的格式：{'、'.join(bad)}（可选：{'、'.join(FORMATS)}）", f"unknown format(s) {bad}")
-    return ["html", *[f for f in dict.fromkeys(wanted) if f != "html"]]
 
 
 def write_formats(html_path: Path, formats: list[str], make_docx) -> list[Path]:
@@ -46,9 +32,6 @@ def write_formats(html_path: Path, formats: list[str], make_docx) -> list[Path]:
 
         out.append(html_to_pdf(html_path, html_path.with_suffix(".pdf")))
     return out
-
-
-FORMAT_HELP = "输出格式，逗号分隔：html、docx、pdf（PDF 需要 Chromium）/ formats: html,docx,pdf"
 
 
 def register(app: typer.Typer, consoles: Consoles) -> None:

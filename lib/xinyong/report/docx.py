@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from pathlib import Path
 from typing import Iterable
 
-from ..labels import GATE_OUTCOME_ZH, gate_kinds_zh, label, period_zh
+from ..labels import GATE_OUTCOME_ZH, UNIT_STATE_ZH, gate_kinds_zh, label, period_zh
 from ..labels import score2 as points
 from ..util import atomic_write_bytes
 from .analysis import OverviewAnalysis, UnitAnalysis
@@ -98,16 +97,11 @@ def _repeat_header(row) -> None:
     row._tr.get_or_add_trPr().append(el)
 
 
-def _png(img_html: str) -> bytes | None:
-    import base64
-
-    m = re.search(r'src="data:image/png;base64,([^"]+)"', img_html)
-    return base64.b64decode(m[1]) if m else None
-
-
 def _verdict(run: Run, unit: str) -> list[str]:
     row = run.result.units.loc[unit]
     sch = run.scheme
+    if unit in run.result.unreported:
+        return ["未报送。本期没有报送数据：全部适用条目均为“未知”，不按零分计算；本期不参加排名。"]
     lines = []
     total = f"总分 {points(row['total'])} 分"
     parts = [f"满分 {sch.base_max:g} 分"]
@@ -156,11 +150,10 @@ def unit_docx(run: Run, unit: str) -> bytes:
     ua = UnitAnalysis(run, unit)
     secs = ua.sections()
     setup_fonts()
-    png = _png(section_bars([str(n) for n in secs["name"]], [float(x) for x in secs["points"]],
-                            [float(x) for x in secs["unknown"]], [float(x) for x in secs["max"]],
-                            f"{row['unit_name']}：各部分得分与满分"))
-    if png:
-        doc.add_picture(io.BytesIO(png), width=Mm(160))
+    png = section_bars([str(n) for n in secs["name"]], [float(x) for x in secs["points"]],
+                       [float(x) for x in secs["unknown"]], [float(x) for x in secs["max"]],
+                       f"{row['unit_name']}：各部分得分与满分")
+    doc.add_picture(io.BytesIO(png), width=Mm(160))
     _table(doc, ["部分", "得分", "未知分", "满分"],
            [[str(r.name), points(r.points), points(r.unknown) if r.unknown else "—", f"{float(r.max):g}"]
             for r in secs.itertuples()], [80, 25, 25, 25])
@@ -192,7 +185,9 @@ def unit_docx(run: Run, unit: str) -> bytes:
 
 def overview_docx(run: Run) -> bytes:
     """The period's ranking as .docx bytes: every unit with total, grade, rank and unknown points."""
-    rk = OverviewAnalysis(run).ranking()
+    oa = OverviewAnalysis(run)
+    rk = oa.ranking()
+    silent = run.result.unreported
     doc = _document()
     _heading(doc, f"{run.scheme.title} · {period_zh(run.period)} · 总览", 0)
     _para(doc, f"参评单位 {len(rk)} 个。未知分（缺数据或待评审）不按零分计算，单列于表中。")
@@ -200,10 +195,30 @@ def overview_docx(run: Run) -> bytes:
     header = ["名次", "单位", "总分"] + (["等级"] if has_grades else []) + ["未知分", "否决/认定"]
     rows = []
     for r in rk.itertuples():
+        if r.unit in silent:
+            rows.append(["—", str(r.name), "未报送"] + (["—"] if has_grades else []) + [points(r.unknown), "—"])
+            continue
         rows.append([str(r.rank), str(r.name), points(r.total)]
                     + ([r.grade if isinstance(r.grade, str) else "—"] if has_grades else [])
                     + [points(r.unknown) if r.unknown else "—", label(GATE_OUTCOME_ZH, r.gate_outcome)])
     _table(doc, header, rows)
+    counts = oa.state_counts()
+    if counts["invalid"] or counts["unreported"]:  # nobody silently dropped, in Word either
+        _heading(doc, "单位情况", 1)
+        _para(doc, "本期数据文件共有 " + str(sum(counts.values())) + " 个单位："
+              + "，".join(f"{UNIT_STATE_ZH[k]} {n} 个" for k, n in counts.items() if n) + "。")
+        roster = oa.roster()
+        _table(doc, ["单位", "情况", "说明"],
+               [[str(r.name), r.state_zh,
+                 "；".join(f"{p['where']}：{p['message']}" for p in r.problems) if r.state == "invalid"
+                 else "本期未报送数据，全部条目未知" if r.state == "unreported" else "—"]
+                for r in roster.itertuples() if r.state != "scored"], [35, 30, 100])
+    lost = oa.lost_items()
+    if len(lost):
+        _heading(doc, "失分最多的条目", 1)
+        _table(doc, ["条目", "失分合计", "失分单位数", "未知分（不计为失分）"],
+               [[f"{short_id(r.item)} {r.name}", points(r.lost), str(r.units_losing), points(r.unknown) if r.unknown else "—"]
+                for r in lost.itertuples()], [80, 25, 25, 35])
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -88,6 +88,19 @@ class PeriodData:
     problems: list = field(default_factory=list)
     path: Path | None = None
     sha256: str | None = None
+    unreported: tuple[str, ...] = ()  # units marked 未报送 (scored as every input missing)
+    receipts: pd.DataFrame | None = None  # the 报送情况 sheet, when the workbook has one
+
+
+@dataclass(frozen=True)
+class InvalidUnit:
+    """A unit of the period's file left out of the scoring because its rows are invalid (a batch reads
+    the file, cuts such units out and scores the rest): who, and every error with where it is."""
+
+    unit: str
+    name: str | None
+    kind: str | None
+    problems: tuple = ()  # xinyong.errors.Problem, in the reader's order
 
 
 def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: str | None = None,
@@ -115,7 +128,8 @@ def read_data(scheme: Scheme, data: str | os.PathLike | pd.DataFrame, period: st
     from .evidence import resolve
 
     evidence = resolve(res.evidence, Path(evidence_base) if evidence_base is not None else path.resolve().parent)
-    return PeriodData(str(period or got or ""), res.frame, evidence, list(res.problems), path.resolve(), sha)
+    return PeriodData(str(period or got or ""), res.frame, evidence, list(res.problems), path.resolve(), sha,
+                      tuple(res.unreported), res.receipts)
 
 
 @dataclass
@@ -129,6 +143,9 @@ class Run:
     readings: dict[str, str]
     history: list[tuple[str, ScoreResult]] = field(default_factory=list)  # other periods, oldest first
     history_files: list[tuple[str, str, str]] = field(default_factory=list)  # (period, path, sha256)
+    # units of the file not scored because their rows are invalid (set by a batch, which scores the
+    # rest): the overview lists them with their errors, so nobody is silently dropped
+    invalid: tuple[InvalidUnit, ...] = ()
 
     @property
     def units(self) -> pd.DataFrame:
@@ -186,7 +203,8 @@ class Run:
                 if opt.id == used:
                     res = self.result
                 else:
-                    res = score(self.scheme, frame, readings={**self.readings, r.id: opt.id})
+                    res = score(self.scheme, frame, readings={**self.readings, r.id: opt.id},
+                                unreported=self.data.unreported)
                 for u, row in res.units.iterrows():
                     rows.append({"reading": r.id, "option": opt.id, "label": opt.label, "chosen": opt.id == used,
                                  "unit": u, "total": float(row["total"]), "grade": row.get("grade"),
@@ -228,7 +246,7 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
         return None if isinstance(d, pd.DataFrame) or not known else known.get(str(data_path(d).resolve()))
 
     pd_ = read_data(sch, data, period, evidence_base, intake=pre(data))
-    res = score(sch, pd_.frame, readings=readings or None)
+    res = score(sch, pd_.frame, readings=readings or None, unreported=pd_.unreported)
     this = str(pd_.period or period or "")
     hist: list[tuple[str, ScoreResult]] = []
     files: list[tuple[str, str, str]] = []
@@ -241,7 +259,7 @@ def load_run(scheme: str | os.PathLike | Scheme, data: str | os.PathLike | pd.Da
         if not str(h["period"]) < this:
             continue
         hp = read_data(sch, h["data"], str(h["period"]), intake=pre(h["data"]))
-        hist.append((str(h["period"]), score(sch, hp.frame, readings=readings or None)))
+        hist.append((str(h["period"]), score(sch, hp.frame, readings=readings or None, unreported=hp.unreported)))
         files.append((str(h["period"]), str(hp.path or ""), hp.sha256 or ""))
     hist.sort(key=lambda t: t[0])
     files.sort()

@@ -10,8 +10,8 @@ import pandas as pd
 
 from ..labels import GATE_OUTCOME_ZH, label, num
 from . import charts
-from .analysis import OverviewAnalysis
-from .load import Run
+from .analysis import ROSTER_COLUMNS, OverviewAnalysis, invalid_rows, state_counts
+from .load import InvalidUnit, Run
 from .narrative import render, section_label
 from .sections import Block, comparison_html, provenance_html, records
 
@@ -37,7 +37,19 @@ class Overview:
     def header(self) -> Block:
         d = self.run.data
         return Block("header", render("overview_header.html.j2", scheme=self.scheme, period=self.run.period,
-                                      n_units=len(self.res.units), data_name=d.path.name if d.path else ""))
+                                      n_units=len(self.res.units) + len(self.run.invalid),
+                                      counts=self.analysis.state_counts()))
+
+    def roster(self) -> Block:
+        """Every unit of the file with what became of it: 已评分, 数据有误（未评分） with each error and
+        where it is, 未报送; and the 报送情况 sheet when the workbook has one."""
+        rows = records(self.analysis.roster())
+        for r in rows:
+            r["link"] = self.links.get(str(r["unit"]))
+        rc = self.analysis.receipts()
+        receipts = None if rc is None else [{**r, "received": _when(r["received"])} for r in records(rc)]
+        d = self.run.data
+        return Block("roster", roster_html(rows, d.path.name if d.path else "", receipts))
 
     def provenance(self, now: dt.datetime | None = None) -> Block:
         return Block("provenance", provenance_html(self.run, now))
@@ -48,6 +60,7 @@ class Overview:
             r["gate"] = label(GATE_OUTCOME_ZH, r["gate_outcome"]) if self.scheme.gates else None
             r["gate_code"] = r["gate_outcome"]
             r["link"] = self.links.get(str(r["unit"]))
+            r["unreported"] = str(r["unit"]) in self.res.unreported
             rows.append(r)
         return rows
 
@@ -77,7 +90,8 @@ class Overview:
         if grades is None:
             return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=[], img=None))
         counts = grades.set_index("label")["n"].astype(int)
-        img = charts.grade_bars(counts, f"{self.run.period} 等级分布")
+        title = f"{self.run.period} 等级分布"
+        img = charts.img(charts.grade_bars(counts, title), title)
         return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=records(grades), img=img))
 
     def _by_names(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -94,7 +108,8 @@ class Overview:
     def heat_map(self) -> Block:
         a = self.analysis
         share, allu, unk = self.share_table(), self._by_names(a.all_unknown()), self._by_names(a.unknown())
-        img = charts.heat_map(share, "各单位各部分得分率（%）", all_unknown=allu, unknown=unk)
+        img = charts.img(charts.heat_map(share, "各单位各部分得分率（%）", all_unknown=allu, unknown=unk),
+                         "各单位各部分得分率（%）")
         total_unknown = float(unk.to_numpy().sum())
         caption = "热力图：行为单位（按排名），列为方案的各部分；数值为得分占已知满分的百分比"
         if total_unknown > 0:
@@ -112,8 +127,8 @@ class Overview:
         trend = self.analysis.trend()
         img = None
         if len(trend) >= 2:
-            img = charts.trend_line(trend["period"].tolist(), trend["top"].tolist(), trend["median"].tolist(),
-                                    "各期最高分与中位数", "最高分")
+            img = charts.img(charts.trend_line(trend["period"].tolist(), trend["top"].tolist(),
+                                               trend["median"].tolist(), "各期最高分与中位数", "最高分"), "各期最高分与中位数")
         return Block("movement", render("overview_movement.html.j2", heading="环比变化", prev_period=prev[0],
                                         period=self.run.period, rows=rows, img=img))
 
@@ -147,5 +162,48 @@ class Overview:
                                         grades=records(w.grades), deadlines=deadlines))
 
     def blocks(self) -> list[Block]:
-        return [self.header(), self.ranking(), self.warnings(), self.grade_distribution(), self.heat_map(), self.movement(),
-                self.gate_failures(), self.comparison()]
+        return [self.header(), self.ranking(), self.roster(), self.warnings(), self.grade_distribution(),
+                self.heat_map(), self.movement(), self.gate_failures(), self.comparison()]
+
+
+def _when(iso: object) -> str | None:
+    """An ISO date-time as people read it (2022-04-01 09:30); other text as written."""
+    if iso is None or iso != iso or not str(iso).strip():
+        return None
+    try:
+        t = dt.datetime.fromisoformat(str(iso).strip())
+    except ValueError:
+        return str(iso)
+    return t.strftime("%Y-%m-%d %H:%M") if (t.hour, t.minute, t.second) != (0, 0, 0) or "T" in str(iso) \
+        else t.strftime("%Y-%m-%d")
+
+
+def roster_html(rows: list[dict], data_name: str = "", receipts: list[dict] | None = None) -> str:
+    """The 单位情况 section from roster rows (:meth:`OverviewAnalysis.roster` as records, with ``link``)."""
+    from ..labels import UNIT_STATE_ZH
+
+    counts = state_counts(pd.DataFrame(rows, columns=ROSTER_COLUMNS))
+    return render("overview_roster.html.j2", heading="单位情况", rows=rows, counts=counts, states=UNIT_STATE_ZH,
+                  data_name=data_name, receipts=receipts)
+
+
+def empty_overview_html(scheme, period: str, data_name: str, invalid: list[InvalidUnit] | tuple = (),
+                        links: Mapping[str, str] | None = None) -> str:
+    """The overview of a period in which no unit could be scored (every unit's rows invalid): the header
+    and every unit with its real errors and where they are — not a generic failure. The same page
+    (styles, title) as the notebook's overview, converted by the same exporter; nothing is executed."""
+    import nbformat
+
+    from .render import to_html
+
+    rows = invalid_rows(invalid)
+    for r in rows:
+        r["link"] = _safe_href((links or {}).get(str(r["unit"])))
+    counts = state_counts(pd.DataFrame(rows, columns=ROSTER_COLUMNS))
+    head = render("overview_header.html.j2", scheme=scheme, period=period, n_units=len(rows), counts=counts)
+    note = ('<section class="xy-empty"><h2>本期没有可评分的单位</h2><p>数据文件中每个单位的数据都有错误，'
+            "因此本期没有计分、排名和图表。请按下表改正数据文件后重新生成。</p></section>")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": h})]) for h in (head, note, roster_html(rows, data_name))]
+    return to_html(nb)

@@ -102,6 +102,12 @@ class UnitReport:
                     gates=gates, prev=prev, caps=self.res.cap_rows(self.unit))
 
     def summary(self) -> Block:
+        if self.unit in self.res.unreported:  # 未报送: the verdict says so, not a total of unknowns
+            ctx = self.summary_context()
+            n_items = int((self.analysis.unit_items["status"] != "not_applicable").sum())
+            return Block("summary", render("summary_unreported.html.j2", n_items=n_items,
+                                           **{k: ctx[k] for k in ("unit_name", "scheme_title", "period",
+                                                                  "unknown_points", "has_grades", "prev")}))
         return Block("summary", render("summary.html.j2", **self.summary_context()))
 
     # ------------------------------------------------------------------ charts
@@ -109,19 +115,20 @@ class UnitReport:
         a = self.analysis
         secs = a.sections()
         labels = [section_label(s) for s in secs.itertuples()]
-        out = [{"img": charts.section_bars(labels, secs["points"].tolist(), secs["unknown"].tolist(),
-                                           secs["max"].tolist(), f"{self.name}：各部分得分与满分"),
+        title = f"{self.name}：各部分得分与满分"
+        out = [{"img": charts.img(charts.section_bars(labels, secs["points"].tolist(), secs["unknown"].tolist(),
+                                                      secs["max"].tolist(), title), title),
                 "caption": "图1 各部分得分（蓝）、未知分数（灰色斜线，缺数据或待评审，不按零分计）与满分（灰）"}]
         notes = []
         peers = a.peers()
         if peers is not None:
             ps = peers.sections
             unknown = float(ps["unit_unknown"].sum())
-            out.append({"img": charts.peer_bars(labels, ps["unit"].tolist(), ps["median"].tolist(),
-                                                ps["best"].tolist(), ps["max"].tolist(), self.name,
-                                                f"最高分单位：{peers.best_name}",
-                                                f"与{'同类' if peers.same_kind else '全部'} {len(peers.group)} 个单位比较（得分率）",
-                                                unit_unknown=ps["unit_unknown"].tolist()),
+            title = f"与{'同类' if peers.same_kind else '全部'} {len(peers.group)} 个单位比较（得分率）"
+            out.append({"img": charts.img(charts.peer_bars(labels, ps["unit"].tolist(), ps["median"].tolist(),
+                                                           ps["best"].tolist(), ps["max"].tolist(), self.name,
+                                                           f"最高分单位：{peers.best_name}", title,
+                                                           unit_unknown=ps["unit_unknown"].tolist()), title),
                         "caption": "图2 本单位与组内中位数、组内最高分单位的各部分得分率"
                                    + ("（组：同类型单位）" if peers.same_kind else "（本单位类型只有一个，组为全部单位）")
                                    + (f"；本单位有 {num(unknown)} 分未知，画作灰色斜线并标“缺”，未按零分计"
@@ -130,8 +137,9 @@ class UnitReport:
             notes.append("只有一个单位，无法与同组单位比较。")
         trend = a.trend()
         if len(trend):
-            out.append({"img": charts.trend_line(trend["period"].tolist(), trend["total"].tolist(),
-                                                 trend["median"].tolist(), "总分变化趋势", self.name),
+            out.append({"img": charts.img(charts.trend_line(trend["period"].tolist(), trend["total"].tolist(),
+                                                            trend["median"].tolist(), "总分变化趋势", self.name),
+                                          "总分变化趋势"),
                         "caption": f"图{len(out) + 1} 各考核期总分与全体中位数"})
         else:
             notes.append("只有本期数据，没有历史考核期可画趋势。")

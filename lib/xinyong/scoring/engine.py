@@ -1,7 +1,7 @@
 """Score every unit against a scheme, vectorised over units (one pass per item, never per unit)."""
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,7 @@ def _run(registry: Registry, kind: str, frame: pd.DataFrame, params: RuleParams,
 
 
 def score(scheme: Scheme | str | Plan, inputs: pd.DataFrame, readings: Mapping[str, str] | None = None,
-          registry: Registry | None = None) -> ScoreResult:
+          registry: Registry | None = None, unreported: Iterable[str] = ()) -> ScoreResult:
     """Score every unit (row) of ``inputs`` against ``scheme`` (or against a compiled :class:`Plan`).
 
     ``inputs``: one row per unit (index or ``unit_id`` column), one column per input id; or a long
@@ -41,6 +41,10 @@ def score(scheme: Scheme | str | Plan, inputs: pd.DataFrame, readings: Mapping[s
     judgement columns ``judge:<item id>`` / ``why:<item id>``. ``readings`` maps a reading id (or an
     item id it targets) to an option id, overriding the scheme's chosen reading; with a plan, the
     readings and registry are the plan's and may not be given again.
+
+    ``unreported``: units that did not report this period (intake's ``IntakeResult.unreported``):
+    every item they are scored on is missing (未知, never 0), whatever a reading says about blanks, and
+    they are ranked after every unit that reported; ``ScoreResult.unreported`` names them.
     """
     if isinstance(scheme, Plan):
         if readings or registry is not None:
@@ -71,6 +75,11 @@ def score(scheme: Scheme | str | Plan, inputs: pd.DataFrame, readings: Mapping[s
                 vp, vs = _run(registry, vr.kind, sub, vr.params, vr.max_points, er.min_points)
                 pts[mask], st[mask], MX[mask, j] = vp, vs, vr.max_points
         P[:, j], S[:, j] = pts, st
-    result = ScoreResult.build(plan, frame, meta, P, S, MX, ignored)
+    silent = frame.index.isin([str(u) for u in unreported])
+    if silent.any():  # nothing was reported: no rule may turn a blank into points (item_zero readings)
+        rows = np.flatnonzero(silent)[:, None]
+        P[rows, :] = np.nan
+        S[rows, :] = np.where(S[rows, :] == NA, NA, MISSING)
+    result = ScoreResult.build(plan, frame, meta, P, S, MX, ignored, unreported=silent)
     result.violations = pd.DataFrame([v.__dict__ for v in check_inputs(scheme, frame)], columns=VIOLATION_COLUMNS)
     return result

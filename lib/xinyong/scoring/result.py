@@ -42,10 +42,12 @@ class ScoreResult:
     # the scheme's cross-input checks broken by the inputs scored (scoring/checks.py): unit, check,
     # severity, message, inputs, values — so a caller holding a DataFrame, not a file, sees them too
     violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VIOLATION_COLUMNS))
+    # units that did not report this period (contract A: 未报送): every item unknown, ranked after the others
+    unreported: frozenset = frozenset()
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def build(cls, plan: Plan, frame, meta, P, S, MX, ignored):
+    def build(cls, plan: Plan, frame, meta, P, S, MX, ignored, unreported=None):
         scheme = plan.scheme
         items = scheme.items
         ids = [it.id for it in items]
@@ -94,19 +96,28 @@ class ScoreResult:
                 units.loc[m, ["bonus", "unknown_points"]] = 0.0
         units = _grades(scheme, units, plan.scheme_opts)
         units = _grade_consequences(scheme, units, failed, unsure)
-        excluded = np.zeros(len(units), dtype=bool)
+        silent = np.zeros(len(units), dtype=bool) if unreported is None else np.asarray(unreported, dtype=bool)
+        excluded = silent.copy()  # a unit that did not report is not ranked among those that did
         for g in scheme.gates:
             if scheme.gate_consequence(g).exclude_from_ranking:
                 excluded |= failed[g.id]
         # Units excluded from the ranking (002 veto: “有一项未完成的则一票否决”) come after every ranked
         # unit, among themselves by total; ``ranked`` says which is which.
+        if silent.any() and scheme.grades is not None:  # a unit that did not report has no grade
+            units["grade"] = units["grade"].astype(object)
+            units.loc[silent, "grade"] = None
+            if "grade_if_all_known_full" in units:
+                units["grade_if_all_known_full"] = units["grade_if_all_known_full"].astype(object)
+                units.loc[silent, "grade_if_all_known_full"] = None
+            units.loc[silent, "grade_certain"] = True
         units["ranked"] = ~excluded
         key = units["total"].to_numpy(dtype=float) - np.where(excluded, 1e12, 0.0)
         units["rank"] = pd.Series(key, index=units.index).rank(ascending=False, method="min").astype(int)
         units["verdict"] = _verdicts(scheme, units.index, failed)
         units["n_units"] = len(units)
         return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
-                   dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts, caps)
+                   dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts, caps,
+                   unreported=frozenset(str(u) for u in idx[silent]))
 
     # ------------------------------------------------------------------ views
     @property

@@ -5,6 +5,7 @@ from .evidence import read_evidence
 from .inputs import read_inputs_sheet
 from .judge import read_judge
 from .readme import read_readme
+from .receipts import read_receipts
 from .units import read_units
 
-__all__ = ["ReadContext", "read_evidence", "read_inputs_sheet", "read_judge", "read_readme", "read_units"]
+__all__ = ["ReadContext", "read_evidence", "read_inputs_sheet", "read_judge", "read_readme", "read_receipts", "read_units"]

@@ -25,6 +25,7 @@ class ReadContext:
         self.judge_ids = list(dict.fromkeys(i for it in scheme.walk_items() for k in self.slots.values()
                                             for i in k if i == it.id))
         self.units: dict[str, dict[str, Any]] = {}  # unit id -> {unit_name, unit_kind, row}
+        self.unreported: dict[str, int] = {}  # unit id -> its 单位 row, for units marked 未报送
         # the inputs read, a column per input over the 输入 sheet's data rows, and each unit's position there
         self.value_cols: dict[str, np.ndarray] = {}
         self.value_row: dict[str, int] = {}

@@ -190,6 +190,14 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
                       f"unknown unit id {uid!r}", sheet=sheet, row=i, col=id_col, unit=uid, value=uid,
                       expected="“单位”表中的单位编号")
             continue
+        if uid in ctx.unreported:
+            # a 未报送 unit has no data; a filled row contradicts the 单位 sheet, and only a person knows which is true
+            filled = [j for j, h, what, *_ in plan if what != 0 and j <= width and not is_blank(row[j - 1])]
+            if filled:
+                log.error("该单位在“单位”表中标为“未报送”，但“输入”表有它的数据", f"unit {uid!r} is marked unreported "
+                          "but has values in the inputs sheet", sheet=sheet, row=i, col=filled[0], unit=uid,
+                          value=row[filled[0] - 1], expected="删去该行的数据，或把“单位”表的报送状态改为“已报送”")
+            continue
         if not units_sheet:
             name = text(g.value(i, seen["unit_name"])) if "unit_name" in seen else ""
             kj = seen.get("unit_kind")
@@ -260,6 +268,6 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
         ctx.judge_entry(uid, item, pc, wc, sheet, d["row"], pj, wj, None)
     if units_sheet:
         for uid in ctx.units:
-            if uid not in rows_of:
+            if uid not in rows_of and uid not in ctx.unreported:
                 log.note("“输入”表中没有该单位的行，全部输入按缺失处理", f"unit {uid!r} has no row in the inputs sheet",
                          sheet=sheet, unit=uid, value=uid, expected="每个单位一行")

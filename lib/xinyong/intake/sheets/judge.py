@@ -27,6 +27,12 @@ def read_judge(ctx: ReadContext, g: Grid, columns: dict[str, tuple[str, ...]] | 
             log.error(f"单位编号“{uid}”不在“单位”表中", f"unknown unit id {uid!r}", sheet=g.name, row=i,
                       col=cols["unit_id"], unit=uid, value=uid, expected="“单位”表中的单位编号")
             continue
+        if uid in ctx.unreported:
+            if text(c["points"].value) or text(c["why"].value):
+                log.error("该单位在“单位”表中标为“未报送”，但“评审”表有它的评审得分", f"unit {uid!r} is marked "
+                          "unreported but has a judgement", sheet=g.name, row=i, col=cols["points"], unit=uid,
+                          value=c["points"].value, expected="删去该行，或把“单位”表的报送状态改为“已报送”")
+            continue
         if item not in ctx.judge_ids:
             if item in all_items:
                 msg = f"条目 {item} 不是酌情评分条目（按规则计分），不应在“评审”表填写"

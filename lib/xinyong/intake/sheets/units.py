@@ -1,9 +1,9 @@
-"""The 单位 sheet: one row per unit (id, name, kind)."""
+"""The 单位 sheet: one row per unit (id, name, kind, and optionally whether it reported this period)."""
 from __future__ import annotations
 
 from ..cells import text
 from ..sources import Grid
-from ..template import UNIT_COLUMNS
+from ..template import REPORTED, UNIT_COLUMNS, UNREPORTED
 from .context import ReadContext
 
 
@@ -25,3 +25,9 @@ def read_units(ctx: ReadContext, g: Grid) -> None:
             continue
         kind = ctx.check_kind(kind_raw, g.name, i, cols.get("unit_kind", "C"), uid)
         ctx.units[uid] = {"unit_name": name or None, "unit_kind": kind or None, "row": i}
+        status = text(g.value(i, cols["status"])) if "status" in cols else ""
+        if status == UNREPORTED:
+            ctx.unreported[uid] = i
+        elif status not in ("", REPORTED):
+            ctx.log.error(f"报送状态“{status}”无法识别", f"unknown report status {status!r}", sheet=g.name, row=i,
+                          col=cols["status"], unit=uid, value=status, expected=f"{REPORTED}、{UNREPORTED}或留空（视为{REPORTED}）")
