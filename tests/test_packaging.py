@@ -81,9 +81,9 @@ def test_title_comes_from_papermill_parameters():
 
     nb = {"metadata": {"papermill": {"parameters": {"scheme": "jiaxian_county_dept", "period": "2022Q2",
                                                     "unit": "dept02"}}}}
-    assert title_of(nb) == "dept02 · 2022Q2 · jiaxian_county_dept"
+    assert title_of(nb) == "dept02 · 2022年第二季度 · jiaxian_county_dept"  # period in words even in the fallback
     nb["metadata"]["papermill"]["parameters"].pop("unit")
-    assert title_of(nb) == "jiaxian_county_dept · 2022Q2 · 总览"
+    assert title_of(nb) == "jiaxian_county_dept · 2022年第二季度 · 总览"
 
 
 # ----------------------------------------------------------------------------- the wheel, outside the clone

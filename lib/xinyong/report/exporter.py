@@ -36,6 +36,10 @@ def title_of(nb: Any, fallback: str = "") -> str:
                 return html.unescape(m.group(1))
     params = ((nb.get("metadata") or {}).get("papermill") or {}).get("parameters") or {}
     scheme, period = params.get("scheme"), params.get("period")
+    if period:
+        from ..labels import period_zh
+
+        period = period_zh(period)
     if scheme and period and params.get("unit"):
         return f"{params['unit']} · {period} · {scheme_label(scheme)}"
     if scheme and period:

@@ -90,7 +90,9 @@ class Overview:
         if grades is None:
             return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=[], img=None))
         counts = grades.set_index("label")["n"].astype(int)
-        title = f"{self.run.period} 等级分布"
+        from ..labels import period_zh
+
+        title = f"{period_zh(self.run.period)}等级分布"
         img = charts.img(charts.grade_bars(counts, title), title)
         return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=records(grades), img=img))
 

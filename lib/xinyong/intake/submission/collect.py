@@ -58,18 +58,19 @@ from ..cells import text
 from ..problems import Log
 from ..read import IntakeResult, read_inputs
 from ..sources import load_csv
+from ..template import RECEIPT_COLUMNS as RECEIPT_HEADERS, SHEET_RECEIPTS
 from ..template import (BOLD, EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, HEADER_FILL, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
-                        META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, UNIT_COLUMNS,
-                        UNIT_ID_HEADER, UNIT_ID_LABEL, YES, UnitRow, build_template, save_workbook)
+                        META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS,
+                        REPORTED, UNIT_ID_HEADER, UNIT_ID_LABEL, UNREPORTED, YES, UnitRow, build_template, save_workbook)
 from ...util import atomic_write_bytes
 from .answers import item_boxes, answers_for, box_label
 from .split import EVIDENCE_FOLDER, EVIDENCE_SUFFIX
 from .units import MANIFEST_NAME, Manifest
 
-RECEIPT_SHEET = "报送情况"
-RECEIPT_COLUMNS = ["单位编号", "单位名称", "报送状态", "文件名", "收到时间", "SHA-256", "错误数", "问题摘要"]
-STATUS_COLUMN = "报送状态"
-REPORTED, UNREPORTED, REFUSED = "已报送", "未报送", "已拒收"
+RECEIPT_SHEET = SHEET_RECEIPTS
+RECEIPT_COLUMNS = [h[0] for h in RECEIPT_HEADERS.values()]  # the reader's columns (contract B), as written
+STATUS_COLUMN = UNIT_COLUMNS["status"][0]  # the 单位 sheet's column the reader knows (contract A)
+REFUSED = "已拒收"  # receipt rows only; REPORTED / UNREPORTED are the reader's values
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 SUMMARY_LISTED = 3
 URL = re.compile(r"^(?:https?|ftp)://", re.I)
@@ -492,8 +493,8 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     wb = build_template(scheme, period, [UnitRow(u.unit_id, u.unit_name, u.unit_kind) for u in reported],
                         title_note=note)
     units_ws = wb[SHEET_UNITS]
-    _header(units_ws, [STATUS_COLUMN], start=len(UNIT_COLUMNS) + 1)
-    status_col = len(UNIT_COLUMNS) + 1
+    _header(units_ws, [STATUS_COLUMN], start=len(TEMPLATE_UNIT_COLUMNS) + 1)
+    status_col = len(TEMPLATE_UNIT_COLUMNS) + 1
     for i in range(2, len(reported) + 2):
         units_ws.cell(i, status_col, REPORTED)
     for k, uid in enumerate(unreported, len(reported) + 2):
