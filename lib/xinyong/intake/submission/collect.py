@@ -59,7 +59,8 @@ from ..problems import Log
 from ..read import IntakeResult, read_inputs
 from ..sources import load_csv
 from ..template import (BOLD, EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, HEADER_FILL, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
-                        META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, UNIT_COLUMNS,
+                        META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS,
+                        UNIT_COLUMNS,
                         UNIT_ID_HEADER, UNIT_ID_LABEL, YES, UnitRow, build_template, save_workbook)
 from ...util import atomic_write_bytes
 from .answers import item_boxes, answers_for, box_label
@@ -492,8 +493,8 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     wb = build_template(scheme, period, [UnitRow(u.unit_id, u.unit_name, u.unit_kind) for u in reported],
                         title_note=note)
     units_ws = wb[SHEET_UNITS]
-    _header(units_ws, [STATUS_COLUMN], start=len(UNIT_COLUMNS) + 1)
-    status_col = len(UNIT_COLUMNS) + 1
+    status_col = len(TEMPLATE_UNIT_COLUMNS) + 1  # after the template's 单位编号, 单位名称, 单位类型
+    _header(units_ws, [STATUS_COLUMN], start=status_col)
     for i in range(2, len(reported) + 2):
         units_ws.cell(i, status_col, REPORTED)
     for k, uid in enumerate(unreported, len(reported) + 2):

@@ -24,10 +24,11 @@ from ...scheme.model import Scheme
 from ..cells import text
 from ..problems import Log
 from ..sources import Grid, load_csv, open_source
-from ..template import SHEET_UNITS, UNIT_COLUMNS, UnitRow
+from ..template import SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS, UnitRow
 
 MANIFEST_NAME = "报送名单.csv"
-MANIFEST_COLUMNS = {**UNIT_COLUMNS, "file": ("文件名", "file"), "scheme": ("方案编号", "scheme"),
+# the template's unit columns only: 报送状态 (UNIT_COLUMNS["status"]) is the merged workbook's, not the manifest's
+MANIFEST_COLUMNS = {**{k: UNIT_COLUMNS[k] for k in TEMPLATE_UNIT_COLUMNS}, "file": ("文件名", "file"), "scheme": ("方案编号", "scheme"),
                     "period": ("考核期", "period")}
 # a unit id names the folder its evidence is copied to (证据/<单位编号>/): no character Windows refuses
 BAD_ID = re.compile(r'[\\/:*?"<>|\x00-\x1f]|^\.|\.$')
