@@ -230,14 +230,17 @@ def test_names_with_quotes_nest_as_single_quotes_and_stay_escaped():
     assert "“&lt;b&gt;甲&lt;/b&gt;‘乙’”未通过" in html
 
 
-def _png(img: str):
+def _png(img: bytes | str):
+    """The chart as an image: charts return PNG bytes (issue 16); an <img> data URI is decoded too."""
     import base64
     import io
     import re
 
     from PIL import Image
 
-    return Image.open(io.BytesIO(base64.b64decode(re.search(r"base64,([^\"]+)", img)[1])))
+    if isinstance(img, str):
+        img = base64.b64decode(re.search(r"base64,([^\"]+)", img)[1])
+    return Image.open(io.BytesIO(img))
 
 
 def test_charts_are_palette_pngs_on_a_white_page():
