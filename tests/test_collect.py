@@ -26,9 +26,10 @@ from xinyong.errors import InputError
 from xinyong.scheme import load_scheme
 from xinyong.scoring.plan import compile
 
+from quarter_helpers import T0, fill_return
+
 SCHEME = "jiaxian_county_dept"
 PERIOD = "2022Q2"
-T0 = dt.datetime(2022, 7, 1, 9, 0, 0)
 
 
 @pytest.fixture(scope="module")
@@ -50,20 +51,10 @@ def sent(scheme, demo, tmp_path_factory):
 def fill(scheme, demo, sent, uid: str, dest: Path, stamp=T0, bad: tuple[str, str] | None = None,
          evidence: list[tuple[int, str, str]] = ()) -> Path:
     """Fill ``uid``'s workbook as the unit would (its demo values), save it under ``dest``."""
-    wb = openpyxl.load_workbook(sent.files[uid])
-    ws = wb["输入"]
-    for j in range(2, ws.max_column + 1):
-        i = ws.cell(1, j).value
-        x = demo.at[uid, i]
-        if pd.notna(x):
-            ws.cell(4, j, ("是" if x else "否") if scheme.input_catalogue[i].type == "bool" else x)
-        if bad and i == bad[0]:
-            ws.cell(4, j, bad[1])
-    for row, title, link in evidence:
-        ev = wb["证据"]
-        ev.cell(row, 3, title), ev.cell(row, 4, link), ev.cell(row, 5, "2022-06-30")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    return save_workbook(wb, dest, stamp=stamp)
+    values = {i: demo.at[uid, i] for i in scheme.input_catalogue}
+    if bad:
+        values[bad[0]] = bad[1]
+    return fill_return(scheme, sent.files[uid], values, dest, stamp=stamp, evidence=evidence)
 
 
 def as_gbk_csv(path: Path, dest: Path) -> Path:

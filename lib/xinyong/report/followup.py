@@ -5,7 +5,8 @@ became of them this period.
 checks next quarter is whether the points lost last quarter were won back. Per item lost before
 (scored below its maximum), the state now is one of :data:`STATES`: recovered (full marks now),
 partly (fewer points lost), still lost (as many), worse (more), unknown (not scored now: data missing,
-judgement pending) or no longer applicable. Unknown stays unknown: never read as 0 or as recovered.
+judgement pending) or no longer applicable. A bonus item (附加分) is left out: a bonus not earned is
+not a point lost, and earning less of it is not a deduction. Unknown stays unknown: never read as 0 or as recovered.
 
 Plain data (frames), for the unit report's HTML block, the batch's ``scores.xlsx`` sheet and any
 other writer.
@@ -65,6 +66,8 @@ def ledger(scheme_items: list, now: ScoreResult, before: ScoreResult, unit: str)
     rows = []
     for it in scheme_items:
         i = it.id
+        if getattr(it, "bonus", False):  # a 附加分 not earned is not a point lost (004 七 工作创新)
+            continue
         if i not in before.status.columns or str(before.status.at[unit, i]) != "scored":
             continue
         pmax, ppts = float(before.max_points.at[unit, i]), float(before.points.at[unit, i])

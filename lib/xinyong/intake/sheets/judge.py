@@ -41,7 +41,8 @@ def read_judge(ctx: ReadContext, g: Grid, columns: dict[str, tuple[str, ...]] | 
                 msg = f"未知的条目编号“{item}”" + (f"（是否为“{near}”？）" if near else "")
             log.error(msg, f"item {item!r} is not a judgement item of {ctx.s.id}", sheet=g.name, row=i,
                       col=cols["item"], unit=uid, input=item, value=item,
-                      expected="酌情评分条目：" + "、".join(ctx.judge_ids))
+                      expected=("酌情评分条目：" + "、".join(ctx.judge_ids)) if ctx.judge_ids
+                      else "本方案没有酌情评分条目，“评审”表应为空")
             continue
         if (uid, item) in seen:
             log.error(f"单位“{uid}”的条目 {item} 重复（第 {seen[(uid, item)]} 行已有）", "duplicate judgement row",
