@@ -28,11 +28,11 @@ test: $(STAMP) chromium
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests"; exit 1; fi; exit $$rc
 
-# No batch, no papermill render, no browser: about 40 s of CPU here (2026-12-02, 2-core VM; the wall time
-# grows with the machine's load). nbval is not loaded: only a slow test runs it, in its own subprocess,
-# and importing it (jsonschema's format checkers) costs 2-4 s.
+# No batch, no papermill render, no browser, no subprocess-heavy packaging checks; split over the cores
+# with pytest-xdist (-n). nbval is not loaded: only a slow test runs it, in its own subprocess, and
+# importing it (jsonschema's format checkers) costs 2-4 s. Timed in the README's test section.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser" -p no:nbval
+	$(BIN)/python -m pytest -m "not slow and not browser" -p no:nbval -n $(JOBS)
 
 demo: $(STAMP)
 	$(BIN)/xinyong batch --all params/demo.yaml --jobs $(JOBS) --engine warm --out outputs

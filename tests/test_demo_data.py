@@ -133,6 +133,7 @@ def test_demo_workbooks_validate_and_every_status_appears(sid):
         assert share[-1] > share[0], share
 
 
+@pytest.mark.slow  # a subprocess / a whole regeneration: in `make test`, not in the inner loop
 def test_regeneration_gives_the_same_bytes(tmp_path):
     sid = "wangyi"
     _need(sid)

@@ -19,6 +19,7 @@ def _name(req: str) -> str:
     return re.split(r"[\s<>=!~\[;]", req.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
+@pytest.mark.slow  # a subprocess / a whole regeneration: in `make test`, not in the inner loop
 def test_python_dash_m_is_the_command_line():
     out = subprocess.run([sys.executable, "-m", "xinyong", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
@@ -52,6 +53,7 @@ def test_environment_yml_lists_what_pyproject_lists():
 NETWORK = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", re.I)
 
 
+@pytest.mark.slow  # a subprocess / a whole regeneration: in `make test`, not in the inner loop
 def test_nbconvert_to_xinyong_gives_the_report_page(tmp_path):
     """`jupyter nbconvert --to xinyong` (entry point) writes what `xinyong report` writes for the same
     executed notebook: the report template, code hidden, styles inline, nothing from the network."""
