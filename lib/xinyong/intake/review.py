@@ -22,7 +22,6 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, Protection
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import InputError, Problem, XinyongError
 from ..scheme.model import Scheme
@@ -34,7 +33,7 @@ from .read import IntakeResult, read_inputs, refuse_formulas_and_merges
 from .sheets import ReadContext, read_judge, read_readme
 from .sources import open_source
 from .template import BOLD, HEADER_FILL, JUDGE_COLUMNS, JUDGE_OPTIONAL, META_PERIOD, META_SCHEME, SHEET_JUDGE, \
-    SHEET_README, save_workbook, slots_for
+    SHEET_README, points_validation, save_workbook, slots_for
 
 SHEET_MISSING = "缺少佐证"
 META_DATA = "数据文件"
@@ -148,12 +147,7 @@ def build_review(scheme: Scheme, data: IntakeResult, period: str, data_name: str
                 if k == "reviewed":
                     c.number_format = "yyyy-mm-dd"
             by_cap.setdefault(s.cap, []).append(f"{_col(keys, 'points')}{r}")
-    for cap, cells in by_cap.items():
-        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=f"{cap:g}", allow_blank=True,
-                            showErrorMessage=True, errorTitle="得分", error=f"得分应在 0 到 {cap:g} 之间")
-        for cell in cells:
-            dv.add(cell)
-        ws.add_data_validation(dv)
+    points_validation(ws, by_cap)
     for k, w in zip(keys, (12, 22, 18, 36, 7, 40, 8, 50, 10, 12)):
         ws.column_dimensions[_col(keys, k)].width = w
     _protect(ws)

@@ -138,6 +138,16 @@ def slots_for(scheme_slots: dict[str, dict[str, JudgeSlot]], unit_kind: str) -> 
 
 
 # ---------------------------------------------------------------- building
+def points_validation(ws, cells_by_cap: dict[float, list[str]]) -> None:
+    """Excel refuses points outside 0..cap in the given cells (one rule per cap), with a Chinese message."""
+    for cap, cells in cells_by_cap.items():
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=f"{cap:g}", allow_blank=True,
+                            showErrorMessage=True, errorTitle="得分", error=f"得分应在 0 到 {cap:g} 之间")
+        for cell in cells:
+            dv.add(cell)
+        ws.add_data_validation(dv)
+
+
 def build_template(scheme: Scheme, period: str = "", units: Sequence[UnitRow] | None = None,
                    title_note: str = "", inputs: Sequence[InputSpec] | None = None,
                    judge_rows: bool = True) -> Workbook:
@@ -272,12 +282,7 @@ def _judge_sheet(ws, scheme: Scheme, units: list[UnitRow]) -> None:
             for j, v in enumerate((u.unit_id, s.item, name, s.cap), 1):
                 ws.cell(r, j, v)
             by_cap.setdefault(s.cap, []).append(f"E{r}")
-    for cap, cells in by_cap.items():
-        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=f"{cap:g}", allow_blank=True,
-                            showErrorMessage=True, errorTitle="得分", error=f"得分应在 0 到 {cap:g} 之间")
-        for cell in cells:
-            dv.add(cell)
-        ws.add_data_validation(dv)
+    points_validation(ws, by_cap)
     for col, w in zip("ABCDEF", (14, 18, 40, 8, 8, 60)):
         ws.column_dimensions[col].width = w
 

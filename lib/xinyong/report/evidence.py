@@ -12,7 +12,6 @@ its SHA-256, whether it is still the same file) is decided once, where the data 
 from __future__ import annotations
 
 import filecmp
-import hashlib
 import os
 import re
 import shutil
@@ -21,6 +20,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
 import pandas as pd
+
+from ..util import sha256_file
 
 EVIDENCE_DIR = "证据"  # beside the report's HTML: <folder of the report>/证据/<unit>/<file>
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(//)?")  # http://…, https://…, mailto:…, file://…
@@ -43,13 +44,6 @@ def local_path(link: object) -> PurePosixPath | None:
         return None
     return p
 
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def resolve(evidence: pd.DataFrame, base: Path | None) -> pd.DataFrame:

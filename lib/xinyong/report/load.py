@@ -6,7 +6,6 @@ once as ``run_file`` (:func:`save_run` / :func:`read_run_file`) instead of the d
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from dataclasses import dataclass, field
@@ -19,18 +18,14 @@ import pandas as pd
 from ..demo import data_path
 from ..errors import InputError, XinyongError
 from ..scheme import load_scheme
+from ..util import sha256_file
 from ..scheme.model import Scheme
 from ..scoring import ScoreResult, score
 
 EVIDENCE_COLUMNS = ["item", "unit_id", "title", "link", "date", "sheet_row"]
 
 
-def sha256_of(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+sha256_of = sha256_file  # the name report/__init__ exports
 
 
 # ---------------------------------------------------------------------------------------- run file

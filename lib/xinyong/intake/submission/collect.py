@@ -62,7 +62,7 @@ from ..template import RECEIPT_COLUMNS as RECEIPT_HEADERS, SHEET_RECEIPTS
 from ..template import (BOLD, EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, HEADER_FILL, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS,
                         REPORTED, UNIT_ID_HEADER, UNIT_ID_LABEL, UNREPORTED, YES, UnitRow, build_template, save_workbook)
-from ...util import atomic_write_bytes
+from ...util import atomic_write_bytes, sha256_file
 from .answers import item_boxes, answers_for, box_label
 from .split import EVIDENCE_FOLDER, EVIDENCE_SUFFIX
 from .units import MANIFEST_NAME, Manifest
@@ -339,13 +339,6 @@ def _evidence_source(sub: Submission, link: str) -> tuple[Path | None, PurePosix
     return next((c for c in cand if c.is_file()), None), rel
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
 
 def _collect_evidence(sub: Submission, out_folder: Path, boxes: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
@@ -375,7 +368,7 @@ def _collect_evidence(sub: Submission, out_folder: Path, boxes: dict[str, str]) 
         dest = out_folder / Path(*dest_rel.parts)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
-        row["link"], row["sha256"] = dest_rel.as_posix(), _file_sha256(dest)
+        row["link"], row["sha256"] = dest_rel.as_posix(), sha256_file(dest)
     return rows
 
 
