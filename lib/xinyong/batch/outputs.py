@@ -200,12 +200,7 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
     ws.title = "得分"
     st = wb.create_sheet("状态")
     for sheet, first in ((ws, heads), (st, heads[:5] + heads[len(fixed):-1])):
-        sheet.append(first)
-        for c in sheet[1]:
-            c.font, c.fill, c.border = bold, head_fill, border
-            c.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.row_dimensions[1].height = 48
-        sheet.freeze_panes = "D2"
+        _head_row(sheet, first, 48, "D2", bold, head_fill, border)
     for u in units:
         ok = result is not None and u.id in result.units.index
         row: list[Any] = [u.rank, u.id, u.name, u.kind,
@@ -270,20 +265,26 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
     return workbook_bytes(wb, stamp=stamp)
 
 
+def _head_row(sheet: Any, heads: list[str], height: float, freeze: str, bold: Any, fill: Any, border: Any) -> None:
+    """A sheet's first row: the column heads, bold on the header fill, wrapped; panes frozen at ``freeze``."""
+    from openpyxl.styles import Alignment
+
+    sheet.append(heads)
+    for c in sheet[1]:
+        c.font, c.fill, c.border = bold, fill, border
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.row_dimensions[1].height = height
+    sheet.freeze_panes = freeze
+
+
 def _followup_sheet(ws: Any, df: Any, s: BatchSummary, head_fill: Any, border: Any, bold: Any) -> None:
     """One row per unit × item lost in the previous period, with its state now (blank = unknown, not 0)."""
-    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     prev = period_zh(s.history[-1]["period"]) if s.history else "上期"
     heads = ["单位编号", "单位名称", "条目编号", "条目名称", "满分", f"上期得分（{prev}）", "上期失分",
              f"本期得分（{period_zh(s.period)}）", "本期失分", "较上期挽回", "整改情况"]
-    ws.append(heads)
-    for c in ws[1]:
-        c.font, c.fill, c.border = bold, head_fill, border
-        c.alignment = Alignment(wrap_text=True, vertical="center")
-    ws.row_dimensions[1].height = 36
-    ws.freeze_panes = "C2"
+    _head_row(ws, heads, 36, "C2", bold, head_fill, border)
     for r in df.itertuples(index=False):
         ws.append([r.unit, r.unit_name, r.item, r.name, r.max if r.max is not None else r.prev_max, r.prev_points,
                    r.prev_lost, r.points, r.lost, r.change, r.state_zh])
