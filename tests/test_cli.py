@@ -98,7 +98,7 @@ def test_narrow_terminal_gets_one_problem_per_block():
     heads = [ln for ln in lines if ln.startswith(("错误 · ", "提示 · "))]
     assert heads == ["提示 · 第 1 行", "错误 · 第 2 行 D", "错误 · 第 2 行 F", "错误 · 第 3 行 E"]
     block = lines[lines.index("错误 · 第 2 行 D"):lines.index("错误 · 第 2 行 F")]
-    assert block[1:5] == ["  输入/条目：npl_rate", "  单位：     a", "  值：       '百分之三'", "  应为：     % [0, 100]"]
+    assert block[1:5] == ["  输入/条目：npl_rate", "  单位：     a", "  值：       '百分之三'", "  应为：     0 到 100 之间的数（%）"]
     message = "".join(ln.strip().removeprefix("问题：").strip() for ln in block if ln.startswith("  问题") or
                       (ln.startswith("    ") and block[block.index(ln) - 1].startswith("  问题")))
     assert message == "“不良贷款率”：应为数值，“百分之三”不是数字"
@@ -113,7 +113,7 @@ def test_wide_terminal_keeps_the_table():
     from xinyong.errors import Problem
 
     ps = [Problem("“不良贷款率”：应为数值", "text in a number column", sheet="输入", row=4, column="B", unit="a",
-                  input="npl_rate", value="三", expected="% [0, 100]")]
+                  input="npl_rate", value="三", expected="0 到 100 之间的数（%）")]
     for width, table in ((200, True), (60, False)):
         buf = io.StringIO()
         Console(file=buf, width=width).print(problems_view(ps, "f.xlsx：1 个错误"))
@@ -137,7 +137,7 @@ def test_format_json_for_scripts(capsys):
     data = json.loads(capsys.readouterr().out)
     assert (data["scheme"], len(data["inputs"])) == ("mini", 7)
     assert data["inputs"][0] == {"input": "npl_rate", "label": "不良贷款率", "unit": "%", "type": "percent",
-                                 "min": 0.0, "max": 100.0, "range": "[0, 100] %", "items": ["mini.1.1", "mini.gate.2"]}
+                                 "min": 0.0, "max": 100.0, "range": "0 到 100 之间的数（%）", "items": ["mini.1.1", "mini.gate.2"]}
     assert main(["check", MINI, "--format", "json"]) == 0
     findings = json.loads(capsys.readouterr().out)
     assert findings and {"scheme", "code", "target", "message", "detail"} <= set(findings[0])
@@ -161,7 +161,7 @@ def test_inputs_csv_lists_every_input(tmp_path):
     df = pd.read_csv(out, encoding="utf-8-sig")
     assert len(df) == 7
     row = df.set_index("input").loc["npl_rate"]
-    assert (row.label, row.unit, row.range, row["items"]) == ("不良贷款率", "%", "[0, 100] %", "mini.1.1, mini.gate.2")
+    assert (row.label, row.unit, row.range, row["items"]) == ("不良贷款率", "%", "0 到 100 之间的数（%）", "mini.1.1, mini.gate.2")
     assert row.type == "percent"
     assert main(["inputs", MINI, "--csv", str(out)]) == 0
     zh = pd.read_csv(out, encoding="utf-8-sig")

@@ -83,7 +83,7 @@ def test_out_of_range_and_wrong_type_name_unit_input_value_range(scheme):
         xinyong.score(scheme, bad)
     probs = {(p.unit, p.input): p for p in ei.value.problems}
     assert probs[("a", "npl_rate")].value == 120
-    assert probs[("a", "npl_rate")].expected == "[0, 100] %"
+    assert probs[("a", "npl_rate")].expected == "0 到 100 之间的数（%）"
     assert "超出允许范围" in probs[("a", "npl_rate")].message
     assert probs[("b", "events")].value == "三件"
     assert "应为数值" in probs[("b", "events")].message

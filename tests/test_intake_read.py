@@ -132,7 +132,7 @@ def test_text_in_number_column(tmp_path, scheme):
     res = read_inputs(scheme, p)
     prob = at(res, "输入", "B4")
     assert prob.message == "“不良贷款率”：应为数值，“三”不是数字"
-    assert (prob.input, prob.unit, prob.value, prob.expected) == ("npl_rate", "a", "三", "% [0, 100]")
+    assert (prob.input, prob.unit, prob.value, prob.expected) == ("npl_rate", "a", "三", "0 到 100 之间的数（%）")
     assert math.isnan(res.frame.at["a", "npl_rate"])
 
 

@@ -57,9 +57,9 @@ def test_inputs_sheet_header_rows_and_freeze(book, scheme):
     assert set(ids[1:]) == set(scheme.input_catalogue)
     col = {v: openpyxl.utils.get_column_letter(j) for j, v in enumerate(ids, 1)}
     assert ws[f"{col['npl_rate']}2"].value == "不良贷款率"
-    assert ws[f"{col['npl_rate']}3"].value == "% [0, 100]"
+    assert ws[f"{col['npl_rate']}3"].value == "0 到 100 之间的数（%）"
     assert ws[f"{col['has_a']}3"].value == "是/否"
-    assert ws[f"{col['approved']}3"].value == "个 [0, +∞]，整数"
+    assert ws[f"{col['approved']}3"].value == "不小于 0 的整数（个）"
     assert ws.freeze_panes == "B4"
     assert [ws["A4"].value, ws["A5"].value] == ["a", "b"]
     by_type = {}

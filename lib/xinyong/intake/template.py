@@ -100,13 +100,7 @@ class UnitRow:
 
 
 def range_text(spec: InputSpec) -> str:
-    if spec.type == "bool":
-        return "是/否"
-    lo = "-∞" if spec.min is None else f"{spec.min:g}"
-    hi = "+∞" if spec.max is None else f"{spec.max:g}"
-    unit = "%" if is_percent(spec) else spec.unit
-    kind = "，整数" if spec.type == "integer" else ""
-    return f"{unit} [{lo}, {hi}]{kind}".strip()
+    return spec.range_text()
 
 
 def ordered_inputs(scheme: Scheme) -> list[InputSpec]:
@@ -259,7 +253,7 @@ def _inputs_sheet(ws, scheme: Scheme, units: list[UnitRow], inputs: Sequence[Inp
 def _number_dv(spec: InputSpec) -> DataValidation | None:
     kind = "whole" if spec.type == "integer" else "decimal"
     lo, hi = spec.min, spec.max
-    msg = f"应为{'整数' if kind == 'whole' else '数值'}，范围 {range_text(spec)}"
+    msg = f"应填{range_text(spec)}"
     common = dict(type=kind, allow_blank=True, showErrorMessage=True, errorTitle=spec.label[:32], error=msg)
     if lo is not None and hi is not None:
         return DataValidation(operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}", **common)

@@ -56,11 +56,25 @@ class InputSpec(Strict):
         return self
 
     def range_text(self) -> str:
+        """What may be entered, as a person says it: “不小于 0 的整数（个）”, “0 到 100 之间的数（%）”, “是/否”.
+
+        One wording for the fill-in template's range row, its cell validation, the reader's “应为” and
+        ``xinyong inputs``: no interval notation, no ∞."""
         if self.type == "bool":
-            return "是/否（1/0）"
-        lo = "-∞" if self.min is None else f"{self.min:g}"
-        hi = "+∞" if self.max is None else f"{self.max:g}"
-        return f"[{lo}, {hi}]" + (f" {self.unit}" if self.unit else "")
+            return "是/否"
+        what = "整数" if self.type == "integer" else "数"
+        lo = None if self.min is None else f"{self.min:g}"
+        hi = None if self.max is None else f"{self.max:g}"
+        if lo is not None and hi is not None:
+            text = f"{lo} 到 {hi} 之间的{what}"
+        elif lo is not None:
+            text = f"不小于 {lo} 的{what}"
+        elif hi is not None:
+            text = f"不大于 {hi} 的{what}"
+        else:
+            text = "整数" if what == "整数" else "数值"
+        unit = "%" if self.type == "percent" else self.unit.strip()
+        return text + (f"（{unit}）" if unit else "")
 
 
 class Cap(Strict):
