@@ -1,5 +1,7 @@
 """The command line: bilingual help, `inputs` table and CSV, known errors without tracebacks."""
 import subprocess
+from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 
@@ -118,6 +120,12 @@ def test_wide_terminal_keeps_the_table():
         buf = io.StringIO()
         Console(file=buf, width=width).print(problems_view(ps, "f.xlsx：1 个错误"))
         assert ("┃ 级别" in buf.getvalue()) is table and ("错误 · 输入!B4" in buf.getvalue()) is not table
+        # Chinese only on the terminal: the English detail is for --csv / --format json
+        assert "text in a number column" not in buf.getvalue() and "detail" not in buf.getvalue()
+    # a command that reads many files (collect) names each problem's file, relative to the folder read
+    buf = io.StringIO()
+    Console(file=buf, width=60).print(problems_view([replace(ps[0], file="/r/财政局/交回.xlsx")], "x", folder=Path("/r")))
+    assert "错误 · 财政局/交回.xlsx · 输入!B4" in buf.getvalue()
 
 
 def test_format_json_for_scripts(capsys):

@@ -324,13 +324,30 @@ def problems_frame(problems, lang: str = "zh"):
     return df
 
 
-def problems_view(problems, title: str) -> "Records":
-    """The problems for a person: a table on a wide terminal, one block per problem on a narrow one."""
-    cols = ("级别", "位置", "输入/条目", "单位", "值", "应为", "问题", "detail")
+def problems_view(problems, title: str, folder: Path | None = None) -> "Records":
+    """The problems for a person: a table on a wide terminal, one block per problem on a narrow one.
+
+    In Chinese only: the English ``detail`` of each problem is in the CSV (``--csv``) and JSON
+    (``--format json``) forms, for whoever needs it. With ``folder`` (a command that reads many files,
+    as ``collect``), a 文件 column names each problem's file relative to it."""
+    cols = ("级别", "位置", "输入/条目", "单位", "值", "应为", "问题")
     rows = [(SEVERITY_ZH.get(p.severity, p.severity), location(p), p.input or "", p.unit or "",
-             "" if p.value is None else repr(p.value), p.expected or "", p.message, p.detail or "")
+             "" if p.value is None else repr(p.value), p.expected or "", p.message)
             for p in problems]
+    if folder is not None:
+        cols = cols[:1] + ("文件",) + cols[1:]
+        rows = [r[:1] + (_shown_file(p.file, folder),) + r[1:] for r, p in zip(rows, problems)]
+        return Records(cols, rows, title=title, head=(0, 1, 2))
     return Records(cols, rows, title=title, head=(0, 1))
+
+
+def _shown_file(file: str | None, folder: Path) -> str:
+    if not file:
+        return ""
+    try:
+        return Path(file).relative_to(folder).as_posix()
+    except ValueError:
+        return Path(file).name
 
 
 # ------------------------------------------------------------------ tables that fit the terminal

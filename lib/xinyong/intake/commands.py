@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from ..cli_util import SEVERITY_ZH, Consoles, choice, format_option, lang_option, location  # noqa: F401 (names other commands here use)
+from ..cli_util import Consoles, choice, format_option, lang_option
 from ..cli_util import PROBLEM_FIELDS_ZH, print_json, problem_json, problems_frame, problems_view, write_csv
 
 

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from ..cli_util import FORMAT_HELP, FORMATS, Consoles, pairs, parse_formats  # noqa: F401 — FORMATS: older imports
+from ..cli_util import FORMAT_HELP, Consoles, pairs, parse_formats
 
 
 def _precheck(scheme: str, data: Path, period: str, unit: str | None, history, readings):

@@ -35,7 +35,6 @@ class Overview:
         self.links = {str(k): _safe_href(v) for k, v in (unit_links or {}).items()}
 
     def header(self) -> Block:
-        d = self.run.data
         return Block("header", render("overview_header.html.j2", scheme=self.scheme, period=self.run.period,
                                       n_units=len(self.res.units) + len(self.run.invalid),
                                       counts=self.analysis.state_counts()))

@@ -61,7 +61,7 @@ from ..sources import load_csv
 from ..template import RECEIPT_COLUMNS as RECEIPT_HEADERS, SHEET_RECEIPTS
 from ..template import (BOLD, EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, HEADER_FILL, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS,
-                        REPORTED, UNIT_ID_HEADER, UNIT_ID_LABEL, UNREPORTED, YES, UnitRow, build_template, save_workbook)
+                        REPORTED, UNREPORTED, YES, UnitRow, build_template, save_workbook)
 from ...util import atomic_write_bytes, sha256_file
 from .answers import item_boxes, answers_for, box_label
 from .split import EVIDENCE_FOLDER, EVIDENCE_SUFFIX

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ...cli_util import Consoles
+from ...cli_util import Consoles, problems_view
 
 
 def split_cmd(console, scheme_arg: str, period: str, units: Optional[Path], output: Path, due: str) -> None:
@@ -49,33 +49,6 @@ def _receipt_table(receipts, title: str):
     return t
 
 
-SEVERITY_ZH = {"error": "错误", "note": "提示"}
-
-
-def _cell(p) -> str:
-    """Where in the file, the way Excel names a cell: 输入!L4."""
-    cell = f"{p.column or ''}{'' if p.row is None else p.row}"
-    return f"{p.sheet}!{cell}" if p.sheet and cell else (p.sheet or (f"第 {p.row} 行" if p.row else ""))
-
-
-def _problems_table(problems, folder: Path, title: str):
-    """Like ``validate``'s table, with the file each problem is in (a collect reads many)."""
-    from rich.table import Table
-
-    t = Table(title=title)
-    for c in ("级别", "文件", "位置", "单位", "值", "应为", "问题"):
-        t.add_column(c, overflow="fold")
-    for p in problems:
-        f = Path(p.file) if p.file else None
-        try:
-            shown = f.relative_to(folder).as_posix() if f else ""
-        except ValueError:
-            shown = f.name
-        t.add_row(SEVERITY_ZH.get(p.severity, p.severity), shown, _cell(p), p.unit or "",
-                  "" if p.value is None else str(p.value), p.expected or "", p.message)
-    return t
-
-
 def register(app: typer.Typer, consoles: Consoles) -> None:
     console = consoles.out
 
@@ -104,7 +77,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         problems = res.problems
         n_err = sum(p.severity == "error" for p in problems)
         if problems:
-            console.print(_problems_table(problems, folder, f"问题清单：{n_err} 个错误，{len(problems) - n_err} 个提示"))
+            console.print(problems_view(problems, f"问题清单：{n_err} 个错误，{len(problems) - n_err} 个提示", folder))
         names = {u.unit_id: u.unit_name for u in manifest.units}
         if res.unreported:
             console.print(f"未报送（{len(res.unreported)} 个单位）：" + "、".join(
