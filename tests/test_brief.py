@@ -45,6 +45,21 @@ def test_brief_data(q2):
     assert b.unknown_total == pytest.approx(units["unknown_points"].sum())
 
 
+def test_failed_qualification_is_not_called_a_veto():
+    """000 “省级信用建设示范县和示范园区认定条件”: a unit that fails it is scored and ranked, only not
+    认定 — the brief says 未通过认定, never 否决."""
+    from xinyong.report import load_run
+    from xinyong.report.brief import brief_data, brief_html
+
+    run = load_run("wangyi", DEMO / "wangyi" / "2020.xlsx", period="2020")
+    failed = run.result.units.index[run.result.units["gate_outcome"] == "fail"]
+    assert len(failed) == 2  # the demo's two units both miss a 认定 condition
+    b = brief_data(run)
+    assert list(b.flagged["reason"]) == ["未通过认定"] * 2
+    html = brief_html(run)
+    assert "（未通过认定）" in html and "否决" not in html
+
+
 def test_vetoed_city_needs_attention():
     from xinyong.report import load_run
     from xinyong.report.brief import brief_data, brief_html
@@ -52,8 +67,8 @@ def test_vetoed_city_needs_attention():
     run = load_run("quzhou", DEMO / "quzhou" / "2019.xlsx", period="2019")
     b = brief_data(run)
     vetoed = run.result.units.index[run.result.units["gate_outcome"] == "fail"]
-    assert list(b.flagged["reason"]) == ["一票否决未通过"]  # 002: 有一项未完成的则一票否决
+    assert list(b.flagged["reason"]) == ["一票否决"]  # 002: 有一项未完成的则一票否决
     assert b.flagged.iloc[0]["name"] == run.result.units.loc[vetoed[0], "unit_name"]
     html = brief_html(run)
-    assert "2019年度 · 领导简报" in html and "只有本期数据" in html
+    assert "2019年度 · 领导简报" in html and "只有本期数据" in html and "（一票否决）" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)

@@ -69,7 +69,7 @@ def test_vetoed_unit_says_so_and_overview_lists_every_unit():
     failed = run.result.units.index[run.result.units["gate_outcome"] == "fail"]
     assert len(failed) == 1  # the demo data has exactly one city failing 002's veto
     text = "\n".join(p.text for p in _doc(unit_docx(run, failed[0])).paragraphs)
-    assert "一票否决未通过" in text  # 002: 有一项未完成的则一票否决
+    assert "一票否决。" in text  # 002: 有一项未完成的则一票否决
     ov = _doc(overview_docx(run))
     rows = ov.tables[0].rows[1:]
     assert len(rows) == len(run.result.units)
@@ -100,7 +100,7 @@ def test_report_and_overview_commands_write_docx_and_brief(tmp_path):
                  "--format", "docx"]) == 0
     assert (tmp_path / "quzhou_2019_overview.docx").is_file()
     brief = (tmp_path / "quzhou_2019_brief.html").read_text(encoding="utf-8")
-    assert "领导简报" in brief and "一票否决未通过" in brief
+    assert "领导简报" in brief and "（一票否决）" in brief
 
 
 def test_unknown_format_is_refused():

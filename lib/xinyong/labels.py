@@ -43,6 +43,19 @@ GATE_OUTCOME_ZH = {"pass": "通过", "fail": "未通过", "unknown": "尚无法�
 #: kind of a gate (``scheme.model.Gate.kind``)
 GATE_KIND_ZH = {"veto": "一票否决", "qualification": "认定条件"}
 
+#: what failing a gate of that kind means for the unit, in a few words (a ranking's marker, a brief's reason)
+GATE_FAIL_ZH = {"veto": "一票否决", "qualification": "未通过认定"}
+
+
+def failed_gates_zh(gates, outcomes) -> str:
+    """What one unit's failed gates mean: “一票否决”, “未通过认定”, or both; "" when none failed.
+
+    ``outcomes``: the unit's row of ``ScoreResult.units`` (its ``gate:<id>`` columns). A failed
+    认定条件 is not a veto: the unit is scored and ranked, it is only not 认定."""
+    kinds = [g.kind for g in gates if str(outcomes.get(f"gate:{g.id}", "")) == "fail"]
+    return "、".join(dict.fromkeys(GATE_FAIL_ZH.get(k, k) for k in kinds))
+
+
 #: an input's type (``InputSpec.type``) in words
 INPUT_TYPE_ZH = {"number": "数值", "integer": "整数", "percent": "百分比", "bool": "是/否"}
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..labels import gate_kinds_zh, period_zh
+from ..labels import failed_gates_zh, period_zh
 from .analysis import OverviewAnalysis
 from .load import Run
 from .narrative import TEMPLATES, render
@@ -39,6 +39,8 @@ class Brief:
 def _ranking(run: Run) -> pd.DataFrame:
     rk = OverviewAnalysis(run).ranking().rename(columns={"gate_outcome": "gate"})
     rk["grade"] = [g if isinstance(g, str) else None for g in rk["grade"]]
+    units = run.result.units
+    rk["gate_words"] = [failed_gates_zh(run.scheme.gates, units.loc[u]) if u in units.index else "" for u in rk["unit"]]
     return rk.astype({"delta": float, "rank_move": float})
 
 
@@ -47,7 +49,6 @@ def brief_data(run: Run) -> Brief:
     rk = _ranking(run)
     g = OverviewAnalysis(run).grades()
     grades = pd.Series(dtype=int) if g is None else g.set_index("label")["n"]
-    gate_words = gate_kinds_zh(sch.gates)
     flagged = []
     below = None
     if sch.grades is not None and PASS_BAND in [b.label for b in sch.grades.bands]:
@@ -59,7 +60,7 @@ def brief_data(run: Run) -> Brief:
         if r.unreported:
             flagged.append({"name": r.name, "total": None, "reason": "未报送"})
         elif r.gate == "fail":
-            flagged.append({"name": r.name, "total": r.total, "reason": f"{gate_words}未通过"})
+            flagged.append({"name": r.name, "total": r.total, "reason": r.gate_words})
         elif below and r.grade in below:
             flagged.append({"name": r.name, "total": r.total, "reason": f"等级为{r.grade}"})
     moved = rk.dropna(subset=["delta"])

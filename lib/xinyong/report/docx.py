@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from ..labels import GATE_OUTCOME_ZH, UNIT_STATE_ZH, gate_kinds_zh, label, period_zh
+from ..labels import GATE_OUTCOME_ZH, UNIT_STATE_ZH, failed_gates_zh, gate_kinds_zh, label, period_zh
 from ..labels import score2 as points
 from ..util import atomic_write_bytes
 from .analysis import OverviewAnalysis, UnitAnalysis
@@ -111,7 +111,7 @@ def _verdict(run: Run, unit: str) -> list[str]:
     gate = str(row.get("gate_outcome", "none"))
     kinds = gate_kinds_zh(sch.gates) or "否决条件"
     if gate == "fail":
-        lines.append(f"{kinds}未通过：排在全部通过的单位之后。")
+        lines.append(f"{failed_gates_zh(sch.gates, row) or kinds + '未通过'}。")
     elif gate == "unknown":
         lines.append(f"{kinds}尚无法判定（缺少数据）。")
     elif gate == "pass":
@@ -200,7 +200,8 @@ def overview_docx(run: Run) -> bytes:
             continue
         rows.append([str(r.rank), str(r.name), points(r.total)]
                     + ([r.grade if isinstance(r.grade, str) else "—"] if has_grades else [])
-                    + [points(r.unknown) if r.unknown else "—", label(GATE_OUTCOME_ZH, r.gate_outcome)])
+                    + [points(r.unknown) if r.unknown else "—", label(GATE_OUTCOME_ZH, r.gate_outcome) if r.gate_outcome != "fail"
+                       else failed_gates_zh(run.scheme.gates, run.result.units.loc[r.unit])])
     _table(doc, header, rows)
     counts = oa.state_counts()
     if counts["invalid"] or counts["unreported"]:  # nobody silently dropped, in Word either
