@@ -174,7 +174,7 @@ def walk(tmp_path_factory):
         {"scheme": SCHEME, "period": "2022Q1", "data": str(merged)},
         {"scheme": SCHEME, "period": "2022Q2", "data": str(merged2), "history": [{"period": "2022Q1", "data": str(merged)}]},
     ]}, allow_unicode=True), encoding="utf-8")
-    w["year_batch"] = batch("--all", str(params), "--out", str(w["out"]))
+    w["year_batch"] = batch("--all", str(params), "--out", str(w["out"]), "--format", "html,docx")
     return w
 
 
@@ -216,11 +216,11 @@ def test_q1_collect_merges_what_was_filled_and_locates_the_error(walk):
     assert rc.at["dept02", "file"] == "郏县财政局.xlsx"
     assert rc.at["dept05", "status"] == "未报送" and rc.at["dept05", "summary"] == "未交回"
     assert rc.at["dept03", "sha256"] == hashlib.sha256((walk["q1_back"] / "郏县教育局.xlsx").read_bytes()).hexdigest()
-    # the receipt table, then the problem list (级别, 文件, 位置, 单位, 值, …)
+    # the receipt table, then the problem list (级别, 文件, 位置, 输入/条目, 单位, 值, …)
     assert any(re.search(rf"│ dept02 +│ 郏县财政局 +│ 已报送 +│ 郏县财政局\.xlsx .*（工作表=输入，行=4，列={col}）", x)
                for x in out.splitlines())
     line = next(x for x in out.splitlines() if "错误 │" in x)
-    assert re.search(rf"错误 │ 郏县财政局\.xlsx +│ 输入!{col}4 +│ dept02 +│ 三次 ", line), line
+    assert re.search(rf"错误 │ 郏县财政局\.xlsx +│ 输入!{col}4 +│ bank_enterprise_events +│ dept02 +│ '三次' ", line), line
     # the evidence files: copied beside the merged workbook with their hashes
     ev = data.evidence[data.evidence["unit_id"] == "dept03"].set_index("title")
     for title, name in (("教育局信用工作领导小组文件", "领导小组.pdf"), ("双公示报送台账", "台账/双公示台账.xlsx")):
@@ -362,3 +362,10 @@ def test_annual_page_ranks_the_mean_of_the_quarters(walk):
     # the page is linked from the period's index
     idx = (run_dir(walk, "2022Q2") / "index.html").read_text(encoding="utf-8")
     assert "annual-2022.html" in idx
+    # asked for Word too (--format html,docx): the year as Word beside it, the same rows, linked from the top index
+    import docx
+
+    t = docx.Document(page.with_suffix(".docx")).tables[0]
+    word = [[c.text for c in r.cells] for r in t.rows]
+    assert [(r[0], r[1], r[-1].split("（")[0]) for r in word[1:] if r[1] in UNITS.values()] == ranked
+    assert "annual-2022.docx" in (walk["out"] / "index.html").read_text(encoding="utf-8")

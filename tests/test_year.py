@@ -116,6 +116,40 @@ def test_annual_page_of_scored_quarters_says_the_reading_and_shows_missing_as_qu
     assert "第三季度" in html  # not held: shown, as 未知
 
 
+
+def test_annual_word_says_what_the_page_says(township):
+    """The year as Word (forwarded to leaders): the same verdict, the reading used, a row per unit with
+    each quarter's total (rank), 缺 for a quarter without a result and 未知 for its year — never 0."""
+    import io
+
+    from docx import Document
+
+    from xinyong.report.docx import annual_docx
+    from xinyong.scoring import score
+
+    res = []
+    for p in ("2022Q1", "2022Q2"):
+        d = read_data(township, TOWN / f"{p}.xlsx", p)
+        frame = d.frame.drop(index=d.frame.index[0]) if p == "2022Q2" else d.frame
+        res.append((p, score(township, frame)))
+    a = annual_data(township, "2022", res)
+    doc = Document(io.BytesIO(annual_docx(a)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "2022年度汇总" in text and a.method.chosen_label in text
+    assert all(alt in text for alt in a.method.alternatives)
+    table = doc.tables[0]
+    head = [c.text for c in table.rows[0].cells]
+    assert head == ["年度名次", "单位", "第一季度", "第二季度", "第三季度", "第四季度", "年度得分"]
+    rows = {r.cells[1].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    assert len(rows) == len(a.ranking)
+    gone = a.ranking.set_index("unit").loc[str(res[0][1].units.index[0])]
+    assert rows[gone["name"]][0] == "—" and rows[gone["name"]][3] == "缺" and rows[gone["name"]][-1].startswith("未知")
+    top = a.ranking.iloc[0]
+    q1 = res[0][1].units.loc[top["unit"]]
+    assert rows[top["name"]][0] == "1" and rows[top["name"]][2].startswith(f"{q1['total']:.2f}（{q1['rank']}）")
+    assert rows[top["name"]][4] == "未知"  # Q3 not held yet: unknown, not 0
+
+
 # ------------------------------------------------------------------------------------------ follow-up
 def test_follow_up_states():
     assert state_of(2, "scored", 0) == "recovered"

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Sequence
 
 from ..report.annual import annual_data, annual_file, annual_html, year_of, years
+from ..report.pdf import html_to_pdf
+from ..util import atomic_write_bytes
 from . import outputs
 from .model import BatchSummary
 
@@ -25,8 +27,13 @@ def annual_href(s: BatchSummary) -> str | None:
     return outputs.href("..", page.name) if page.exists() else None
 
 
-def write_annual_pages(summaries: Sequence[BatchSummary]) -> list[Path]:
-    """Write every annual page the summaries allow; returns the pages (written or unchanged)."""
+def write_annual_pages(summaries: Sequence[BatchSummary], formats: Sequence[str] = ("html",)) -> list[Path]:
+    """Write every annual page the summaries allow; returns the pages (written or unchanged).
+
+    ``formats`` as the batch's ``--format``: ``docx`` writes the year as Word beside the page
+    (``annual-2022.docx``), ``pdf`` prints the page (``annual-2022.pdf``); like the periods' pages, each is
+    made again only when the HTML changed or it is missing, and removed when no longer asked for."""
+    from ..report.docx import annual_docx
     by_scheme: dict[tuple[str, Path], list[BatchSummary]] = {}
     for s in summaries:
         if s.run_error is None and s.result is not None:
@@ -43,6 +50,15 @@ def write_annual_pages(summaries: Sequence[BatchSummary]) -> list[Path]:
             stamps = [s.updated for s in mine if s.updated]
             now = dt.datetime.fromisoformat(max(stamps)).replace(tzinfo=None) if stamps else None
             page = folder / annual_file(year)
-            outputs.write_if_changed(page, annual_html(a, links, now=now).encode("utf-8"))
+            fresh = outputs.write_if_changed(page, annual_html(a, links, now=now).encode("utf-8"))
+            for fmt in ("docx", "pdf"):
+                target = page.with_suffix("." + fmt)
+                if fmt not in formats:
+                    target.unlink(missing_ok=True)
+                elif fresh or not target.exists():
+                    if fmt == "docx":
+                        atomic_write_bytes(target, annual_docx(a))
+                    else:
+                        html_to_pdf(page, target)
             pages.append(page)
     return pages

@@ -158,7 +158,9 @@ def top_index(out_dir: Path) -> str:
     out = sorted(groups.values(), key=lambda g: g["scheme"])
     for g in out:
         g["runs"].sort(key=lambda r: str(r["period"]))
-        g["annual"] = [{"year": p.stem.removeprefix("annual-"), "href": href(g["dir"], p.name)}
+        g["annual"] = [{"year": p.stem.removeprefix("annual-"), "href": href(g["dir"], p.name),
+                        **{fmt: href(g["dir"], p.with_suffix("." + fmt).name) for fmt in ("docx", "pdf")
+                           if p.with_suffix("." + fmt).exists()}}
                        for p in sorted((out_dir / g["dir"]).glob("annual-*.html"))]
     return render("top_index.html.j2", groups=out)
 

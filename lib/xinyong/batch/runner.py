@@ -794,7 +794,7 @@ def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "output
     # the year of each scheme with two periods or more in the set, and the links to it
     from .annual import write_annual_pages
 
-    if write_annual_pages(summaries):
+    if write_annual_pages(summaries, formats):
         for s in summaries:
             if s.result is not None and s.run_dir.exists():
                 _write_run_index(s, s.result.scheme)

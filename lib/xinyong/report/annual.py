@@ -82,6 +82,12 @@ class Annual:
     below: pd.DataFrame  # unit, name, period, total, grade, grade_certain, gate: every quarter below 合格 or vetoed
     has_grades: bool
 
+    def below_by_unit(self) -> list[tuple[str, pd.DataFrame]]:
+        """(name, its quarters below 合格 or vetoed) per unit: most such quarters first, then the year's order."""
+        order = {u: k for k, u in enumerate(self.ranking["unit"])}
+        groups = [(str(g["name"].iloc[-1]), g) for _, g in self.below.groupby("unit", sort=False)]
+        return sorted(groups, key=lambda t: (-len(t[1]), order.get(t[1]["unit"].iloc[0], 0)))
+
     @property
     def all_periods(self) -> tuple[str, ...]:
         """The periods of a full year (held or not), in order: the page's columns."""
@@ -195,11 +201,7 @@ def annual_html(a: Annual, links: dict[str, str] | None = None, now: dt.datetime
     low = set(zip(a.below["unit"], a.below["period"]))
     cells: dict[tuple[str, str], dict] = {(r.unit, r.period): {**r._asdict(), "low": (r.unit, r.period) in low}
                                           for r in a.quarters.itertuples(index=False)}
-    # units below 合格 in most quarters first, then in the year's order
-    order = {u: k for k, u in enumerate(a.ranking["unit"])}
-    groups = [(str(g["name"].iloc[-1]), g) for _, g in a.below.groupby("unit", sort=False)]
-    below_units = sorted(groups, key=lambda t: (-len(t[1]), order.get(t[1]["unit"].iloc[0], 0)))
-    return render("annual.html.j2", a=a, css=css, cells=cells, below_units=below_units, qz=quarter_zh, pz=period_zh, links=links or {},
+    return render("annual.html.j2", a=a, css=css, cells=cells, below_units=a.below_by_unit(), qz=quarter_zh, pz=period_zh, links=links or {},
                   generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"))
 
 

@@ -227,3 +227,82 @@ def overview_docx(run: Run) -> bytes:
 
 def write_docx(data: bytes, path: str | os.PathLike) -> Path:
     return atomic_write_bytes(Path(path), data)
+
+
+def annual_docx(a) -> bytes:
+    """The year's summary (:class:`~.annual.Annual`) as .docx bytes: the same verdict, method, ranking with
+    each quarter's total, rank and grade, and the units below 合格 as the annual page shows. A quarter a
+    unit has no result for is 缺, a year it cannot be computed for is 未知 — never 0."""
+    from .annual import quarter_zh
+
+    doc = _document()
+    _heading(doc, f"{a.short_title} · {a.year}年度汇总", 0)
+    _para(doc, f"{a.scheme_title} · 已有" + "、".join(quarter_zh(p) for p in a.periods)
+          + f"的考核结果 · 单位 {len(a.ranking)} 个")
+    ranked = a.ranking[a.ranking["rank"].notna()]
+    unranked = a.ranking[a.ranking["rank"].isna()]
+    _heading(doc, "一、结论", 1)
+    if len(ranked):
+        top = ranked.iloc[0]
+        _para(doc, f"年度第一名：{top['name']}（年度得分 {points(top['figure'])} 分）。")
+    if len(a.below):
+        _para(doc, f"{a.below['unit'].nunique()} 个单位有季度低于合格或被否决（见第四部分）。", bold=True)
+    elif a.has_grades:
+        _para(doc, "没有单位在任何季度低于合格。")
+    if len(unranked):
+        _para(doc, f"{len(unranked)} 个单位缺少季度结果，年度得分未知，未参加年度排名。")
+    if a.not_held:
+        _para(doc, "、".join(quarter_zh(p) for p in a.not_held)
+              + f"尚无考核结果，年度得分只含已有的 {len(a.periods)} 个季度。")
+    m = a.method
+    _heading(doc, "二、年度得分的算法", 1)
+    _para(doc, f"{m.method_zh}。某季度缺少结果的单位，年度得分记为未知（不按零分计），不参加年度排名。")
+    if m.reading:
+        _para(doc, f"方案未写明之处：{m.question}")
+        _para(doc, f"本表采用的理解：{m.chosen_label}" + ("（本次运行改用了这一理解，与方案默认的理解不同）" if m.overridden else "")
+              + "。" + (f"理由：{m.why}" if m.why else ""))
+        _para(doc, "其他理解：" + "；".join(m.alternatives) + "。")
+    else:
+        _para(doc, f"方案没有写明年度结果的算法，本表按{m.method_zh}汇总；其他可能的算法：" + "、".join(m.alternatives) + "。")
+    _heading(doc, "三、年度排名与各季度结果", 1)
+    cells = {(r.unit, r.period): r for r in a.quarters.itertuples(index=False)}
+    low = set(zip(a.below["unit"], a.below["period"]))
+
+    def cell(uid: str, p: str) -> str:
+        if p in a.not_held:
+            return "未知"
+        c = cells.get((uid, p))
+        if c is None:
+            return "缺"
+        text = f"{points(c.total)}（{c.rank}）"
+        if c.grade:
+            text += f" {c.grade}" + ("※" if not c.grade_certain else "") + ("·否决" if c.gate == "fail" else "")
+        return text + (" ▲低" if (uid, p) in low else "")
+
+    rows = []
+    for r in a.ranking.itertuples():
+        year = "未知" if r.figure is None or r.figure != r.figure else points(r.figure)
+        if r.unknown and r.unknown > 0:
+            year += f"（另有未知 {points(r.unknown)} 分）"
+        if r.missing:
+            year += "（缺" + "、".join(quarter_zh(p) for p in r.missing) + "）"
+        rows.append([str(int(r.rank)) if r.rank is not None and r.rank == r.rank else "—", str(r.name)]
+                    + [cell(r.unit, p) for p in a.all_periods] + [year])
+    _table(doc, ["年度名次", "单位"] + [quarter_zh(p) for p in a.all_periods] + ["年度得分"], rows)
+    _para(doc, "季度格为“总分（该季度名次）等级”；“※”表示该季度还有未知分（缺数据或待评审），等级可能变化；"
+               "“▲低”为低于合格或被否决；“缺”为该单位该季度没有考核结果，不是零分。"
+          + ("“未知”为还没有该季度的数据，年度得分只含已有的季度。" if a.not_held else ""), size=9)
+    _heading(doc, "四、季度低于合格或被否决的单位", 1)
+    if len(a.below):
+        _table(doc, ["单位", "季度数", "哪些季度（总分，等级）"],
+               [[name, str(len(mine)), "、".join(
+                   f"{quarter_zh(b.period)}（{points(b.total)} 分，{'被否决' if b.gate == 'fail' else b.grade}"
+                   + (f"；未知分全得可为{b.grade_best}" if not b.grade_certain and b.grade_best else "") + "）"
+                   for b in mine.itertuples())] for name, mine in a.below_by_unit()], [40, 20, 105])
+    elif a.has_grades:
+        _para(doc, "没有单位在任何季度低于合格或被否决。")
+    else:
+        _para(doc, "方案没有等级，不判定是否合格。")
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
