@@ -52,3 +52,30 @@ def test_batch_writes_word_and_pdf_and_skips_them_when_unchanged(scheme, tmp_pat
 
     run_batch(MINI, "2019", data, out, jobs=1, progress=False)
     assert not [p for p in run_dir.rglob("*") if p.suffix in (".docx", ".pdf")]
+
+
+def test_annual_page_as_word_and_pdf_follows_the_formats(tmp_path):
+    """The year's page (two 郏县 township quarters) with --format html,docx,pdf: Word and PDF beside it, the PDF
+    reads as the page does (CJK text, the year's title); asked for HTML only again, both are removed."""
+    from types import SimpleNamespace
+
+    from conftest import ROOT
+    from xinyong.batch.annual import write_annual_pages
+    from xinyong.report.load import read_data
+    from xinyong.scheme import load_scheme
+    from xinyong.scoring import score
+
+    town = load_scheme("jiaxian_township")
+    runs = []
+    for p in ("2022Q1", "2022Q2"):
+        d = read_data(town, ROOT / "params" / "demo" / "jiaxian_township" / f"{p}.xlsx", p)
+        (tmp_path / p).mkdir()
+        runs.append(SimpleNamespace(run_error=None, result=score(town, d.frame), scheme=town.id, period=p,
+                                    run_dir=tmp_path / p, overview={}, updated="2022-07-05T10:00:00"))
+    page, = write_annual_pages(runs, ("html", "docx", "pdf"))
+    assert page.name == "annual-2022.html"
+    text = subprocess.run(["pdftotext", str(page.with_suffix(".pdf")), "-"], capture_output=True, text=True).stdout
+    assert "2022年度汇总" in text and "年度排名与各季度结果" in text
+    assert page.with_suffix(".docx").stat().st_size > 0
+    write_annual_pages(runs, ("html",))
+    assert not page.with_suffix(".pdf").exists() and not page.with_suffix(".docx").exists()
