@@ -151,10 +151,10 @@ def test_unit_report_of_an_unreported_unit_says_so_first(run):
 
 
 # ------------------------------------------------------------------------------------------ batch
-def _batch(scheme_path, data, out):
+def _batch(scheme_path, data, out, formats=("html",)):
     from xinyong.batch import run_batch
 
-    return run_batch(scheme_path, "2019", data, out, jobs=1, progress=False)
+    return run_batch(scheme_path, "2019", data, out, jobs=1, progress=False, formats=formats)
 
 
 @pytest.mark.slow
@@ -195,6 +195,20 @@ def test_batch_all_invalid_shows_the_real_errors(scheme, tmp_path):
     assert "很多" in text and "也许" in text
     index = (run_dir / "index.html").read_text(encoding="utf-8")
     assert 'href="overview.html"' in index and "数据有误（未评分）3个" in page_text(index).replace(" ", "")
+    # forwarded as Word too: the same units and cells (the batch's --format docx)
+    import io
+
+    from docx import Document
+
+
+    rerun = _batch(MINI, tmp_path / "data" / "2019.xlsx", tmp_path / "out", formats=("html", "docx"))
+    assert rerun.overview["status"] == "empty" and (run_dir / "overview.docx").is_file()
+    assert rerun.overview.get("overview_docx") == "overview.docx"
+    doc = Document(run_dir / "overview.docx")
+    cells = " ".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    for name, where in (("甲市", "行=4，列=C"), ("乙区", "行=5，列=C"), ("丙市", "行=6，列=G")):
+        assert name in cells and where in cells
+    assert "本期没有可评分的单位" in [p.text for p in doc.paragraphs]
 
 
 def test_word_overview_lists_every_unit_and_an_unreported_unit_says_so(run):

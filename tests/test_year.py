@@ -257,9 +257,23 @@ def test_warn_deadline_near_only_while_the_period_is_open(partial):
 def test_overview_warns_only_when_there_is_something(partial):
     from xinyong.report import Overview
 
-    run, _ = partial
+    run, unit = partial
     ov = Overview(run)
     assert "预警" in ov.warnings("2022-06-20").html
+    # the Word overview carries the same 预警: the blanked unit's worst and best case
+    import io
+
+    from docx import Document
+
+    from xinyong.report.docx import overview_docx
+
+    w = warnings(run, "2022-06-20")
+    doc = Document(io.BytesIO(overview_docx(run, as_of="2022-06-20")))
+    assert "预警" in [p.text for p in doc.paragraphs]
+    g = w.grades.set_index("unit").loc[unit]
+    rows = [[c.text for c in r.cells] for t in doc.tables for r in t.rows]
+    worst = f"{g['total']:.2f} 分（{g['grade']}）" + ("，可能低于合格" if g["below_pass"] else "")
+    assert [g["name"], worst, f"{g['best_total']:.2f} 分（{g['grade_best']}）", f"{g['unknown']:.2f}"] in rows
     settled = load_run("wangyi", ROOT / "params" / "demo" / "wangyi" / "2020.xlsx", period="2020")
     w = warnings(settled, "2021-03-01")
     if w.empty:

@@ -465,7 +465,8 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
                                                             "overview.failed.ipynb"))
             _remove(*(run_dir / n for n in ("overview.ipynb", "overview.failed.html", "overview.failed.ipynb")))
             page = empty_overview_html(sch, s.period, cur.source.name, invalid, links())
-            changed |= outputs.write_if_changed(ov_html, page.encode("utf-8"))
+            ov_new_empty = outputs.write_if_changed(ov_html, page.encode("utf-8"))
+            changed |= ov_new_empty
             cache.overview = None
             cache.save()
         elif ov_task is None:
@@ -500,8 +501,13 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
 
             brief_new = outputs.write_if_changed(brief, brief_html(run, links()).encode("utf-8"))
         ov_new = ov_task is not None and s.overview.get("status") == "ok"
-        changed |= _other_formats(run, outcomes, run_dir, formats, ov_new, brief_new, ex.jobs)
-        if s.overview.get("status") in ("ok", "skipped"):
+        empty = None
+        if run is None:  # the all-invalid overview, as Word and PDF too
+            from ..report.docx import empty_overview_docx
+
+            empty = (ov_new_empty, lambda: empty_overview_docx(sch, s.period, cur.source.name, invalid))
+        changed |= _other_formats(run, outcomes, run_dir, formats, ov_new, brief_new, ex.jobs, empty)
+        if s.overview.get("status") in ("ok", "skipped", "empty"):
             s.overview.update({f"{stem}_{fmt}": f"{stem}.{fmt}" for stem in ("overview", "brief")
                                for fmt in ("docx", "pdf") if (run_dir / f"{stem}.{fmt}").exists()})
     finally:
@@ -514,12 +520,14 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
 
 
 def _other_formats(run: Any, outcomes: Mapping[str, UnitOutcome], run_dir: Path, formats: Sequence[str],
-                   ov_new: bool, brief_new: bool, jobs: int) -> bool:
+                   ov_new: bool, brief_new: bool, jobs: int, empty: tuple[bool, Any] | None = None) -> bool:
     """Word and PDF beside every HTML page of the run, made here on the client once the HTML is written:
     the .docx from the scored run's analysis frames (the numbers the HTML shows), the PDF printed by
     headless Chromium from the written HTML (what a reader sees on screen, A4, fonts embedded). Like the
     HTML, a file is made again only when its page was rendered in this invocation or it is missing, so
     an unchanged re-run touches nothing; a format no longer asked for is removed (it could go stale).
+    ``empty``: (page rendered now, Word maker) of the overview of a run with no scoreable unit (``run`` is
+    None): it is printed and written as Word like any overview; the brief has nothing to say then.
     Returns whether anything was written or removed."""
     from ..report.docx import overview_docx, unit_docx
     from ..report.pdf import html_to_pdf
@@ -537,7 +545,11 @@ def _other_formats(run: Any, outcomes: Mapping[str, UnitOutcome], run_dir: Path,
     if run is not None:
         pages += [(run_dir / "overview.html", ov_new, lambda: overview_docx(run)), (run_dir / BRIEF, brief_new, None)]
     else:
-        gone += [run_dir / f"overview.{x}" for x in ("docx", "pdf")] + [(run_dir / BRIEF).with_suffix(".pdf")]
+        gone.append((run_dir / BRIEF).with_suffix(".pdf"))
+        if empty is not None:
+            pages.append((run_dir / "overview.html", empty[0], empty[1]))
+        else:
+            gone += [run_dir / f"overview.{x}" for x in ("docx", "pdf")]
     prints: list[tuple[Path, Path]] = []
     changed = False
     for html, fresh, make in pages:

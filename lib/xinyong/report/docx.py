@@ -183,8 +183,9 @@ def unit_docx(run: Run, unit: str) -> bytes:
     return buf.getvalue()
 
 
-def overview_docx(run: Run) -> bytes:
-    """The period's ranking as .docx bytes: every unit with total, grade, rank and unknown points."""
+def overview_docx(run: Run, as_of=None) -> bytes:
+    """The period's ranking as .docx bytes: every unit with total, grade, rank and unknown points, who is
+    not scored and why, 预警 at ``as_of`` (default today, as the page), the items lost most."""
     oa = OverviewAnalysis(run)
     rk = oa.ranking()
     silent = run.result.unreported
@@ -214,6 +215,7 @@ def overview_docx(run: Run) -> bytes:
                  "；".join(f"{p['where']}：{p['message']}" for p in r.problems) if r.state == "invalid"
                  else "本期未报送数据，全部条目未知" if r.state == "unreported" else "—"]
                 for r in roster.itertuples() if r.state != "scored"], [35, 30, 100])
+    _warnings(doc, run, as_of)
     lost = oa.lost_items()
     if len(lost):
         _heading(doc, "失分最多的条目", 1)
@@ -223,6 +225,30 @@ def overview_docx(run: Run) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _warnings(doc, run: Run, as_of=None) -> None:
+    """预警 as the overview page has it (:mod:`.warn`, as of today): grades the unknown points can still
+    change, and deadlines near with evidence missing while the period is open. Nothing when empty."""
+    from .warn import left_zh, warnings, when_zh
+
+    w = warnings(run, as_of)
+    if w.empty:
+        return
+    _heading(doc, "预警", 1)
+    _para(doc, f"截至 {when_zh(w.as_of)}。")
+    if len(w.grades):
+        _para(doc, f"等级尚未确定的单位 {len(w.grades)} 个：未知分全部失去为最坏情况，全部得到为最好情况。")
+        _table(doc, ["单位", "最坏情况", "最好情况", "未知分"],
+               [[str(r.name), f"{points(r.total)} 分（{r.grade}）" + ("，可能低于合格" if r.below_pass else ""),
+                 f"{points(r.best_total)} 分（{r.grade_best}）", points(r.unknown)] for r in w.grades.itertuples()],
+               [45, 45, 45, 30])
+    if len(w.deadlines):
+        _para(doc, f"期限临近（{w.days} 天内）或已过、佐证材料仍缺的条目 {len(w.deadlines)} 项：")
+        _table(doc, ["单位", "条目", "期限", "缺少的佐证"],
+               [[str(r.name), str(r.item_name),
+                 f"{r.deadline or '考核期末'}（{when_zh(r.due)}，{left_zh(r.days_left)}）", str(r.required)]
+                for r in w.deadlines.itertuples()], [35, 45, 45, 40])
 
 
 def write_docx(data: bytes, path: str | os.PathLike) -> Path:
@@ -303,6 +329,25 @@ def annual_docx(a) -> bytes:
         _para(doc, "没有单位在任何季度低于合格或被否决。")
     else:
         _para(doc, "方案没有等级，不判定是否合格。")
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def empty_overview_docx(scheme, period: str, data_name: str, invalid) -> bytes:
+    """The overview of a period in which no unit could be scored, as .docx bytes: what the page says
+    (:func:`~.overview.empty_overview_html`) — every unit with its real errors and where they are."""
+    from .analysis import invalid_rows
+
+    rows = invalid_rows(invalid)
+    doc = _document()
+    _heading(doc, f"{scheme.title} · {period_zh(period)} · 总览", 0)
+    _heading(doc, "本期没有可评分的单位", 1)
+    _para(doc, f"数据文件“{data_name}”中 {len(rows)} 个单位的数据都有错误，因此本期没有计分、排名和图表。"
+               "请按下表改正数据文件后重新生成。")
+    _table(doc, ["单位", "错误数", "错误及位置（最多列出 5 个）"],
+           [[str(r["name"]), str(r["n_problems"]), "；".join(f"{p['where']}：{p['message']}" for p in r["problems"])]
+            for r in rows], [35, 15, 115])
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
