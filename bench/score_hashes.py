@@ -8,7 +8,7 @@ intake and scored with its units that did not report; the hash covers the points
 unit × item, the per-unit totals (known, bonus, unknown, possible, applicable), grades, ranks, verdicts,
 section points and the gate outcomes. Then every scheme once more on 200 synthetic units (bench/scoring.py's
 generator: inputs across their ranges, ~2% missing, unit kinds taken in turn so that variants run). Floats are hashed by their exact bits (``float.hex``), so a
-change in the last bit shows.
+change in the last bit shows; each table's column dtypes are hashed too.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _cell(v) -> str:
 
 
 def _table(h, name: str, df: pd.DataFrame) -> None:
-    h.update(f"#{name}|{list(map(str, df.columns))}|{list(map(str, df.index))}\n".encode())
+    h.update(f"#{name}|{list(map(str, df.columns))}|{list(map(str, df.dtypes))}|{list(map(str, df.index))}\n".encode())
     for row in df.itertuples(index=False, name=None):
         h.update(("|".join(_cell(v) for v in row) + "\n").encode())
 
@@ -45,6 +45,7 @@ def fingerprint(result) -> str:
     h = hashlib.sha256()
     _table(h, "points", result.points)
     _table(h, "status", result.status.astype(str))
+    h.update(repr(result.status.dtypes.tolist()).encode())
     _table(h, "max_points", result.max_points)
     _table(h, "units", result.units)
     _table(h, "sections", result.sections)

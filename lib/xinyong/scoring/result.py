@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .plan import EffectiveRule, Plan
 
 STATUSES = ["scored", "missing_input", "pending_judgement", "not_applicable", "undefined"]
+STATUS_DTYPE = pd.CategoricalDtype(STATUSES)  # one dtype for every column: built once, not per item
 UNKNOWN_CODES = (1, 2, 4)  # missing, pending, undefined: their points are unknown, not zero
 VIOLATION_COLUMNS = ["unit", "check", "severity", "message", "inputs", "values"]
 CAP_COLUMNS = ["unit", "target", "name", "raw", "points", "max", "min", "quote"]
@@ -54,7 +55,8 @@ class ScoreResult:
         idx = frame.index
         points = pd.DataFrame(P, index=idx, columns=ids)
         codes = pd.DataFrame(S, index=idx, columns=ids)
-        status = codes.apply(lambda c: pd.Categorical.from_codes(c.to_numpy(), STATUSES))
+        status = pd.DataFrame({i: pd.Categorical.from_codes(S[:, j], dtype=STATUS_DTYPE) for j, i in enumerate(ids)},
+                              index=idx, columns=ids) if ids else codes.astype(STATUS_DTYPE)
         maxp = pd.DataFrame(MX, index=idx, columns=ids)
         unknown = np.isin(S, UNKNOWN_CODES)
         Pz = np.nan_to_num(P)
