@@ -247,34 +247,41 @@ def _cap_rows(scheme: Scheme, idx: pd.Index, t) -> pd.DataFrame:
 
 
 def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests: dict[str, str]):
-    from ..formula import parse
+    """Each gate condition's outcome per unit: ``pass``/``fail`` when the known points (lo) and the best
+    case (hi) agree, else ``unknown``; ``unknown`` too when an input it reads is missing. Computed on
+    arrays (the formulas evaluate numpy columns as they do Series), one table built at the end."""
+    from .kinds import _formula  # the parsed-formula cache the rule kinds use
 
-    rows = []
+    idx, n = units.index, len(units)
+    tot, base, bonus, unk = (units[c].to_numpy(dtype=float) for c in ("total", "base_total", "bonus", "unknown_points"))
+    totals_lo = {"total": tot, "base_total": base, "bonus": bonus}
+    totals_hi = {"total": units["max_possible"].to_numpy(dtype=float), "base_total": base + unk, "bonus": bonus + unk}
+    rows: dict[str, list] = {"gate": [], "condition": [], "name": [], "outcome": [], "test": []}
     for g in scheme.gates:
-        fails = pd.Series(False, index=units.index)
-        unknowns = pd.Series(False, index=units.index)
-        failed_names: dict[str, list[str]] = {}
+        fails = np.zeros(n, dtype=bool)
+        unknowns = np.zeros(n, dtype=bool)
+        failed_names: dict[int, list[str]] = {}
         for c in g.conditions:
-            f = parse(gate_tests.get(c.id, c.test))
-            names_lo = {n: frame[n] for n in f.names if n in frame.columns}
-            names_hi = dict(names_lo)
-            names_lo.update(total=units["total"], base_total=units["base_total"], bonus=units["bonus"])
-            names_hi.update(total=units["max_possible"], base_total=units["base_total"] + units["unknown_points"],
-                            bonus=units["bonus"] + units["unknown_points"])
-            lo = pd.Series(f(names_lo), index=units.index).astype(bool)
-            hi = pd.Series(f(names_hi), index=units.index).astype(bool)
-            missing = frame[[n for n in f.names if n in frame.columns]].isna().any(axis=1) if any(
-                n in frame.columns for n in f.names) else pd.Series(False, index=units.index)
+            test = gate_tests.get(c.id, c.test)
+            f = _formula(test)
+            read = [name for name in f.names if name in frame.columns]
+            cols = {name: frame[name].to_numpy(dtype=float) for name in read}
+            lo = np.broadcast_to(np.asarray(f({**cols, **totals_lo})).astype(bool), (n,))
+            hi = np.broadcast_to(np.asarray(f({**cols, **totals_hi})).astype(bool), (n,))
+            missing = np.zeros(n, dtype=bool)
+            for col in cols.values():
+                missing |= np.isnan(col)
             outcome = np.where(missing, "unknown", np.where(lo & hi, "pass", np.where(~lo & ~hi, "fail", "unknown")))
-            rows.append(pd.DataFrame({"unit": units.index, "gate": g.id, "condition": c.id, "name": c.name,
-                                      "outcome": outcome, "test": gate_tests.get(c.id, c.test)}))
-            is_fail = pd.Series(outcome == "fail", index=units.index)
+            for key, v in (("gate", g.id), ("condition", c.id), ("name", c.name), ("test", test)):
+                rows[key].append(np.full(n, v, dtype=object))
+            rows["outcome"].append(outcome)
+            is_fail = outcome == "fail"
             fails |= is_fail
-            unknowns |= pd.Series(outcome == "unknown", index=units.index)
-            for u in units.index[is_fail]:
-                failed_names.setdefault(u, []).append(c.id)
+            unknowns |= outcome == "unknown"
+            for k in np.flatnonzero(is_fail):
+                failed_names.setdefault(int(k), []).append(c.id)
         units[f"gate:{g.id}"] = np.where(fails, "fail", np.where(unknowns, "unknown", "pass"))
-        units[f"failed:{g.id}"] = pd.Series([failed_names.get(u, []) for u in units.index], index=units.index, dtype=object)
+        units[f"failed:{g.id}"] = pd.Series([failed_names.get(k, []) for k in range(n)], index=idx, dtype=object)
     if scheme.gates:
         vetoes = [g.id for g in scheme.gates if g.kind == "veto"]
         quals = [g.id for g in scheme.gates if g.kind == "qualification"]
@@ -286,7 +293,12 @@ def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests:
     else:
         units["gate_outcome"] = "none"
     cols = ["unit", "gate", "condition", "name", "outcome", "test"]
-    return (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)), units
+    if not rows["gate"]:
+        return pd.DataFrame(columns=cols), units
+    k = len(rows["gate"])
+    table = {"unit": idx.append([idx] * (k - 1)) if k > 1 else idx}
+    table.update({key: np.concatenate(v) for key, v in rows.items()})
+    return pd.DataFrame(table, columns=cols), units
 
 
 def consequence_text(c) -> str:
