@@ -6,7 +6,7 @@
 Every workbook params/demo.yaml names (each run's data and its history files, each once) is read through
 intake and scored with its units that did not report; the hash covers the points and status of every
 unit × item, the per-unit totals (known, bonus, unknown, possible, applicable), grades, ranks, verdicts,
-section points, the gate outcomes, and the inputs and unit facts kept (frame, meta). Then every scheme once more on 200 synthetic units (bench/scoring.py's
+section points, the gate outcomes, and the inputs and unit facts kept (frame, meta) and the cross-input checks broken (violations). Then every scheme once more on 200 synthetic units (bench/scoring.py's
 generator: inputs across their ranges, ~2% missing, unit kinds taken in turn so that variants run). Floats are hashed by their exact bits (``float.hex``), so a
 change in the last bit shows; each table's column dtypes are hashed too.
 """
@@ -54,6 +54,7 @@ def fingerprint(result) -> str:
     _table(h, "caps", result.caps)
     _table(h, "meta", result.meta)
     _table(h, "frame", result.frame)
+    _table(h, "violations", result.violations)
     return h.hexdigest()
 
 
