@@ -67,17 +67,17 @@ class ScoreResult:
         hi = scheme.add_up(Pz + MX * unknown)
         base, bonus = lo.base, lo.bonus
         unk = hi.total - lo.total
-        units = pd.DataFrame(index=idx)
-        units["unit_name"] = meta["unit_name"].fillna(pd.Series(idx, index=idx)).astype(str)
-        units["unit_kind"] = meta["unit_kind"].fillna("").astype(str)
-        units["base_total"] = base.round(6)
-        units["bonus"] = bonus.round(6)
-        units["total"] = (base + bonus).round(6)
-        units["unknown_points"] = unk.round(6)
-        units["max_possible"] = (base + bonus + unk).round(6)
-        units["max_applicable"] = scheme.add_up(MX).total.round(6)
-        for code, name in enumerate(STATUSES):
-            units[f"n_{name}"] = (S == code).sum(axis=1)
+        units = pd.DataFrame({  # one frame from whole columns: a column insert each costs as much as the sums
+            "unit_name": meta["unit_name"].fillna(pd.Series(idx, index=idx)).astype(str),
+            "unit_kind": meta["unit_kind"].fillna("").astype(str),
+            "base_total": base.round(6),
+            "bonus": bonus.round(6),
+            "total": (base + bonus).round(6),
+            "unknown_points": unk.round(6),
+            "max_possible": (base + bonus + unk).round(6),
+            "max_applicable": scheme.add_up(MX).total.round(6),
+            **{f"n_{name}": (S == code).sum(axis=1) for code, name in enumerate(STATUSES)},
+        }, index=idx)
         # sections (every level): known and unknown points, after their caps
         sec_ids = [s.id for s in scheme.walk_sections()]
         sections = pd.DataFrame({sid: lo.sections[sid] for sid in sec_ids}, index=idx).round(6)
