@@ -32,6 +32,12 @@ def to_wide(inputs: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _blank(values: np.ndarray) -> np.ndarray:
+    """Which reasons are blank: missing (None, NaN, NA), or nothing but spaces once read as text (as
+    ``astype("string").str.strip() == ""`` says). One pass over the entered scores' reasons only."""
+    return np.array([bool(pd.isna(v)) or str(v).strip() == "" for v in values], dtype=bool)
+
+
 def _clean_numbers(df: pd.DataFrame, cat: Mapping[str, InputSpec]) -> dict[str, np.ndarray]:
     """The catalogue's plain-number columns (numpy float/int dtype) that :func:`coerce_column` would take
     whole, refusing nothing: checked together as one block, exactly by its rules (0/1 for a yes/no input;
@@ -106,14 +112,14 @@ def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: Mapping[str, float 
                 unit_cap = np.full(len(df), float(caps))
             spec = InputSpec(id="judge", label=f"{item_id} 评审得分", type="number", min=0,
                              max=float(unit_cap.max()) if len(unit_cap) else 0.0)
-            whys = (df[why_col(item_id)] if why_col(item_id) in df.columns else pd.Series(pd.NA, index=df.index)).astype("string")
+            whys = df[why_col(item_id)] if why_col(item_id) in df.columns else pd.Series(pd.NA, index=df.index)
             vals, refused = coerce_column(df[col], spec)
             errs = [(u, v, got.error) for u, v, got in refused]
             for k in np.flatnonzero(~np.isnan(vals) & (vals > unit_cap + 1e-9)):
                 errs.append((df.index[k], df[col].iloc[k], "超出允许范围"))
                 vals[k] = np.nan
-            blank_why = whys.isna().to_numpy() | (whys.str.strip() == "").fillna(True).to_numpy()
-            for k in np.flatnonzero(~np.isnan(vals) & blank_why):
+            given = np.flatnonzero(~np.isnan(vals))  # only an entered score needs its reason
+            for k in given[_blank(whys.to_numpy(dtype=object)[given])]:
                 errs.append((df.index[k], df[col].iloc[k], "评审得分缺少理由说明"))
                 vals[k] = np.nan
             cap_of = dict(zip(df.index, unit_cap))
@@ -132,7 +138,7 @@ def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: Mapping[str, float 
         raise InputError(f"输入数据有 {len(problems)} 处问题，无法计分", f"{len(problems)} invalid input values",
                          problems=problems)
     if why_cols:
-        meta = pd.concat([meta, pd.DataFrame(why_cols, index=df.index)], axis=1)
+        meta = pd.concat([meta, pd.DataFrame(why_cols, index=df.index).astype("string")], axis=1)
     frame = pd.DataFrame(num, index=df.index, dtype=float)
     # Every declared input and judgement column exists (NaN = missing), so rules can index them.
     missing_cols = [c for c in cat if c not in frame.columns] + [judge_col(i) for i in judge_max if judge_col(i) not in frame.columns]
