@@ -54,9 +54,8 @@ class ScoreResult:
         ids = [it.id for it in items]
         idx = frame.index
         points = pd.DataFrame(P, index=idx, columns=ids)
-        codes = pd.DataFrame(S, index=idx, columns=ids)
         status = pd.DataFrame({i: pd.Categorical.from_codes(S[:, j], dtype=STATUS_DTYPE) for j, i in enumerate(ids)},
-                              index=idx, columns=ids) if ids else codes.astype(STATUS_DTYPE)
+                              index=idx, columns=ids) if ids else pd.DataFrame(S, index=idx, columns=ids).astype(STATUS_DTYPE)
         maxp = pd.DataFrame(MX, index=idx, columns=ids)
         unknown = np.isin(S, UNKNOWN_CODES)
         Pz = np.nan_to_num(P)
@@ -385,15 +384,15 @@ def _grades(scheme: Scheme, units: pd.DataFrame, scheme_opts: dict[str, Any]) ->
     def band(x: pd.Series) -> pd.Series:
         conds = []
         labels = []
+        # rounding is unspecified (004 E8): compare on 6 decimals so 89.9999999 is not 90
+        xr = np.round(x.to_numpy(dtype=float), 6)
         for b in scheme.grades.bands:
             labels.append(b.label)
             if b.min is None:
-                conds.append(pd.Series(True, index=x.index))
+                conds.append(np.ones(len(xr), dtype=bool))
             else:
-                # rounding is unspecified (004 E8): compare on 6 decimals so 89.9999999 is not 90
-                xr = x.round(6)
                 conds.append(xr >= b.min if b.min_inclusive else xr > b.min)
-        return pd.Series(np.select([c.to_numpy() for c in conds], labels, default=labels[-1]), index=x.index)
+        return pd.Series(np.select(conds, labels, default=labels[-1]), index=x.index)
 
     g_lo, g_hi = band(lo), band(hi)
     units["grade"] = g_lo
