@@ -12,10 +12,18 @@ render; ``browser`` for Chromium. ``make test-fast`` leaves both out, ``make tes
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+# jsonschema (under nbformat, under papermill) imports ``rfc3987_syntax`` when it is installed (Jupyter's
+# extras bring it), and that module builds some 40 lark Earley parsers at import: 3 s of CPU in every
+# test process that imports nbformat, each pytest-xdist worker included. It serves only jsonschema's
+# ``iri`` format checks, which nothing here uses (the notebook schema has no such format): the tests
+# import without it, and jsonschema leaves those two format checks out, as it does when it is absent.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

@@ -303,6 +303,7 @@ def test_bad_scheme_file_stops_every_command_with_its_located_error(tmp_path, ca
     assert not (tmp_path / "t.xlsx").exists() and not list((tmp_path).glob("o/*.html"))
 
 
+@pytest.mark.slow  # a fresh Python process (or a real batch): seconds of imports; runs in make test
 def test_no_code_from_input_ever_runs(tmp_path):
     """The __import__ / python-tag files would create a file named PWNED in the working folder."""
     env = {**os.environ, "PYTHONPATH": str(HERE.parent / "lib")}

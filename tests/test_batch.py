@@ -567,6 +567,7 @@ def test_invalid_units_are_cut_from_a_workbook_copy(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ run_all, CLI
+@pytest.mark.slow  # a fresh Python process (or a real batch): seconds of imports; runs in make test
 def test_run_all_records_runs_that_cannot_start_and_goes_on(tmp_path):
     """--all: a run whose file is missing or whose scheme is unknown is reported; the others run; paths
     in the params file may be relative to its parent folder (params/demo.yaml is relative to the repo)."""
@@ -619,6 +620,7 @@ def test_demo_params_name_existing_files():
         assert Path(r["data"]).is_file() and all(Path(h["data"]).is_file() for h in r["history"])
 
 
+@pytest.mark.slow  # a fresh Python process (or a real batch): seconds of imports; runs in make test
 def test_one_batch_at_a_time_per_run_folder(tmp_path):
     """A second batch on the same run folder is refused while the first holds it; a lock file left by a
     killed batch (no process holds the OS lock any more) is taken over."""

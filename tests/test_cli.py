@@ -4,6 +4,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from xinyong.cli import main
 
@@ -13,6 +14,7 @@ MINI = str(MINI_PATH)
 XY = str(ROOT / ".venv" / "bin" / "xinyong")
 
 
+@pytest.mark.slow  # a fresh Python process (or a real batch): seconds of imports; runs in make test
 def test_help_is_chinese_and_english():
     out = subprocess.run([XY, "--help"], capture_output=True, text=True, check=True).stdout
     assert "信用体系建设考核评估" in out and "Social credit" in out
@@ -80,6 +82,7 @@ def test_usage_errors_are_chinese_sentences_with_exit_2(capsys):
 BAD_CSV = ROOT / "tests" / "badinput" / "gbk_errors.csv"  # 3 errors (D2, F2, E3) and 1 note (row 1)
 
 
+@pytest.mark.slow  # a fresh Python process (or a real batch): seconds of imports; runs in make test
 def test_narrow_terminal_gets_one_problem_per_block():
     """Issue 15 §5: "narrow terminals get one problem per block (key: value lines) instead of a table
     squeezed to a few characters". At 50 columns: no table borders, no line wider than the terminal, each
@@ -182,6 +185,7 @@ def test_inputs_table_on_terminal(capsys):
     assert "共 7 个输入" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # a fresh Python process (or a real batch): seconds of imports; runs in make test
 def test_unknown_scheme_is_a_sentence_not_a_traceback():
     r = subprocess.run([XY, "inputs", "nosuch"], capture_output=True, text=True)
     assert r.returncode == 2

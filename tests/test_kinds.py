@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from xinyong.scoring.kinds import default_registry
+from xinyong.scoring.registry import Columns
 
 REG = default_registry()
 
@@ -15,13 +16,17 @@ def run(kind, values: dict, max_points, **params):
     k = REG.get(kind)
     p = k.parse_params(params, max_points)
     frame = pd.DataFrame(values, dtype=float)
-    return k.func(frame, p).round(10).tolist(), p
+    out = np.asarray(k.func(Columns.of(frame), p), dtype=float)  # what the engine passes
+    # a DataFrame reads the same (registry.Columns' contract), to the bit
+    np.testing.assert_array_equal(np.asarray(k.func(frame, p), dtype=float), out)
+    return np.round(out, 10).tolist(), p
 
 
 def explain(kind, row: dict, max_points, **params):
     k = REG.get(kind)
     p = k.parse_params(params, max_points)
-    pts = k.func(pd.DataFrame({c: [v] for c, v in row.items()}, dtype=float), p).iloc[0]
+    frame = Columns.of(pd.DataFrame({c: [v] for c, v in row.items()}, dtype=float))
+    pts = np.asarray(k.func(frame, p), dtype=float)[0]
     return k.explain(row, p, pts)
 
 
@@ -129,3 +134,23 @@ def test_condition_two_rates():
 def test_judgement_clips_to_range():
     out, _ = run("judgement", {"judge:x": [0, 1.5, 2]}, 2, column="judge:x")
     assert out == [0, 1.5, 2]
+
+
+def test_formula_division_by_zero_is_undefined_not_full_marks():
+    """001 9.3: “……部门数量/具有行政审批权力的部门总量*2，最高得2分”: with no such department (0), 1/0 is no
+    score at all (NaN, status 未能计算), never the cap that an infinity would clip to; 0/0 likewise."""
+    out, _ = run("formula", {"a": [1.0, 0.0, 3.0], "b": [0.0, 0.0, 6.0]}, 2, expr="a/b*2")
+    assert np.isnan(out[0]) and np.isnan(out[1]) and out[2] == 1.0
+    out, _ = run("formula", {"a": [1.0, 3.0], "b": [0.0, 6.0]}, 2, expr="a/b*2", undefined_points=0)
+    assert out == [0.0, 1.0]
+
+
+def test_columns_take_reads_only_the_rows_of_the_mask():
+    """A variant's units (the engine's ``cols.take(mask)``) see their own rows, in order, and nothing else."""
+    cols = Columns.of(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [10.0, np.nan, 30.0, 40.0]}))
+    sub = cols.take(np.array([False, True, False, True]))
+    assert len(cols) == 4 and len(sub) == 2 and sub.columns == ["x", "y"]
+    assert sub["x"].tolist() == [2.0, 4.0] and np.isnan(sub["y"][0]) and sub["y"][1] == 40.0
+    out, _ = run("count_factor", {"x": [1.0, 2.0, 3.0, 4.0]}, 3, input="x", factor=1.0)
+    assert np.asarray(REG.get("count_factor").func(sub, REG.get("count_factor").parse_params(
+        {"input": "x", "factor": 1.0}, 3))).tolist() == [2.0, 3.0] and out == [1.0, 2.0, 3.0, 3.0]

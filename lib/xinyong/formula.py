@@ -38,6 +38,8 @@ def _div(a, b):
         out = operator.truediv(a, b)
     if isinstance(out, pd.Series):
         return out.replace([np.inf, -np.inf], np.nan)
+    if isinstance(out, np.ndarray) and out.ndim:
+        return np.where(np.isinf(out), np.nan, out)
     if isinstance(out, (float, np.floating)) and not np.isfinite(out):
         return np.nan
     return out
@@ -179,7 +181,9 @@ def evaluate(formula: Formula, names: Mapping[str, Any]) -> Any:
             f"missing names {sorted(missing)}",
             formula=formula.text,
         )
-    return _eval(formula.tree.body, names, formula.text)
+    # numpy's warnings off, as pandas' arithmetic has them: 0/0 and 1/0 are NaN (undefined), said by the status
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _eval(formula.tree.body, names, formula.text)
 
 
 def _eval(node: ast.AST, names: Mapping[str, Any], text: str) -> Any:

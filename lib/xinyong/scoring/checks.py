@@ -11,14 +11,16 @@ column): intake gives the cells of a workbook, a DataFrame caller may give nothi
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from ..formula import parse
+from ..formula import Formula, parse
 from ..scheme.model import InputCheck, Scheme
 
 
@@ -36,30 +38,48 @@ class Violation:
 
 def _names_in_order(chk: InputCheck) -> tuple[str, ...]:
     """Input ids as they first appear in the test (the first is where a violation is located)."""
-    import re
+    return _ordered_names(chk.test)
 
+
+@lru_cache(maxsize=1024)
+def _ordered_names(test: str) -> tuple[str, ...]:
     def first(n: str) -> int:
-        m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", chk.test)
-        return m.start() if m else len(chk.test)
+        m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", test)
+        return m.start() if m else len(test)
 
-    return tuple(sorted(parse(chk.test).names, key=lambda n: (first(n), n)))
+    return tuple(sorted(parse(test).names, key=lambda n: (first(n), n)))
+
+
+@lru_cache(maxsize=1024)
+def _parsed(test: str) -> Formula:
+    return parse(test)
+
+
+def _numbers(col: pd.Series) -> np.ndarray:
+    """A column as floats; text that is no number is NaN (not checked). A float column as it is."""
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiu":
+        return col.to_numpy(dtype=float)
+    return pd.to_numeric(col, errors="coerce").astype(float).to_numpy()
 
 
 def check_inputs(scheme: Scheme, frame: pd.DataFrame) -> list[Violation]:
-    """Every violation of the scheme's checks by the units (rows) of ``frame`` (columns: input ids)."""
+    """Every violation of the scheme's checks by the units (rows) of ``frame`` (columns: input ids).
+
+    Evaluated on numpy columns (the formulas give the same on arrays as on Series, 1/0 NaN included)."""
     out: list[Violation] = []
     if not scheme.checks or frame.empty:
         return out
+    n = len(frame)
     for chk in scheme.checks:
         names = _names_in_order(chk)
-        cols = {n: (pd.to_numeric(frame[n], errors="coerce").astype(float) if n in frame.columns
-                    else pd.Series(np.nan, index=frame.index)) for n in names}
-        known = pd.concat(cols, axis=1).notna().all(axis=1)
-        held = pd.Series(np.broadcast_to(np.asarray(parse(chk.test)(cols), dtype=bool), (len(frame),)),
-                         index=frame.index)
-        for unit in frame.index[known & ~held]:
-            out.append(Violation(str(unit), chk.id, chk.severity, chk.message, names,
-                                 tuple(float(cols[n][unit]) for n in names)))
+        cols = {c: (_numbers(frame[c]) if c in frame.columns else np.full(n, np.nan)) for c in names}
+        known = np.ones(n, dtype=bool)
+        for col in cols.values():
+            known &= ~np.isnan(col)
+        held = np.broadcast_to(np.asarray(_parsed(chk.test)(cols), dtype=bool), (n,))
+        for k in np.flatnonzero(known & ~held):
+            out.append(Violation(str(frame.index[k]), chk.id, chk.severity, chk.message, names,
+                                 tuple(float(cols[c][k]) for c in names)))
     return out
 
 

@@ -11,19 +11,21 @@ from ..scheme.loader import load_scheme
 from ..scheme.model import Scheme
 from .inputs import prepare
 from .plan import Plan, compile
-from .registry import Registry, RuleParams
+from .registry import Columns, Registry, RuleParams
 from .checks import check_inputs
 from .result import VIOLATION_COLUMNS, ScoreResult
 
 SCORED, MISSING, PENDING, NA, UNDEFINED = range(5)
 
 
-def _run(registry: Registry, kind: str, frame: pd.DataFrame, params: RuleParams, mx: float, mn: float):
+def _run(registry: Registry, kind: str, frame: Columns, params: RuleParams, mx: float, mn: float):
     rk = registry.get(kind)
-    needed = sorted(params.input_ids())
-    missing = frame[needed].isna().any(axis=1).to_numpy() if needed else np.zeros(len(frame), dtype=bool)
-    pts = rk.func(frame, params)
-    pts = np.asarray(pd.Series(pts, index=frame.index, dtype=float), dtype=float)
+    missing = np.zeros(len(frame), dtype=bool)
+    for c in params.input_ids():
+        missing |= np.isnan(frame[c])
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        pts = np.asarray(rk.func(frame, params), dtype=float)
+    pts = np.array(np.broadcast_to(pts, (len(frame),)))  # a constant rule gives one number; a copy, ours to write
     pts = np.where(np.isnan(pts), np.nan, np.clip(pts, mn, mx))
     status = np.full(len(frame), SCORED, dtype=np.int8)
     status[np.isnan(pts)] = UNDEFINED
@@ -60,9 +62,10 @@ def score(scheme: Scheme | str | Plan, inputs: pd.DataFrame, readings: Mapping[s
     S = np.zeros((n, len(items)), dtype=np.int8)
     MX = np.zeros((n, len(items)))
     kinds = meta["unit_kind"].fillna("").astype(str).to_numpy()
+    cols = Columns.of(frame)  # the rules read float arrays: one conversion here, no pandas op per item
     for j, it in enumerate(items):
         er = rules[it.id]
-        pts, st = _run(registry, er.kind, frame, er.params, er.max_points, er.min_points)
+        pts, st = _run(registry, er.kind, cols, er.params, er.max_points, er.min_points)
         MX[:, j] = er.max_points
         for unit_kind, vr in er.variant_rules.items():
             mask = kinds == unit_kind
@@ -71,8 +74,7 @@ def score(scheme: Scheme | str | Plan, inputs: pd.DataFrame, readings: Mapping[s
             if vr.mode == "not_applicable":
                 pts[mask], st[mask], MX[mask, j] = np.nan, NA, 0.0
             else:
-                sub = frame.loc[mask]
-                vp, vs = _run(registry, vr.kind, sub, vr.params, vr.max_points, er.min_points)
+                vp, vs = _run(registry, vr.kind, cols.take(mask), vr.params, vr.max_points, er.min_points)
                 pts[mask], st[mask], MX[mask, j] = vp, vs, vr.max_points
         P[:, j], S[:, j] = pts, st
     silent = frame.index.isin([str(u) for u in unreported])

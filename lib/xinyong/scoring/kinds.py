@@ -1,8 +1,11 @@
-"""The built-in rule kinds. Each is a typed, vectorised ``(frame, params) -> Series`` of points.
+"""The built-in rule kinds. Each is a typed, vectorised ``(frame, params) -> points`` (a float array).
 
 ``frame`` has one row per unit and one column per input (floats; booleans as 1.0/0.0; NaN where
-missing — the engine marks those items ``missing_input`` whatever the function returns). Every
-function's docstring quotes a clause of the seed documents that uses it.
+missing — the engine marks those items ``missing_input`` whatever the function returns): the engine
+passes :class:`~xinyong.scoring.registry.Columns`, a DataFrame works too. The kinds compute on numpy
+arrays (``_col``), never on pandas Series: the results are the same to the last bit (bench/score_hashes.py),
+without pandas' fixed cost per operation. Every function's docstring quotes a clause of the seed
+documents that uses it.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..formula import Formula, parse
 from ..labels import fmt, pts  # noqa: F401 (the explanations' number formats; kinds.fmt is public)
-from .registry import Registry, RuleParams
+from .registry import Columns, Registry, RuleParams
 
 EPS_DIGITS = 9  # steps are rounded to 1e-9 before floor/ceil: 0.03/0.01 is 2.9999999999999996
 
@@ -56,8 +59,34 @@ def _names(text: str) -> set[str]:
     return set(_formula(text).names)
 
 
-def _col(frame: pd.DataFrame, name: str) -> pd.Series:
-    return frame[name].astype(float)
+Frame = Columns | pd.DataFrame  # what a rule reads: the engine's Columns, or a DataFrame in a test
+
+
+def _col(frame: Frame, name: str) -> np.ndarray:
+    return np.asarray(frame[name], dtype=float)
+
+
+def _evaluate(text: str, frame: Frame, names) -> np.ndarray:
+    """A formula over the named columns, as one float per row (a constant formula is broadcast)."""
+    out = np.asarray(_formula(text)({c: _col(frame, c) for c in names}), dtype=float)
+    return np.broadcast_to(out, (len(frame),)) if out.ndim == 0 else out
+
+
+def _clip(x: np.ndarray, lower: float | None = None, upper: float | None = None) -> np.ndarray:
+    """``Series.clip`` on an array, exactly: NaN stays NaN, bounds given the wrong way round are swapped,
+    and a value equal to a bound is kept as it is (-0.0 against a lower bound of 0 stays -0.0)."""
+    if lower is not None and upper is not None:
+        lower, upper = min(lower, upper), max(lower, upper)
+    if lower is not None:
+        x = np.where(x < lower, lower, x)
+    if upper is not None:
+        x = np.where(x > upper, upper, x)
+    return x
+
+
+def _flags(frame: Frame, names: list[str], want: float) -> np.ndarray:
+    """rows × names: whether each input equals ``want`` (NaN never does)."""
+    return np.stack([_col(frame, c) == want for c in names], axis=1)
 
 
 def _cap(p: RuleParams, cap: float | None) -> float:
@@ -81,21 +110,21 @@ class BoolSetParams(RuleParams):
         return self.points if self.points is not None else self.max_points
 
 
-def all_of(frame: pd.DataFrame, p: BoolSetParams) -> pd.Series:
+def all_of(frame: Frame, p: BoolSetParams) -> np.ndarray:
     """Full points when every condition holds, else 0.
 
     001 七 政策环境: “如果以下任一条为是，得0分；如果均为否，得1分” (``expect: false``).
     """
-    ok = (frame[p.inputs].astype(float) == (1.0 if p.expect else 0.0)).all(axis=1)
+    ok = _flags(frame, p.inputs, 1.0 if p.expect else 0.0).all(axis=1)
     return ok.astype(float) * (p.points if p.points is not None else p.max_points)
 
 
-def any_of(frame: pd.DataFrame, p: BoolSetParams) -> pd.Series:
+def any_of(frame: Frame, p: BoolSetParams) -> np.ndarray:
     """Full points when at least one condition holds, else 0.
 
     001 二 2.1 细则: “城市接力、宣传教育、百城万企亮信用，有其一即可”.
     """
-    ok = (frame[p.inputs].astype(float) == (1.0 if p.expect else 0.0)).any(axis=1)
+    ok = _flags(frame, p.inputs, 1.0 if p.expect else 0.0).any(axis=1)
     return ok.astype(float) * (p.points if p.points is not None else p.max_points)
 
 
@@ -130,23 +159,24 @@ class ChecklistParams(RuleParams):
         return min(cap, self.per_item * len(self.items) + self.bonus_all)
 
 
-def checklist(frame: pd.DataFrame, p: ChecklistParams) -> pd.Series:
+def checklist(frame: Frame, p: ChecklistParams) -> np.ndarray:
     """Points per element present (``add``) or deducted per element missing (``deduct``), capped.
 
     004 附件1 一.1: “成立的得5分；缺一项扣1分，未成立的不得分” (deduct, require).
     004 附件2 三.3: “每项得1分，共5分” (add).
     """
-    have = frame[p.items].astype(float).sum(axis=1)
+    # a blank counts as absent here (as DataFrame.sum skips NaN); the engine marks the item missing anyway
+    have = np.nansum(np.stack([_col(frame, c) for c in p.items], axis=1), axis=1)
     cap = _cap(p, p.cap)
     if p.mode == "add":
         out = have * p.per_item
         if p.bonus_all:
             out = out + (have == len(p.items)).astype(float) * p.bonus_all
-        out = out.clip(upper=cap)
+        out = _clip(out, upper=cap)
     else:
-        out = (cap - (len(p.items) - have) * p.per_item).clip(lower=0.0)
+        out = _clip(cap - (len(p.items) - have) * p.per_item, lower=0.0)
     if p.require:
-        out = out.where(frame[p.require].astype(float) == 1.0, 0.0)
+        out = np.where(_col(frame, p.require) == 1.0, out, 0.0)
     return out
 
 
@@ -181,14 +211,14 @@ class ThresholdParams(RuleParams):
         return max(self.points if self.points is not None else self.max_points, self.else_points)
 
 
-def threshold(frame: pd.DataFrame, p: ThresholdParams) -> pd.Series:
+def threshold(frame: Frame, p: ThresholdParams) -> np.ndarray:
     """Points when one input passes a threshold, as written (inclusive ``>=`` or strict ``>``).
 
     000 1.2.5: “…报送至省、市信用信息共享平台的比率达到50%（1分）” (``>=`` 50).
     """
     ok = _OPS[p.op](_col(frame, p.input), p.value)
     full = p.points if p.points is not None else p.max_points
-    return pd.Series(np.where(ok, full, p.else_points), index=frame.index, dtype=float)
+    return np.where(ok, float(full), float(p.else_points))
 
 
 def _explain_threshold(values, p: ThresholdParams, points: float) -> str:
@@ -214,15 +244,14 @@ class ConditionParams(RuleParams):
         return max(self.points if self.points is not None else self.max_points, self.else_points)
 
 
-def condition(frame: pd.DataFrame, p: ConditionParams) -> pd.Series:
+def condition(frame: Frame, p: ConditionParams) -> np.ndarray:
     """Points when a boolean formula over several inputs holds.
 
     000 1.4.2: “中小微企业和农户信用信息建档比率80%以上……（3分）” (both rates ≥ 80).
     """
-    names = {c: _col(frame, c) for c in p.input_ids()}
-    ok = pd.Series(_formula(p.test)(names), index=frame.index).astype(bool)
+    ok = np.asarray(_formula(p.test)({c: _col(frame, c) for c in p.input_ids()})).astype(bool)
     full = p.points if p.points is not None else p.max_points
-    return pd.Series(np.where(ok, full, p.else_points), index=frame.index, dtype=float)
+    return np.broadcast_to(np.where(ok, float(full), float(p.else_points)), (len(frame),))
 
 
 def _explain_condition(values, p: ConditionParams, points: float) -> str:
@@ -246,16 +275,14 @@ class FormulaParams(RuleParams):
         return _names(self.expr)
 
 
-def formula(frame: pd.DataFrame, p: FormulaParams) -> pd.Series:
+def formula(frame: Frame, p: FormulaParams) -> np.ndarray:
     """A formula the document writes out, clipped to [floor, cap].
 
     001 9.3: “计分公式为已经实施容缺受理的部门数量/具有行政审批权力的部门总量*2，最高得2分”.
     """
-    names = {c: _col(frame, c) for c in p.input_ids()}
-    raw = pd.Series(_formula(p.expr)(names), index=frame.index, dtype=float)
-    out = raw.clip(lower=p.floor, upper=_cap(p, p.cap))
+    out = _clip(_evaluate(p.expr, frame, p.input_ids()), lower=p.floor, upper=_cap(p, p.cap))
     if p.undefined_points is not None:
-        out = out.fillna(p.undefined_points)
+        out = np.where(np.isnan(out), p.undefined_points, out)
     return out
 
 
@@ -283,12 +310,12 @@ class CountFactorParams(RuleParams):
         return {self.input}
 
 
-def count_factor(frame: pd.DataFrame, p: CountFactorParams) -> pd.Series:
+def count_factor(frame: Frame, p: CountFactorParams) -> np.ndarray:
     """A count (or ratio) times a factor, capped.
 
     001 四: “上述领域每1个领域建立信用记录的，得0.1分”; 000 1.3.1: “每个部门得0.1分……（最高3分）”.
     """
-    return (_col(frame, p.input) * p.factor).clip(lower=0.0, upper=_cap(p, p.cap))
+    return _clip(_col(frame, p.input) * p.factor, lower=0.0, upper=_cap(p, p.cap))
 
 
 def _explain_count_factor(values, p: CountFactorParams, points: float) -> str:
@@ -320,7 +347,7 @@ class PiecewiseParams(RuleParams):
         return {self.input}
 
 
-def piecewise(frame: pd.DataFrame, p: PiecewiseParams) -> pd.Series:
+def piecewise(frame: Frame, p: PiecewiseParams) -> np.ndarray:
     """Points by segments written as the document writes them; the first matching segment wins.
 
     001 七 7.1.1: “如果地区不良贷款率<2%，2分；如果2% ≤ 地区不良贷款率<5%，得分 = 2/3*(5-地区不良贷款率*100)；
@@ -332,7 +359,7 @@ def piecewise(frame: pd.DataFrame, p: PiecewiseParams) -> pd.Series:
         conds.append(np.asarray(_formula(s.when)({"x": x}), dtype=bool))
         vals.append(np.asarray(_formula(s.expr)({"x": x}) * np.ones(len(x)), dtype=float))
     out = np.select(conds, vals, default=np.nan)
-    return pd.Series(out, index=frame.index, dtype=float).clip(lower=0.0, upper=p.max_points)
+    return _clip(out, lower=0.0, upper=p.max_points)
 
 
 def _explain_piecewise(values, p: PiecewiseParams, points: float) -> str:
@@ -358,18 +385,18 @@ class StepwiseParams(RuleParams):
         return {self.input}
 
 
-def stepwise(frame: pd.DataFrame, p: StepwiseParams) -> pd.Series:
+def stepwise(frame: Frame, p: StepwiseParams) -> np.ndarray:
     """Base points past a threshold, then an increment per whole step (or pro rata), capped.
 
     001 9.1: “超过50%的城市户籍人口拥有个人诚信分，得1.5分，在此基础上每多10%，加0.5分，最高得4分”.
     """
     x = _col(frame, p.input)
     above = x > p.threshold if p.strict else x >= p.threshold
-    steps = ((x - p.threshold) / p.step).round(EPS_DIGITS)
+    steps = np.round((x - p.threshold) / p.step, EPS_DIGITS)
     if p.mode == "floor":
         steps = np.floor(steps)
-    out = (p.base + p.per_step * steps.clip(lower=0)).clip(upper=_cap(p, p.cap))
-    return out.where(above, 0.0).where(x.notna())
+    out = _clip(p.base + p.per_step * _clip(steps, lower=0), upper=_cap(p, p.cap))
+    return np.where(np.isnan(x), np.nan, np.where(above, out, 0.0))
 
 
 def stepwise_steps(x: float, p: StepwiseParams) -> float:
@@ -420,21 +447,19 @@ def _steps(amount, step: float, mode: str):
     return s
 
 
-def deduction(frame: pd.DataFrame, p: DeductionParams) -> pd.Series:
+def deduction(frame: Frame, p: DeductionParams) -> np.ndarray:
     """Start from full marks, deduct per event or per step, never below ``floor`` (0).
 
     001 8.1.1: “存量代码转换率为100%的得1分，每降低1%扣0.2分” (amount ``100 - rate``, step 1).
     004 附件1 二.1: “有迟报、错报的每条扣0.5分，最高扣7.5分” (amount = count of late/wrong records,
     ``max_deduction: 7.5``).
     """
-    names = {c: _col(frame, c) for c in p.input_ids()}
-    amount = pd.Series(_formula(p.amount)(names), index=frame.index, dtype=float)
+    amount = _evaluate(p.amount, frame, p.input_ids())
     full = _cap(p, p.full)
     taken = p.per * _steps(amount, p.step, p.step_mode)
     if p.max_deduction is not None:
         taken = np.minimum(taken, p.max_deduction)
-    out = (full - taken).clip(lower=p.floor)
-    return out.where(amount.notna())
+    return np.where(np.isnan(amount), np.nan, _clip(full - taken, lower=p.floor))
 
 
 def _explain_deduction(values, p: DeductionParams, points: float) -> str:
@@ -474,19 +499,19 @@ class CappedSumParams(RuleParams):
         return out
 
 
-def capped_sum(frame: pd.DataFrame, p: CappedSumParams) -> pd.Series:
+def capped_sum(frame: Frame, p: CappedSumParams) -> np.ndarray:
     """The sum of parts (each optionally capped), capped as a whole.
 
     001 10.1: “（主动承诺型承诺+行业自律型承诺数量）/市场主体数+实行审批替代型承诺的审批事项数量/19+…，最高得4分”.
     """
-    names = {c: _col(frame, c) for c in p.input_ids()}
-    total = pd.Series(0.0, index=frame.index)
+    names = p.input_ids()
+    total = np.zeros(len(frame))
     for part in p.parts:
-        v = pd.Series(_formula(part.expr)(names), index=frame.index, dtype=float).clip(lower=0.0)
+        v = _clip(_evaluate(part.expr, frame, names), lower=0.0)
         if part.cap is not None:
-            v = v.clip(upper=part.cap)
+            v = _clip(v, upper=part.cap)
         total = total + v
-    return total.clip(upper=_cap(p, p.cap))
+    return _clip(total, upper=_cap(p, p.cap))
 
 
 def _explain_capped_sum(values, p: CappedSumParams, points: float) -> str:
@@ -510,12 +535,12 @@ class JudgementParams(RuleParams):
         return {self.column} if self.column else set()
 
 
-def judgement(frame: pd.DataFrame, p: JudgementParams) -> pd.Series:
+def judgement(frame: Frame, p: JudgementParams) -> np.ndarray:
     """Points entered by an assessor within [0, max], with a written justification.
 
     001 一: “……贯彻落实……等情况，酌情计分”. A missing entry is ``pending_judgement``, never 0.
     """
-    return _col(frame, p.column).clip(lower=0.0, upper=p.max_points)
+    return _clip(_col(frame, p.column), lower=0.0, upper=p.max_points)
 
 
 def _explain_judgement(values, p: JudgementParams, points: float) -> str:

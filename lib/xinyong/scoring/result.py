@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .plan import EffectiveRule, Plan
 
 STATUSES = ["scored", "missing_input", "pending_judgement", "not_applicable", "undefined"]
+STATUS_DTYPE = pd.CategoricalDtype(STATUSES)  # one dtype for every column: built once, not per item
 UNKNOWN_CODES = (1, 2, 4)  # missing, pending, undefined: their points are unknown, not zero
 VIOLATION_COLUMNS = ["unit", "check", "severity", "message", "inputs", "values"]
 CAP_COLUMNS = ["unit", "target", "name", "raw", "points", "max", "min", "quote"]
@@ -53,8 +54,8 @@ class ScoreResult:
         ids = [it.id for it in items]
         idx = frame.index
         points = pd.DataFrame(P, index=idx, columns=ids)
-        codes = pd.DataFrame(S, index=idx, columns=ids)
-        status = codes.apply(lambda c: pd.Categorical.from_codes(c.to_numpy(), STATUSES))
+        status = pd.DataFrame({i: pd.Categorical.from_codes(S[:, j], dtype=STATUS_DTYPE) for j, i in enumerate(ids)},
+                              index=idx, columns=ids) if ids else pd.DataFrame(S, index=idx, columns=ids).astype(STATUS_DTYPE)
         maxp = pd.DataFrame(MX, index=idx, columns=ids)
         unknown = np.isin(S, UNKNOWN_CODES)
         Pz = np.nan_to_num(P)
@@ -65,17 +66,17 @@ class ScoreResult:
         hi = scheme.add_up(Pz + MX * unknown)
         base, bonus = lo.base, lo.bonus
         unk = hi.total - lo.total
-        units = pd.DataFrame(index=idx)
-        units["unit_name"] = meta["unit_name"].fillna(pd.Series(idx, index=idx)).astype(str)
-        units["unit_kind"] = meta["unit_kind"].fillna("").astype(str)
-        units["base_total"] = base.round(6)
-        units["bonus"] = bonus.round(6)
-        units["total"] = (base + bonus).round(6)
-        units["unknown_points"] = unk.round(6)
-        units["max_possible"] = (base + bonus + unk).round(6)
-        units["max_applicable"] = scheme.add_up(MX).total.round(6)
-        for code, name in enumerate(STATUSES):
-            units[f"n_{name}"] = (S == code).sum(axis=1)
+        units = pd.DataFrame({  # one frame from whole columns: a column insert each costs as much as the sums
+            "unit_name": meta["unit_name"].fillna(pd.Series(idx, index=idx)).astype(str),
+            "unit_kind": meta["unit_kind"].fillna("").astype(str),
+            "base_total": base.round(6),
+            "bonus": bonus.round(6),
+            "total": (base + bonus).round(6),
+            "unknown_points": unk.round(6),
+            "max_possible": (base + bonus + unk).round(6),
+            "max_applicable": scheme.add_up(MX).total.round(6),
+            **{f"n_{name}": (S == code).sum(axis=1) for code, name in enumerate(STATUSES)},
+        }, index=idx)
         # sections (every level): known and unknown points, after their caps
         sec_ids = [s.id for s in scheme.walk_sections()]
         sections = pd.DataFrame({sid: lo.sections[sid] for sid in sec_ids}, index=idx).round(6)
@@ -245,34 +246,41 @@ def _cap_rows(scheme: Scheme, idx: pd.Index, t) -> pd.DataFrame:
 
 
 def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests: dict[str, str]):
-    from ..formula import parse
+    """Each gate condition's outcome per unit: ``pass``/``fail`` when the known points (lo) and the best
+    case (hi) agree, else ``unknown``; ``unknown`` too when an input it reads is missing. Computed on
+    arrays (the formulas evaluate numpy columns as they do Series), one table built at the end."""
+    from .kinds import _formula  # the parsed-formula cache the rule kinds use
 
-    rows = []
+    idx, n = units.index, len(units)
+    tot, base, bonus, unk = (units[c].to_numpy(dtype=float) for c in ("total", "base_total", "bonus", "unknown_points"))
+    totals_lo = {"total": tot, "base_total": base, "bonus": bonus}
+    totals_hi = {"total": units["max_possible"].to_numpy(dtype=float), "base_total": base + unk, "bonus": bonus + unk}
+    rows: dict[str, list] = {"gate": [], "condition": [], "name": [], "outcome": [], "test": []}
     for g in scheme.gates:
-        fails = pd.Series(False, index=units.index)
-        unknowns = pd.Series(False, index=units.index)
-        failed_names: dict[str, list[str]] = {}
+        fails = np.zeros(n, dtype=bool)
+        unknowns = np.zeros(n, dtype=bool)
+        failed_names: dict[int, list[str]] = {}
         for c in g.conditions:
-            f = parse(gate_tests.get(c.id, c.test))
-            names_lo = {n: frame[n] for n in f.names if n in frame.columns}
-            names_hi = dict(names_lo)
-            names_lo.update(total=units["total"], base_total=units["base_total"], bonus=units["bonus"])
-            names_hi.update(total=units["max_possible"], base_total=units["base_total"] + units["unknown_points"],
-                            bonus=units["bonus"] + units["unknown_points"])
-            lo = pd.Series(f(names_lo), index=units.index).astype(bool)
-            hi = pd.Series(f(names_hi), index=units.index).astype(bool)
-            missing = frame[[n for n in f.names if n in frame.columns]].isna().any(axis=1) if any(
-                n in frame.columns for n in f.names) else pd.Series(False, index=units.index)
+            test = gate_tests.get(c.id, c.test)
+            f = _formula(test)
+            read = [name for name in f.names if name in frame.columns]
+            cols = {name: frame[name].to_numpy(dtype=float) for name in read}
+            lo = np.broadcast_to(np.asarray(f({**cols, **totals_lo})).astype(bool), (n,))
+            hi = np.broadcast_to(np.asarray(f({**cols, **totals_hi})).astype(bool), (n,))
+            missing = np.zeros(n, dtype=bool)
+            for col in cols.values():
+                missing |= np.isnan(col)
             outcome = np.where(missing, "unknown", np.where(lo & hi, "pass", np.where(~lo & ~hi, "fail", "unknown")))
-            rows.append(pd.DataFrame({"unit": units.index, "gate": g.id, "condition": c.id, "name": c.name,
-                                      "outcome": outcome, "test": gate_tests.get(c.id, c.test)}))
-            is_fail = pd.Series(outcome == "fail", index=units.index)
+            for key, v in (("gate", g.id), ("condition", c.id), ("name", c.name), ("test", test)):
+                rows[key].append(np.full(n, v, dtype=object))
+            rows["outcome"].append(outcome)
+            is_fail = outcome == "fail"
             fails |= is_fail
-            unknowns |= pd.Series(outcome == "unknown", index=units.index)
-            for u in units.index[is_fail]:
-                failed_names.setdefault(u, []).append(c.id)
+            unknowns |= outcome == "unknown"
+            for k in np.flatnonzero(is_fail):
+                failed_names.setdefault(int(k), []).append(c.id)
         units[f"gate:{g.id}"] = np.where(fails, "fail", np.where(unknowns, "unknown", "pass"))
-        units[f"failed:{g.id}"] = pd.Series([failed_names.get(u, []) for u in units.index], index=units.index, dtype=object)
+        units[f"failed:{g.id}"] = pd.Series([failed_names.get(k, []) for k in range(n)], index=idx, dtype=object)
     if scheme.gates:
         vetoes = [g.id for g in scheme.gates if g.kind == "veto"]
         quals = [g.id for g in scheme.gates if g.kind == "qualification"]
@@ -284,7 +292,12 @@ def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests:
     else:
         units["gate_outcome"] = "none"
     cols = ["unit", "gate", "condition", "name", "outcome", "test"]
-    return (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)), units
+    if not rows["gate"]:
+        return pd.DataFrame(columns=cols), units
+    k = len(rows["gate"])
+    table = {"unit": idx.append([idx] * (k - 1)) if k > 1 else idx}
+    table.update({key: np.concatenate(v) for key, v in rows.items()})
+    return pd.DataFrame(table, columns=cols), units
 
 
 def consequence_text(c) -> str:
@@ -371,15 +384,15 @@ def _grades(scheme: Scheme, units: pd.DataFrame, scheme_opts: dict[str, Any]) ->
     def band(x: pd.Series) -> pd.Series:
         conds = []
         labels = []
+        # rounding is unspecified (004 E8): compare on 6 decimals so 89.9999999 is not 90
+        xr = np.round(x.to_numpy(dtype=float), 6)
         for b in scheme.grades.bands:
             labels.append(b.label)
             if b.min is None:
-                conds.append(pd.Series(True, index=x.index))
+                conds.append(np.ones(len(xr), dtype=bool))
             else:
-                # rounding is unspecified (004 E8): compare on 6 decimals so 89.9999999 is not 90
-                xr = x.round(6)
                 conds.append(xr >= b.min if b.min_inclusive else xr > b.min)
-        return pd.Series(np.select([c.to_numpy() for c in conds], labels, default=labels[-1]), index=x.index)
+        return pd.Series(np.select(conds, labels, default=labels[-1]), index=x.index)
 
     g_lo, g_hi = band(lo), band(hi)
     units["grade"] = g_lo
