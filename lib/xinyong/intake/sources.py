@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Iterator
 
 from ..scheme.values import is_blank
@@ -70,11 +72,13 @@ class Grid:
 
     Only values are kept per cell; the few cells whose number format is a percent format are listed in
     ``percent`` (the only format the reader looks at). Formula cells are blank in ``rows`` and listed,
-    with their text, in ``formulas``.
+    with their text, in ``formulas``. ``rows`` is a list of tuples, or (a large sheet read by calamine)
+    a :class:`SheetRows` that builds each row when it is asked for; :meth:`column` and
+    :meth:`row_numbers` read such a sheet a column at a time without building its rows.
     """
 
     name: str | None
-    rows: list[tuple[Any, ...]]
+    rows: "list[tuple[Any, ...]] | SheetRows"
     merged: list[str] = field(default_factory=list)
     percent: set[tuple[int, int]] = field(default_factory=set)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -90,12 +94,26 @@ class Grid:
     def cell(self, r: int, c: int) -> Cell:
         return Cell(self.value(r, c), "0%" if (r, c) in self.percent else "General")
 
+    def column(self, c: int, rows: list[int]) -> list[Any]:
+        """The values of column ``c`` in the sheet rows ``rows`` (each in 1..n_rows), as :meth:`value` gives
+        them, except that a whole number may come as the float of the same value (a sheet read by calamine:
+        not converting them is what makes reading a column fast)."""
+        if isinstance(self.rows, SheetRows):
+            return self.rows.column(c, rows)
+        out = []
+        for i in rows:
+            row = self.rows[i - 1]
+            out.append(row[c - 1] if 0 < c <= len(row) else None)
+        return out
+
     @property
     def n_rows(self) -> int:
         return len(self.rows)
 
     @property
     def width(self) -> int:
+        if isinstance(self.rows, SheetRows):
+            return self.rows.width
         return max((len(r) for r in self.rows), default=0)
 
     def row_blank(self, r: int) -> bool:
@@ -108,9 +126,90 @@ class Grid:
 
     def row_numbers(self, start: int) -> Iterator[int]:
         """Rows from ``start`` that hold something."""
+        if isinstance(self.rows, SheetRows):
+            yield from self.rows.filled(start)
+            return
         for i in range(start, len(self.rows) + 1):
             if not self.row_blank(i):
                 yield i
+
+
+def _raw_blank(row: list[Any]) -> bool:
+    """A row as calamine gives it holds nothing: only empty or whitespace texts (its numbers are never NaN,
+    the scan made sure; anything but a text is a value)."""
+    return all(type(v) is str and not v.strip() for v in row)
+
+
+def _raw_row(row: list[Any], pad: tuple[None, ...]) -> tuple[Any, ...]:
+    """One calamine row as the expat parser gives it: an integral float is the int it was written as (the scan
+    made sure it was written without a point), "" is an empty cell, and the row ends at its last value."""
+    vals = [(int(v) if v.is_integer() else v) if type(v) is float else (v or None) for v in row]
+    while vals and vals[-1] is None:
+        vals.pop()
+    return pad + tuple(vals) if vals else ()
+
+
+class SheetRows(Sequence):
+    """The rows of a sheet read by calamine, kept as calamine gave them (one list per row, numbers as
+    floats, "" for an empty cell; ``r0`` rows above and ``c0`` columns left of them empty) and turned into
+    the grid's row tuples (:func:`_raw_row`) one at a time, when asked for. Trailing blank rows are dropped,
+    as :func:`_trim` does. A sheet of 100,000 rows × 35 columns is mostly read by :meth:`column` and
+    :meth:`filled`, which never build its rows."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, raw: list[list[Any]], r0: int, c0: int):
+        while raw and _raw_blank(raw[-1]):
+            raw.pop()
+        self.raw, self.r0, self.c0 = raw, r0, c0
+        self.pad: tuple[None, ...] = (None,) * c0
+        self.uniform = len(set(map(len, raw))) <= 1  # calamine gives every row the sheet's width
+        self._last: tuple[int, tuple[Any, ...]] = (-1, ())
+
+    def __len__(self) -> int:
+        return self.r0 + len(self.raw) if self.raw else 0
+
+    def __getitem__(self, i: Any) -> Any:
+        n = len(self)
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(n))]
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        if i < self.r0:
+            return ()
+        if self._last[0] != i:  # Grid.value reads a row a cell at a time: build it once
+            self._last = (i, _raw_row(self.raw[i - self.r0], self.pad))
+        return self._last[1]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (list, tuple, SheetRows)) and list(self) == list(other)
+
+    @property
+    def width(self) -> int:
+        """The last column holding a value (what max(len(row)) gives on the built rows)."""
+        widest = max(map(len, self.raw), default=0)
+        for k in range(widest - 1, -1, -1):
+            col = [r[k] if k < len(r) else "" for r in self.raw]
+            if col.count("") != len(col):
+                return self.c0 + k + 1
+        return 0
+
+    def column(self, c: int, rows: list[int]) -> list[Any]:
+        k, off = c - 1 - self.c0, 1 + self.r0
+        if k < 0:
+            return [None] * len(rows)
+        raw = self.raw
+        if self.uniform and raw and k < len(raw[0]) and (not rows or rows[0] > self.r0):
+            return [None if (v := raw[i - off][k]) == "" else v for i in rows]
+        return [None if i <= self.r0 or k >= len(raw[i - off]) or (v := raw[i - off][k]) == "" else v
+                for i in rows]
+
+    def filled(self, start: int) -> list[int]:
+        """The row numbers from ``start`` of the rows holding something."""
+        raw, off = self.raw, 1 + self.r0
+        return [i for i in range(max(start, off), len(self) + 1) if not _raw_blank(raw[i - off])]
 
 
 @dataclass
@@ -372,9 +471,10 @@ class _Calamine:
     """The plain sheets of a workbook read by calamine (python-calamine, Rust): the same grid as the expat
     parser gives, several times faster, for sheets the raw-XML scan found plain (:data:`_NOT_PLAIN`: no
     formulas, dates, times, percent formats, booleans, errors, rich or phonetic text, empty texts, numbers
-    written other than as plain decimals). What calamine gives is checked once more as it is converted:
+    written other than as plain decimals). What calamine gives is checked once more after reading:
     anything but text and numbers (a date calamine recognised by a format openpyxl does not) sends the
-    sheet back to the expat parser. Numbers: calamine gives floats; an integral one was written without a
+    sheet back to the expat parser. The rows are kept as calamine gives them (:class:`SheetRows`) and
+    converted when asked for. Numbers: calamine gives floats; an integral one was written without a
     point (the scan made sure), so it is the int the expat parser gives. Empty texts cannot occur (the
     scan and the shared strings were checked), so calamine's "" is an empty cell.
     """
@@ -397,20 +497,14 @@ class _Calamine:
             self.usable = False
             return None
         last = scan.last_row if scan.last_row is not None else 0
-        rows: list[tuple[Any, ...]] = [()] * min(r0, last)
-        pad = (None,) * c0
-        kinds = {str, float}
-        for _, row in zip(range(max(last - r0, 0)), found):  # one row's list at a time
-            if not kinds.issuperset(map(type, row)):
-                return None
-            vals = [(int(v) if v.is_integer() else v) if type(v) is float else (v or None) for v in row]
-            while vals and vals[-1] is None:
-                vals.pop()
-            rows.append(pad + tuple(vals) if vals else ())
+        # the rows down to the last one with data, kept as calamine gives them (SheetRows converts on demand)
+        raw = list(itertools.islice(found, max(last - r0, 0)))
         del found, sheet
-        grid = Grid(title, rows, scan.merged)
-        _trim(grid)
-        return grid
+        # anything but text and numbers (a date calamine recognised by a format openpyxl does not, a
+        # boolean): the expat parser reads the sheet; one pass in C over every cell
+        if not {str, float}.issuperset(map(type, itertools.chain.from_iterable(raw))):
+            return None
+        return Grid(title, SheetRows(raw, min(r0, last), c0), scan.merged)
 
 
 def _plain_shared_strings(wb: Any) -> bool:
