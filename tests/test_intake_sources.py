@@ -185,8 +185,13 @@ def _same(slow, quick):
         (list(quick.row_numbers(1)), list(quick.row_numbers(3)), quick.width)
     rows = list(range(1, slow.n_rows + 1))
     for c in range(1, slow.width + 2):
-        a, b = slow.column(c, rows), quick.column(c, rows)
-        assert a == b and all(type(x) is type(y) or (type(x) is int and type(y) is float) for x, y in zip(a, b))
+        a, b = slow.column(c, rows, exact=True), quick.column(c, rows, exact=True)
+        assert a == b and [type(v) for v in a] == [type(v) for v in b]
+        fast = quick.column(c, rows)
+        if isinstance(fast, np.ndarray):  # numbers only: NaN where the cell is empty
+            assert np.array_equal(fast, np.array(a, dtype=float), equal_nan=True)
+        else:
+            assert fast == a and all(type(x) is type(y) or (type(x) is int and type(y) is float) for x, y in zip(a, fast))
 
 
 DEMO = Path(__file__).parent.parent / "params" / "demo"

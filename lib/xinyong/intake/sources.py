@@ -26,6 +26,8 @@ from pathlib import Path
 from collections.abc import Sequence
 from typing import Any, Iterator
 
+import numpy as np
+
 from ..scheme.values import is_blank
 from .problems import Log
 
@@ -94,12 +96,13 @@ class Grid:
     def cell(self, r: int, c: int) -> Cell:
         return Cell(self.value(r, c), "0%" if (r, c) in self.percent else "General")
 
-    def column(self, c: int, rows: list[int]) -> list[Any]:
+    def column(self, c: int, rows: list[int], exact: bool = False) -> "list[Any] | np.ndarray":
         """The values of column ``c`` in the sheet rows ``rows`` (each in 1..n_rows), as :meth:`value` gives
-        them, except that a whole number may come as the float of the same value (a sheet read by calamine:
-        not converting them is what makes reading a column fast)."""
+        them. Unless ``exact``, a sheet read by calamine gives a whole number as the float of the same value,
+        and a column of it that holds only numbers as a float array with NaN for the blanks (not building a
+        Python value per cell is what makes reading a column fast)."""
         if isinstance(self.rows, SheetRows):
-            return self.rows.column(c, rows)
+            return self.rows.column(c, rows, exact)
         out = []
         for i in rows:
             row = self.rows[i - 1]
@@ -134,40 +137,86 @@ class Grid:
                 yield i
 
 
-def _raw_blank(row: list[Any]) -> bool:
-    """A row as calamine gives it holds nothing: only empty or whitespace texts (its numbers are never NaN,
-    the scan made sure; anything but a text is a value)."""
-    return all(type(v) is str and not v.strip() for v in row)
+def _cell(v: Any) -> Any:
+    """One value of a :class:`SheetRows` column as the expat parser gives it: an integral number is the int
+    it was written as (the scan made sure it was written without a point), "" or NaN (a blank in a column
+    of numbers) an empty cell."""
+    if type(v) is str:
+        return v or None
+    x = float(v)
+    if x != x:
+        return None
+    return int(x) if x.is_integer() else x
 
 
-def _raw_row(row: list[Any], pad: tuple[None, ...]) -> tuple[Any, ...]:
-    """One calamine row as the expat parser gives it: an integral float is the int it was written as (the scan
-    made sure it was written without a point), "" is an empty cell, and the row ends at its last value."""
-    vals = [(int(v) if v.is_integer() else v) if type(v) is float else (v or None) for v in row]
-    while vals and vals[-1] is None:
-        vals.pop()
-    return pad + tuple(vals) if vals else ()
+def _pack(col: tuple[Any, ...]) -> "np.ndarray | tuple[Any, ...] | None":
+    """One column as calamine gave it, stored compactly: numbers (and empty cells) as a float array with NaN
+    for empty (calamine never gives NaN: the scan allows only plain decimals); anything else as a tuple whose
+    equal texts share one object. None when it holds anything but texts and numbers."""
+    kinds = set(map(type, col))
+    if kinds == {float}:
+        return np.array(col, dtype=float)
+    if not kinds <= {str, float}:
+        return None
+    if kinds == {float, str} and not any(v for v in col if type(v) is str):
+        return np.array([np.nan if type(v) is str else v for v in col], dtype=float)
+    canon: dict[Any, Any] = {}
+    return tuple(map(canon.setdefault, col, col))
 
 
 class SheetRows(Sequence):
-    """The rows of a sheet read by calamine, kept as calamine gave them (one list per row, numbers as
-    floats, "" for an empty cell; ``r0`` rows above and ``c0`` columns left of them empty) and turned into
-    the grid's row tuples (:func:`_raw_row`) one at a time, when asked for. Trailing blank rows are dropped,
-    as :func:`_trim` does. A sheet of 100,000 rows × 35 columns is mostly read by :meth:`column` and
-    :meth:`filled`, which never build its rows."""
+    """The rows of a sheet read by calamine, kept a column at a time (:func:`_pack`: numbers in float
+    arrays, texts in tuples; ``r0`` rows above and ``c0`` columns left of them empty). A row tuple, as the
+    expat parser gives it, is built only when asked for (:func:`_cell`); the sheet readers read whole
+    columns (:meth:`column`) and the filled rows (:meth:`filled`) without building any. Trailing blank
+    rows are dropped, as :func:`_trim` does. Build it with :meth:`build`."""
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __init__(self, raw: list[list[Any]], r0: int, c0: int):
-        while raw and _raw_blank(raw[-1]):
-            raw.pop()
-        self.raw, self.r0, self.c0 = raw, r0, c0
+    def __init__(self, cols: list[Any], n: int, r0: int, c0: int):
+        self.cols, self.n, self.r0, self.c0 = cols, n, r0, c0
         self.pad: tuple[None, ...] = (None,) * c0
-        self.uniform = len(set(map(len, raw))) <= 1  # calamine gives every row the sheet's width
         self._last: tuple[int, tuple[Any, ...]] = (-1, ())
+        self._blank = self._blank_rows()
+        filled = np.flatnonzero(~self._blank)
+        self.n = int(filled[-1]) + 1 if len(filled) else 0
+        if self.n < n:
+            self.cols = [c[:self.n] for c in self.cols]
+            self._blank = self._blank[:self.n]
+
+    @classmethod
+    def build(cls, raw: list[list[Any]], r0: int, c0: int) -> "SheetRows | None":
+        """From calamine's rows (emptied as it goes); None when a cell is anything but a text or a number."""
+        width = max(map(len, raw), default=0)
+        for k, r in enumerate(raw):
+            if len(r) < width:
+                raw[k] = r + [""] * (width - len(r))
+        n = len(raw)
+        cols = list(zip(*raw)) if raw else []
+        raw.clear()
+        packed = []
+        while cols:
+            c = _pack(cols.pop(0))
+            if c is None:
+                return None
+            packed.append(c)
+        return cls(packed, n, r0, c0)
+
+    def _blank_rows(self) -> np.ndarray:
+        """Per row, whether it holds nothing (empty cells, or texts of whitespace only)."""
+        blank = np.ones(self.n, dtype=bool)
+        for c in sorted(self.cols, key=lambda c: not isinstance(c, np.ndarray)):  # the cheap ones first
+            if not blank.any():
+                break
+            if isinstance(c, np.ndarray):
+                blank &= np.isnan(c)
+            else:
+                empty = {v: type(v) is str and not v.strip() for v in set(c)}
+                blank &= np.fromiter(map(empty.__getitem__, c), dtype=bool, count=len(c))
+        return blank
 
     def __len__(self) -> int:
-        return self.r0 + len(self.raw) if self.raw else 0
+        return self.r0 + self.n if self.n else 0
 
     def __getitem__(self, i: Any) -> Any:
         n = len(self)
@@ -180,7 +229,11 @@ class SheetRows(Sequence):
         if i < self.r0:
             return ()
         if self._last[0] != i:  # Grid.value reads a row a cell at a time: build it once
-            self._last = (i, _raw_row(self.raw[i - self.r0], self.pad))
+            k = i - self.r0
+            vals = [_cell(c[k]) for c in self.cols]
+            while vals and vals[-1] is None:
+                vals.pop()
+            self._last = (i, self.pad + tuple(vals) if vals else ())
         return self._last[1]
 
     def __eq__(self, other: object) -> bool:
@@ -189,27 +242,37 @@ class SheetRows(Sequence):
     @property
     def width(self) -> int:
         """The last column holding a value (what max(len(row)) gives on the built rows)."""
-        widest = max(map(len, self.raw), default=0)
-        for k in range(widest - 1, -1, -1):
-            col = [r[k] if k < len(r) else "" for r in self.raw]
-            if col.count("") != len(col):
+        for k in range(len(self.cols) - 1, -1, -1):
+            c = self.cols[k]
+            if (~np.isnan(c)).any() if isinstance(c, np.ndarray) else c.count("") != len(c):
                 return self.c0 + k + 1
         return 0
 
-    def column(self, c: int, rows: list[int]) -> list[Any]:
+    def column(self, c: int, rows: list[int], exact: bool = False) -> "list[Any] | np.ndarray":
         k, off = c - 1 - self.c0, 1 + self.r0
-        if k < 0:
+        if k < 0 or k >= len(self.cols):
             return [None] * len(rows)
-        raw = self.raw
-        if self.uniform and raw and k < len(raw[0]) and (not rows or rows[0] > self.r0):
-            return [None if (v := raw[i - off][k]) == "" else v for i in rows]
-        return [None if i <= self.r0 or k >= len(raw[i - off]) or (v := raw[i - off][k]) == "" else v
-                for i in rows]
+        col = self.cols[k]
+        if rows and rows[0] < off:  # rows above calamine's first: empty
+            return [None if i < off else _cell(col[i - off]) for i in rows]
+        if isinstance(col, np.ndarray):
+            got = col[np.asarray(rows, dtype=np.int64) - off]
+            return [_cell(x) for x in got.tolist()] if exact else got
+        if rows and rows[-1] - rows[0] == len(rows) - 1:  # a run of rows: a slice
+            out = list(col[rows[0] - off:rows[-1] - off + 1])
+        else:
+            out = [col[i - off] for i in rows]
+        if "" in out:
+            out = [None if v == "" else v for v in out]
+        if exact and float in set(map(type, out)):
+            out = [_cell(v) if type(v) is float else v for v in out]
+        return out
 
     def filled(self, start: int) -> list[int]:
         """The row numbers from ``start`` of the rows holding something."""
-        raw, off = self.raw, 1 + self.r0
-        return [i for i in range(max(start, off), len(self) + 1) if not _raw_blank(raw[i - off])]
+        off = 1 + self.r0
+        first = max(start, off)
+        return (np.flatnonzero(~self._blank[first - off:]) + first).tolist()
 
 
 @dataclass
@@ -497,14 +560,13 @@ class _Calamine:
             self.usable = False
             return None
         last = scan.last_row if scan.last_row is not None else 0
-        # the rows down to the last one with data, kept as calamine gives them (SheetRows converts on demand)
+        # the rows down to the last one with data, kept a column at a time (SheetRows builds rows on demand)
         raw = list(itertools.islice(found, max(last - r0, 0)))
         del found, sheet
         # anything but text and numbers (a date calamine recognised by a format openpyxl does not, a
-        # boolean): the expat parser reads the sheet; one pass in C over every cell
-        if not {str, float}.issuperset(map(type, itertools.chain.from_iterable(raw))):
-            return None
-        return Grid(title, SheetRows(raw, min(r0, last), c0), scan.merged)
+        # boolean): the expat parser reads the sheet
+        rows = SheetRows.build(raw, min(r0, last), c0)
+        return Grid(title, rows, scan.merged) if rows is not None else None
 
 
 def _plain_shared_strings(wb: Any) -> bool:
