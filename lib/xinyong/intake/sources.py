@@ -57,9 +57,10 @@ _MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+\d+(?::
 # point, like 1.0); prefixed element names would hide all of these from the searches; CDATA, to be safe.
 # Same in both (so not searched): booleans (calamine gives bool, which sends the sheet back anyway), t="str",
 # rich text runs and phonetic runs, cells without r, single-quoted attributes, <v/>.
+_PREFIXED = re.compile(rb":(?:c|row|v|is|t|r|f)[\s>/]")  # an element name with a prefix (one of _NOT_PLAIN)
 _NOT_PLAIN = tuple(re.compile(p) for p in (
     rb"<v>(?:[^<]*[^0-9.+\-<]|[^<]{16}|[-+]?\d*\.0*</v>)", rb"<t(?:\s[^>]*)?(?:/>|></t>)", rb"<is(?:/>|></is>)",
-    rb't="[ed]"', rb":(?:c|row|v|is|t|r)[\s>/]", rb"<!\[CDATA\["))
+    rb't="[ed]"', rb":(?:c|row|v|is|t|r|f)[\s>/]", rb"<!\[CDATA\["))
 
 
 @dataclass(slots=True)
@@ -149,17 +150,43 @@ def _cell(v: Any) -> Any:
     return int(x) if x.is_integer() else x
 
 
-def _pack(col: tuple[Any, ...]) -> "np.ndarray | tuple[Any, ...] | None":
-    """One column as calamine gave it, stored compactly: numbers (and empty cells) as a float array with NaN
-    for empty (calamine never gives NaN: the scan allows only plain decimals); anything else as a tuple whose
-    equal texts share one object. None when it holds anything but texts and numbers."""
+class _Numbers:
+    """A column of numbers as a float array, NaN where a cell is empty (calamine never gives NaN: the scan
+    allows only plain decimals), with its few other cells (a header, the template's label rows above the
+    data) by position in ``other``."""
+
+    __slots__ = ("x", "other")
+
+    def __init__(self, x: np.ndarray, other: dict[int, Any]):
+        self.x, self.other = x, other
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, k: int) -> Any:
+        v = self.other.get(k)
+        return self.x[k] if v is None else v
+
+    def head(self, n: int) -> "_Numbers":
+        return _Numbers(self.x[:n], {k: v for k, v in self.other.items() if k < n})
+
+
+def _pack(col: tuple[Any, ...]) -> "_Numbers | tuple[Any, ...] | None":
+    """One column as calamine gave it, stored compactly: mostly numbers (and empty cells) as
+    :class:`_Numbers`; anything else as a tuple whose equal texts share one object. None when it holds
+    anything but texts and numbers."""
     kinds = set(map(type, col))
     if kinds == {float}:
-        return np.array(col, dtype=float)
+        return _Numbers(np.array(col, dtype=float), {})
     if not kinds <= {str, float}:
         return None
-    if kinds == {float, str} and not any(v for v in col if type(v) is str):
-        return np.array([np.nan if type(v) is str else v for v in col], dtype=float)
+    if float in kinds:
+        texts = [k for k, t in enumerate(map(type, col)) if t is str]
+        other = {k: col[k] for k in texts if col[k]}
+        if len(other) <= max(16, len(col) // 100):
+            x = np.array(col, dtype=object)
+            x[texts] = np.nan
+            return _Numbers(x.astype(float), other)
     canon: dict[Any, Any] = {}
     return tuple(map(canon.setdefault, col, col))
 
@@ -181,7 +208,7 @@ class SheetRows(Sequence):
         filled = np.flatnonzero(~self._blank)
         self.n = int(filled[-1]) + 1 if len(filled) else 0
         if self.n < n:
-            self.cols = [c[:self.n] for c in self.cols]
+            self.cols = [c.head(self.n) if isinstance(c, _Numbers) else c[:self.n] for c in self.cols]
             self._blank = self._blank[:self.n]
 
     @classmethod
@@ -205,11 +232,14 @@ class SheetRows(Sequence):
     def _blank_rows(self) -> np.ndarray:
         """Per row, whether it holds nothing (empty cells, or texts of whitespace only)."""
         blank = np.ones(self.n, dtype=bool)
-        for c in sorted(self.cols, key=lambda c: not isinstance(c, np.ndarray)):  # the cheap ones first
+        for c in sorted(self.cols, key=lambda c: not isinstance(c, _Numbers)):  # the cheap ones first
             if not blank.any():
                 break
-            if isinstance(c, np.ndarray):
-                blank &= np.isnan(c)
+            if isinstance(c, _Numbers):
+                empty = np.isnan(c.x)
+                for k, v in c.other.items():
+                    empty[k] = not v.strip()
+                blank &= empty
             else:
                 empty = {v: type(v) is str and not v.strip() for v in set(c)}
                 blank &= np.fromiter(map(empty.__getitem__, c), dtype=bool, count=len(c))
@@ -244,7 +274,7 @@ class SheetRows(Sequence):
         """The last column holding a value (what max(len(row)) gives on the built rows)."""
         for k in range(len(self.cols) - 1, -1, -1):
             c = self.cols[k]
-            if (~np.isnan(c)).any() if isinstance(c, np.ndarray) else c.count("") != len(c):
+            if (c.other or (~np.isnan(c.x)).any()) if isinstance(c, _Numbers) else c.count("") != len(c):
                 return self.c0 + k + 1
         return 0
 
@@ -255,9 +285,17 @@ class SheetRows(Sequence):
         col = self.cols[k]
         if rows and rows[0] < off:  # rows above calamine's first: empty
             return [None if i < off else _cell(col[i - off]) for i in rows]
-        if isinstance(col, np.ndarray):
-            got = col[np.asarray(rows, dtype=np.int64) - off]
-            return [_cell(x) for x in got.tolist()] if exact else got
+        if isinstance(col, _Numbers):
+            idx = np.asarray(rows, dtype=np.int64) - off
+            got = col.x[idx]
+            hit = col.other and np.isin(idx, list(col.other)).any()
+            if not hit and not exact:
+                return got
+            out = [_cell(x) if exact else (None if x != x else x) for x in got.tolist()]
+            if hit:
+                for pos in np.flatnonzero(np.isin(idx, list(col.other))).tolist():
+                    out[pos] = col.other[int(idx[pos])]
+            return out
         if rows and rows[-1] - rows[0] == len(rows) - 1:  # a run of rows: a slice
             out = list(col[rows[0] - off:rows[-1] - off + 1])
         else:
@@ -408,10 +446,13 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
         end = _rows_end(buf)
         # keep a margin unsearched so no tag is cut in two; it is searched with the next chunk
         cut = end.start() if end else max(len(buf) - 256, 0)
-        formulas = formulas or any(f.search(buf, 0, cut) for f in _FORMULA_TAGS)
         # plain searches first: a chunk of formatted-but-empty rows holds none of these, and the regex
-        # (which only confirms) then never runs over it
-        pos = max(buf.rfind(d, 0, cut) for d in _DATA_TAGS)
+        # (which only confirms) then never runs over it. While the sheet is plain, no element name so far
+        # had a prefix (:data:`_NOT_PLAIN`), so the prefixed tags need no search in this chunk
+        unprefixed = plain and rows_from is not None and not _PREFIXED.search(buf, 0, cut)
+        tags = _DATA_TAGS[::2] if unprefixed else _DATA_TAGS
+        formulas = formulas or any(f.search(buf, 0, cut) for f in (_FORMULA_TAGS[:1] if unprefixed else _FORMULA_TAGS))
+        pos = max(buf.rfind(d, 0, cut) for d in tags)
         if plain:
             start = 0
             if rows_from is None:
