@@ -158,8 +158,10 @@ def test_one_coercer_for_cells_and_frames(scheme):
 
 @pytest.fixture(autouse=True)
 def _calamine_for_small_sheets(monkeypatch):
-    """The fixtures are small: let calamine read them as it reads large sheets."""
+    """The fixtures are small: let calamine read them as it reads large sheets, its rows turned into columns
+    three at a time (so columns that start in a later chunk, or turn from numbers to texts, are met)."""
     monkeypatch.setattr(sources, "CALAMINE_MIN_ROWS", 0)
+    monkeypatch.setattr(sources, "SHEET_CHUNK_ROWS", 3)
 
 
 def _both_paths(data: bytes):
@@ -257,3 +259,19 @@ def test_calamine_reads_plain_sheets_and_percent_formats_stay_exact(tmp_path, sc
 def workbook_bytes_of(wb) -> bytes:
     from xinyong.intake import workbook_bytes
     return workbook_bytes(wb)
+
+
+def test_sheet_rows_keep_every_cell_when_a_column_turns_to_texts():
+    """A column of numbers that meets more texts than _Numbers keeps beside them (here in the third chunk of
+    three rows) becomes a tuple, with every earlier value, blank and text in its place; trailing blank rows go."""
+    raw = [["id", "x", ""]] + [[f"u{k}", float(k) if k % 5 else "", ""] for k in range(1, 30)] \
+        + [[f"t{k}", f"w{k}", 2.5] for k in range(20)] + [["", "", ""], ["  ", "", ""]]
+    rows = sources.SheetRows.build(iter(raw), len(raw), 1, 0)
+    assert isinstance(rows.cols[1], tuple) and isinstance(rows.cols[2], sources._Numbers)
+    want = [(), ("id", "x"), *[(f"u{k}", k) if k % 5 else (f"u{k}",) for k in range(1, 30)],
+            *[(f"t{k}", f"w{k}", 2.5) for k in range(20)]]  # row 1 above calamine's first: empty
+    assert list(rows) == want and len(rows) == 1 + 1 + 29 + 20 and rows.width == 3
+    g = sources.Grid("s", rows)
+    assert list(g.row_numbers(1)) == list(range(2, 52))
+    assert g.column(2, [2, 3, 7, 32]) == ["x", 1.0, None, "w0"]
+    assert [type(v) for v in g.column(2, [3, 4], exact=True)] == [int, int] and list(g.column(3, [32, 33])) == [2.5, 2.5]

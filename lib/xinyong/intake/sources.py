@@ -35,6 +35,7 @@ CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")  # GB18030 is a superset of GB
 CSV_DELIMITERS = ",\t;"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CHUNK = 1 << 20
+SHEET_CHUNK_ROWS = 8192  # calamine's rows turned into columns this many at a time (bounds their memory)
 CALAMINE_MIN_ROWS = 1000  # smaller plain sheets are read by the expat parser: fast enough, and no calamine to open
 
 # a cell's value, inline string or formula element, with or without a namespace prefix
@@ -171,28 +172,65 @@ class _Numbers:
         return _Numbers(self.x[:n], {k: v for k, v in self.other.items() if k < n})
 
 
-def _pack(col: tuple[Any, ...]) -> "_Numbers | tuple[Any, ...] | None":
-    """One column as calamine gave it, stored compactly: mostly numbers (and empty cells) as
-    :class:`_Numbers`; anything else as a tuple whose equal texts share one object. None when it holds
-    anything but texts and numbers."""
-    kinds = set(map(type, col))
-    if kinds == {float}:
-        return _Numbers(np.array(col, dtype=float), {})
-    if not kinds <= {str, float}:
-        return None
-    if float in kinds:
-        texts = [k for k, t in enumerate(map(type, col)) if t is str]
-        other = {k: col[k] for k in texts if col[k]}
-        if len(other) <= max(16, len(col) // 100):
-            x = np.array(col, dtype=object)
-            x[texts] = np.nan
-            return _Numbers(x.astype(float), other)
-    canon: dict[Any, Any] = {}
-    return tuple(map(canon.setdefault, col, col))
+class _ColumnBuilder:
+    """One column of a calamine sheet, stored compactly as its rows arrive a chunk at a time: mostly
+    numbers (and empty cells) as :class:`_Numbers`, anything else as a tuple whose equal values share one
+    object. Calamine's Python rows of a whole 100,000-row sheet would take more memory than its parsed
+    sheet; a chunk at a time, they never exist all together."""
+
+    def __init__(self, empty: int):
+        self.n = empty
+        self.xs: list[np.ndarray] = [np.full(empty, np.nan)] if empty else []
+        self.other: dict[int, Any] = {}
+        self.texts: list[tuple[Any, ...]] | None = None
+        self.canon: dict[Any, Any] = {}
+
+    def add(self, col: tuple[Any, ...]) -> bool:
+        """The next cells; False when one is anything but a text or a number."""
+        kinds = set(map(type, col))
+        if not kinds <= {str, float}:
+            return False
+        if self.texts is None:
+            if kinds == {float}:
+                self.xs.append(np.array(col, dtype=float))
+            elif col.count("") == len(col):  # empty cells only
+                self.xs.append(np.full(len(col), np.nan))
+            elif float not in kinds:
+                self._to_texts()
+            else:
+                texts = [k for k, t in enumerate(map(type, col)) if t is str]
+                other = [(k, col[k]) for k in texts if col[k]]
+                if len(self.other) + len(other) <= max(16, (self.n + len(col)) // 100):
+                    x = np.array(col, dtype=object)
+                    x[texts] = np.nan  # calamine never gives NaN (the scan allows only plain decimals)
+                    self.xs.append(x.astype(float))
+                    self.other.update((self.n + k, v) for k, v in other)
+                else:
+                    self._to_texts()
+        if self.texts is not None:
+            self.texts.append(tuple(map(self.canon.setdefault, col, col)))
+        self.n += len(col)
+        return True
+
+    def _to_texts(self) -> None:
+        """From numbers to a tuple: calamine's values back (floats, "" for NaN, the texts in their places)."""
+        vals = np.concatenate(self.xs).tolist() if self.xs else []
+        vals = ["" if v != v else v for v in vals]
+        for k, v in self.other.items():
+            vals[k] = v
+        self.texts = [tuple(map(self.canon.setdefault, vals, vals))] if vals else []
+        self.xs, self.other = [], {}
+
+    def done(self) -> "_Numbers | tuple[Any, ...]":
+        if self.texts is None and len(self.other) > max(16, self.n // 100):
+            self._to_texts()
+        if self.texts is not None:
+            return tuple(itertools.chain.from_iterable(self.texts))
+        return _Numbers(np.concatenate(self.xs) if self.xs else np.empty(0), self.other)
 
 
 class SheetRows(Sequence):
-    """The rows of a sheet read by calamine, kept a column at a time (:func:`_pack`: numbers in float
+    """The rows of a sheet read by calamine, kept a column at a time (:class:`_ColumnBuilder`: numbers in float
     arrays, texts in tuples; ``r0`` rows above and ``c0`` columns left of them empty). A row tuple, as the
     expat parser gives it, is built only when asked for (:func:`_cell`); the sheet readers read whole
     columns (:meth:`column`) and the filled rows (:meth:`filled`) without building any. Trailing blank
@@ -212,22 +250,24 @@ class SheetRows(Sequence):
             self._blank = self._blank[:self.n]
 
     @classmethod
-    def build(cls, raw: list[list[Any]], r0: int, c0: int) -> "SheetRows | None":
-        """From calamine's rows (emptied as it goes); None when a cell is anything but a text or a number."""
-        width = max(map(len, raw), default=0)
-        for k, r in enumerate(raw):
-            if len(r) < width:
-                raw[k] = r + [""] * (width - len(r))
-        n = len(raw)
-        cols = list(zip(*raw)) if raw else []
-        raw.clear()
-        packed = []
-        while cols:
-            c = _pack(cols.pop(0))
-            if c is None:
-                return None
-            packed.append(c)
-        return cls(packed, n, r0, c0)
+    def build(cls, found: Iterator[list[Any]], n: int, r0: int, c0: int) -> "SheetRows | None":
+        """From calamine's first ``n`` rows, a chunk at a time; None when a cell is anything but a text or a
+        number."""
+        cols: list[_ColumnBuilder] = []
+        total = 0
+        found = itertools.islice(found, n)
+        while chunk := list(itertools.islice(found, SHEET_CHUNK_ROWS)):
+            width = max(map(len, chunk))
+            cols += [_ColumnBuilder(total) for _ in range(width - len(cols))]
+            width = len(cols)
+            for k, r in enumerate(chunk):
+                if len(r) < width:
+                    chunk[k] = r + [""] * (width - len(r))
+            for b, col in zip(cols, zip(*chunk)):
+                if not b.add(col):
+                    return None
+            total += len(chunk)
+        return cls([b.done() for b in cols], total, r0, c0)
 
     def _blank_rows(self) -> np.ndarray:
         """Per row, whether it holds nothing (empty cells, or texts of whitespace only)."""
@@ -601,12 +641,11 @@ class _Calamine:
             self.usable = False
             return None
         last = scan.last_row if scan.last_row is not None else 0
-        # the rows down to the last one with data, kept a column at a time (SheetRows builds rows on demand)
-        raw = list(itertools.islice(found, max(last - r0, 0)))
-        del found, sheet
+        # the rows down to the last one with data, kept a column at a time (SheetRows builds rows on demand);
         # anything but text and numbers (a date calamine recognised by a format openpyxl does not, a
         # boolean): the expat parser reads the sheet
-        rows = SheetRows.build(raw, min(r0, last), c0)
+        rows = SheetRows.build(found, max(last - r0, 0), min(r0, last), c0)
+        del found, sheet
         return Grid(title, rows, scan.merged) if rows is not None else None
 
 
