@@ -20,6 +20,7 @@ from .context import ReadContext
 META = ("unit_name", "unit_kind")
 _NUMBERS = {float, int, type(None)}
 _TEXTS = {str, type(None)}
+_FLOATS = {float}
 
 
 def _columns(ctx: ReadContext, g: Grid, header: list[str], id_col: int) -> tuple[dict[int, str], dict[str, int]]:
@@ -90,8 +91,8 @@ def _columns_at_once(g: Grid, data_rows: list[int], numbers: list, pct_cells: se
         col = g.column(j, data_rows, exact=spec.type == "bool")
         if j in pct_cols:
             unusual.update(k for k, i in enumerate(data_rows) if (i, j) in pct_cells)
-        if isinstance(col, np.ndarray):  # numbers only, NaN for blank (a sheet read by calamine)
-            kinds, col = _NUMBERS, col.copy()
+        if isinstance(col, np.ndarray):  # numbers only, NaN for blank (a sheet read by calamine): no ints
+            kinds, col = _FLOATS, col.copy()
         else:
             kinds = set(map(type, col))
         if spec.type != "bool" and kinds <= _NUMBERS and \
