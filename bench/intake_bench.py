@@ -37,10 +37,11 @@ BEFORE_FAST = ("before the calamine path and the column-at-a-time 输入 reader 
                "cProfile then: 62 % of the CPU in the expat callbacks, 24 % in the 输入 reader and coercer, 12 % "
                "building the frame from a dict per unit")
 BEFORE_COLUMNS = ("before the column-at-a-time calamine grid (SheetRows), the per-distinct-text 输入 columns and the "
-                  "column-wise 单位 reader (2026-12-02 15:15 UTC, same machine, old and new code alternated three "
-                  "times in fresh processes, load average 5–11): real rows CPU 16.35 / 16.53 / 16.83 s before, "
-                  "14.11 / 13.42 / 13.57 s after (−17 %); wall 32.6 / 34.9 / 40.2 s before, 26.9 / 32.8 / 24.7 s "
-                  "after; peak 522 MiB before, 561 MiB after; same frame and problems (hashed)")
+                  "column-wise 单位 reader (2026-12-02 14:47 UTC, same machine, old and new code alternated three "
+                  "times in fresh processes, load average 3.0–3.3): real rows CPU 15.82 / 15.92 / 15.69 s before, "
+                  "11.29 / 11.79 / 12.70 s after (−25 %); wall 22.8 / 24.1 / 20.7 s before, 16.2 / 17.5 / 19.4 s "
+                  "after; peak 522 MiB before, 451 MiB after; the same frame and problems (hashed), here and on "
+                  "every demo and bad-input workbook")
 MARK_START, MARK_END = "<!-- intake-bench:start -->", "<!-- intake-bench:end -->"
 
 
