@@ -58,10 +58,28 @@ _MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+\d+(?::
 # point, like 1.0); prefixed element names would hide all of these from the searches; CDATA, to be safe.
 # Same in both (so not searched): booleans (calamine gives bool, which sends the sheet back anyway), t="str",
 # rich text runs and phonetic runs, cells without r, single-quoted attributes, <v/>.
-_PREFIXED = re.compile(rb":(?:c|row|v|is|t|r|f)[\s>/]")  # an element name with a prefix (one of _NOT_PLAIN)
-_NOT_PLAIN = tuple(re.compile(p) for p in (
-    rb"<v>(?:[^<]*[^0-9.+\-<]|[^<]{16}|[-+]?\d*\.0*</v>)", rb"<t(?:\s[^>]*)?(?:/>|></t>)", rb"<is(?:/>|></is>)",
-    rb't="[ed]"', rb":(?:c|row|v|is|t|r|f)[\s>/]", rb"<!\[CDATA\["))
+# The fixed texts are found by bytes.find (several times faster than a regex whose literal prefix, like <t or
+# t=", occurs at every cell); a regex confirms only what a fixed text cannot say.
+_PREFIXED = re.compile(rb":(?:c|row|v|is|t|r|f)[\s>/]")  # an element name with a prefix
+_NOT_PLAIN_V = re.compile(rb"<v>(?:[^<]*[^0-9.+\-<]|[^<]{16}|[-+]?\d*\.0*</v>)")
+# t="e", t="d"; <is/>, <is></is>; <t/>, <t></t> and <t …></t> (all end in ></t>); CDATA
+_NOT_PLAIN_TEXTS = (b't="e"', b't="d"', b"<is/>", b"<is></is>", b"<t/>", b"></t>", b"<![CDATA[")
+_T_WITH_ATTRS = (tuple(b"<t" + w for w in (b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c")), re.compile(rb"<t\s[^>]*/>"))
+# kept for the docstrings that name it: every check of a plain sheet
+_NOT_PLAIN = (_NOT_PLAIN_V, _PREFIXED, _NOT_PLAIN_TEXTS, _T_WITH_ATTRS)
+
+
+def _not_plain(buf: bytes, start: int, cut: int, styles: tuple[bytes, ...], unprefixed: bool) -> bool:
+    """Whether ``buf[start:cut]`` holds anything of :data:`_NOT_PLAIN` or a cell of one of ``styles``
+    (``s="3"``: a date, time or percent style); ``unprefixed``: no prefixed element name occurs there."""
+    if any(buf.find(t, start, cut) >= 0 for t in _NOT_PLAIN_TEXTS + styles):
+        return True
+    starts, t_attrs = _T_WITH_ATTRS
+    if any(buf.find(t, start, cut) >= 0 for t in starts) and t_attrs.search(buf, start, cut):
+        return True
+    if not unprefixed and _PREFIXED.search(buf, start, cut):
+        return True
+    return _NOT_PLAIN_V.search(buf, start, cut) is not None
 
 
 @dataclass(slots=True)
@@ -473,7 +491,8 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
     prev_row: int | None = None  # number of the last row tag before the current buffer
     formulas = False
     plain = odd_styles is not None
-    odd = _NOT_PLAIN + tuple(re.compile(rb'\ss="%d"' % i) for i in odd_styles or ())
+    # s="3" without the space before it: finding more (xs="3") only keeps a sheet off calamine
+    styles = tuple(b's="%d"' % i for i in odd_styles or ())
     rows_from: int | None = None  # where <sheetData> starts, once found (only the rows are checked)
     while True:
         chunk = stream.read(CHUNK)
@@ -502,7 +521,7 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
             # a chunk without any value tag holds only empty cells, which both parsers read as empty
             # whatever their style or type: nothing to check (formatted-empty rows cost no search)
             if rows_from is not None and pos >= 0:
-                plain = not any(o.search(buf, start, cut) for o in odd)
+                plain = not _not_plain(buf, start, cut, styles, unprefixed)
         m = _DATA.match(buf, 0, min(pos + 8, cut)) if pos >= 0 else None
         if m:
             r = _ROW.match(buf, 0, m.end())
