@@ -40,8 +40,10 @@ BEFORE_COLUMNS = ("before the column-at-a-time calamine grid (SheetRows), the pe
                   "column-wise 单位 reader (2026-12-02 14:47 UTC, same machine, old and new code alternated three "
                   "times in fresh processes, load average 3.0–3.3): real rows CPU 15.82 / 15.92 / 15.69 s before, "
                   "11.29 / 11.79 / 12.70 s after (−25 %); wall 22.8 / 24.1 / 20.7 s before, 16.2 / 17.5 / 19.4 s "
-                  "after; peak 522 MiB before, 451 MiB after; the same frame and problems (hashed), here and on "
-                  "every demo and bad-input workbook")
+                  "after; again at 15:05 with the faster scan, load average 4.2–5.3: CPU 15.88 / 15.90 / 16.88 s "
+                  "before, 12.36 / 13.91 / 11.91 s after (−22 %), wall 16.7 / 24.5 / 25.6 s before, 18.9 / 20.9 / "
+                  "18.0 s after; peak 522 MiB before, 451 MiB after; the same frame and problems (hashed), here and "
+                  "on every demo and bad-input workbook")
 MARK_START, MARK_END = "<!-- intake-bench:start -->", "<!-- intake-bench:end -->"
 
 
