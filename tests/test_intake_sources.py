@@ -158,8 +158,10 @@ def test_one_coercer_for_cells_and_frames(scheme):
 
 @pytest.fixture(autouse=True)
 def _calamine_for_small_sheets(monkeypatch):
-    """The fixtures are small: let calamine read them as it reads large sheets."""
+    """The fixtures are small: let calamine read them as it reads large sheets, its rows turned into columns
+    three at a time (so columns that start in a later chunk, or turn from numbers to texts, are met)."""
     monkeypatch.setattr(sources, "CALAMINE_MIN_ROWS", 0)
+    monkeypatch.setattr(sources, "SHEET_CHUNK_ROWS", 3)
 
 
 def _both_paths(data: bytes):
@@ -179,6 +181,19 @@ def _both_paths(data: bytes):
 def _same(slow, quick):
     assert (slow.rows, slow.merged, slow.percent, slow.formulas) == (quick.rows, quick.merged, quick.percent, quick.formulas)
     assert [[type(v) for v in r] for r in slow.rows] == [[type(v) for v in r] for r in quick.rows]
+    # the column-at-a-time reading the sheet readers use: same rows, same width, same values (a whole
+    # number may come as a float from calamine's rows, nothing else differs)
+    assert (list(slow.row_numbers(1)), list(slow.row_numbers(3)), slow.width) == \
+        (list(quick.row_numbers(1)), list(quick.row_numbers(3)), quick.width)
+    rows = list(range(1, slow.n_rows + 1))
+    for c in range(1, slow.width + 2):
+        a, b = slow.column(c, rows, exact=True), quick.column(c, rows, exact=True)
+        assert a == b and [type(v) for v in a] == [type(v) for v in b]
+        fast = quick.column(c, rows)
+        if isinstance(fast, np.ndarray):  # numbers only: NaN where the cell is empty
+            assert np.array_equal(fast, np.array(a, dtype=float), equal_nan=True)
+        else:
+            assert fast == a and all(type(x) is type(y) or (type(x) is int and type(y) is float) for x, y in zip(a, fast))
 
 
 DEMO = Path(__file__).parent.parent / "params" / "demo"
@@ -231,6 +246,8 @@ def test_calamine_reads_plain_sheets_and_percent_formats_stay_exact(tmp_path, sc
     assert n_fast == len(sheets)
     for _, slow, quick in sheets:
         _same(slow, quick)
+    # read by calamine, the filled sheets keep calamine's rows (built one at a time when asked for)
+    assert {t for t, _, q in sheets if isinstance(q.rows, sources.SheetRows)} >= {"单位", "输入"}
     wb["输入"]["G5"] = 0.75
     wb["输入"]["G5"].number_format = "0%"
     sheets, _ = _both_paths(workbook_bytes_of(wb))
@@ -242,3 +259,19 @@ def test_calamine_reads_plain_sheets_and_percent_formats_stay_exact(tmp_path, sc
 def workbook_bytes_of(wb) -> bytes:
     from xinyong.intake import workbook_bytes
     return workbook_bytes(wb)
+
+
+def test_sheet_rows_keep_every_cell_when_a_column_turns_to_texts():
+    """A column of numbers that meets more texts than _Numbers keeps beside them (here in the third chunk of
+    three rows) becomes a tuple, with every earlier value, blank and text in its place; trailing blank rows go."""
+    raw = [["id", "x", ""]] + [[f"u{k}", float(k) if k % 5 else "", ""] for k in range(1, 30)] \
+        + [[f"t{k}", f"w{k}", 2.5] for k in range(20)] + [["", "", ""], ["  ", "", ""]]
+    rows = sources.SheetRows.build(iter(raw), len(raw), 1, 0)
+    assert isinstance(rows.cols[1], tuple) and isinstance(rows.cols[2], sources._Numbers)
+    want = [(), ("id", "x"), *[(f"u{k}", k) if k % 5 else (f"u{k}",) for k in range(1, 30)],
+            *[(f"t{k}", f"w{k}", 2.5) for k in range(20)]]  # row 1 above calamine's first: empty
+    assert list(rows) == want and len(rows) == 1 + 1 + 29 + 20 and rows.width == 3
+    g = sources.Grid("s", rows)
+    assert list(g.row_numbers(1)) == list(range(2, 52))
+    assert g.column(2, [2, 3, 7, 32]) == ["x", 1.0, None, "w0"]
+    assert [type(v) for v in g.column(2, [3, 4], exact=True)] == [int, int] and list(g.column(3, [32, 33])) == [2.5, 2.5]

@@ -21,6 +21,14 @@ def text(v: Any) -> str:
     return str(v).strip()
 
 
+def texts(values: Any) -> list[str]:
+    """:func:`text` of each value (a list, or a float array as :meth:`Grid.column` may give); a column of
+    texts is stripped without the checks each value would get."""
+    if not isinstance(values, list):
+        values = values.tolist()
+    return [v.strip() if type(v) is str else text(v) for v in values]
+
+
 def parse_date(v: Any) -> tuple[str | None, bool]:
     """(ISO date text or None, ok)."""
     if is_blank(v):

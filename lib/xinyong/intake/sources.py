@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Iterator
+
+import numpy as np
 
 from ..scheme.values import is_blank
 from .problems import Log
@@ -31,6 +35,7 @@ CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")  # GB18030 is a superset of GB
 CSV_DELIMITERS = ",\t;"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CHUNK = 1 << 20
+SHEET_CHUNK_ROWS = 8192  # calamine's rows turned into columns this many at a time (bounds their memory)
 CALAMINE_MIN_ROWS = 1000  # smaller plain sheets are read by the expat parser: fast enough, and no calamine to open
 
 # a cell's value, inline string or formula element, with or without a namespace prefix
@@ -53,9 +58,28 @@ _MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+\d+(?::
 # point, like 1.0); prefixed element names would hide all of these from the searches; CDATA, to be safe.
 # Same in both (so not searched): booleans (calamine gives bool, which sends the sheet back anyway), t="str",
 # rich text runs and phonetic runs, cells without r, single-quoted attributes, <v/>.
-_NOT_PLAIN = tuple(re.compile(p) for p in (
-    rb"<v>(?:[^<]*[^0-9.+\-<]|[^<]{16}|[-+]?\d*\.0*</v>)", rb"<t(?:\s[^>]*)?(?:/>|></t>)", rb"<is(?:/>|></is>)",
-    rb't="[ed]"', rb":(?:c|row|v|is|t|r)[\s>/]", rb"<!\[CDATA\["))
+# The fixed texts are found by bytes.find (several times faster than a regex whose literal prefix, like <t or
+# t=", occurs at every cell); a regex confirms only what a fixed text cannot say.
+_PREFIXED = re.compile(rb":(?:c|row|v|is|t|r|f)[\s>/]")  # an element name with a prefix
+_NOT_PLAIN_V = re.compile(rb"<v>(?:[^<]*[^0-9.+\-<]|[^<]{16}|[-+]?\d*\.0*</v>)")
+# t="e", t="d"; <is/>, <is></is>; <t/>, <t></t> and <t …></t> (all end in ></t>); CDATA
+_NOT_PLAIN_TEXTS = (b't="e"', b't="d"', b"<is/>", b"<is></is>", b"<t/>", b"></t>", b"<![CDATA[")
+_T_WITH_ATTRS = (tuple(b"<t" + w for w in (b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c")), re.compile(rb"<t\s[^>]*/>"))
+# kept for the docstrings that name it: every check of a plain sheet
+_NOT_PLAIN = (_NOT_PLAIN_V, _PREFIXED, _NOT_PLAIN_TEXTS, _T_WITH_ATTRS)
+
+
+def _not_plain(buf: bytes, start: int, cut: int, styles: tuple[bytes, ...], unprefixed: bool) -> bool:
+    """Whether ``buf[start:cut]`` holds anything of :data:`_NOT_PLAIN` or a cell of one of ``styles``
+    (``s="3"``: a date, time or percent style); ``unprefixed``: no prefixed element name occurs there."""
+    if any(buf.find(t, start, cut) >= 0 for t in _NOT_PLAIN_TEXTS + styles):
+        return True
+    starts, t_attrs = _T_WITH_ATTRS
+    if any(buf.find(t, start, cut) >= 0 for t in starts) and t_attrs.search(buf, start, cut):
+        return True
+    if not unprefixed and _PREFIXED.search(buf, start, cut):
+        return True
+    return _NOT_PLAIN_V.search(buf, start, cut) is not None
 
 
 @dataclass(slots=True)
@@ -70,11 +94,13 @@ class Grid:
 
     Only values are kept per cell; the few cells whose number format is a percent format are listed in
     ``percent`` (the only format the reader looks at). Formula cells are blank in ``rows`` and listed,
-    with their text, in ``formulas``.
+    with their text, in ``formulas``. ``rows`` is a list of tuples, or (a large sheet read by calamine)
+    a :class:`SheetRows` that builds each row when it is asked for; :meth:`column` and
+    :meth:`row_numbers` read such a sheet a column at a time without building its rows.
     """
 
     name: str | None
-    rows: list[tuple[Any, ...]]
+    rows: "list[tuple[Any, ...]] | SheetRows"
     merged: list[str] = field(default_factory=list)
     percent: set[tuple[int, int]] = field(default_factory=set)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -90,12 +116,27 @@ class Grid:
     def cell(self, r: int, c: int) -> Cell:
         return Cell(self.value(r, c), "0%" if (r, c) in self.percent else "General")
 
+    def column(self, c: int, rows: list[int], exact: bool = False) -> "list[Any] | np.ndarray":
+        """The values of column ``c`` in the sheet rows ``rows`` (each in 1..n_rows), as :meth:`value` gives
+        them. Unless ``exact``, a sheet read by calamine gives a whole number as the float of the same value,
+        and a column of it that holds only numbers as a float array with NaN for the blanks (not building a
+        Python value per cell is what makes reading a column fast)."""
+        if isinstance(self.rows, SheetRows):
+            return self.rows.column(c, rows, exact)
+        out = []
+        for i in rows:
+            row = self.rows[i - 1]
+            out.append(row[c - 1] if 0 < c <= len(row) else None)
+        return out
+
     @property
     def n_rows(self) -> int:
         return len(self.rows)
 
     @property
     def width(self) -> int:
+        if isinstance(self.rows, SheetRows):
+            return self.rows.width
         return max((len(r) for r in self.rows), default=0)
 
     def row_blank(self, r: int) -> bool:
@@ -108,9 +149,226 @@ class Grid:
 
     def row_numbers(self, start: int) -> Iterator[int]:
         """Rows from ``start`` that hold something."""
+        if isinstance(self.rows, SheetRows):
+            yield from self.rows.filled(start)
+            return
         for i in range(start, len(self.rows) + 1):
             if not self.row_blank(i):
                 yield i
+
+
+def _cell(v: Any) -> Any:
+    """One value of a :class:`SheetRows` column as the expat parser gives it: an integral number is the int
+    it was written as (the scan made sure it was written without a point), "" or NaN (a blank in a column
+    of numbers) an empty cell."""
+    if type(v) is str:
+        return v or None
+    x = float(v)
+    if x != x:
+        return None
+    return int(x) if x.is_integer() else x
+
+
+class _Numbers:
+    """A column of numbers as a float array, NaN where a cell is empty (calamine never gives NaN: the scan
+    allows only plain decimals), with its few other cells (a header, the template's label rows above the
+    data) by position in ``other``."""
+
+    __slots__ = ("x", "other")
+
+    def __init__(self, x: np.ndarray, other: dict[int, Any]):
+        self.x, self.other = x, other
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, k: int) -> Any:
+        v = self.other.get(k)
+        return self.x[k] if v is None else v
+
+    def head(self, n: int) -> "_Numbers":
+        return _Numbers(self.x[:n], {k: v for k, v in self.other.items() if k < n})
+
+
+class _ColumnBuilder:
+    """One column of a calamine sheet, stored compactly as its rows arrive a chunk at a time: mostly
+    numbers (and empty cells) as :class:`_Numbers`, anything else as a tuple whose equal values share one
+    object. Calamine's Python rows of a whole 100,000-row sheet would take more memory than its parsed
+    sheet; a chunk at a time, they never exist all together."""
+
+    def __init__(self, empty: int):
+        self.n = empty
+        self.xs: list[np.ndarray] = [np.full(empty, np.nan)] if empty else []
+        self.other: dict[int, Any] = {}
+        self.texts: list[tuple[Any, ...]] | None = None
+        self.canon: dict[Any, Any] = {}
+
+    def add(self, col: tuple[Any, ...]) -> bool:
+        """The next cells; False when one is anything but a text or a number."""
+        kinds = set(map(type, col))
+        if not kinds <= {str, float}:
+            return False
+        if self.texts is None:
+            if kinds == {float}:
+                self.xs.append(np.array(col, dtype=float))
+            elif col.count("") == len(col):  # empty cells only
+                self.xs.append(np.full(len(col), np.nan))
+            elif float not in kinds:
+                self._to_texts()
+            else:
+                texts = [k for k, t in enumerate(map(type, col)) if t is str]
+                other = [(k, col[k]) for k in texts if col[k]]
+                if len(self.other) + len(other) <= max(16, (self.n + len(col)) // 100):
+                    x = np.array(col, dtype=object)
+                    x[texts] = np.nan  # calamine never gives NaN (the scan allows only plain decimals)
+                    self.xs.append(x.astype(float))
+                    self.other.update((self.n + k, v) for k, v in other)
+                else:
+                    self._to_texts()
+        if self.texts is not None:
+            self.texts.append(tuple(map(self.canon.setdefault, col, col)))
+        self.n += len(col)
+        return True
+
+    def _to_texts(self) -> None:
+        """From numbers to a tuple: calamine's values back (floats, "" for NaN, the texts in their places)."""
+        vals = np.concatenate(self.xs).tolist() if self.xs else []
+        vals = ["" if v != v else v for v in vals]
+        for k, v in self.other.items():
+            vals[k] = v
+        self.texts = [tuple(map(self.canon.setdefault, vals, vals))] if vals else []
+        self.xs, self.other = [], {}
+
+    def done(self) -> "_Numbers | tuple[Any, ...]":
+        if self.texts is None and len(self.other) > max(16, self.n // 100):
+            self._to_texts()
+        if self.texts is not None:
+            return tuple(itertools.chain.from_iterable(self.texts))
+        return _Numbers(np.concatenate(self.xs) if self.xs else np.empty(0), self.other)
+
+
+class SheetRows(Sequence):
+    """The rows of a sheet read by calamine, kept a column at a time (:class:`_ColumnBuilder`: numbers in float
+    arrays, texts in tuples; ``r0`` rows above and ``c0`` columns left of them empty). A row tuple, as the
+    expat parser gives it, is built only when asked for (:func:`_cell`); the sheet readers read whole
+    columns (:meth:`column`) and the filled rows (:meth:`filled`) without building any. Trailing blank
+    rows are dropped, as :func:`_trim` does. Build it with :meth:`build`."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, cols: list[Any], n: int, r0: int, c0: int):
+        self.cols, self.n, self.r0, self.c0 = cols, n, r0, c0
+        self.pad: tuple[None, ...] = (None,) * c0
+        self._last: tuple[int, tuple[Any, ...]] = (-1, ())
+        self._blank = self._blank_rows()
+        filled = np.flatnonzero(~self._blank)
+        self.n = int(filled[-1]) + 1 if len(filled) else 0
+        if self.n < n:
+            self.cols = [c.head(self.n) if isinstance(c, _Numbers) else c[:self.n] for c in self.cols]
+            self._blank = self._blank[:self.n]
+
+    @classmethod
+    def build(cls, found: Iterator[list[Any]], n: int, r0: int, c0: int) -> "SheetRows | None":
+        """From calamine's first ``n`` rows, a chunk at a time; None when a cell is anything but a text or a
+        number."""
+        cols: list[_ColumnBuilder] = []
+        total = 0
+        found = itertools.islice(found, n)
+        while chunk := list(itertools.islice(found, SHEET_CHUNK_ROWS)):
+            width = max(map(len, chunk))
+            cols += [_ColumnBuilder(total) for _ in range(width - len(cols))]
+            width = len(cols)
+            for k, r in enumerate(chunk):
+                if len(r) < width:
+                    chunk[k] = r + [""] * (width - len(r))
+            for b, col in zip(cols, zip(*chunk)):
+                if not b.add(col):
+                    return None
+            total += len(chunk)
+        return cls([b.done() for b in cols], total, r0, c0)
+
+    def _blank_rows(self) -> np.ndarray:
+        """Per row, whether it holds nothing (empty cells, or texts of whitespace only)."""
+        blank = np.ones(self.n, dtype=bool)
+        for c in sorted(self.cols, key=lambda c: not isinstance(c, _Numbers)):  # the cheap ones first
+            if not blank.any():
+                break
+            if isinstance(c, _Numbers):
+                empty = np.isnan(c.x)
+                for k, v in c.other.items():
+                    empty[k] = not v.strip()
+                blank &= empty
+            else:
+                empty = {v: type(v) is str and not v.strip() for v in set(c)}
+                blank &= np.fromiter(map(empty.__getitem__, c), dtype=bool, count=len(c))
+        return blank
+
+    def __len__(self) -> int:
+        return self.r0 + self.n if self.n else 0
+
+    def __getitem__(self, i: Any) -> Any:
+        n = len(self)
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(n))]
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        if i < self.r0:
+            return ()
+        if self._last[0] != i:  # Grid.value reads a row a cell at a time: build it once
+            k = i - self.r0
+            vals = [_cell(c[k]) for c in self.cols]
+            while vals and vals[-1] is None:
+                vals.pop()
+            self._last = (i, self.pad + tuple(vals) if vals else ())
+        return self._last[1]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (list, tuple, SheetRows)) and list(self) == list(other)
+
+    @property
+    def width(self) -> int:
+        """The last column holding a value (what max(len(row)) gives on the built rows)."""
+        for k in range(len(self.cols) - 1, -1, -1):
+            c = self.cols[k]
+            if (c.other or (~np.isnan(c.x)).any()) if isinstance(c, _Numbers) else c.count("") != len(c):
+                return self.c0 + k + 1
+        return 0
+
+    def column(self, c: int, rows: list[int], exact: bool = False) -> "list[Any] | np.ndarray":
+        k, off = c - 1 - self.c0, 1 + self.r0
+        if k < 0 or k >= len(self.cols):
+            return [None] * len(rows)
+        col = self.cols[k]
+        if rows and rows[0] < off:  # rows above calamine's first: empty
+            return [None if i < off else _cell(col[i - off]) for i in rows]
+        if isinstance(col, _Numbers):
+            idx = np.asarray(rows, dtype=np.int64) - off
+            got = col.x[idx]
+            hit = col.other and np.isin(idx, list(col.other)).any()
+            if not hit and not exact:
+                return got
+            out = [_cell(x) if exact else (None if x != x else x) for x in got.tolist()]
+            if hit:
+                for pos in np.flatnonzero(np.isin(idx, list(col.other))).tolist():
+                    out[pos] = col.other[int(idx[pos])]
+            return out
+        if rows and rows[-1] - rows[0] == len(rows) - 1:  # a run of rows: a slice
+            out = list(col[rows[0] - off:rows[-1] - off + 1])
+        else:
+            out = [col[i - off] for i in rows]
+        if "" in out:
+            out = [None if v == "" else v for v in out]
+        if exact and float in set(map(type, out)):
+            out = [_cell(v) if type(v) is float else v for v in out]
+        return out
+
+    def filled(self, start: int) -> list[int]:
+        """The row numbers from ``start`` of the rows holding something."""
+        off = 1 + self.r0
+        first = max(start, off)
+        return (np.flatnonzero(~self._blank[first - off:]) + first).tolist()
 
 
 @dataclass
@@ -233,7 +491,8 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
     prev_row: int | None = None  # number of the last row tag before the current buffer
     formulas = False
     plain = odd_styles is not None
-    odd = _NOT_PLAIN + tuple(re.compile(rb'\ss="%d"' % i) for i in odd_styles or ())
+    # s="3" without the space before it: finding more (xs="3") only keeps a sheet off calamine
+    styles = tuple(b's="%d"' % i for i in odd_styles or ())
     rows_from: int | None = None  # where <sheetData> starts, once found (only the rows are checked)
     while True:
         chunk = stream.read(CHUNK)
@@ -246,10 +505,13 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
         end = _rows_end(buf)
         # keep a margin unsearched so no tag is cut in two; it is searched with the next chunk
         cut = end.start() if end else max(len(buf) - 256, 0)
-        formulas = formulas or any(f.search(buf, 0, cut) for f in _FORMULA_TAGS)
         # plain searches first: a chunk of formatted-but-empty rows holds none of these, and the regex
-        # (which only confirms) then never runs over it
-        pos = max(buf.rfind(d, 0, cut) for d in _DATA_TAGS)
+        # (which only confirms) then never runs over it. While the sheet is plain, no element name so far
+        # had a prefix (:data:`_NOT_PLAIN`), so the prefixed tags need no search in this chunk
+        unprefixed = plain and rows_from is not None and not _PREFIXED.search(buf, 0, cut)
+        tags = _DATA_TAGS[::2] if unprefixed else _DATA_TAGS
+        formulas = formulas or any(f.search(buf, 0, cut) for f in (_FORMULA_TAGS[:1] if unprefixed else _FORMULA_TAGS))
+        pos = max(buf.rfind(d, 0, cut) for d in tags)
         if plain:
             start = 0
             if rows_from is None:
@@ -259,7 +521,7 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
             # a chunk without any value tag holds only empty cells, which both parsers read as empty
             # whatever their style or type: nothing to check (formatted-empty rows cost no search)
             if rows_from is not None and pos >= 0:
-                plain = not any(o.search(buf, start, cut) for o in odd)
+                plain = not _not_plain(buf, start, cut, styles, unprefixed)
         m = _DATA.match(buf, 0, min(pos + 8, cut)) if pos >= 0 else None
         if m:
             r = _ROW.match(buf, 0, m.end())
@@ -372,9 +634,10 @@ class _Calamine:
     """The plain sheets of a workbook read by calamine (python-calamine, Rust): the same grid as the expat
     parser gives, several times faster, for sheets the raw-XML scan found plain (:data:`_NOT_PLAIN`: no
     formulas, dates, times, percent formats, booleans, errors, rich or phonetic text, empty texts, numbers
-    written other than as plain decimals). What calamine gives is checked once more as it is converted:
+    written other than as plain decimals). What calamine gives is checked once more after reading:
     anything but text and numbers (a date calamine recognised by a format openpyxl does not) sends the
-    sheet back to the expat parser. Numbers: calamine gives floats; an integral one was written without a
+    sheet back to the expat parser. The rows are kept as calamine gives them (:class:`SheetRows`) and
+    converted when asked for. Numbers: calamine gives floats; an integral one was written without a
     point (the scan made sure), so it is the int the expat parser gives. Empty texts cannot occur (the
     scan and the shared strings were checked), so calamine's "" is an empty cell.
     """
@@ -397,20 +660,12 @@ class _Calamine:
             self.usable = False
             return None
         last = scan.last_row if scan.last_row is not None else 0
-        rows: list[tuple[Any, ...]] = [()] * min(r0, last)
-        pad = (None,) * c0
-        kinds = {str, float}
-        for _, row in zip(range(max(last - r0, 0)), found):  # one row's list at a time
-            if not kinds.issuperset(map(type, row)):
-                return None
-            vals = [(int(v) if v.is_integer() else v) if type(v) is float else (v or None) for v in row]
-            while vals and vals[-1] is None:
-                vals.pop()
-            rows.append(pad + tuple(vals) if vals else ())
+        # the rows down to the last one with data, kept a column at a time (SheetRows builds rows on demand);
+        # anything but text and numbers (a date calamine recognised by a format openpyxl does not, a
+        # boolean): the expat parser reads the sheet
+        rows = SheetRows.build(found, max(last - r0, 0), min(r0, last), c0)
         del found, sheet
-        grid = Grid(title, rows, scan.merged)
-        _trim(grid)
-        return grid
+        return Grid(title, rows, scan.merged) if rows is not None else None
 
 
 def _plain_shared_strings(wb: Any) -> bool:

@@ -11,13 +11,16 @@ from typing import Any
 import numpy as np
 
 from ...scheme.values import BLANK, JUDGE, WHY, Coerced, checked, coerce, is_blank, is_percent
-from ..cells import suggest, text
+from ..cells import suggest, text, texts
 from ..problems import col_letter
 from ..sources import Cell, Grid
 from ..template import INPUT_FIRST_DATA_ROW, UNIT_ID_HEADER, UNIT_ID_LABEL, UNIT_ID_RANGE, range_text
 from .context import ReadContext
 
 META = ("unit_name", "unit_kind")
+_NUMBERS = {float, int, type(None)}
+_TEXTS = {str, type(None)}
+_FLOATS = {float}
 
 
 def _columns(ctx: ReadContext, g: Grid, header: list[str], id_col: int) -> tuple[dict[int, str], dict[str, int]]:
@@ -31,7 +34,7 @@ def _columns(ctx: ReadContext, g: Grid, header: list[str], id_col: int) -> tuple
         if j == id_col:
             continue
         if not h:
-            if any(not is_blank(g.value(i, j)) for i in range(2, g.n_rows + 1)):
+            if any(not is_blank(v) for v in g.column(j, list(range(2, g.n_rows + 1)))):
                 log.error("该列有数据但第 1 行没有输入编号", "data in a column without an input id", sheet=sheet,
                           row=1, col=j, expected="输入编号")
             continue
@@ -78,21 +81,23 @@ def _columns_at_once(g: Grid, data_rows: list[int], numbers: list, pct_cells: se
     rows holding a cell that is not plainly accepted: refused, noted, percent-formatted, or of a type
     other than blank, number or text. Those rows go through the per-cell reading, so every problem is
     found, worded and ordered as before. Numbers are checked vectorised (:func:`checked`'s rules); a text
-    is read once per distinct text (:func:`coerce` depends on nothing else)."""
-    rows = [g.rows[i - 1] for i in data_rows]
-    n = len(rows)
+    is read once per distinct text (:func:`coerce` depends on nothing else), and a column of texts is
+    mapped to its values in C."""
+    n = len(data_rows)
     unusual: set[int] = set()
     pct_cols = {j for _, j in pct_cells}
     out = []
     for j, h, spec, pct, _ in numbers:
-        col = [r[j - 1] if j <= len(r) else None for r in rows]
-        x = np.full(n, np.nan)
+        col = g.column(j, data_rows, exact=spec.type == "bool")
         if j in pct_cols:
             unusual.update(k for k, i in enumerate(data_rows) if (i, j) in pct_cells)
-        kinds = set(map(type, col))
-        if spec.type != "bool" and kinds <= {float, int, type(None)} and \
-                all(abs(v) < 2 ** 53 for v in col if type(v) is int):
-            got = np.array([np.nan if v is None else v for v in col], dtype=float)
+        if isinstance(col, np.ndarray):  # numbers only, NaN for blank (a sheet read by calamine): no ints
+            kinds, col = _FLOATS, col.copy()
+        else:
+            kinds = set(map(type, col))
+        if spec.type != "bool" and kinds <= _NUMBERS and \
+                (int not in kinds or all(abs(v) < 2 ** 53 for v in col if type(v) is int)):
+            got = np.array(col, dtype=float)  # None is NaN
             known = ~np.isnan(got)
             bad = known & ~np.isfinite(got)
             if spec.type == "integer":
@@ -105,6 +110,25 @@ def _columns_at_once(g: Grid, data_rows: list[int], numbers: list, pct_cells: se
             got[bad] = np.nan
             out.append(got)
             continue
+        if kinds <= _TEXTS:
+            # each distinct text read once; the column mapped to values by a dict lookup per cell (in C)
+            value_of: dict[Any, float] = {None: np.nan}
+            odd: set[str] = set()
+            for v in set(col):
+                if v is None:
+                    continue
+                got_ = _read_cell(v, spec, False) or BLANK
+                if got_.error or got_.note:
+                    odd.add(v)
+                    value_of[v] = np.nan
+                else:
+                    value_of[v] = got_.value
+            x = np.fromiter(map(value_of.__getitem__, col), dtype=float, count=n)
+            if odd:
+                unusual.update(k for k, v in enumerate(col) if v in odd)
+            out.append(x)
+            continue
+        x = np.full(n, np.nan)
         seen: dict[str, Coerced] = {}
         for k, v in enumerate(col):
             if v is None:
@@ -171,10 +195,21 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
     for _, h, _, _, _ in numbers:
         col_of.setdefault(h, np.full(n, np.nan))
     noted: set[tuple[int, str]] = set()  # (data-row position, input) of cells read with a note
+    uids = texts(g.column(id_col, data_rows))
+    units, unreported = ctx.units, ctx.unreported
+    # a row needs nothing but its place when its unit is new, known and reported and every cell of it was
+    # plainly accepted above (no judgement or unit name/kind columns to check): no problem can come of it,
+    # so it is not built (a sheet read by calamine builds only the rows the loop below reads)
+    fast = units_sheet and not others
+    value_row = ctx.value_row
     for k, i in enumerate(data_rows):
+        uid = uids[k]
+        if fast and uid and uid not in rows_of and uid in units and uid not in unreported and k not in unusual:
+            rows_of[uid] = i
+            value_row[uid] = k
+            continue
         row = g.rows[i - 1]
         width = len(row)
-        uid = text(row[id_col - 1] if id_col <= width else None)
         if not uid:
             log.error("单位编号为空，但该行有数据", "data row without a unit id", sheet=sheet, row=i, col=id_col,
                       expected="单位编号")
@@ -230,13 +265,15 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
                 log.note(f"“{spec.label}”：{got.note}", f"{h}: {got.detail}", sheet=sheet, row=i, col=j, unit=uid,
                          input=h, value=v, expected=expected)
             col_of[h][k] = got.value
-        if k not in unusual:
-            for (_, h, _, _, _), x in zip(numbers, cols):
-                col_of[h][k] = x[k]
+    # the values read a column at a time, for the accepted rows none of whose cells was read one by one
+    plain = np.zeros(n, dtype=bool)
+    plain[list(value_row.values())] = True
+    plain[list(unusual)] = False
+    for (_, h, _, _, _), x in zip(numbers, cols):
+        col_of[h][plain] = x[plain]
     # percent inputs written as fractions among percent numbers: in the order the per-cell reading met them
     accepted = np.zeros(n, dtype=bool)
     accepted[list(ctx.value_row.values())] = True
-    percent_plain: dict[str, list[tuple[int, str, float, int, Any]]] = {}
     firsts = []
     for pos, (j, h, spec, pct, _) in enumerate(numbers):
         if not pct:
@@ -249,19 +286,19 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
         ks = np.flatnonzero(keep)
         if len(ks):
             firsts.append((int(ks[0]), pos, j, h, ks))
-    uid_at = {k: u for u, k in ctx.value_row.items()}
+    uid_at: dict[int, str] | None = None
     for _, _, j, h, ks in sorted(firsts):
-        x = col_of[h]
-        percent_plain[h] = [(data_rows[k], uid_at[k], float(x[k]), j, g.rows[data_rows[k] - 1][j - 1]) for k in ks]
-    for h, got_ in percent_plain.items():
-        if not any(x > 1 for _, _, x, _, _ in got_):
+        x = col_of[h][ks]
+        if not (x > 1).any():
             continue
         spec = ctx.cat[h]
-        for i, uid, x, j, v in got_:
-            if 0 < x < 1:
-                log.note(f"“{spec.label}”：{x:g} 可能是小数形式（百分比按百分数填写，95% 应填 95）；未作改动",
-                         f"{h}: {x:g} looks like a fraction while other values are percent numbers; left as is",
-                         sheet=sheet, row=i, col=j, unit=uid, input=h, value=v, expected=range_text(spec))
+        if uid_at is None:
+            uid_at = {k: u for u, k in ctx.value_row.items()}
+        for k in ks[(x > 0) & (x < 1)].tolist():
+            i, xk = data_rows[k], float(col_of[h][k])
+            log.note(f"“{spec.label}”：{xk:g} 可能是小数形式（百分比按百分数填写，95% 应填 95）；未作改动",
+                     f"{h}: {xk:g} looks like a fraction while other values are percent numbers; left as is",
+                     sheet=sheet, row=i, col=j, unit=uid_at[k], input=h, value=g.value(i, j), expected=range_text(spec))
     for (uid, item), d in raw_judge.items():
         pc, pj = d.get("points", (Cell(None), None))
         wc, wj = d.get("why", (Cell(None), None))

@@ -1,7 +1,7 @@
 """The 单位 sheet: one row per unit (id, name, kind, and optionally whether it reported this period)."""
 from __future__ import annotations
 
-from ..cells import text
+from ..cells import texts
 from ..sources import Grid
 from ..template import REPORTED, UNIT_COLUMNS, UNREPORTED
 from .context import ReadContext
@@ -11,10 +11,12 @@ def read_units(ctx: ReadContext, g: Grid) -> None:
     cols = ctx.headers(g, UNIT_COLUMNS, ("unit_id",))
     if "unit_id" not in cols:
         return
-    for i in g.row_numbers(2):
-        uid = text(g.value(i, cols["unit_id"]))
-        name = text(g.value(i, cols["unit_name"])) if "unit_name" in cols else ""
-        kind_raw = text(g.value(i, cols["unit_kind"])) if "unit_kind" in cols else ""
+    rows = list(g.row_numbers(2))
+    # a column at a time (a sheet of 100,000 units read by calamine builds no row)
+    blank = [""] * len(rows)
+    uids, names, kinds, statuses = (texts(g.column(cols[c], rows)) if c in cols else blank
+                                    for c in ("unit_id", "unit_name", "unit_kind", "status"))
+    for i, uid, name, kind_raw, status in zip(rows, uids, names, kinds, statuses):
         if not uid:
             ctx.log.error("单位编号为空", "blank unit id", sheet=g.name, row=i, col=cols["unit_id"],
                           value=name or None, expected="唯一的单位编号")
@@ -25,7 +27,6 @@ def read_units(ctx: ReadContext, g: Grid) -> None:
             continue
         kind = ctx.check_kind(kind_raw, g.name, i, cols.get("unit_kind", "C"), uid)
         ctx.units[uid] = {"unit_name": name or None, "unit_kind": kind or None, "row": i}
-        status = text(g.value(i, cols["status"])) if "status" in cols else ""
         if status == UNREPORTED:
             ctx.unreported[uid] = i
         elif status not in ("", REPORTED):
