@@ -10,6 +10,7 @@ import base64
 import html
 import io
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,46 @@ def _fig(w: float, h: float, left: float, right: float, top: float, bottom: floa
     return fig, fig.subplots()
 
 
+_METRICS: dict = {}  # (text, font properties, dpi) -> (width, height, descent) in pixels
+_METRICS_MAX = 8192
+
+
+@lru_cache(maxsize=1)
+def _canvas_class():
+    """An Agg canvas whose renderer keeps text metrics for the whole process.
+
+    Measuring a string (FreeType shaping with the CJK font) costs about a millisecond, and matplotlib
+    measures each text several times per draw (layout, legend, title placement). matplotlib caches the
+    metrics per renderer, and every figure gets a new renderer, so each chart of each report measured
+    the same tick labels, section names and legend entries again. The metrics depend only on the
+    string, the font properties and the dpi, not on the renderer: one cache serves every chart (same
+    numbers, same pixels)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+    class Renderer(RendererAgg):
+        def get_text_width_height_descent(self, s, prop, ismath):
+            if ismath:
+                return super().get_text_width_height_descent(s, prop, ismath)
+            key = (s, prop, self.dpi)  # FontProperties compare by their (hashed) properties
+            got = _METRICS.get(key)
+            if got is None:
+                if len(_METRICS) >= _METRICS_MAX:
+                    _METRICS.clear()
+                got = _METRICS[(s, prop.copy(), self.dpi)] = super().get_text_width_height_descent(s, prop, ismath)
+            return got
+
+    class Canvas(FigureCanvasAgg):
+        def get_renderer(self):
+            w, h = self.get_width_height(physical=True)
+            key = w, h, self.figure.dpi
+            if self._lastKey != key:
+                self.renderer = Renderer(w, h, self.figure.dpi)
+                self._lastKey = key
+            return self.renderer
+
+    return Canvas
+
+
 def png_bytes(fig) -> bytes:
     """The figure drawn once by Agg and written as a 256-colour PNG.
 
@@ -59,10 +100,9 @@ def png_bytes(fig) -> bytes:
     looking the same at about a quarter of the bytes of matplotlib's RGBA PNG, and encodes faster. The
     octree averages the white background to (254, 254, 254); the background's palette entry is put back
     to white so the chart sits on the page without a faint box. No metadata: same data, same bytes."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    canvas = FigureCanvasAgg(fig)
+    canvas = _canvas_class()(fig)
     canvas.draw()
     rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     img = rgb.quantize(256, method=Image.Quantize.FASTOCTREE)
