@@ -35,8 +35,36 @@ def text_inches(text: str, size: float) -> float:
     return max((sum(_em(c) for c in line) for line in str(text).split("\n")), default=0.0) * size / 72
 
 
-def _fig(w: float, h: float, left: float, right: float, top: float, bottom: float):
+_KEPT: dict[tuple, tuple] = {}  # (chart kind, geometry, thread) -> (figure, axes), reused by the next chart
+_KEPT_MAX = 24
+
+
+def _reuse(fig, ax) -> None:
+    """Empty a kept figure for the next chart of its kind: every artist a chart function adds goes
+    (bars, texts, lines, the legend), the property cycle and data limits start again, the title and axis
+    labels are blank. What a chart function sets on every call (limits, visibility of the x axis and of
+    the spines, label pads) it sets again. A fresh axes costs about as much as drawing one (five tick
+    artists per axis, the spines, the axis machinery); the next chart of the same kind and size does not
+    pay it again. ``test_kept_figures_draw_what_fresh_ones_draw`` holds the bytes equal."""
+    for c in list(ax.containers):
+        c.remove()
+    for a in [*ax.patches, *ax.texts, *ax.lines, *ax.collections, *ax.images]:
+        a.remove()
+    for lg in list(fig.legends):
+        lg.remove()
+    ax.set_prop_cycle(None)
+    ax.relim()
+    ax.set_title("")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+
+
+def _fig(w: float, h: float, left: float, right: float, top: float, bottom: float, kind: str | None = None):
     """A figure of ``w`` × ``h`` inches whose axes leave the given margins (inches) for labels.
+
+    ``kind``: the chart function's name when it may reuse the figure its last call of the same size
+    left (:func:`_reuse`); a batch worker draws the same three charts, mostly of one size, for every
+    unit of a scheme.
 
     The margins are computed from the labels (``text_inches``) instead of by matplotlib's constrained
     layout or ``bbox_inches="tight"``: each of those measures every text by drawing the figure, and
@@ -44,13 +72,25 @@ def _fig(w: float, h: float, left: float, right: float, top: float, bottom: floa
     matplotlib's object API: no pyplot (its import costs ~0.5 s per process; its global figure
     registry is not needed when a figure is only ever saved to PNG)."""
     setup_fonts()
+    import threading
+
     from matplotlib.figure import Figure
 
+    key = (kind, w, h, left, right, top, bottom, threading.get_ident())
+    if kind is not None and key in _KEPT:
+        fig, ax = _KEPT[key]
+        _reuse(fig, ax)
+        return fig, ax
     fig = Figure(figsize=(w, h), dpi=DPI)
     left, right = min(left, 0.6 * w), min(right, 0.2 * w)
     top, bottom = min(top, 0.3 * h), min(bottom, 0.45 * h)
     fig.subplots_adjust(left=left / w, right=1 - right / w, top=1 - top / h, bottom=bottom / h)
-    return fig, fig.subplots()
+    ax = fig.subplots()
+    if kind is not None:
+        if len(_KEPT) >= _KEPT_MAX:
+            del _KEPT[next(iter(_KEPT))]
+        _KEPT[key] = fig, ax
+    return fig, ax
 
 
 _METRICS: dict = {}  # (text, font properties, dpi) -> (width, height, descent) in pixels
@@ -220,7 +260,7 @@ def section_bars(labels: list[str], points: list[float], unknown: list[float], m
     wrapped = [_wrap(s) for s in labels]
     bottom = 0.12 + LEGEND  # no x axis: each bar is labelled with its points and maximum
     fig, ax = _fig(7.2, _height(labels, 0.42) + TITLE + bottom, left=_ylabels(wrapped, 9), right=0.12,
-                   top=TITLE, bottom=bottom)
+                   top=TITLE, bottom=bottom, kind="section_bars")
     y = np.arange(n)[::-1]
     pts, unk, mx = (np.asarray(v, float) for v in (points, unknown, maxima))
     ax.barh(y, mx, color=GREY, label="满分", height=0.62)
@@ -247,7 +287,7 @@ def peer_bars(labels: list[str], unit: list[float], median: list[float], best: l
     wrapped = [_wrap(s) for s in labels]
     bottom = TICKS_X + LABEL_X + LEGEND
     fig, ax = _fig(7.2, _height(labels, 0.5) + TITLE + bottom, left=_ylabels(wrapped, 9), right=0.12,
-                   top=TITLE, bottom=bottom)
+                   top=TITLE, bottom=bottom, kind="peer_bars")
     mx = np.where(np.asarray(maxima, float) > 0, np.asarray(maxima, float), np.nan)
     y = np.arange(n)[::-1]
     h = 0.26
@@ -279,7 +319,7 @@ def trend_line(periods: list[str], totals: list[float], medians: list[float], ti
     # the last period's name is centred under its point: half of it hangs into the right margin
     fig, ax = _fig(7.2, 2.8, left=_ylabels(["0000"], 10) + LABEL_X,
                    right=max(0.2, text_inches(periods[-1] if periods else "", 10) / 2 + 0.05),
-                   top=TITLE, bottom=TICKS_X + LEGEND)
+                   top=TITLE, bottom=TICKS_X + LEGEND, kind="trend_line")
     x = np.arange(len(periods))
     ax.plot(x, medians, color=GREY, marker="o", label="全体中位数")
     ax.plot(x, totals, color=BLUE, marker="o", linewidth=2, label=_short(unit_label, 20))
