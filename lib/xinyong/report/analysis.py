@@ -371,6 +371,11 @@ class UnitAnalysis:
 
         alt = self.run.alternative_totals()
         mine = alt[alt["unit"] == self.unit]
+        # (reading, option) -> (total, grade), read once: the first row wins, as a filter's .iloc[0] did
+        alts: dict[tuple, tuple] = {}
+        for key in zip(mine["reading"].tolist(), mine["option"].tolist(), mine["total"].tolist(),
+                       mine["grade"].tolist()):
+            alts.setdefault(key[:2], key[2:])
         naming: dict[str, list[str]] = {}  # reading -> items and gate conditions that name it
         for node in [*self.scheme.walk_items(), *(c for g in self.scheme.gates for c in g.conditions)]:
             for rid in node.readings:
@@ -379,10 +384,9 @@ class UnitAnalysis:
         for r in self.scheme.readings:
             used = self.res.readings_used.get(r.id, r.chosen)
             for o in r.options:
-                hit = mine[(mine["reading"] == r.id) & (mine["option"] == o.id)]
+                hit = alts.get((r.id, o.id))
                 options.append({"reading": r.id, "option": o.id, "label": o.label, "used": o.id == used,
-                                "total": float(hit["total"].iloc[0]) if len(hit) else None,
-                                "grade": hit["grade"].iloc[0] if len(hit) else None})
+                                "total": float(hit[0]) if hit else None, "grade": hit[1] if hit else None})
             readings.append({"id": r.id, "seed_note": r.seed_note, "question": r.question, "why": r.why,
                              "disagrees": r.disagrees_with_seed_notes,
                              "targets": [short_id(t) for t in dict.fromkeys([*r.targets, *naming.get(r.id, [])])

@@ -29,40 +29,55 @@ class UnitReview:
     hashes: list[dict]  # title, name, sha256, sha_ok — for the folded details only
 
 
-def unit_review(run: Run, unit: str) -> UnitReview:
-    a = UnitAnalysis(run, unit)
+def _supplied(mine: pd.DataFrame, copies: dict[str, str]) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """The unit's 证据 rows, read once and grouped by item (sheet order within an item): what each item's
+    row in the report shows, and the file hashes for the folded details."""
+    by_item: dict[str, list[dict]] = {}
+    hashes: dict[str, list[dict]] = {}
+    if not len(mine):
+        return by_item, hashes
+    cols = [mine[c].tolist() if c in mine.columns else [None] * len(mine)
+            for c in ("item", "title", "date", "link", "file", "exists", "sha_ok", "sha256")]
+    for item, title, date, link, file, exists, sha_ok, sha in zip(*cols):
+        link = link if isinstance(link, str) else ""
+        d = {"title": title, "date": "" if pd.isna(date) else str(date), "link": link,
+             "kind": "text", "href": None, "name": link, "sha_ok": sha_ok}
+        if isinstance(file, str) and exists:
+            d.update(kind="file", href=href(copies[file]), name=copies[file].rsplit("/", 1)[-1])
+        elif isinstance(file, str):
+            d.update(kind="missing", name=link)
+        elif link:
+            d["kind"] = "url" if "://" in link else "text"
+        if isinstance(sha, str) and sha:
+            hashes.setdefault(item, []).append({"title": title, "name": d["name"], "sha256": sha,
+                                                "sha_ok": d["sha_ok"]})
+        by_item.setdefault(item, []).append(d)
+    return by_item, hashes
+
+
+def unit_review(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> UnitReview:
+    """``analysis``: the report's own :class:`UnitAnalysis` of ``unit``, when it has one (its item
+    table is then not built a second time)."""
+    a = analysis if analysis is not None else UnitAnalysis(run, unit)
     ev = run.data.evidence
     mine = ev[ev["unit_id"].astype(str) == a.unit] if len(ev) else ev
-    copies = targets(ev, a.unit)
+    by_item, hashes_of = _supplied(mine, targets(ev, a.unit))
     rows, missing, pending, hashes = [], [], [], []
     n_gone = 0
-    for r in a.unit_items.itertuples():
-        if r.status == "not_applicable":
+    it = a.unit_items
+    for item, name, status, mx, evidence in zip(it["item"].tolist(), it["name"].tolist(), it["status"].tolist(),
+                                                it["max"].tolist(), it["evidence"].tolist()):
+        if status == "not_applicable":
             continue
-        if r.status == "pending_judgement":
-            pending.append({"item": r.item, "name": r.name, "max": float(r.max)})
-        sup = mine[mine["item"] == r.item] if len(mine) else mine
-        supplied = []
-        for e in sup.to_dict("records"):
-            link = e.get("link") if isinstance(e.get("link"), str) else ""
-            file, exists = e.get("file"), e.get("exists")
-            d = {"title": e["title"], "date": "" if pd.isna(e.get("date")) else str(e.get("date")), "link": link,
-                 "kind": "text", "href": None, "name": link, "sha_ok": e.get("sha_ok")}
-            if isinstance(file, str) and exists:
-                d.update(kind="file", href=href(copies[file]), name=copies[file].rsplit("/", 1)[-1])
-            elif isinstance(file, str):
-                d.update(kind="missing", name=link)
-                n_gone += 1
-            elif link:
-                d["kind"] = "url" if "://" in link else "text"
-            sha = e.get("sha256")
-            if isinstance(sha, str) and sha:
-                hashes.append({"title": e["title"], "name": d["name"], "sha256": sha, "sha_ok": d["sha_ok"]})
-            supplied.append(d)
-        flag = bool(r.evidence) and not supplied
+        if status == "pending_judgement":
+            pending.append({"item": item, "name": name, "max": float(mx)})
+        supplied = by_item.get(item, [])
+        hashes += hashes_of.get(item, [])
+        n_gone += sum(d["kind"] == "missing" for d in supplied)
+        flag = bool(evidence) and not supplied
         if flag:
-            missing.append({"item": r.item, "name": r.name, "required": r.evidence, "max": float(r.max)})
-        rows.append({"item": r.item, "name": r.name, "required": r.evidence, "supplied": supplied, "flag": flag})
+            missing.append({"item": item, "name": name, "required": evidence, "max": float(mx)})
+        rows.append({"item": item, "name": name, "required": evidence, "supplied": supplied, "flag": flag})
     return UnitReview(rows, missing, pending, sum(p["max"] for p in pending), n_gone, hashes)
 
 
