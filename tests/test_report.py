@@ -9,6 +9,7 @@ then deadline."
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import warnings
 
 import numpy as np
@@ -212,6 +213,21 @@ def test_chart_glyphs_are_in_the_font_no_tofu():
     assert png.startswith(b"\x89PNG") and len(png) > 1500
     img = charts.img(png, "各部分得分与满分")
     assert img.startswith('<img class="chart" alt="各部分得分与满分"') and len(img) > 2000
+
+
+def test_charts_draw_with_the_shipped_font_file_even_beside_a_system_font_of_that_name():
+    """The same report draws the same pixels on every machine: the font is the file mplfonts ships, even
+    where the system has a font of the same family name (Debian's fonts-noto-cjk: "Noto Sans CJK SC" in a
+    .ttc, which matplotlib used to prefer)."""
+    from matplotlib import font_manager as fm
+
+    from xinyong.report.fonts import font_path, setup_fonts
+
+    name = setup_fonts()
+    prop = fm.FontProperties()
+    prop.set_family("sans-serif")
+    assert Path(fm.findfont(prop)) == font_path()
+    assert [f.fname for f in fm.fontManager.ttflist if f.name == name] == [str(font_path())]
 
 
 def test_charts_are_deterministic():

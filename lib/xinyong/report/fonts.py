@@ -33,8 +33,14 @@ def setup_fonts() -> str:
     from matplotlib import font_manager, rcParams
 
     path = font_path()
-    font_manager.fontManager.addfont(str(path))
+    fm = font_manager.fontManager
+    fm.addfont(str(path))
     name = font_manager.FontProperties(fname=str(path)).get_name()
+    # The shipped file, not a system font of the same family name: a machine with Debian's fonts-noto-cjk
+    # has "Noto Sans CJK SC" too (a .ttc), which matplotlib preferred, so the same report drew other
+    # pixels on another machine. Other files of that name are dropped from this process's font list.
+    fm.ttflist = [f for f in fm.ttflist if f.name != name or Path(f.fname) == path]
+    fm._findfont_cached.cache_clear()
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = [name] + [f for f in rcParams["font.sans-serif"] if f != name]
     rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 glyph at the size we use
