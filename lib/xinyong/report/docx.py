@@ -73,13 +73,12 @@ def _para(doc, text: str, bold: bool = False, size: float | None = None) -> None
 def _table(doc, header: list[str], rows: Iterable[list[str]], widths_mm: list[float] | None = None) -> None:
     from docx.shared import Mm
 
-    rows = list(rows)
-    t = doc.add_table(rows=1 + len(rows), cols=len(header))
+    # one row's cells at a time (``Table.cell(i, j)`` walks the whole grid on every call: a 200-row table
+    # took 30 s)
+    t = doc.add_table(rows=0, cols=len(header))
     t.style = "Table Grid"
-    for i, row in enumerate([header] + rows):
-        for j, text in enumerate(row):
-            cell = t.cell(i, j)
-            cell.text = ""
+    for i, row in enumerate([header, *rows]):
+        for j, (cell, text) in enumerate(zip(t.add_row().cells, row)):
             r = cell.paragraphs[0].add_run(str(text))
             _font(r, HEAD_FONT if i == 0 else BODY_FONT, 10.5, None)
             if widths_mm:
