@@ -113,9 +113,15 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, engine: str,
-             source: str | None = None) -> Any:
-    """Execute ``notebook`` (or its text ``source``) with ``params`` into ``work``; a failed cell raises
-    :class:`ReportError` with the failed notebook's text (papermill wrote it before raising)."""
+             source: str | None = None) -> tuple[Any, str]:
+    """Execute ``notebook`` (or its text ``source``) with ``params`` into ``work``: (the executed notebook,
+    its text as papermill wrote it). A failed cell raises :class:`ReportError` with the failed notebook's
+    text (papermill wrote it before raising).
+
+    The warm engine asks papermill not to save the notebook as cells run (``request_save_on_cell_execute``):
+    in-process, a crash takes the caller down too, so papermill's one write at the end (or on error)
+    is enough — each save is a schema check and a JSON dump of the whole notebook. A fresh kernel
+    keeps papermill's saves: a kernel that dies mid-run leaves the notebook as far as it got."""
     import nbformat
     import papermill as pm
 
@@ -133,7 +139,9 @@ def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, 
     try:
         nb = pm.execute_notebook(str(src), tmp, parameters=params, kernel_name=KERNEL, progress_bar=False,
                                  log_output=False, cwd=str(src.parent), report_mode=False,
-                                 engine_name=ENGINES[engine], extra_arguments=KERNEL_ARGS)
+                                 engine_name=ENGINES[engine], extra_arguments=KERNEL_ARGS,
+                                 request_save_on_cell_execute=engine != "warm")
+        text = Path(tmp).read_text(encoding="utf-8")
     except pm.PapermillExecutionError as exc:
         text = Path(tmp).read_text(encoding="utf-8") if Path(tmp).exists() else nbformat.writes(nbformat.v4.new_notebook())
         raise ReportError(f"报告生成失败：第 {exc.exec_count} 个单元出错（{exc.ename}: {exc.evalue}）",
@@ -145,7 +153,7 @@ def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, 
     finally:
         Path(tmp).unlink(missing_ok=True)
     timings["execute"] = time.perf_counter() - t0
-    return nb
+    return nb, text
 
 
 @lru_cache(maxsize=1)
@@ -197,17 +205,15 @@ def render(notebook: str, params: dict, title: str | None, name: str = "report",
     temporary output (default: the system's temp folder). A failed cell raises :class:`ReportError`
     (with ``notebook_text``); other errors propagate.
     """
-    import nbformat
 
     timings: dict = {}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="xinyong-", dir=work_dir) as work:
         params = dict(params)
-        nb = _execute(notebook, params, Path(work), name, timings, engine, source)
+        nb, text = _execute(notebook, params, Path(work), name, timings, engine, source)
     t1 = time.perf_counter()
     html = to_html(nb, title)
     timings["convert"] = time.perf_counter() - t1
-    text = nbformat.writes(nb)
     timings["total"] = time.perf_counter() - t0
     return Rendered(html, text, timings)
 
