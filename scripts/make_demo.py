@@ -35,10 +35,11 @@ sys.path.insert(0, str(ROOT / "lib"))
 
 import xinyong  # noqa: E402
 from xinyong.intake.template import (  # noqa: E402
-    INPUT_FIRST_DATA_ROW, NO, YES, UnitRow, build_template, is_percent, judgement_slots, ordered_inputs,
+    INPUT_FIRST_DATA_ROW, NO, YES, UnitRow, build_template, judgement_slots, ordered_inputs,
     save_workbook, slots_for,
 )
 from xinyong.scheme.loader import scheme_path  # noqa: E402
+from xinyong.scheme.values import is_percent  # noqa: E402
 from xinyong.util import atomic_write_text  # noqa: E402
 
 STAMP = dt.datetime(2023, 1, 1)

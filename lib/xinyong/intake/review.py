@@ -32,7 +32,7 @@ from .problems import Log
 from .read import IntakeResult, read_inputs, refuse_formulas_and_merges
 from .sheets import ReadContext, read_judge, read_readme
 from .sources import open_source
-from .template import BOLD, HEADER_FILL, JUDGE_COLUMNS, JUDGE_OPTIONAL, META_PERIOD, META_SCHEME, SHEET_JUDGE, \
+from .template import BOLD, HEADER_FILL, JUDGE_COLUMNS, head_cells, JUDGE_OPTIONAL, META_PERIOD, META_SCHEME, SHEET_JUDGE, \
     SHEET_README, points_validation, save_workbook, slots_for
 
 SHEET_MISSING = "缺少佐证"
@@ -114,11 +114,8 @@ def build_review(scheme: Scheme, data: IntakeResult, period: str, data_name: str
     wb = Workbook()
     _readme(wb.active, scheme, period, data_name)
     ws = wb.create_sheet(SHEET_JUDGE)
-    heads = [v[0] for v in REVIEW_COLUMNS.values()]
     keys = list(REVIEW_COLUMNS)
-    for j, h in enumerate(heads, 1):
-        c = ws.cell(1, j, h)
-        c.font, c.fill = BOLD, HEADER_FILL
+    head_cells(ws, [v[0] for v in REVIEW_COLUMNS.values()])
     ws.freeze_panes = "C2"
     r, n_pending, by_cap = 1, 0, {}
     unlocked = Protection(locked=False)
@@ -153,9 +150,7 @@ def build_review(scheme: Scheme, data: IntakeResult, period: str, data_name: str
     _protect(ws)
     miss = missing_evidence(plan, units, ev)
     wm = wb.create_sheet(SHEET_MISSING)
-    for j, h in enumerate(MISSING_HEADS, 1):
-        c = wm.cell(1, j, h)
-        c.font, c.fill = BOLD, HEADER_FILL
+    head_cells(wm, MISSING_HEADS)
     for i, m in enumerate(miss.itertuples(index=False), 2):
         for j, v in enumerate((m.unit_id, m.unit_name, m.item, m.name, m.max, m.required, m.responsible, m.deadline), 1):
             wm.cell(i, j, v).alignment = Alignment(wrap_text=j in (4, 6), vertical="top")

@@ -25,7 +25,6 @@ from openpyxl.writer.excel import ExcelWriter
 from ..scheme.inventory import input_users
 from ..scheme.model import InputSpec, Scheme
 from ..scoring.plan import JudgeSlot, Plan, compile
-from ..scheme.values import is_percent  # noqa: F401 — the rule lives beside the coercer; imported from here too
 from ..util import atomic_write_bytes
 
 # ---------------------------------------------------------------- layout (shared with the reader)
@@ -97,10 +96,6 @@ class UnitRow:
     unit_kind: str = ""
 
 
-
-
-def range_text(spec: InputSpec) -> str:
-    return spec.range_text()
 
 
 def ordered_inputs(scheme: Scheme) -> list[InputSpec]:
@@ -177,10 +172,7 @@ def _readme(ws, scheme: Scheme, period: str, title_note: str) -> None:
     r += 1
     ws.cell(r, 1, "条目一览（计分方式、所需输入、佐证材料要求）").font = BOLD
     r += 1
-    heads = ["条目编号", "条目名称", "满分", "计分方式", "所需输入", "佐证材料", "责任单位", "完成时限"]
-    for j, h in enumerate(heads, 1):
-        c = ws.cell(r, j, h)
-        c.font, c.fill = BOLD, HEADER_FILL
+    head_cells(ws, ["条目编号", "条目名称", "满分", "计分方式", "所需输入", "佐证材料", "责任单位", "完成时限"], row=r)
     for it in scheme.walk_items():
         r += 1
         kind = it.rule.kind if it.rule else ""
@@ -192,10 +184,16 @@ def _readme(ws, scheme: Scheme, period: str, title_note: str) -> None:
         ws.column_dimensions[col].width = w
 
 
-def _header(ws, heads: Iterable[str]) -> None:
-    for j, h in enumerate(heads, 1):
-        c = ws.cell(1, j, h)
+def head_cells(ws, heads: Iterable[str], row: int = 1, col: int = 1) -> None:
+    """A row of column heads, bold on the header fill, from (``row``, ``col``) rightwards: every workbook
+    xinyong writes (template, per-unit returns, merged period workbook, review workbook) heads its tables so."""
+    for j, h in enumerate(heads, col):
+        c = ws.cell(row, j, h)
         c.font, c.fill = BOLD, HEADER_FILL
+
+
+def _header(ws, heads: Iterable[str]) -> None:
+    head_cells(ws, heads)
     ws.freeze_panes = "A2"
 
 
@@ -232,7 +230,7 @@ def _inputs_sheet(ws, scheme: Scheme, units: list[UnitRow], inputs: Sequence[Inp
         lab = ws.cell(INPUT_LABEL_ROW, j, spec.label)
         lab.font, lab.fill = BOLD, HEADER_FILL
         lab.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(INPUT_RANGE_ROW, j, range_text(spec)).font = ITALIC
+        ws.cell(INPUT_RANGE_ROW, j, spec.range_text()).font = ITALIC
         note = "用于：" + "、".join(used.get(spec.id, [])) + (f"\n{spec.note}" if spec.note else "")
         lab.comment = Comment(note, "xinyong", width=260, height=90)
         ws.column_dimensions[col].width = max(10, min(28, len(spec.label) * 2 + 2))
@@ -253,7 +251,7 @@ def _inputs_sheet(ws, scheme: Scheme, units: list[UnitRow], inputs: Sequence[Inp
 def _number_dv(spec: InputSpec) -> DataValidation | None:
     kind = "whole" if spec.type == "integer" else "decimal"
     lo, hi = spec.min, spec.max
-    msg = f"应填{range_text(spec)}"
+    msg = f"应填{spec.range_text()}"
     common = dict(type=kind, allow_blank=True, showErrorMessage=True, errorTitle=spec.label[:32], error=msg)
     if lo is not None and hi is not None:
         return DataValidation(operator="between", formula1=f"{lo:g}", formula2=f"{hi:g}", **common)

@@ -14,7 +14,7 @@ from ...scheme.values import BLANK, JUDGE, WHY, Coerced, checked, coerce, is_bla
 from ..cells import suggest, text, texts
 from ..problems import col_letter
 from ..sources import Cell, Grid
-from ..template import INPUT_FIRST_DATA_ROW, UNIT_ID_HEADER, UNIT_ID_LABEL, UNIT_ID_RANGE, range_text
+from ..template import INPUT_FIRST_DATA_ROW, UNIT_ID_HEADER, UNIT_ID_LABEL, UNIT_ID_RANGE
 from .context import ReadContext
 
 META = ("unit_name", "unit_kind")
@@ -178,7 +178,7 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
                  value=None, expected="、".join(absent))
     # per column, once: what it holds (0 unit name/kind, 1 judgement, 2 input), its spec and range text
     plan = [(j, h, 0 if h in META else 1 if h.startswith((JUDGE, WHY)) else 2, ctx.cat.get(h)) for j, h in cols.items()]
-    plan = [(j, h, kind, spec, spec is not None and is_percent(spec), range_text(spec) if spec is not None else None)
+    plan = [(j, h, kind, spec, spec is not None and is_percent(spec), spec.range_text() if spec is not None else None)
             for j, h, kind, spec in plan]
     pct_cells = g.percent
     rows_of: dict[str, int] = {}
@@ -298,7 +298,7 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
             i, xk = data_rows[k], float(col_of[h][k])
             log.note(f"“{spec.label}”：{xk:g} 可能是小数形式（百分比按百分数填写，95% 应填 95）；未作改动",
                      f"{h}: {xk:g} looks like a fraction while other values are percent numbers; left as is",
-                     sheet=sheet, row=i, col=j, unit=uid_at[k], input=h, value=g.value(i, j), expected=range_text(spec))
+                     sheet=sheet, row=i, col=j, unit=uid_at[k], input=h, value=g.value(i, j), expected=spec.range_text())
     for (uid, item), d in raw_judge.items():
         pc, pj = d.get("points", (Cell(None), None))
         wc, wj = d.get("why", (Cell(None), None))

@@ -59,9 +59,9 @@ from ..problems import Log
 from ..read import IntakeResult, read_inputs
 from ..sources import load_csv
 from ..template import RECEIPT_COLUMNS as RECEIPT_HEADERS, SHEET_RECEIPTS
-from ..template import (BOLD, EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, HEADER_FILL, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
+from ..template import (EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS,
-                        REPORTED, UNREPORTED, YES, UnitRow, build_template, save_workbook)
+                        REPORTED, UNREPORTED, YES, UnitRow, build_template, head_cells, save_workbook)
 from ...util import atomic_write_bytes, sha256_file
 from .answers import item_boxes, answers_for, box_label
 from .split import EVIDENCE_FOLDER, EVIDENCE_SUFFIX
@@ -428,11 +428,6 @@ def _receipts(manifest: Manifest, subs: list[Submission], chosen: dict[str, Subm
     return df
 
 
-def _header(ws, heads: Sequence[str], start: int = 1) -> None:
-    for j, h in enumerate(heads, start):
-        c = ws.cell(1, j, h)
-        c.font, c.fill = BOLD, HEADER_FILL
-
 
 def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path, manifest: Manifest,
             latest: bool = False, stamp: dt.datetime | None = None) -> CollectResult:
@@ -486,7 +481,7 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     wb = build_template(scheme, period, [UnitRow(u.unit_id, u.unit_name, u.unit_kind) for u in reported],
                         title_note=note)
     units_ws = wb[SHEET_UNITS]
-    _header(units_ws, [STATUS_COLUMN], start=len(TEMPLATE_UNIT_COLUMNS) + 1)
+    head_cells(units_ws, [STATUS_COLUMN], col=len(TEMPLATE_UNIT_COLUMNS) + 1)
     status_col = len(TEMPLATE_UNIT_COLUMNS) + 1
     for i in range(2, len(reported) + 2):
         units_ws.cell(i, status_col, REPORTED)
@@ -521,7 +516,7 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     ws = wb[SHEET_EVIDENCE]
     # SHA-256 and 资料盒 after the template's columns (unless the template has come to write them itself)
     extra = [k for k in ("sha256", "box") if k not in EVIDENCE_COLUMNS]
-    _header(ws, [EVIDENCE_INFO_COLUMNS[k][0] for k in extra], start=len(EVIDENCE_COLUMNS) + 1)
+    head_cells(ws, [EVIDENCE_INFO_COLUMNS[k][0] for k in extra], col=len(EVIDENCE_COLUMNS) + 1)
     keys = list(EVIDENCE_COLUMNS) + extra
     for r, e in enumerate(ev_rows, 2):
         for j, key in enumerate(keys, 1):
@@ -531,7 +526,7 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
             ws.column_dimensions[get_column_letter(j)].width = 66 if key == "sha256" else 14
     receipts = _receipts(manifest, subs, chosen)
     rs = wb.create_sheet(RECEIPT_SHEET)
-    _header(rs, RECEIPT_COLUMNS)
+    head_cells(rs, RECEIPT_COLUMNS)
     for r, vals in enumerate(receipts.itertuples(index=False), 2):
         for j, v in enumerate(vals, 1):
             rs.cell(r, j, v if not (isinstance(v, str) and v == "") else None)

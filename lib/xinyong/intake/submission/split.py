@@ -33,9 +33,9 @@ from ...labels import num, period_zh
 from ...scheme.model import Scheme
 from ...scoring.plan import Plan, compile
 from ...util import atomic_write_bytes
-from ..template import (BOLD, EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, HEADER_FILL, INPUT_FIRST_DATA_ROW,
+from ..template import (BOLD, EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DATA_ROW,
                         META_PERIOD, META_SCHEME, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_JUDGE, SHEET_README,
-                        SHEET_UNITS, UnitRow, build_template, save_workbook)
+                        SHEET_UNITS, UnitRow, build_template, head_cells, save_workbook)
 from .answers import Answers, answers_for
 from .units import MANIFEST_NAME, manifest_csv
 
@@ -137,10 +137,8 @@ def _unit_readme(ws, scheme: Scheme, period: str, a: Answers, due: str, file_nam
     r += len(lines) + 1
     ws.cell(r, 1, "本单位填报的考核条目").font = BOLD
     r += 1
-    heads = ["条目编号", "条目名称", "满分", "需要填写的数据（“输入”表）", "佐证材料", "资料盒", "完成时限", "计分方式"]
-    for j, h in enumerate(heads, 1):
-        c = ws.cell(r, j, h)
-        c.font, c.fill = BOLD, HEADER_FILL
+    head_cells(ws, ["条目编号", "条目名称", "满分", "需要填写的数据（“输入”表）", "佐证材料", "资料盒", "完成时限", "计分方式"],
+               row=r)
     cat = scheme.input_catalogue
     mine = {s.id for s in a.inputs}
     boxes = {e.item_id: e.box for e in a.evidence}
@@ -161,9 +159,7 @@ def _unit_readme(ws, scheme: Scheme, period: str, a: Answers, due: str, file_nam
 def _evidence_rows(ws, a: Answers) -> None:
     first_info = len(EVIDENCE_COLUMNS) + 1
     info = [k for k in EVIDENCE_INFO if k not in EVIDENCE_COLUMNS]
-    for k, key in enumerate(info, first_info):
-        c = ws.cell(1, k, EVIDENCE_INFO_COLUMNS[key][0])
-        c.font, c.fill = BOLD, HEADER_FILL
+    head_cells(ws, [EVIDENCE_INFO_COLUMNS[key][0] for key in info], col=first_info)
     order = list(EVIDENCE_COLUMNS)
     col = {key: order.index(key) + 1 for key in order}
     r = 1
