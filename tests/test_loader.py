@@ -157,3 +157,24 @@ def test_every_source_quote_is_verbatim_on_its_line_of_the_seed(sid):
     for node_id, src in sources:
         lines = (seeds / src.file).read_text(encoding="utf-8").splitlines()
         assert src.line and src.quote in lines[src.line - 1], (node_id, src.file, src.line, src.quote)
+
+
+def test_libyaml_reads_what_the_python_parser_reads():
+    """Schemes are parsed by libyaml when PyYAML has it (5× faster); the values, the line of every mapping
+    and of every key must be what the pure-Python parser gives, or error locations would drift."""
+    import yaml
+
+    from xinyong.scheme.loader import LineDict, LineLoader, _ExactLoader, _parse
+
+    def lines(x):
+        if isinstance(x, LineDict):
+            return [x.line, dict(x.key_lines), {k: lines(v) for k, v in x.items()}]
+        if isinstance(x, list):
+            return [lines(v) for v in x]
+        return x
+
+    path = Path(xinyong.__file__).parent / "scheme" / "data" / "jiaxian_township.yaml"
+    text = path.read_text(encoding="utf-8")
+    fast, exact = _parse(LineLoader, text, path), _parse(_ExactLoader, text, path)
+    assert lines(fast) == lines(exact) and fast["sections"]
+    assert LineLoader.__mro__[1] is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
