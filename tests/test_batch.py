@@ -410,6 +410,31 @@ def test_sigterm_is_handled_like_ctrl_c(first, tmp_path):
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
 
 
+@pytest.mark.slow
+def test_sigterm_stops_every_run_of_all_in_progress(tmp_path):
+    """``--all`` keeps two runs in progress at once (one reads and scores while the other's reports
+    render): SIGTERM stops both, each folder is left clean (no .lock, .work or temporary file), the
+    reports the cache calls finished are whole, and the command says 已中断 with exit code 130."""
+    rows = [[f"u{k}", f"单位{k}", "城市", "2", "是", "是", "3", "5", "70", "1", "", ""] for k in range(12)]
+    pf = tmp_path / "runs.yaml"
+    pf.write_text("runs:\n" + "".join(
+        f"  - {{scheme: {MINI}, period: '{y}', data: {write_csv(tmp_path / f'{y}.csv', rows)}}}\n"
+        for y in ("2019", "2020", "2021")), encoding="utf-8")
+    out = tmp_path / "out"
+    p = _start_and_wait_for_a_report(["--all", str(pf), "--out", str(out), "--jobs", "1"], out / "mini" / "2019")
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130 and "已中断" in err and "Traceback" not in err
+    runs = [d for d in (out / "mini").iterdir() if d.is_dir()]
+    assert runs
+    for run in runs:
+        assert not (run / ".lock").exists() and not (run / ".work").exists(), run
+        assert not [f for f in run.rglob("*.tmp")]
+        cache = run / ".cache.json"
+        for entry in (json.loads(cache.read_text(encoding="utf-8"))["units"].values() if cache.exists() else ()):
+            assert (run / "units" / f"{entry['stem']}.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
 # ------------------------------------------------------------------------------------------ notebook errors
 @pytest.mark.slow
 def test_notebook_error_is_a_failed_report_the_others_are_written(tmp_path, monkeypatch):

@@ -6,6 +6,11 @@ processes with one thread each — a report is CPU-bound Python, threads would o
 same code submits to both. Per run, the client scatters one :class:`~.task.Bundle` (the scored run
 and the notebooks); every task refers to it, so it travels to each worker once, not once per report.
 
+Several runs may use one executor at once (``run_all`` overlaps a run's reading and scoring with the
+previous run's reports): :meth:`Executor.run` is re-entrant and thread-safe, the cluster is started once
+(:meth:`Executor.start_soon` starts it in the background while the client prepares the first run's reports), and
+:meth:`Executor.terminate` cancels what every run has in flight.
+
 Failures: a report's own failure (its notebook raised) is a result, never retried. A task whose
 worker dies is re-run elsewhere by the scheduler; one that takes a second worker down with it is
 given up (``distributed.scheduler.allowed-failures`` = 1 on the local cluster; a cluster's
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from typing import Any, Callable, Iterable
 
 from ..errors import XinyongError
@@ -32,13 +38,40 @@ class Executor:
         self.engine = engine
         self._client: Any = None
         self._cluster: Any = None
+        self._lock = threading.Lock()  # one start; the in-flight futures of every run
+        self._futures: dict[Any, Task] = {}
+        self._stopped = False
+        self._starting: threading.Thread | None = None
+        self._start_error: BaseException | None = None
+        self._runs = iter(range(1 << 62))  # each run's tasks go after those of the runs submitted before it
 
     # ------------------------------------------------------------------------------------ lifecycle
     @property
     def client(self) -> Any:
-        if self._client is None:
-            self._client = self._start()
-        return self._client
+        with self._lock:
+            if self._stopped:
+                raise KeyboardInterrupt  # terminated (Ctrl-C, SIGTERM): no new cluster for a late run
+            if self._client is None:
+                if self._start_error is not None:
+                    raise self._start_error
+                self._client = self._start()
+            return self._client
+
+    def start_soon(self) -> None:
+        """Start the cluster in a background thread (workers spawn and import for a few seconds) while
+        this thread goes on reading and scoring; the first :meth:`run` waits for it. A start that fails
+        raises there, in the caller's thread."""
+        if self._client is not None or self._starting is not None:
+            return
+
+        def start() -> None:
+            try:
+                self.client  # noqa: B018 — starts it under the lock
+            except BaseException as exc:  # noqa: BLE001 — handed to the first caller of ``client``
+                self._start_error = exc
+
+        self._starting = threading.Thread(target=start, name="xinyong-cluster-start", daemon=True)
+        self._starting.start()
 
     def _start(self) -> Any:
         import dask
@@ -71,8 +104,11 @@ class Executor:
 
     def close(self) -> None:
         """Stop the local cluster (a remote cluster is left running; only our client disconnects)."""
-        client, cluster = self._client, self._cluster
-        self._client = self._cluster = None
+        if self._starting is not None:
+            self._starting.join()
+        with self._lock:
+            client, cluster = self._client, self._cluster
+            self._client = self._cluster = None
         for thing in (client, cluster):
             if thing is not None:
                 try:
@@ -81,8 +117,11 @@ class Executor:
                     pass
 
     def terminate(self) -> None:
-        """Stop now (Ctrl-C, SIGTERM): cancel what is queued, kill the local workers."""
-        futures = list(getattr(self, "_futures", {}) or ())
+        """Stop now (Ctrl-C, SIGTERM): cancel what every run has queued, kill the local workers; a run
+        that asks for the cluster afterwards gets KeyboardInterrupt."""
+        with self._lock:
+            self._stopped = True
+            futures = list(self._futures)
         if self._client is not None and futures:
             try:
                 self._client.cancel(futures, force=True)
@@ -94,7 +133,8 @@ class Executor:
     def run(self, tasks: list[Task], bundle: Bundle, on_done: Callable[[Task, TaskResult], None],
             priority: Callable[[Task], int] = lambda t: 0) -> None:
         """Render ``tasks`` (all of one ``bundle``); ``on_done`` is called on the client for each, in the
-        order they finish. Returns when every task has a result."""
+        order they finish. Returns when every task has a result. Other threads may run their own
+        tasks on the same executor meanwhile."""
         from distributed import as_completed
         from distributed.client import FutureCancelledError
 
@@ -103,14 +143,21 @@ class Executor:
         if not tasks:
             return
         client = self.client
+        # dask runs higher priorities first: an earlier run's reports before a later run's, so runs end
+        # (and their pages are written) in order; within a run, the caller's priority (overview first)
+        base = -1000 * next(self._runs)
         shared = client.scatter(bundle, broadcast=False, hash=False)
         futures = {}
         for t in tasks:
             t = t if t.engine == self.engine else _with_engine(t, self.engine)
             f = client.submit(run_task, t, shared, key=f"{t.name}-{bundle.digest[:8]}-{_uid()}", pure=False,
-                              retries=1, priority=priority(t))
+                              retries=1, priority=base + priority(t))
             futures[f] = t
-        self._futures = futures
+        with self._lock:
+            self._futures.update(futures)
+            stopped = self._stopped
+        if stopped:  # terminated while these were being submitted
+            client.cancel(list(futures), force=True)
         try:
             for f in as_completed(list(futures)):
                 t = futures[f]
@@ -120,10 +167,14 @@ class Executor:
                     raise KeyboardInterrupt from None
                 except Exception as exc:  # noqa: BLE001 — KilledWorker, or an error that escaped twice
                     r = _lost(exc)
+                with self._lock:
+                    self._futures.pop(f, None)
                 f.release()
                 on_done(t, r)
         finally:
-            self._futures = {}
+            with self._lock:
+                for f in futures:
+                    self._futures.pop(f, None)
             del shared
 
 

@@ -343,6 +343,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
         """The period scored once, here, with everything its reports read (alternatives, findings):
         made only when some report must be rendered (an unchanged re-run skips it)."""
         if not made:
+            ex.start_soon()  # the workers start (a few seconds) while the bundle and the other tasks are made
             made.append(Bundle.make(run_bytes(run), {n: notebook_path(n).read_text(encoding="utf-8")
                                                      for n in (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)}))
         return made[0].digest
@@ -773,34 +774,50 @@ def load_params(params_file: str | os.PathLike) -> list[dict]:
     return out
 
 
+RUNS_AT_ONCE = 2  # a run's reading, scoring and pages (client) overlap the previous run's reports (workers)
+
+
 def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "outputs", jobs: int | None = None,
             resume: bool = True, progress: bool | None = None, scheduler: str | None = None,
             engine: str = "warm", formats: Sequence[str] = ("html",)) -> list[BatchSummary]:
-    """Every run of ``params_file``, one after another on one cluster; the top ``index.html`` links them.
+    """Every run of ``params_file`` on one cluster; the top ``index.html`` links them.
 
-    A run that cannot start (unknown scheme, locked folder) is returned with ``run_error`` set; the
-    others still run.
+    Two runs are in progress at a time, in the file's order: while the workers render one run's
+    reports, this process reads and scores the next and submits its reports behind them, and writes
+    the finished run's overview, workbook and index pages. Run alone, each run's own serial part
+    (reading, scoring, pages) left the workers idle. A run that cannot start (unknown scheme, locked
+    folder) is returned with ``run_error`` set; the others still run. Ctrl-C or SIGTERM stops every
+    run in progress (finished reports are kept).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     runs = load_params(params_file)
     formats = _formats(formats)
     out = Path(out_dir).resolve()
     ex = Executor(jobs, scheduler=scheduler, engine=_engine(engine))
-    summaries = []
-    with stop_on_sigterm():  # between two runs too
+
+    def one(r: dict) -> BatchSummary:
         try:
-            for r in runs:
-                try:
-                    summaries.append(run_batch(r["scheme"], r["period"], r["data"], out, history=r["history"],
-                                               resume=resume, readings=r["readings"], progress=progress, executor=ex,
-                                               formats=formats))
-                except Exception as exc:  # noqa: BLE001 — one run that cannot start never stops the others
-                    msg = exc.message if isinstance(exc, XinyongError) else f"内部错误：{type(exc).__name__}: {exc}"
-                    detail = exc.detail if isinstance(exc, XinyongError) else repr(exc)
-                    s = BatchSummary(scheme=str(r["scheme"]), scheme_title=str(r["scheme"]), period=r["period"],
-                                     run_dir=out / safe_component(Path(str(r["scheme"])).stem) / safe_component(r["period"]),
-                                     data=str(r["data"]), run_error={"message": msg, "detail": detail, "problems": []})
-                    summaries.append(s)
+            return run_batch(r["scheme"], r["period"], r["data"], out, history=r["history"], resume=resume,
+                             readings=r["readings"], progress=progress, executor=ex, formats=formats)
+        except Exception as exc:  # noqa: BLE001 — one run that cannot start never stops the others
+            msg = exc.message if isinstance(exc, XinyongError) else f"内部错误：{type(exc).__name__}: {exc}"
+            detail = exc.detail if isinstance(exc, XinyongError) else repr(exc)
+            return BatchSummary(scheme=str(r["scheme"]), scheme_title=str(r["scheme"]), period=r["period"],
+                                run_dir=out / safe_component(Path(str(r["scheme"])).stem) / safe_component(r["period"]),
+                                data=str(r["data"]), run_error={"message": msg, "detail": detail, "problems": []})
+
+    with stop_on_sigterm():  # between two runs too
+        pool = ThreadPoolExecutor(RUNS_AT_ONCE, thread_name_prefix="xinyong-run")
+        try:
+            pending = [pool.submit(one, r) for r in runs]
+            summaries = [f.result() for f in pending]
+        except BaseException:  # Ctrl-C, SIGTERM: stop every run, let each clean up its folder, then go
+            ex.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
         finally:
+            pool.shutdown(wait=True)
             ex.close()
     out.mkdir(parents=True, exist_ok=True)
     # the year of each scheme with two periods or more in the set, and the links to it
