@@ -34,3 +34,22 @@ def test_failed_write_leaves_old_file(tmp_path, monkeypatch):
         atomic_write_text(p, "new")
     assert p.read_text() == "old"
     assert [x.name for x in tmp_path.iterdir()] == ["x.txt"]
+
+
+def test_batch_workers_and_the_command_line_skip_rfc3987_syntax():
+    """rfc3987_syntax costs 3 s of CPU per process at import and serves checks the notebook schema never
+    asks for: a process xinyong owns does not import it, and jsonschema (nbformat's validator) still works."""
+    import subprocess
+    import sys
+
+    code = ("from xinyong.util import skip_iri_checks; skip_iri_checks(); import nbformat, sys; "
+            "nb = nbformat.v4.new_notebook(); nbformat.validate(nb); "
+            "print(sys.modules.get('rfc3987_syntax') is None, 'jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True"]
+    import inspect
+
+    from xinyong import cli
+    from xinyong.batch.worker import WarmUp
+
+    assert "skip_iri_checks()" in inspect.getsource(WarmUp.setup) and "skip_iri_checks()" in inspect.getsource(cli.main)

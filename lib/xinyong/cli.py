@@ -171,6 +171,9 @@ localise(app)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .util import skip_iri_checks
+
+    skip_iri_checks()  # this process is ours: 3 s of imports nothing here uses (see the function)
     try:
         rv = app(args=argv, prog_name="xinyong", standalone_mode=False)
         # click returns typer.Exit's code instead of raising it when standalone_mode is off

@@ -3,8 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from pathlib import Path
+
+
+def skip_iri_checks() -> None:
+    """Keep ``rfc3987_syntax`` from being imported in a process xinyong owns (the command line, a batch
+    worker). jsonschema (under nbformat, under papermill and nbconvert) imports it when it is installed
+    (Jupyter's extras bring it) and it builds some 40 lark parsers at import: about 3 s of CPU per
+    process, for jsonschema's ``iri`` format checks, which the notebook schema never asks for. Without
+    it jsonschema leaves those two checks out, as when the package is absent. No effect once imported."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def _umask() -> int:

@@ -50,6 +50,9 @@ class WarmUp(WorkerPlugin):
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
             os.close(devnull)
+        from ..util import skip_iri_checks
+
+        skip_iri_checks()
         import nbconvert  # noqa: F401
         import papermill  # noqa: F401
 
