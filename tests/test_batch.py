@@ -175,6 +175,16 @@ def test_scores_xlsx(first):
     srows = {r[1]: dict(zip(shead, r)) for r in st.iter_rows(min_row=2, values_only=True)}
     assert srows[".."]["mini.1.1 不良贷款率（2分）"] == "缺少数据"
     assert srows["CON"]["mini.1.2 两个条件（1分）"] == "不适用"
+    # the look: every data cell bordered, points as 0.00, the failed unit's row tinted on both sheets
+    row_of = {r[1].value: r for r in ws.iter_rows(min_row=2)}
+    for cell in row_of["a/b:c"]:
+        assert cell.border.left.style == "thin" and cell.fill.fgColor.rgb != "00FDECEA"
+    assert row_of["a/b:c"][head.index("总分")].number_format == "0.00"
+    assert row_of["a/b:c"][head.index("mini.1.1 不良贷款率（2分）")].number_format == "0.00"
+    assert row_of["a/b:c"][head.index("单位名称")].number_format == "General"
+    for sheet in (ws, st):
+        failed = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "d")
+        assert all(c.fill.fgColor.rgb == "00FDECEA" and c.border.left.style == "thin" for c in failed)
 
 
 # ------------------------------------------------------------------------------------------ names

@@ -39,6 +39,7 @@ class UnitOutcome:
     error_kind: str | None = None
     problems: list[dict] = field(default_factory=list)
     seconds: float | None = None
+    cpu: float | None = None  # CPU seconds its worker spent on the report (wall ``seconds`` includes waiting)
     attempts: int = 0
 
     def as_dict(self) -> dict[str, Any]:

@@ -474,7 +474,8 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
             s.overview = {"status": "skipped", "html": ov_html.name, "notebook": ov_nb.name}
         else:
             res = ov_res or {"status": "failed", "error_kind": "error", "error": "总览未生成"}
-            s.overview = {"status": res["status"], "seconds": res.get("seconds"), "attempts": res.get("attempts")}
+            s.overview = {"status": res["status"], "seconds": res.get("seconds"), "cpu": res.get("cpu"),
+                          "attempts": res.get("attempts")}
             if res["status"] == "ok":
                 s.overview.update(html=ov_html.name, notebook=ov_nb.name)
                 cache.overview = ov_task.key
@@ -621,7 +622,7 @@ def _prune(units_dir: Path, stems: set[str]) -> bool:
 def _unit_done(task: Task, res: dict, outcomes: dict[str, UnitOutcome], cache: Cache, details: dict,
                s: BatchSummary) -> None:
     u = outcomes[task.unit]
-    u.seconds, u.attempts = res.get("seconds"), res.get("attempts", 0)
+    u.seconds, u.cpu, u.attempts = res.get("seconds"), res.get("cpu"), res.get("attempts", 0)
     if res["status"] == "ok":
         u.status = "ok"
         cache.set(u.id, task.key, u.stem)  # written now: a kill loses at most the units in flight
@@ -636,7 +637,7 @@ def _publish(task: Task, r: TaskResult, run_dir: Path) -> dict:
     """Write what a worker sent back (this process alone writes outputs): the notebook first, the HTML
     last, each atomically, so a present HTML means its notebook is there too."""
     out = {"status": r.status, "error_kind": r.error_kind, "error": r.error, "detail": r.detail,
-           "seconds": r.seconds, "attempts": r.attempts, "notebook": None}
+           "seconds": r.seconds, "cpu": r.cpu, "attempts": r.attempts, "notebook": None}
     if r.status == "ok":
         atomic_write_bytes(run_dir / task.ipynb, r.notebook.encode("utf-8"))
         atomic_write_bytes(run_dir / task.html, r.html.encode("utf-8"))

@@ -74,6 +74,7 @@ class TaskResult:
     error: str | None = None
     detail: str | None = None
     seconds: float | None = None
+    cpu: float | None = None  # the worker's CPU seconds (process time) for this report
     attempts: int = 1
     worker: str | None = None
     timings: dict = field(default_factory=dict, compare=False)

@@ -118,7 +118,7 @@ def run_task(task: Task, bundle: Bundle) -> TaskResult:
     client). An exception escaping here (or the worker dying) is dask's to retry."""
     from ..report import render as R
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if bundle.digest != task.bundle:
         raise ValueError(f"task {task.name} belongs to run {task.bundle}, got {bundle.digest}")
     rf = run_file(bundle)
@@ -137,12 +137,12 @@ def run_task(task: Task, bundle: Bundle) -> TaskResult:
         attempt += 1
         try:
             r = R.render(notebook, params, None, engine=task.engine, source=source)
-            return TaskResult("ok", html=r.html, notebook=r.notebook, seconds=_since(t0), attempts=attempt,
+            return TaskResult("ok", html=r.html, notebook=r.notebook, seconds=_since(t0), cpu=_cpu(c0), attempts=attempt,
                               worker=_where(), timings=r.timings)
         except R.ReportError as exc:
             return TaskResult("failed", notebook=exc.notebook_text, error_kind="notebook", error=exc.message,
                               detail=exc.detail + ("\n" + exc.fields["traceback"] if exc.fields.get("traceback") else ""),
-                              seconds=_since(t0), attempts=attempt, worker=_where())
+                              seconds=_since(t0), cpu=_cpu(c0), attempts=attempt, worker=_where())
         except Exception as exc:  # noqa: BLE001 — one report's failure never stops the others
             kernel = kernel_start_failure(exc)
             if kernel and attempt < KERNEL_RETRIES:
@@ -152,9 +152,13 @@ def run_task(task: Task, bundle: Bundle) -> TaskResult:
                               error=(f"内核启动失败（已尝试 {attempt} 次）：" if kernel else "生成报告时出错：")
                               + f"{type(exc).__name__}: {exc}",
                               detail="".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:],
-                              seconds=_since(t0), attempts=attempt, worker=_where())
+                              seconds=_since(t0), cpu=_cpu(c0), attempts=attempt, worker=_where())
 
 
 def _since(t0: float) -> float:
     return round(time.perf_counter() - t0, 3)
+
+
+def _cpu(c0: float) -> float:
+    return round(time.process_time() - c0, 3)
 
