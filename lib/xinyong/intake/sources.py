@@ -207,7 +207,7 @@ class _ColumnBuilder:
         self.texts: list[tuple[Any, ...]] | None = None
         self.canon: dict[Any, Any] = {}
 
-    def add(self, col: list[Any]) -> bool:
+    def add(self, col: tuple[Any, ...]) -> bool:
         """The next cells; False when one is anything but a text or a number."""
         kinds = set(map(type, col))
         if not kinds <= {str, float}:
@@ -282,19 +282,13 @@ class SheetRows(Sequence):
             width = max(map(len, chunk))
             cols += [_ColumnBuilder(total) for _ in range(width - len(cols))]
             width = len(cols)
-            if min(map(len, chunk)) < width:
-                for k, r in enumerate(chunk):
-                    if len(r) < width:
-                        chunk[k] = r + [""] * (width - len(r))
-            # the chunk's columns through one 2-D object array: several times faster than zip(*chunk)
-            rows_in = len(chunk)
-            grid = np.array(chunk, dtype=object).reshape(rows_in, width)
-            del chunk  # calamine's row lists: the array holds their values
-            for j, b in enumerate(cols):
-                if not b.add(grid[:, j].tolist()):
+            for k, r in enumerate(chunk):
+                if len(r) < width:
+                    chunk[k] = r + [""] * (width - len(r))
+            for b, col in zip(cols, zip(*chunk)):
+                if not b.add(col):
                     return None
-            del grid
-            total += rows_in
+            total += len(chunk)
         return cls([b.done() for b in cols], total, r0, c0)
 
     def _blank_rows(self) -> np.ndarray:
