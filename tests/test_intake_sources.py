@@ -219,6 +219,10 @@ ODD_CELLS = [  # each alone would read differently through calamine; the scan ke
     b'<c r="N4"><v>1.0</v></c>', b'<c r="O4"><v>1E3</v></c>', b'<c r="O4"><v>12345678901234567</v></c>', b'<c r="C4" t="b"><v>0</v></c>',
     b'<c r="C4" t="d"><v>2022-01-01T00:00:00</v></c>', b'<c r="C4"><v>.0</v></c>', b'<c r="C4"><v> 3</v></c>',
     b'<c r="C4" t="inlineStr"><is><r><t>ab</t></r><rPh sb="0" eb="1"><t>PH</t></rPh></is></c><c t="n"><v>12</v></c>',
+    # every <t is counted against <t>: an empty <t/>, one with attributes, empty or not, is still found
+    b'<c r="K4" t="inlineStr"><is><t/></is></c>', b'<c r="K4" t="inlineStr"><is><t xml:space="preserve"/></is></c>',
+    b'<c r="K4" t="inlineStr"><is><t\txml:space="preserve"/></is></c>',
+    b'<c r="K4" t="inlineStr"><is><t xml:space="preserve"> x </t></is></c>',
 ]
 
 
