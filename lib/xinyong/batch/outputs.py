@@ -314,10 +314,10 @@ def _followup_sheet(ws: Any, df: Any, s: BatchSummary, head_fill: Any, border: A
     for r in df.itertuples(index=False):
         ws.append([r.unit, r.unit_name, r.item, r.name, r.max if r.max is not None else r.prev_max, r.prev_points,
                    r.prev_lost, r.points, r.lost, r.change, r.state_zh])
+    looks = _Looks()
     for row in ws.iter_rows(min_row=2, max_col=len(heads)):
         for c in row:
-            c.border = border
-            if 5 <= c.column <= 10:
-                c.number_format = "0.00"
+            points = 5 <= c.column <= 10
+            looks.give(c, points, border=border, number_format="0.00" if points else None)
     for j, w in enumerate([14, 22, 26, 36, 8, 14, 10, 14, 10, 12, 12], 1):
         ws.column_dimensions[get_column_letter(j)].width = w

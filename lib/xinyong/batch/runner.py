@@ -194,17 +194,20 @@ def _unit_fields(u: UnitOutcome, result: Any) -> None:
     u.gate_outcome = None if go is None or go != go else str(go)
 
 
-def evidence_files(run: Any, uid: str) -> list:
-    """What a unit's report says about its evidence files (there, missing, changed since collected):
-    part of its cache key, so a file that appears or goes missing re-renders the report."""
+def evidence_files(run: Any) -> dict[str, list]:
+    """Per unit, what its report says about its evidence files (there, missing, changed since
+    collected): part of its cache key, so a file that appears or goes missing re-renders the report."""
     if run is None:
-        return []
+        return {}
     ev = run.data.evidence
     if "file" not in ev.columns or not len(ev):
-        return []
-    mine = ev[ev["unit_id"].astype(str) == uid]
-    return [[r["link"], r["exists"], r["sha_ok"]] for r in mine[["link", "exists", "sha_ok"]].to_dict("records")
-            if r["exists"] is not None]
+        return {}
+    out: dict[str, list] = {}
+    for uid, link, exists, sha_ok in zip(ev["unit_id"].astype(str).tolist(), ev["link"].tolist(), ev["exists"].tolist(),
+                                         ev["sha_ok"].tolist()):
+        if exists is not None:
+            out.setdefault(uid, []).append([link, exists, sha_ok])
+    return out
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -332,6 +335,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
     static_unit = static_digest(files, notebook_path(UNIT_NOTEBOOK), readings)
     peers = digest(result_digest(run.result), [(p, result_digest(r)) for p, r in run.history]) if run else ""
     rows_cur, ev_cur = frame_rows(cur.frame), evidence_rows(cur.evidence)
+    files_of = evidence_files(run)
     rows_h = {h.period: (frame_rows(h.frame), evidence_rows(h.evidence)) for h in hist}
     own: dict[str, Any] = {}
     outcomes: dict[str, UnitOutcome] = {}
@@ -369,7 +373,7 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
                        + "第一处：" + _problem_text(probs[0]))
             continue
         own[uid] = {"row": rows_cur.get(uid), "evidence": ev_cur.get(uid, []), "data_name": cur.source.name,
-                    "files": evidence_files(run, uid),
+                    "files": files_of.get(uid, []),
                     "history": {p: {"row": r.get(uid), "evidence": e.get(uid, [])} for p, (r, e) in rows_h.items()}}
         key = digest(static_unit, peers, own[uid])
         html, ipynb = units_dir / f"{stem}.html", units_dir / f"{stem}.ipynb"
