@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv test test-fast demo bench bench-intake chromium clean lab
+.PHONY: help venv test test-fast demo bench bench-intake bench-demo chromium clean lab
 
 help:
 	@echo "make demo   - build .venv, run the batch over the bundled demo data, write outputs/index.html"
 	@echo "make test   - build .venv and run the whole test suite (pytest + nbval)"
 	@echo "make bench  - scoring and batch benchmarks, results in bench/README.md"
 	@echo "make bench-intake - reading large workbooks only (its section of bench/README.md)"
+	@echo "make bench-demo OLD=<rev> - make demo's batch, this code against revision OLD, side by side"
 	@echo "make lab    - open JupyterLab on notebooks/"
 
 $(STAMP): pyproject.toml
@@ -43,6 +44,10 @@ bench: $(STAMP)
 
 bench-intake: $(STAMP)
 	$(BIN)/python bench/intake_bench.py
+
+OLD ?= HEAD~1
+bench-demo: $(STAMP)
+	$(BIN)/python bench/demo_ab.py --old $(OLD) --rounds 2 --write
 
 # Headless Chromium renders reports to PNG and prints them to PDF; poppler-utils (pdftotext, pdffonts)
 # reads the PDFs back in the tests. Installed from Debian when missing.
