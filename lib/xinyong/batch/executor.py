@@ -94,7 +94,16 @@ class Executor:
                               # the worker's statistical profiler walks the running thread's stack every
                               # 10 ms; a report's stack (IPython, pandas, matplotlib) is deep
                               "distributed.worker.profile.enabled": False,
-                              "distributed.admin.tick.limit": "30s"}):
+                              "distributed.admin.tick.limit": "30s",
+                              # the event loops' bookkeeping, in this process (scheduler, nannies, client)
+                              # and in the workers: dask's defaults (a tick every 20 ms, system and memory
+                              # monitors every 0.1–0.5 s, work stealing every 0.1 s) cost the client as much
+                              # CPU as reading and scoring the runs. Queued tasks go to whichever worker
+                              # frees up first: nothing is left to steal.
+                              "distributed.admin.tick.interval": "1s",
+                              "distributed.admin.system-monitor.interval": "2s",
+                              "distributed.worker.memory.monitor-interval": "1s",
+                              "distributed.scheduler.work-stealing": False}):
             self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=logging.CRITICAL,
                                          host="127.0.0.1")
