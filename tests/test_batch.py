@@ -144,6 +144,7 @@ def test_summary_json(first):
     for k in GOOD:
         assert u[k]["seconds"] > 0 and u[k]["error"] is None and u[k]["name"] == dict(
             (r[0], r[1]) for r in ROWS)[k]
+        assert 0 < u[k]["cpu"] < 60  # the worker's CPU seconds for the report (a process time, not a clock)
     assert s["scheme"] == "mini" and s["period"] == "2019" and s["overview"]["status"] == "ok"
     assert set(s["units"][0]) >= {"id", "name", "status", "total", "grade", "rank", "gate_outcome", "unknown_points",
                                   "html", "error", "seconds"}

@@ -96,7 +96,7 @@ def fingerprint(run: Path) -> dict[str, str]:
             out[rel] = "ipynb"
         elif f.name == "summary.json":
             s = json.loads(f.read_text(encoding="utf-8"))
-            units = [{k: v for k, v in u.items() if k not in ("seconds", "attempts")} for u in s["units"]]
+            units = [{k: v for k, v in u.items() if k not in ("seconds", "cpu", "attempts")} for u in s["units"]]
             out[rel] = json.dumps([units, s["counts"], s["overview"].get("status")], sort_keys=True)
     return out
 
