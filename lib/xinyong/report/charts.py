@@ -95,6 +95,8 @@ def _fig(w: float, h: float, left: float, right: float, top: float, bottom: floa
 
 _METRICS: dict = {}  # (text, font properties, dpi) -> (width, height, descent) in pixels
 _METRICS_MAX = 8192
+_LAYOUTS: dict = {}  # (text, font properties, dpi, hinting, features, language, thread) -> glyphs
+_LAYOUTS_MAX = 8192
 
 
 @lru_cache(maxsize=1)
@@ -106,8 +108,20 @@ def _canvas_class():
     metrics per renderer, and every figure gets a new renderer, so each chart of each report measured
     the same tick labels, section names and legend entries again. The metrics depend only on the
     string, the font properties and the dpi, not on the renderer: one cache serves every chart (same
-    numbers, same pixels)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+    numbers, same pixels).
+
+    Drawing a text shapes it again (``FT2Font._layout``: font lookup, fallback to the CJK font,
+    shaping; ≈ 0.8 ms a text, ≈ 55 texts a unit report): the glyphs and their offsets also depend only
+    on the string, the font properties, the dpi and the hinting, so they are kept too (per thread:
+    matplotlib's font objects are per thread). Placing the glyphs and rasterising them is done per draw,
+    by matplotlib's own code (same pixels: ``test_text_layout_cache_keeps_pixels``). This leans on
+    matplotlib 3.11's private text path (``FT2Font._layout``, ``_draw_text_glyphs_and_boxes``); where
+    it is missing, matplotlib's own ``draw_text`` runs."""
+    import threading
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+
+    fast_text = hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(RendererAgg, "_prepare_font")
 
     class Renderer(RendererAgg):
         def get_text_width_height_descent(self, s, prop, ismath):
@@ -120,6 +134,29 @@ def _canvas_class():
                     _METRICS.clear()
                 got = _METRICS[(s, prop.copy(), self.dpi)] = super().get_text_width_height_descent(s, prop, ismath)
             return got
+
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if ismath or not fast_text:
+                return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            features = mtext.get_fontfeatures() if mtext is not None else None
+            language = mtext.get_language() if mtext is not None else None
+            flags = get_hinting_flag()
+            key = (s, prop, self.dpi, flags, None if features is None else tuple(features),
+                   language if language is None or isinstance(language, str) else tuple(language),
+                   threading.get_ident())
+            glyphs = _LAYOUTS.get(key)
+            if glyphs is None:
+                font = self._prepare_font(prop)
+                if not hasattr(font, "_layout"):  # matplotlib before 3.11
+                    return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+                glyphs = tuple((it.ft_object, it.glyph_index, it.x, it.y)
+                               for it in font._layout(s, flags=flags, features=features, language=language))
+                if len(_LAYOUTS) >= _LAYOUTS_MAX:
+                    _LAYOUTS.clear()
+                _LAYOUTS[(s, prop.copy(), *key[2:])] = glyphs
+            size = prop.get_size_in_points()
+            self._draw_text_glyphs_and_boxes(gc, x, y, angle,
+                                             ((f, size, g, 0, 1, gx, gy) for f, g, gx, gy in glyphs), [])
 
     class Canvas(FigureCanvasAgg):
         def get_renderer(self):
@@ -254,6 +291,29 @@ def _scale(ax, axis: str, values, labels: list[str], size: float = 10) -> float:
     return reach
 
 
+def _barh(ax, y, width, **kw):
+    """``ax.barh`` with the data limits updated once for all its bars, not once per bar.
+
+    Adding a patch updates the axes' data limits from its path (Bézier extrema, transform arithmetic:
+    ≈ 1.5 ms a bar, more than drawing it). A bar's extent is its rectangle: the same corners go into
+    the limits in one call, so autoscaling (the y range here) comes out the same
+    (``test_bars_keep_data_limits`` compares with matplotlib's own ``barh``)."""
+    ax._update_patch_limits = _no_limits  # the instance's attribute shadows the method while barh runs
+    try:
+        bars = ax.barh(y, width, **kw)
+    finally:
+        del ax._update_patch_limits
+    ext = np.array([r._convert_units() for r in bars.patches], float).reshape(-1, 4)
+    ext = ext[(ext[:, 2] != ext[:, 0]) | (ext[:, 3] != ext[:, 1])]  # as matplotlib: empty bars do not count
+    if len(ext):
+        x0, y0, x1, y1 = ext.T
+        ax.update_datalim(np.column_stack([np.r_[x0, x1, x1, x0], np.r_[y0, y0, y1, y1]]))
+    return bars
+
+
+def _no_limits(patch) -> None: ...
+
+
 def section_bars(labels: list[str], points: list[float], unknown: list[float], maxima: list[float], title: str) -> bytes:
     """Score by section against its maximum: known points, points still unknown, points lost."""
     n = len(labels)
@@ -263,10 +323,10 @@ def section_bars(labels: list[str], points: list[float], unknown: list[float], m
                    top=TITLE, bottom=bottom, kind="section_bars")
     y = np.arange(n)[::-1]
     pts, unk, mx = (np.asarray(v, float) for v in (points, unknown, maxima))
-    ax.barh(y, mx, color=GREY, label="满分", height=0.62)
-    ax.barh(y, pts, color=BLUE, label="得分", height=0.62)
+    _barh(ax, y, mx, color=GREY, label="满分", height=0.62)
+    _barh(ax, y, pts, color=BLUE, label="得分", height=0.62)
     if unk.any():
-        ax.barh(y, unk, left=pts, color="white", edgecolor=MISSING, hatch="////", linewidth=0.6,
+        _barh(ax, y, unk, left=pts, color="white", edgecolor=MISSING, hatch="////", linewidth=0.6,
                 label="未知（缺数据/待评审）", height=0.62)
     for yi, p, m in zip(y, pts, mx):
         ax.text(m + mx.max() * 0.01, yi, f"{brief(p)} / {brief(m)}", va="center", fontsize=8)
@@ -292,11 +352,11 @@ def peer_bars(labels: list[str], unit: list[float], median: list[float], best: l
     y = np.arange(n)[::-1]
     h = 0.26
     for off, vals, col, lab in ((h, best, GREEN, best_label), (0, median, GREY, "组内中位数"), (-h, unit, BLUE, unit_label)):
-        ax.barh(y + off, np.nan_to_num(np.asarray(vals, float) / mx * 100), height=h, color=col, label=_short(lab, 20))
+        _barh(ax, y + off, np.nan_to_num(np.asarray(vals, float) / mx * 100), height=h, color=col, label=_short(lab, 20))
     unk = np.nan_to_num(np.asarray(unit_unknown if unit_unknown is not None else [0.0] * n, float) / mx * 100)
     if unk.any():
         left = np.nan_to_num(np.asarray(unit, float) / mx * 100)
-        ax.barh(y - h, unk, left=left, height=h, color="white", edgecolor=MISSING, hatch="////", linewidth=0.6,
+        _barh(ax, y - h, unk, left=left, height=h, color="white", edgecolor=MISSING, hatch="////", linewidth=0.6,
                 label="本单位未知（缺数据/待评审）")
         for yi, lf, u in zip(y, left, unk):
             if u > 0:
