@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
+import sys
 import unicodedata
 from functools import lru_cache
 
@@ -98,6 +100,8 @@ _METRICS_MAX = 8192
 _LAYOUTS: dict = {}  # (text, font properties, dpi, hinting, features, language, thread) -> glyphs
 _LAYOUTS_MAX = 8192
 _HEIGHTS: dict = {}  # (font properties, dpi) -> (ascent, descent, line gap) in pixels
+_GLYPHS: dict = {}  # (font, size, dpi, glyph, angle, antialiased, hinting, subpixel x, y, thread) -> bitmap
+_GLYPHS_MAX = 20000
 
 
 def _font_height_metrics(prop, dpi: float) -> tuple:
@@ -140,8 +144,12 @@ def _canvas_class():
     import threading
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+    from matplotlib.ft2font import FT2Font
+
+    RenderMode = getattr(sys.modules["matplotlib.ft2font"], "RenderMode", None)  # matplotlib ≥ 3.11
 
     fast_text = hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(RendererAgg, "_prepare_font")
+    fast_glyphs = fast_text and RenderMode is not None and hasattr(FT2Font, "_render_glyph") and hasattr(FT2Font, "_set_transform")
 
     class Renderer(RendererAgg):
         def get_text_width_height_descent(self, s, prop, ismath):
@@ -187,8 +195,44 @@ def _canvas_class():
                     _LAYOUTS.clear()
                 _LAYOUTS[(s, prop.copy(), *key[2:])] = glyphs
             size = prop.get_size_in_points()
-            self._draw_text_glyphs_and_boxes(gc, x, y, angle,
-                                             ((f, size, g, 0, 1, gx, gy) for f, g, gx, gy in glyphs), [])
+            if not fast_glyphs:
+                return self._draw_text_glyphs_and_boxes(
+                    gc, x, y, angle, ((f, size, g, 0, 1, gx, gy) for f, g, gx, gy in glyphs), [])
+            self._draw_glyphs(gc, x, y, angle, size, glyphs, flags)
+
+        def _draw_glyphs(self, gc, x, y, angle, size, glyphs, flags) -> None:
+            """matplotlib 3.11's ``_draw_text_glyphs_and_boxes`` for a text's glyphs, with each glyph's
+            bitmap kept. FreeType places a glyph at a position in 64ths of a pixel; moved by whole
+            pixels its bitmap is the same, only its corner moves. So a bitmap is kept per glyph, size,
+            angle and position within the pixel, and the same names, scale labels and legend entries
+            at the same places in the next unit's charts are copied, not rasterised again (same
+            pixels: ``test_text_layout_cache_keeps_pixels``)."""
+            cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+            aa = bool(gc.get_antialiased())
+            thread = threading.get_ident()
+            matrix = None
+            height = self.height
+            for font, glyph, gx, gy in glyphs:  # gy is upwards, y downwards
+                px = round(0x40 * (x + gx * cos - gy * sin))
+                py = round(0x40 * (height - y + gx * sin + gy * cos))  # FreeType's y is upwards
+                key = (font, size, self.dpi, glyph, angle, aa, flags, px & 63, py & 63, thread)
+                got = _GLYPHS.get(key)
+                if got is None:
+                    if matrix is None:
+                        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+                    font.set_size(size, self.dpi)
+                    font._set_transform(matrix, [px, py])
+                    bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL if aa else RenderMode.MONO)
+                    buffer = np.array(bitmap.buffer)
+                    if not aa:
+                        buffer *= 0xff
+                    if len(_GLYPHS) >= _GLYPHS_MAX:
+                        _GLYPHS.clear()
+                    got = _GLYPHS[key] = buffer, bitmap.left - (px >> 6), bitmap.top - (py >> 6)
+                buffer, left, top = got
+                # draw_text_image's y is downwards and the bitmap's bottom side
+                self._renderer.draw_text_image(buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0],
+                                               0, gc)
 
     class Canvas(FigureCanvasAgg):
         def get_renderer(self):
