@@ -424,12 +424,7 @@ def _values_text(run: Run, unit: str, input_ids: list[str]) -> str:
 def comparison(run: Run) -> pd.DataFrame | None:
     """003's cross-unit comparison (:func:`xinyong.scoring.compare.cross_unit_comparison`, Chinese column
     labels) when the scheme asks for one; None otherwise."""
-    has_compare = any(i.meta.get("compare") for i in run.scheme.walk_items()) or run.scheme.meta.get("compare")
-    if not has_compare:
-        return None
-    from ..scoring.compare import cross_unit_comparison
-
-    return cross_unit_comparison(run.result)
+    return run.comparison_table()  # computed once per run (a batch's run file carries it)
 
 
 # -------------------------------------------------------------------------------------------- overview
