@@ -320,20 +320,31 @@ class UnitAnalysis:
 
     def gate_conditions(self) -> pd.DataFrame:
         """One row per condition of every gate: gate, condition, name, outcome, the test as the scheme
-        writes it, the unit's values it reads (``values``, a sentence), responsible units and source."""
+        writes it, the unit's values it reads (``values``, a sentence), responsible units and source.
+
+        Built once per unit (the summary, the gates block and the gate table each ask; a copy each)."""
+        got = self.__dict__.get("_gate_conditions")
+        if got is None:
+            got = self.__dict__["_gate_conditions"] = self._gate_conditions()
+        return got.copy()
+
+    def _gate_conditions(self) -> pd.DataFrame:
         res, g = self.res, self.res.gates
         names = Names(self.scheme.input_catalogue)
         rows = []
+        mine = g[g["unit"] == self.unit]
+        outcomes: dict = {}  # condition -> the unit's first outcome row, as a filter's .iloc[0] read it
+        for cond, oc in zip(mine["condition"].tolist(), mine["outcome"].tolist()):
+            outcomes.setdefault(cond, oc)
         for gate in self.scheme.gates:
             for c in gate.conditions:
-                hit = g[(g["unit"] == self.unit) & (g["condition"] == c.id)]
                 vals = _values_text(self.run, self.unit, c.input_ids)
                 if any(w in c.test for w in ("total", "base_total", "bonus")):
                     extra = f"总分={num(res.units.at[self.unit, 'total'])}"
                     if res.units.at[self.unit, "unknown_points"] > 0:
                         extra += f"（另有未知 {num(res.units.at[self.unit, 'unknown_points'])} 分）"
                     vals = "；".join(x for x in (vals, extra) if x)
-                outcome = hit["outcome"].iloc[0] if len(hit) else "unknown"
+                outcome = outcomes.get(c.id, "unknown")
                 known = {k: res.frame.at[self.unit, k] for k in c.input_ids if k in res.frame.columns}
                 known.update({k: float(res.units.at[self.unit, k]) for k in ("total", "base_total", "bonus")})
                 rows.append({"gate": gate.id, "condition": c.id, "name": c.name,
