@@ -5,11 +5,13 @@
 Scores the demo's run of ``SCHEME`` (default ``jiaxian_county_dept``) for ``PERIOD`` (default: the
 scheme's last period in ``params/demo.yaml``), with its history, once; saves the run file, warms the
 engine, renders one report to warm up, then N more; prints CPU seconds per report (``process_time``,
-which a loaded machine inflates less than wall time), papermill/nbconvert wall timings and HTML size.
+which a loaded machine inflates less than wall time), papermill/nbconvert wall timings, HTML size and
+the process's peak RSS.
 To compare with older code, put its ``lib`` first on ``PYTHONPATH`` and alternate runs.
 """
 from __future__ import annotations
 
+import resource
 import sys
 import tempfile
 import time
@@ -49,7 +51,8 @@ def main(n: int, scheme: str = "jiaxian_county_dept", period: str | None = None)
         for k, v in x.timings.items():
             tim[k] = tim.get(k, 0.0) + v
     print(f"{scheme} {period}: CPU per report {(time.process_time() - t0) / n:.3f} s; wall per report "
-          + ", ".join(f"{k} {v / n:.3f} s" for k, v in tim.items()) + f"; HTML {len(x.html) // 1024} KiB")
+          + ", ".join(f"{k} {v / n:.3f} s" for k, v in tim.items()) + f"; HTML {len(x.html) // 1024} KiB; "
+          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB")
 
 
 if __name__ == "__main__":

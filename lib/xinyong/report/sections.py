@@ -229,7 +229,7 @@ class UnitReport:
 
     # ------------------------------------------------------------------ scheme-specific
     def gates(self) -> Block:
-        return Block("gates", gates_html(self.run, self.unit))
+        return Block("gates", gates_html(self.run, self.unit, self.analysis))  # the report's own analysis
 
     def comparison(self) -> Block:
         return Block("comparison", comparison_html(self.run, self.unit))
@@ -282,8 +282,8 @@ def provenance_html(run: Run, now: dt.datetime | None = None) -> str:
                   packages=package_versions(), notes=notes)
 
 
-def gates_html(run: Run, unit: str) -> str:
-    a = UnitAnalysis(run, unit)
+def gates_html(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> str:
+    a = analysis if analysis is not None else UnitAnalysis(run, unit)
     conds = records(a.gate_conditions())
     out = []
     for g in records(a.gates()):
