@@ -171,7 +171,13 @@ class UnitAnalysis:
 
     def sections(self) -> pd.DataFrame:
         """Top-level sections (index: id): name, bonus, known points, unknown points, maximum applicable
-        to this unit."""
+        to this unit. Built once per report (the charts and the item table ask; a copy each)."""
+        got = self.__dict__.get("_sections")
+        if got is None:
+            got = self.__dict__["_sections"] = self._sections()
+        return got.copy()
+
+    def _sections(self) -> pd.DataFrame:
         res, u = self.res, self.unit
         rows = []
         for s in self.scheme.sections:

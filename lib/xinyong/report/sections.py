@@ -163,9 +163,12 @@ class UnitReport:
         cols = ["item", "name", "bonus", "max", "points", "status", "status_zh", "computation", "description", "readings",
                 "responsible", "source_file", "source_line", "source_quote"]
         sections = []
+        by_section: dict = {}  # the rows of all items in one pass, then each section's in document order
+        for sec, row in zip(it["section"].tolist(), records(it[cols])):
+            by_section.setdefault(sec, []).append(row)
         for s in self.analysis.sections().itertuples():
             sections.append({"id": s.Index, "name": section_label(s, "（附加分）"), "bonus": s.bonus,
-                             "rows": records(it.loc[it["section"] == s.Index, cols]),
+                             "rows": by_section.get(s.Index, []),
                              "points": s.points, "max": s.max, "unknown": s.unknown})
         return Block("items", render("items.html.j2", heading="逐项得分", sections=sections))
 
