@@ -193,3 +193,21 @@ def test_report_error_has_structured_fields(tmp_path, engine):
     import pickle
 
     assert pickle.loads(pickle.dumps(e)).fields == e.fields
+
+
+def test_outputs_are_what_nbformat_builds():
+    """The warm engine builds outputs without nbformat's per-output schema check (issue 13): the same
+    nodes as ``nbformat.v4.new_output``, and they pass that check."""
+    import nbformat
+
+    from xinyong.report.engine import _output
+
+    cases = [("stream", dict(name="stderr", text="警告\n")),
+             ("display_data", dict(data={"text/html": "<p>甲</p>", "text/plain": "甲"}, metadata={"a": {"b": 1}})),
+             ("execute_result", dict(data={"text/plain": "1"}, metadata={}, execution_count=3)),
+             ("error", dict(ename="ValueError", evalue="坏", traceback=["第一行", "第二行"]))]
+    for kind, fields in cases:
+        got, want = _output(kind, **fields), nbformat.v4.new_output(kind, **fields)
+        assert got == want and type(got) is type(want)
+        assert all(type(got[k]) is type(want[k]) for k in want)
+        nbformat.v4.nbbase.validate(got, kind)

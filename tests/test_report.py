@@ -302,3 +302,69 @@ def test_kept_figures_draw_what_fresh_ones_draw():
     assert all(x != y for x, y in zip(b, fresh_a))
     charts._KEPT.clear()
     assert draw(*b_in) == b
+
+
+def _chart_set(pts, unk, totals):
+    names = ["第一部分", "第二部分很长的名称需要换行显示出来", "附加分"]
+    periods = ["2021Q3", "2021Q4", "2022Q1", "2022Q2"][-len(totals):]
+    return (charts.section_bars(names, pts, unk, [10, 20, 5], "甲：各部分得分与满分"),
+            charts.peer_bars(names, pts, [5, 10, 2], [10, 18, 5], [10, 20, 5], "甲", "最高分单位：乙", "比较",
+                             unit_unknown=unk),
+            charts.trend_line(periods, totals, [50] * len(totals), "总分变化趋势", "甲"))
+
+
+def test_text_layout_cache_keeps_pixels(monkeypatch):
+    """The process-wide text caches of the charts' renderer (glyph layouts, font height metrics, glyph
+    bitmaps moved by whole pixels: issue 13, CPU per report) draw what matplotlib's own Agg canvas draws,
+    byte for byte: for A, for B after A (B's bar labels sit elsewhere, its scale reads differently) and
+    for a rotated label (the trend's 总分)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    a_in = ([7, 12.5, 5], [0, 4, 0], [70, 88])
+    b_in = ([10, 3.25, 0], [0, 0, 5], [20, 140, 60, 90])
+    with monkeypatch.context() as m:
+        m.setattr(charts, "_canvas_class", lambda: FigureCanvasAgg)
+        plain = _chart_set(*a_in), _chart_set(*b_in)
+    for cache in (charts._LAYOUTS, charts._HEIGHTS, charts._GLYPHS, charts._KEPT):
+        cache.clear()
+    assert (_chart_set(*a_in), _chart_set(*b_in)) == plain
+    assert charts._LAYOUTS and charts._HEIGHTS and charts._GLYPHS  # the caches were used, not bypassed
+    assert (_chart_set(*a_in), _chart_set(*b_in)) == plain  # all from the caches now
+
+
+def test_glyph_bitmaps_move_by_whole_pixels():
+    """A string drawn again 3 and 40 pixels further right and 7 lower reuses its glyphs' bitmaps (no new
+    cache entry) and gives matplotlib's pixels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.transforms import IdentityTransform
+
+    def draw(canvas_class):
+        fig = Figure(figsize=(3, 1), dpi=charts.DPI)
+        for dx, dy in ((0, 0), (3, 0), (40, 7)):
+            fig.text(10.3 + dx, 60.6 - dy, "得分率 92.5", transform=IdentityTransform(), fontsize=9)
+        canvas = canvas_class(fig)
+        canvas.draw()
+        return bytes(canvas.buffer_rgba())
+
+    charts.setup_fonts()
+    plain = draw(FigureCanvasAgg)
+    charts._GLYPHS.clear()
+    assert draw(charts._canvas_class()) == plain
+    assert len(charts._GLYPHS) == len(set("得分率 92.5"))  # one bitmap per glyph, not one per glyph drawn
+
+
+def test_bars_keep_data_limits():
+    """charts._barh sets the data limits once for all bars (issue 13): the same limits as matplotlib's
+    barh, which adds them bar by bar, for offsets, an empty bar and a NaN bar."""
+    from matplotlib.figure import Figure
+
+    y = np.arange(4)[::-1] + 0.26
+    width, left = np.array([3.5, 0.0, np.nan, 12.25]), np.array([0.0, 2.0, 1.0, 0.5])
+    limits = []
+    for bar in (lambda ax, *a, **k: ax.barh(*a, **k), charts._barh):
+        ax = Figure().subplots()
+        bar(ax, y, width, left=left, height=0.26)
+        bar(ax, y - 0.26, width / 2, height=0.26)
+        limits.append((ax.dataLim.get_points().tolist(), ax.get_ylim(), ax.get_xlim(), len(ax.patches)))
+    assert limits[0] == limits[1]

@@ -171,7 +171,13 @@ class UnitAnalysis:
 
     def sections(self) -> pd.DataFrame:
         """Top-level sections (index: id): name, bonus, known points, unknown points, maximum applicable
-        to this unit."""
+        to this unit. Built once per report (the charts and the item table ask; a copy each)."""
+        got = self.__dict__.get("_sections")
+        if got is None:
+            got = self.__dict__["_sections"] = self._sections()
+        return got.copy()
+
+    def _sections(self) -> pd.DataFrame:
         res, u = self.res, self.unit
         rows = []
         for s in self.scheme.sections:
@@ -320,20 +326,31 @@ class UnitAnalysis:
 
     def gate_conditions(self) -> pd.DataFrame:
         """One row per condition of every gate: gate, condition, name, outcome, the test as the scheme
-        writes it, the unit's values it reads (``values``, a sentence), responsible units and source."""
+        writes it, the unit's values it reads (``values``, a sentence), responsible units and source.
+
+        Built once per unit (the summary, the gates block and the gate table each ask; a copy each)."""
+        got = self.__dict__.get("_gate_conditions")
+        if got is None:
+            got = self.__dict__["_gate_conditions"] = self._gate_conditions()
+        return got.copy()
+
+    def _gate_conditions(self) -> pd.DataFrame:
         res, g = self.res, self.res.gates
         names = Names(self.scheme.input_catalogue)
         rows = []
+        mine = g[g["unit"] == self.unit]
+        outcomes: dict = {}  # condition -> the unit's first outcome row, as a filter's .iloc[0] read it
+        for cond, oc in zip(mine["condition"].tolist(), mine["outcome"].tolist()):
+            outcomes.setdefault(cond, oc)
         for gate in self.scheme.gates:
             for c in gate.conditions:
-                hit = g[(g["unit"] == self.unit) & (g["condition"] == c.id)]
                 vals = _values_text(self.run, self.unit, c.input_ids)
                 if any(w in c.test for w in ("total", "base_total", "bonus")):
                     extra = f"总分={num(res.units.at[self.unit, 'total'])}"
                     if res.units.at[self.unit, "unknown_points"] > 0:
                         extra += f"（另有未知 {num(res.units.at[self.unit, 'unknown_points'])} 分）"
                     vals = "；".join(x for x in (vals, extra) if x)
-                outcome = hit["outcome"].iloc[0] if len(hit) else "unknown"
+                outcome = outcomes.get(c.id, "unknown")
                 known = {k: res.frame.at[self.unit, k] for k in c.input_ids if k in res.frame.columns}
                 known.update({k: float(res.units.at[self.unit, k]) for k in ("total", "base_total", "bonus")})
                 rows.append({"gate": gate.id, "condition": c.id, "name": c.name,
@@ -424,12 +441,7 @@ def _values_text(run: Run, unit: str, input_ids: list[str]) -> str:
 def comparison(run: Run) -> pd.DataFrame | None:
     """003's cross-unit comparison (:func:`xinyong.scoring.compare.cross_unit_comparison`, Chinese column
     labels) when the scheme asks for one; None otherwise."""
-    has_compare = any(i.meta.get("compare") for i in run.scheme.walk_items()) or run.scheme.meta.get("compare")
-    if not has_compare:
-        return None
-    from ..scoring.compare import cross_unit_comparison
-
-    return cross_unit_comparison(run.result)
+    return run.comparison_table()  # computed once per run (a batch's run file carries it)
 
 
 # -------------------------------------------------------------------------------------------- overview

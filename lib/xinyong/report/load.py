@@ -175,11 +175,28 @@ class Run:
             alt = self.__dict__["_alternatives"] = self._alternative_totals()
         return alt.copy()
 
+    def comparison_table(self) -> pd.DataFrame | None:
+        """003's cross-unit comparison (:func:`xinyong.scoring.compare.cross_unit_comparison`, Chinese
+        column labels) when the scheme asks for one, else None. The same table for every unit of the
+        run: computed once per run (a copy is returned, as by :meth:`alternative_totals`), and carried
+        by a run file, so a batch's reports do not each compute it again (≈ 0.3 s for 临沂's 12 units)."""
+        if "_comparison" not in self.__dict__:
+            has = any(i.meta.get("compare") for i in self.scheme.walk_items()) or self.scheme.meta.get("compare")
+            if has:
+                from ..scoring.compare import cross_unit_comparison
+
+                self.__dict__["_comparison"] = cross_unit_comparison(self.result)
+            else:
+                self.__dict__["_comparison"] = None
+        table = self.__dict__["_comparison"]
+        return None if table is None else table.copy()
+
     def prepare(self) -> "Run":
-        """Compute what every report of this run reads (alternative totals, scheme findings) now, so
-        that a pickled run carries it."""
+        """Compute what every report of this run reads (alternative totals, scheme findings, the
+        cross-unit comparison) now, so that a pickled run carries it."""
         self.alternative_totals()
         _ = self.findings
+        self.comparison_table()
         return self
 
     def _alternative_totals(self) -> pd.DataFrame:

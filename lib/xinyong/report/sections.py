@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from importlib import metadata
 
 import numpy as np
@@ -162,9 +163,12 @@ class UnitReport:
         cols = ["item", "name", "bonus", "max", "points", "status", "status_zh", "computation", "description", "readings",
                 "responsible", "source_file", "source_line", "source_quote"]
         sections = []
+        by_section: dict = {}  # the rows of all items in one pass, then each section's in document order
+        for sec, row in zip(it["section"].tolist(), records(it[cols])):
+            by_section.setdefault(sec, []).append(row)
         for s in self.analysis.sections().itertuples():
             sections.append({"id": s.Index, "name": section_label(s, "（附加分）"), "bonus": s.bonus,
-                             "rows": records(it.loc[it["section"] == s.Index, cols]),
+                             "rows": by_section.get(s.Index, []),
                              "points": s.points, "max": s.max, "unknown": s.unknown})
         return Block("items", render("items.html.j2", heading="逐项得分", sections=sections))
 
@@ -228,7 +232,7 @@ class UnitReport:
 
     # ------------------------------------------------------------------ scheme-specific
     def gates(self) -> Block:
-        return Block("gates", gates_html(self.run, self.unit))
+        return Block("gates", gates_html(self.run, self.unit, self.analysis))  # the report's own analysis
 
     def comparison(self) -> Block:
         return Block("comparison", comparison_html(self.run, self.unit))
@@ -249,6 +253,13 @@ class UnitReport:
 
 # ---------------------------------------------------------------------- shared with the overview
 def package_versions() -> dict[str, str]:
+    return dict(_package_versions())
+
+
+@lru_cache(maxsize=1)
+def _package_versions() -> tuple:
+    """Read once per process: ``metadata.version`` parses each package's METADATA file (≈ 4 ms each,
+    seven packages, for every report of a batch worker)."""
     out = {}
     for p in PACKAGES:
         try:
@@ -258,7 +269,7 @@ def package_versions() -> dict[str, str]:
     import platform
 
     out["python"] = platform.python_version()
-    return out
+    return tuple(out.items())
 
 
 def provenance_html(run: Run, now: dt.datetime | None = None) -> str:
@@ -274,8 +285,8 @@ def provenance_html(run: Run, now: dt.datetime | None = None) -> str:
                   packages=package_versions(), notes=notes)
 
 
-def gates_html(run: Run, unit: str) -> str:
-    a = UnitAnalysis(run, unit)
+def gates_html(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> str:
+    a = analysis if analysis is not None else UnitAnalysis(run, unit)
     conds = records(a.gate_conditions())
     out = []
     for g in records(a.gates()):

@@ -202,13 +202,16 @@ class ScoreResult:
         if unit not in self.units.index:
             raise KeyError(f"未知单位：{unit}")
         sec_of = self.scheme.section_of()
+        # the unit's row of each table read once (a label lookup per value cost more than the rest)
+        status, points, maxima = (dict(zip(t.columns, t.loc[unit].tolist()))
+                                  for t in (self.status, self.points, self.max_points))
         rows = []
         for it in self.scheme.walk_items():
-            st = str(self.status.at[unit, it.id])
-            p = self.points.at[unit, it.id]
+            st = str(status[it.id])
+            p = points[it.id]
             rows.append({
                 "item": it.id, "name": it.name, "section": sec_of[it.id][0], "bonus": it.bonus,
-                "max": float(self.max_points.at[unit, it.id]), "points": None if pd.isna(p) else float(p),
+                "max": float(maxima[it.id]), "points": None if pd.isna(p) else float(p),
                 "status": st, "computation": self.computation(unit, it.id),
                 "description": self.description(unit, it.id),
                 "reading": self.reading_text(it.id), "kind": self.rules[it.id].kind,
