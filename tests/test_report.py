@@ -368,3 +368,16 @@ def test_bars_keep_data_limits():
         bar(ax, y - 0.26, width / 2, height=0.26)
         limits.append((ax.dataLim.get_points().tolist(), ax.get_ylim(), ax.get_xlim(), len(ax.patches)))
     assert limits[0] == limits[1]
+
+
+def test_trend_value_goes_below_its_point_when_the_median_line_runs_just_above():
+    """Seen in the demo's 郏县 教育局 2022Q4 trend: 82.57 written on the median's grey line (91.6). Below the
+    point then; above otherwise (median below, far above, unknown), and never below a point by the axis."""
+    from xinyong.report.charts import _label_below
+
+    top = 92.88 * 1.15
+    assert _label_below(82.57, 91.6, top)
+    assert not _label_below(86.83, 84.5, top)  # median below: above, as always
+    assert not _label_below(40.0, 91.6, top)  # the line is far above: room between them
+    assert not _label_below(82.57, float("nan"), top) and not _label_below(float("nan"), 91.6, top)
+    assert not _label_below(8.0, 12.0, top)  # too close to the axis to go below

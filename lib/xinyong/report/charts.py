@@ -447,6 +447,14 @@ def peer_bars(labels: list[str], unit: list[float], median: list[float], best: l
     return png_bytes(fig)
 
 
+def _label_below(total: float, median: float, top: float) -> bool:
+    """Whether a trend point's value goes below it: above, unless the median's line passes just above the
+    point (within an eighth of the axis), where the label sat on the grey line; never below a point too
+    close to the axis to leave room for it."""
+    known = total == total and median == median
+    return known and total < median < total + top * 0.12 and total > top * 0.12
+
+
 def trend_line(periods: list[str], totals: list[float], medians: list[float], title: str, unit_label: str) -> bytes:
     """Totals over the periods (written as people write them: 2022年第一季度)."""
     from ..labels import period_zh
@@ -459,9 +467,11 @@ def trend_line(periods: list[str], totals: list[float], medians: list[float], ti
     x = np.arange(len(periods))
     ax.plot(x, medians, color=GREY, marker="o", label="全体中位数")
     ax.plot(x, totals, color=BLUE, marker="o", linewidth=2, label=_short(unit_label, 20))
-    for xi, t in zip(x, totals):
-        ax.annotate(brief(t), (xi, t), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
     top = max(max(totals, default=0), max(medians, default=0), 1) * 1.15
+    for xi, t, m in zip(x, totals, medians):
+        below = _label_below(t, m, top)
+        ax.annotate(brief(t), (xi, t), textcoords="offset points", xytext=(0, -7 if below else 6), ha="center",
+                    va="top" if below else "baseline", fontsize=8)
     ax.set_ylim(0, top)
     _scale(ax, "x", x, periods)
     from matplotlib.ticker import MaxNLocator
