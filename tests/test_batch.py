@@ -615,12 +615,15 @@ def test_run_all_records_runs_that_cannot_start_and_goes_on(tmp_path):
     pf.parent.mkdir()
     mini = os.path.relpath(MINI, tmp_path)
     pf.write_text(f"runs:\n  - {{scheme: {mini}, period: '2019', data: data/empty.csv}}\n"
-                  f"  - {{scheme: nosuch, period: '2020', data: data/empty.csv}}\n", encoding="utf-8")
+                  f"  - {{scheme: nosuch, period: '2020', data: data/empty.csv}}\n"
+                  f"  - {{scheme: {mini}, period: '2019', data: data/empty.csv}}\n", encoding="utf-8")
     runs = load_params(pf)
     assert runs[0]["data"] == (tmp_path / "data" / "empty.csv").resolve()
     out = tmp_path / "out"
-    s1, s2 = run_all(pf, out, jobs=1, progress=False)
+    s1, s2, s3 = run_all(pf, out, jobs=1, progress=False)
     assert s1.exit_code == 1 and "文件为空" in str(s1.run_error["problems"])
+    # the same folder twice: run one after the other (two runs are in progress at once), never locked out
+    assert "文件为空" in str(s3.run_error["problems"]) and "另一个批处理" not in s3.run_error["message"]
     assert "未知的方案" in s2.run_error["message"]
     index = (out / "mini" / "2019" / "index.html").read_text(encoding="utf-8")
     assert "本考核期未能生成报告" in index and "文件为空" in index

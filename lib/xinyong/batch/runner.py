@@ -782,6 +782,10 @@ def load_params(params_file: str | os.PathLike) -> list[dict]:
 RUNS_AT_ONCE = 2  # a run's reading, scoring and pages (client) overlap the previous run's reports (workers)
 
 
+def _folder_key(r: Mapping[str, Any]) -> tuple[str, str]:
+    return safe_component(Path(str(r["scheme"])).stem), safe_component(str(r["period"]))
+
+
 def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "outputs", jobs: int | None = None,
             resume: bool = True, progress: bool | None = None, scheduler: str | None = None,
             engine: str = "warm", formats: Sequence[str] = ("html",)) -> list[BatchSummary]:
@@ -801,16 +805,20 @@ def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "output
     out = Path(out_dir).resolve()
     ex = Executor(jobs, scheduler=scheduler, engine=_engine(engine))
 
+    # two runs of one scheme × period (the same folder) run one after the other, as before, not into
+    # each other's lock
+    same = {_folder_key(r): threading.Lock() for r in runs}
+
     def one(r: dict) -> BatchSummary:
         try:
-            return run_batch(r["scheme"], r["period"], r["data"], out, history=r["history"], resume=resume,
-                             readings=r["readings"], progress=progress, executor=ex, formats=formats)
+            with same[_folder_key(r)]:
+                return run_batch(r["scheme"], r["period"], r["data"], out, history=r["history"], resume=resume,
+                                 readings=r["readings"], progress=progress, executor=ex, formats=formats)
         except Exception as exc:  # noqa: BLE001 — one run that cannot start never stops the others
             msg = exc.message if isinstance(exc, XinyongError) else f"内部错误：{type(exc).__name__}: {exc}"
             detail = exc.detail if isinstance(exc, XinyongError) else repr(exc)
             return BatchSummary(scheme=str(r["scheme"]), scheme_title=str(r["scheme"]), period=r["period"],
-                                run_dir=out / safe_component(Path(str(r["scheme"])).stem) / safe_component(r["period"]),
-                                data=str(r["data"]), run_error={"message": msg, "detail": detail, "problems": []})
+                                run_dir=out.joinpath(*_folder_key(r)), data=str(r["data"]), run_error={"message": msg, "detail": detail, "problems": []})
 
     with stop_on_sigterm():  # between two runs too
         pool = ThreadPoolExecutor(RUNS_AT_ONCE, thread_name_prefix="xinyong-run")
