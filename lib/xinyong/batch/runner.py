@@ -677,7 +677,7 @@ class _NoBar:
 
     def update(self, n: int = 1) -> None: ...
 
-    def set_postfix_str(self, s: str) -> None: ...
+    def set_postfix_str(self, s: str, refresh: bool = True) -> None: ...
 
     def refresh(self) -> None: ...
 
@@ -697,17 +697,17 @@ def _bar(progress: bool | None, total: int, desc: str, skipped: int, failed: int
     return bar
 
 
-def _postfix(bar: Any) -> None:
+def _postfix(bar: Any, refresh: bool = True) -> None:
     c = getattr(bar, "xy", None)
     if c is not None:
-        bar.set_postfix_str(f"完成 {c['ok']} 失败 {c['failed']} 跳过 {c['skipped']}")
+        bar.set_postfix_str(f"完成 {c['ok']} 失败 {c['failed']} 跳过 {c['skipped']}", refresh=refresh)
 
 
 def _tick(bar: Any, res: dict) -> None:
     c = getattr(bar, "xy", None)
-    if c is not None:
+    if c is not None:  # counts first, without a redraw: the update below draws bar and counts together
         c["ok" if res.get("status") == "ok" else "failed"] += 1
-        _postfix(bar)
+        _postfix(bar, refresh=False)
     bar.update(1)
 
 
