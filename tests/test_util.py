@@ -53,3 +53,31 @@ def test_batch_workers_and_the_command_line_skip_rfc3987_syntax():
     from xinyong.batch.worker import WarmUp
 
     assert "skip_iri_checks()" in inspect.getsource(WarmUp.setup) and "skip_iri_checks()" in inspect.getsource(cli.main)
+
+
+def test_computed_once_keeps_one_result_and_hands_out_copies():
+    """Run.alternative_totals, comparison_table and a unit's sections and gate conditions are computed once
+    and shared by several report blocks: each gets a copy (editing it changes nothing for the next), the
+    value lives in the instance's __dict__ (a pickled run file carries it), and None is kept as None."""
+    import pandas as pd
+
+    from xinyong.util import computed_once
+
+    class Thing:
+        calls = 0
+
+        @computed_once("_kept")
+        def table(self):
+            Thing.calls += 1
+            return pd.DataFrame({"a": [1, 2]})
+
+        @computed_once("_none")
+        def nothing(self):
+            Thing.calls += 1
+            return None
+
+    t = Thing()
+    first = t.table()
+    first.loc[0, "a"] = 99
+    assert t.table()["a"].tolist() == [1, 2] and Thing.calls == 1 and "_kept" in t.__dict__
+    assert t.nothing() is None and t.nothing() is None and Thing.calls == 2

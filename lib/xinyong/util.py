@@ -1,11 +1,31 @@
 """Small shared helpers: atomic writes (nothing half-written is ever left behind)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any, Callable
+
+
+def computed_once(key: str) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
+    """A method's result computed on the first call, kept in the instance's ``__dict__[key]`` (so a
+    pickled instance carries it), and returned as a copy each time: a caller that edits its table
+    changes nothing for the next one. ``None`` is kept (and returned) as such."""
+
+    def decorate(make: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        @functools.wraps(make)
+        def get(self: Any) -> Any:
+            if key not in self.__dict__:
+                self.__dict__[key] = make(self)
+            got = self.__dict__[key]
+            return None if got is None else got.copy()
+
+        return get
+
+    return decorate
 
 
 def skip_iri_checks() -> None:

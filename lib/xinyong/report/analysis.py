@@ -20,6 +20,7 @@ import pandas as pd
 from ..errors import where
 from ..labels import STATUS_ZH, UNIT_STATE_ZH, label, num
 from ..scoring.describe import Names, gate_sentence
+from ..util import computed_once
 from .load import Run
 
 EPS = 1e-9  # points closer than this to full marks count as full (sums of fractions: 0.1 + 0.2)
@@ -169,15 +170,10 @@ class UnitAnalysis:
             out.append({"id": rid, "label": text, "question": q})
         return out
 
+    @computed_once("_kept_sections")
     def sections(self) -> pd.DataFrame:
         """Top-level sections (index: id): name, bonus, known points, unknown points, maximum applicable
         to this unit. Built once per report (the charts and the item table ask; a copy each)."""
-        got = self.__dict__.get("_sections")
-        if got is None:
-            got = self.__dict__["_sections"] = self._sections()
-        return got.copy()
-
-    def _sections(self) -> pd.DataFrame:
         res, u = self.res, self.unit
         rows = []
         for s in self.scheme.sections:
@@ -324,17 +320,12 @@ class UnitAnalysis:
         return _frame(rows, ["gate", "name", "kind", "outcome", "failed", "unknown", "source_file", "source_line",
                              "source_quote"])
 
+    @computed_once("_kept_gate_conditions")
     def gate_conditions(self) -> pd.DataFrame:
         """One row per condition of every gate: gate, condition, name, outcome, the test as the scheme
         writes it, the unit's values it reads (``values``, a sentence), responsible units and source.
 
         Built once per unit (the summary, the gates block and the gate table each ask; a copy each)."""
-        got = self.__dict__.get("_gate_conditions")
-        if got is None:
-            got = self.__dict__["_gate_conditions"] = self._gate_conditions()
-        return got.copy()
-
-    def _gate_conditions(self) -> pd.DataFrame:
         res, g = self.res, self.res.gates
         names = Names(self.scheme.input_catalogue)
         rows = []

@@ -319,18 +319,25 @@ def _ylabels(labels: list[str], size: float) -> float:
 NAME_PAD = 5  # points between a bar's name and the axes
 
 
-def _names(ax, y, labels: list[str], size: float) -> None:
-    """The bars' names left of the axes, each a plain text at its bar.
+def _names(ax, at, labels: list[str], size: float, axis: str = "y") -> None:
+    """The bars' (or a map's rows' and columns') names beside the axes, each a plain text at its place:
+    left of the axes for ``axis="y"``, under them, centred, for ``axis="x"``.
 
-    Not y ticks: a matplotlib tick is five artists (two marks, a grid line, two labels) built and laid
-    out at every draw, about three times the cost of the one text a reader sees; a bar chart's names
-    need no tick marks."""
+    Not ticks: a matplotlib tick is five artists (two marks, a grid line, two labels) built and laid
+    out at every draw, about three times the cost of the one text a reader sees; names need no marks."""
     from matplotlib.transforms import offset_copy
 
+    fig = ax.get_figure()
+    if axis == "x":
+        ax.set_xticks([])
+        where = offset_copy(ax.get_xaxis_transform(), fig=fig, y=-NAME_PAD, units="points")
+        for xi, s in zip(at, labels):
+            ax.text(xi, 0, s, transform=where, ha="center", va="top", fontsize=size)
+        return
     ax.set_yticks([])
-    at = offset_copy(ax.get_yaxis_transform(), fig=ax.get_figure(), x=-NAME_PAD, units="points")
-    for yi, s in zip(y, labels):
-        ax.text(0, yi, s, transform=at, ha="right", va="center_baseline", fontsize=size)
+    where = offset_copy(ax.get_yaxis_transform(), fig=fig, x=-NAME_PAD, units="points")
+    for yi, s in zip(at, labels):
+        ax.text(0, yi, s, transform=where, ha="right", va="center_baseline", fontsize=size)
 
 
 MARK, MARK_PAD = 3.5, 3.5  # tick mark length and the gap to its label, in points (matplotlib's defaults)
@@ -512,15 +519,7 @@ def heat_map(share: pd.DataFrame, title: str, all_unknown: pd.DataFrame | None =
     for i, j in zip(*np.nonzero(allu)):
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#eeeeee", edgecolor=MISSING, hatch="////",
                                linewidth=0))
-    # names as plain texts, like the bar charts' (_names): a matplotlib tick is five artists laid out at
-    # every draw, and a map of 30 units × 7 sections had 37 of them
-    from matplotlib.transforms import offset_copy
-
-    ax.set_xticks([])
-    ax.set_yticks([])
-    below = offset_copy(ax.get_xaxis_transform(), fig=fig, y=-NAME_PAD, units="points")
-    for j, s in enumerate(xl):
-        ax.text(j, 0, s, transform=below, ha="center", va="top", fontsize=8)
+    _names(ax, range(nc), xl, 8, axis="x")  # plain texts, not ticks (37 ticks on a 30 × 7 map)
     _names(ax, range(0, nr, step), yl, 8)
     if nr * nc <= 600:
         for i in range(nr):

@@ -41,6 +41,8 @@ from typing import Any
 ENGINE_NAME = "xinyong-warm"
 
 
+# nbformat.v4.new_output's defaults, field for field (its error output starts as a NotImplementedError
+# placeholder; the shell below always passes the real ename, evalue and traceback)
 _DEFAULTS = {
     "stream": {"name": "stdout", "text": ""},
     "display_data": {"metadata": {}, "data": {}},
