@@ -280,11 +280,13 @@ def print_json(console: Console, data: Any) -> None:
 
 def write_csv(path: Path, df, headers: dict[str, str], lang: str) -> Path:
     """``df`` as CSV (UTF-8 with BOM, so Excel reads the Chinese): columns renamed by ``headers``
-    (English name → Chinese) unless ``lang`` is ``en``."""
-    from .util import atomic_write_text
+    (English name → Chinese) unless ``lang`` is ``en``; a text cell that begins like a formula (a
+    refused cell's value, say) is quoted (:func:`xinyong.safe.csv_cell`)."""
+    from .safe import frame_csv_bytes
+    from .util import atomic_write_bytes
 
     out = df if lang == "en" else df.rename(columns=headers)
-    atomic_write_text(path, out.to_csv(index=False), encoding="utf-8-sig")
+    atomic_write_bytes(path, frame_csv_bytes(out, lineterminator="\n"))
     return path
 
 

@@ -28,6 +28,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ..safe import csv_unquote, formula_like
 from ..scheme.values import is_blank
 from .problems import Log
 
@@ -421,7 +422,9 @@ def csv_rows(text: str, delimiter: str) -> list[list[str]]:
 
 
 def _is_formula_text(v: Any) -> bool:
-    return isinstance(v, str) and v.startswith("=") and len(v) > 1
+    """A text cell a spreadsheet would run: ``=`` first once blanks and control characters are stripped
+    (:func:`xinyong.safe.formula_like`); refused as a formula cell is."""
+    return formula_like(v)
 
 
 def load_csv(data: bytes, log: Log) -> Source | None:
@@ -436,6 +439,7 @@ def load_csv(data: bytes, log: Log) -> Source | None:
     for i, row in enumerate(csv_rows(text, delim), 1):
         vals = []
         for j, v in enumerate(row, 1):
+            v = csv_unquote(v)  # xinyong's own CSV files quote a text that begins like a formula
             if _is_formula_text(v):
                 grid.formulas[(i, j)] = v
                 v = None
@@ -620,7 +624,7 @@ def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None) -> Grid:
                     continue
                 while len(vals) < j - 1:
                     vals.append(None)
-                if data_type == "f" or (type(v) is str and v[:1] == "=" and len(v) > 1):
+                if data_type == "f" or _is_formula_text(v):
                     grid.formulas[(idx, j)] = str(v)
                     v = None
                 elif isinstance(v, (int, float)) and is_pct(style_id):
@@ -676,8 +680,8 @@ def _plain_shared_strings(wb: Any) -> bool:
     """Whether calamine reads the shared strings as openpyxl does: no empty, rich-run, phonetic or escaped
     (``_x000D_``) strings, nothing in CDATA."""
     strings = wb.shared_strings if hasattr(wb, "shared_strings") else []
-    if any(s == "" for s in strings):
-        return False
+    if any(s == "" or _is_formula_text(s) for s in strings):
+        return False  # an empty text, or a text refused as a formula (the expat parser lists it)
     archive = getattr(wb, "_archive", None)
     if archive is None:
         return False

@@ -235,6 +235,10 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
             continue
         if not units_sheet:
             name = text(g.value(i, seen["unit_name"])) if "unit_name" in seen else ""
+            if not ctx.clean_text(uid, "单位编号", "unit id", sheet, i, id_col):
+                continue
+            if name and not ctx.clean_text(name, "单位名称", "unit name", sheet, i, seen["unit_name"], uid):
+                name = ""
             kj = seen.get("unit_kind")
             kind = ctx.check_kind(text(g.value(i, kj)) if kj else "", sheet, i, kj or id_col, uid) \
                 if (kj or ctx.s.unit_kinds) else ""

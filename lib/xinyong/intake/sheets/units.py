@@ -21,6 +21,10 @@ def read_units(ctx: ReadContext, g: Grid) -> None:
             ctx.log.error("单位编号为空", "blank unit id", sheet=g.name, row=i, col=cols["unit_id"],
                           value=name or None, expected="唯一的单位编号")
             continue
+        if not ctx.clean_text(uid, "单位编号", "unit id", g.name, i, cols["unit_id"]):
+            continue
+        if name and not ctx.clean_text(name, "单位名称", "unit name", g.name, i, cols["unit_name"], uid):
+            name = ""  # the error stands; the name is not carried into any output
         if uid in ctx.units:
             ctx.log.error(f"单位编号“{uid}”重复（第 {ctx.units[uid]['row']} 行已有）", f"duplicate unit id {uid!r}",
                           sheet=g.name, row=i, col=cols["unit_id"], unit=uid, value=uid, expected="每个单位一行")
