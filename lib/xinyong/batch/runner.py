@@ -328,8 +328,11 @@ def _run(s: BatchSummary, sch: Any, scheme_arg: Any, data: Any, hist_in: list[di
     # ---- every unit: its stem, its key, skip or render
     frame = cur.frame
     order = [str(u) for u in frame.index] + [u for u in cur.bad if u not in set(map(str, frame.index))]
-    names = {str(u): (None if v is None or v != v else str(v)) for u, v in frame["unit_name"].items()}
-    kinds = {str(u): (None if v is None or v != v else str(v)) for u, v in frame["unit_kind"].items()}
+    import pandas as pd  # imported already (the frame is one); not at module level, as elsewhere here
+
+    # a blank name or kind is pd.NA in the frame's string columns (``NA != NA`` has no truth value)
+    names = {str(u): (None if pd.isna(v) else str(v)) for u, v in frame["unit_name"].items()}
+    kinds = {str(u): (None if pd.isna(v) else str(v)) for u, v in frame["unit_kind"].items()}
     stems = unit_stems((u, names.get(u)) for u in order)
     files = scheme_files(scheme_arg, sch)
     static_unit = static_digest(files, notebook_path(UNIT_NOTEBOOK), readings)
@@ -588,6 +591,8 @@ def _other_formats(run: Any, outcomes: Mapping[str, UnitOutcome], run_dir: Path,
 
 def _invalid_units(cur: PeriodInput) -> tuple:
     """The units of the file whose rows are invalid, with their errors, in the file's order."""
+    import pandas as pd
+
     from ..report.load import InvalidUnit
 
     f = cur.frame
@@ -595,7 +600,8 @@ def _invalid_units(cur: PeriodInput) -> tuple:
     for uid, probs in cur.bad.items():
         name = kind = None
         if uid in f.index:
-            name, kind = (None if v is None or v != v else str(v) for v in (f.at[uid, "unit_name"], f.at[uid, "unit_kind"]))
+            # a blank (or refused) name is pd.NA in the frame's string column: ``NA != NA`` has no truth value
+            name, kind = (None if pd.isna(v) else str(v) for v in (f.at[uid, "unit_name"], f.at[uid, "unit_kind"]))
         out.append(InvalidUnit(uid, name, kind, tuple(probs)))
     order = {u: k for k, u in enumerate(map(str, f.index))}
     return tuple(sorted(out, key=lambda u: order.get(u.unit, len(order))))
