@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from .safe import cut_utf8, temp_prefix  # noqa: F401 — cut_utf8 is imported from here too
+from .safe import temp_prefix
 
 
 def computed_once(key: str) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:

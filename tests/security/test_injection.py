@@ -166,6 +166,20 @@ def test_reader_refuses_formula_text_behind_blanks(scheme, tmp_path, text):
     assert (p.sheet, p.row, p.column) == ("输入", 4, "B")
 
 
+def test_a_large_sheet_is_checked_for_formula_text_too(scheme, tmp_path):
+    """A sheet of 1,000 rows or more is read by calamine when plain; a text that would be refused as a
+    formula sends it to the parser that lists such cells, so a large 单位 sheet cannot carry one."""
+    units = [UnitRow(f"u{k}", f"单位{k}", "城市") for k in range(1200)]
+    wb = build_template(scheme, PERIOD, units)
+    wb.save(tmp_path / "big.xlsx")  # openpyxl's own save: the hostile name stays a text cell
+    wb = openpyxl.load_workbook(tmp_path / "big.xlsx")
+    wb["单位"]["B900"].value = " =1+1"
+    wb["单位"]["B900"].data_type = "s"
+    wb.save(tmp_path / "big.xlsx")
+    res = read_inputs(scheme, tmp_path / "big.xlsx")
+    assert [(p.sheet, p.row, p.column) for p in res.errors if "公式" in p.message] == [("单位", 900, "B")]
+
+
 @pytest.mark.parametrize("bad", ["\x00", "\x07", "\u202e", "\x1b", "\x7f", "\u2066"])
 def test_control_characters_in_a_unit_name_are_a_located_error(scheme, tmp_path, bad):
     """A control character or a bidi override in a unit's name (单位 sheet, or a CSV's unit_name) is an

@@ -86,7 +86,8 @@ def without_units(path: Path, drop: set[str]) -> bytes:
     j = _id_column(rows[0] if rows else [])
     # through the one CSV writer: a text that begins like a formula is quoted, and intake's CSV reader
     # takes the quote off again, so the notebooks read exactly the cells of the file given
-    keep = [row for i, row in enumerate(rows) if not (i > 0 and j is not None and j < len(row) and text(row[j]) in drop)]
+    keep = [row for i, row in enumerate(rows)
+            if not (i > 0 and j is not None and j < len(row) and text(row[j]) in drop)]
     return csv_bytes(keep, delimiter=delim, lineterminator="\n", encoding="utf-8")
 
 

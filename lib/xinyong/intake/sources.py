@@ -292,6 +292,14 @@ class SheetRows(Sequence):
             total += len(chunk)
         return cls([b.done() for b in cols], total, r0, c0)
 
+    def has_formula_text(self) -> bool:
+        """Whether a text cell would be refused as a formula (:func:`_is_formula_text`): such a sheet is
+        read by the expat parser, which lists those cells."""
+        for c in self.cols:
+            if any(map(_is_formula_text, c.other.values() if isinstance(c, _Numbers) else set(c))):
+                return True
+        return False
+
     def _blank_rows(self) -> np.ndarray:
         """Per row, whether it holds nothing (empty cells, or texts of whitespace only)."""
         blank = np.ones(self.n, dtype=bool)
@@ -673,7 +681,7 @@ class _Calamine:
         # boolean): the expat parser reads the sheet
         rows = SheetRows.build(found, max(last - r0, 0), min(r0, last), c0)
         del found, sheet
-        return Grid(title, rows, scan.merged) if rows is not None else None
+        return Grid(title, rows, scan.merged) if rows is not None and not rows.has_formula_text() else None
 
 
 def _plain_shared_strings(wb: Any) -> bool:

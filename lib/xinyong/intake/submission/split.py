@@ -20,7 +20,6 @@ lists who was sent what; ``collect`` reads it to know who is expected.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
