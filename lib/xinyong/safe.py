@@ -71,12 +71,13 @@ def formula_like(v: Any) -> bool:
     invisible characters before it are stripped (`` =1+1``, ``\\t=cmd|…``, ``\\u202e=1``)."""
     if type(v) is not str or not v:
         return False
-    if v[0] != "=":
-        m = _LEAD.match(v)
-        if m is None:
-            return False
-        v = v[m.end():]
-    return v[:1] == "=" and len(v) > 1
+    c = v[0]
+    if c == "=":
+        return len(v) > 1
+    if c.isprintable() and not c.isspace():  # the common case, decided without the pattern
+        return False
+    m = _LEAD.match(v)
+    return m is not None and v[m.end():m.end() + 1] == "=" and len(v) > m.end() + 1
 
 
 # ------------------------------------------------------------------------------------ spreadsheet cells
@@ -86,7 +87,13 @@ _DANGER = ("=", "+", "-", "@")
 def _dangerous(s: str) -> bool:
     """A text a spreadsheet may run: a tab or carriage return first, or ``= + - @`` after blanks and
     invisible characters."""
-    return s[:1] in ("\t", "\r") or _LEAD.sub("", s)[:1] in _DANGER
+    c = s[:1]
+    if c in _DANGER or c in ("\t", "\r"):
+        return True
+    if not c or (c.isprintable() and not c.isspace()):  # the common case, decided without the pattern
+        return False
+    m = _LEAD.match(s)
+    return m is not None and s[m.end():m.end() + 1] in _DANGER
 
 
 def sheet_text(v: Any) -> Any:

@@ -429,10 +429,9 @@ def csv_rows(text: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-def _is_formula_text(v: Any) -> bool:
-    """A text cell a spreadsheet would run: ``=`` first once blanks and control characters are stripped
-    (:func:`xinyong.safe.formula_like`); refused as a formula cell is."""
-    return formula_like(v)
+# a text cell a spreadsheet would run: ``=`` first once blanks and control characters are stripped;
+# refused as a formula cell is
+_is_formula_text = formula_like
 
 
 def load_csv(data: bytes, log: Log) -> Source | None:
@@ -447,7 +446,8 @@ def load_csv(data: bytes, log: Log) -> Source | None:
     for i, row in enumerate(csv_rows(text, delim), 1):
         vals = []
         for j, v in enumerate(row, 1):
-            v = csv_unquote(v)  # xinyong's own CSV files quote a text that begins like a formula
+            if v[:1] == "'":
+                v = csv_unquote(v)  # xinyong's own CSV files quote a text that begins like a formula
             if _is_formula_text(v):
                 grid.formulas[(i, j)] = v
                 v = None
