@@ -225,6 +225,18 @@ def test_units_file_refuses_control_characters_with_their_place(scheme, tmp_path
     assert all(p.file == str(path) for p in ei.value.problems)
 
 
+def test_units_file_refuses_a_formula_for_a_name(scheme, tmp_path):
+    """units.csv (``template --split --units``, ``collect --units``): a name that is a formula is refused
+    as one, at its cell — not reported as a blank name."""
+    from xinyong.errors import InputError
+    from xinyong.intake.submission import read_units
+
+    path = units_csv(tmp_path / "units.csv", [("u1", " " + HYPERLINK, "城市"), ("u2", "乙市", "城市")])
+    with pytest.raises(InputError) as ei:
+        read_units(path, scheme)
+    assert [(p.row, p.column, "公式" in p.message) for p in ei.value.problems] == [(2, "B", True)]
+
+
 # ------------------------------------------------------------------------------------------ writers
 def test_template_and_split_write_no_formula(scheme, tmp_path):
     """``xinyong template`` (the office's workbook) and ``template --split`` (one per unit, its 说明
@@ -261,8 +273,8 @@ def test_split_command_with_a_300_character_name(tmp_path):
 
 
 def test_collect_receipts_and_merged_workbook(scheme, tmp_path):
-    """``xinyong collect``: a return with a formula in a cell (refused at its cell), one whose evidence
-    title begins with '@', and a file naming a unit not in the manifest with a formula for its name (a
+    """``xinyong collect``: a return with a formula in a cell (refused at its cell), one named and with
+    an evidence title beginning with '@', and a file naming a unit not in the manifest with a formula for its name (a
     receipt row of its own, named as the file names it): the merged workbook holds no formula, its
     报送情况 sheet and 报送情况.csv hold the hostile texts as text."""
     units = [UnitRow("u1", "甲市", "城市"), UnitRow("u2", "乙市", "城市")]
@@ -278,7 +290,7 @@ def test_collect_receipts_and_merged_workbook(scheme, tmp_path):
         ws.cell(4, j).value = {"npl_rate": 2.6, "has_a": "是", "approved": 3, "total_depts": 5}.get(ws.cell(1, j).value)
     ev = wb["证据"]
     ev["A2"], ev["C2"], ev["D2"], ev["E2"] = "mini.1.1", "@SUM(1)", "http://example.org/a.pdf", "2019-06-30"
-    wb.save(back / "u2.xlsx")
+    wb.save(back / "@u2.xlsx")  # a department names its file too
     wb = openpyxl.load_workbook(sent.files["u2"])  # a stranger, named by a formula (as text)
     wb["单位"]["A2"] = "x9"
     wb["单位"]["B2"].value = HYPERLINK
@@ -288,7 +300,7 @@ def test_collect_receipts_and_merged_workbook(scheme, tmp_path):
     res = collect(scheme, PERIOD, back, out, read_manifest(sent.folder, scheme))
     assert any(p.sheet == "输入" and p.row == 4 and p.column == "B" and "公式" in p.message for p in res.problems)
     assert_no_formula(out, [HYPERLINK, "@SUM(1)"])
-    assert_csv_neutral(res.receipts_csv, [HYPERLINK])
+    assert_csv_neutral(res.receipts_csv, [HYPERLINK, "@u2.xlsx"])
     assert read_inputs(scheme, out).evidence["title"].tolist() == ["@SUM(1)"]  # the merged file reads back
 
 

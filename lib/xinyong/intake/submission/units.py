@@ -22,6 +22,7 @@ from ...safe import csv_bytes
 from ...scheme.model import Scheme
 from ..cells import CLEAN_TEXT_EXPECTED, text, unclean
 from ..problems import Log
+from ..read import refuse_formulas_and_merges
 from ..sources import Grid, load_csv, open_source
 from ..template import SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS, UnitRow
 
@@ -73,6 +74,7 @@ def read_units(path: str | os.PathLike, scheme: Scheme) -> Manifest:
     if grid is None or not grid.rows:
         raise InputError(f"无法读取单位清单 {path.name}", f"cannot read units from {path}",
                          problems=log.problems or None, file=str(path))
+    refuse_formulas_and_merges(log, grid)  # " =HYPERLINK(…)" as a unit's name is a formula, not a name
     alias = {h: k for k, hs in MANIFEST_COLUMNS.items() for h in hs}
     cols: dict[str, int] = {}
     for j, v in enumerate(grid.rows[0], 1):
@@ -95,6 +97,8 @@ def read_units(path: str | os.PathLike, scheme: Scheme) -> Manifest:
         get = (lambda k: text(grid.value(i, cols[k])) if k in cols else "")
         uid, name, kind = get("unit_id"), get("unit_name"), get("unit_kind")
         bad = False
+        if not uid and (i, cols["unit_id"]) in grid.formulas:
+            continue  # refused above as a formula, at its cell
         if not uid:
             log.error("单位编号为空", "blank unit id", row=i, col=cols["unit_id"], value=name or None,
                       expected="每个单位一个编号（字母或数字）")
@@ -116,7 +120,9 @@ def read_units(path: str | os.PathLike, scheme: Scheme) -> Manifest:
                       row=i, col=cols["unit_id"], unit=uid, value=uid,
                       expected='不含 \\ / : * ? " < > | 的编号，不以点开头或结尾')
             bad = True
-        if not name:
+        if not name and (i, cols["unit_name"]) in grid.formulas:
+            bad = True  # refused above as a formula, at its cell
+        elif not name:
             log.error("单位名称为空", "blank unit name", row=i, col=cols["unit_name"], unit=uid, value=None,
                       expected="单位全称（用于文件名和表头）")
             bad = True
