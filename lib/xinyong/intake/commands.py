@@ -132,7 +132,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
 
     from .submission.commands import register as register_submission
 
-    register_submission(app, consoles)  # xinyong collect (issue 14: the returned workbooks)
+    register_submission(app, consoles)  # xinyong collect (the returned workbooks)
 
 
 def register_review(app: typer.Typer, consoles: Consoles) -> None:
