@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import typer
-from rich.console import Console
 
 from . import __version__
 from .batch import commands as batch_commands
-from .cli_util import (Consoles, Records, ZhGroup, choice, format_option, jsonable, lang_option, localise,
+from .cli_util import (CommandConsole, Consoles, Records, ZhGroup, choice, format_option, jsonable, lang_option, localise,
                        print_json, problems_view, usage_error_lines, write_csv)
 from .errors import InputError, XinyongError
 from .intake import commands as intake_commands
@@ -31,8 +30,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     cls=ZhGroup,
 )
-console = Console(highlight=False, markup=False)
-err_console = Console(stderr=True, highlight=False, markup=False)
+console = CommandConsole(highlight=False, markup=False)
+err_console = CommandConsole(stderr=True, highlight=False, markup=False)
 CONSOLES = Consoles(out=console, err=err_console)
 STATE = {"debug": False}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,26 @@ class Consoles:
 
     out: Console
     err: Console
+
+
+class CommandConsole(Console):
+    """A console that folds lines only on a terminal. Written to a file or a pipe (``> 结果.txt``, ``| less``)
+    with no ``COLUMNS`` set, rich would fold every line at 80 columns, mid-sentence ("合计为 88 \n分"); here
+    a line stays one line and a table keeps its natural width. ``COLUMNS`` still wins when it is set."""
+
+    @property
+    def size(self):
+        dims = super().size
+        if not self.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+            return dims._replace(width=UNFOLDED_WIDTH)
+        return dims
+
+    @size.setter
+    def size(self, new_size):
+        Console.size.fset(self, new_size)
+
+
+UNFOLDED_WIDTH = 10_000  # "no folding": wider than any line or table a command prints
 
 
 def pairs(values: list[str] | None, what: str) -> list[tuple[str, str]]:
