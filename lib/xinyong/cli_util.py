@@ -345,6 +345,18 @@ def problems_frame(problems, lang: str = "zh"):
     return df
 
 
+def shown_value(v: Any) -> str:
+    """A problem's value as the person who typed it would read it: text quoted (a stray space shows),
+    numbers as written (2, not 2.0; 0.5), nothing for no value."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return "" if isinstance(v, float) and math.isnan(v) else f"{v:g}"
+    return repr(v)
+
+
 def problems_view(problems, title: str, folder: Path | None = None) -> "Records":
     """The problems for a person: a table on a wide terminal, one block per problem on a narrow one.
 
@@ -353,7 +365,7 @@ def problems_view(problems, title: str, folder: Path | None = None) -> "Records"
     as ``collect``), a 文件 column names each problem's file relative to it."""
     cols = ("级别", "位置", "输入/条目", "单位", "值", "应为", "问题")
     rows = [(SEVERITY_ZH.get(p.severity, p.severity), location(p), p.input or "", p.unit or "",
-             "" if p.value is None else repr(p.value), p.expected or "", p.message)
+             shown_value(p.value), p.expected or "", p.message)
             for p in problems]
     if folder is not None:
         cols = cols[:1] + ("文件",) + cols[1:]
