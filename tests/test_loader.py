@@ -178,3 +178,13 @@ def test_libyaml_reads_what_the_python_parser_reads():
     fast, exact = _parse(LineLoader, text, path), _parse(_ExactLoader, text, path)
     assert lines(fast) == lines(exact) and fast["sections"]
     assert LineLoader.__mro__[1] is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def test_a_misspelt_input_id_gets_the_likely_one(tmp_path):
+    """An author's typo in an input id ("all_dept" for "total_depts" is no typo; "totl_depts" is) names the
+    declared id it most likely meant, in the item's inputs list and in its rule."""
+    text = MINI.replace('expr: "approved/total_depts*2"', 'expr: "approved/totl_depts*2"')
+    with pytest.raises(SchemeError) as ei:
+        compiled(write(tmp_path, text))
+    assert "totl_depts（是否想写 total_depts？）" in ei.value.message
+    assert "did you mean 'total_depts'" in ei.value.detail
