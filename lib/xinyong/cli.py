@@ -138,12 +138,32 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         out: Path = typer.Option(..., "-o", "--out", help="写出的 YAML 文件 / the YAML file to write"),
         title: Optional[str] = typer.Option(None, "--title", help="方案标题 / the scheme's title"),
         force: bool = typer.Option(False, "--force", help="覆盖已有文件 / overwrite an existing file"),
+        document: Optional[Path] = typer.Option(
+            None, "--from", help="从考核办法原文起草（.docx / .txt / .xlsx）/ draft from the office's own document"),
     ):
-        """写出新方案的起始文件（带注释）/ write a commented starting file for a new scheme."""
-        from .scheme.new import write_starter
+        """写出新方案的起始文件（带注释），或从考核办法原文起草 / write a starting file, or draft one from a document."""
+        from .scheme.new import write_draft, write_starter
 
-        path = write_starter(scheme_id, out, title, force)
-        console.print(f"已写出新方案起始文件：{path}（下一步：xinyong check {path}）")
+        if document is None:
+            path = write_starter(scheme_id, out, title, force)
+            console.print(f"已写出新方案起始文件：{path}（下一步：xinyong check {path}）")
+            return
+        path, source, draft = write_draft(scheme_id, document, out, title, force, validate=_draft_compiles)
+        unsure = path.read_text(encoding="utf-8").count("待确认")
+        console.print(f"已起草：{path}（{len(draft.sections)} 个部分、{len(draft.items)} 个条目、"
+                      f"{len(draft.gates)} 个否决条件），原文写在 {source}")
+        console.print(f"其中 {unsure} 处标有“待确认”，是按措辞猜的，请逐条对照原文核对（下一步：xinyong check {path}）")
+
+    def _draft_compiles(scheme) -> None:
+        """A draft must get through what ``check`` does: compile its rules, find its quotes on their lines."""
+        from .errors import SchemeError
+        from .scoring.check import check_quotes
+        from .scoring.plan import compile as compile_plan
+
+        compile_plan(scheme)
+        bad, _ = check_quotes(scheme)
+        if bad:
+            raise SchemeError("引文与原文不符：" + "；".join(f.message for f in bad[:3]), "draft quotes do not match")
 
     @app.command("kinds")
     def kinds_cmd():
