@@ -154,17 +154,6 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
                       f"{len(draft.gates)} 个否决条件），原文写在 {source}")
         console.print(f"其中 {unsure} 处标有“待确认”，是按措辞猜的，请逐条对照原文核对（下一步：xinyong check {path}）")
 
-    def _draft_compiles(scheme) -> None:
-        """A draft must get through what ``check`` does: compile its rules, find its quotes on their lines."""
-        from .errors import SchemeError
-        from .scoring.check import check_quotes
-        from .scoring.plan import compile as compile_plan
-
-        compile_plan(scheme)
-        bad, _ = check_quotes(scheme)
-        if bad:
-            raise SchemeError("引文与原文不符：" + "；".join(f.message for f in bad[:3]), "draft quotes do not match")
-
     @app.command("kinds")
     def kinds_cmd():
         """列出全部计分规则类型 / list the rule kinds."""
@@ -174,6 +163,18 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         for name in reg.names():
             k = reg.get(name)
             console.print(f"{name}（{k.label}）：{k.doc.splitlines()[0]}")
+
+
+def _draft_compiles(scheme) -> None:
+    """A draft must get through what ``check`` does: compile its rules, find its quotes on their lines."""
+    from .errors import SchemeError
+    from .scoring.check import check_quotes
+    from .scoring.plan import compile as compile_plan
+
+    compile_plan(scheme)
+    bad, _ = check_quotes(scheme)
+    if bad:
+        raise SchemeError("引文与原文不符：" + "；".join(f.message for f in bad[:3]), "draft quotes do not match")
 
 
 # Every command of ``xinyong``, in the order ``--help`` lists them: one registration function per step.

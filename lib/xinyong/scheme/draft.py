@@ -142,13 +142,16 @@ def draft_scheme(lines: list[str], scheme_id: str) -> Draft:
             draft.sections.append(heading)
         if not rest:
             continue
-        veto = next((c for c in rest if "一票否决" in c), None)
-        if veto is not None:
+        vetoes = [c for c in rest if "一票否决" in c]
+        if vetoes:
+            veto = max(vetoes, key=len)  # the clause, not a cell that only names it
             k = len(draft.gates) + 1
             draft.gates.append(DraftGate(f"{scheme_id}.veto_{k}", no, veto, DraftInput(
                 f"veto_{k}_clear", f"未出现一票否决情形（第{no}行：{_short(veto, 24)}）", "", "bool")))
             continue
         clause = _clause(rest, header)
+        if clause is not None and clause[1] is None:
+            clause = _section_points(current, clause)
         if clause is None:
             continue
         if current is None:
@@ -160,6 +163,14 @@ def draft_scheme(lines: list[str], scheme_id: str) -> Draft:
         draft.sections.remove(current)
     _settle_sections(draft)
     return draft
+
+
+def _section_points(sec: DraftSection | None, clause: tuple) -> tuple | None:
+    """A deduction clause without points of its own, first under a heading that has some, takes them."""
+    if sec is None or sec.points is None or sec.items:
+        return None
+    name, _, quote, _ = clause
+    return name, sec.points, quote, f"本部分标题的分值 {sec.points:g}（条款本身没写满分）"
 
 
 def _short(text: str, n: int) -> str:
@@ -229,7 +240,7 @@ def _section_words(sec: DraftSection, text: str) -> DraftSection:
     return sec
 
 
-def _clause(cells: list[str], header: list[str]) -> tuple[str, float, str, str] | None:
+def _clause(cells: list[str], header: list[str]) -> tuple[str, float | None, str, str] | None:
     """(name, points, quote, where the points come from) of a scoring clause, or None.
 
     A table row's 分值 column gives the points (after a leading 序号; a row's only number is its 分值
@@ -257,6 +268,8 @@ def _clause(cells: list[str], header: list[str]) -> tuple[str, float, str, str] 
     if table_points is not None and num(table_points) <= 200:
         return name, num(table_points), quote, f"表格“分值”栏的 {table_points}"
     found = points_from_words(quote)
+    if found is None and _PER_DEDUCT.search(quote.replace(" ", "")):
+        return name, None, quote, ""  # “每发生一起…扣10分”: the points may be the section's
     if found is None:
         per = _PER_GAIN.search(quote.replace(" ", ""))
         if per is None:
