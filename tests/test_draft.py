@@ -293,3 +293,15 @@ def test_worked_example_report(demo):
                  "--data", str(demo.parent / "units.csv"), "--out", str(out)]) == 0
     html = next(out.rglob("*.html")).read_text(encoding="utf-8")
     assert "甲局" in html and 'data-grade="优秀"' in html
+
+
+def test_the_accuracy_table_in_the_docs_is_what_the_bench_prints():
+    """docs/SCHEMES.md (“How good the drafts are”) shows bench/draft_accuracy.py's table as it is now."""
+    import runpy
+
+    from conftest import ROOT
+
+    bench = runpy.run_path(str(ROOT / "bench" / "draft_accuracy.py"))
+    table = bench["table"]([bench["measure"](seed, schemes) for seed, schemes in bench["shipped_by_seed"]().items()])
+    doc = (ROOT / "docs" / "SCHEMES.md").read_text(encoding="utf-8")
+    assert table in doc

@@ -379,7 +379,9 @@ def guess_rule(item: DraftItem, text: str, base: str) -> None:
         return
     m = _FULL.search(text)
     if m and _NOT_DONE.search(text):
-        inp = DraftInput(f"{base}_done", f"{item.name}：是否做到（第{item.line}行）", "", "bool")
+        start = max(text.rfind(p, 0, m.start()) for p in "，。；,;") + 1
+        what = text[start:m.start()].strip().rstrip("的") or "做到"
+        inp = DraftInput(f"{base}_done", f"{item.name}：是否{_short(what, 24)}", "", "bool")
         item.kind, item.inputs = "threshold", [inp]
         item.params = {"input": inp.id, "op": ">=", "value": 1, "points": num(m.group(1))}
         item.notes.append(f"做到得 {m.group(1)} 分、否则 0 分（threshold，是/否输入）："
