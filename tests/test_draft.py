@@ -65,8 +65,20 @@ def test_yes_no_threshold_from_not_done():
     assert it.inputs[0].type == "bool"
 
 
+@pytest.mark.parametrize("clause, value, unit", [
+    # 000 lines 140, 32 and 50
+    ("报送信息符合数据规范的比率达到80%（1分）", 80, "%"),
+    ("信用建设牵头部门有2名以上专职人员负责信用工作（1分）。", 2, "名"),
+    ("至少召开一次领导小组会议（0.5分）。", 1, "次"),
+])
+def test_at_least_is_a_threshold(clause, value, unit):
+    it = one_item(clause)
+    assert it.kind == "threshold" and it.params["op"] == ">=" and it.params["value"] == value
+    assert it.inputs[0].type == ("percent" if unit == "%" else "integer") and it.inputs[0].unit == unit
+
+
 def test_parts_added_up():
-    """001 line 499: “有考核通知文件的,得0.5分;有考核结果文件的,得0.5分。” → two yes/no parts."""
+    """001 line 495: “有考核通知文件的,得0.5分;有考核结果文件的,得0.5分。” → two yes/no parts."""
     it = one_item("2)对辖区内各部门社会信用体系建设工作进行督查考核,有考核通知文件的,得0.5分;有考核结果文件的,得0.5分。")
     assert (it.kind, it.points) == ("capped_sum", 1)
     assert [p["expr"] for p in it.params["parts"]] == ["0.5 * item_1_1_part1", "0.5 * item_1_1_part2"]
@@ -91,7 +103,7 @@ def test_section_cap_and_floor():
 
 
 def test_veto_is_a_gate_on_a_yes_no_input():
-    """002 line 3: “基础性指标共10项，要求必须完成，有一项未完成的则一票否决”."""
+    """002 line 4: “基础性指标共10项，要求必须完成，有一项未完成的则一票否决”."""
     line = "（硬指标分为基础性指标和引导性指标，基础性指标共10项，要求必须完成，有一项未完成的则一票否决；引导性指标按完成情况得分）"
     d = draft_scheme([line, "1．信用核查。每开展一次信用核查得1分，最高20分。"], "t")
     (gate,) = d.gates
@@ -121,7 +133,7 @@ def test_table_points_column_and_serial_number():
 
 
 def test_grades_and_total():
-    """004 line 44: “考核得分 90 分以上（含本数，下同）为优秀，80 分以上 90 分以下…，60 分以下为不合格。”"""
+    """004 line 41: “考核得分 90 分以上（含本数，下同）为优秀，80 分以上 90 分以下…，60 分以下为不合格。”"""
     d = draft_scheme(["按照考核工作指标逐项细化评分，满分为100分。",
                       "考核得分 90 分以上（含本数，下同）为优秀，80 分以上 90 分以下（不含本数，下同）为良好，"
                       "60 分以上 80 分以下为合格，60 分以下为不合格。", "（一）信用核查（20分）", "每开展一次信用核查得1分，最高20分。"], "t")

@@ -25,6 +25,8 @@ _FULL = re.compile(rf"(?:得|计)\s*{NUM}\s*分")
 _PER_DEDUCT = re.compile(rf"每([^，。；,;]*?)(?:扣|减)(?:除)?\s*{NUM}\s*分")
 _PER_GAIN = re.compile(rf"每([^，。；,;]*?)(?:得|加|计)\s*{NUM}\s*分")
 _TARGET = re.compile(rf"(?:达到|不低于|不少于)\s*{NUM}\s*%")
+_AT_LEAST = re.compile(rf"(?:达到|不低于|不少于|有)?{NUM}(%|名|个|家|次|项|批|人|件|篇)(?:以上|及以上)|(?:达到|不低于){NUM}(%)")
+_ONCE = re.compile(r"(?:至少|每年|每季度|每半年)[^，。；,;（(]*?一(次|批|期|场)")
 _NOT_DONE = re.compile(r"未[^，。；,;]*不得分|否则不得分|不得分")
 _TOTAL = re.compile(rf"满分(?:为|是)?\s*{NUM}\s*分")
 _BONUS_CAP = re.compile(rf"(?:附加分|加分)[^，。；,;]{{0,6}}?最[高多](?:得|计|加|为|不超过)?\s*{NUM}\s*分")
@@ -338,9 +340,10 @@ def _item(sec: DraftSection, no: int, name: str, points: float, quote: str, poin
 
 def guess_rule(item: DraftItem, text: str, base: str) -> None:
     """Set ``item``'s rule kind, params and inputs from the wording ``text`` (spaces removed)."""
-    if "酌情" in text:
+    if "酌情" in text or not _SCORING.search(text):
         item.kind, item.params = "judgement", {"guidance": _short(text, 60)}
-        item.notes.append("评审人员打分（judgement）：由“酌情”推断")
+        item.notes.append("评审人员打分（judgement）：由“酌情”推断" if "酌情" in text else
+                          "表格只给了分值，本条没有“得…分”“扣…分”之类的评分标准，暂作评审人员打分（judgement）")
         return
     m = _PER_DEDUCT.search(text)
     if m:
@@ -377,6 +380,8 @@ def guess_rule(item: DraftItem, text: str, base: str) -> None:
     if len(parts) > 1:
         _parts_rule(item, text, parts, base)
         return
+    if _at_least(item, text, base):
+        return
     m = _FULL.search(text)
     if m and _NOT_DONE.search(text):
         start = max(text.rfind(p, 0, m.start()) for p in "，。；,;") + 1
@@ -389,6 +394,26 @@ def guess_rule(item: DraftItem, text: str, base: str) -> None:
         return
     item.kind, item.params = "judgement", {"guidance": _short(text, 60)}
     item.notes.append("未能从措辞判断计分方式，暂作评审人员打分（judgement）；请按原文改写规则")
+
+
+def _at_least(item: DraftItem, text: str, base: str) -> bool:
+    """“比率达到50%（1分）”, “有2名以上专职人员（1分）”, “至少召开一次会议（0.5分）” → threshold ``>=``."""
+    m = _AT_LEAST.search(text)
+    if m:
+        value, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), "%")
+    else:
+        m = _ONCE.search(text)
+        if m is None:
+            return False
+        value, unit = "1", m.group(1)
+    start = max(text.rfind(p, 0, m.start()) for p in "，。；,;") + 1
+    words = _short(text[start:m.end()].strip(), 24)
+    inp = (DraftInput(f"{base}_rate", f"{item.name}：{words}（%）", "%", "percent") if unit == "%"
+           else DraftInput(f"{base}_count", f"{item.name}：{words}（{unit}数）", unit, "integer"))
+    item.kind, item.inputs = "threshold", [inp]
+    item.params = {"input": inp.id, "op": ">=", "value": num(value)}
+    item.notes.append(f"达到 {value}{unit} 得满分、否则 0 分（threshold，“以上”含本数）：由“{m.group(0)}”推断")
+    return True
 
 
 def _parts_rule(item: DraftItem, text: str, parts: list[re.Match], base: str) -> None:
