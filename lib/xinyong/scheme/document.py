@@ -25,7 +25,7 @@ def read_document(path: str | Path) -> list[str]:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise SchemeError(f"不能读取“{path.name}”：考核办法原文应为 Word（.docx）、纯文本（.txt）或 Excel（.xlsx）；"
-                          f".doc、.pdf 请先另存为 .docx 或 .txt",
+                          f".doc、.pdf 请先另存为 .docx 或 .txt，.xls 另存为 .xlsx",
                           f"unsupported document type {suffix!r}", file=str(path))
     try:
         if suffix == ".docx":
