@@ -111,6 +111,16 @@ def test_veto_is_a_gate_on_a_yes_no_input():
     assert [it.line for it in d.items] == [2]  # the veto clause is not also an item
 
 
+def test_veto_consequence_from_the_clause():
+    """The tutorial's line 6: “实行一票否决，考核等次定为不合格，不参加排名。”; 004 line 41 names the bands."""
+    from xinyong.scheme.draft import veto_consequence
+
+    clause = "考核期内本单位发生政务失信事件且未整改到位的，实行一票否决，考核等次定为不合格，不参加排名。"
+    assert veto_consequence(clause, ["优秀", "良好", "合格", "不合格"]) == {"grade": "不合格", "exclude_from_ranking": True}
+    assert veto_consequence(clause, []) == {"exclude_from_ranking": True}  # no grades drafted: no band to name
+    assert veto_consequence("有一项未完成的则一票否决，考核得分计0分", []) == {"total": 0}
+
+
 def test_bonus_with_a_ceiling():
     """004 line 91: “七 | 工作创新 (附加分) | 5 | …每次得1分，满分5分。” and a scheme-wide “附加分最高5分”."""
     d = draft_scheme(["考核满分100分，另设附加分，附加分最高5分。",

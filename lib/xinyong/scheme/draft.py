@@ -167,6 +167,21 @@ def draft_scheme(lines: list[str], scheme_id: str) -> Draft:
     return draft
 
 
+def veto_consequence(quote: str, grade_labels: list[str]) -> dict:
+    """What failing a veto does, when the clause says it: “考核等次定为不合格，不参加排名”, “得分计0分”."""
+    out: dict = {}
+    squeezed = quote.replace(" ", "")
+    m = re.search(r"(?:定为|评为|确定为|认定为|为)(" + "|".join(map(re.escape, grade_labels)) + ")", squeezed) \
+        if grade_labels else None
+    if m:
+        out["grade"] = m.group(1)
+    if re.search(r"不参[加与]排名|不予排名|不排名", squeezed):
+        out["exclude_from_ranking"] = True
+    if re.search(r"[计记得]0分|得分为0|总分为0", squeezed):
+        out["total"] = 0
+    return out
+
+
 def _section_points(sec: DraftSection | None, clause: tuple) -> tuple | None:
     """A deduction clause without points of its own, first under a heading that has some, takes them."""
     if sec is None or sec.points is None or sec.items:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .draft import Draft, DraftGate, DraftInput, DraftItem, DraftSection
+from .draft import Draft, DraftGate, DraftInput, DraftItem, DraftSection, veto_consequence
 
 
 def s(text: str) -> str:
@@ -47,7 +47,7 @@ def draft_yaml(draft: Draft, source_file: str, yaml_name: str, document_name: st
     out += ["", *_inputs(draft), "", "sections:"]
     for sec in draft.sections:
         out += _section(sec, source_file)
-    out += _gates(draft.gates, source_file)
+    out += _gates(draft.gates, source_file, [label for label, _ in draft.grades])
     out += _grades(draft, source_file)
     return "\n".join(out) + "\n"
 
@@ -119,7 +119,7 @@ def _value(v) -> str:
     return s(str(v))
 
 
-def _gates(gates: list[DraftGate], source_file: str) -> list[str]:
+def _gates(gates: list[DraftGate], source_file: str, grade_labels: list[str]) -> list[str]:
     if not gates:
         return []
     out = ["", "# 待确认：以下否决条件由“一票否决”推断。每条用一个是/否输入（1 = 没有出现否决情形）；",
@@ -130,6 +130,10 @@ def _gates(gates: list[DraftGate], source_file: str) -> list[str]:
                 f"      - id: {g.id}.1", f"        name: {s(g.input.label)}",
                 f"        test: \"{g.input.id} == 1\"", f"        inputs: [{g.input.id}]",
                 f"        source: {src(source_file, g.line, g.quote)}"]
+        consequence = veto_consequence(g.quote, grade_labels)
+        if consequence:
+            out += [f"    # 待确认：否决的后果由第{g.line}行的措辞推断", "    consequence: "
+                    + _value({**consequence, "source": {"file": source_file, "line": g.line, "quote": g.quote}})]
     return out
 
 
