@@ -327,3 +327,16 @@ def test_the_accuracy_table_in_the_docs_is_what_the_bench_prints():
     table = bench["table"]([bench["measure"](seed, schemes) for seed, schemes in bench["shipped_by_seed"]().items()])
     doc = (ROOT / "docs" / "SCHEMES.md").read_text(encoding="utf-8")
     assert table in doc
+
+
+def test_a_draft_that_does_not_load_is_not_written(tmp_path, monkeypatch, capsys):
+    """The draft goes through the real loader first; a drafter bug is said in Chinese and nothing is written."""
+    import xinyong.scheme.draft_yaml as writer
+
+    real = writer.draft_yaml
+    monkeypatch.setattr(writer, "draft_yaml", lambda *a: real(*a).replace("max_points: 20", "max_points: -1", 1))
+    doc = tmp_path / "细则.txt"
+    doc.write_text("（一）信用核查（20分）\n每开展一次信用核查得1分，最高20分。\n", encoding="utf-8")
+    assert main(["new", "x", "--from", str(doc), "-o", str(tmp_path / "x.yaml")]) == 2
+    assert "起草的方案文件未能通过校验，没有写出" in capsys.readouterr().err
+    assert not (tmp_path / "x.yaml").exists() and not (tmp_path / "x.source.txt").exists()
