@@ -189,6 +189,30 @@ def test_docx_reader_keeps_order_and_writes_a_row_per_line(tmp_path):
     assert read_document(tmp_path / "x.docx") == ["某县考核细则", "一 信息归集\t30", "1\t报送 （分两段）\t每条扣1分", "附则"]
 
 
+def test_docx_first_column_merged_down_is_the_section(tmp_path):
+    """The other common Word layout: 一级指标 merged down its rows (“信息归集（40分）”, or a bare name)."""
+    d = docx.Document()
+    t = d.add_table(rows=5, cols=4)
+    rows = [("一级指标", "二级指标", "分值", "评分标准"),
+            ("", "双公示报送", "20", "迟报、错报的每条扣1分，最高扣10分。"),
+            ("", "信用核查", "20", "每开展一次信用核查得2分，最高20分。"),
+            ("", "信用承诺", "30", "制定信用承诺制度的得30分，未制定的不得分。"),
+            ("", "工作成效", "30", "根据工作开展情况酌情计分。")]
+    for r, row in enumerate(rows):
+        for k, text in enumerate(row):
+            t.cell(r, k).text = text
+    t.cell(1, 0).merge(t.cell(2, 0)).text = "信息归集（40分）"
+    t.cell(3, 0).merge(t.cell(4, 0)).text = "信用应用"
+    d.save(tmp_path / "x.docx")
+    lines = read_document(tmp_path / "x.docx")
+    assert lines[1:3] == ["信息归集（40分）\t双公示报送\t20\t迟报、错报的每条扣1分，最高扣10分。",
+                          "\t信用核查\t20\t每开展一次信用核查得2分，最高20分。"]  # the merged cell once
+    draft = draft_scheme(lines, "t")
+    assert [(s.name, s.points, [it.name for it in s.items]) for s in draft.sections] == [
+        ("信息归集", 40, ["双公示报送", "信用核查"]), ("信用应用", None, ["信用承诺", "工作成效"])]
+    assert [it.points for it in draft.items] == [20, 20, 30, 30]  # equal 分值 in two rows are both kept
+
+
 def test_text_reader_utf8_bom_and_gbk(tmp_path):
     text = "（一）信用核查（20分）\n每开展一次信用核查得1分，最高20分。\n"
     (tmp_path / "u.txt").write_bytes(text.encode("utf-8-sig"))

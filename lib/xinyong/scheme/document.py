@@ -17,6 +17,10 @@ SUFFIXES = (".docx", ".xlsx", *TEXT_SUFFIXES)
 _BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CLAUSE_VERB = re.compile(r"[得扣加减计]\s*\d")
+
+
 def read_document(path: str | Path) -> list[str]:
     """The document's lines: paragraphs and table rows in the order they appear."""
     path = Path(path)
@@ -65,15 +69,38 @@ def _docx_lines(path: Path) -> list[str]:
     lines: list[str] = []
     for block in docx.Document(str(path)).iter_inner_content():
         if isinstance(block, Table):
-            for row in block.rows:
-                cells = []  # a merged cell comes back once per grid column, as the same object: keep it once
-                for cell in row.cells:
-                    if not any(cell is seen for seen in cells):
-                        cells.append(cell)
-                lines.append(_row_line([cell.text for cell in cells]))
+            lines += _table_lines(block)
         else:
             lines.append(block.text)
     return lines
+
+
+def _table_lines(table) -> list[str]:
+    """A Word table's rows. A cell merged across columns comes back once per column, as the same object:
+    kept once. One merged down rows comes back in every row with the same text: kept in its first row
+    (as a text export leaves it), unless it is a number (two items' 分值) or reads as a scoring clause, which
+    two rows may share word for word."""
+    out: list[str] = []
+    above: list[str] = []
+    for row in table.rows:
+        cells = row.cells
+        texts, seen = [], []
+        for k, cell in enumerate(cells):
+            if any(cell is c for c in seen):
+                continue
+            seen.append(cell)
+            text = cell.text
+            if k < len(above) and text == above[k] and _merged_text(text):
+                text = ""
+            texts.append(text)
+        above = [c.text for c in cells]
+        out.append(_row_line(texts))
+    return out
+
+
+def _merged_text(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and not _NUMBER.fullmatch(text) and not _CLAUSE_VERB.search(text)
 
 
 def _xlsx_lines(path: Path) -> list[str]:

@@ -38,6 +38,8 @@ _UNIT = re.compile(r"(条|次|家|个|项|起|篇|件|人|户|名|期|份|天|�
 _HEADER_CELL = re.compile(r"序号|分值|分数|标准分|满分|权重|考核指标|评分标准|计分标准|考核内容|评估内容|指标|类别|项目")
 _POINTS_COLUMNS = ("分值", "分数", "标准分", "满分", "权重")
 _SUM_OF_PARTS = re.compile(r"分[）)]?[+＋]")
+_NAMED_POINTS = re.compile(rf"[^\d（()）\t]{{2,20}}\s*[（(]\s*{NUM}\s*分\s*[）)]")
+_CATEGORY_COLUMN = re.compile(r"一级指标|类别|考核项目|项目|考核类别|指标类别|评估内容")
 _TITLE = re.compile(r"办法|细则|标准|指标|方案")
 _PARENS = re.compile(r"[（(][^（()）]*[）)]")
 
@@ -135,7 +137,7 @@ def draft_scheme(lines: list[str], scheme_id: str) -> Draft:
         if is_header(cells):
             header = cells
             continue
-        heading, rest = _heading(cells, no, len(draft.sections) + 1, scheme_id)
+        heading, rest = _heading(cells, line, header, no, len(draft.sections) + 1, scheme_id)
         if heading is not None:
             if current is not None and not current.items:
                 draft.sections.remove(current)
@@ -222,9 +224,11 @@ def _quote_of(line: str, squeezed: str) -> str:
     return m.group(0) if m else line.strip()
 
 
-def _heading(cells: list[str], no: int, k: int, scheme_id: str) -> tuple[DraftSection | None, list[str]]:
-    """A section heading at the start of the line (“（一）信息归集（30分）”, a table row “一 | 领导机制建设 | 5”)
-    and the cells after it, which may hold the row's first item (“一、守信激励（85分） | 6 | 诚信案例 | …”)."""
+def _heading(cells: list[str], line: str, header: list[str], no: int, k: int,
+             scheme_id: str) -> tuple[DraftSection | None, list[str]]:
+    """A section heading at the start of the line (“（一）信息归集（30分）”, a table row “一 | 领导机制建设 | 5”,
+    a first column “信息归集（40分）” or one headed 一级指标) and the cells after it, which may hold the row's
+    first item (“一、守信激励（85分） | 6 | 诚信案例 | …”)."""
     first = cells[0]
     if _NUMERAL_CELL.fullmatch(first) and len(cells) >= 2 and not _NUMBER_CELL.fullmatch(cells[1]):
         rest = cells[2:]
@@ -232,6 +236,8 @@ def _heading(cells: list[str], no: int, k: int, scheme_id: str) -> tuple[DraftSe
         sec = DraftSection(f"{scheme_id}.{k}", _short(cells[1], 30), no, cells[1], points)
         return _section_words(sec, cells[1]), ([] if not any(_SCORING.search(c) for c in rest) else rest)
     m = _HEADING.match(first)
+    if m is None and len(cells) >= 2 and (_NAMED_POINTS.fullmatch(first) or _category_cell(first, line, header)):
+        m = re.match(r"(.+)", first)  # a table's first column naming its section: “信息归集（40分） | 1 | …”
     if not m or len(first) > 60 or re.search(r"[得扣]\s*\d+(?:\.\d+)?\s*分", first):
         return None, cells
     body = m.group(1).strip()
@@ -239,6 +245,13 @@ def _heading(cells: list[str], no: int, k: int, scheme_id: str) -> tuple[DraftSe
     pm = _PAREN_POINTS.search(body)
     sec = DraftSection(f"{scheme_id}.{k}", _short(name, 30), no, first, num(pm.group(1)) if pm else None)
     return _section_words(sec, body), cells[1:]
+
+
+def _category_cell(first: str, line: str, header: list[str]) -> bool:
+    """The row's own first cell (not a blank left by a merged cell) under a header whose first column is
+    the section's (一级指标, 类别, 考核项目), in a table of at least three columns."""
+    return (len(header) >= 3 and bool(_CATEGORY_COLUMN.fullmatch(header[0].replace(" ", ""))) and
+            not line.startswith("\t") and not _NUMBER_CELL.fullmatch(first) and len(first) <= 30)
 
 
 def _section_words(sec: DraftSection, text: str) -> DraftSection:
