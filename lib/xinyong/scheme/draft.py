@@ -293,8 +293,9 @@ def _clause(cells: list[str], header: list[str]) -> tuple[str, float | None, str
         quote = max(texts, key=len)
     else:
         return None
-    names = [c for c in texts if c != quote and len(c) <= 30]
-    name = names[0] if names else _name_from(quote)
+    # the item's name is a short cell before its clause (考核指标 comes before 评分标准; 考核依据 after it)
+    names = [c for c in cells[:cells.index(quote)] if c in texts and len(c) <= 30]
+    name = _name_from(names[0], 30) if names else _name_from(quote)
     if table_points is not None and num(table_points) <= 200:
         return name, num(table_points), quote, f"表格“分值”栏的 {table_points}"
     found = points_from_words(quote)
@@ -319,12 +320,12 @@ def _points_column(header: list[str]) -> bool:
     return any(c in _POINTS_COLUMNS for c in names) and "序号" not in names
 
 
-def _name_from(quote: str) -> str:
+def _name_from(quote: str, limit: int = 20) -> str:
     """“1．“双公示”信息报送（20分）。按时…” → “双公示”信息报送; else the clause's first words."""
-    body = re.sub(r"^\s*[\d０-９]+\s*[.．、)）]\s*", "", quote)
+    body = re.sub(r"^\s*[\d０-９]+\s*[.．、)）]\s*", "", quote)  # “1．”, “2、”, “3)”
     body = re.sub(r"^\s*[（(]\s*\d+\s*[）)]\s*", "", body)
     head = re.split(r"[（(，。；：,;:]", body)[0].strip()
-    return _short(head or body.strip() or "条目", 20)
+    return _short(head or body.strip() or "条目", limit)
 
 
 def points_from_words(text: str) -> tuple[float, str] | None:
