@@ -364,3 +364,13 @@ def test_a_draft_that_does_not_load_is_not_written(tmp_path, monkeypatch, capsys
     assert main(["new", "x", "--from", str(doc), "-o", str(tmp_path / "x.yaml")]) == 2
     assert "起草的方案文件未能通过校验，没有写出" in capsys.readouterr().err
     assert not (tmp_path / "x.yaml").exists() and not (tmp_path / "x.source.txt").exists()
+
+
+def test_level_and_period_from_the_title(tmp_path):
+    """004's title “郟县2022年社会信用体系建设工作季度考核办法” → quarter; the tutorial's “县直单位…” → 县直单位."""
+    doc = tmp_path / "d.txt"
+    doc.write_text("某县乡镇社会信用体系建设工作季度考核办法\n（一）信用核查（20分）\n每开展一次信用核查得1分，最高20分。\n",
+                   encoding="utf-8")
+    out, _, _ = write_draft("d", doc, tmp_path / "d.yaml")
+    s = xinyong.load_scheme(out)
+    assert (s.level, s.period_kind, s.unit_kinds) == ("乡镇", "quarter", ["乡镇"])

@@ -29,9 +29,7 @@ def draft_yaml(draft: Draft, source_file: str, yaml_name: str, document_name: st
            "# 按措辞猜的，请逐条对照原文核对、修改后删去该注释。说明见 docs/SCHEMES.md“从办法原文起草”。",
            f"# 检查：xinyong check {yaml_name}（格式、分值合计、引文是否在 {source_file} 的所写行）",
            f"id: {draft.id}", f"title: {s(draft.title)}", f"short_title: {s(draft.title[:20])}",
-           "level: 县直单位            # 待确认：城市 / 区县 / 县直单位 / 乡镇（文件未必写明）",
-           "period_kind: year          # 待确认：year / quarter / once",
-           "unit_kinds: [县直单位]     # 待确认：被考核单位的类型",
+           *_level_and_period(draft.title),
            f"source: {src(source_file, draft.title_line, draft.title)}"]
     items = draft.items
     base = sum(it.points for it in items if not it.bonus)
@@ -50,6 +48,20 @@ def draft_yaml(draft: Draft, source_file: str, yaml_name: str, document_name: st
     out += _gates(draft.gates, source_file, [label for label, _ in draft.grades])
     out += _grades(draft, source_file)
     return "\n".join(out) + "\n"
+
+
+def _level_and_period(title: str) -> list[str]:
+    """Who is assessed and how often, from the title's words (“县直单位…季度考核办法”), else the defaults."""
+    level = next((lv for words, lv in (("乡镇", "乡镇"), ("街道", "乡镇"), ("县直", "县直单位"), ("成员单位", "县直单位"),
+                                       ("部门", "县直单位"), ("城市", "城市"), ("区县", "区县"), ("县区", "区县"))
+                  if words in title), None)
+    period = "quarter" if "季度" in title else "year" if ("年度" in title or "年" in title) else None
+    def said(found) -> str:
+        return "由标题中的词推断" if found else "标题中没有写明，暂取默认"
+
+    return [f"level: {level or '县直单位'}  # 待确认：城市 / 区县 / 县直单位 / 乡镇（{said(level)}）",
+            f"period_kind: {period or 'year'}  # 待确认：year / quarter / once（{said(period)}）",
+            f"unit_kinds: [{level or '县直单位'}]  # 待确认：被考核单位的类型；文件对某类单位另有规定时，条目用 variants"]
 
 
 def _all_inputs(draft: Draft) -> list[DraftInput]:
