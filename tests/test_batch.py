@@ -266,6 +266,27 @@ def test_pages_are_chinese_offline_and_escaped(first):
 
 
 # ------------------------------------------------------------------------------------------ resume
+@pytest.mark.slow
+def test_two_units_with_identical_rows_get_two_reports(tmp_path):
+    """Two units whose rows differ only in the id (same name, same values, so the same content): each
+    gets its own report at its own path, and the run's index links both. A report coming back from a
+    worker is matched to its task by the task (unit id included), never by a key two units can share."""
+    from urllib.parse import quote
+
+    same = ["同名单位", "城市", "2.6", "是", "是", "3", "5", "70", "1", "1.5", "工作扎实"]
+    data = write_csv(tmp_path / "data" / "units.csv", [["x1", *same], ["x2", *same]])
+    s = run_batch(MINI, "2019", data, tmp_path / "out", jobs=1, progress=False)
+    assert s.counts == {"ok": 2, "failed": 0, "skipped": 0}
+    x1, x2 = s.unit("x1"), s.unit("x2")
+    assert x1.html != x2.html and x1.notebook != x2.notebook
+    for u in (x1, x2):
+        assert (s.run_dir / u.html).is_file() and (s.run_dir / u.notebook).is_file()
+        assert f'"{u.id}"' in (s.run_dir / u.notebook).read_text(encoding="utf-8")  # its own unit parameter
+    index = (s.run_dir / "index.html").read_text(encoding="utf-8")
+    for u in (x1, x2):
+        assert f'href="units/{quote(Path(u.html).name)}"' in index
+
+
 def copy_outputs(first, tmp_path) -> tuple[Path, Path]:
     out = tmp_path / "out"
     shutil.copytree(first["out"], out)  # copy2: modification times kept
