@@ -684,13 +684,13 @@ def test_demo_params_name_existing_files():
 def test_one_batch_at_a_time_per_run_folder(tmp_path):
     """A second batch on the same run folder is refused while the first holds it; a lock file left by a
     killed batch (no process holds the OS lock any more) is taken over."""
-    from xinyong.batch.runner import RunLock
+    from xinyong.batch.lock import RunLock
     from xinyong.errors import XinyongError
 
     run = tmp_path / "mini" / "2019"
     with RunLock(run):
         assert (run / ".lock").read_text() == str(os.getpid())
-        code = ("import sys; sys.path.insert(0, %r)\nfrom pathlib import Path\nfrom xinyong.batch.runner import RunLock\n"
+        code = ("import sys; sys.path.insert(0, %r)\nfrom pathlib import Path\nfrom xinyong.batch.lock import RunLock\n"
                 "try:\n    RunLock(Path(%r)).__enter__()\nexcept Exception as e:\n    print(e.message)\n")
         r = subprocess.run([sys.executable, "-c", code % (str(ROOT / "lib"), str(run))], capture_output=True, text=True)
         assert "另一个批处理" in r.stdout and str(os.getpid()) in r.stdout

@@ -59,7 +59,7 @@ def write_other_formats(pages: list[Page], gone: list[Path], formats: Sequence[s
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max(1, min(jobs, len(prints)))) as pool:
-            list(pool.map(lambda a: html_to_pdf(*a), prints))
+            list(pool.map(html_to_pdf, [h for h, _ in prints], [t for _, t in prints]))
     return changed or bool(prints)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from ..report.render import OVERVIEW_NOTEBOOK, UNIT_NOTEBOOK, notebook_path
@@ -47,17 +48,26 @@ class RunRequest:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """Why a unit has no report before anything is rendered: its rows are invalid in this period's file
+    (``data``) or in an earlier period's (``history``)."""
+
+    kind: str  # data | history (model.ERROR_KIND_ZH)
+    error: str  # Chinese, with the first problem
+    problems: tuple[dict, ...]  # outputs.problem_rows
+
+
+@dataclass(frozen=True)
 class UnitPlan:
-    """One unit of the file. ``failure`` (data | history, the Chinese error, the problems): its rows are
-    invalid, it gets a failure page and no report. Otherwise ``key`` is its report's cache key and
-    ``skipped`` says the report of that key is there already."""
+    """One unit of the file. With a ``failure`` it gets a failure page and no report; otherwise ``key``
+    is its report's cache key and ``skipped`` says the report of that key is there already."""
 
     id: str
     name: str | None
     kind: str | None
     stem: str
     state: str  # scored | invalid | unreported (model.UnitOutcome.state)
-    failure: tuple[str, str, tuple[dict, ...]] | None = None
+    failure: Failure | None = None
     key: str | None = None
     skipped: bool = False
 
@@ -189,7 +199,7 @@ def _keys(req: RunRequest, inputs: RunInputs) -> Keys:
                  "history": {p: {"row": r.get(uid), "evidence": e.get(uid, [])} for p, (r, e) in rows_h.items()}}
            for uid in inputs.order if uid not in cur.bad and uid not in bad_history}
     return Keys(static_digest(files, notebook_path(UNIT_NOTEBOOK), readings),
-                static_digest(files, notebook_path(OVERVIEW_NOTEBOOK), readings), peers, own,
+                static_digest(files, notebook_path(OVERVIEW_NOTEBOOK), readings), peers, MappingProxyType(own),
                 tuple((u.unit, outputs.problem_rows(u.problems)) for u in inputs.invalid))
 
 
@@ -216,8 +226,8 @@ def _failed(u: UnitPlan, own: list | None, history: tuple[list, list[str]] | Non
     probs = own or history[0]
     error = (f"数据有误（{len(probs)} 处），未生成报告，也未参与计分和排名。" if own
              else f"往期（{'、'.join(history[1])}）数据有误（{len(probs)} 处），未生成报告。")
-    failure = ("data" if own else "history", error + "第一处：" + _problem_text(probs[0]),
-               tuple(outputs.problem_rows(probs)))
+    failure = Failure("data" if own else "history", error + "第一处：" + _problem_text(probs[0]),
+                      tuple(outputs.problem_rows(probs)))
     return UnitPlan(u.id, u.name, u.kind, u.stem, u.state, failure=failure)
 
 

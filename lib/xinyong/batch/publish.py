@@ -75,8 +75,8 @@ def unit_outcomes(plan: RunPlan, results: Results, scored: Any) -> list[UnitOutc
 def _outcome(p: UnitPlan, r: TaskResult | None, scored: Any) -> UnitOutcome:
     u = UnitOutcome(id=p.id, name=p.name, kind=p.kind, status="ok", stem=p.stem, state=p.state, **_scores(p, scored))
     if p.failure is not None:
-        u.status, u.error_kind, u.error = "failed", p.failure[0], p.failure[1]
-        u.problems = list(p.failure[2])
+        u.status, u.error_kind, u.error = "failed", p.failure.kind, p.failure.error
+        u.problems = list(p.failure.problems)
     elif p.skipped:
         u.status, u.html, u.notebook = "skipped", p.path(".html"), p.path(".ipynb")
     else:
