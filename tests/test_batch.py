@@ -287,6 +287,40 @@ def test_two_units_with_identical_rows_get_two_reports(tmp_path):
         assert f'href="units/{quote(Path(u.html).name)}"' in index
 
 
+def test_results_are_matched_to_their_task_by_unit_not_by_key(tmp_path):
+    """In this process, without a cluster: two reports with one cache key (units whose rows are identical
+    but for the id) come back; each is written to its own unit's paths and recorded under its own unit."""
+    from xinyong.batch.cache import Cache
+    from xinyong.batch.progress import Progress
+    from xinyong.batch.publish import Publisher
+    from xinyong.batch.task import Task, TaskResult
+
+    tasks = [Task(kind="unit", scheme="mini", period="2019", unit=u, data="d.csv", history=(), readings=(),
+                  bundle="b", key="same-key", html=f"units/{u}.html", ipynb=f"units/{u}.ipynb",
+                  failed_ipynb=f"units/{u}.failed.ipynb", output_dir=str(tmp_path / "units")) for u in ("x1", "x2")]
+    cache = Cache(tmp_path)
+    publisher = Publisher(tmp_path, cache, {"x1": "x1", "x2": "x2"}, Progress(False, 2, "", 0, 0))
+    for t in reversed(tasks):  # in the order they finish, not the order submitted
+        publisher(t, TaskResult("ok", html=f"<p>{t.unit}</p>", notebook=f'{{"unit": "{t.unit}"}}'))
+    assert [(tmp_path / "units" / f"{u}.html").read_text() for u in ("x1", "x2")] == ["<p>x1</p>", "<p>x2</p>"]
+    assert set(publisher.results) == {("unit", "x1"), ("unit", "x2")}
+    assert cache.hit("x1", "same-key", "x1") and cache.hit("x2", "same-key", "x2")
+
+
+def test_one_format_check_for_the_command_line_and_run_batch():
+    """``--format`` and ``run_batch(formats=…)`` go through one list and one check (report/formats.py)."""
+    from xinyong.batch.formats import batch_formats
+    from xinyong.cli_util import parse_formats
+    from xinyong.errors import XinyongError
+
+    with pytest.raises(XinyongError) as cli_error:
+        parse_formats("html,odt")
+    with pytest.raises(XinyongError) as batch_error:
+        batch_formats(["html", "odt"])
+    assert cli_error.value.message == batch_error.value.message == "不支持的格式：odt（可选：html、docx、pdf）"
+    assert batch_formats(["docx", "html", "docx"]) == ("html", "docx")
+
+
 def copy_outputs(first, tmp_path) -> tuple[Path, Path]:
     out = tmp_path / "out"
     shutil.copytree(first["out"], out)  # copy2: modification times kept

@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import InputError, XinyongError
+from ..report.render import check_engine
 from . import outputs
 from .cache import Cache
 from .executor import Executor
 from .finish import empty_overview, now, old_summary, record_overview, write_brief, write_run_index, write_run_pages
-from .formats import BRIEF, batch_formats, record_other_formats, run_pages, write_other_formats
+from .formats import batch_formats, record_other_formats, run_pages, write_other_formats
 from .lock import WORK_DIR, RunLock, clear_leftovers, stop_on_sigterm
 from .model import BatchSummary
 from .names import safe_component
@@ -42,11 +43,10 @@ from .prepare import RunInputs, read_run
 from .progress import Progress
 from .publish import Publisher, Results, render, settle_unit_files, unit_outcomes
 
-ENGINES = ("warm", "kernel")
 RUNS_AT_ONCE = 2  # a run's reading, scoring and pages (client) overlap the previous run's reports (workers)
 
-# the names other modules and scripts have imported from here
-__all__ = ["BRIEF", "ENGINES", "RUNS_AT_ONCE", "RunLock", "load_params", "run_all", "run_batch", "stop_on_sigterm"]
+# run_batch and run_all; the others are re-exported for callers that imported them from here
+__all__ = ["RunLock", "load_params", "run_all", "run_batch", "stop_on_sigterm"]
 
 
 def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, out_dir: str | os.PathLike = "outputs",
@@ -104,13 +104,6 @@ def _request(scheme: Any, period: Any, data: Any, out_dir: Any, history: Any, re
                       readings=tuple(dict(readings or {}).items()), resume=resume, progress=progress,
                       formats=batch_formats(formats), out_dir=out,
                       run_dir=out / safe_component(sch.id) / safe_component(period))
-
-
-def check_engine(engine: str) -> str:
-    if engine not in ENGINES:
-        raise XinyongError(f"未知的执行引擎“{engine}”，可用：{'、'.join(ENGINES)}",
-                           f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
-    return engine
 
 
 def _run(req: RunRequest, s: BatchSummary, ex: Executor, t0: float) -> None:
