@@ -16,8 +16,8 @@ import typer
 
 from . import __version__
 from .batch import commands as batch_commands
-from .cli_util import (CommandConsole, Consoles, Records, ZhGroup, choice, format_option, jsonable, lang_option, localise,
-                       print_json, problems_view, usage_error_lines, write_csv)
+from .cli_util import (LANGS, TABLE_FORMATS, CommandConsole, Consoles, Records, ZhGroup, choice, format_option, jsonable,
+                       lang_option, localise, print_json, problems_view, usage_error_lines, write_csv)
 from .errors import InputError, XinyongError
 from .intake import commands as intake_commands
 from .report import commands as report_commands
@@ -69,7 +69,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         from .labels import INPUT_TYPE_ZH as TYPE_ZH
         from .scheme.inventory import INPUT_COLUMNS_ZH, input_table
 
-        fmt, lang = choice(format, ("table", "json"), "--format"), choice(lang, ("zh", "en"), "--lang")
+        fmt, lang = choice(format, TABLE_FORMATS, "--format"), choice(lang, LANGS, "--lang")
         s = load_scheme(scheme)
         df = input_table(s)
         if csv:
@@ -103,7 +103,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         from .scheme import SCHEME_IDS, load_scheme
         from .scoring.check import check_quotes, check_scheme
 
-        json_out = json_out or choice(format, ("table", "json"), "--format") == "json"
+        json_out = json_out or choice(format, TABLE_FORMATS, "--format") == "json"
         if not all_ and not scheme:
             raise XinyongError("请给出方案编号，或使用 --all", "give a scheme id or --all")
         ids = SCHEME_IDS if all_ else [scheme]

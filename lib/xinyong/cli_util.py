@@ -255,7 +255,7 @@ def usage_error_lines(exc) -> list[str]:
 
 
 # ------------------------------------------------------------------ options shared by commands
-FORMATS = ("table", "json")
+TABLE_FORMATS = ("table", "json")  # --format of the commands that print a table
 LANGS = ("zh", "en")
 
 
@@ -445,14 +445,14 @@ class Records:
 
         for line in self.blocks(options.max_width):
             yield Text(line, no_wrap=True, overflow="ignore")
-FORMATS = ("html", "docx", "pdf")
+
+
+# ------------------------------------------------------------------ --format html,docx,pdf
 FORMAT_HELP = "输出格式，逗号分隔：html、docx、pdf（PDF 需要 Chromium）/ formats: html,docx,pdf"
 
 
 def parse_formats(text: str) -> list[str]:
     """``--format html,docx,pdf``: which files to write besides the executed notebook (HTML always)."""
-    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad:
-        raise XinyongError(f"不支持的格式：{'、'.join(bad)}（可选：{'、'.join(FORMATS)}）", f"unknown format(s) {bad}")
-    return ["html", *[f for f in dict.fromkeys(wanted) if f != "html"]]
+    from .report.formats import output_formats
+
+    return output_formats(text.split(","))
