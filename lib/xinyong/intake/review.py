@@ -1,4 +1,4 @@
-"""The assessor's review workbook (评审表, issue 14 §4): written from a period workbook, filled by an
+"""The assessor's review workbook (评审表): written from a period workbook, filled by an
 assessor, read back and merged into the period workbook's 评审 sheet.
 
 :func:`build_review` lists, per unit, the judgement items that apply to its kind (from the compiled

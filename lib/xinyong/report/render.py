@@ -35,7 +35,16 @@ OVERVIEW_NOTEBOOK = "overview.ipynb"
 KERNEL = "python3"
 
 
-ENGINES = {"kernel": "nbclient", "warm": "xinyong-warm"}  # our names -> papermill engine names
+ENGINES = {"warm": "xinyong-warm", "kernel": "nbclient"}  # our names -> papermill engine names
+
+
+def check_engine(engine: str) -> str:
+    """``engine`` when it is one of :data:`ENGINES`, else an error that lists them (the batch checks
+    before any work, a report when it renders)."""
+    if engine not in ENGINES:
+        raise XinyongError(f"未知的执行引擎“{engine}”，可用：{'、'.join(ENGINES)}",
+                           f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    return engine
 
 
 class ReportError(XinyongError):
@@ -123,9 +132,7 @@ def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, 
     import nbformat
     import papermill as pm
 
-    if engine not in ENGINES:
-        raise XinyongError(f"未知的执行引擎“{engine}”，可用：{'、'.join(ENGINES)}",
-                           f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    check_engine(engine)
     if source is None:
         src = notebook_path(notebook)
     else:  # the text a batch client sent: executed from the work folder (parameters carry absolute paths)
