@@ -65,9 +65,12 @@ class Overview:
 
     def ranking(self) -> Block:
         prev = self.run.previous()
-        return Block("ranking", render("overview_ranking.html.j2", heading="排名", rows=self.ranking_rows(),
+        rows = self.ranking_rows()
+        return Block("ranking", render("overview_ranking.html.j2", heading="排名", rows=rows,
                                        has_grades=self.scheme.grades is not None, has_gates=bool(self.scheme.gates),
                                        has_veto=any(g.kind == "veto" for g in self.scheme.gates),
+                                       any_unranked=any(not r["ranked"] and not r["unreported"] for r in rows),
+                                       any_unsettled=any(not r["rank_settled"] for r in rows),
                                        prev_period=prev[0] if prev else None,
                                        has_bonus=self.scheme.bonus_max > 0) + self.review_html())
 
@@ -82,7 +85,8 @@ class Overview:
         rows = records(awaiting_review(self.run))
         for r in rows:
             r["link"] = self.links.get(str(r["unit"]))
-        return render("overview_review.html.j2", heading="待评审", rows=rows, total=sum(r["points"] for r in rows))
+        return render("overview_review.html.j2", heading="待评审", rows=rows, total=sum(r["points"] for r in rows),
+                      has_grades=self.scheme.grades is not None)
 
     def grade_distribution(self) -> Block:
         grades = self.analysis.grades()
