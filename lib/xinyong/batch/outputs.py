@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, score2
+from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, rank_zh, score2
 from ..util import atomic_write_bytes
 from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
 
@@ -206,7 +206,9 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
         _head_row(sheet, first, 48, "D2", bold, head_fill, border)
     for u in units:
         ok = result is not None and u.id in result.units.index
-        row: list[Any] = [u.rank, u.id, u.name, u.kind,
+        # the rank as every page prints it: a unit a gate's consequence leaves out has no rank (rank_zh)
+        place = rank_zh(False, u.rank) if u.ranked is False and u.state != "unreported" else u.rank
+        row: list[Any] = [place, u.id, u.name, u.kind,
                           "失败" if u.status == "failed" else "未报送" if u.state == "unreported" else "正常",
                           u.total, None, None, u.unknown_points]
         if ok and u.state != "unreported":

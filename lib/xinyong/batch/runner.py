@@ -186,6 +186,7 @@ def _unit_fields(u: UnitOutcome, result: Any) -> None:
     u.total = float(r["total"])
     u.unknown_points = float(r["unknown_points"])
     u.rank = int(r["rank"])
+    u.ranked = bool(r.get("ranked", True))
     g = r.get("grade")
     u.grade = None if g is None or g != g else str(g)
     gc = r.get("grade_certain")

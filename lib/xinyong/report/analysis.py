@@ -441,6 +441,7 @@ class UnitAnalysis:
         rows = []
         cat = self.scheme.input_catalogue
         win = self.winnable
+        secs = self.sections()
         for r in self.unit_items.itertuples():
             if r.status == "not_applicable" or r.max <= 0:
                 continue
@@ -463,7 +464,11 @@ class UnitAnalysis:
                     todo = "核实数据（当前无法计算，如分母为零）" + (f"；{r.evidence}" if r.evidence else "")
             capped = to_win < gap - 1e-6
             if capped:
-                state += ("；附加分已近上限" if r.bonus else "；受本部分上限限制") + f"，最多还能增加 {score2(to_win)} 分"
+                sec = secs.loc[r.section]
+                why = ("附加分最多计 " + num(self.scheme.bonus_max) + " 分" if r.bonus
+                       else "本部分扣完为止，已按 " + num(sec["cap_min"]) + " 分计"
+                       if sec["cap_min"] is not None and sec["raw"] < sec["cap_min"] - EPS else "受本部分上限限制")
+                state += f"；{why}，最多还能增加 {score2(to_win)} 分"
             rows.append({"item": r.item, "name": r.name, "status": r.status, "to_win": round(to_win, 6),
                          "known": r.status == "scored", "capped": capped, "state": state,
                          "responsible": r.responsible, "deadline": r.deadline, "todo": todo})
@@ -649,7 +654,7 @@ def comparison(run: Run) -> pd.DataFrame | None:
 
 
 # -------------------------------------------------------------------------------------------- overview
-ROSTER_COLUMNS = ["unit", "name", "state", "state_zh", "rank", "total", "unknown", "n_problems", "problems"]
+ROSTER_COLUMNS = ["unit", "name", "state", "state_zh", "rank", "place", "total", "unknown", "n_problems", "problems"]
 
 
 def invalid_rows(invalid: Any, max_problems: int = 5) -> list[dict]:
@@ -661,7 +666,8 @@ def invalid_rows(invalid: Any, max_problems: int = 5) -> list[dict]:
         probs = [{"message": p.message, "where": where({**p.as_dict(), "unit": None}, file=False),
                   "value": p.value, "expected": p.expected} for p in u.problems[:max_problems]]
         rows.append({"unit": u.unit, "name": u.name or u.unit, "state": "invalid", "state_zh": UNIT_STATE_ZH["invalid"],
-                     "rank": None, "total": None, "unknown": None, "n_problems": len(u.problems), "problems": probs})
+                     "rank": None, "place": None, "total": None, "unknown": None, "n_problems": len(u.problems),
+                     "problems": probs})
     return rows
 
 
@@ -813,7 +819,8 @@ class OverviewAnalysis:
         scored units in ranking order (those marked 未报送 are scored as all unknown and ranked last), then
         the units whose rows are invalid (``Run.invalid``, left out of scoring by a batch).
 
-        Columns: unit, name, state (scored | unreported | invalid), state_zh, rank (scored only), total,
+        Columns: unit, name, state (scored | unreported | invalid), state_zh, rank (scored and ranked only),
+        place (the rank as the ranking prints it: “4”, “暂列第 4 名（第 2–4 名）”, “不参加排名”), total,
         unknown, n_problems, problems (up to ``max_problems`` of {message, where, value, expected}, where
         as :func:`xinyong.errors.where` writes it, without the file and the unit the row already names)."""
         rows = []
@@ -821,7 +828,9 @@ class OverviewAnalysis:
         for r in self.ranking().itertuples():
             state = "unreported" if r.unit in silent else "scored"
             rows.append({"unit": r.unit, "name": r.name, "state": state, "state_zh": UNIT_STATE_ZH[state],
-                         "rank": r.rank if state == "scored" else None, "total": r.total if state == "scored" else None,
+                         "rank": r.rank if state == "scored" and r.ranked else None,
+                         "place": ("不参加排名" if not r.ranked else r.rank_text.removeprefix("第 ").removesuffix(" 名"))
+                         if state == "scored" else None, "total": r.total if state == "scored" else None,
                          "unknown": r.unknown, "n_problems": 0, "problems": []})
         return _frame(rows + invalid_rows(self.run.invalid, max_problems), ROSTER_COLUMNS)
 

@@ -65,7 +65,8 @@ def brief_data(run: Run) -> Brief:
         elif r.gate == "fail":
             flagged.append({"name": r.name, "total": r.total, "reason": r.gate_words})
         elif below and r.grade in below:
-            flagged.append({"name": r.name, "total": r.total, "reason": f"等级为{r.grade}"})
+            flagged.append({"name": r.name, "total": r.total,
+                            "reason": f"等级为{r.grade}" if r.grade_certain else f"等级暂为{r.grade}（尚有未知分）"})
     words = [w for w, has in (("被否决", any(g.kind == "veto" for g in sch.gates)), ("低于合格", bool(below))) if has]
     moved = rk.dropna(subset=["delta"])
     movers = pd.concat([moved[moved["delta"] > 0.005].nlargest(3, "delta"),

@@ -10,9 +10,9 @@ import pandas as pd
 
 from ..labels import GATE_OUTCOME_ZH, label, num
 from . import charts
-from .analysis import ROSTER_COLUMNS, OverviewAnalysis, invalid_rows, state_counts
+from .analysis import ROSTER_COLUMNS, OverviewAnalysis, consequence_sentence, invalid_rows, state_counts
 from .load import InvalidUnit, Run
-from .narrative import render, section_label
+from .narrative import quoted, render, section_label
 from .sections import Block, comparison_html, provenance_html, records
 
 
@@ -146,7 +146,9 @@ class Overview:
             r["link"] = self.links.get(str(r["unit"]))
         return Block("gate_failures", render("overview_gates.html.j2", heading="否决与认定条件", rows=rows,
                                              counts=dict(self.analysis.gate_fail_counts()),
-                                             veto=any(g.kind == "veto" for g in self.scheme.gates)))
+                                             consequences=[f"{quoted(g.name)}未通过的单位，{c}"
+                                                           for g in self.scheme.gates
+                                                           if (c := consequence_sentence(self.scheme, g))]))
 
     def comparison(self) -> Block:
         return Block("comparison", comparison_html(self.run, None))
