@@ -98,7 +98,9 @@ def in_words(scheme: Any):
     return say
 
 
-LONG_NUMBER = re.compile(r"(?<![\d.])(-?\d+\.\d{3,})(?![\d.])")
+# a raw float (five decimals or more), or a computed result printed with four (“=2.0000”, “→ 2.7104”); a
+# coefficient the document writes (0.002) is neither
+LONG_NUMBER = re.compile(r"(?<![\d.])(-?\d+\.\d{5,})(?![\d.])|(?<=[=→] )(-?\d+\.\d{3,4})(?![\d.])|(?<==)(-?\d+\.\d{3,4})(?![\d.])")
 OPERATORS = ((">=", "≥"), ("<=", "≤"), ("!=", "≠"), ("==", "="), (" and ", " 且 "), (" or ", " 或 "), ("not ", "非 "),
              ("**", "^"), ("*", "×"))
 
@@ -111,7 +113,7 @@ def for_readers(scheme: Any):
     say = in_words(scheme)
 
     def two(m: re.Match) -> str:
-        return f"{float(m.group(1)):.2f}"
+        return f"{float(m.group(0)):.2f}"
 
     def text(t: Any) -> Any:
         if not isinstance(t, str):
