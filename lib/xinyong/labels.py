@@ -104,6 +104,20 @@ def num(x: Any) -> str:
     return "0" if s in ("-0", "") else s
 
 
+def num2(x: Any) -> str:
+    """A number in a reader's table: at most 2 decimals, trailing zeros dropped (66.67, 3, 0.5); '—' unknown."""
+    if x is None:
+        return "—"
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(f):
+        return "—"
+    s = _trimmed(round(f, 2), 2)
+    return "0" if s in ("-0", "") else s
+
+
 def fmt(x: Any, digits: int = 4) -> str:
     """A number as the computation text shows it (no trailing zeros for inputs)."""
     if _missing(x):
@@ -176,4 +190,5 @@ FIELD_ZH = {
     "undefined_points": "无法计算时的得分", "declared_points": "文件标注的分值", "declared_total": "文件标注的总分",
     "declared_bonus": "文件标注的附加分", "label_points": "标题中的分值", "max_attainable": "实际可得的最高分",
     "no_criteria": "缺少评分标准", "grade_cap": "等级上限", "exclude_from_ranking": "不参加排名",
+    "hard_indicator_ref": "硬指标序号",
 }

@@ -528,9 +528,9 @@ class UnitAnalysis:
             for c in gate.conditions:
                 vals = _values_text(self.run, self.unit, c.input_ids)
                 if any(w in c.test for w in ("total", "base_total", "bonus")):
-                    extra = f"总分={num(res.units.at[self.unit, 'total'])}"
+                    extra = f"总分={score2(res.units.at[self.unit, 'total'])}"
                     if res.units.at[self.unit, "unknown_points"] > 0:
-                        extra += f"（另有未知 {num(res.units.at[self.unit, 'unknown_points'])} 分）"
+                        extra += f"（另有未知 {score2(res.units.at[self.unit, 'unknown_points'])} 分）"
                     vals = "；".join(x for x in (vals, extra) if x)
                 outcome = outcomes.get(c.id, "unknown")
                 known = {k: res.frame.at[self.unit, k] for k in c.input_ids if k in res.frame.columns}

@@ -273,7 +273,7 @@ def annual_docx(a) -> bytes:
         c = cells.get((uid, p))
         if c is None:
             return "缺"
-        text = f"{points(c.total)}（{c.rank}）"
+        text = f"{points(c.total)}（{c.rank if c.ranked else '不参加排名'}）"
         if c.grade:
             text += f" {c.grade}" + ("※" if not c.grade_certain else "") + ("·否决" if c.gate == "fail" else "")
         return text + (" ▲低" if (uid, p) in low else "")

@@ -71,6 +71,7 @@ def clause(text: object) -> Markup:
 
 
 NOTES_ASIDE = re.compile(r"[（(][^（）()]*SEED_NOTES[^（）()]*[)）]")  # “（SEED_NOTES 写作“6.3”，…）”
+COMMAND = re.compile(r"`?xinyong (\w+)`?")  # “由 `xinyong check` 报告” → “由方案核对报告”
 NOTES_REF = re.compile(r"SEED_NOTES\s*(?:§\s*\d+|[A-Z]\d+)?\s*")  # “SEED_NOTES A9”, “SEED_NOTES §1”
 
 
@@ -92,6 +93,7 @@ def in_words(scheme: Any):
             return text
         text = NOTES_ASIDE.sub("", text)
         text = NOTES_REF.sub("审读笔记", text)
+        text = COMMAND.sub(lambda m: "方案核对" if m.group(1) == "check" else "本软件", text)
         text = aside.sub("", text)  # “…记录（mandatory_conditions_met）” → “…记录”
         return pat.sub(lambda m: words[m.group(1)], text)
 

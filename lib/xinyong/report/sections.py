@@ -15,7 +15,7 @@ from importlib import metadata
 import numpy as np
 import pandas as pd
 
-from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num
+from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num, num2
 from . import charts
 from .analysis import (UnitAnalysis, comparison, consequence_sentence, grade_sentence, rank_sentence,
                        reading_sentence)
@@ -341,5 +341,5 @@ def comparison_html(run: Run, unit: str | None = None) -> str:
 
 
 def _frame_rows(df: pd.DataFrame) -> list[list]:
-    return [[num(v) if isinstance(v, (int, float, np.floating)) else ("" if v is None else str(v)) for v in row]
+    return [[num2(v) if isinstance(v, (int, float, np.floating)) else ("" if v is None else str(v)) for v in row]
             for row in df.reset_index().itertuples(index=False)]
