@@ -74,7 +74,7 @@ def test_vetoed_unit_says_so_and_overview_lists_every_unit():
     assert len(failed) == 1  # the demo data has exactly one city failing 002's veto
     text = "\n".join(p.text for p in _doc(unit_docx(run, failed[0])).paragraphs)
     # 002: 有一项未完成的则一票否决 — not ranked, and no place printed as if it were a rank
-    assert "未通过“基础性指标（一票否决）”：" in text and "本期不参加排名" in text
+    assert "一票否决：未达到“基础性指标（一票否决）”中的 1 项条件：" in text and "本期不参加排名" in text
     assert "排名第" not in text and "位）" not in text
     ov = _doc(overview_docx(run))
     rows = ov.tables[0].rows[1:]

@@ -287,28 +287,40 @@ class UnitAnalysis:
                  "grade": o.grade}
                 for o in options.itertuples() if not o.used and isinstance(o.grade, str) and o.grade != mine]
 
+    def gate_sentences(self) -> list[dict]:
+        """Per gate, what the verdict says of it: ``lead`` (the words a page sets in bold: “一票否决：”,
+        “未满足认定条件：”, or "") and ``text``, with what failing did to the unit (:func:`consequence_sentence`)."""
+        out = []
+        for gate, g in zip(self.scheme.gates, records_of(self.gates())):
+            name, veto = f"“{g['name']}”", g["kind"] == "veto"
+            then = consequence_sentence(self.scheme, gate) if g["outcome"] == "fail" else ""
+            then = f"{then}。" if then else ""
+            if g["outcome"] == "fail":
+                lead = "一票否决：" if veto else "未满足认定条件："
+                text = (f"未达到{name}中的 {len(g['failed'])} 项条件：" if veto
+                        else f"{name}中有 {len(g['failed'])} 项条件未达到：") + "；".join(g["failed"]) + "。" + then
+            elif g["outcome"] == "unknown":
+                lead = ""
+                text = (f"{name}" + ("" if "一票否决" in g["name"] or not veto else "（一票否决）")
+                        + f"尚无法判定：{len(g['unknown'])} 项条件"
+                        + ("缺少数据" if veto else "缺少数据或取决于未知分数") + "：" + "；".join(g["unknown"]) + "。")
+            else:
+                lead = ""
+                text = name + ("（一票否决）" if veto and "一票否决" not in g["name"] else "") + "各项条件均已满足。"
+            out.append({"kind": g["kind"], "outcome": g["outcome"], "lead": lead, "text": text})
+        return out
+
     def verdict_lines(self) -> list[str]:
         """The verdict as sentences (the Word report's; the HTML summary prints the same sentences from
         the same functions): total, gates and what failing them did, grade, readings that change the
         grade, rank, unknown points."""
         st = self.standing()
-        sch = self.scheme
         if self.unit in self.res.unreported:
             return ["未报送。本期没有报送数据：全部适用条目均为“未知”，不按零分计算；本期不参加排名。"]
         parts = ([f"基础分 {score2(st.base)} 分", f"附加分 {score2(st.bonus)} 分", f"基础满分 {num(st.base_max)} 分",
                   f"附加分最多计 {num(st.bonus_max)} 分"] if st.bonus_max else [f"满分 {num(st.base_max)} 分"])
         lines = [f"总分 {score2(st.total)} 分（{'，'.join(parts)}）。"]
-        for g in records_of(self.gates()):
-            gate = next(x for x in sch.gates if x.id == g["gate"])
-            kind = "一票否决" if g["kind"] == "veto" else "认定条件"
-            title = f"“{g['name']}”" + ("" if kind in g["name"] else f"（{kind}）")
-            if g["outcome"] == "fail":
-                then = consequence_sentence(sch, gate)
-                lines.append(f"未通过{title}：{'；'.join(g['failed'])}。" + (f"{then}。" if then else ""))
-            elif g["outcome"] == "unknown":
-                lines.append(f"{title}尚无法判定：{'；'.join(g['unknown'])}。")
-            else:
-                lines.append(f"{title}：通过。")
+        lines += [g["lead"] + g["text"] for g in self.gate_sentences()]
         if gs := grade_sentence(st):
             lines.append(gs + "。")
         for c in self.reading_grade_changes():
@@ -736,33 +748,26 @@ class OverviewAnalysis:
     def shares(self) -> pd.DataFrame:
         """The heat-map matrix: units (index: unit id, in ranking order) × top-level sections (columns:
         section ids), points as a percentage of the *known* maximum (the maximum applicable to the unit
-        less its unknown points). NaN where nothing of the section applies to the unit, and where all of
-        it is unknown (:meth:`unknown` tells the two apart): a missing item is never a 0."""
-        res = self.res
-        cols = {}
-        for s in self.scheme.sections:
-            ids = [i.id for i in s.walk_items()]
-            known = res.max_points[ids].sum(axis=1) - res.sections_unknown[s.id]
-            cols[s.id] = (res.sections[s.id] / known.where(known > EPS)) * 100
-        df = pd.DataFrame(cols)
-        return df.loc[res.units.sort_values(["rank", "unit_name"]).index]
+        less its unknown points), each section counted as the document counts it (:func:`counted_sections`:
+        through its cap, the bonus against its ceiling). NaN where nothing of the section applies to the
+        unit, and where all of it is unknown (:meth:`unknown` tells the two apart): a missing item is never a 0."""
+        pts, unk, mx = counted_sections(self.res)
+        known = mx - unk
+        df = pts / known.where(known > EPS) * 100
+        return df.loc[self._order()]
+
+    def _order(self) -> pd.Index:
+        return self.res.units.sort_values(["rank", "unit_name"]).index
 
     def unknown(self) -> pd.DataFrame:
         """Beside :meth:`shares`, same shape: the section's points still unknown (missing data, pending
         judgements), and ``all_unknown`` cells where nothing of the section is known."""
-        res = self.res
-        order = res.units.sort_values(["rank", "unit_name"]).index
-        return res.sections_unknown[[s.id for s in self.scheme.sections]].loc[order]
+        return counted_sections(self.res)[1].loc[self._order()]
 
     def all_unknown(self) -> pd.DataFrame:
         """True where the section applies to the unit and every point of it is unknown."""
-        res = self.res
-        cols = {}
-        for s in self.scheme.sections:
-            ids = [i.id for i in s.walk_items()]
-            mx = res.max_points[ids].sum(axis=1)
-            cols[s.id] = (mx > EPS) & ((mx - res.sections_unknown[s.id]) <= EPS)
-        return pd.DataFrame(cols).loc[res.units.sort_values(["rank", "unit_name"]).index]
+        _, unk, mx = counted_sections(self.res)
+        return ((mx > EPS) & ((mx - unk) <= EPS)).loc[self._order()]
 
     def trend(self) -> pd.DataFrame:
         """Per period (history, then this one): the highest and the median total of all units."""

@@ -17,8 +17,7 @@ import pandas as pd
 
 from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num, num2
 from . import charts
-from .analysis import (UnitAnalysis, comparison, consequence_sentence, grade_sentence, rank_sentence,
-                       reading_sentence)
+from .analysis import UnitAnalysis, comparison, grade_sentence, rank_sentence, reading_sentence
 from .load import Run
 from .narrative import for_readers, in_words, render, section_label, short_id
 from .nbstyle import wrap
@@ -102,10 +101,7 @@ class UnitReport:
         if prev is not None:
             prev = {"period": prev.period, "total": prev.total, "rank": prev.rank, "delta": prev.delta, "ranked": prev.ranked,
                     "gains": records(prev.gains), "losses": records(prev.losses)}
-        gates = []
-        for gate, g in zip(self.scheme.gates, records(a.gates())):
-            gates.append({**{k: g[k] for k in ("name", "kind", "outcome", "failed", "unknown")},
-                          "consequence": consequence_sentence(self.scheme, gate)})
+        gates = a.gate_sentences()
         standing = a.standing()
         return dict(unit_name=self.name, period=self.run.period, scheme_title=self.scheme.title, **st,
                     rank_line=rank_sentence(standing), grade_text=grade_sentence(standing),
