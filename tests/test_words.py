@@ -22,13 +22,15 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import xinyong
+from test_properties import unit_frames
 from xinyong.report.analysis import OverviewAnalysis, UnitAnalysis, rank_sentence
 from xinyong.report.load import load_run
 from xinyong.report.sections import UnitReport
+from xinyong.scheme.loader import SCHEME_IDS
 
 FIX = Path(__file__).parent / "fixtures"
 SCHEME = FIX / "every_construct.yaml"
@@ -219,11 +221,6 @@ def test_the_scheme_authors_notes_are_said_in_words():
 
 
 # ------------------------------------------------------------------------------ for any data
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-
-from test_properties import unit_frames  # noqa: E402
-from xinyong.scheme.loader import SCHEME_IDS  # noqa: E402
-
 # the shipped schemes render every unit's summary for each example: slow; the test scheme stays fast
 WORD_SCHEMES = [*(pytest.param(s, marks=pytest.mark.slow) for s in SCHEME_IDS), str(SCHEME)]
 
