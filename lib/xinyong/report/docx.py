@@ -288,8 +288,9 @@ def annual_docx(a) -> bytes:
         rows.append([str(int(r.rank)) if r.rank is not None and r.rank == r.rank else "—", str(r.name)]
                     + [cell(r.unit, p) for p in a.all_periods] + [year])
     _table(doc, ["年度名次", "单位"] + [quarter_zh(p) for p in a.all_periods] + ["年度得分"], rows)
-    _para(doc, "季度格为“总分（该季度名次）等级”；“※”表示该季度还有未知分（缺数据或待评审），等级可能变化；"
-               "“▲低”为低于合格或被否决；“缺”为该单位该季度没有考核结果，不是零分。"
+    _para(doc, ("季度格为“总分（该季度名次）等级”；“※”表示该季度还有未知分（缺数据或待评审），等级可能变化；"
+                "“▲低”为低于合格或被否决；" if a.has_grades else "季度格为“总分（该季度名次）”；")
+          + "“缺”为该单位该季度没有考核结果，不是零分。"
           + ("“未知”为还没有该季度的数据，年度得分只含已有的季度。" if a.not_held else ""), size=9)
     _heading(doc, "四、季度低于合格或被否决的单位", 1)
     if len(a.below):
