@@ -175,6 +175,10 @@ def test_a_rank_unknown_points_could_change_is_provisional(run):
     assert st.rank_text == "暂列第 4 名（第 2–4 名）"
     jia = UnitAnalysis(run, "jia").standing()
     assert jia.rank_settled and rank_sentence(jia) == "在参加排名的 4 个单位中排名第 1"
+    # scores.xlsx: the same rank, and the range beside it
+    assert _xlsx_places(run) == {"jia": 1, "wu": 2, "ding": 3, "bing": 4, "yi": "不参加排名"}
+    assert _xlsx_places(run, "名次已确定") == {"jia": "是", "wu": "否（2–3）", "ding": "否（3–4）", "bing": "否（2–4）",
+                                           "yi": None}
 
 
 def test_a_grade_unknown_points_could_change_is_provisional(run):
@@ -225,8 +229,8 @@ def test_the_scheme_authors_notes_are_said_in_words():
 WORD_SCHEMES = [*(pytest.param(s, marks=pytest.mark.slow) for s in SCHEME_IDS), str(SCHEME)]
 
 
-def _xlsx_places(run) -> dict:
-    """The 排名 column of the batch's scores.xlsx for ``run``, by unit id (the batch's own writer)."""
+def _xlsx_places(run, column: str = "排名") -> dict:
+    """A column (排名) of the batch's scores.xlsx for ``run``, by unit id (the batch's own writer)."""
     import openpyxl
 
     from xinyong.batch.model import BatchSummary, UnitOutcome
@@ -242,7 +246,7 @@ def _xlsx_places(run) -> dict:
                      data="data.csv", units=units)
     ws = openpyxl.load_workbook(io.BytesIO(scores_xlsx(s, run.scheme, run.result)))["得分"]
     head = [c.value for c in ws[1]]
-    return {r[head.index("单位编号")]: r[head.index("排名")] for r in ws.iter_rows(min_row=2, values_only=True)}
+    return {r[head.index("单位编号")]: r[head.index(column)] for r in ws.iter_rows(min_row=2, values_only=True)}
 
 
 @pytest.mark.parametrize("scheme_id", WORD_SCHEMES)
