@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num, num2
 from . import charts
-from .analysis import UnitAnalysis, comparison, grade_sentence, rank_sentence, reading_sentence
+from .analysis import (UnitAnalysis, comparison, consequence_sentence, grade_sentence, rank_sentence,
+                       reading_sentence)
 from .load import Run
 from .narrative import for_readers, in_words, render, section_label, short_id
 from .nbstyle import wrap
@@ -302,6 +303,16 @@ def reading_names(scheme, used: dict, overrides: dict | None = None) -> list[dic
     return out
 
 
+def gate_explain(scheme, gate_id: str) -> str:
+    """What a gate means for the unit, as its consequence says (a veto of a scheme without grades does not
+    say 不合格): “一票否决：任何一项条件未达到，无论得分高低，不参加排名。”"""
+    gate = next(g for g in scheme.gates if g.id == gate_id)
+    then = consequence_sentence(scheme, gate)
+    if gate.kind == "veto":
+        return f"一票否决：任何一项条件未达到，{then or '本期考核即未通过，与得分无关'}。"
+    return GATE_KIND_EXPLAIN_ZH[gate.kind] + (f"未满足时{then}。" if then else "")
+
+
 def gates_html(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> str:
     a = analysis if analysis is not None else UnitAnalysis(run, unit)
     conds = records(a.gate_conditions())
@@ -309,7 +320,7 @@ def gates_html(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> str
     out = []
     for g in records(a.gates()):
         oc = run.result.units.at[a.unit, f"gate:{g['gate']}"]
-        out.append({"name": g["name"], "kind_zh": GATE_KIND_ZH[g["kind"]], "explain": GATE_KIND_EXPLAIN_ZH[g["kind"]],
+        out.append({"name": g["name"], "kind_zh": GATE_KIND_ZH[g["kind"]], "explain": gate_explain(run.scheme, g["gate"]),
                     "source_file": g["source_file"], "source_line": g["source_line"], "source_quote": g["source_quote"],
                     "conditions": [{"id": c["condition"], "name": c["name"], "outcome": c["outcome"],
                                     "outcome_zh": label(GATE_OUTCOME_ZH, c["outcome"]), "test": fr(c["test"]),
