@@ -488,6 +488,11 @@ class UnitAnalysis:
         return _frame(rows, ["item", "name", "status", "to_win", "known", "capped", "state", "responsible", "deadline",
                              "todo"])
 
+    def to_win_shared(self) -> bool:
+        """Whether the items of :meth:`actions` share a cap, so their points to win add up to more than the
+        unit can win (:attr:`Standing.to_win`): the page then says they do not add up."""
+        return float(self.actions()["to_win"].sum()) > self.standing().to_win + 1e-6
+
     def evidence(self) -> pd.DataFrame:
         """Per applicable item: the evidence the scheme requires, what was registered (list of {title,
         link, date}), and ``flag`` when something is required and nothing registered."""

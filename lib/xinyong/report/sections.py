@@ -210,7 +210,7 @@ class UnitReport:
         st = self.analysis.standing()
         return Block("actions", render("actions.html.j2", heading="整改清单", rows=rows, total_to_win=st.to_win,
                                        unknown_to_win=st.to_win_unknown,
-                                       shared_cap=sum(r["to_win"] for r in rows) > st.to_win + 1e-6))
+                                       shared_cap=self.analysis.to_win_shared()))
 
     def readings_and_defects(self) -> Block:
         say = in_words(self.scheme)
