@@ -28,7 +28,8 @@ class UnitOutcome:
     total: float | None = None
     grade: str | None = None
     grade_certain: bool | None = None
-    rank: int | None = None
+    rank: int | None = None  # the order (units left out of the ranking come after the others) …
+    ranked: bool | None = None  # … and whether it is a rank: False when a gate's consequence leaves the unit out
     gate_outcome: str | None = None
     unknown_points: float | None = None
     html: str | None = None  # relative to the run folder, '/'-separated; the failed page for a failure

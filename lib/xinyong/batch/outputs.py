@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, score2
+from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, rank_zh, score2
 from ..safe import append
 from ..util import atomic_write_bytes
 from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
@@ -195,6 +195,7 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
         fixed += ["等级", "等级已确定"]
     if has_gates:
         fixed += ["否决/认定"]
+    fixed += ["名次已确定"]  # 否（2–4）: unknown points could still move the unit between those ranks
     heads = fixed + [f"{it.id} {it.name}（{num(it.max_points)}分{'，附加' if it.bonus else ''}）" for it in items] + ["错误"]
     units = sorted(s.units, key=_sort_key)
     failed_rows: set[int] = set()
@@ -207,7 +208,9 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
         _head_row(sheet, first, 48, "D2", bold, head_fill, border)
     for u in units:
         ok = result is not None and u.id in result.units.index
-        row: list[Any] = [u.rank, u.id, u.name, u.kind,
+        # the rank as every page prints it: a unit a gate's consequence leaves out has no rank (rank_zh)
+        place = rank_zh(False, u.rank) if u.ranked is False and u.state != "unreported" else u.rank
+        row: list[Any] = [place, u.id, u.name, u.kind,
                           "失败" if u.status == "failed" else "未报送" if u.state == "unreported" else "正常",
                           u.total, None, None, u.unknown_points]
         if ok and u.state != "unreported":
@@ -217,6 +220,11 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
             row += [u.grade, None if u.grade_certain is None else ("是" if u.grade_certain else "否")]
         if has_gates:
             row += [label(GATE_OUTCOME_ZH, u.gate_outcome) if u.gate_outcome else None]
+        settled = None
+        if ok and u.state != "unreported" and u.ranked is not False and "rank_best" in result.units:
+            best, worst = int(result.units.at[u.id, "rank_best"]), int(result.units.at[u.id, "rank_worst"])
+            settled = "是" if best == worst else f"否（{best}–{worst}）"
+        row += [settled]
         pts = [None] * len(items)
         sts = [None] * len(items)
         if ok:
@@ -250,6 +258,8 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
              ("更新时间", s.updated), ("单位数", len(s.units)),
              ("说明", "“得分”表中条目得分为空白表示该条目未计分（缺少数据、待评审、不适用或无法计算，见“状态”表），"
                     "不是 0 分；“未知分”为这些条目的满分之和，未计入总分。"),
+             ("说明", "“名次已确定”为“否（2–4）”时，名次还可能因未知分数变化，括号内为补齐后可能的名次范围；"
+                    "“排名”为“不参加排名”的单位因否决等原因不参加排名，列于参加排名的单位之后。"),
              ("说明", "报告状态为“失败”的单位见本期目录 index.html 及 summary.json。")]
     if followup is not None and len(s.history):
         lines.append(("说明", "“整改台账”表列出上一考核期失分的条目及本期情况：已挽回（本期满分）、部分挽回、仍失分、"

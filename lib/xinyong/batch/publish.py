@@ -100,7 +100,8 @@ def _scores(p: UnitPlan, scored: Any) -> dict[str, Any]:
     g, gc, go = r.get("grade"), r.get("grade_certain"), r.get("gate_outcome")
     out = {"total": float(r["total"]), "unknown_points": float(r["unknown_points"]), "rank": int(r["rank"]),
            "grade": None if g is None or g != g else str(g), "grade_certain": None if gc is None else bool(gc),
-           "gate_outcome": None if go is None or go != go else str(go)}
+           "gate_outcome": None if go is None or go != go else str(go),
+           "ranked": bool(r.get("ranked", True))}  # False: a gate's consequence leaves the unit out of the ranking
     if p.state == "unreported":
         out.update(total=None, rank=None, grade=None)
     return out
