@@ -14,7 +14,9 @@ previous run's reports): :meth:`Executor.run` is re-entrant and thread-safe, the
 Failures: a report's own failure (its notebook raised) is a result, never retried. A task whose
 worker dies is re-run elsewhere by the scheduler; one that takes a second worker down with it is
 given up (``distributed.scheduler.allowed-failures`` = 1 on the local cluster; a cluster's
-scheduler has its own setting, dask's default 3) and listed as failed ("worker"). An exception that
+scheduler has its own setting, dask's default 3) and listed as failed ("worker"). The local cluster's
+settings (:data:`LOCAL_CLUSTER`) are defaults: a key the operator's dask configuration sets (YAML,
+``DASK_*`` variables) keeps the operator's value (:func:`local_config`). An exception that
 escapes a task is retried once (``retries=1``).
 """
 from __future__ import annotations
@@ -75,7 +77,7 @@ class Executor:
 
     def _start(self) -> Any:
         import dask
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster  # also registers distributed's defaults with dask.config
 
         from .worker import WarmUp
 
@@ -87,23 +89,7 @@ class Executor:
                                    f"cannot connect to scheduler {self.scheduler}: {type(exc).__name__}: {exc}") from None
             client.register_plugin(WarmUp(self.engine, quiet=False), name=WarmUp.name)
             return client
-        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
-                              # a report holds a few MB; only a runaway worker should be paused or killed
-                              "distributed.worker.memory.target": False,
-                              "distributed.worker.memory.spill": False,
-                              # the worker's statistical profiler walks the running thread's stack every
-                              # 10 ms; a report's stack (IPython, pandas, matplotlib) is deep
-                              "distributed.worker.profile.enabled": False,
-                              "distributed.admin.tick.limit": "30s",
-                              # the event loops' bookkeeping, in this process (scheduler, nannies, client)
-                              # and in the workers: dask's defaults (a tick every 20 ms, system and memory
-                              # monitors every 0.1–0.5 s, work stealing every 0.1 s) cost the client as much
-                              # CPU as reading and scoring the runs. Queued tasks go to whichever worker
-                              # frees up first: nothing is left to steal.
-                              "distributed.admin.tick.interval": "1s",
-                              "distributed.admin.system-monitor.interval": "2s",
-                              "distributed.worker.memory.monitor-interval": "1s",
-                              "distributed.scheduler.work-stealing": False}):
+        with dask.config.set(local_config()):
             self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=logging.CRITICAL,
                                          host="127.0.0.1")
@@ -185,6 +171,42 @@ class Executor:
                 for f in futures:
                     self._futures.pop(f, None)
             del shared
+
+
+# The local cluster's settings, where the operator's dask configuration says nothing.
+LOCAL_CLUSTER = {
+    "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+    # a report holds a few MB; only a runaway worker should be paused or killed
+    "distributed.worker.memory.target": False,
+    "distributed.worker.memory.spill": False,
+    # the worker's statistical profiler walks the running thread's stack every 10 ms; a report's stack
+    # (IPython, pandas, matplotlib) is deep
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.limit": "30s",
+    # the event loops' bookkeeping, in this process (scheduler, nannies, client) and in the workers:
+    # dask's defaults (a tick every 20 ms, system and memory monitors every 0.1–0.5 s, work stealing
+    # every 0.1 s) cost the client as much CPU as reading and scoring the runs. Queued tasks go to
+    # whichever worker frees up first: nothing is left to steal.
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
+
+
+def local_config() -> dict:
+    """:data:`LOCAL_CLUSTER` without the keys the operator has set: in a YAML file or a ``DASK_*``
+    variable (what ``dask.config.collect`` reads), or in this process (``dask.config.set``; a value
+    that is no longer dask's default). These are our defaults, not overrides: the operator's own
+    settings win, as dask documents for its configuration."""
+    import dask
+
+    missing = object()
+    theirs = dask.config.collect()
+    defaults = dask.config.merge(*dask.config.defaults)
+    return {k: v for k, v in LOCAL_CLUSTER.items()
+            if dask.config.get(k, missing, config=theirs) is missing
+            and dask.config.get(k, missing) == dask.config.get(k, missing, config=defaults)}
 
 
 def _with_engine(t: Task, engine: str) -> Task:
