@@ -163,3 +163,18 @@ def test_bars_keep_data_limits():
         bar(ax, y - 0.26, width / 2, height=0.26)
         limits.append((ax.dataLim.get_points().tolist(), ax.get_ylim(), ax.get_xlim(), len(ax.patches)))
     assert limits[0] == limits[1]
+
+
+def test_pyproject_declares_the_matplotlib_releases_the_fast_path_is_tested_with():
+    """pyproject.toml's upper bound on matplotlib is the minor release after the newest one in
+    _mpl_fast.TESTED: a release the fast path has not been run with is not installed by accident."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    req = next(r for r in project["project"]["dependencies"] if r.startswith("matplotlib"))
+    upper = re.search(r"<\s*(\d+)\.(\d+)", req)
+    assert upper, req
+    newest = max(_mpl_fast.TESTED)
+    assert (int(upper.group(1)), int(upper.group(2))) == (newest[0], newest[1] + 1), req
