@@ -2,7 +2,7 @@
 
 ``Executor(jobs=2)`` starts (lazily, at the first report) a ``LocalCluster`` of ``jobs`` worker
 processes with one thread each — a report is CPU-bound Python, threads would only share the GIL.
-``Executor(scheduler="tcp://host:8786")`` (or ``$XINYONG_SCHEDULER``) joins an existing cluster; the
+``Executor(scheduler="tcp://host:8786")`` (``Settings.scheduler`` from the command line) joins an existing cluster; the
 same code submits to both. Per run, the client scatters one :class:`~.task.Bundle` (the scored run
 and the notebooks); every task refers to it, so it travels to each worker once, not once per report.
 
@@ -27,15 +27,19 @@ import threading
 from typing import Any, Callable, Iterable
 
 from ..errors import XinyongError
+from ..settings import DEFAULT, Settings
 from .task import Bundle, Task, TaskResult
 
-SCHEDULER_ENV = "XINYONG_SCHEDULER"
 ALLOWED_FAILURES = 1  # a report whose worker died is run once more; a second death lists it as failed
 
 
 class Executor:
-    def __init__(self, jobs: int | None = None, scheduler: str | None = None, engine: str = "warm"):
-        self.scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    def __init__(self, jobs: int | None = None, scheduler: str | None = None, engine: str = "warm",
+                 settings: Settings = DEFAULT):
+        """``settings``: what the workers are started with (their terminal output, the charts' path) and
+        what the runs using this executor read (the notebooks folder, the PDF browser)."""
+        self.settings = settings
+        self.scheduler = scheduler or None
         self.jobs = max(1, int(jobs or os.cpu_count() or 1))
         self.engine = engine
         self._client: Any = None
@@ -87,14 +91,16 @@ class Executor:
             except (OSError, TimeoutError) as exc:
                 raise XinyongError(f"无法连接计算集群：{self.scheduler}（请检查调度器地址和网络）",
                                    f"cannot connect to scheduler {self.scheduler}: {type(exc).__name__}: {exc}") from None
-            client.register_plugin(WarmUp(self.engine, quiet=False), name=WarmUp.name)
+            client.register_plugin(WarmUp(self.engine, quiet=False, fast_charts=self.settings.fast_charts),
+                                   name=WarmUp.name)
             return client
         with dask.config.set(local_config()):
             self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=logging.CRITICAL,
                                          host="127.0.0.1")
             client = Client(self._cluster)
-        client.register_plugin(WarmUp(self.engine, quiet=True), name=WarmUp.name)
+        client.register_plugin(WarmUp(self.engine, quiet=not self.settings.batch_verbose,
+                                      fast_charts=self.settings.fast_charts), name=WarmUp.name)
         return client
 
     def close(self) -> None:
