@@ -3,6 +3,10 @@ a base64 ``<img>`` tag, a Word writer puts the same bytes in the document.
 
 PNGs are written without metadata (no "Software", no date) so the same data gives the same bytes: nbval
 compares the committed notebook's outputs with a fresh run.
+
+Everything here is matplotlib's public API. What is not — text and glyph caches, bars' limits set at
+once — is in :mod:`._mpl_fast`, taken when :data:`FAST` is on and the installed matplotlib is one it is
+tested with; both paths draw the same bytes (tests/test_charts_paths.py).
 """
 from __future__ import annotations
 
@@ -92,7 +96,9 @@ def _fig(w: float, h: float, left: float, right: float, top: float, bottom: floa
     return fig, ax
 
 
-FAST = True  # the fast path's default (bench/README.md, "Charts: fast path or matplotlib's own"): set_fast_path
+# On by default: matplotlib's own path costs 1.46x the CPU per unit report for the same bytes (bench/README.md,
+# "Charts: the fast path or matplotlib's own"). Set by set_fast_path, from Settings.fast_charts.
+FAST = True
 
 
 def set_fast_path(on: bool) -> None:
