@@ -503,19 +503,20 @@ def test_sigterm_stops_every_run_of_all_in_progress(tmp_path):
 
 # ------------------------------------------------------------------------------------------ notebook errors
 @pytest.mark.slow
-def test_notebook_error_is_a_failed_report_the_others_are_written(tmp_path, monkeypatch):
+def test_notebook_error_is_a_failed_report_the_others_are_written(tmp_path):
     """Issue: "a unit ... whose notebook raises is written as a failed report: the executed notebook with
     the error (render keeps .failed.ipynb) and a short Chinese HTML saying what failed"."""
     import nbformat
+
+    from xinyong.settings import Settings
 
     nbdir = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", nbdir)
     nb = nbformat.read(nbdir / "unit_report.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('if unit == "CON":\n    raise ValueError("测试：故意出错")'))
     nbformat.write(nb, nbdir / "unit_report.ipynb")
-    monkeypatch.setenv("XINYONG_NOTEBOOKS", str(nbdir))
     data = write_csv(tmp_path / "units.csv", ROWS[:2])
-    s = run_batch(MINI, "2019", data, tmp_path / "out", jobs=2, progress=False)
+    s = run_batch(MINI, "2019", data, tmp_path / "out", jobs=2, progress=False, settings=Settings(notebooks=nbdir))
     assert s.exit_code == 1
     assert [(u.id, u.status) for u in s.units] == [("a/b:c", "ok"), ("CON", "failed")]
     con = s.unit("CON")

@@ -22,6 +22,7 @@ from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
 from .errors import XinyongError
+from .settings import Settings
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,25 @@ class Consoles:
 
     out: Console
     err: Console
+
+
+class Invocation:
+    """One run of the command line: the :class:`Settings` its top callback built (click's context
+    object, one per ``main`` call; ``main`` reads it back to decide on tracebacks)."""
+
+    settings: Settings | None = None
+
+
+def settings() -> Settings:
+    """The settings of the command being run: what the top callback built from the options and the
+    environment; outside an invocation (a command function called on its own), the environment's."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    inv = ctx.find_object(Invocation) if ctx is not None else None
+    if inv is not None and inv.settings is not None:
+        return inv.settings
+    return Settings.from_environment(os.environ)
 
 
 class CommandConsole(Console):

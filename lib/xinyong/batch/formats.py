@@ -8,6 +8,7 @@ is removed (it could go stale).
 """
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -20,13 +21,14 @@ BRIEF = "brief.html"  # the leader brief (领导简报), beside overview.html
 OTHER = ("docx", "pdf")
 
 
-def batch_formats(formats: Iterable[str]) -> tuple[str, ...]:
-    """The formats a batch was asked for, checked before any work: a batch that cannot print says so at once."""
+def batch_formats(formats: Iterable[str], chromium: str | None = None) -> tuple[str, ...]:
+    """The formats a batch was asked for, checked before any work: a batch that cannot print (with
+    ``chromium``, ``Settings.chromium``, or a browser on ``PATH``) says so at once."""
     out = tuple(output_formats(formats))
     if "pdf" in out:
         from ..report.pdf import find_browser
 
-        find_browser()
+        find_browser(chromium)
     return out
 
 
@@ -34,8 +36,10 @@ def batch_formats(formats: Iterable[str]) -> tuple[str, ...]:
 Page = tuple[Path, bool, "Callable[[], bytes] | None"]
 
 
-def write_other_formats(pages: list[Page], gone: list[Path], formats: Sequence[str], jobs: int) -> bool:
-    """Word and PDF of ``pages`` as asked, ``gone`` removed; returns whether anything was written or removed."""
+def write_other_formats(pages: list[Page], gone: list[Path], formats: Sequence[str], jobs: int,
+                        chromium: str | None = None) -> bool:
+    """Word and PDF of ``pages`` as asked (PDFs printed by ``chromium`` or the first browser on ``PATH``),
+    ``gone`` removed; returns whether anything was written or removed."""
     from ..report.pdf import html_to_pdf
 
     prints: list[tuple[Path, Path]] = []
@@ -59,7 +63,7 @@ def write_other_formats(pages: list[Page], gone: list[Path], formats: Sequence[s
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max(1, min(jobs, len(prints)))) as pool:
-            list(pool.map(html_to_pdf, [h for h, _ in prints], [t for _, t in prints]))
+            list(pool.map(partial(html_to_pdf, chromium=chromium), [h for h, _ in prints], [t for _, t in prints]))
     return changed or bool(prints)
 
 

@@ -41,6 +41,7 @@ class RunRequest:
     formats: tuple[str, ...]
     out_dir: Path
     run_dir: Path
+    notebooks: Path | None = None  # Settings.notebooks: the notebooks' folder, None for the packaged ones
 
     @property
     def units_dir(self) -> Path:
@@ -127,17 +128,18 @@ def plan_run(req: RunRequest, inputs: RunInputs, cache: Cache, executor: Any) ->
     if not due and ov_key is None:
         return RunPlan(units, (), None, keys, links)
     executor.start_soon()  # the workers start (a few seconds) while the bundle and the tasks are made
-    bundle = make_bundle(inputs.run)
+    bundle = make_bundle(inputs.run, req.notebooks)
     tasks = [_overview(req, inputs, ov_key, links, bundle, executor.engine)] if ov_key is not None else []
     tasks += [_unit_task(req, inputs, u, bundle, executor.engine) for u in due]
     return RunPlan(units, tuple(tasks), bundle, keys, links)
 
 
-def make_bundle(run: Any) -> Bundle:
-    """The period scored once, here, with everything its reports read (alternatives, findings)."""
+def make_bundle(run: Any, notebooks: Path | None = None) -> Bundle:
+    """The period scored once, here, with everything its reports read (alternatives, findings), and the
+    notebooks (from the folder ``notebooks``, else the packaged ones)."""
     from ..report.load import run_bytes
 
-    return Bundle.make(run_bytes(run), {n: notebook_path(n).read_text(encoding="utf-8")
+    return Bundle.make(run_bytes(run), {n: notebook_path(n, notebooks).read_text(encoding="utf-8")
                                         for n in (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)})
 
 
@@ -198,8 +200,8 @@ def _keys(req: RunRequest, inputs: RunInputs) -> Keys:
                  "files": files_of.get(uid, []),
                  "history": {p: {"row": r.get(uid), "evidence": e.get(uid, [])} for p, (r, e) in rows_h.items()}}
            for uid in inputs.order if uid not in cur.bad and uid not in bad_history}
-    return Keys(static_digest(files, notebook_path(UNIT_NOTEBOOK), readings),
-                static_digest(files, notebook_path(OVERVIEW_NOTEBOOK), readings), peers, MappingProxyType(own),
+    return Keys(static_digest(files, notebook_path(UNIT_NOTEBOOK, req.notebooks), readings),
+                static_digest(files, notebook_path(OVERVIEW_NOTEBOOK, req.notebooks), readings), peers, MappingProxyType(own),
                 tuple((u.unit, outputs.problem_rows(u.problems)) for u in inputs.invalid))
 
 

@@ -29,6 +29,7 @@ from typing import Any, Mapping, Sequence
 
 from ..errors import InputError, XinyongError
 from ..report.render import check_engine
+from ..settings import DEFAULT, Settings
 from . import outputs
 from .cache import Cache
 from .executor import Executor
@@ -53,16 +54,18 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
               history: Sequence[Mapping[str, Any]] | None = None, jobs: int | None = None, resume: bool = True,
               readings: Mapping[str, str] | None = None, progress: bool | None = None,
               executor: Executor | None = None, scheduler: str | None = None, engine: str = "warm",
-              formats: Sequence[str] = ("html",)) -> BatchSummary:
+              formats: Sequence[str] = ("html",), settings: Settings = DEFAULT) -> BatchSummary:
     """Render every unit's report of ``scheme`` × ``period`` from ``data`` into ``out_dir/<scheme>/<period>/``.
 
     ``history``: earlier periods ``[{"period": ..., "data": ...}]`` (later ones are ignored, as in the
     reports). ``jobs``: worker processes of the local cluster (default: CPU count); ``scheduler``: an
-    existing dask cluster instead (``tcp://host:8786``; default ``$XINYONG_SCHEDULER``); ``engine``:
+    existing dask cluster instead (``tcp://host:8786``; default ``settings.scheduler``); ``engine``:
     ``warm`` (in-process, imports kept) or ``kernel`` (a fresh kernel per report); ``formats``: besides
     ``html``, ``docx`` and ``pdf`` write each unit report and the overview (and the brief, as PDF) as
     Word and PDF beside the HTML, here on the client (:mod:`.formats`); ``executor``: one
-    shared by several runs (``run_all``). ``resume``: skip units whose cache key is
+    shared by several runs (``run_all``; its settings are then the run's). ``settings``: the notebooks'
+    folder, the PDF browser, the workers' output and charts (:class:`~xinyong.settings.Settings`, built
+    by the command line). ``resume``: skip units whose cache key is
     unchanged since their last good report. ``progress``: progress bar (default: only on a terminal).
     Invalid data of a unit or a failing notebook fails that unit only; problems that belong to no unit
     fail the run (``summary.run_error``). Raises only for what prevents any output (unknown scheme,
@@ -72,8 +75,9 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
     this needs the usual ``if __name__ == "__main__":`` guard.
     """
     t0 = time.perf_counter()
-    req = _request(scheme, period, data, out_dir, history, readings, resume, progress, engine, formats)
-    ex = executor or Executor(jobs, scheduler=scheduler, engine=engine)
+    conf = executor.settings if executor is not None else settings
+    req = _request(scheme, period, data, out_dir, history, readings, resume, progress, engine, formats, conf)
+    ex = executor or Executor(jobs, scheduler=scheduler or conf.scheduler, engine=engine, settings=conf)
     s = BatchSummary(scheme=req.scheme.id, scheme_title=req.scheme.title, period=req.period, run_dir=req.run_dir,
                      data=str(req.data.resolve()), jobs=ex.jobs, started=now(),
                      history=[{"period": p, "data": str(f.resolve())} for p, f in req.history])
@@ -91,7 +95,7 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
 
 
 def _request(scheme: Any, period: Any, data: Any, out_dir: Any, history: Any, readings: Mapping[str, str] | None,
-             resume: bool, progress: bool | None, engine: str, formats: Sequence[str]) -> RunRequest:
+             resume: bool, progress: bool | None, engine: str, formats: Sequence[str], conf: Settings) -> RunRequest:
     """The arguments checked, in this order: the scheme, the history, the engine, the formats."""
     from ..scheme import load_scheme
 
@@ -102,7 +106,7 @@ def _request(scheme: Any, period: Any, data: Any, out_dir: Any, history: Any, re
     check_engine(engine)
     return RunRequest(scheme=sch, scheme_arg=str(scheme), period=period, data=Path(data), history=earlier,
                       readings=tuple(dict(readings or {}).items()), resume=resume, progress=progress,
-                      formats=batch_formats(formats), out_dir=out,
+                      formats=batch_formats(formats, conf.chromium), out_dir=out, notebooks=conf.notebooks,
                       run_dir=out / safe_component(sch.id) / safe_component(period))
 
 
@@ -168,7 +172,7 @@ def _run_pages(req: RunRequest, s: BatchSummary, ex: Executor, inputs: RunInputs
     changed |= gone
     overview_new = overview is not None and s.overview.get("status") == "ok"
     pages, stale = run_pages(run, s.units, req.run_dir, overview_new, brief_new, empty)
-    changed |= write_other_formats(pages, stale, req.formats, ex.jobs)
+    changed |= write_other_formats(pages, stale, req.formats, ex.jobs, ex.settings.chromium)
     record_other_formats(s.units, s.overview, req.run_dir)
     return changed
 
@@ -176,7 +180,7 @@ def _run_pages(req: RunRequest, s: BatchSummary, ex: Executor, inputs: RunInputs
 # ------------------------------------------------------------------------------------------- all runs
 def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "outputs", jobs: int | None = None,
             resume: bool = True, progress: bool | None = None, scheduler: str | None = None,
-            engine: str = "warm", formats: Sequence[str] = ("html",)) -> list[BatchSummary]:
+            engine: str = "warm", formats: Sequence[str] = ("html",), settings: Settings = DEFAULT) -> list[BatchSummary]:
     """Every run of ``params_file`` on one cluster; the top ``index.html`` links them.
 
     Two runs are in progress at a time, in the file's order: while the workers render one run's
@@ -187,9 +191,9 @@ def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "output
     run in progress (finished reports are kept).
     """
     runs = load_params(params_file)
-    formats = batch_formats(formats)
+    formats = batch_formats(formats, settings.chromium)
     out = Path(out_dir).resolve()
-    ex = Executor(jobs, scheduler=scheduler, engine=check_engine(engine))
+    ex = Executor(jobs, scheduler=scheduler or settings.scheduler, engine=check_engine(engine), settings=settings)
     # two runs of one scheme × period (the same folder) run one after the other, not into each other's lock
     folders = {folder_key(r): threading.Lock() for r in runs}
     with stop_on_sigterm():  # between two runs too
@@ -206,7 +210,7 @@ def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "output
             pool.shutdown(wait=True)
             ex.close()
     out.mkdir(parents=True, exist_ok=True)
-    _write_annual_pages(summaries, formats)
+    _write_annual_pages(summaries, formats, settings.chromium)
     outputs.write_if_changed(out / outputs.INDEX, outputs.top_index(out).encode("utf-8"))
     return summaries
 
@@ -226,11 +230,11 @@ def _one_run(r: dict, out: Path, ex: Executor, folder: threading.Lock, resume: b
                             run_error={"message": msg, "detail": detail, "problems": []})
 
 
-def _write_annual_pages(summaries: list[BatchSummary], formats: tuple[str, ...]) -> None:
+def _write_annual_pages(summaries: list[BatchSummary], formats: tuple[str, ...], chromium: str | None) -> None:
     """The year of each scheme with two periods or more in the set, and the links to it."""
     from .annual import write_annual_pages
 
-    if write_annual_pages(summaries, formats):
+    if write_annual_pages(summaries, formats, chromium):
         for s in summaries:
             if s.result is not None and s.run_dir.exists():
                 write_run_index(s, s.result.scheme)

@@ -92,10 +92,10 @@ class Rendered:
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 
-def notebook_path(name: str) -> Path:
-    env = os.environ.get("XINYONG_NOTEBOOKS")
-    base = Path(env) if env else NOTEBOOKS
-    path = base / name
+def notebook_path(name: str, folder: str | os.PathLike | None = None) -> Path:
+    """The report notebook ``name``: in ``folder`` when given (``Settings.notebooks``, a changed copy of
+    the notebooks), else the packaged one."""
+    path = (Path(folder) if folder else NOTEBOOKS) / name
     if not path.is_file():
         raise XinyongError(f"找不到报告模板笔记本：{path}", f"report notebook not found: {path}")
     return path
@@ -120,7 +120,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, engine: str,
-             source: str | None = None) -> tuple[Any, str]:
+             source: str | None = None, notebooks: str | os.PathLike | None = None) -> tuple[Any, str]:
     """Execute ``notebook`` (or its text ``source``) with ``params`` into ``work``: (the executed notebook,
     its text as papermill wrote it). A failed cell raises :class:`ReportError` with the failed notebook's
     text (papermill wrote it before raising).
@@ -134,7 +134,7 @@ def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, 
 
     check_engine(engine)
     if source is None:
-        src = notebook_path(notebook)
+        src = notebook_path(notebook, notebooks)
     else:  # the text a batch client sent: executed from the work folder (parameters carry absolute paths)
         src = work / Path(notebook).name
         src.write_text(source, encoding="utf-8")
@@ -202,11 +202,13 @@ def overview_params(scheme: Any, period: str, data: Any, unit_links: Mapping[str
 
 
 def render(notebook: str, params: dict, title: str | None, name: str = "report", engine: str = "kernel",
-           work_dir: str | os.PathLike | None = None, source: str | None = None) -> Rendered:
+           work_dir: str | os.PathLike | None = None, source: str | None = None,
+           notebooks: str | os.PathLike | None = None) -> Rendered:
     """Execute ``notebook`` with ``params`` and convert it; nothing is left on disk.
 
     ``notebook``: a file name in the notebooks folder; ``source``: its text, when the caller read it
-    (a batch worker executes exactly the notebook its client hashed). ``work_dir`` holds papermill's
+    (a batch worker executes exactly the notebook its client hashed); ``notebooks``: the folder to take
+    it from instead of the packaged notebooks (:func:`notebook_path`). ``work_dir`` holds papermill's
     temporary output (default: the system's temp folder). A failed cell raises :class:`ReportError`
     (with ``notebook_text``); other errors propagate.
     """
@@ -215,7 +217,7 @@ def render(notebook: str, params: dict, title: str | None, name: str = "report",
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="xinyong-", dir=work_dir) as work:
         params = dict(params)
-        nb, text = _execute(notebook, params, Path(work), name, timings, engine, source)
+        nb, text = _execute(notebook, params, Path(work), name, timings, engine, source, notebooks)
     t1 = time.perf_counter()
     html = to_html(nb, title)
     timings["convert"] = time.perf_counter() - t1
@@ -223,9 +225,10 @@ def render(notebook: str, params: dict, title: str | None, name: str = "report",
     return Rendered(html, text, timings)
 
 
-def _write(out_dir: Path, name: str, notebook: str, params: dict, title: str | None, engine: str, timings: dict) -> Path:
+def _write(out_dir: Path, name: str, notebook: str, params: dict, title: str | None, engine: str, timings: dict,
+           notebooks: str | os.PathLike | None) -> Path:
     try:
-        r = render(notebook, params, title, name, engine, work_dir=out_dir)
+        r = render(notebook, params, title, name, engine, work_dir=out_dir, notebooks=notebooks)
     except ReportError as exc:
         failed = atomic_write_bytes(out_dir / f"{name}.failed.ipynb", exc.fields.pop("notebook_text").encode("utf-8"))
         exc.fields["notebook"] = str(failed)
@@ -239,25 +242,27 @@ def _write(out_dir: Path, name: str, notebook: str, params: dict, title: str | N
 def render_unit_report(scheme: str | os.PathLike, period: str, unit: str, data: str | os.PathLike,
                        output_dir: str | os.PathLike, history: Sequence[Mapping[str, Any]] | None = None,
                        readings: Mapping[str, str] | None = None, timings: dict | None = None,
-                       run_file: str | os.PathLike | None = None, engine: str = "kernel") -> Path:
+                       run_file: str | os.PathLike | None = None, engine: str = "kernel",
+                       notebooks: str | os.PathLike | None = None) -> Path:
     """Render one unit's report; returns the HTML path (the executed .ipynb sits beside it)."""
     out_dir = Path(output_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     params = unit_params(scheme, period, unit, data, history, readings, run_file)
     return _write(out_dir, safe_name(scheme_label(scheme), period, unit), UNIT_NOTEBOOK, params,
-                  None, engine, {} if timings is None else timings)
+                  None, engine, {} if timings is None else timings, notebooks)
 
 
 def render_overview(scheme: str | os.PathLike, period: str, data: str | os.PathLike, output_dir: str | os.PathLike,
                     unit_links: Mapping[str, str] | None = None, history: Sequence[Mapping[str, Any]] | None = None,
                     readings: Mapping[str, str] | None = None, timings: dict | None = None,
-                    run_file: str | os.PathLike | None = None, engine: str = "kernel") -> Path:
+                    run_file: str | os.PathLike | None = None, engine: str = "kernel",
+                    notebooks: str | os.PathLike | None = None) -> Path:
     """Render the overview of one scheme × period; ``unit_links`` maps unit id -> relative href."""
     out_dir = Path(output_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     params = overview_params(scheme, period, data, unit_links, history, readings, run_file)
     return _write(out_dir, safe_name(scheme_label(scheme), period, "overview"), OVERVIEW_NOTEBOOK, params,
-                  None, engine, {} if timings is None else timings)
+                  None, engine, {} if timings is None else timings, notebooks)
 
 
 def refresh_committed_notebooks(names: Sequence[str] = (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)) -> list[Path]:
