@@ -235,13 +235,14 @@ def _xlsx_places(run, column: str = "排名") -> dict:
 
     from xinyong.batch.model import BatchSummary, UnitOutcome
     from xinyong.batch.outputs import scores_xlsx
-    from xinyong.batch.runner import _unit_fields
+    from xinyong.batch.plan import UnitPlan
+    from xinyong.batch.publish import unit_scores
 
     units = []
     for u in run.result.unit_ids:
-        o = UnitOutcome(id=u, name=str(run.result.units.at[u, "unit_name"]), kind=None, status="ok", stem=u)
-        _unit_fields(o, run.result)
-        units.append(o)
+        name = str(run.result.units.at[u, "unit_name"])
+        p = UnitPlan(id=u, name=name, kind=None, stem=u, state="scored")
+        units.append(UnitOutcome(id=u, name=name, kind=None, status="ok", stem=u, **unit_scores(p, run.result)))
     s = BatchSummary(scheme=run.scheme.id, scheme_title=run.scheme.title, period="2025", run_dir=Path("."),
                      data="data.csv", units=units)
     ws = openpyxl.load_workbook(io.BytesIO(scores_xlsx(s, run.scheme, run.result)))["得分"]

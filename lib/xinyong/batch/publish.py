@@ -73,7 +73,7 @@ def unit_outcomes(plan: RunPlan, results: Results, scored: Any) -> list[UnitOutc
 
 
 def _outcome(p: UnitPlan, r: TaskResult | None, scored: Any) -> UnitOutcome:
-    u = UnitOutcome(id=p.id, name=p.name, kind=p.kind, status="ok", stem=p.stem, state=p.state, **_scores(p, scored))
+    u = UnitOutcome(id=p.id, name=p.name, kind=p.kind, status="ok", stem=p.stem, state=p.state, **unit_scores(p, scored))
     if p.failure is not None:
         u.status, u.error_kind, u.error = "failed", p.failure.kind, p.failure.error
         u.problems = list(p.failure.problems)
@@ -92,7 +92,7 @@ def _outcome(p: UnitPlan, r: TaskResult | None, scored: Any) -> UnitOutcome:
     return u
 
 
-def _scores(p: UnitPlan, scored: Any) -> dict[str, Any]:
+def unit_scores(p: UnitPlan, scored: Any) -> dict[str, Any]:
     """Its total, rank, grade…; an unreported unit has no total, rank or grade to record (never a 0)."""
     if scored is None or p.id not in scored.units.index:
         return {}
