@@ -273,7 +273,8 @@ def test_collect_refuses_marks_and_tells_the_receipt(tmp_path):
 @pytest.mark.slow
 def test_rendered_report_and_batch_leak_neither_the_secret_nor_the_data_folder(tmp_path, capsys):
     """The real paths: ``xinyong report`` (papermill, nbconvert, Word) and one small batch. 复现信息 names
-    the data file by name (no absolute path: the tmp_path string occurs in no published page)."""
+    the data file by name, and so do summary.json and the executed notebooks kept beside the pages (no
+    absolute path: the tmp_path string occurs in no published page)."""
     from xinyong.batch.prepare import without_units
     from xinyong.batch.runner import run_batch
     from xinyong.cli import main
@@ -294,12 +295,16 @@ def test_rendered_report_and_batch_leak_neither_the_secret_nor_the_data_folder(t
     copied = sorted(p.relative_to(published).as_posix() for p in published.rglob("证据/*/*"))
     assert copied == ["批量/jiaxian_township/2022Q1/units/证据/town01/ok.pdf",
                       "报告/证据/town01/ok.pdf"]
-    pages = [p for p in published.rglob("*") if p.suffix in (".html", ".json") and p.is_file()
+    pages = [p for p in published.rglob("*") if p.suffix in (".html", ".json", ".ipynb") and p.is_file()
              and not p.name.startswith(".")]
-    assert pages
-    for p in pages:
+    assert {p.suffix for p in pages} == {".html", ".json", ".ipynb"}
+    for p in pages:  # 复现信息, summary.json, the executed notebooks' parameters: names, never folders
         text = p.read_text(encoding="utf-8")
-        assert str(tmp_path) not in text, p  # 复现信息, summary.json, failure pages: names, never folders
+        assert str(tmp_path) not in text and json.dumps(str(tmp_path))[1:-1] not in text, p
+    nb = json.loads(next(published.glob("报告/*.ipynb")).read_text(encoding="utf-8"))
+    assert nb["metadata"]["papermill"]["parameters"]["data"] == "2022Q1.xlsx"
+    injected = next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    assert 'data = "2022Q1.xlsx"' in "".join(injected["source"])
     report = next(published.glob("报告/*.html")).read_text(encoding="utf-8")
     prov = report.split("复现信息", 1)[1].split("</details>", 1)[0]
     assert "2022Q1.xlsx" in prov and re.search(r"[0-9a-f]{64}", prov)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..report.evidence import copy_unit_files, prune_units
+from ..report.render import published_notebook
 from ..util import atomic_write_bytes
 from . import outputs
 from .cache import Cache
@@ -29,10 +30,10 @@ def publish(task: Task, r: TaskResult, run_dir: Path) -> None:
     """Write what a worker sent back: the notebook first, the HTML last, each atomically, so a present
     HTML means its notebook is there too. A failed notebook is kept for the failure page to link."""
     if r.status == "ok":
-        atomic_write_bytes(run_dir / task.ipynb, r.notebook.encode("utf-8"))
+        atomic_write_bytes(run_dir / task.ipynb, published_notebook(r.notebook).encode("utf-8"))
         atomic_write_bytes(run_dir / task.html, r.html.encode("utf-8"))
     elif r.notebook:
-        atomic_write_bytes(run_dir / task.failed_ipynb, r.notebook.encode("utf-8"))
+        atomic_write_bytes(run_dir / task.failed_ipynb, published_notebook(r.notebook).encode("utf-8"))
 
 
 class Publisher:
