@@ -282,6 +282,8 @@ def test_rendered_report_and_batch_leak_neither_the_secret_nor_the_data_folder(t
     period, out, rows = town_period(tmp_path)
     others = set(read_inputs(TOWN, period).frame.index) - {"town01", "town02"}
     period.write_bytes(without_units(period, others))
+    ws = openpyxl.load_workbook(period)["证据"]
+    rows = {r: ws.cell(r, 3).value for r in range(2, ws.max_row + 1)}  # the rows moved up
     before = snapshot(tmp_path, tmp_path / "发布")
     assert main(["report", TOWN, "--period", "2022Q1", "--unit", "town01", "--data", str(period),
                  "--out", str(tmp_path / "发布" / "报告"), "--format", "html,docx"]) == 0
@@ -289,6 +291,9 @@ def test_rendered_report_and_batch_leak_neither_the_secret_nor_the_data_folder(t
     assert "证据链接已拒绝" in console and "个证据链接已拒绝" in console
     s = run_batch(TOWN, "2022Q1", period, tmp_path / "发布" / "批量", jobs=1, progress=False)
     assert not s.run_error and all(u.status == "ok" for u in s.units)
+    assert {rows[p["row"]] for p in s.evidence_refused} == REFUSED_TITLES  # rows of the file given
+    assert all((p["file"], p["sheet"], p["column"], p["unit"]) == ("2022Q1.xlsx", "证据", "D", "town01")
+               for p in s.evidence_refused)
     assert snapshot(tmp_path, tmp_path / "发布") == before
     published = tmp_path / "发布"
     assert not leaked(published)

@@ -63,6 +63,7 @@ class BatchSummary:
     units: list[UnitOutcome] = field(default_factory=list)
     overview: dict[str, Any] = field(default_factory=lambda: {"status": "none"})
     run_error: dict[str, Any] | None = None
+    evidence_refused: list[dict] = field(default_factory=list)  # refused evidence links, located (problem rows)
     jobs: int = 1
     started: str = ""
     finished: str = ""
@@ -108,4 +109,5 @@ class BatchSummary:
                 "data": Path(self.data).name if self.data else self.data, "history": history, "jobs": self.jobs, "started": self.started,
                 "finished": self.finished, "updated": self.updated, "seconds": self.seconds,
                 "counts": self.counts, "states": self.states, "exit_code": self.exit_code, "run_error": self.run_error,
+                "evidence_refused": self.evidence_refused,
                 "overview": self.overview, "units": [u.as_dict() for u in self.units]}
