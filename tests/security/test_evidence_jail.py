@@ -143,7 +143,11 @@ def test_legitimate_links_kept(link, kind, rel):
 
 
 # ------------------------------------------------------------------------------------------ the disk
-def test_open_and_copy_never_follow_a_link(tmp_path):
+@pytest.mark.parametrize("walk", [True, False], ids=["dir_fd", "lstat-then-open"])
+def test_open_and_copy_never_follow_a_link(tmp_path, monkeypatch, walk):
+    """Both ways of opening: walking with dir_fd and O_NOFOLLOW (POSIX), and lstat of every component
+    then open and compare (where os.open takes no dir_fd: Windows)."""
+    monkeypatch.setattr(ep, "_WALK", walk and ep._WALK)
     out = outside(tmp_path)
     root = tmp_path / "root"
     plant(root, out, "../")
@@ -236,12 +240,18 @@ def test_collect_refuses_marks_and_tells_the_receipt(tmp_path):
                        evidence=[(r, t, links[t]) for r, t in rows.items()])
     plant(back / "发改委_证据", out, "../../")
     shutil.copy(sent.folder / "报送名单.csv", back / "报送名单.csv")
+    # returns that are links: to the unit's own workbook kept elsewhere, and a folder of them
+    shutil.copy(book, out / "另一份.xlsx")
+    os.symlink(out / "另一份.xlsx", back / "链接.xlsx")
+    os.symlink(out, back / "链接目录")
     merged_dir = tmp_path / "汇总"
     merged_dir.mkdir()
     before = snapshot(tmp_path, merged_dir)
     res = collect(scheme, "2022Q2", back, merged_dir / "2022Q2.xlsx", read_manifest(back, scheme))
     assert snapshot(tmp_path, merged_dir) == before  # nothing written beside the returns or anywhere else
     assert not leaked(merged_dir)
+    assert [(s.rel, s.refused) for s in res.refused] == [("链接.xlsx", "这是符号链接（快捷方式），不是交回的文件本身")]
+    assert [s.rel for s in res.taken] == ["发改委.xlsx"]  # nothing read through 链接目录/
     assert sorted(p.relative_to(merged_dir).as_posix() for p in (merged_dir / "证据").rglob("*")) == \
         [f"证据/{uid}", f"证据/{uid}/ok.pdf"]
     # the refusals: errors at their cells, on the console and in 报送情况

@@ -2,9 +2,10 @@
 
 Every ``.xlsx`` (``.xlsm``, old ``.xls`` — refused with a Chinese message by the reader) and ``.csv`` under
 ``dir/`` (recursively, any file name) is one return. Skipped: the manifest, Excel's lock files (``~$…``),
-hidden files, the output itself, and anything inside an evidence folder (``证据/`` or ``…_证据/``). Each
-return is read by :func:`xinyong.intake.read_inputs` — the one reader — so every problem is located by
-file, sheet, row and column exactly as ``xinyong validate`` shows it.
+hidden files, the output itself, and anything inside an evidence folder (``证据/`` or ``…_证据/``). A
+symbolic link among the returns is refused unread (it may name any file of this computer); folders that
+are links are not entered. Each return is read by :func:`xinyong.intake.read_inputs` — the one reader —
+so every problem is located by file, sheet, row and column exactly as ``xinyong validate`` shows it.
 
 Decisions (written down in the README's "一个季度" section too):
 
@@ -247,6 +248,13 @@ def _left_out(plan: Plan, manifest: Manifest, unit_id: str) -> set[str]:
 
 def _read_one(plan: Plan, period: str, manifest: Manifest, path: Path, folder: Path) -> Submission:
     scheme = plan.scheme
+    if path.is_symlink():  # a link may name any file of this computer: refused unread, as evidence links are
+        t = dt.datetime.fromtimestamp(path.lstat().st_mtime).replace(microsecond=0)
+        sub = Submission(path, path.relative_to(folder).as_posix(), "", t, t.astimezone(dt.timezone.utc))
+        sub.refused = "这是符号链接（快捷方式），不是交回的文件本身"
+        sub.problems.append(Problem(sub.refused + "，已拒收", "a symlink, not a returned file", file=str(path),
+                                    expected="单位交回的文件本身"))
+        return sub
     data = path.read_bytes()
     st = path.stat()
     sub = Submission(path, path.relative_to(folder).as_posix(), hashlib.sha256(data).hexdigest(),
