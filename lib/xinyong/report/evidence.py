@@ -123,7 +123,7 @@ def copy_unit_files(evidence: pd.DataFrame, unit: str, report_dir: Path) -> list
         try:
             if not (_regular(dest) and sha256_file(dest) == ep.sha256_in(root, below)):
                 ep.copy_regular(root, below, dest)
-        except (ep.Refused, OSError):
+        except (ep.Refused, FileNotFoundError):  # a link or gone since resolve() looked: not copied
             continue
         out.append(dest)
     if folder.is_dir():
