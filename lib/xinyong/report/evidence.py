@@ -1,4 +1,4 @@
-"""Evidence files in reports (issue 14 §3): which evidence links are local files, whether they exist,
+"""Evidence files in reports: which evidence links are local files, whether they exist,
 where a report's copy of them goes, and the copying.
 
 A 证据 row's 文件名或链接 may be a URL (kept as written), a local path relative to the data file's folder
