@@ -15,13 +15,14 @@ namespace (``report/engine.py``), for batch workers that keep their imports betw
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any, Mapping, Sequence
 
 from ..errors import XinyongError
@@ -164,8 +165,6 @@ def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, 
 def _named(value: Any) -> Any:
     """``value`` with every absolute path in it (a string, or inside a list or dict) cut to its name."""
     if isinstance(value, str):
-        from pathlib import PureWindowsPath
-
         if os.path.isabs(value) or PureWindowsPath(value).is_absolute() or PureWindowsPath(value).drive:
             return PureWindowsPath(value).name if "\\" in value else Path(value).name
         return value
@@ -182,13 +181,12 @@ def published_notebook(text: str) -> str:
     paths) name files instead of locating them — an absolute path tells every reader the office's
     folders (``C:\\Users\\<name>\\…``). The data file is identified by the SHA-256 in 复现信息; to
     re-run the notebook, give it the files again. Text that is not a notebook is returned as it is."""
-    import nbformat
-
-    try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception:  # noqa: BLE001 — not a notebook (a worker's placeholder): nothing to mask
+    try:  # plain JSON: nbformat's reader validates the whole notebook, a second per report
+        nb = json.loads(text)
+    except ValueError:  # not a notebook (a worker's placeholder): nothing to mask
         return text
-    pm = nb.metadata.get("papermill")
+    meta = nb.get("metadata") if isinstance(nb, dict) else None
+    pm = meta.get("papermill") if isinstance(meta, dict) else None
     if not isinstance(pm, dict) or not isinstance(pm.get("parameters"), dict):
         return text
     params = _named(dict(pm["parameters"]))
@@ -198,12 +196,13 @@ def published_notebook(text: str) -> str:
             pm[key] = _named(pm[key])
     from papermill.translators import translate_parameters
 
-    kernel = nb.metadata.get("kernelspec", {}).get("name", KERNEL)
-    language = nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get("language_info", {}).get("name", "python")
-    for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.source = translate_parameters(kernel, language, params, "Parameters").rstrip("\n")
-    return nbformat.writes(nb)
+    spec = meta.get("kernelspec") or {}
+    language = spec.get("language") or (meta.get("language_info") or {}).get("name", "python")
+    for cell in nb.get("cells", []):
+        if "injected-parameters" in (cell.get("metadata") or {}).get("tags", []):
+            source = translate_parameters(spec.get("name", KERNEL), language, params, "Parameters").rstrip("\n")
+            cell["source"] = source.splitlines(keepends=True)
+    return json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n"  # as nbformat writes
 
 
 @lru_cache(maxsize=1)
