@@ -326,3 +326,28 @@ def test_rendered_report_and_batch_leak_neither_the_secret_nor_the_data_folder(t
     assert report.count("链接无效（已拒绝）") == len(REFUSED_TITLES) + 1
     docx = next(published.glob("报告/*.docx"))
     assert str(tmp_path).encode() not in contents(docx)
+
+
+def test_published_notebook_names_its_files():
+    """The executed notebook kept beside a report: papermill's parameters (injected cell and metadata)
+    name the files, on any platform's paths; a notebook without them is left as it is."""
+    from xinyong.report.render import published_notebook
+
+    params = {"scheme": "/srv/方案/mini.yaml", "period": "2022Q1", "unit": "town01",
+              "data": "C:\\Users\\张三\\Desktop\\2022Q1.xlsx", "run_file": None,
+              "history": [{"period": "2021Q4", "data": "\\\\server\\share\\2021Q4.xlsx"}]}
+    nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["injected-parameters"]}, "outputs": [],
+                     "execution_count": 1, "source": "# Parameters\ndata = \"C:\\\\Users\\\\张三\\\\Desktop\\\\2022Q1.xlsx\"\n"}],
+          "metadata": {"kernelspec": {"name": "python3", "language": "python"},
+                       "papermill": {"parameters": params, "input_path": "/home/张三/site-packages/unit_report.ipynb",
+                                     "output_path": "/tmp/xinyong-1/.x.ipynb"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    out = published_notebook(json.dumps(nb))
+    assert "张三" not in out and "server" not in out and "/srv" not in out and "/tmp" not in out
+    got = json.loads(out)
+    assert got["metadata"]["papermill"]["parameters"]["data"] == "2022Q1.xlsx"
+    assert got["metadata"]["papermill"]["parameters"]["history"][0]["data"] == "2021Q4.xlsx"
+    assert got["metadata"]["papermill"]["parameters"]["scheme"] == "mini.yaml"
+    assert 'data = "2022Q1.xlsx"' in "".join(got["cells"][0]["source"])
+    plain = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    assert published_notebook(plain) == plain and published_notebook("not json") == "not json"
