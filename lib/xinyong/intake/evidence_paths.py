@@ -44,7 +44,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-URL_SCHEMES = ("http", "https", "ftp")
 URL = re.compile(r"^(?:https?|ftp)://", re.I)
 SCHEME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 FILE_URL = re.compile(r"^file:", re.I)
