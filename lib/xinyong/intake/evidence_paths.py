@@ -44,6 +44,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..safe import temp_prefix
+
 URL = re.compile(r"^(?:https?|ftp)://", re.I)
 SCHEME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 FILE_URL = re.compile(r"^file:", re.I)
@@ -279,7 +281,7 @@ def copy_regular(root: str | os.PathLike, rel: PurePosixPath, dest: str | os.Pat
     h = hashlib.sha256()
     with os.fdopen(fd, "rb") as src:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tfd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+        tfd, tmp = tempfile.mkstemp(prefix=temp_prefix(dest.name), suffix=".tmp", dir=dest.parent)
         try:
             with os.fdopen(tfd, "wb") as out:
                 for block in iter(lambda: src.read(_CHUNK), b""):
