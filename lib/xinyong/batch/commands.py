@@ -20,6 +20,7 @@ def _warn(consoles: Consoles, text: str) -> None:
 
 def _show(consoles: Consoles, s, out_dir: Path) -> None:
     from ..errors import where
+    from ..errors import where as located  # ``where`` is reused below for a unit's page
 
     def rel(p: Path) -> str:
         try:
@@ -45,6 +46,10 @@ def _show(consoles: Consoles, s, out_dir: Path) -> None:
     for u in s.failed:
         where = f"（详见 {rel(s.run_dir / u.html)}）" if u.html else ""
         _warn(consoles, f"  失败：{u.id}" + (f"（{u.name}）" if u.name and u.name != u.id else "") + f"：{u.error}{where}")
+    if s.evidence_refused:
+        _warn(consoles, f"  {len(s.evidence_refused)} 个证据链接已拒绝（未复制，报告中标为“链接无效（已拒绝）”）：")
+        for p in s.evidence_refused[:50]:
+            _warn(consoles, f"  - {located(p)}：{p.get('message')}")
     if s.overview.get("status") == "failed":
         _warn(consoles, f"  总览失败：{s.overview.get('error')}（详见 {rel(s.run_dir / 'overview.failed.html')}）")
 

@@ -71,13 +71,14 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 # ---------------------------------------------------------------------------------------------- pages
 def problem_rows(problems: Iterable[Any]) -> list[dict]:
-    """Intake problems as JSON-ready dicts (a cell value may be a date or a time) with the file's name."""
+    """Intake problems as JSON-ready dicts (a cell value may be a date or a time) with the file's name
+    (``file`` too is the name: these rows are published in ``summary.json`` and the failure pages)."""
     from .cache import plain
 
     out = []
     for p in problems:
         d = plain(p if isinstance(p, dict) else p.as_dict())
-        d["file_name"] = Path(d["file"]).name if d.get("file") else ""
+        d["file_name"] = d["file"] = Path(d["file"]).name if d.get("file") else ""
         out.append(d)
     return out
 

@@ -248,8 +248,9 @@ def evidence_files(run: Any) -> dict[str, list]:
     if "file" not in ev.columns or not len(ev):
         return {}
     out: dict[str, list] = {}
-    for uid, link, exists, sha_ok in zip(ev["unit_id"].astype(str).tolist(), ev["link"].tolist(), ev["exists"].tolist(),
-                                         ev["sha_ok"].tolist()):
+    state = ev["state"].tolist() if "state" in ev.columns else [None] * len(ev)
+    for uid, link, exists, sha_ok, st in zip(ev["unit_id"].astype(str).tolist(), ev["link"].tolist(),
+                                             ev["exists"].tolist(), ev["sha_ok"].tolist(), state):
         if exists is not None:
-            out.setdefault(uid, []).append([link, exists, sha_ok])
+            out.setdefault(uid, []).append([link, exists, sha_ok] + ([st] if st == "refused" else []))
     return out

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from ..report.evidence import copy_unit_files, prune_units
+from ..report.evidence import copy_unit_files, prune_units, refused
+from ..report.render import published_notebook
 from ..util import atomic_write_bytes
 from . import outputs
 from .cache import Cache
@@ -29,10 +30,10 @@ def publish(task: Task, r: TaskResult, run_dir: Path) -> None:
     """Write what a worker sent back: the notebook first, the HTML last, each atomically, so a present
     HTML means its notebook is there too. A failed notebook is kept for the failure page to link."""
     if r.status == "ok":
-        atomic_write_bytes(run_dir / task.ipynb, r.notebook.encode("utf-8"))
+        atomic_write_bytes(run_dir / task.ipynb, published_notebook(r.notebook).encode("utf-8"))
         atomic_write_bytes(run_dir / task.html, r.html.encode("utf-8"))
     elif r.notebook:
-        atomic_write_bytes(run_dir / task.failed_ipynb, r.notebook.encode("utf-8"))
+        atomic_write_bytes(run_dir / task.failed_ipynb, published_notebook(r.notebook).encode("utf-8"))
 
 
 class Publisher:
@@ -132,6 +133,26 @@ def settle_unit_files(s: BatchSummary, outcomes: list[UnitOutcome], results: Res
             copy_unit_files(run.data.evidence, uid, units_dir)
     prune_units(units_dir, shown if run is not None else set())
     return changed
+
+
+def refused_links(inputs: Any) -> list[dict]:
+    """The evidence links the reports show as refused, as problem rows for ``summary.json`` and the
+    console: located in the file given (the run reads a copy without the invalid units, whose rows are
+    deleted: each refused row is matched, in file order, to the given file's row with the same unit,
+    item and link), and without the link as written — summary.json is published, and a refused link
+    may be a path of someone's computer."""
+    run, cur = inputs.run, inputs.current
+    if run is None:
+        return []
+    bad = refused(run.data.evidence, cur.source)
+    if cur.path != cur.source and bad:
+        rows: dict[tuple, list[int]] = {}
+        for r in cur.intake.evidence.itertuples(index=False):
+            rows.setdefault((str(r.unit_id), r.item, r.link), []).append(int(r.sheet_row))
+        for p in bad:
+            left = rows.get((p.unit, p.input, p.value), [])
+            p.row = left.pop(0) if left else None
+    return [{**d, "value": None} for d in outputs.problem_rows(bad)]
 
 
 def _prune(units_dir: Path, stems: set[str]) -> bool:

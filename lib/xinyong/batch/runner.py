@@ -42,7 +42,7 @@ from .params import folder_key, history_list, load_params
 from .plan import RunPlan, RunRequest, overview_task, plan_run, unit_links
 from .prepare import RunInputs, read_run
 from .progress import Progress
-from .publish import Publisher, Results, render, settle_unit_files, unit_outcomes
+from .publish import Publisher, Results, refused_links, render, settle_unit_files, unit_outcomes
 
 RUNS_AT_ONCE = 2  # a run's reading, scoring and pages (client) overlap the previous run's reports (workers)
 
@@ -126,6 +126,7 @@ def _run(req: RunRequest, s: BatchSummary, ex: Executor, t0: float) -> None:
     try:
         results, overview, changed = _render(req, s, ex, inputs, plan, cache, bar)
         changed |= settle_unit_files(s, s.units, results, inputs.run, cache)
+        s.evidence_refused = refused_links(inputs)
         cache.keep_only(plan.keys.own)
         changed |= _run_pages(req, s, ex, inputs, cache, overview, results, changed)
     finally:

@@ -64,9 +64,14 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         path = render_unit_report(scheme, period, run.unit_id(unit), data, out, history=hist, readings=rd,
                                   timings=timings, notebooks=conf.notebooks)
         console.print(f"已生成报告：{path}（{path.stat().st_size / 1024:.0f} KB，用时 {timings['total']:.1f} 秒）")
-        from .evidence import copy_unit_files
+        from .evidence import copy_unit_files, refused
 
         copies = copy_unit_files(run.data.evidence, run.unit_id(unit), path.parent)
+        bad = refused(run.data.evidence, run.data.path, run.unit_id(unit))
+        if bad:
+            from ..cli_util import problems_view
+
+            console.print(problems_view(bad, f"{len(bad)} 个证据链接已拒绝（未复制，报告中标为“链接无效（已拒绝）”）"))
         if copies:
             console.print(f"已复制 {len(copies)} 份佐证材料到 {copies[0].parent}（报告中的链接指向这些副本）")
         for extra in write_formats(path, formats, lambda: unit_docx(run, unit), conf.chromium):

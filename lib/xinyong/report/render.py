@@ -15,13 +15,14 @@ namespace (``report/engine.py``), for batch workers that keep their imports betw
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any, Mapping, Sequence
 
 from ..errors import XinyongError
@@ -161,6 +162,49 @@ def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, 
     return nb, text
 
 
+def _named(value: Any) -> Any:
+    """``value`` with every absolute path in it (a string, or inside a list or dict) cut to its name."""
+    if isinstance(value, str):
+        if os.path.isabs(value) or PureWindowsPath(value).is_absolute() or PureWindowsPath(value).drive:
+            return PureWindowsPath(value).name if "\\" in value else Path(value).name
+        return value
+    if isinstance(value, list):
+        return [_named(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _named(v) for k, v in value.items()}
+    return value
+
+
+def published_notebook(text: str) -> str:
+    """The executed notebook as it is written beside its report, which is published with it: the
+    parameters papermill injected (and recorded in the notebook's metadata, with its input and output
+    paths) name files instead of locating them — an absolute path tells every reader the office's
+    folders (``C:\\Users\\<name>\\…``). The data file is identified by the SHA-256 in 复现信息; to
+    re-run the notebook, give it the files again. Text that is not a notebook is returned as it is."""
+    try:  # plain JSON: nbformat's reader validates the whole notebook, a second per report
+        nb = json.loads(text)
+    except ValueError:  # not a notebook (a worker's placeholder): nothing to mask
+        return text
+    meta = nb.get("metadata") if isinstance(nb, dict) else None
+    pm = meta.get("papermill") if isinstance(meta, dict) else None
+    if not isinstance(pm, dict) or not isinstance(pm.get("parameters"), dict):
+        return text
+    params = _named(dict(pm["parameters"]))
+    pm["parameters"] = params
+    for key in ("input_path", "output_path"):
+        if isinstance(pm.get(key), str):
+            pm[key] = _named(pm[key])
+    from papermill.translators import translate_parameters
+
+    spec = meta.get("kernelspec") or {}
+    language = spec.get("language") or (meta.get("language_info") or {}).get("name", "python")
+    for cell in nb.get("cells", []):
+        if "injected-parameters" in (cell.get("metadata") or {}).get("tags", []):
+            source = translate_parameters(spec.get("name", KERNEL), language, params, "Parameters").rstrip("\n")
+            cell["source"] = source.splitlines(keepends=True)
+    return json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n"  # as nbformat writes
+
+
 @lru_cache(maxsize=1)
 def _exporter() -> Any:
     """One exporter per process: building it loads and compiles the templates (≈ 0.25 s); converting
@@ -230,12 +274,13 @@ def _write(out_dir: Path, name: str, notebook: str, params: dict, title: str | N
     try:
         r = render(notebook, params, title, name, engine, work_dir=out_dir, notebooks=notebooks)
     except ReportError as exc:
-        failed = atomic_write_bytes(out_dir / f"{name}.failed.ipynb", exc.fields.pop("notebook_text").encode("utf-8"))
+        failed = atomic_write_bytes(out_dir / f"{name}.failed.ipynb",
+                                    published_notebook(exc.fields.pop("notebook_text")).encode("utf-8"))
         exc.fields["notebook"] = str(failed)
         exc.message += f"，已保留出错的笔记本 {failed.name}"
         raise
     timings.update(r.timings)
-    atomic_write_bytes(out_dir / f"{name}.ipynb", r.notebook.encode("utf-8"))
+    atomic_write_bytes(out_dir / f"{name}.ipynb", published_notebook(r.notebook).encode("utf-8"))
     return atomic_write_bytes(out_dir / f"{name}.html", r.html.encode("utf-8"))
 
 

@@ -33,6 +33,8 @@ from ...scheme.model import Scheme
 from ...scoring.plan import Plan, compile
 from ...safe import cut_utf8, put, safe_file_name, short_hash
 from ...util import atomic_write_bytes
+# the evidence folder beside a returned workbook: <workbook stem>_证据/, or a folder named 证据 beside it
+from ..evidence_paths import FOLDER as EVIDENCE_FOLDER, SUFFIX as EVIDENCE_SUFFIX
 from ..template import (BOLD, EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DATA_ROW,
                         META_PERIOD, META_SCHEME, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_JUDGE, SHEET_README,
                         SHEET_UNITS, UnitRow, build_template, head_cells, save_workbook)
@@ -46,8 +48,6 @@ META_DUE = "交回时限"
 META_FILLED_BY = "填报人"
 META_PHONE = "联系电话"
 META_FILLED_ON = "填报日期"
-EVIDENCE_SUFFIX = "_证据"  # the evidence folder beside a returned workbook: <workbook stem>_证据/
-EVIDENCE_FOLDER = "证据"  # or a folder named 证据 beside it
 SPARE_EVIDENCE_ROWS = 30
 EVIDENCE_INFO = ("name", "requirement", "box", "deadline")
 LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
