@@ -13,6 +13,11 @@ shows its text; its value becomes blank and the cell is listed in :attr:`Grid.fo
 
 A CSV is decoded as UTF-8, UTF-8 with BOM, or GB18030 (a superset of GBK, what Excel on Chinese Windows
 writes), in that order, and its delimiter sniffed from the first line among comma, tab and semicolon.
+
+A returned file may be hostile. Before anything is parsed, the zip directory is checked against
+:mod:`.limits` (sizes, parts, compression ratio); the scan counts a sheet's rows and values before it is
+parsed; a sheet's XML with a DOCTYPE (entities: "billion laughs", external files) is refused, as Excel
+never writes one.
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..scheme.values import is_blank
+from .limits import LIMITS, Limits, archive_problem, is_encrypted, verify_parts
 from .problems import Log
 
 CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")  # GB18030 is a superset of GBK
@@ -377,7 +383,8 @@ class SheetRows(Sequence):
 
 @dataclass
 class Source:
-    """What a file holds: ``kind`` is xlsx, csv, xls or unknown; grids by sheet name (None for a CSV)."""
+    """What a file holds: ``kind`` is xlsx, csv, xls, encrypted (a password-protected workbook) or unknown;
+    grids by sheet name (None for a CSV)."""
 
     kind: str
     grids: dict[str | None, Grid] = field(default_factory=dict)
@@ -389,7 +396,7 @@ def sniff_kind(path: Path, data: bytes) -> str:
     if data.startswith(b"PK"):
         return "xlsx"
     if data.startswith(OLE_MAGIC):
-        return "xls"
+        return "encrypted" if is_encrypted(data) else "xls"
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         return "csv"
     return "unknown"
@@ -424,7 +431,7 @@ def _is_formula_text(v: Any) -> bool:
     return isinstance(v, str) and v.startswith("=") and len(v) > 1
 
 
-def load_csv(data: bytes, log: Log) -> Source | None:
+def load_csv(data: bytes, log: Log, limits: Limits = LIMITS) -> Source | None:
     got = decode_text(data)
     if got is None:
         log.error("无法识别 CSV 文件的编码", "cannot decode as UTF-8, UTF-8-BOM or GBK/GB18030",
@@ -432,6 +439,13 @@ def load_csv(data: bytes, log: Log) -> Source | None:
         return None
     text, enc = got
     delim = sniff_delimiter(text)
+    # counted before the text is split into cells (a Python string per cell is what takes the memory);
+    # a line break or delimiter inside quotes over-counts, which only errs on the side of refusing
+    lines = text.count("\n") + 1
+    too_big = _too_big(None, lines, lines + text.count(delim), limits)
+    if too_big is not None:
+        log.error(too_big.message, too_big.detail, expected=too_big.expected)
+        return None
     grid = Grid(None, [])
     for i, row in enumerate(csv_rows(text, delim), 1):
         vals = []
@@ -467,6 +481,29 @@ class SheetScan:
     formulas: bool  # a formula element somewhere in the rows
     complete: bool  # the end of the rows was found
     plain: bool = False  # nothing in the rows that keeps the sheet off the calamine path (see _NOT_PLAIN)
+    values: int = 0  # value and inline-string elements (<v, <is): at least the cells holding a value
+    doctype: bool = False  # a DOCTYPE before the rows (entity declarations): refused, Excel never writes one
+
+
+class Refused(Exception):
+    """A file the reader will not read (too large, hostile XML): its Chinese message and English detail."""
+
+    def __init__(self, message: str, detail: str, expected: str | None = None, sheet: str | None = None):
+        super().__init__(detail)
+        self.message, self.detail, self.expected, self.sheet = message, detail, expected, sheet
+
+
+def _too_big(sheet: str | None, rows: int, cells: int, limits: Limits) -> Refused | None:
+    """The refusal of a sheet (or a CSV) with ``rows`` rows, when the file holds ``cells`` values so far."""
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    if rows > limits.rows:
+        return Refused(f"{where}有 {rows:,} 行，超过上限 {limits.rows:,} 行，已拒绝读取（请检查是否交错了文件）",
+                       f"{rows} rows, limit {limits.rows}", f"至多 {limits.rows:,} 行", sheet)
+    if cells > limits.cells:
+        return Refused(f"文件中有值的单元格超过上限 {limits.cells:,} 个，已拒绝读取（请检查是否交错了文件）",
+                       f"at least {cells} cells with a value, limit {limits.cells}", f"至多 {limits.cells:,} 个单元格",
+                       sheet)
+    return None
 
 
 def _rows_end(buf: bytes) -> re.Match | None:
@@ -498,6 +535,8 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
     # s="3" without the space before it: finding more (xs="3") only keeps a sheet off calamine
     styles = tuple(b's="%d"' % i for i in odd_styles or ())
     rows_from: int | None = None  # where <sheetData> starts, once found (only the rows are checked)
+    values = 0
+    head = True  # before <sheetData>: where a DOCTYPE would be
     while True:
         chunk = stream.read(CHUNK)
         if not chunk:
@@ -509,11 +548,19 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
         end = _rows_end(buf)
         # keep a margin unsearched so no tag is cut in two; it is searched with the next chunk
         cut = end.start() if end else max(len(buf) - 256, 0)
+        # a DOCTYPE precedes the root element, so it is looked for only until the rows start
+        if head:
+            if buf.find(b"<!DOCTYPE", 0, cut) >= 0 or buf.find(b"<!ENTITY", 0, cut) >= 0:
+                return SheetScan(None, [], False, False, doctype=True)
+            head = buf.find(b"sheetData", 0, cut) < 0
+        values += buf.count(b"<v", 0, cut) + buf.count(b"<is", 0, cut)
         # plain searches first: a chunk of formatted-but-empty rows holds none of these, and the regex
         # (which only confirms) then never runs over it. While the sheet is plain, no element name so far
         # had a prefix (:data:`_NOT_PLAIN`), so the prefixed tags need no search in this chunk
         unprefixed = plain and rows_from is not None and not _PREFIXED.search(buf, 0, cut)
         tags = _DATA_TAGS[::2] if unprefixed else _DATA_TAGS
+        if not unprefixed:
+            values += buf.count(b":v", 0, cut) + buf.count(b":is", 0, cut)
         formulas = formulas or any(f.search(buf, 0, cut) for f in (_FORMULA_TAGS[:1] if unprefixed else _FORMULA_TAGS))
         pos = max(buf.rfind(d, 0, cut) for d in tags)
         if plain:
@@ -542,20 +589,26 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
         else:
             carry = buf[cut:]
     if tail is None:  # no end of the rows: a damaged part; let openpyxl's parser find out
-        return SheetScan(None, [], True, False)
+        return SheetScan(None, [], True, False, values=values)
     merged = [m.group(1).decode("ascii") for m in _MERGE.finditer(tail)]
     plain = plain and rows_from is not None and not unnumbered and not formulas
     # calamine parses a sheet to its end; the expat parser stops at the last row with data. Below the data,
     # more formatted-empty rows than data rows (Excel's formatted columns): the expat parser is faster there.
     if plain and last_row is not None and prev_row is not None and prev_row - last_row > max(last_row, 10_000):
         plain = False
-    return SheetScan(None if unnumbered else last_row, merged, formulas, True, plain)
+    return SheetScan(None if unnumbered else last_row, merged, formulas, True, plain, values)
 
 
-def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None) -> Source | None:
-    """Every sheet (or only ``sheets``) of an .xlsx, streamed; None (and a problem) if it cannot be opened."""
+def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None,
+                  limits: Limits = LIMITS) -> Source | None:
+    """Every sheet (or only ``sheets``) of an .xlsx, streamed; None (and a problem) if it cannot be opened
+    or asks more than ``limits`` allow."""
     import openpyxl
 
+    bomb = archive_problem(data, limits)
+    if bomb is not None:
+        log.error(f"{path.name}：{bomb[0]}", bomb[1], value=path.name, expected="Excel 工作簿（.xlsx）")
+        return None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 — zip, XML, KeyError, openpyxl's InvalidFileException and others
@@ -564,12 +617,16 @@ def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | N
         return None
     src = Source("xlsx")
     fast = _Calamine(data, wb)
+    seen = [0]  # values in the sheets read so far
     try:
         for ws in wb.worksheets:
             if sheets is not None and ws.title not in sheets:
                 src.grids[ws.title] = Grid(ws.title, [])
                 continue
-            src.grids[ws.title] = _read_sheet(wb, ws, fast)
+            src.grids[ws.title] = _read_sheet(wb, ws, fast, limits, seen)
+    except Refused as exc:
+        log.error(f"{path.name}：{exc.message}", exc.detail, sheet=exc.sheet, value=path.name, expected=exc.expected)
+        return None
     except Exception as exc:  # noqa: BLE001 — a damaged part shows only when it is parsed
         log.error("文件不是有效的 Excel 工作簿（.xlsx），无法打开", f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
                   value=path.name, expected="Excel 工作簿（.xlsx）")
@@ -579,7 +636,10 @@ def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | N
     return src
 
 
-def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None) -> Grid:
+def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None, limits: Limits = LIMITS,
+                seen: list[int] | None = None) -> Grid:
+    """One sheet as a grid; raises :class:`Refused` when it asks more than ``limits`` allow (``seen``: the
+    values of the sheets read before, a one-item list this adds the sheet's to)."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 
     if not hasattr(ws, "_get_source"):  # a chartsheet has no cells
@@ -601,6 +661,14 @@ def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None) -> Grid:
                            if i in wb._date_formats or i in wb._timedelta_formats or is_pct(i))
     with ws._get_source() as stream:
         scan = scan_sheet_xml(stream, odd_styles)
+    if scan.doctype:
+        raise Refused(f"工作表“{ws.title}”的 XML 含有 DOCTYPE（实体声明），Excel 不会写出这样的文件，已拒绝读取",
+                      "DOCTYPE in the worksheet XML", "Excel 保存的 .xlsx", ws.title)
+    seen = seen if seen is not None else [0]
+    seen[0] += scan.values
+    too_big = _too_big(ws.title, scan.last_row or 0, seen[0], limits)
+    if too_big is not None:
+        raise too_big
     if scan.plain and fast is not None and (scan.last_row or 0) >= CALAMINE_MIN_ROWS:
         grid = fast.grid(ws.title, scan)
         if grid is not None:
@@ -612,6 +680,8 @@ def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None) -> Grid:
         # formulas (shared ones need openpyxl's translator) and damaged parts go through openpyxl's parser
         parse = _openpyxl_rows if (scan.formulas or not scan.complete) else _expat_rows
         for idx, cells in parse(wb, ws, stream, scan.last_row):
+            if idx > limits.rows:  # rows without numbers: the scan could not count them
+                raise _too_big(ws.title, idx, 0, limits)  # type: ignore[misc]
             while len(rows) < idx - 1:
                 rows.append(())
             vals: list[Any] = []
@@ -656,6 +726,10 @@ class _Calamine:
             if self.book is None:
                 import python_calamine
 
+                # calamine inflates what the data holds, not what the part declares: every part but the
+                # worksheets (which the scan read through zipfile before any reaches calamine) is read
+                # once through zipfile, which stops at the declared size (BadZipFile: the expat parser reads)
+                verify_parts(self.data, ("xl/worksheets/",))
                 self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
             sheet = self.book.get_sheet_by_name(title)
             r0, c0 = sheet.start if sheet.height else (0, 0)
@@ -814,6 +888,9 @@ def _expat_rows(wb: Any, ws: Any, stream: Any, last: int | None) -> Iterator[tup
             depth[1] -= 10
 
     p = expat.ParserCreate(namespace_separator=" ")
+    # the scan refused a DOCTYPE already; should one get here, entities are never expanded or fetched
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    p.StartDoctypeDeclHandler = _refuse_doctype
     p.buffer_text = True
     p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
     while True:
@@ -828,11 +905,17 @@ def _expat_rows(wb: Any, ws: Any, stream: Any, last: int | None) -> Iterator[tup
             return
 
 
-def open_source(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None) -> Source:
+def _refuse_doctype(*_: Any) -> None:
+    raise Refused("工作表的 XML 含有 DOCTYPE（实体声明），Excel 不会写出这样的文件，已拒绝读取",
+                  "DOCTYPE in the worksheet XML", "Excel 保存的 .xlsx")
+
+
+def open_source(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None,
+                limits: Limits = LIMITS) -> Source:
     """The file's kind and, when it can be read, its grids; problems opening it go to ``log``."""
     kind = sniff_kind(path, data)
     if kind == "csv":
-        return load_csv(data, log) or Source("csv")
+        return load_csv(data, log, limits) or Source("csv")
     if kind == "xlsx":
-        return load_workbook(path, data, log, sheets) or Source("xlsx")
+        return load_workbook(path, data, log, sheets, limits) or Source("xlsx")
     return Source(kind)

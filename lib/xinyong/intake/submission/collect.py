@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import shutil
 import zipfile
@@ -55,6 +56,7 @@ from ...scheme.model import Scheme
 from ...scheme.values import JUDGE
 from ...scoring.plan import Plan, compile
 from ..cells import text
+from ..limits import archive_problem, file_problem, verify_parts
 from ..problems import Log
 from ..read import IntakeResult, read_inputs
 from ..sources import load_csv
@@ -190,6 +192,7 @@ def _identity(path: Path, data: bytes) -> tuple[dict[str, str], dict[str, str], 
     try:
         import python_calamine
 
+        verify_parts(data)  # calamine inflates what the data holds; zipfile stops at the declared size
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = list(book.sheet_names)
 
@@ -240,10 +243,32 @@ def _left_out(plan: Plan, manifest: Manifest, unit_id: str) -> set[str]:
     return set(plan.scheme.input_catalogue) - {i.id for i in answers_for(plan, u, manifest.units).inputs}
 
 
+def _refused_unread(path: Path, folder: Path, st: os.stat_result, data: bytes | None) -> Submission | None:
+    """The refusal of a file too large to read, or a workbook whose zip asks too much (:mod:`..limits`),
+    made before anything is decompressed; None for a file that may be read."""
+    problem = file_problem(st.st_size) if data is None else archive_problem(data) if data.startswith(b"PK") else None
+    if problem is None:
+        return None
+    digest = hashlib.sha256(data).hexdigest() if data is not None else sha256_file(path)
+    when = dt.datetime.fromtimestamp(st.st_mtime)
+    sub = Submission(path, path.relative_to(folder).as_posix(), digest, when.replace(microsecond=0),
+                     when.astimezone(dt.timezone.utc))
+    sub.refused = problem[0]
+    sub.problems.append(Problem(f"{path.name}：{problem[0]}，已拒收", problem[1], file=str(path), value=path.name,
+                                expected="单位交回的填报表"))
+    return sub
+
+
 def _read_one(plan: Plan, period: str, manifest: Manifest, path: Path, folder: Path) -> Submission:
     scheme = plan.scheme
-    data = path.read_bytes()
     st = path.stat()
+    unread = _refused_unread(path, folder, st, None)
+    if unread is not None:
+        return unread
+    data = path.read_bytes()
+    unread = _refused_unread(path, folder, st, data)
+    if unread is not None:
+        return unread
     sub = Submission(path, path.relative_to(folder).as_posix(), hashlib.sha256(data).hexdigest(),
                      dt.datetime.fromtimestamp(st.st_mtime).replace(microsecond=0), saved_time(data, st.st_mtime))
     meta, names, ids = _identity(path, data)

@@ -22,6 +22,7 @@ from pathlib import Path
 from ...errors import InputError
 from ...scheme.model import Scheme
 from ..cells import text
+from ..limits import file_problem
 from ..problems import Log
 from ..sources import Grid, load_csv, open_source
 from ..template import SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS, UnitRow
@@ -53,6 +54,10 @@ class Manifest:
 
 
 def _grid(path: Path, log: Log) -> Grid | None:
+    too_big = file_problem(path.stat().st_size)
+    if too_big is not None:
+        log.error(f"{path.name}：{too_big[0]}", too_big[1], value=path.name)
+        return None
     data = path.read_bytes()
     if data.startswith(b"PK"):
         src = open_source(path, data, log)
