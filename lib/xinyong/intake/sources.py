@@ -610,9 +610,10 @@ def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | N
         log.error(f"{path.name}：{bomb[0]}", bomb[1], value=path.name, expected="Excel 工作簿（.xlsx）")
         return None
     try:
+        data = _with_dimensions(data)
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 — zip, XML, KeyError, openpyxl's InvalidFileException and others
-        log.error("文件不是有效的 Excel 工作簿（.xlsx），无法打开", f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+        log.error(_unreadable(path, exc), f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
                   value=path.name, expected="Excel 工作簿（.xlsx）")
         return None
     src = Source("xlsx")
@@ -628,12 +629,59 @@ def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | N
         log.error(f"{path.name}：{exc.message}", exc.detail, sheet=exc.sheet, value=path.name, expected=exc.expected)
         return None
     except Exception as exc:  # noqa: BLE001 — a damaged part shows only when it is parsed
-        log.error("文件不是有效的 Excel 工作簿（.xlsx），无法打开", f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+        log.error(_unreadable(path, exc), f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
                   value=path.name, expected="Excel 工作簿（.xlsx）")
         return None
     finally:
         wb.close()
     return src
+
+
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData[\s>/]")
+
+
+def _with_dimensions(data: bytes) -> bytes:
+    """The workbook with a ``<dimension>`` in every worksheet that has none. openpyxl's read-only mode looks
+    for the dimension when it opens a sheet and, without one, parses the whole sheet to find out there is
+    none (a minute for a large sheet, before the scan could count its rows). The reader never trusts the
+    dimension (the scan finds the rows), so a dummy one is enough. Excel always writes one: the workbook
+    comes back unchanged, after reading only the head of each sheet."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        missing: dict[str, bytes] = {}
+        for info in z.infolist():
+            if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                continue
+            with z.open(info) as part:
+                head = part.read(1 << 16)
+            m = _SHEET_DATA.search(head)
+            if m is not None and b"dimension" not in head[:m.start()]:
+                missing[info.filename] = m.group(1) or b""
+        if not missing:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True) as w:
+            for info in z.infolist():
+                with z.open(info) as src, w.open(zipfile.ZipInfo(info.filename, info.date_time), "w",
+                                                 force_zip64=info.file_size > (1 << 30)) as dst:
+                    chunk = src.read(1 << 16)
+                    if info.filename in missing:
+                        m = _SHEET_DATA.search(chunk)
+                        chunk = chunk[:m.start()] + b"<%sdimension ref=\"A1\"/>" % missing[info.filename] + chunk[m.start():]
+                    while chunk:
+                        dst.write(chunk)
+                        chunk = src.read(1 << 20)
+    return out.getvalue()
+
+
+def _unreadable(path: Path, exc: BaseException) -> str:
+    """Why a workbook could not be read: entities refused by openpyxl's XML parser (defusedxml, when
+    installed, refuses them and says so), or a damaged file."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__module__.startswith("defusedxml"):
+            return f"{path.name}：文件的 XML 含有 DOCTYPE（实体声明），Excel 不会写出这样的文件，已拒绝读取"
+        seen = seen.__cause__ or seen.__context__
+    return "文件不是有效的 Excel 工作簿（.xlsx），无法打开"
 
 
 def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None, limits: Limits = LIMITS,
