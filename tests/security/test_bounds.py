@@ -215,12 +215,21 @@ def test_collect_refuses_a_bomb_and_takes_the_others(tmp_path, parts, scheme):
     (back / "财政局.xlsx").write_bytes(rebuilt(own, {sheet: bomb_member(sheet, 1200 * MB)}))
     lying = rebuilt(own, {sheet: (sheet, bomb_member(sheet, 1200 * MB)[1], 0, MB)})
     (back / "财政局_谎报.xlsx").write_bytes(lying)
+    # collect first looks at 说明 and 单位 with calamine: two values far apart there are not a dense grid
+    import openpyxl
+
+    units = f"xl/worksheets/sheet{openpyxl.load_workbook(sent.files['dept02']).sheetnames.index('单位') + 1}.xml"
+    wide = own[units].replace(b"</sheetData>", b'<row r="99999"><c r="XFD99999"><v>1</v></c></row></sheetData>')
+    (back / "财政局_远.xlsx").write_bytes(rebuilt({**own, units: wide}, {}))
     res, took = timed(collect, scheme, PERIOD, back, tmp_path / "merged.xlsx", read_manifest(sent.folder, scheme))
     assert took < 10
     by_name = {s.path.name: s for s in res.submissions}
     assert BOMB in by_name["财政局.xlsx"].refused
     assert by_name["财政局_谎报.xlsx"].refused and not by_name["财政局_谎报.xlsx"].taken
     assert INVALID in " ".join(p.message for p in by_name["财政局_谎报.xlsx"].all_problems() + by_name["财政局_谎报.xlsx"].problems)
+    # read by the bounded path instead (a row of 16,384 cells, not a grid of 100,000 × 16,384): the far row
+    # is named as a row without a unit id
+    assert "单位编号为空" in " ".join(p.message for p in by_name["财政局_远.xlsx"].all_problems())
     assert not by_name["发改委.xlsx"].refused
 
 
@@ -306,9 +315,9 @@ def test_the_hand_written_parser_never_expands_entities(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ rows
-def test_rows_and_values_are_bounded_before_parsing(tmp_path, parts):
-    """Tighter limits passed explicitly: the scan's row and value counts refuse a sheet before it is parsed;
-    a CSV is counted before it is split into cells."""
+def test_rows_and_cells_are_bounded(tmp_path, parts):
+    """Tighter limits passed explicitly: the scan's last row refuses a sheet before it is parsed, the grid's
+    cells as it is built; a CSV is counted before it is split into cells."""
     files, sheets = parts
     rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>u%d</t></is></c><c r="B%d"><v>1</v></c></row>'
                     % (r, r, r, r) for r in range(4, 504))
@@ -319,11 +328,48 @@ def test_rows_and_values_are_bounded_before_parsing(tmp_path, parts):
     open_source(path, data, log, limits=Limits(rows=400))
     assert "工作表“输入”有 503 行，超过上限 400 行" in log.problems[0].message
     log = Log(str(path))
-    open_source(path, data, log, limits=Limits(cells=900))
-    assert "有值的单元格超过上限 900 个" in log.problems[0].message
+    open_source(path, data, log, limits=Limits(cells=900))  # 500 rows × 2 columns
+    assert "工作表“输入”的表格过大（各表行数×列数合计超过 900 个单元格）" in log.problems[0].message
     log = Log("多.csv")
     open_source(tmp_path / "多.csv", b"unit_id,a\n" + b"u,1\n" * 500, log, limits=Limits(rows=100))
     assert "文件有 502 行，超过上限 100 行" in log.problems[0].message
+
+
+FAR = [b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(4, 1504)]
+
+
+@pytest.mark.parametrize("far", [
+    b'<row r="1504"><c r="A1504"><v>1</v></c><c r="XFD1504"><v>2</v></c></row>',  # the last column
+    b'<row r="1504"><c r="A1504"><v>1</v></c><c r="B1504" r="XFD100000"><v>2</v></c></row>',  # a second r
+    b'<row r="1504"><c r="A1504"><v>1</v></c>' + b"<c/>" * 20_000 + b"<c><v>2</v></c></row>",  # no references
+])
+def test_two_far_apart_values_are_not_a_dense_grid_bomb(tmp_path, parts, scheme, far):
+    """calamine builds one dense grid from the first to the last value, placed by the cells' references:
+    A4 and XFD1504 would be 25 million cells, a second ``r`` of XFD100000 1.6 billion (the process
+    aborted), and 3,000 rows ending in XFD took 2.4 GB. Such a sheet is kept off calamine; the expat
+    parser places cells by their rows and bounds the grid as it builds it: read (or refused) in seconds,
+    the process growing by well under 300 MB."""
+    import resource
+
+    files, sheets = parts
+    path = tmp_path / "远.xlsx"
+    path.write_bytes(rebuilt({**files, sheets["输入"]: sheet_of_rows(b"".join(FAR) + far)}, {}))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    res, took = timed(read_inputs, scheme, path)
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024  # MiB
+    assert took < 10 and grown < 300
+    assert res.problems and "Traceback" not in messages(res)
+
+
+def test_a_cell_placed_far_below_its_row_is_read_where_its_row_is(tmp_path, parts, scheme):
+    """A cell whose reference names row 900,000 inside row 1504: calamine would place it there (a grid of
+    900,000 rows); the expat parser places it in its row, so the sheet is read, not refused."""
+    files, sheets = parts
+    far = b'<row r="1504"><c r="A1504"><v>1</v></c><c r="B900000"><v>2</v></c></row>'
+    path = tmp_path / "低.xlsx"
+    path.write_bytes(rebuilt({**files, sheets["输入"]: sheet_of_rows(b"".join(FAR) + far)}, {}))
+    res, took = timed(read_inputs, scheme, path)
+    assert took < 10 and "表格过大" not in messages(res) and "超过上限" not in messages(res)
 
 
 def test_a_file_too_large_is_not_read(tmp_path, scheme, monkeypatch):

@@ -10,9 +10,12 @@ the file, not stall a whole ``collect``. What is checked, and when:
 - a part whose header lies about its size cannot inflate beyond it: every part is read through
   ``zipfile``, which stops at the declared size and then fails the CRC check (:func:`verify_parts` does
   that for the parts read by calamine, whose reader trusts the data instead);
-- the rows and the cells with a value, counted in the raw-XML scan before a sheet is parsed
-  (:attr:`Limits.rows`, :attr:`Limits.cells`), and in a CSV before it is split into cells. Peak memory
-  grows with what is kept (every value of every sheet), so that is what is bounded;
+- a sheet's rows, found by the raw-XML scan before it is parsed (:attr:`Limits.rows`), and the cells of
+  the grids it builds — each sheet's rows × columns down to its last value, summed over the file
+  (:attr:`Limits.cells`) — counted as they are built; a CSV's lines and cells are counted before it is
+  split. Peak memory grows with what is kept (a grid per sheet), so that is what is bounded. A sheet
+  reaches calamine (which builds a dense grid placed by the cells' references before anything can be
+  counted) only when the scan found every cell tag as Excel writes it, within column BZ and row 109,999;
 - a password-protected .xlsx (an OLE2 container holding ``EncryptionInfo``) is told apart from an .xls
   (:func:`is_encrypted`).
 
@@ -41,7 +44,7 @@ class Limits:
     ratio: float = 200.0  # uncompressed / compressed, for parts larger than ratio_from
     ratio_from: int = 1 * MB
     rows: int = 110_000  # a sheet's rows down to the last one with a value (CSV: lines)
-    cells: int = 4_000_000  # cells with a value in the whole file
+    cells: int = 8_000_000  # the grids' cells (rows × columns to the last value), all sheets together
 
 
 LIMITS = Limits()

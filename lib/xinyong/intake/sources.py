@@ -15,9 +15,10 @@ A CSV is decoded as UTF-8, UTF-8 with BOM, or GB18030 (a superset of GBK, what E
 writes), in that order, and its delimiter sniffed from the first line among comma, tab and semicolon.
 
 A returned file may be hostile. Before anything is parsed, the zip directory is checked against
-:mod:`.limits` (sizes, parts, compression ratio); the scan counts a sheet's rows and values before it is
-parsed; a sheet's XML with a DOCTYPE (entities: "billion laughs", external files) is refused, as Excel
-never writes one.
+:mod:`.limits` (sizes, parts, compression ratio); the scan finds a sheet's rows before it is parsed, and
+whether its cells keep calamine's dense grid bounded; the grids' cells are counted as they are built; a
+sheet's XML with a DOCTYPE (entities: "billion laughs", external files) is refused, as Excel never
+writes one.
 """
 from __future__ import annotations
 
@@ -74,15 +75,33 @@ _T_WITH_ATTRS = (tuple(b"<t" + w for w in (b" ", b"\t", b"\n", b"\r", b"\x0b", b
 _TEXTS_BUT_T = tuple(t for t in _NOT_PLAIN_TEXTS if not t.startswith(b"<t"))  # when every <t is <t>
 # kept for the docstrings that name it: every check of a plain sheet
 _NOT_PLAIN = (_NOT_PLAIN_V, _PREFIXED, _NOT_PLAIN_TEXTS, _T_WITH_ATTRS)
+# calamine builds a sheet as one dense grid from its first to its last cell with a value, placed by the
+# cells' own references (not the rows'; a second ``r`` attribute wins): two values at A1 and XFD100000
+# would be 1.6 billion cells, an abort. So a sheet reaches calamine only when every cell tag is as Excel
+# writes it, ``<c r="REF"`` then only s, t, cm, vm, ph attributes, with REF within column BZ (78; the
+# widest scheme's 输入 sheet has 102 columns and goes to the expat parser) and row 109,999
+# (:attr:`Limits.rows`): at most 8.6 million cells. Anything else (no reference, another attribute first,
+# a second r, a wider or lower reference) sends the sheet to the expat parser, which places a cell by its
+# row and bounds the grid as it reads (:func:`_read_sheet`). One search with a literal prefix; since it
+# admits only the types s, n, b, str and inlineStr, the searches for t="e" and t="d" are left out where
+# it ran (:func:`_not_plain`), which pays for a third of it.
+_NOT_CANONICAL_CELL = re.compile(
+    rb'<c(?![^\s>/]| r="[A-B]?[A-Z](?:[1-9]\d{0,4}+|10\d{4})"'
+    rb'(?: (?:s|cm|vm|ph)="\w*+"| t="(?:s|n|b|str|inlineStr)")*+/?>)')
 
 
-def _not_plain(buf: bytes, start: int, cut: int, styles: tuple[bytes, ...], unprefixed: bool) -> bool:
+def _not_plain(buf: bytes, start: int, cut: int, styles: tuple[bytes, ...], unprefixed: bool,
+               typed: bool = False) -> bool:
     """Whether ``buf[start:cut]`` holds anything of :data:`_NOT_PLAIN` or a cell of one of ``styles``
-    (``s="3"``: a date, time or percent style); ``unprefixed``: no prefixed element name occurs there."""
+    (``s="3"``: a date, time or percent style); ``unprefixed``: no prefixed element name occurs there;
+    ``typed``: every cell's type is known to be other than e and d (:data:`_NOT_CANONICAL_CELL`)."""
     # every <t here followed by > (counted: two passes instead of the seven finds of <t/> and <t + a
     # space): no <t/> and no <t with attributes, so those need no search
     t_plain = buf.count(b"<t", start, cut) == buf.count(b"<t>", start, cut)
-    if any(buf.find(t, start, cut) >= 0 for t in (_TEXTS_BUT_T if t_plain else _NOT_PLAIN_TEXTS) + styles):
+    texts = _TEXTS_BUT_T if t_plain else _NOT_PLAIN_TEXTS
+    if typed:
+        texts = texts[2:]  # t="e", t="d"
+    if any(buf.find(t, start, cut) >= 0 for t in texts + styles):
         return True
     starts, t_attrs = _T_WITH_ATTRS
     if not t_plain and any(buf.find(t, start, cut) >= 0 for t in starts) and t_attrs.search(buf, start, cut):
@@ -481,8 +500,8 @@ class SheetScan:
     formulas: bool  # a formula element somewhere in the rows
     complete: bool  # the end of the rows was found
     plain: bool = False  # nothing in the rows that keeps the sheet off the calamine path (see _NOT_PLAIN)
-    values: int = 0  # value and inline-string elements (<v, <is): at least the cells holding a value
     doctype: bool = False  # a DOCTYPE before the rows (entity declarations): refused, Excel never writes one
+    canonical: bool = False  # every cell as Excel writes it, within calamine's bounds (_NOT_CANONICAL_CELL)
 
 
 class Refused(Exception):
@@ -494,15 +513,17 @@ class Refused(Exception):
 
 
 def _too_big(sheet: str | None, rows: int, cells: int, limits: Limits) -> Refused | None:
-    """The refusal of a sheet (or a CSV) with ``rows`` rows, when the file holds ``cells`` values so far."""
+    """The refusal of a sheet (or a CSV) with ``rows`` rows, when the file's grids hold ``cells`` cells so
+    far (rows × columns down to the last value, summed over the sheets)."""
     where = f"工作表“{sheet}”" if sheet else "文件"
     if rows > limits.rows:
         return Refused(f"{where}有 {rows:,} 行，超过上限 {limits.rows:,} 行，已拒绝读取（请检查是否交错了文件）",
                        f"{rows} rows, limit {limits.rows}", f"至多 {limits.rows:,} 行", sheet)
     if cells > limits.cells:
-        return Refused(f"文件中有值的单元格超过上限 {limits.cells:,} 个，已拒绝读取（请检查是否交错了文件）",
-                       f"at least {cells} cells with a value, limit {limits.cells}", f"至多 {limits.cells:,} 个单元格",
-                       sheet)
+        return Refused(f"{where}的表格过大（各表行数×列数合计超过 {limits.cells:,} 个单元格），已拒绝读取"
+                       "（请检查是否交错了文件，或有数据写在了很远的行列）",
+                       f"more than {limits.cells} cells in the grids, limit {limits.cells}",
+                       f"至多 {limits.cells:,} 个单元格", sheet)
     return None
 
 
@@ -517,9 +538,10 @@ def _rows_end(buf: bytes) -> re.Match | None:
     return None
 
 
-def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> SheetScan:
+def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None, certify: bool = False) -> SheetScan:
     """Last row number holding data, merged ranges, and whether any formula occurs, from a worksheet's
-    XML, read in chunks.
+    XML, read in chunks. Whether its cells are within calamine's bounds (``canonical``) is found for a
+    sheet that may be plain, or when ``certify``.
 
     The row number is None when the sheet holds no data, or when the writer left out the rows' ``r``
     attribute (then the whole sheet is parsed). Over-counting is harmless (a row with an empty ``<v/>``
@@ -535,8 +557,8 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
     # s="3" without the space before it: finding more (xs="3") only keeps a sheet off calamine
     styles = tuple(b's="%d"' % i for i in odd_styles or ())
     rows_from: int | None = None  # where <sheetData> starts, once found (only the rows are checked)
-    values = 0
     head = True  # before <sheetData>: where a DOCTYPE would be
+    canonical = certify or plain
     while True:
         chunk = stream.read(CHUNK)
         if not chunk:
@@ -553,14 +575,16 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
             if buf.find(b"<!DOCTYPE", 0, cut) >= 0 or buf.find(b"<!ENTITY", 0, cut) >= 0:
                 return SheetScan(None, [], False, False, doctype=True)
             head = buf.find(b"sheetData", 0, cut) < 0
-        values += buf.count(b"<v", 0, cut) + buf.count(b"<is", 0, cut)
+        if canonical and (plain or certify):
+            # a tag that starts before the cut is seen whole (the margin is longer than a cell tag); one
+            # that starts after it is searched again with the next chunk
+            hit = _NOT_CANONICAL_CELL.search(buf)
+            canonical = hit is None or hit.start() >= cut
         # plain searches first: a chunk of formatted-but-empty rows holds none of these, and the regex
         # (which only confirms) then never runs over it. While the sheet is plain, no element name so far
         # had a prefix (:data:`_NOT_PLAIN`), so the prefixed tags need no search in this chunk
         unprefixed = plain and rows_from is not None and not _PREFIXED.search(buf, 0, cut)
         tags = _DATA_TAGS[::2] if unprefixed else _DATA_TAGS
-        if not unprefixed:
-            values += buf.count(b":v", 0, cut) + buf.count(b":is", 0, cut)
         formulas = formulas or any(f.search(buf, 0, cut) for f in (_FORMULA_TAGS[:1] if unprefixed else _FORMULA_TAGS))
         pos = max(buf.rfind(d, 0, cut) for d in tags)
         if plain:
@@ -572,7 +596,7 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
             # a chunk without any value tag holds only empty cells, which both parsers read as empty
             # whatever their style or type: nothing to check (formatted-empty rows cost no search)
             if rows_from is not None and pos >= 0:
-                plain = not _not_plain(buf, start, cut, styles, unprefixed)
+                plain = canonical and not _not_plain(buf, start, cut, styles, unprefixed, typed=canonical)
         m = _DATA.match(buf, 0, min(pos + 8, cut)) if pos >= 0 else None
         if m:
             r = _ROW.match(buf, 0, m.end())
@@ -589,14 +613,14 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
         else:
             carry = buf[cut:]
     if tail is None:  # no end of the rows: a damaged part; let openpyxl's parser find out
-        return SheetScan(None, [], True, False, values=values)
+        return SheetScan(None, [], True, False)
     merged = [m.group(1).decode("ascii") for m in _MERGE.finditer(tail)]
-    plain = plain and rows_from is not None and not unnumbered and not formulas
+    plain = plain and canonical and rows_from is not None and not unnumbered and not formulas
     # calamine parses a sheet to its end; the expat parser stops at the last row with data. Below the data,
     # more formatted-empty rows than data rows (Excel's formatted columns): the expat parser is faster there.
     if plain and last_row is not None and prev_row is not None and prev_row - last_row > max(last_row, 10_000):
         plain = False
-    return SheetScan(None if unnumbered else last_row, merged, formulas, True, plain, values)
+    return SheetScan(None if unnumbered else last_row, merged, formulas, True, plain, canonical=canonical)
 
 
 def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None,
@@ -618,7 +642,7 @@ def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | N
         return None
     src = Source("xlsx")
     fast = _Calamine(data, wb)
-    seen = [0]  # values in the sheets read so far
+    seen = [0]  # cells of the grids read so far
     try:
         for ws in wb.worksheets:
             if sheets is not None and ws.title not in sheets:
@@ -687,7 +711,7 @@ def _unreadable(path: Path, exc: BaseException) -> str:
 def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None, limits: Limits = LIMITS,
                 seen: list[int] | None = None) -> Grid:
     """One sheet as a grid; raises :class:`Refused` when it asks more than ``limits`` allow (``seen``: the
-    values of the sheets read before, a one-item list this adds the sheet's to)."""
+    cells of the grids read before, a one-item list this adds the sheet's to)."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 
     if not hasattr(ws, "_get_source"):  # a chartsheet has no cells
@@ -713,15 +737,19 @@ def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None, limits: Limit
         raise Refused(f"工作表“{ws.title}”的 XML 含有 DOCTYPE（实体声明），Excel 不会写出这样的文件，已拒绝读取",
                       "DOCTYPE in the worksheet XML", "Excel 保存的 .xlsx", ws.title)
     seen = seen if seen is not None else [0]
-    seen[0] += scan.values
-    too_big = _too_big(ws.title, scan.last_row or 0, seen[0], limits)
+    too_big = _too_big(ws.title, scan.last_row or 0, 0, limits)
     if too_big is not None:
         raise too_big
     if scan.plain and fast is not None and (scan.last_row or 0) >= CALAMINE_MIN_ROWS:
         grid = fast.grid(ws.title, scan)
         if grid is not None:
+            seen[0] += grid.n_rows * grid.width
+            too_big = _too_big(ws.title, 0, seen[0], limits)
+            if too_big is not None:
+                raise too_big
             return grid
     grid = Grid(ws.title, [], scan.merged)
+    budget = limits.cells - seen[0]  # cells this sheet's rows may still hold (each padded to its last value)
 
     rows = grid.rows
     with ws._get_source() as stream:
@@ -744,7 +772,11 @@ def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None, limits: Limit
                 elif isinstance(v, (int, float)) and is_pct(style_id):
                     grid.percent.add((idx, j))
                 vals.append(v)
+            budget -= len(vals)
+            if budget < 0:
+                raise _too_big(ws.title, 0, limits.cells + 1, limits)  # type: ignore[misc]
             rows.append(tuple(vals))
+    seen[0] = limits.cells - budget
     _trim(grid)
     return grid
 
@@ -792,6 +824,47 @@ class _Calamine:
         rows = SheetRows.build(found, max(last - r0, 0), min(r0, last), c0)
         del found, sheet
         return Grid(title, rows, scan.merged) if rows is not None else None
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+
+
+def _attr(tag: bytes, name: bytes) -> str | None:
+    m = re.search(rb'\s(?:\w+:)?' + name + rb'\s*=\s*["\']([^"\']*)["\']', tag)
+    return m.group(1).decode("utf-8", "replace") if m else None
+
+
+def calamine_safe(data: bytes, titles: tuple[str, ...], limits: Limits = LIMITS) -> bool:
+    """Whether calamine may open the sheets ``titles`` of an .xlsx (when they exist): the zip within
+    ``limits``, every part but the worksheets read through zipfile (bounded by the declared sizes), and
+    each of those sheets scanned (through zipfile) and found within calamine's bounds
+    (:data:`_NOT_CANONICAL_CELL`) and ``limits.rows``. For a reader that takes a few cells with calamine
+    before the workbook is read (collect's first look at a return)."""
+    if archive_problem(data, limits) is not None:
+        return False
+    try:
+        verify_parts(data, ("xl/worksheets/",))
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            book, rels = z.read("xl/workbook.xml"), z.read("xl/_rels/workbook.xml.rels")
+            if b"<!DOCTYPE" in book or b"<!DOCTYPE" in rels:
+                return False
+            targets = {_attr(t, b"Id"): _attr(t, b"Target") for t in _REL_TAG.findall(rels)}
+            names = set(z.namelist())
+            for tag in _SHEET_TAG.findall(book):
+                if _attr(tag, b"name") not in titles:
+                    continue
+                target = (targets.get(_attr(tag, b"id")) or "").lstrip("/")
+                part = target if target.startswith("xl/") else "xl/" + target
+                if part not in names:
+                    return False
+                with z.open(part) as stream:
+                    scan = scan_sheet_xml(stream, certify=True)
+                if scan.doctype or not scan.canonical or (scan.last_row or 0) > limits.rows:
+                    return False
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile, NotImplementedError):
+        return False
+    return True
 
 
 def _plain_shared_strings(wb: Any) -> bool:

@@ -56,10 +56,10 @@ from ...scheme.model import Scheme
 from ...scheme.values import JUDGE
 from ...scoring.plan import Plan, compile
 from ..cells import text
-from ..limits import archive_problem, file_problem, verify_parts
+from ..limits import archive_problem, file_problem
 from ..problems import Log
 from ..read import IntakeResult, read_inputs
-from ..sources import load_csv
+from ..sources import calamine_safe, load_csv
 from ..template import RECEIPT_COLUMNS as RECEIPT_HEADERS, SHEET_RECEIPTS
 from ..template import (EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS,
@@ -192,7 +192,8 @@ def _identity(path: Path, data: bytes) -> tuple[dict[str, str], dict[str, str], 
     try:
         import python_calamine
 
-        verify_parts(data)  # calamine inflates what the data holds; zipfile stops at the declared size
+        if not calamine_safe(data, (SHEET_README, SHEET_UNITS)):
+            return {}, {}, []  # the reader reads the file and says what is wrong with it
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = list(book.sheet_names)
 
