@@ -121,9 +121,9 @@ def main() -> int:
         from intake_bench import run as intake
 
         lines += ["", *intake()]
-    notes = HERE / "NOTES.md"  # findings written by hand, kept across runs
-    if notes.exists():
-        lines += ["", notes.read_text(encoding="utf-8").rstrip()]
+    # the findings written by hand stay in NOTES.md (dated, kept across runs); the README links them
+    lines += ["", "The findings behind these numbers — what was measured, tried, kept and dropped, dated — "
+              "are in [NOTES.md](NOTES.md)."]
     (HERE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {HERE / 'README.md'}")
     return 0

@@ -220,3 +220,18 @@ def test_commands_come_from_one_list_and_print_to_the_consoles_given(tmp_path):
         r = runner.invoke(app, args)
         assert (r.exit_code, r.output) == (0, ""), r.output  # nothing went to the process's own stdout
     assert "piecewise" in out.getvalue() and "没有任何运行" in out.getvalue() and err.getvalue() == ""
+
+
+def test_piped_output_is_not_folded():
+    """Output sent to a file or a pipe (no COLUMNS) keeps each line whole: rich's default of 80 columns folded
+    `check --all`'s sentences mid-word ("（source.file \\n相对于方案文件）")."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    r = subprocess.run([sys.executable, "-m", "xinyong", "check", "--all"], capture_output=True, text=True,
+                       env=env, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    unverified = [ln for ln in r.stdout.splitlines() if "引文未核对" in ln]
+    assert unverified and all(ln.rstrip().endswith("相对于方案文件）") for ln in unverified), unverified

@@ -178,3 +178,24 @@ def test_libyaml_reads_what_the_python_parser_reads():
     fast, exact = _parse(LineLoader, text, path), _parse(_ExactLoader, text, path)
     assert lines(fast) == lines(exact) and fast["sections"]
     assert LineLoader.__mro__[1] is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def test_a_misspelt_input_id_gets_the_likely_one(tmp_path):
+    """An author's typo in an input id ("all_dept" for "total_depts" is no typo; "totl_depts" is) names the
+    declared id it most likely meant, in the item's inputs list and in its rule."""
+    text = MINI.replace('expr: "approved/total_depts*2"', 'expr: "approved/totl_depts*2"')
+    with pytest.raises(SchemeError) as ei:
+        compiled(write(tmp_path, text))
+    assert "totl_depts（是否想写 total_depts？）" in ei.value.message
+    assert "did you mean 'total_depts'" in ei.value.detail
+
+
+def test_an_ascii_comma_in_a_flow_mapping_says_to_quote(tmp_path):
+    """`source: {quote: 每缺席一次扣1分, 最高得6分；}`: YAML ends the value at the ASCII comma, and the rest
+    of the clause becomes a field name; the error says so and how to write it (quote it, or a Chinese comma)."""
+    text = MINI.replace("source: {file: x.txt, quote: q}", "source: {file: x.txt, quote: 每缺席一次扣1分, 最高得6分；}", 1)
+    assert text != MINI
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(write(tmp_path, text))
+    assert "加上引号" in ei.value.message and "英文逗号" in ei.value.message
+    assert "是否想写" not in ei.value.message

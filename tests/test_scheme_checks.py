@@ -64,3 +64,18 @@ def test_the_demo_data_passes_every_check():
     for sid, data in sorted(files):
         res = read_inputs(sid, ROOT / data)
         assert not [p for p in res.problems if p.detail.startswith("check ")], (sid, data)
+
+
+def test_a_violation_reads_in_the_analysts_words():
+    """What `validate` prints for 002 基础性指标 3 (已整改到位数 ≤ 失信事件数): 应为 is the check's own sentence,
+    never the formula with input ids, and the counts are written as counts (23, not 23.0)."""
+    from xinyong.cli_util import shown_value
+    from xinyong.scoring.checks import check_problems
+
+    s = xinyong.load_scheme("quzhou")
+    frame = pd.DataFrame([dict(gov_events_total=2, gov_events_rectified=23)], index=["c"])
+    (p,) = [p for p in check_problems(s, frame) if "gov_events" in p.detail]
+    chk = next(c for c in s.checks if c.id == "quzhou.check.gov_events")
+    assert p.expected == chk.message and "<=" not in p.expected and "gov_" not in p.expected
+    assert shown_value(p.value) in ("23", "2") and "23.0" not in p.message and "= 23" in p.message
+    assert shown_value(1.0) == "1" and shown_value(0.5) == "0.5" and shown_value("百分之三") == "'百分之三'"

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import typer
-from rich.console import Console
 
 from . import __version__
 from .batch import commands as batch_commands
-from .cli_util import (Consoles, Records, ZhGroup, choice, format_option, jsonable, lang_option, localise,
-                       print_json, problems_view, usage_error_lines, write_csv)
+from .cli_util import (LANGS, TABLE_FORMATS, CommandConsole, Consoles, Records, ZhGroup, choice, format_option, jsonable,
+                       lang_option, localise, print_json, problems_view, usage_error_lines, write_csv)
 from .errors import InputError, XinyongError
 from .intake import commands as intake_commands
 from .report import commands as report_commands
@@ -31,8 +30,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     cls=ZhGroup,
 )
-console = Console(highlight=False, markup=False)
-err_console = Console(stderr=True, highlight=False, markup=False)
+console = CommandConsole(highlight=False, markup=False)
+err_console = CommandConsole(stderr=True, highlight=False, markup=False)
 CONSOLES = Consoles(out=console, err=err_console)
 STATE = {"debug": False}
 
@@ -70,7 +69,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         from .labels import INPUT_TYPE_ZH as TYPE_ZH
         from .scheme.inventory import INPUT_COLUMNS_ZH, input_table
 
-        fmt, lang = choice(format, ("table", "json"), "--format"), choice(lang, ("zh", "en"), "--lang")
+        fmt, lang = choice(format, TABLE_FORMATS, "--format"), choice(lang, LANGS, "--lang")
         s = load_scheme(scheme)
         df = input_table(s)
         if csv:
@@ -104,7 +103,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         from .scheme import SCHEME_IDS, load_scheme
         from .scoring.check import check_quotes, check_scheme
 
-        json_out = json_out or choice(format, ("table", "json"), "--format") == "json"
+        json_out = json_out or choice(format, TABLE_FORMATS, "--format") == "json"
         if not all_ and not scheme:
             raise XinyongError("请给出方案编号，或使用 --all", "give a scheme id or --all")
         ids = SCHEME_IDS if all_ else [scheme]
@@ -139,12 +138,21 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         out: Path = typer.Option(..., "-o", "--out", help="写出的 YAML 文件 / the YAML file to write"),
         title: Optional[str] = typer.Option(None, "--title", help="方案标题 / the scheme's title"),
         force: bool = typer.Option(False, "--force", help="覆盖已有文件 / overwrite an existing file"),
+        document: Optional[Path] = typer.Option(
+            None, "--from", help="从考核办法原文起草（.docx / .txt / .xlsx）/ draft from the office's own document"),
     ):
-        """写出新方案的起始文件（带注释）/ write a commented starting file for a new scheme."""
-        from .scheme.new import write_starter
+        """写出新方案的起始文件（带注释），或从考核办法原文起草 / write a starting file, or draft one from a document."""
+        from .scheme.new import write_draft, write_starter
 
-        path = write_starter(scheme_id, out, title, force)
-        console.print(f"已写出新方案起始文件：{path}（下一步：xinyong check {path}）")
+        if document is None:
+            path = write_starter(scheme_id, out, title, force)
+            console.print(f"已写出新方案起始文件：{path}（下一步：xinyong check {path}）")
+            return
+        path, source, draft = write_draft(scheme_id, document, out, title, force, validate=_draft_compiles)
+        unsure = path.read_text(encoding="utf-8").count("待确认")
+        console.print(f"已起草：{path}（{len(draft.sections)} 个部分、{len(draft.items)} 个条目、"
+                      f"{len(draft.gates)} 个否决条件），原文写在 {source}")
+        console.print(f"其中 {unsure} 处标有“待确认”，是按措辞猜的，请逐条对照原文核对（下一步：xinyong check {path}）")
 
     @app.command("kinds")
     def kinds_cmd():
@@ -155,6 +163,18 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         for name in reg.names():
             k = reg.get(name)
             console.print(f"{name}（{k.label}）：{k.doc.splitlines()[0]}")
+
+
+def _draft_compiles(scheme) -> None:
+    """A draft must get through what ``check`` does: compile its rules, find its quotes on their lines."""
+    from .errors import SchemeError
+    from .scoring.check import check_quotes
+    from .scoring.plan import compile as compile_plan
+
+    compile_plan(scheme)
+    bad, _ = check_quotes(scheme)
+    if bad:
+        raise SchemeError("引文与原文不符：" + "；".join(f.message for f in bad[:3]), "draft quotes do not match")
 
 
 # Every command of ``xinyong``, in the order ``--help`` lists them: one registration function per step.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,26 @@ class Consoles:
 
     out: Console
     err: Console
+
+
+class CommandConsole(Console):
+    """A console that folds lines only on a terminal. Written to a file or a pipe (``> 结果.txt``, ``| less``)
+    with no ``COLUMNS`` set, rich would fold every line at 80 columns, mid-sentence ("合计为 88 \n分"); here
+    a line stays one line and a table keeps its natural width. ``COLUMNS`` still wins when it is set."""
+
+    @property
+    def size(self):
+        dims = super().size
+        if not self.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+            return dims._replace(width=UNFOLDED_WIDTH)
+        return dims
+
+    @size.setter
+    def size(self, new_size):
+        Console.size.fset(self, new_size)
+
+
+UNFOLDED_WIDTH = 10_000  # "no folding": wider than any line or table a command prints
 
 
 def pairs(values: list[str] | None, what: str) -> list[tuple[str, str]]:
@@ -234,7 +255,7 @@ def usage_error_lines(exc) -> list[str]:
 
 
 # ------------------------------------------------------------------ options shared by commands
-FORMATS = ("table", "json")
+TABLE_FORMATS = ("table", "json")  # --format of the commands that print a table
 LANGS = ("zh", "en")
 
 
@@ -280,11 +301,13 @@ def print_json(console: Console, data: Any) -> None:
 
 def write_csv(path: Path, df, headers: dict[str, str], lang: str) -> Path:
     """``df`` as CSV (UTF-8 with BOM, so Excel reads the Chinese): columns renamed by ``headers``
-    (English name → Chinese) unless ``lang`` is ``en``."""
-    from .util import atomic_write_text
+    (English name → Chinese) unless ``lang`` is ``en``; a text cell that begins like a formula (a
+    refused cell's value, say) is quoted (:func:`xinyong.safe.csv_cell`)."""
+    from .safe import frame_csv_bytes
+    from .util import atomic_write_bytes
 
     out = df if lang == "en" else df.rename(columns=headers)
-    atomic_write_text(path, out.to_csv(index=False), encoding="utf-8-sig")
+    atomic_write_bytes(path, frame_csv_bytes(out, lineterminator="\n"))
     return path
 
 
@@ -324,6 +347,18 @@ def problems_frame(problems, lang: str = "zh"):
     return df
 
 
+def shown_value(v: Any) -> str:
+    """A problem's value as the person who typed it would read it: text quoted (a stray space shows),
+    numbers as written (2, not 2.0; 0.5), nothing for no value."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return "" if isinstance(v, float) and math.isnan(v) else f"{v:g}"
+    return repr(v)
+
+
 def problems_view(problems, title: str, folder: Path | None = None) -> "Records":
     """The problems for a person: a table on a wide terminal, one block per problem on a narrow one.
 
@@ -332,7 +367,7 @@ def problems_view(problems, title: str, folder: Path | None = None) -> "Records"
     as ``collect``), a 文件 column names each problem's file relative to it."""
     cols = ("级别", "位置", "输入/条目", "单位", "值", "应为", "问题")
     rows = [(SEVERITY_ZH.get(p.severity, p.severity), location(p), p.input or "", p.unit or "",
-             "" if p.value is None else repr(p.value), p.expected or "", p.message)
+             shown_value(p.value), p.expected or "", p.message)
             for p in problems]
     if folder is not None:
         cols = cols[:1] + ("文件",) + cols[1:]
@@ -412,14 +447,14 @@ class Records:
 
         for line in self.blocks(options.max_width):
             yield Text(line, no_wrap=True, overflow="ignore")
-FORMATS = ("html", "docx", "pdf")
+
+
+# ------------------------------------------------------------------ --format html,docx,pdf
 FORMAT_HELP = "输出格式，逗号分隔：html、docx、pdf（PDF 需要 Chromium）/ formats: html,docx,pdf"
 
 
 def parse_formats(text: str) -> list[str]:
     """``--format html,docx,pdf``: which files to write besides the executed notebook (HTML always)."""
-    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad:
-        raise XinyongError(f"不支持的格式：{'、'.join(bad)}（可选：{'、'.join(FORMATS)}）", f"unknown format(s) {bad}")
-    return ["html", *[f for f in dict.fromkeys(wanted) if f != "html"]]
+    from .report.formats import output_formats
+
+    return output_formats(text.split(","))

@@ -67,7 +67,8 @@ GATE_KIND_EXPLAIN_ZH = {"veto": "一票否决：任何一项基本条件未达�
 FINDING_ZH = {
     "total_mismatch": "总分不符", "bonus_mismatch": "附加分不符", "section_mismatch": "分项合计不符",
     "unreachable_max": "满分无法达到", "no_criteria": "缺少评分标准", "inferred_category": "归类系推断",
-    "label_mismatch": "标注分值不符", "no_declared_total": "未给出总分",
+    "label_mismatch": "标注分值不符", "no_declared_total": "未给出总分", "exceeds_max": "评分超出满分",
+    "cap_unreachable": "上限用不上", "bonus_never_counts": "附加分不计入",
 }
 
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, score2
+from ..safe import append
 from ..util import atomic_write_bytes
 from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
 
@@ -223,8 +224,8 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
                 v = result.points.at[u.id, it.id]
                 pts[k] = None if v != v else float(v)
                 sts[k] = label(STATUS_ZH, str(result.status.at[u.id, it.id]))
-        ws.append(row + pts + [u.error])
-        st.append(row[:5] + sts)
+        append(ws, row + pts + [u.error])
+        append(st, row[:5] + sts)
         if u.status == "failed":
             failed_rows.add(ws.max_row)
     n_fixed = len(fixed)
@@ -254,7 +255,7 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
         lines.append(("说明", "“整改台账”表列出上一考核期失分的条目及本期情况：已挽回（本期满分）、部分挽回、仍失分、"
                             "扣分增加、未知（本期尚未计分，不是 0 分）、本期不适用。"))
     for k, v in lines:
-        info.append([k, v])
+        append(info, [k, v])
         info.cell(info.max_row, 1).font = bold
     info.column_dimensions["A"].width = 12
     info.column_dimensions["B"].width = 90
@@ -295,7 +296,7 @@ def _head_row(sheet: Any, heads: list[str], height: float, freeze: str, bold: An
     """A sheet's first row: the column heads, bold on the header fill, wrapped; panes frozen at ``freeze``."""
     from openpyxl.styles import Alignment
 
-    sheet.append(heads)
+    append(sheet, heads)
     for c in sheet[1]:
         c.font, c.fill, c.border = bold, fill, border
         c.alignment = Alignment(wrap_text=True, vertical="center")
@@ -312,7 +313,7 @@ def _followup_sheet(ws: Any, df: Any, s: BatchSummary, head_fill: Any, border: A
              f"本期得分（{period_zh(s.period)}）", "本期失分", "较上期挽回", "整改情况"]
     _head_row(ws, heads, 36, "C2", bold, head_fill, border)
     for r in df.itertuples(index=False):
-        ws.append([r.unit, r.unit_name, r.item, r.name, r.max if r.max is not None else r.prev_max, r.prev_points,
+        append(ws, [r.unit, r.unit_name, r.item, r.name, r.max if r.max is not None else r.prev_max, r.prev_points,
                    r.prev_lost, r.points, r.lost, r.change, r.state_zh])
     looks = _Looks()
     for row in ws.iter_rows(min_row=2, max_col=len(heads)):

@@ -5,15 +5,16 @@ error, so one unit's bad cell would fail every report of the run. Intake attribu
 the unit its row names (``Problem.unit``; :attr:`IntakeResult.unit_errors` keeps all of them, listed or
 not); those units fail on their own, and the notebooks read a copy of the file without their rows.
 Problems that belong to no unit (a missing sheet, an unknown column, a row without a unit id) fail the
-whole run: nobody can say which reports they would change.
+whole run: nobody can say which reports they would change. :func:`read_run` does this for a run's period
+and its history, and scores what is valid once, here on the client.
 """
 from __future__ import annotations
 
-import csv
 import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Mapping
 
 import pandas as pd
 
@@ -23,9 +24,13 @@ from ..intake.cells import text
 from ..intake.read import ID_HEADERS, IntakeResult
 from ..intake.sources import csv_rows, decode_text, sniff_delimiter
 from ..intake.template import DATA_SHEETS
+from ..safe import csv_bytes
 from ..scheme.model import Scheme
 from ..util import atomic_write_bytes
 from .names import safe_component
+
+INPUTS_DIR = ".inputs"  # in the run folder: the copies without invalid units
+
 
 @dataclass
 class PeriodInput:
@@ -84,13 +89,11 @@ def without_units(path: Path, drop: set[str]) -> bytes:
     delim = sniff_delimiter(got[0])
     rows = csv_rows(got[0], delim)
     j = _id_column(rows[0] if rows else [])
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=delim, lineterminator="\n")
-    for i, row in enumerate(rows):
-        if i > 0 and j is not None and j < len(row) and text(row[j]) in drop:
-            continue
-        w.writerow(row)
-    return buf.getvalue().encode("utf-8")
+    # through the one CSV writer: a text that begins like a formula is quoted, and intake's CSV reader
+    # takes the quote off again, so the notebooks read exactly the cells of the file given
+    keep = [row for i, row in enumerate(rows)
+            if not (i > 0 and j is not None and j < len(row) and text(row[j]) in drop)]
+    return csv_bytes(keep, delimiter=delim, lineterminator="\n", encoding="utf-8")
 
 
 def read_period(scheme: Scheme, period: str, source: str | os.PathLike, work_dir: Path) -> PeriodInput:
@@ -120,3 +123,70 @@ def read_period(scheme: Scheme, period: str, source: str | os.PathLike, work_dir
             raise InputError(f"去除有误单位后，文件 {src.name} 仍有 {len(check.errors)} 处错误", "clean copy still has errors",
                              problems=check.errors, file=str(src))
     return PeriodInput(str(period), src.resolve(), path, res, bad, check)
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """A run's period and its history as read, the units that are invalid, and the valid ones scored."""
+
+    current: PeriodInput
+    history: tuple[PeriodInput, ...]
+    run: Any  # report.load.Run of the valid units; None when no unit is valid
+    invalid: tuple  # report.load.InvalidUnit per invalid unit, in the file's order
+
+    @property
+    def order(self) -> list[str]:
+        """Every unit of the file, in its order (then units known only by their errors)."""
+        ids = [str(u) for u in self.current.frame.index]
+        return ids + [u for u in self.current.bad if u not in set(ids)]
+
+    def column(self, name: str) -> dict[str, str | None]:
+        """unit id -> its text in ``unit_name`` or ``unit_kind`` (None when blank)."""
+        # a blank (or refused) text is pd.NA in the frame's string column: ``NA != NA`` has no truth value
+        return {str(u): (None if pd.isna(v) else str(v)) for u, v in self.current.frame[name].items()}
+
+    def history_problems(self) -> dict[str, tuple[list[Problem], list[str]]]:
+        """unit id -> (its errors in earlier periods' files, those periods)."""
+        out: dict[str, tuple[list[Problem], list[str]]] = {}
+        for h in self.history:
+            for uid, probs in h.bad.items():
+                got = out.setdefault(uid, ([], []))
+                got[0].extend(probs)
+                got[1].append(h.period)
+        return out
+
+
+def read_run(scheme: Scheme, period: str, data: Path, history: list[tuple[str, Path]],
+             readings: Mapping[str, str], run_dir: Path) -> RunInputs:
+    """Read ``data`` and the ``history`` files once (:func:`read_period`), and score the valid units with
+    everything their reports read. Raises :class:`InputError` for problems that belong to no unit."""
+    from ..report.load import load_run
+
+    work = run_dir / INPUTS_DIR
+    cur = read_period(scheme, period, data, work)
+    hist = tuple(read_period(scheme, p, f, work) for p, f in history)
+    valid = [u for u in map(str, cur.frame.index) if u not in cur.bad]
+    # evidence links are relative to the file given, not to the cleaned copy in .inputs/
+    run = load_run(scheme, cur.path, period=period, readings=dict(readings),
+                   history=[{"period": h.period, "data": h.path} for h in hist],
+                   evidence_base=cur.source.parent,
+                   already_read={str(p.path): p.read for p in (cur, *hist)}) if valid else None
+    invalid = _invalid_units(cur)
+    if run is not None:  # the overview lists them with their errors: nobody is silently dropped
+        run.invalid = invalid
+    return RunInputs(cur, hist, run, invalid)
+
+
+def _invalid_units(cur: PeriodInput) -> tuple:
+    """The units of the file whose rows are invalid, with their errors, in the file's order."""
+    from ..report.load import InvalidUnit
+
+    f = cur.frame
+    out = []
+    for uid, probs in cur.bad.items():
+        name = kind = None
+        if uid in f.index:
+            name, kind = (None if pd.isna(v) else str(v) for v in (f.at[uid, "unit_name"], f.at[uid, "unit_kind"]))
+        out.append(InvalidUnit(uid, name, kind, tuple(probs)))
+    order = {u: k for k, u in enumerate(map(str, f.index))}
+    return tuple(sorted(out, key=lambda u: order.get(u.unit, len(order))))

@@ -3,7 +3,7 @@
 ``write_template`` writes the fill-in workbook for a scheme; ``read_inputs`` reads a filled workbook
 (or a wide CSV) into the frame :func:`xinyong.score` takes, collecting every problem.
 
-One reading path (issue 11):
+One reading path:
 
 - ``sources``   a file opened once → grids of values (workbook streamed down to its last row with data;
                 CSV decoded and its delimiter sniffed)

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from ..safe import safe_file_name, short_hash, temp_prefix
 from ..util import sha256_file
 
 EVIDENCE_DIR = "证据"  # beside the report's HTML: <folder of the report>/证据/<unit>/<file>
@@ -69,9 +70,10 @@ def resolve(evidence: pd.DataFrame, base: Path | None) -> pd.DataFrame:
 
 
 def unit_folder(unit: str) -> str:
-    """The unit's folder name under :data:`EVIDENCE_DIR` (letters, digits, CJK, '-', '.', '_')."""
-    s = re.sub(r"[^\w.\-]+", "_", str(unit), flags=re.UNICODE).strip("._")
-    return s or "unit"
+    """The unit's folder name under :data:`EVIDENCE_DIR`: :func:`xinyong.safe.safe_file_name` (plain form),
+    with a short hash of the id when cleaning changed it, so two ids never share a folder."""
+    s = safe_file_name(unit, 64, plain=True, fallback="unit")
+    return s if s == str(unit) else f"{s}-{short_hash(str(unit))}"
 
 
 def targets(evidence: pd.DataFrame, unit: str) -> dict[str, str]:
@@ -110,7 +112,7 @@ def copy_unit_files(evidence: pd.DataFrame, unit: str, report_dir: Path) -> list
         dest = Path(report_dir) / rel
         if not (dest.is_file() and filecmp.cmp(src, dest, shallow=False)):
             dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(dest.name), suffix=".tmp", dir=dest.parent)
             os.close(fd)
             try:
                 shutil.copyfile(src, tmp)

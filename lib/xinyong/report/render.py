@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import XinyongError
-from ..util import atomic_write_bytes, cut_utf8
+from ..safe import safe_file_name, temp_prefix
+from ..util import atomic_write_bytes
 from .narrative import scheme_label
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"  # package data; the repository's notebooks/ links here
@@ -34,7 +35,16 @@ OVERVIEW_NOTEBOOK = "overview.ipynb"
 KERNEL = "python3"
 
 
-ENGINES = {"kernel": "nbclient", "warm": "xinyong-warm"}  # our names -> papermill engine names
+ENGINES = {"warm": "xinyong-warm", "kernel": "nbclient"}  # our names -> papermill engine names
+
+
+def check_engine(engine: str) -> str:
+    """``engine`` when it is one of :data:`ENGINES`, else an error that lists them (the batch checks
+    before any work, a report when it renders)."""
+    if engine not in ENGINES:
+        raise XinyongError(f"未知的执行引擎“{engine}”，可用：{'、'.join(ENGINES)}",
+                           f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    return engine
 
 
 class ReportError(XinyongError):
@@ -92,13 +102,10 @@ def notebook_path(name: str) -> Path:
 
 
 def safe_name(*parts: Any) -> str:
-    """A file name from ids and periods: keeps letters (CJK too), digits, '-', '.', joins with '_'."""
-    text = "_".join(str(p) for p in parts if p not in (None, ""))
-    text = re.sub(r"[^\w.\-]+", "_", text, flags=re.UNICODE).strip("._")
-    # at most 150 UTF-8 bytes (not characters: 150 CJK characters would be 450 bytes, over the
-    # 255-byte name limit of Linux file systems once ".failed.ipynb" is added)
-    text = cut_utf8(text, 150).rstrip("._")
-    return text or "report"
+    """A file stem from ids and periods joined with '_' (:func:`xinyong.safe.safe_file_name`, plain form):
+    at most 150 UTF-8 bytes, so ".failed.ipynb" and a temporary file's affixes still fit in 255."""
+    return safe_file_name("_".join(str(p) for p in parts if p not in (None, "")), 150, plain=True,
+                          fallback="report")
 
 
 def _abs(p: Any) -> Any:
@@ -125,15 +132,13 @@ def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, 
     import nbformat
     import papermill as pm
 
-    if engine not in ENGINES:
-        raise XinyongError(f"未知的执行引擎“{engine}”，可用：{'、'.join(ENGINES)}",
-                           f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    check_engine(engine)
     if source is None:
         src = notebook_path(notebook)
     else:  # the text a batch client sent: executed from the work folder (parameters carry absolute paths)
         src = work / Path(notebook).name
         src.write_text(source, encoding="utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".ipynb", dir=work)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(name), suffix=".ipynb", dir=work)
     os.close(fd)
     t0 = time.perf_counter()
     try:

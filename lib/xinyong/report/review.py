@@ -1,4 +1,4 @@
-"""What is still to be reviewed and what evidence is still missing (issue 14 §3–§4), as data for the
+"""What is still to be reviewed and what evidence is still missing, as data for the
 unit report's evidence block and the overview.
 
 A judgement item without an assessor's points is 待评审: its points are unknown (never zero) until

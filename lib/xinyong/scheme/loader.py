@@ -466,7 +466,8 @@ def _validate(scheme: Scheme) -> None:
     def _check_item(it: Item):
         for ref in it.inputs:
             if isinstance(ref, str) and ref not in catalogue:
-                bad(it.id, "inputs", f"条目 {it.id} 引用了未声明的输入 {ref}", f"undeclared input {ref!r}")
+                bad(it.id, "inputs", f"条目 {it.id} 引用了未声明的输入 {ref}{_meant(ref, catalogue)}",
+                    f"undeclared input {ref!r}")
         for rid in it.readings:
             if rid not in reading_ids:
                 bad(it.id, "readings", f"条目 {it.id} 引用了不存在的解读 {rid}", f"unknown reading {rid!r}")
@@ -519,7 +520,8 @@ def _validate(scheme: Scheme) -> None:
                 bad(c.id, "test", exc.message, exc.detail)
             for ref in c.inputs:
                 if isinstance(ref, str) and ref not in catalogue:
-                    bad(c.id, "inputs", f"门槛条件 {c.id} 引用了未声明的输入 {ref}", f"undeclared input {ref!r}")
+                    bad(c.id, "inputs", f"门槛条件 {c.id} 引用了未声明的输入 {ref}{_meant(ref, catalogue)}",
+                        f"undeclared input {ref!r}")
 
     for chk in scheme.checks:
         check_id(chk.id, scheme.id)
@@ -540,3 +542,9 @@ def _validate(scheme: Scheme) -> None:
 
 def load_all() -> dict[str, Scheme]:
     return {sid: load_scheme(sid) for sid in SCHEME_IDS if scheme_path(sid).exists()}
+
+
+def _meant(ref: str, catalogue) -> str:
+    """“（是否想写 gov_rectified？）” when a declared input id is close to a misspelt one, else nothing."""
+    hit = closest(ref, catalogue)
+    return f"（是否想写 {hit}？）" if hit else ""

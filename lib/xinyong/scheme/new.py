@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 from ..errors import SchemeError
+from .model import Scheme
 
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -114,3 +116,66 @@ def write_starter(scheme_id: str, out: str | Path, title: str | None = None, for
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     return out
+
+
+def source_path_for(out: Path) -> Path:
+    """Where the document's text goes: beside the YAML, ``ID.yaml`` → ``ID.source.txt``."""
+    return out.with_name(out.stem + ".source.txt")
+
+
+def write_draft(scheme_id: str, document: str | Path, out: str | Path, title: str | None = None,
+                force: bool = False, validate: Callable[[Scheme], None] | None = None):
+    """Draft ``out`` from the office's own ``document`` and write the document's text beside it.
+
+    The draft is loaded by the real loader (and passed to ``validate``, which the command line uses to
+    compile it and check its quotes) in a scratch folder first: nothing is written unless it loads.
+    Returns (the YAML path, the source text path, the :class:`Draft`).
+    """
+    from .document import read_document
+    from .draft import draft_scheme
+    from .draft_yaml import draft_yaml
+
+    starter_yaml(scheme_id)  # the id check
+    out, document = Path(out), Path(document)
+    source = source_path_for(out)
+    for path in (out, source):
+        if path.exists() and not force:
+            raise SchemeError(f"文件已存在：{path}（如要覆盖，加 --force）", f"{path} exists", file=str(path))
+    lines = read_document(document)
+    draft = draft_scheme(lines, scheme_id)
+    if title:
+        draft.title = title
+    if not draft.items:
+        raise SchemeError(f"在“{document.name}”中没有找到评分条款（如“得5分”“每条扣0.5分”“（10分）”“酌情计分”），"
+                          f"无法起草；可改用 xinyong new {scheme_id} -o {out.name} 从起始文件手写",
+                          f"no scoring clause found in {document}", file=str(document))
+    yaml_text = draft_yaml(draft, source.name, out.name, document.name)
+    source_text = "\n".join(lines) + "\n"
+    _try_load(yaml_text, source_text, out.name, source.name, validate)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text(source_text, encoding="utf-8")
+    out.write_text(yaml_text, encoding="utf-8")
+    return out, source, draft
+
+
+def _try_load(yaml_text: str, source_text: str, yaml_name: str, source_name: str,
+              validate: Callable[[Scheme], None] | None) -> None:
+    import tempfile
+
+    from .loader import load_scheme
+
+    with tempfile.TemporaryDirectory(prefix="xinyong-draft-") as tmp:
+        (Path(tmp) / source_name).write_text(source_text, encoding="utf-8")
+        (Path(tmp) / yaml_name).write_text(yaml_text, encoding="utf-8")
+        try:
+            scheme = load_scheme(Path(tmp) / yaml_name)
+            if validate is not None:
+                validate(scheme)
+        except SchemeError as e:
+            raise SchemeError(f"起草的方案文件未能通过校验，没有写出（这是起草程序的问题，请报告）：{e.message}",
+                              f"draft does not load: {e.detail}", scheme=scheme_id_of(yaml_text)) from e
+
+
+def scheme_id_of(yaml_text: str) -> str | None:
+    m = re.search(r"^id: (\S+)", yaml_text, re.M)
+    return m.group(1) if m else None

@@ -71,6 +71,12 @@ def model_fields(model) -> list[str]:
     return list(getattr(model, "model_fields", {}))
 
 
+def _split_text(field: str) -> bool:
+    """A field name no author writes: Chinese text, or words with spaces or punctuation — the tail of a
+    clause cut at an ASCII comma."""
+    return any(ord(ch) > 0x2e7f for ch in field) or any(ch in field for ch in " ；;。.%（）()")
+
+
 def zh_message(err: dict, model=None, hide: tuple[str, ...] = ()) -> str:
     """One pydantic error in Chinese. ``model``: the class holding the offending field (for the list of
     valid fields); ``hide``: fields not to offer (filled by the program)."""
@@ -78,6 +84,12 @@ def zh_message(err: dict, model=None, hide: tuple[str, ...] = ()) -> str:
     field = str(err["loc"][-1]) if err.get("loc") else ""
     valid = [f for f in model_fields(model) if f not in hide] if model is not None else []
     if kind == "extra_forbidden":
+        if _split_text(field):
+            # `{quote: 每条扣1分, 最高得6分；}`: YAML reads an unquoted ASCII comma in a flow mapping as the
+            # end of the value, so the rest of the clause became a field name
+            return (f"未知字段“{field}”：这像是一段文字的后半截。写在 {{ }} 里的文字含有英文逗号“,”时，"
+                    "YAML 会在逗号处把它截断；请给整段文字加上引号（如 quote: \"每条扣1分, 最高得6分\"），"
+                    "或把逗号改成中文逗号“，”")
         best = closest(field, valid)
         return (f"未知字段“{field}”" + (f"，是否想写“{best}”？" if best else "。")
                 + (f"可用字段：{'、'.join(valid)}" if valid else ""))

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..scheme.model import Item, Scheme, Section, Source
 from .plan import Plan, compile
+from .reach import input_interval, rule_reach
 from .registry import Registry
 
 EPS = 1e-9
@@ -24,8 +25,9 @@ EPS = 1e-9
 @dataclass(frozen=True)
 class Finding:
     scheme: str
-    code: str  # total_mismatch | bonus_mismatch | section_mismatch | unreachable_max | no_criteria
-    #           | inferred_category | label_mismatch | no_declared_total
+    code: str  # total_mismatch | bonus_mismatch | section_mismatch | unreachable_max | exceeds_max
+    #           | cap_unreachable | bonus_never_counts | no_criteria | inferred_category | label_mismatch
+    #           | no_declared_total
     target: str  # scheme, section or item id
     message: str  # Chinese
     detail: str  # English
@@ -55,7 +57,8 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
     out: list[Finding] = []
     sid = scheme.id
     base, bonus = scheme.base_max, scheme.bonus_max
-    attainable = _attainable_total(scheme, registry)
+    ranges = _ranges(scheme)
+    attainable = float(scheme.add_up([[_reach_or_max(it, registry, ranges) for it in scheme.walk_items()]]).total[0])
 
     # 1. the scheme's declared total
     if scheme.declared_total is None:
@@ -133,23 +136,50 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
             out.append(Finding(sid, "inferred_category", it.id,
                                f"“{it.name}”的所属类别是推断的：{it.meta['inferred_category']}",
                                "category inferred", None, it.max_points, **_src(it.source)))
-        att = _item_attainable(it, registry)
-        if att is not None and att < (it.max_points or 0) - EPS:
+        reach = _item_reach(it, registry, ranges)
+        mx = it.max_points or 0.0
+        if reach is not None and reach < mx - EPS:
             out.append(Finding(sid, "unreachable_max", it.id,
-                               f"“{it.name}”满分 {_n(it.max_points or 0)} 分，但按评分标准字面最多只能得 {_n(att)} 分",
-                               f"maximum {it.max_points:g} unreachable: rule gives at most {att:g}",
-                               it.max_points, att, **_src(it.source)))
+                               f"“{it.name}”满分 {_n(mx)} 分，但按评分标准字面最多只能得 {_n(reach)} 分",
+                               f"maximum {mx:g} unreachable: rule gives at most {reach:g}",
+                               mx, reach, **_src(it.source)))
+        elif reach is not None and reach > mx + EPS:
+            out.append(Finding(sid, "exceeds_max", it.id,
+                               f"“{it.name}”满分 {_n(mx)} 分，但评分标准最多可给 {_n(reach)} 分：超出满分的部分被截去",
+                               f"rule gives up to {reach:g}, above the item's maximum {mx:g} (the excess is cut)",
+                               mx, reach, **_src(it.source)))
+        if it.bonus and reach is not None and reach <= EPS:
+            out.append(Finding(sid, "bonus_never_counts", it.id,
+                               f"附加分“{it.name}”按评分标准永远得 0 分",
+                               "bonus item can never give points", mx, reach, **_src(it.source)))
+
+    # 4. a section cap its items can never reach, and a bonus ceiling of nothing
+    for sec in scheme.walk_sections():
+        if sec.cap is None or sec.cap.max is None:
+            continue
+        items_reach = _uncapped(sec, registry, ranges)
+        cap_value = float(sec.cap.max)
+        if items_reach < cap_value - EPS:
+            out.append(Finding(sid, "cap_unreachable", sec.id,
+                               f"“{sec.name}”上限 {_n(cap_value)} 分，但所含条目最多合计 {_n(items_reach)} 分，上限永远用不上",
+                               f"section cap {cap_value:g} above what its items can give ({items_reach:g})",
+                               cap_value, items_reach, **_src(sec.cap.source or sec.source or _first_item_source(sec))))
+    if scheme.bonus_cap is not None and scheme.bonus_cap.max is not None:
+        ceiling = float(scheme.bonus_cap.max)
+        if ceiling <= EPS and scheme.items_bonus_max > EPS:
+            out.append(Finding(sid, "bonus_never_counts", sid, f"附加分上限为 {_n(ceiling)} 分：附加分永远不计入总分",
+                               "bonus ceiling of 0: no bonus ever counts", ceiling, 0.0,
+                               **_src(scheme.bonus_cap.source or scheme.source)))
     return out
 
 
-def _first_item_source(sec: Section) -> Source | None:
-    for it in sec.walk_items():
-        if it.source:
-            return it.source
-    return None
+def _ranges(scheme: Scheme):
+    """Every input's declared interval (what the inputs may be, as their specs say)."""
+    return {k: input_interval(v) for k, v in scheme.input_catalogue.items()}
 
 
-def _item_attainable(it: Item, registry: Registry) -> float | None:
+def _item_reach(it: Item, registry: Registry, ranges) -> float | None:
+    """Most points the item's rule, as written, gives before the engine clips to 满分 (None: unknowable)."""
     if it.rule is None:
         return None
     params = dict(it.rule.params)
@@ -157,17 +187,33 @@ def _item_attainable(it: Item, registry: Registry) -> float | None:
         params.setdefault("column", f"judge:{it.id}")
     # the plan was compiled, so the kind is known and the params are valid
     p = registry.get(it.rule.kind).parse_params(params, it.max_points or 0.0)
-    att = p.max_attainable()
-    return None if att is None else min(att, it.max_points or 0.0)
+    return rule_reach(it.rule.kind, p, ranges)
 
 
-def _attainable_total(scheme: Scheme, registry: Registry) -> float:
-    """Most points a unit can get under the rules as written, added up through the caps."""
-    att = []
-    for it in scheme.walk_items():
-        a = _item_attainable(it, registry)
-        att.append(it.max_points if a is None else a)
-    return float(scheme.add_up([att]).total[0])
+def _reach_or_max(it: Item, registry: Registry, ranges) -> float:
+    r = _item_reach(it, registry, ranges)
+    return (it.max_points or 0.0) if r is None else min(r, it.max_points or 0.0)
+
+
+def _uncapped(sec: Section, registry: Registry, ranges) -> float:
+    """What a section's items (and sub-sections, through their own caps) can give at most, before its cap."""
+    total = 0.0
+    for ch in sec.children():
+        if isinstance(ch, Section):
+            sub = _uncapped(ch, registry, ranges)
+            if ch.cap is not None and ch.cap.max is not None:
+                sub = min(sub, float(ch.cap.max))
+            total += sub
+        else:
+            total += _reach_or_max(ch, registry, ranges)
+    return total
+
+
+def _first_item_source(sec: Section) -> Source | None:
+    for it in sec.walk_items():
+        if it.source:
+            return it.source
+    return None
 
 
 # ------------------------------------------------------------------ quotes against the source text

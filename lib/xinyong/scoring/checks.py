@@ -95,16 +95,28 @@ def check_problems(scheme: Scheme, frame: pd.DataFrame, locate: Locate | None = 
     for v in check_inputs(scheme, frame):
         where = [(locate(v.unit, n) if locate else None) or {} for n in v.inputs]
         cells = "，".join(
-            f"“{cat[n].label if n in cat else n}”" + (f"（{w['ref']}）= " if w.get("ref") else " = ") + f"{x:g}"
+            f"“{cat[n].label if n in cat else n}”" + (f"（{w['ref']}）= " if w.get("ref") else " = ") + _said(cat.get(n), x)
             for n, x, w in zip(v.inputs, v.values, where))
         first = where[0]
         probs.append(Problem(
             f"{v.message}：{cells}", f"check {v.check} failed: {scheme_test(scheme, v.check)} with "
             + ", ".join(f"{n}={x:g}" for n, x in zip(v.inputs, v.values)),
             file=first.get("file"), sheet=first.get("sheet"), row=first.get("row"), column=first.get("column"),
-            unit=v.unit, input=v.inputs[0], value=v.values[0], expected=scheme_test(scheme, v.check),
+            unit=v.unit, input=v.inputs[0], value=_typed(cat.get(v.inputs[0]), v.values[0]), expected=v.message,
             severity="error" if v.severity == "error" else "note"))
     return probs
+
+
+def _typed(spec, x: float):
+    """A value as its input's type has it: a yes/no as 是/否, a whole number as an int."""
+    if spec is not None and spec.type == "bool":
+        return "是" if x else "否"
+    return int(x) if float(x).is_integer() else x
+
+
+def _said(spec, x: float) -> str:
+    v = _typed(spec, x)
+    return v if isinstance(v, str) else f"{v:g}"
 
 
 def scheme_test(scheme: Scheme, check_id: str) -> str:

@@ -231,9 +231,14 @@ def _check_rules(scheme: Scheme, registry: Registry) -> None:
             return
         undeclared = p.input_ids() - set(it.input_ids)
         if undeclared:
+            # a misspelt id is the usual cause: name the declared (or scheme-level) input it is closest to
+            known = list(it.input_ids) + [i for i in scheme.input_catalogue if i not in it.input_ids]
+            hints = {u: closest(u, known) for u in sorted(undeclared)}
+            said = "；".join(f"{u}（是否想写 {h}？）" if h else u for u, h in hints.items())
             problems.add(it.id, f"{where}.params",
-                         f"条目 {it.id} 的规则读取了未在 inputs 中列出的输入：{', '.join(sorted(undeclared))}",
-                         f"rule reads undeclared inputs {sorted(undeclared)}")
+                         f"条目 {it.id} 的规则读取了未在 inputs 中列出的输入：{said}",
+                         f"rule reads undeclared inputs {sorted(undeclared)}"
+                         + "".join(f"; did you mean {h!r} for {u!r}?" for u, h in hints.items() if h))
 
     items = {}
     for it in scheme.walk_items():

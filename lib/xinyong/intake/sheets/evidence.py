@@ -27,7 +27,8 @@ def read_evidence(ctx: ReadContext, g: Grid) -> None:
         title, link = text(c["title"]), text(c["link"])
         if not title and not link and not text(c["date"]):
             continue  # a row a unit's workbook lists as needing evidence, not filled: no evidence, no error
-        bad = False
+        bad = not all([ctx.clean_text(title, "文件标题", "document title", g.name, i, cols["title"], uid or None, True),
+                       ctx.clean_text(link, "文件名或链接", "file name or link", g.name, i, cols["link"], uid or None)])
         if item not in targets:
             near = suggest(item, {x: x for x in targets}) if item else None
             log.error(("条目编号为空" if not item else f"未知的条目编号“{item}”") + (f"（是否为“{near}”？）" if near else ""),

@@ -64,6 +64,7 @@ from ..template import RECEIPT_COLUMNS as RECEIPT_HEADERS, SHEET_RECEIPTS
 from ..template import (EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS,
                         REPORTED, UNREPORTED, YES, UnitRow, build_template, head_cells, save_workbook)
+from ...safe import frame_csv_bytes, put, visible
 from ...util import atomic_write_bytes, sha256_file
 from .answers import item_boxes, answers_for, box_label
 from .split import EVIDENCE_FOLDER, EVIDENCE_SUFFIX
@@ -214,9 +215,11 @@ def _identity(path: Path, data: bytes) -> tuple[dict[str, str], dict[str, str], 
         jid = next((head[h] for h in UNIT_COLUMNS["unit_id"] if h in head), None)
         jname = next((head[h] for h in UNIT_COLUMNS["unit_name"] if h in head), None)
         for row in units[1:] if jid is not None else ():
-            uid = text(row[jid]) if jid < len(row) else ""
+            # shown as they are written, invisible characters included (\x07, \u202e): a refused file's
+            # receipt row names its unit from here, before the reader has refused such a name
+            uid = visible(text(row[jid])) if jid < len(row) else ""
             if uid:
-                names[uid] = text(row[jname]) if jname is not None and jname < len(row) else ""
+                names[uid] = visible(text(row[jname])) if jname is not None and jname < len(row) else ""
     return meta, names, list(names)
 
 
@@ -510,11 +513,11 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     head_cells(units_ws, [STATUS_COLUMN], col=len(TEMPLATE_UNIT_COLUMNS) + 1)
     status_col = len(TEMPLATE_UNIT_COLUMNS) + 1
     for i in range(2, len(reported) + 2):
-        units_ws.cell(i, status_col, REPORTED)
+        put(units_ws, i, status_col, REPORTED)
     for k, uid in enumerate(unreported, len(reported) + 2):
         u = manifest.unit(uid)
         for j, v in enumerate((u.unit_id, u.unit_name or None, u.unit_kind or None, UNREPORTED), 1):
-            units_ws.cell(k, j, v)
+            put(units_ws, k, j, v)
     units_ws.column_dimensions["D"].width = 10
     ws = wb[SHEET_INPUTS]
     col_of = {ws.cell(INPUT_ID_ROW, j).value: j for j in range(2, ws.max_column + 1)}
@@ -546,7 +549,7 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     keys = list(EVIDENCE_COLUMNS) + extra
     for r, e in enumerate(ev_rows, 2):
         for j, key in enumerate(keys, 1):
-            ws.cell(r, j, e.get(key) or None)
+            put(ws, r, j, e.get(key) or None)
     for j, key in enumerate(keys, 1):
         if key in ("sha256", "box"):
             ws.column_dimensions[get_column_letter(j)].width = 66 if key == "sha256" else 14
@@ -555,13 +558,12 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     head_cells(rs, RECEIPT_COLUMNS)
     for r, vals in enumerate(receipts.itertuples(index=False), 2):
         for j, v in enumerate(vals, 1):
-            rs.cell(r, j, v if not (isinstance(v, str) and v == "") else None)
+            put(rs, r, j, v if not (isinstance(v, str) and v == "") else None)
     for col, w in zip("ABCDEFGH", (12, 30, 10, 40, 20, 66, 8, 80)):
         rs.column_dimensions[col].width = w
     rs.freeze_panes = "A2"
     save_workbook(wb, output, stamp)
-    csv_path = atomic_write_bytes(receipts_csv,
-                                  receipts.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+    csv_path = atomic_write_bytes(receipts_csv, frame_csv_bytes(receipts))
     ev = pd.DataFrame(ev_rows, columns=["item", "unit_id", "title", "link", "date", "sha256", "box"])
     return CollectResult(output, scheme.id, period, manifest, subs, receipts, unreported, ev, Path(csv_path))
 
