@@ -386,6 +386,30 @@ def test_a_file_too_large_is_not_read(tmp_path, scheme, monkeypatch):
     assert "文件过大" in messages(res) and "大.csv" in messages(res)
 
 
+def test_a_sheet_without_dimension_gets_one_and_others_are_left_alone(parts, scheme, tmp_path):
+    """openpyxl's read-only mode parses a whole sheet at opening when it has no <dimension> (even behind
+    64 KB of column definitions); such a sheet gets a dummy one first. A workbook that has them (every
+    workbook Excel or the template writes) is not rewritten."""
+    from xinyong.intake.sources import _with_dimensions
+
+    files, sheets = parts
+    plain = rebuilt(files, {})
+    assert _with_dimensions(plain) is plain
+    head = b"<cols>" + b'<col min="1" max="1" width="9"/>' * 4000 + b"</cols>"
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>u%d</t></is></c></row>' % (r, r, r)
+                    for r in range(2, 50_000))
+    xml = sheet_of_rows(rows).replace(b"<sheetData>", head + b"<sheetData>")
+    data = rebuilt({**files, sheets["单位"]: xml}, {})
+    fixed = _with_dimensions(data)
+    with zipfile.ZipFile(io.BytesIO(fixed)) as z:
+        got = z.read(sheets["单位"])
+    assert got.index(b'<dimension ref="A1"/>') < got.index(b"<cols>") and got.count(b"<row ") == 49_998
+    path = tmp_path / "无维度.xlsx"
+    log = Log(str(path))
+    src, took = timed(open_source, path, data, log)
+    assert took < 10 and not log.problems and src.grids["单位"].value(49_999, 1) == "u49999"
+
+
 CHILD = r"""
 import sys, time
 from xinyong.cli import main

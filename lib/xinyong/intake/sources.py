@@ -673,25 +673,38 @@ def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | N
     return src
 
 
-_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData[\s>/]")
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s>/]")
+_ROOT = re.compile(rb"<(\w+:)?worksheet[\s>][^>]*>")
+
+
+def _lacks_dimension(part: Any) -> bool:
+    """Whether a worksheet's XML has no ``<dimension>`` before its rows: read a chunk at a time, usually
+    one, until the rows start."""
+    carry = b""
+    while chunk := part.read(1 << 16):
+        buf = carry + chunk
+        rows = _SHEET_DATA.search(buf)
+        if b"dimension" in (buf[:rows.start()] if rows else buf):
+            return False
+        if rows:
+            return True
+        carry = buf[-64:]
+    return False  # no rows at all: nothing for openpyxl to parse
 
 
 def _with_dimensions(data: bytes) -> bytes:
     """The workbook with a ``<dimension>`` in every worksheet that has none. openpyxl's read-only mode looks
     for the dimension when it opens a sheet and, without one, parses the whole sheet to find out there is
     none (a minute for a large sheet, before the scan could count its rows). The reader never trusts the
-    dimension (the scan finds the rows), so a dummy one is enough. Excel always writes one: the workbook
-    comes back unchanged, after reading only the head of each sheet."""
+    dimension (the scan finds the rows), so a dummy one, first in the root element, is enough. Excel
+    always writes one: the workbook comes back unchanged, after reading only the head of each sheet."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        missing: dict[str, bytes] = {}
+        missing = set()
         for info in z.infolist():
-            if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
-                continue
-            with z.open(info) as part:
-                head = part.read(1 << 16)
-            m = _SHEET_DATA.search(head)
-            if m is not None and b"dimension" not in head[:m.start()]:
-                missing[info.filename] = m.group(1) or b""
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with z.open(info) as part:
+                    if _lacks_dimension(part):
+                        missing.add(info.filename)
         if not missing:
             return data
         out = io.BytesIO()
@@ -700,9 +713,10 @@ def _with_dimensions(data: bytes) -> bytes:
                 with z.open(info) as src, w.open(zipfile.ZipInfo(info.filename, info.date_time), "w",
                                                  force_zip64=info.file_size > (1 << 30)) as dst:
                     chunk = src.read(1 << 16)
-                    if info.filename in missing:
-                        m = _SHEET_DATA.search(chunk)
-                        chunk = chunk[:m.start()] + b"<%sdimension ref=\"A1\"/>" % missing[info.filename] + chunk[m.start():]
+                    root = _ROOT.search(chunk) if info.filename in missing else None
+                    if root is not None:
+                        chunk = (chunk[:root.end()] + b'<%sdimension ref="A1"/>' % (root.group(1) or b"")
+                                 + chunk[root.end():])
                     while chunk:
                         dst.write(chunk)
                         chunk = src.read(1 << 20)
