@@ -389,7 +389,9 @@ def test_a_file_too_large_is_not_read(tmp_path, scheme, monkeypatch):
 def test_a_sheet_without_dimension_gets_one_and_others_are_left_alone(parts, scheme, tmp_path):
     """openpyxl's read-only mode parses a whole sheet at opening when it has no <dimension> (even behind
     64 KB of column definitions); such a sheet gets a dummy one first. A workbook that has them (every
-    workbook Excel or the template writes) is not rewritten."""
+    workbook Excel or the template writes) is not rewritten. The sheet's rows start in row 2: calamine's
+    iter_rows yields the empty row above them too, which placed every row one lower (u49998 in row
+    49,999); such a sheet is read by the expat parser."""
     from xinyong.intake.sources import _with_dimensions
 
     files, sheets = parts

@@ -843,6 +843,11 @@ class _Calamine:
         except Exception:  # noqa: BLE001 — whatever calamine cannot do, the expat parser does
             self.usable = False
             return None
+        if r0:
+            # python-calamine 0.9.1's iter_rows yields the empty rows above the first value too (its columns
+            # start at the first value): SheetRows would place every row one lower per empty row. The
+            # template's sheets start in row 1; a sheet that does not is read by the expat parser
+            return None
         last = scan.last_row if scan.last_row is not None else 0
         # the rows down to the last one with data, kept a column at a time (SheetRows builds rows on demand);
         # anything but text and numbers (a date calamine recognised by a format openpyxl does not, a
