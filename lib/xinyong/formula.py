@@ -21,6 +21,11 @@ from .errors import FormulaError
 
 MAX_POWER = 100.0
 MAX_FORMULA_LENGTH = 2000
+# The parser, the checks and the evaluator recurse once per level of nesting; a formula nested a
+# thousand deep would end in RecursionError. The shipped schemes nest brackets 5 deep and their trees
+# are at most 11 levels (a sum of n terms is n levels: 100 leaves room for long sums).
+MAX_FORMULA_NESTING = 32  # brackets, counted in the text before parsing
+MAX_FORMULA_DEPTH = 100  # levels of the parsed tree
 
 
 def _safe_pow(a, b):
@@ -121,11 +126,20 @@ def parse(text: str, allowed_names: set[str] | None = None) -> Formula:
     if not isinstance(text, str) or not text.strip():
         raise FormulaError("公式为空", "empty formula", formula=text)
     if len(text) > MAX_FORMULA_LENGTH:
-        raise FormulaError("公式过长", f"formula longer than {MAX_FORMULA_LENGTH}", formula=text[:80])
+        raise FormulaError(f"公式过长（{len(text)} 个字符，上限 {MAX_FORMULA_LENGTH}）：{text[:80]}…",
+                           f"formula longer than {MAX_FORMULA_LENGTH}", formula=text[:80])
+    if _bracket_depth(text) > MAX_FORMULA_NESTING:
+        raise FormulaError(f"公式的括号嵌套超过 {MAX_FORMULA_NESTING} 层：{_shown(text)}",
+                           f"brackets nested deeper than {MAX_FORMULA_NESTING}", formula=text)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise FormulaError(f"公式语法错误：{text}", f"syntax error: {exc.msg}", formula=text) from None
+    except (RecursionError, MemoryError):  # the length and bracket bounds should keep this from happening
+        raise FormulaError(f"公式嵌套过深：{_shown(text)}", "too deeply nested to parse", formula=text) from None
+    if _tree_depth(tree) > MAX_FORMULA_DEPTH:
+        raise FormulaError(f"公式嵌套超过 {MAX_FORMULA_DEPTH} 层（运算或函数套得太多）：{_shown(text)}",
+                           f"expression tree deeper than {MAX_FORMULA_DEPTH}", formula=text)
     names: set[str] = set()
     for node in ast.walk(tree):
         _check_node(node, text)
@@ -140,6 +154,33 @@ def parse(text: str, allowed_names: set[str] | None = None) -> Formula:
                 formula=text,
             )
     return Formula(text=text, tree=tree, names=frozenset(names))
+
+
+def _shown(text: str) -> str:
+    """The formula as an error message shows it: a long one cut."""
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _bracket_depth(text: str) -> int:
+    """How deep round and square brackets nest in ``text`` (without parsing it)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]":
+            depth -= 1
+    return deepest
+
+
+def _tree_depth(tree: ast.AST) -> int:
+    """The number of levels of ``tree``, counted without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 _ALLOWED = (

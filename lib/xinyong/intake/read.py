@@ -26,6 +26,7 @@ from ..scheme.model import Scheme
 from ..scheme.values import judge_col, why_col
 from ..scoring.plan import check_problems
 from .cells import text
+from .limits import file_problem
 from .problems import MAX_LISTED, Log, capped, col_letter  # noqa: F401 — col_letter: older imports
 from .sheets import ReadContext, read_evidence, read_inputs_sheet, read_judge, read_readme, read_receipts, read_units
 from .sources import CSV_ENCODINGS, Grid, Source, open_source  # noqa: F401 — CSV_ENCODINGS: older imports
@@ -140,6 +141,10 @@ class _Reader:
         if not path.exists():
             log.error("文件不存在", f"no such file: {path}", value=str(path), expected="已填写的 .xlsx 或 .csv 文件")
             return self._result()
+        too_big = file_problem(path.stat().st_size)
+        if too_big is not None:
+            log.error(f"{path.name}：{too_big[0]}", too_big[1], value=path.name, expected="单位填报的 .xlsx 或 .csv 文件")
+            return self._result()
         data = path.read_bytes()
         if not data.strip():
             log.error("文件为空", "the file is empty (zero bytes or only whitespace)", value=f"{len(data)} 字节",
@@ -147,7 +152,11 @@ class _Reader:
             return self._result()
         src = open_source(path, data, log)
         self.grids, self.encoding = src.grids, src.encoding
-        if src.kind == "xls":
+        if src.kind == "encrypted":
+            log.error(f"文件有密码保护，请去掉密码后再提交：{path.name}",
+                      "password-protected (encrypted OOXML package in an OLE container)", value=path.name,
+                      expected="未加密的 Excel 工作簿（.xlsx）")
+        elif src.kind == "xls":
             log.error("这是旧版 Excel 97-2003（.xls）文件，请在 Excel 中另存为 .xlsx 后再提交",
                       "legacy .xls (OLE) workbook; save as .xlsx", value=path.name, expected="Excel 工作簿（.xlsx）")
         elif src.kind == "unknown":

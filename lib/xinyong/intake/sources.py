@@ -13,6 +13,12 @@ shows its text; its value becomes blank and the cell is listed in :attr:`Grid.fo
 
 A CSV is decoded as UTF-8, UTF-8 with BOM, or GB18030 (a superset of GBK, what Excel on Chinese Windows
 writes), in that order, and its delimiter sniffed from the first line among comma, tab and semicolon.
+
+A returned file may be hostile. Before anything is parsed, the zip directory is checked against
+:mod:`.limits` (sizes, parts, compression ratio); the scan finds a sheet's rows before it is parsed, and
+whether its cells keep calamine's dense grid bounded; the grids' cells are counted as they are built; a
+sheet's XML with a DOCTYPE (entities: "billion laughs", external files) is refused, as Excel never
+writes one.
 """
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ import numpy as np
 
 from ..safe import csv_unquote, formula_like
 from ..scheme.values import is_blank
+from .limits import LIMITS, Limits, archive_problem, is_encrypted, verify_parts
 from .problems import Log
 
 CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")  # GB18030 is a superset of GBK
@@ -69,15 +76,33 @@ _T_WITH_ATTRS = (tuple(b"<t" + w for w in (b" ", b"\t", b"\n", b"\r", b"\x0b", b
 _TEXTS_BUT_T = tuple(t for t in _NOT_PLAIN_TEXTS if not t.startswith(b"<t"))  # when every <t is <t>
 # kept for the docstrings that name it: every check of a plain sheet
 _NOT_PLAIN = (_NOT_PLAIN_V, _PREFIXED, _NOT_PLAIN_TEXTS, _T_WITH_ATTRS)
+# calamine builds a sheet as one dense grid from its first to its last cell with a value, placed by the
+# cells' own references (not the rows'; a second ``r`` attribute wins): two values at A1 and XFD100000
+# would be 1.6 billion cells, an abort. So a sheet reaches calamine only when every cell tag is as Excel
+# writes it, ``<c r="REF"`` then only s, t, cm, vm, ph attributes, with REF within column BZ (78; the
+# widest scheme's 输入 sheet has 102 columns and goes to the expat parser) and row 109,999
+# (:attr:`Limits.rows`): at most 8.6 million cells. Anything else (no reference, another attribute first,
+# a second r, a wider or lower reference) sends the sheet to the expat parser, which places a cell by its
+# row and bounds the grid as it reads (:func:`_read_sheet`). One search with a literal prefix; since it
+# admits only the types s, n, b, str and inlineStr, the searches for t="e" and t="d" are left out where
+# it ran (:func:`_not_plain`), which pays for a third of it.
+_NOT_CANONICAL_CELL = re.compile(
+    rb'<c(?![^\s>/]| r="[A-B]?[A-Z](?:[1-9]\d{0,4}+|10\d{4})"'
+    rb'(?: (?:s|cm|vm|ph)="\w*+"| t="(?:s|n|b|str|inlineStr)")*+/?>)')
 
 
-def _not_plain(buf: bytes, start: int, cut: int, styles: tuple[bytes, ...], unprefixed: bool) -> bool:
+def _not_plain(buf: bytes, start: int, cut: int, styles: tuple[bytes, ...], unprefixed: bool,
+               typed: bool = False) -> bool:
     """Whether ``buf[start:cut]`` holds anything of :data:`_NOT_PLAIN` or a cell of one of ``styles``
-    (``s="3"``: a date, time or percent style); ``unprefixed``: no prefixed element name occurs there."""
+    (``s="3"``: a date, time or percent style); ``unprefixed``: no prefixed element name occurs there;
+    ``typed``: every cell's type is known to be other than e and d (:data:`_NOT_CANONICAL_CELL`)."""
     # every <t here followed by > (counted: two passes instead of the seven finds of <t/> and <t + a
     # space): no <t/> and no <t with attributes, so those need no search
     t_plain = buf.count(b"<t", start, cut) == buf.count(b"<t>", start, cut)
-    if any(buf.find(t, start, cut) >= 0 for t in (_TEXTS_BUT_T if t_plain else _NOT_PLAIN_TEXTS) + styles):
+    texts = _TEXTS_BUT_T if t_plain else _NOT_PLAIN_TEXTS
+    if typed:
+        texts = texts[2:]  # t="e", t="d"
+    if any(buf.find(t, start, cut) >= 0 for t in texts + styles):
         return True
     starts, t_attrs = _T_WITH_ATTRS
     if not t_plain and any(buf.find(t, start, cut) >= 0 for t in starts) and t_attrs.search(buf, start, cut):
@@ -386,7 +411,8 @@ class SheetRows(Sequence):
 
 @dataclass
 class Source:
-    """What a file holds: ``kind`` is xlsx, csv, xls or unknown; grids by sheet name (None for a CSV)."""
+    """What a file holds: ``kind`` is xlsx, csv, xls, encrypted (a password-protected workbook) or unknown;
+    grids by sheet name (None for a CSV)."""
 
     kind: str
     grids: dict[str | None, Grid] = field(default_factory=dict)
@@ -398,7 +424,7 @@ def sniff_kind(path: Path, data: bytes) -> str:
     if data.startswith(b"PK"):
         return "xlsx"
     if data.startswith(OLE_MAGIC):
-        return "xls"
+        return "encrypted" if is_encrypted(data) else "xls"
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         return "csv"
     return "unknown"
@@ -434,7 +460,7 @@ def csv_rows(text: str, delimiter: str) -> list[list[str]]:
 _is_formula_text = formula_like
 
 
-def load_csv(data: bytes, log: Log) -> Source | None:
+def load_csv(data: bytes, log: Log, limits: Limits = LIMITS) -> Source | None:
     got = decode_text(data)
     if got is None:
         log.error("无法识别 CSV 文件的编码", "cannot decode as UTF-8, UTF-8-BOM or GBK/GB18030",
@@ -442,6 +468,13 @@ def load_csv(data: bytes, log: Log) -> Source | None:
         return None
     text, enc = got
     delim = sniff_delimiter(text)
+    # counted before the text is split into cells (a Python string per cell is what takes the memory);
+    # a line break or delimiter inside quotes over-counts, which only errs on the side of refusing
+    lines = text.count("\n") + 1
+    too_big = _too_big(None, lines, lines + text.count(delim), limits)
+    if too_big is not None:
+        log.error(too_big.message, too_big.detail, expected=too_big.expected)
+        return None
     grid = Grid(None, [])
     for i, row in enumerate(csv_rows(text, delim), 1):
         vals = []
@@ -479,6 +512,31 @@ class SheetScan:
     formulas: bool  # a formula element somewhere in the rows
     complete: bool  # the end of the rows was found
     plain: bool = False  # nothing in the rows that keeps the sheet off the calamine path (see _NOT_PLAIN)
+    doctype: bool = False  # a DOCTYPE before the rows (entity declarations): refused, Excel never writes one
+    canonical: bool = False  # every cell as Excel writes it, within calamine's bounds (_NOT_CANONICAL_CELL)
+
+
+class Refused(Exception):
+    """A file the reader will not read (too large, hostile XML): its Chinese message and English detail."""
+
+    def __init__(self, message: str, detail: str, expected: str | None = None, sheet: str | None = None):
+        super().__init__(detail)
+        self.message, self.detail, self.expected, self.sheet = message, detail, expected, sheet
+
+
+def _too_big(sheet: str | None, rows: int, cells: int, limits: Limits) -> Refused | None:
+    """The refusal of a sheet (or a CSV) with ``rows`` rows, when the file's grids hold ``cells`` cells so
+    far (rows × columns down to the last value, summed over the sheets)."""
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    if rows > limits.rows:
+        return Refused(f"{where}有 {rows:,} 行，超过上限 {limits.rows:,} 行，已拒绝读取（请检查是否交错了文件）",
+                       f"{rows} rows, limit {limits.rows}", f"至多 {limits.rows:,} 行", sheet)
+    if cells > limits.cells:
+        return Refused(f"{where}的表格过大（各表行数×列数合计超过 {limits.cells:,} 个单元格），已拒绝读取"
+                       "（请检查是否交错了文件，或有数据写在了很远的行列）",
+                       f"more than {limits.cells} cells in the grids, limit {limits.cells}",
+                       f"至多 {limits.cells:,} 个单元格", sheet)
+    return None
 
 
 def _rows_end(buf: bytes) -> re.Match | None:
@@ -492,9 +550,10 @@ def _rows_end(buf: bytes) -> re.Match | None:
     return None
 
 
-def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> SheetScan:
+def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None, certify: bool = False) -> SheetScan:
     """Last row number holding data, merged ranges, and whether any formula occurs, from a worksheet's
-    XML, read in chunks.
+    XML, read in chunks. Whether its cells are within calamine's bounds (``canonical``) is found for a
+    sheet that may be plain, or when ``certify``.
 
     The row number is None when the sheet holds no data, or when the writer left out the rows' ``r``
     attribute (then the whole sheet is parsed). Over-counting is harmless (a row with an empty ``<v/>``
@@ -510,6 +569,8 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
     # s="3" without the space before it: finding more (xs="3") only keeps a sheet off calamine
     styles = tuple(b's="%d"' % i for i in odd_styles or ())
     rows_from: int | None = None  # where <sheetData> starts, once found (only the rows are checked)
+    head = True  # before <sheetData>: where a DOCTYPE would be
+    canonical = certify or plain
     while True:
         chunk = stream.read(CHUNK)
         if not chunk:
@@ -521,6 +582,16 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
         end = _rows_end(buf)
         # keep a margin unsearched so no tag is cut in two; it is searched with the next chunk
         cut = end.start() if end else max(len(buf) - 256, 0)
+        # a DOCTYPE precedes the root element, so it is looked for only until the rows start
+        if head:
+            if buf.find(b"<!DOCTYPE", 0, cut) >= 0 or buf.find(b"<!ENTITY", 0, cut) >= 0:
+                return SheetScan(None, [], False, False, doctype=True)
+            head = buf.find(b"sheetData", 0, cut) < 0
+        if canonical and (plain or certify):
+            # a tag that starts before the cut is seen whole (the margin is longer than a cell tag); one
+            # that starts after it is searched again with the next chunk
+            hit = _NOT_CANONICAL_CELL.search(buf)
+            canonical = hit is None or hit.start() >= cut
         # plain searches first: a chunk of formatted-but-empty rows holds none of these, and the regex
         # (which only confirms) then never runs over it. While the sheet is plain, no element name so far
         # had a prefix (:data:`_NOT_PLAIN`), so the prefixed tags need no search in this chunk
@@ -537,7 +608,7 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
             # a chunk without any value tag holds only empty cells, which both parsers read as empty
             # whatever their style or type: nothing to check (formatted-empty rows cost no search)
             if rows_from is not None and pos >= 0:
-                plain = not _not_plain(buf, start, cut, styles, unprefixed)
+                plain = canonical and not _not_plain(buf, start, cut, styles, unprefixed, typed=canonical)
         m = _DATA.match(buf, 0, min(pos + 8, cut)) if pos >= 0 else None
         if m:
             r = _ROW.match(buf, 0, m.end())
@@ -556,34 +627,45 @@ def scan_sheet_xml(stream: Any, odd_styles: tuple[int, ...] | None = None) -> Sh
     if tail is None:  # no end of the rows: a damaged part; let openpyxl's parser find out
         return SheetScan(None, [], True, False)
     merged = [m.group(1).decode("ascii") for m in _MERGE.finditer(tail)]
-    plain = plain and rows_from is not None and not unnumbered and not formulas
+    plain = plain and canonical and rows_from is not None and not unnumbered and not formulas
     # calamine parses a sheet to its end; the expat parser stops at the last row with data. Below the data,
     # more formatted-empty rows than data rows (Excel's formatted columns): the expat parser is faster there.
     if plain and last_row is not None and prev_row is not None and prev_row - last_row > max(last_row, 10_000):
         plain = False
-    return SheetScan(None if unnumbered else last_row, merged, formulas, True, plain)
+    return SheetScan(None if unnumbered else last_row, merged, formulas, True, plain, canonical=canonical)
 
 
-def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None) -> Source | None:
-    """Every sheet (or only ``sheets``) of an .xlsx, streamed; None (and a problem) if it cannot be opened."""
+def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None,
+                  limits: Limits = LIMITS) -> Source | None:
+    """Every sheet (or only ``sheets``) of an .xlsx, streamed; None (and a problem) if it cannot be opened
+    or asks more than ``limits`` allow."""
     import openpyxl
 
+    bomb = archive_problem(data, limits)
+    if bomb is not None:
+        log.error(f"{path.name}：{bomb[0]}", bomb[1], value=path.name, expected="Excel 工作簿（.xlsx）")
+        return None
     try:
+        data = _with_dimensions(data)
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 — zip, XML, KeyError, openpyxl's InvalidFileException and others
-        log.error("文件不是有效的 Excel 工作簿（.xlsx），无法打开", f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+        log.error(_unreadable(path, exc), f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
                   value=path.name, expected="Excel 工作簿（.xlsx）")
         return None
     src = Source("xlsx")
     fast = _Calamine(data, wb)
+    seen = [0]  # cells of the grids read so far
     try:
         for ws in wb.worksheets:
             if sheets is not None and ws.title not in sheets:
                 src.grids[ws.title] = Grid(ws.title, [])
                 continue
-            src.grids[ws.title] = _read_sheet(wb, ws, fast)
+            src.grids[ws.title] = _read_sheet(wb, ws, fast, limits, seen)
+    except Refused as exc:
+        log.error(f"{path.name}：{exc.message}", exc.detail, sheet=exc.sheet, value=path.name, expected=exc.expected)
+        return None
     except Exception as exc:  # noqa: BLE001 — a damaged part shows only when it is parsed
-        log.error("文件不是有效的 Excel 工作簿（.xlsx），无法打开", f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
+        log.error(_unreadable(path, exc), f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}",
                   value=path.name, expected="Excel 工作簿（.xlsx）")
         return None
     finally:
@@ -591,7 +673,71 @@ def load_workbook(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | N
     return src
 
 
-def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None) -> Grid:
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s>/]")
+_ROOT = re.compile(rb"<(\w+:)?worksheet[\s>][^>]*>")
+
+
+def _lacks_dimension(part: Any) -> bool:
+    """Whether a worksheet's XML has no ``<dimension>`` before its rows: read a chunk at a time, usually
+    one, until the rows start."""
+    carry = b""
+    while chunk := part.read(1 << 16):
+        buf = carry + chunk
+        rows = _SHEET_DATA.search(buf)
+        if b"dimension" in (buf[:rows.start()] if rows else buf):
+            return False
+        if rows:
+            return True
+        carry = buf[-64:]
+    return False  # no rows at all: nothing for openpyxl to parse
+
+
+def _with_dimensions(data: bytes) -> bytes:
+    """The workbook with a ``<dimension>`` in every worksheet that has none. openpyxl's read-only mode looks
+    for the dimension when it opens a sheet and, without one, parses the whole sheet to find out there is
+    none (a minute for a large sheet, before the scan could count its rows). The reader never trusts the
+    dimension (the scan finds the rows), so a dummy one, first in the root element, is enough. Excel
+    always writes one: the workbook comes back unchanged, after reading only the head of each sheet."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        missing = set()
+        for info in z.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with z.open(info) as part:
+                    if _lacks_dimension(part):
+                        missing.add(info.filename)
+        if not missing:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True) as w:
+            for info in z.infolist():
+                with z.open(info) as src, w.open(zipfile.ZipInfo(info.filename, info.date_time), "w",
+                                                 force_zip64=info.file_size > (1 << 30)) as dst:
+                    chunk = src.read(1 << 16)
+                    root = _ROOT.search(chunk) if info.filename in missing else None
+                    if root is not None:
+                        chunk = (chunk[:root.end()] + b'<%sdimension ref="A1"/>' % (root.group(1) or b"")
+                                 + chunk[root.end():])
+                    while chunk:
+                        dst.write(chunk)
+                        chunk = src.read(1 << 20)
+    return out.getvalue()
+
+
+def _unreadable(path: Path, exc: BaseException) -> str:
+    """Why a workbook could not be read: entities refused by openpyxl's XML parser (defusedxml, when
+    installed, refuses them and says so), or a damaged file."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__module__.startswith("defusedxml"):
+            return f"{path.name}：文件的 XML 含有 DOCTYPE（实体声明），Excel 不会写出这样的文件，已拒绝读取"
+        seen = seen.__cause__ or seen.__context__
+    return "文件不是有效的 Excel 工作簿（.xlsx），无法打开"
+
+
+def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None, limits: Limits = LIMITS,
+                seen: list[int] | None = None) -> Grid:
+    """One sheet as a grid; raises :class:`Refused` when it asks more than ``limits`` allow (``seen``: the
+    cells of the grids read before, a one-item list this adds the sheet's to)."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 
     if not hasattr(ws, "_get_source"):  # a chartsheet has no cells
@@ -613,17 +759,31 @@ def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None) -> Grid:
                            if i in wb._date_formats or i in wb._timedelta_formats or is_pct(i))
     with ws._get_source() as stream:
         scan = scan_sheet_xml(stream, odd_styles)
+    if scan.doctype:
+        raise Refused(f"工作表“{ws.title}”的 XML 含有 DOCTYPE（实体声明），Excel 不会写出这样的文件，已拒绝读取",
+                      "DOCTYPE in the worksheet XML", "Excel 保存的 .xlsx", ws.title)
+    seen = seen if seen is not None else [0]
+    too_big = _too_big(ws.title, scan.last_row or 0, 0, limits)
+    if too_big is not None:
+        raise too_big
     if scan.plain and fast is not None and (scan.last_row or 0) >= CALAMINE_MIN_ROWS:
         grid = fast.grid(ws.title, scan)
         if grid is not None:
+            seen[0] += grid.n_rows * grid.width
+            too_big = _too_big(ws.title, 0, seen[0], limits)
+            if too_big is not None:
+                raise too_big
             return grid
     grid = Grid(ws.title, [], scan.merged)
+    budget = limits.cells - seen[0]  # cells this sheet's rows may still hold (each padded to its last value)
 
     rows = grid.rows
     with ws._get_source() as stream:
         # formulas (shared ones need openpyxl's translator) and damaged parts go through openpyxl's parser
         parse = _openpyxl_rows if (scan.formulas or not scan.complete) else _expat_rows
         for idx, cells in parse(wb, ws, stream, scan.last_row):
+            if idx > limits.rows:  # rows without numbers: the scan could not count them
+                raise _too_big(ws.title, idx, 0, limits)  # type: ignore[misc]
             while len(rows) < idx - 1:
                 rows.append(())
             vals: list[Any] = []
@@ -638,7 +798,11 @@ def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None) -> Grid:
                 elif isinstance(v, (int, float)) and is_pct(style_id):
                     grid.percent.add((idx, j))
                 vals.append(v)
+            budget -= len(vals)
+            if budget < 0:
+                raise _too_big(ws.title, 0, limits.cells + 1, limits)  # type: ignore[misc]
             rows.append(tuple(vals))
+    seen[0] = limits.cells - budget
     _trim(grid)
     return grid
 
@@ -668,12 +832,21 @@ class _Calamine:
             if self.book is None:
                 import python_calamine
 
+                # calamine inflates what the data holds, not what the part declares: every part but the
+                # worksheets (which the scan read through zipfile before any reaches calamine) is read
+                # once through zipfile, which stops at the declared size (BadZipFile: the expat parser reads)
+                verify_parts(self.data, ("xl/worksheets/",))
                 self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
             sheet = self.book.get_sheet_by_name(title)
             r0, c0 = sheet.start if sheet.height else (0, 0)
             found = sheet.iter_rows() if sheet.height else iter(())
         except Exception:  # noqa: BLE001 — whatever calamine cannot do, the expat parser does
             self.usable = False
+            return None
+        if r0:
+            # python-calamine 0.9.1's iter_rows yields the empty rows above the first value too (its columns
+            # start at the first value): SheetRows would place every row one lower per empty row. The
+            # template's sheets start in row 1; a sheet that does not is read by the expat parser
             return None
         last = scan.last_row if scan.last_row is not None else 0
         # the rows down to the last one with data, kept a column at a time (SheetRows builds rows on demand);
@@ -682,6 +855,47 @@ class _Calamine:
         rows = SheetRows.build(found, max(last - r0, 0), min(r0, last), c0)
         del found, sheet
         return Grid(title, rows, scan.merged) if rows is not None and not rows.has_formula_text() else None
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+
+
+def _attr(tag: bytes, name: bytes) -> str | None:
+    m = re.search(rb'\s(?:\w+:)?' + name + rb'\s*=\s*["\']([^"\']*)["\']', tag)
+    return m.group(1).decode("utf-8", "replace") if m else None
+
+
+def calamine_safe(data: bytes, titles: tuple[str, ...], limits: Limits = LIMITS) -> bool:
+    """Whether calamine may open the sheets ``titles`` of an .xlsx (when they exist): the zip within
+    ``limits``, every part but the worksheets read through zipfile (bounded by the declared sizes), and
+    each of those sheets scanned (through zipfile) and found within calamine's bounds
+    (:data:`_NOT_CANONICAL_CELL`) and ``limits.rows``. For a reader that takes a few cells with calamine
+    before the workbook is read (collect's first look at a return)."""
+    if archive_problem(data, limits) is not None:
+        return False
+    try:
+        verify_parts(data, ("xl/worksheets/",))
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            book, rels = z.read("xl/workbook.xml"), z.read("xl/_rels/workbook.xml.rels")
+            if b"<!DOCTYPE" in book or b"<!DOCTYPE" in rels:
+                return False
+            targets = {_attr(t, b"Id"): _attr(t, b"Target") for t in _REL_TAG.findall(rels)}
+            names = set(z.namelist())
+            for tag in _SHEET_TAG.findall(book):
+                if _attr(tag, b"name") not in titles:
+                    continue
+                target = (targets.get(_attr(tag, b"id")) or "").lstrip("/")
+                part = target if target.startswith("xl/") else "xl/" + target
+                if part not in names:
+                    return False
+                with z.open(part) as stream:
+                    scan = scan_sheet_xml(stream, certify=True)
+                if scan.doctype or not scan.canonical or (scan.last_row or 0) > limits.rows:
+                    return False
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile, NotImplementedError):
+        return False
+    return True
 
 
 def _plain_shared_strings(wb: Any) -> bool:
@@ -826,6 +1040,9 @@ def _expat_rows(wb: Any, ws: Any, stream: Any, last: int | None) -> Iterator[tup
             depth[1] -= 10
 
     p = expat.ParserCreate(namespace_separator=" ")
+    # the scan refused a DOCTYPE already; should one get here, entities are never expanded or fetched
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    p.StartDoctypeDeclHandler = _refuse_doctype
     p.buffer_text = True
     p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
     while True:
@@ -840,11 +1057,17 @@ def _expat_rows(wb: Any, ws: Any, stream: Any, last: int | None) -> Iterator[tup
             return
 
 
-def open_source(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None) -> Source:
+def _refuse_doctype(*_: Any) -> None:
+    raise Refused("工作表的 XML 含有 DOCTYPE（实体声明），Excel 不会写出这样的文件，已拒绝读取",
+                  "DOCTYPE in the worksheet XML", "Excel 保存的 .xlsx")
+
+
+def open_source(path: Path, data: bytes, log: Log, sheets: tuple[str, ...] | None = None,
+                limits: Limits = LIMITS) -> Source:
     """The file's kind and, when it can be read, its grids; problems opening it go to ``log``."""
     kind = sniff_kind(path, data)
     if kind == "csv":
-        return load_csv(data, log) or Source("csv")
+        return load_csv(data, log, limits) or Source("csv")
     if kind == "xlsx":
-        return load_workbook(path, data, log, sheets) or Source("xlsx")
+        return load_workbook(path, data, log, sheets, limits) or Source("xlsx")
     return Source(kind)

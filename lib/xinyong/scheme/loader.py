@@ -27,6 +27,11 @@ from .problems import Problems, closest, zh_message
 
 SCHEME_IDS = ["wangyi", "city2019", "quzhou", "linyi", "jiaxian_county_dept", "jiaxian_township"]
 GATE_NAMES = {"total", "base_total", "bonus"}
+# Bounds on a scheme file (an office may add one it was sent): the largest shipped scheme is 110 KB and
+# 5,500 YAML nodes. Aliases (``*name``) are allowed, but the data they expand to is counted: nine
+# levels of ten aliases ("billion laughs") would be a billion nodes to validate.
+MAX_SCHEME_BYTES = 4 << 20
+MAX_YAML_NODES = 200_000  # nodes of the document with every alias expanded
 
 
 class LineDict(dict):
@@ -34,6 +39,56 @@ class LineDict(dict):
 
     line: int = 0
     key_lines: dict[str, int]
+
+
+def _expanded_size(root: yaml.Node, path: str) -> None:
+    """Refuse a document whose nodes, with every alias expanded, exceed :data:`MAX_YAML_NODES`, or whose
+    aliases refer to a node that contains them. The composed document shares an aliased node; this
+    counts it once per use, without recursion (a node's size is kept once computed)."""
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        kids: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            kids = node.value
+        elif isinstance(node, yaml.MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        if done:
+            open_.discard(key)
+            size[key] = n = 1 + sum(size[id(k)] for k in kids)
+            if n > MAX_YAML_NODES:
+                line = node.start_mark.line + 1
+                raise SchemeError(
+                    f"方案文件 {Path(path).name} 第{line}行：别名（*）展开后超过 {MAX_YAML_NODES:,} 个节点，已拒绝读取"
+                    "（疑似“YAML 炸弹”；请直接写出内容，不要层层引用）",
+                    f"{Path(path).name}:{line}: more than {MAX_YAML_NODES} nodes with aliases expanded",
+                    file=path, line=line)
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            line = node.start_mark.line + 1
+            raise SchemeError(f"方案文件 {Path(path).name} 第{line}行：别名（*）引用了包含它自身的内容，已拒绝读取",
+                              f"{Path(path).name}:{line}: recursive alias", file=path, line=line)
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids)
+
+
+def _bounded_single_data(loader: Any) -> Any:
+    """The data of a document whose expanded size :func:`_expanded_size` accepts (both loaders'
+    ``get_single_data``). ``loader.anchors``: whether the text may hold an anchor (an alias needs one,
+    and an anchor is written with ``&``); without, the document is a tree no larger than the file and
+    the count (a fifth of the load time) is skipped."""
+    node = loader.get_single_node()
+    if node is None:
+        return None
+    if getattr(loader, "anchors", True):
+        _expanded_size(node, loader.name)
+    return loader.construct_document(node)
 
 
 class LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -49,6 +104,7 @@ class _ExactLoader(yaml.SafeLoader):
 
 
 for _cls in (LineLoader, _ExactLoader):
+    _cls.get_single_data = _bounded_single_data  # type: ignore[method-assign]
     _cls.yaml_implicit_resolvers = {
         k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
         for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -81,6 +137,10 @@ _ExactLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
 def read_yaml(path: Path) -> Any:
     try:
+        size = path.stat().st_size
+        if size > MAX_SCHEME_BYTES:
+            raise SchemeError(f"方案文件 {path.name} 过大（{size / (1 << 20):,.1f} MB），上限 {MAX_SCHEME_BYTES >> 20} MB",
+                              f"{path}: {size} bytes, limit {MAX_SCHEME_BYTES}", file=str(path))
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise SchemeError(f"方案文件 {path.name} 不是 UTF-8 编码的文本（第 {exc.start} 字节），请另存为 UTF-8",
@@ -108,8 +168,12 @@ def read_yaml(path: Path) -> Any:
 def _parse(cls: type, text: str, path: Path) -> Any:
     loader = cls(text)
     loader.name = str(path)
+    loader.anchors = "&" in text
     try:
         return loader.get_single_data()
+    except RecursionError:  # the composer and constructor recurse once per level of nesting
+        raise SchemeError(f"方案文件 {path.name} 的嵌套层数过多，已拒绝读取", f"{path}: nesting too deep",
+                          file=str(path)) from None
     finally:
         loader.dispose()
 

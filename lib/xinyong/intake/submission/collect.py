@@ -42,6 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -59,9 +60,10 @@ from ...scheme.values import JUDGE
 from ...scoring.plan import Plan, compile
 from .. import evidence_paths as ep
 from ..cells import text
+from ..limits import archive_problem, file_problem
 from ..problems import Log
 from ..read import IntakeResult, read_inputs
-from ..sources import load_csv
+from ..sources import calamine_safe, load_csv
 from ..template import RECEIPT_COLUMNS as RECEIPT_HEADERS, SHEET_RECEIPTS
 from ..template import (EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS,
@@ -194,6 +196,8 @@ def _identity(path: Path, data: bytes) -> tuple[dict[str, str], dict[str, str], 
     try:
         import python_calamine
 
+        if not calamine_safe(data, (SHEET_README, SHEET_UNITS)):
+            return {}, {}, []  # the reader reads the file and says what is wrong with it
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = list(book.sheet_names)
 
@@ -246,6 +250,22 @@ def _left_out(plan: Plan, manifest: Manifest, unit_id: str) -> set[str]:
     return set(plan.scheme.input_catalogue) - {i.id for i in answers_for(plan, u, manifest.units).inputs}
 
 
+def _refused_unread(path: Path, folder: Path, st: os.stat_result, data: bytes | None) -> Submission | None:
+    """The refusal of a file too large to read, or a workbook whose zip asks too much (:mod:`..limits`),
+    made before anything is decompressed; None for a file that may be read."""
+    problem = file_problem(st.st_size) if data is None else archive_problem(data) if data.startswith(b"PK") else None
+    if problem is None:
+        return None
+    digest = hashlib.sha256(data).hexdigest() if data is not None else sha256_file(path)
+    when = dt.datetime.fromtimestamp(st.st_mtime)
+    sub = Submission(path, path.relative_to(folder).as_posix(), digest, when.replace(microsecond=0),
+                     when.astimezone(dt.timezone.utc))
+    sub.refused = problem[0]
+    sub.problems.append(Problem(f"{path.name}：{problem[0]}，已拒收", problem[1], file=str(path), value=path.name,
+                                expected="单位交回的填报表"))
+    return sub
+
+
 def _read_one(plan: Plan, period: str, manifest: Manifest, path: Path, folder: Path) -> Submission:
     scheme = plan.scheme
     if path.is_symlink():  # a link may name any file of this computer: refused unread, as evidence links are
@@ -255,8 +275,14 @@ def _read_one(plan: Plan, period: str, manifest: Manifest, path: Path, folder: P
         sub.problems.append(Problem(sub.refused + "，已拒收", "a symlink, not a returned file", file=str(path),
                                     expected="单位交回的文件本身"))
         return sub
-    data = path.read_bytes()
     st = path.stat()
+    unread = _refused_unread(path, folder, st, None)
+    if unread is not None:
+        return unread
+    data = path.read_bytes()
+    unread = _refused_unread(path, folder, st, data)
+    if unread is not None:
+        return unread
     sub = Submission(path, path.relative_to(folder).as_posix(), hashlib.sha256(data).hexdigest(),
                      dt.datetime.fromtimestamp(st.st_mtime).replace(microsecond=0), saved_time(data, st.st_mtime))
     meta, names, ids = _identity(path, data)

@@ -21,6 +21,7 @@ from ...errors import InputError
 from ...safe import csv_bytes
 from ...scheme.model import Scheme
 from ..cells import CLEAN_TEXT_EXPECTED, text, unclean
+from ..limits import file_problem
 from ..problems import Log
 from ..read import refuse_formulas_and_merges
 from ..sources import Grid, load_csv, open_source
@@ -53,6 +54,10 @@ class Manifest:
 
 
 def _grid(path: Path, log: Log) -> Grid | None:
+    too_big = file_problem(path.stat().st_size)
+    if too_big is not None:
+        log.error(f"{path.name}：{too_big[0]}", too_big[1], value=path.name)
+        return None
     data = path.read_bytes()
     if data.startswith(b"PK"):
         src = open_source(path, data, log)
