@@ -2,7 +2,7 @@
 memory, never a traceback. Each hostile file is built here, at test time (a zip written by hand, a CFB
 header written by hand, YAML and XML as strings); nothing binary is committed.
 
-What each test checks is in docs/SECURITY-notes-bounds.md: the zip directory is checked before anything
+What each test checks is in docs/security/bounds.md: the zip directory is checked before anything
 is decompressed (``intake/limits.py``), a part cannot inflate beyond what it declares, the scan counts
 rows and values before a sheet is parsed, a DOCTYPE is refused, a password-protected workbook is named
 as such, a scheme's aliases and a formula's nesting are bounded. The times are bounds, not benchmarks.

@@ -1,5 +1,5 @@
 """Hostile returns: what a department writes into its workbook must not become a formula, a broken file
-name or a crash in what the office publishes (docs/SECURITY-notes-inject.md).
+name or a crash in what the office publishes (docs/security/text.md).
 
 Each writer runs through its real command or function on hostile text built here, then every workbook
 it wrote is opened as a zip: no ``<f>`` element in any sheet, the hostile text there as text; every CSV

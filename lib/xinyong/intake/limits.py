@@ -20,7 +20,7 @@ the file, not stall a whole ``collect``. What is checked, and when:
   (:func:`is_encrypted`).
 
 The defaults (:data:`LIMITS`) pass the shipped demo workbooks and the intake bench's 100,000-unit
-workbook with margin; docs/SECURITY-notes-bounds.md says why each value. Pass another :class:`Limits`
+workbook with margin; docs/security/bounds.md says why each value. Pass another :class:`Limits`
 to :func:`xinyong.intake.sources.open_source` to change them.
 """
 from __future__ import annotations
