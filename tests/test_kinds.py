@@ -125,6 +125,36 @@ def test_capped_sum_parts_and_total_cap():
     assert out == pytest.approx([0.7, 2.4, 4])
 
 
+def test_capped_sum_deduction_part():
+    """A three-part item whose third part is “满分2分，每缺席一次扣0.5分” (the 乡镇 考核细则's 会议出席):
+    written as the text says (full, per, amount), not as a hand-made max(2-0.5*n, 0)."""
+    parts = [{"label": "制度", "expr": "2 * a"}, {"label": "台账", "expr": "1 * b"},
+             {"label": "出席", "full": 2, "per": 0.5, "amount": "absent"}]
+    v = {"a": [1, 1, 0, 1], "b": [1, 0, 0, 1], "absent": [0, 1, 3, 9]}
+    out, p = run("capped_sum", v, 5, parts=parts)
+    assert out == [5, 3.5, 0.5, 3]  # 9 absences: the part stops at 0, the others keep their points
+    hand = [{"label": "出席", "expr": "max(2 - 0.5 * absent, 0)"}]
+    assert run("capped_sum", {"absent": [0, 1, 3, 9]}, 2, parts=hand)[0] == run(
+        "capped_sum", {"absent": [0, 1, 3, 9]}, 2, parts=parts[2:])[0]
+    assert p.input_ids() == {"a", "b", "absent"}
+    most = [{"label": "迟报", "full": 3, "per": 0.5, "amount": "late", "max_deduction": 1}]
+    assert run("capped_sum", {"late": [1, 5]}, 3, parts=most)[0] == [2.5, 2]  # “最多扣1分”
+    assert run("capped_sum", {"absent": [np.nan]}, 2, parts=parts[2:])[0] != [2.0]  # blank is not 0 absences
+    text = explain("capped_sum", {"a": 1.0, "b": 0.0, "absent": 3.0}, 5, parts=parts)
+    assert "出席 2−0.5×3（扣分量 3）=0.5000" in text and text.endswith("→ 2.5000")
+
+
+@pytest.mark.parametrize("part, says", [
+    ({"label": "出席", "full": 2, "per": 0.5}, "缺少 amount"),
+    ({"label": "出席", "expr": "a", "per": 0.5}, "只能写一种"),
+    ({"label": "出席", "expr": "a", "max_deduction": 1}, "只用于扣分写法"),
+    ({"label": "出席"}, "缺少 full、per、amount"),
+])
+def test_capped_sum_part_written_one_way(part, says):
+    with pytest.raises(Exception, match=says):
+        REG.get("capped_sum").parse_params({"parts": [part]}, 2)
+
+
 def test_condition_two_rates():
     """000 1.4.2: “中小微企业和农户信用信息建档比率80%以上……（3分）”."""
     out, _ = run("condition", {"s": [79.99, 80, 95], "f": [90, 80, 79.99]}, 3, test="s >= 80 and f >= 80")

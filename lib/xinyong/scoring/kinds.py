@@ -477,25 +477,58 @@ def _explain_deduction(values, p: DeductionParams, points: float) -> str:
 
 # --- capped_sum --------------------------------------------------------------------------------
 class Part(_Out):
+    """One part of a ``capped_sum``: its points as a formula (``expr``), or a deduction as the text
+    writes it — ``full`` (满分2分), ``per`` (每…扣0.5分) per whole ``step`` of ``amount`` (a formula: the
+    count of events), at most ``max_deduction`` (最多扣…分); a deduction part never goes below 0."""
+
     label: str
-    expr: str
+    expr: str | None = None
     cap: float | None = None
+    full: float | None = Field(default=None, ge=0)
+    per: float | None = Field(default=None, gt=0)
+    amount: str | None = None
+    step: float = Field(default=1.0, gt=0)
+    max_deduction: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_way(self):
+        given = [f for f in ("full", "per", "amount") if getattr(self, f) is not None]
+        if self.expr is not None and given:
+            raise ValueError(f"分项“{self.label}”：expr（公式）与扣分写法（{'、'.join(given)}）只能写一种")
+        if self.expr is None and len(given) < 3:
+            lack = [f for f in ("full", "per", "amount") if f not in given]
+            raise ValueError(f"分项“{self.label}”缺少 {'、'.join(lack)}：写 expr（公式），或写扣分 full、per、amount"
+                             "（如“满分2分，每缺席一次扣0.5分”：full: 2, per: 0.5, amount: absences）")
+        if self.expr is not None and ({"step", "max_deduction"} & self.model_fields_set):
+            raise ValueError(f"分项“{self.label}”：step、max_deduction 只用于扣分写法（full、per、amount）")
+        _formula(self.formula)
+        return self
+
+    @property
+    def formula(self) -> str:
+        """The formula the part computes (a deduction part: its amount)."""
+        return self.expr if self.expr is not None else self.amount
+
+
+def _part_raw(part: Part, cols: Mapping[str, Any]):
+    """A part's points before its cap and the floor of 0, over arrays (or one unit's floats)."""
+    x = _formula(part.formula)(cols)
+    if part.expr is not None:
+        return x
+    taken = part.per * _steps(np.asarray(x, dtype=float), part.step, "floor")
+    if part.max_deduction is not None:
+        taken = np.minimum(taken, part.max_deduction)
+    return part.full - taken
 
 
 class CappedSumParams(RuleParams):
     parts: list[Part] = Field(min_length=1)
     cap: float | None = None
 
-    @model_validator(mode="after")
-    def _parse(self):
-        for part in self.parts:
-            _formula(part.expr)
-        return self
-
     def input_ids(self):
         out: set[str] = set()
         for part in self.parts:
-            out |= _names(part.expr)
+            out |= _names(part.formula)
         return out
 
 
@@ -504,10 +537,10 @@ def capped_sum(frame: Frame, p: CappedSumParams) -> np.ndarray:
 
     001 10.1: “（主动承诺型承诺+行业自律型承诺数量）/市场主体数+实行审批替代型承诺的审批事项数量/19+…，最高得4分”.
     """
-    names = p.input_ids()
+    cols = {c: _col(frame, c) for c in p.input_ids()}
     total = np.zeros(len(frame))
     for part in p.parts:
-        v = _clip(_evaluate(part.expr, frame, names), lower=0.0)
+        v = _clip(np.broadcast_to(np.asarray(_part_raw(part, cols), dtype=float), (len(frame),)), lower=0.0)
         if part.cap is not None:
             v = _clip(v, upper=part.cap)
         total = total + v
@@ -518,12 +551,26 @@ def _explain_capped_sum(values, p: CappedSumParams, points: float) -> str:
     bits = []
     vals = {k: float(values[k]) for k in p.input_ids()}
     for part in p.parts:
-        v = _formula(part.expr)(vals)
+        v = _part_raw(part, vals)
         v = float("nan") if v is None else max(float(v), 0.0)
         capped = min(v, part.cap) if part.cap is not None and not math.isnan(v) else v
         cap_txt = f"(上限{fmt(part.cap)})" if part.cap is not None and v > part.cap else ""
+        if part.expr is None:  # a deduction part: 满分 − 每次扣分 × 次数
+            bits.append(f"{part.label} {_explain_part_deduction(part, vals, values)}={pts(capped)}{cap_txt}")
+            continue
         bits.append(f"{part.label} {substitute(part.expr, values)}={pts(capped)}{cap_txt}")
     return "；".join(bits) + f"；合计上限 {fmt(_cap(p, p.cap))} → {pts(points)}"
+
+
+def _explain_part_deduction(part: Part, vals, values) -> str:
+    """“2−0.5×3（缺席次数 3）”: the part's full marks, what each step costs, how many steps."""
+    amount = float(_formula(part.amount)(vals))
+    steps = float(_steps(amount, part.step, "floor"))
+    a = substitute(part.amount, values)
+    most = ""
+    if part.max_deduction is not None and part.per * steps > part.max_deduction:
+        most = f"，最多扣 {fmt(part.max_deduction)}"
+    return f"{fmt(part.full)}−{fmt(part.per)}×{fmt(steps)}（扣分量 {a}{most}）"
 
 
 # --- judgement ---------------------------------------------------------------------------------
