@@ -164,6 +164,34 @@ def test_one_units_bad_data_stops_no_other_report(tmp_path, capsys):
     assert "数据有误（未评分）" in page and "乙区" in page and "工作表=输入，行=5，列=C" in page
 
 
+def test_kernel_shutdown_noise_is_dropped_and_real_kernel_errors_are_kept(tmp_path, capfd):
+    """“[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.” printed after ``xinyong report``: the
+    kernel's log line when the interrupt jupyter_client sends on every shutdown finds it in a message
+    handler (a race, so a render may or may not print it). The kernel writes that line to the stderr it
+    shares with us; here a cell writes it, and a real complaint, to the kernel process's own stderr:
+    the line is dropped, the complaint reaches ours."""
+    import nbformat
+    import papermill as pm
+
+    from xinyong.report.kernel import QuietShutdownKernelManager, without_shutdown_noise
+    from xinyong.report.render import KERNEL, KERNEL_ARGS
+
+    noise = "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel."
+    assert without_shutdown_noise(f"a\n{noise}\nb\n") == "a\nb\n"
+    assert without_shutdown_noise("[IPKernelApp] ERROR | Exception in message handler:\n") != ""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        f"import sys\nprint({noise!r}, file=sys.__stderr__, flush=True)\n"
+        "print('内核自己的错误', file=sys.__stderr__, flush=True)")]
+    src = tmp_path / "k.ipynb"
+    nbformat.write(nb, src)
+    capfd.readouterr()
+    pm.execute_notebook(str(src), str(tmp_path / "out.ipynb"), kernel_name=KERNEL, progress_bar=False,
+                        extra_arguments=KERNEL_ARGS, kernel_manager_class=QuietShutdownKernelManager)
+    err = capfd.readouterr().err
+    assert "内核自己的错误" in err and "KeyboardInterrupt caught in kernel" not in err
+
+
 # ----------------------------------------------------------------------------- one per shipped scheme
 def _demo_runs():
     first = {}
