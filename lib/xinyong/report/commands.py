@@ -1,6 +1,7 @@
 """CLI commands of the report step: ``xinyong report``, ``overview``, ``warn``, ``annual`` and ``notebook``."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import List, Optional
 
@@ -18,6 +19,16 @@ def _precheck(scheme: str, data: Path, period: str, unit: str | None, history, r
     --unit B`` fails with B's located errors, the overview lists B as 数据有误. Then the copy and the
     scored run are kept in ``work`` (the output folder's ``.inputs/``) and the notebook reads the run
     (its ``run_file``), so it can be run again; with every unit valid it reads ``data`` as before."""
+    created = not work.exists()
+    try:
+        return _read_and_score(scheme, data, period, unit, history, readings, work, err)
+    except BaseException:
+        if created:  # a refused unit or file leaves nothing behind in the output folder
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _read_and_score(scheme: str, data: Path, period: str, unit: str | None, history, readings, work: Path, err):
     from ..cli_util import problems_view
     from ..errors import InputError
     from ..scheme import load_scheme

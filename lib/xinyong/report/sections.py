@@ -105,8 +105,8 @@ class UnitReport:
         gates = []
         for gate, g in zip(self.scheme.gates, records(a.gates())):
             gates.append({**{k: g[k] for k in ("name", "kind", "outcome", "failed", "unknown")},
-                          "consequence": consequence_text(self.scheme.gate_consequence(gate)),
-                          "fails_all": vetoes_all(self.scheme, gate)})
+                          "consequence": consequence_text(self.scheme.gate_consequence(gate, self.run.result.scheme_options)),
+                          "fails_all": vetoes_all(self.scheme, gate, self.run.result.scheme_options)})
         return dict(unit_name=self.name, period=self.run.period, scheme_title=self.scheme.title, **st,
                     ranked=bool(self.row.get("ranked", True)),
                     lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points}

@@ -130,11 +130,15 @@ def _chosen_overrides(scheme: Scheme, chosen: Mapping[str, str]):
     gate_tests: dict[str, str] = {}
     scheme_opts: dict[str, Any] = {}
     conditions = {c.id for g in scheme.gates for c in g.conditions}
+    gates = {g.id for g in scheme.gates}
     for r in scheme.readings:
         opt = r.option(chosen[r.id])
         for target in r.targets:
             if target == "@scheme":
                 scheme_opts.update(opt.set.get(target, {}))
+                continue
+            if target in gates:  # a gate's consequence (e.g. whether a vetoed unit is ranked)
+                scheme_opts.setdefault("consequences", {}).setdefault(target, {}).update(opt.set.get(target, {}))
                 continue
             used.setdefault(target, {})[r.id] = opt.id
             if target in opt.set:

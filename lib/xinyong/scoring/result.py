@@ -90,17 +90,17 @@ class ScoreResult:
         failed, unsure = _gate_masks(scheme, units)
         units["total_before_gates"] = units["total"]
         for g in scheme.gates:
-            c = scheme.gate_consequence(g)
+            c = scheme.gate_consequence(g, plan.scheme_opts)
             if c.total is not None and failed[g.id].any():
                 m = failed[g.id]
                 units.loc[m, ["total", "base_total", "max_possible"]] = float(c.total)
                 units.loc[m, ["bonus", "unknown_points"]] = 0.0
         units = _grades(scheme, units, plan.scheme_opts)
-        units = _grade_consequences(scheme, units, failed, unsure)
+        units = _grade_consequences(scheme, units, failed, unsure, plan.scheme_opts)
         silent = np.zeros(len(units), dtype=bool) if unreported is None else np.asarray(unreported, dtype=bool)
         excluded = silent.copy()  # a unit that did not report is not ranked among those that did
         for g in scheme.gates:
-            if scheme.gate_consequence(g).exclude_from_ranking:
+            if scheme.gate_consequence(g, plan.scheme_opts).exclude_from_ranking:
                 excluded |= failed[g.id]
         # Units excluded from the ranking (002 veto: “有一项未完成的则一票否决”) come after every ranked
         # unit, among themselves by total; ``ranked`` says which is which.
@@ -114,7 +114,7 @@ class ScoreResult:
         units["ranked"] = ~excluded
         key = units["total"].to_numpy(dtype=float) - np.where(excluded, 1e12, 0.0)
         units["rank"] = pd.Series(key, index=units.index).rank(ascending=False, method="min").astype(int)
-        units["verdict"] = _verdicts(scheme, units.index, failed)
+        units["verdict"] = _verdicts(scheme, units.index, failed, plan.scheme_opts)
         units["n_units"] = len(units)
         return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
                    dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts, caps,
@@ -317,12 +317,12 @@ def consequence_text(c) -> str:
     return "，".join(parts)
 
 
-def vetoes_all(scheme: Scheme, gate) -> bool:
+def vetoes_all(scheme: Scheme, gate, options: dict[str, Any] | None = None) -> bool:
     """Whether failing ``gate`` fails the assessment outright (a veto whose consequence leaves no
     grade above the lowest band), so a report may say “无论得分高低，本期考核不合格”."""
     if gate.kind != "veto":
         return False
-    c = scheme.gate_consequence(gate)
+    c = scheme.gate_consequence(gate, options)
     lowest = scheme.grades.bands[-1].label if scheme.grades is not None else None
     return c.grade_cap is None and (c.grade is None or c.grade == lowest)
 
@@ -334,10 +334,10 @@ def _gate_masks(scheme: Scheme, units: pd.DataFrame) -> tuple[dict[str, np.ndarr
     return failed, unsure
 
 
-def _verdicts(scheme: Scheme, idx: pd.Index, failed: dict[str, np.ndarray]) -> pd.Series:
+def _verdicts(scheme: Scheme, idx: pd.Index, failed: dict[str, np.ndarray], options=None) -> pd.Series:
     out = [[] for _ in idx]
     for g in scheme.gates:
-        text = consequence_text(scheme.gate_consequence(g))
+        text = consequence_text(scheme.gate_consequence(g, options))
         if not text:
             continue
         for k in np.flatnonzero(failed[g.id]):
@@ -345,7 +345,7 @@ def _verdicts(scheme: Scheme, idx: pd.Index, failed: dict[str, np.ndarray]) -> p
     return pd.Series(["；".join(v) for v in out], index=idx, dtype=object)
 
 
-def _grade_consequences(scheme: Scheme, units: pd.DataFrame, failed, unsure) -> pd.DataFrame:
+def _grade_consequences(scheme: Scheme, units: pd.DataFrame, failed, unsure, options=None) -> pd.DataFrame:
     """Set or cap the grade of units that failed a gate; a gate not yet decided makes the grade
     uncertain when failing it would change the grade."""
     if scheme.grades is None:
@@ -361,7 +361,7 @@ def _grade_consequences(scheme: Scheme, units: pd.DataFrame, failed, unsure) -> 
         return grades
 
     for g in scheme.gates:
-        c = scheme.gate_consequence(g)
+        c = scheme.gate_consequence(g, options)
         if c.grade is None and c.grade_cap is None:
             continue
         m, u = failed[g.id], unsure[g.id]
