@@ -161,6 +161,41 @@ def test_condition_two_rates():
     assert out == [0, 3, 0]
 
 
+def test_requires_pays_else_points_only_for_what_was_provided():
+    """“通过平台报送的得2分，其他方式提供的得1分”. Written ``condition: {test: by_platform, points: 2,
+    else_points: 1}``, the 1 point goes to a unit that answered 否 to 平台 and provided nothing at all
+    (a blank is missing, never 否: the engine marks that item missing; but 否 is an answer). With
+    ``requires: [provided]`` (已报送，任何方式) the unit that provided nothing gets 0."""
+    v = {"by_platform": [1, 0, 0], "provided": [1, 1, 0]}
+    assert run("condition", v, 2, test="by_platform", points=2, else_points=1)[0] == [2, 1, 1]  # the defect
+    out, p = run("condition", v, 2, test="by_platform", points=2, else_points=1, requires=["provided"])
+    assert out == [2, 1, 0] and p.input_ids() == {"by_platform", "provided"}
+    out, p = run("threshold", {"rate": [90, 50, 50], "provided": [1, 1, 0]}, 2, input="rate", op=">=", value=80,
+                 else_points=1, requires=["provided"])
+    assert out == [2, 1, 0] and p.input_ids() == {"rate", "provided"}
+    assert explain("condition", {"by_platform": 0.0, "provided": 0.0}, 2, test="by_platform", points=2,
+                   else_points=1, requires=["provided"]) == "前提“provided”不成立 → 0"
+
+
+def test_requires_blank_is_missing_not_zero():
+    import xinyong
+    from xinyong.scheme.model import Scheme
+
+    sch = Scheme.model_validate({
+        "id": "prov", "title": "报送", "source": {"file": "x.txt", "quote": "q"},
+        "inputs": [{"id": "by_platform", "label": "通过平台报送", "type": "bool"},
+                   {"id": "provided", "label": "已报送（任何方式）", "type": "bool"}],
+        "sections": [{"id": "prov.1", "name": "报送", "items": [{
+            "id": "prov.1.1", "name": "报送方式", "max_points": 2, "inputs": ["by_platform", "provided"],
+            "rule": {"kind": "condition", "params": {"test": "by_platform", "points": 2, "else_points": 1,
+                                                     "requires": ["provided"]}},
+            "source": {"file": "x.txt", "quote": "通过平台报送的得2分，其他方式提供的得1分"}}]}]})
+    r = xinyong.score(sch, pd.DataFrame({"unit_id": ["a", "b", "c"], "by_platform": [0, 0, np.nan],
+                                         "provided": [1, np.nan, np.nan]}))
+    assert r.points["prov.1.1"].tolist()[0] == 1 and np.isnan(r.points["prov.1.1"].tolist()[1:]).all()
+    assert r.status["prov.1.1"].tolist() == ["scored", "missing_input", "missing_input"]
+
+
 def test_judgement_clips_to_range():
     out, _ = run("judgement", {"judge:x": [0, 1.5, 2]}, 2, column="judge:x")
     assert out == [0, 1.5, 2]

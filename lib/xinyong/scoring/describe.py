@@ -125,7 +125,17 @@ def checklist(values, p, points: float, n: Names) -> str:
             f" = {plain(raw)} 分" + ("（扣完为止）" if raw < 0 else "") + f" → 得 {pts(points)}")
 
 
+def _unmet(values, p, n: Names) -> str | None:
+    """“前提条件“已报送”不成立，本项不得分 → …” when a required yes/no input is not 是."""
+    unmet = [r for r in getattr(p, "requires", []) if float(values.get(r, math.nan)) != 1.0]
+    if not unmet:
+        return None
+    return f"前提条件“{'”“'.join(n.label(r) for r in unmet)}”不成立，本项不得分 → 得 {pts(0)}"
+
+
 def threshold(values, p, points: float, n: Names) -> str:
+    if _unmet(values, p, n):
+        return _unmet(values, p, n)
     x = values.get(p.input)
     from .kinds import _OPS
 
@@ -140,6 +150,8 @@ def threshold(values, p, points: float, n: Names) -> str:
 def condition(values, p, points: float, n: Names) -> str:
     from .kinds import _formula
 
+    if _unmet(values, p, n):
+        return _unmet(values, p, n)
     ok = bool(_formula(p.test)({k: float(values[k]) for k in p.input_ids()}))
     return f"{n.facts(values, sorted(p.input_ids()))}；评分条件{'成立' if ok else '不成立'} → 得 {pts(points)}"
 

@@ -203,9 +203,10 @@ class ThresholdParams(RuleParams):
     value: float
     points: float | None = None
     else_points: float = 0.0
+    requires: list[str] = Field(default_factory=list)  # yes/no facts without which no points are given
 
     def input_ids(self):
-        return {self.input}
+        return {self.input} | set(self.requires)
 
     def max_attainable(self):
         return max(self.points if self.points is not None else self.max_points, self.else_points)
@@ -218,10 +219,25 @@ def threshold(frame: Frame, p: ThresholdParams) -> np.ndarray:
     """
     ok = _OPS[p.op](_col(frame, p.input), p.value)
     full = p.points if p.points is not None else p.max_points
-    return np.where(ok, float(full), float(p.else_points))
+    return _required(frame, p.requires, np.where(ok, float(full), float(p.else_points)))
+
+
+def _required(frame: Frame, requires: list[str], out: np.ndarray) -> np.ndarray:
+    """``out`` where every required yes/no input is 是, else 0 (a blank one: the engine marks the item
+    missing). “其他方式提供的得1分”: ``else_points`` are paid for a 否 to 通过平台报送 only when something
+    was provided at all (``requires: [provided]``); a 否 is an answer, not a way of providing."""
+    if not requires:
+        return out
+    return np.where(_flags(frame, requires, 1.0).all(axis=1), out, 0.0)
+
+
+def _unmet(values, requires: list[str]) -> list[str]:
+    return [r for r in requires if float(values.get(r, np.nan)) != 1.0]
 
 
 def _explain_threshold(values, p: ThresholdParams, points: float) -> str:
+    if _unmet(values, p.requires):
+        return f"前提“{'、'.join(_unmet(values, p.requires))}”不成立 → 0"
     x = values.get(p.input)
     ok = bool(_OPS[p.op](float(x), p.value))
     return f"{fmt(x)} {_OP_TEXT[p.op]} {fmt(p.value)}：{'是' if ok else '否'} → {pts(points)}"
@@ -231,6 +247,7 @@ class ConditionParams(RuleParams):
     test: str
     points: float | None = None
     else_points: float = 0.0
+    requires: list[str] = Field(default_factory=list)  # yes/no facts without which no points are given
 
     @model_validator(mode="after")
     def _parse(self):
@@ -238,7 +255,7 @@ class ConditionParams(RuleParams):
         return self
 
     def input_ids(self):
-        return _names(self.test)
+        return _names(self.test) | set(self.requires)
 
     def max_attainable(self):
         return max(self.points if self.points is not None else self.max_points, self.else_points)
@@ -249,13 +266,15 @@ def condition(frame: Frame, p: ConditionParams) -> np.ndarray:
 
     000 1.4.2: “中小微企业和农户信用信息建档比率80%以上……（3分）” (both rates ≥ 80).
     """
-    ok = np.asarray(_formula(p.test)({c: _col(frame, c) for c in p.input_ids()})).astype(bool)
+    ok = np.asarray(_formula(p.test)({c: _col(frame, c) for c in _names(p.test)})).astype(bool)
     full = p.points if p.points is not None else p.max_points
-    return np.broadcast_to(np.where(ok, float(full), float(p.else_points)), (len(frame),))
+    return _required(frame, p.requires, np.broadcast_to(np.where(ok, float(full), float(p.else_points)), (len(frame),)))
 
 
 def _explain_condition(values, p: ConditionParams, points: float) -> str:
-    ok = bool(_formula(p.test)({k: float(values[k]) for k in p.input_ids()}))
+    if _unmet(values, p.requires):
+        return f"前提“{'、'.join(_unmet(values, p.requires))}”不成立 → 0"
+    ok = bool(_formula(p.test)({k: float(values[k]) for k in _names(p.test)}))
     return f"{substitute(p.test, values)}：{'成立' if ok else '不成立'} → {pts(points)}"
 
 
