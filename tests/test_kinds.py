@@ -144,11 +144,21 @@ def test_capped_sum_deduction_part():
     assert "出席 2−0.5×3（扣分量 3）=0.5000" in text and text.endswith("→ 2.5000")
 
 
+def test_capped_sum_per_event_part():
+    """One part “每开展一次信用核查得1分，最高5分” beside a yes/no part: ``each`` × ``count``, capped."""
+    parts = [{"label": "制度", "expr": "2 * a"}, {"label": "核查", "each": 1, "count": "n", "cap": 5}]
+    out, p = run("capped_sum", {"a": [1, 0, 1], "n": [3, 9, 0]}, 7, parts=parts)
+    assert out == [5, 5, 2] and p.input_ids() == {"a", "n"}
+    assert explain("capped_sum", {"a": 1.0, "n": 9.0}, 7, parts=parts).startswith("制度 2×1=2.0000；核查 1×9=5.0000(上限5)")
+
+
 @pytest.mark.parametrize("part, says", [
     ({"label": "出席", "full": 2, "per": 0.5}, "缺少 amount"),
     ({"label": "出席", "expr": "a", "per": 0.5}, "只能写一种"),
     ({"label": "出席", "expr": "a", "max_deduction": 1}, "只用于扣分写法"),
-    ({"label": "出席"}, "缺少 full、per、amount"),
+    ({"label": "出席"}, "缺少计分写法"),
+    ({"label": "核查", "each": 1}, "缺少 count"),
+    ({"label": "核查", "each": 1, "count": "n", "per": 0.5}, "只能写一种"),
 ])
 def test_capped_sum_part_written_one_way(part, says):
     with pytest.raises(Exception, match=says):

@@ -227,7 +227,12 @@ def capped_sum(values, p, points: float, n: Names) -> str:
         raw_total += 0.0 if math.isnan(capped) else capped
         used = sorted(_names(part.formula) & set(vals))
         facts = f"（{n.facts(values, used)}）" if used else ""
-        if part.expr is None:  # 满分2分，每缺席一次扣0.5分
+        if part.count is not None:  # 每开展一次得1分，最高5分
+            each = f"每{n.unit(used[0])}" if len(used) == 1 else "每次"
+            raw = part.each * float(_formula(part.count)(vals))
+            over = f"，超过该项上限 {plain(part.cap)} 分，按 {plain(part.cap)} 分计" if part.cap is not None and raw > part.cap else ""
+            bits.append(f"{part.label}{facts}{each}得 {plain(part.each)} 分：{plain(raw)} 分{over}")
+        elif part.expr is None:  # 满分2分，每缺席一次扣0.5分
             steps = float(_steps(float(_formula(part.amount)(vals)), part.step, "floor"))
             lost = part.per * steps
             lost = lost if part.max_deduction is None else min(lost, part.max_deduction)

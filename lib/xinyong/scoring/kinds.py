@@ -496,9 +496,10 @@ def _explain_deduction(values, p: DeductionParams, points: float) -> str:
 
 # --- capped_sum --------------------------------------------------------------------------------
 class Part(_Out):
-    """One part of a ``capped_sum``: its points as a formula (``expr``), or a deduction as the text
-    writes it — ``full`` (满分2分), ``per`` (每…扣0.5分) per whole ``step`` of ``amount`` (a formula: the
-    count of events), at most ``max_deduction`` (最多扣…分); a deduction part never goes below 0."""
+    """One part of a ``capped_sum``, written one of three ways: its points as a formula (``expr``); a
+    deduction as the text writes it — ``full`` (满分2分), ``per`` (每…扣0.5分) per whole ``step`` of
+    ``amount`` (a formula: the count of events), at most ``max_deduction`` (最多扣…分), never below 0;
+    or points per event — ``each`` (每开展一次得1分) times ``count`` (a formula), with ``cap`` (最高5分)."""
 
     label: str
     expr: str | None = None
@@ -508,25 +509,32 @@ class Part(_Out):
     amount: str | None = None
     step: float = Field(default=1.0, gt=0)
     max_deduction: float | None = Field(default=None, ge=0)
+    each: float | None = Field(default=None, gt=0)
+    count: str | None = None
 
     @model_validator(mode="after")
     def _one_way(self):
-        given = [f for f in ("full", "per", "amount") if getattr(self, f) is not None]
-        if self.expr is not None and given:
-            raise ValueError(f"分项“{self.label}”：expr（公式）与扣分写法（{'、'.join(given)}）只能写一种")
-        if self.expr is None and len(given) < 3:
-            lack = [f for f in ("full", "per", "amount") if f not in given]
-            raise ValueError(f"分项“{self.label}”缺少 {'、'.join(lack)}：写 expr（公式），或写扣分 full、per、amount"
-                             "（如“满分2分，每缺席一次扣0.5分”：full: 2, per: 0.5, amount: absences）")
-        if self.expr is not None and ({"step", "max_deduction"} & self.model_fields_set):
+        ways = {"expr": ("expr",), "deduction": ("full", "per", "amount"), "per_event": ("each", "count")}
+        given = {w: [f for f in fs if getattr(self, f) is not None] for w, fs in ways.items()}
+        used = [w for w, fs in given.items() if fs]
+        how = ("写 expr（公式）；或写扣分 full、per、amount（如“满分2分，每缺席一次扣0.5分”：full: 2, per: 0.5, "
+               "amount: absences）；或写每次得分 each、count（如“每开展一次得1分，最高5分”：each: 1, count: times, cap: 5）")
+        if len(used) > 1:
+            raise ValueError(f"分项“{self.label}”：{'、'.join(f for w in used for f in given[w])} 属于不同写法，只能写一种：{how}")
+        if not used:
+            raise ValueError(f"分项“{self.label}”缺少计分写法：{how}")
+        lack = [f for f in ways[used[0]] if f not in given[used[0]]]
+        if lack:
+            raise ValueError(f"分项“{self.label}”缺少 {'、'.join(lack)}：{how}")
+        if used[0] != "deduction" and ({"step", "max_deduction"} & self.model_fields_set):
             raise ValueError(f"分项“{self.label}”：step、max_deduction 只用于扣分写法（full、per、amount）")
         _formula(self.formula)
         return self
 
     @property
     def formula(self) -> str:
-        """The formula the part computes (a deduction part: its amount)."""
-        return self.expr if self.expr is not None else self.amount
+        """The formula the part reads (a deduction part: its amount; a per-event part: its count)."""
+        return next(f for f in (self.expr, self.amount, self.count) if f is not None)
 
 
 def _part_raw(part: Part, cols: Mapping[str, Any]):
@@ -534,6 +542,8 @@ def _part_raw(part: Part, cols: Mapping[str, Any]):
     x = _formula(part.formula)(cols)
     if part.expr is not None:
         return x
+    if part.count is not None:
+        return part.each * np.asarray(x, dtype=float)
     taken = part.per * _steps(np.asarray(x, dtype=float), part.step, "floor")
     if part.max_deduction is not None:
         taken = np.minimum(taken, part.max_deduction)
@@ -574,6 +584,9 @@ def _explain_capped_sum(values, p: CappedSumParams, points: float) -> str:
         v = float("nan") if v is None else max(float(v), 0.0)
         capped = min(v, part.cap) if part.cap is not None and not math.isnan(v) else v
         cap_txt = f"(上限{fmt(part.cap)})" if part.cap is not None and v > part.cap else ""
+        if part.count is not None:  # a per-event part: 每次得分 × 次数
+            bits.append(f"{part.label} {fmt(part.each)}×{substitute(part.count, values)}={pts(capped)}{cap_txt}")
+            continue
         if part.expr is None:  # a deduction part: 满分 − 每次扣分 × 次数
             bits.append(f"{part.label} {_explain_part_deduction(part, vals, values)}={pts(capped)}{cap_txt}")
             continue
