@@ -204,6 +204,10 @@ def test_requires_blank_is_missing_not_zero():
                                          "provided": [1, np.nan, np.nan]}))
     assert r.points["prov.1.1"].tolist()[0] == 1 and np.isnan(r.points["prov.1.1"].tolist()[1:]).all()
     assert r.status["prov.1.1"].tolist() == ["scored", "missing_input", "missing_input"]
+    counted = sch.model_copy(deep=True)
+    counted.inputs[1] = counted.inputs[1].model_copy(update={"type": "integer"})
+    with pytest.raises(xinyong.XinyongError, match="requires 只能是“是/否”输入"):
+        xinyong.score(counted, pd.DataFrame({"unit_id": ["a"], "by_platform": [1], "provided": [1]}))
 
 
 def test_judgement_clips_to_range():

@@ -243,6 +243,12 @@ def _check_rules(scheme: Scheme, registry: Registry) -> None:
                          f"条目 {it.id} 的规则读取了未在 inputs 中列出的输入：{said}",
                          f"rule reads undeclared inputs {sorted(undeclared)}"
                          + "".join(f"; did you mean {h!r} for {u!r}?" for u, h in hints.items() if h))
+        cat = scheme.input_catalogue
+        not_bool = [r for r in getattr(p, "requires", []) if r in cat and cat[r].type != "bool"]
+        if not_bool:  # a precondition is a yes/no fact (已报送：是/否), never a number compared with 1
+            problems.add(it.id, f"{where}.params.requires",
+                         f"条目 {it.id} 的 requires 只能是“是/否”输入（type: bool）：{'、'.join(not_bool)} 不是",
+                         f"requires takes bool inputs only, not {not_bool}")
 
     items = {}
     for it in scheme.walk_items():
