@@ -29,9 +29,12 @@ def _precheck(scheme: str, data: Path, period: str, unit: str | None, history, r
 
 
 def _read_and_score(scheme: str, data: Path, period: str, unit: str | None, history, readings, work: Path, err):
+    import dataclasses
+
     from ..cli_util import problems_view
     from ..errors import InputError
     from ..scheme import load_scheme
+    from ..util import sha256_file
     from .load import load_run, save_run
     from .partial import invalid_units, read_period
 
@@ -52,6 +55,8 @@ def _read_and_score(scheme: str, data: Path, period: str, unit: str | None, hist
                    history=[{"period": h.period, "data": h.path} for h in hist], evidence_base=cur.source.parent,
                    already_read={str(p.path): p.read for p in (cur, *hist)})
     run.invalid = invalid  # the overview lists them with their errors: nobody is silently dropped
+    if cur.path != cur.source:  # the pages name the file given (复现信息), not the copy without B's rows
+        run.data = dataclasses.replace(run.data, path=cur.source, sha256=sha256_file(cur.source))
     if unit is not None:
         run.unit_id(unit)
     if invalid and err is not None:
