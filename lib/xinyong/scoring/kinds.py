@@ -274,7 +274,7 @@ def condition(frame: Frame, p: ConditionParams) -> np.ndarray:
 def _explain_condition(values, p: ConditionParams, points: float) -> str:
     if _unmet(values, p.requires):
         return f"前提“{'、'.join(_unmet(values, p.requires))}”不成立 → 0"
-    ok = bool(_formula(p.test)({k: float(values[k]) for k in _names(p.test)}))
+    ok = bool(_formula(p.test)({k: float(values[k]) for k in p.input_ids()}))
     return f"{substitute(p.test, values)}：{'成立' if ok else '不成立'} → {pts(points)}"
 
 
