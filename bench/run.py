@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -124,7 +125,15 @@ def main() -> int:
     # the findings written by hand stay in NOTES.md (dated, kept across runs); the README links them
     lines += ["", "The findings behind these numbers — what was measured, tried, kept and dropped, dated — "
               "are in [NOTES.md](NOTES.md)."]
-    (HERE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # sections other scripts write between their markers (make bench-demo's, warm_reports --charts both)
+    # are kept: this run did not measure them
+    readme = HERE / "README.md"
+    kept = re.findall(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", readme.read_text(encoding="utf-8"), re.S) if readme.exists() else []
+    old = readme.read_text(encoding="utf-8") if kept else ""
+    for name in kept:
+        block = old[old.index(f"<!-- {name}:start -->"):old.index(f"<!-- {name}:end -->") + len(f"<!-- {name}:end -->")]
+        lines += ["", block]
+    readme.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {HERE / 'README.md'}")
     return 0
 

@@ -8,7 +8,7 @@
 paths and SHA-256 are all that block shows besides versions); every other byte must still match.
 
 HTML is hashed after masking date-times (the generation-time line, the index's 最近更新); summary.json
-without its clock fields; scores.xlsx by cell values (the zip carries a timestamp). Executed notebooks
+without its clock fields (times, and the CPU seconds each report took); scores.xlsx by cell values (the zip carries a timestamp). Executed notebooks
 are skipped: their HTML is what a reader gets, and they carry kernel timings.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
-CLOCK = {"started", "finished", "updated", "seconds"}
+CLOCK = {"started", "finished", "updated", "seconds", "cpu"}  # cpu: a report's measured CPU seconds
 PROVENANCE = re.compile(r'<details class="xy-provenance".*?</details>', re.S)
 MASK_PROVENANCE = False
 

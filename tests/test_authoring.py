@@ -176,11 +176,12 @@ def test_the_vetoed_unit_has_one_grade_in_every_output(tmp_path, result):
     ws = openpyxl.load_workbook(run / "scores.xlsx")["得分"]
     head = [c.value for c in ws[1]]
     rows = {r[head.index("单位编号")]: (r[head.index("等级")], r[head.index("排名")]) for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert rows == want
+    assert rows == {**want, "yi": ("不合格", "不参加排名")}  # listed 4th, but that place is not a rank
     index = (run / "index.html").read_text(encoding="utf-8")
     assert re.search(r"乙局.*?不合格", index, re.S)
     page = (run / s.unit("yi").html).read_text(encoding="utf-8")
     assert 'data-grade="不合格"' in page and "等级定为“不合格”，不参加排名" in page
+    assert 'data-rank="不参加排名"' in page and "排名第" not in page
     assert "附加分上限" in (run / s.unit("jia").html).read_text(encoding="utf-8")  # the bonus cap, in words
 
 

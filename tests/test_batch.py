@@ -266,6 +266,61 @@ def test_pages_are_chinese_offline_and_escaped(first):
 
 
 # ------------------------------------------------------------------------------------------ resume
+@pytest.mark.slow
+def test_two_units_with_identical_rows_get_two_reports(tmp_path):
+    """Two units whose rows differ only in the id (same name, same values, so the same content): each
+    gets its own report at its own path, and the run's index links both. A report coming back from a
+    worker is matched to its task by the task (unit id included), never by a key two units can share."""
+    from urllib.parse import quote
+
+    same = ["同名单位", "城市", "2.6", "是", "是", "3", "5", "70", "1", "1.5", "工作扎实"]
+    data = write_csv(tmp_path / "data" / "units.csv", [["x1", *same], ["x2", *same]])
+    s = run_batch(MINI, "2019", data, tmp_path / "out", jobs=1, progress=False)
+    assert s.counts == {"ok": 2, "failed": 0, "skipped": 0}
+    x1, x2 = s.unit("x1"), s.unit("x2")
+    assert x1.html != x2.html and x1.notebook != x2.notebook
+    for u in (x1, x2):
+        assert (s.run_dir / u.html).is_file() and (s.run_dir / u.notebook).is_file()
+        assert f'"{u.id}"' in (s.run_dir / u.notebook).read_text(encoding="utf-8")  # its own unit parameter
+    index = (s.run_dir / "index.html").read_text(encoding="utf-8")
+    for u in (x1, x2):
+        assert f'href="units/{quote(Path(u.html).name)}"' in index
+
+
+def test_results_are_matched_to_their_task_by_unit_not_by_key(tmp_path):
+    """In this process, without a cluster: two reports with one cache key (units whose rows are identical
+    but for the id) come back; each is written to its own unit's paths and recorded under its own unit."""
+    from xinyong.batch.cache import Cache
+    from xinyong.batch.progress import Progress
+    from xinyong.batch.publish import Publisher
+    from xinyong.batch.task import Task, TaskResult
+
+    tasks = [Task(kind="unit", scheme="mini", period="2019", unit=u, data="d.csv", history=(), readings=(),
+                  bundle="b", key="same-key", html=f"units/{u}.html", ipynb=f"units/{u}.ipynb",
+                  failed_ipynb=f"units/{u}.failed.ipynb", output_dir=str(tmp_path / "units")) for u in ("x1", "x2")]
+    cache = Cache(tmp_path)
+    publisher = Publisher(tmp_path, cache, {"x1": "x1", "x2": "x2"}, Progress(False, 2, "", 0, 0))
+    for t in reversed(tasks):  # in the order they finish, not the order submitted
+        publisher(t, TaskResult("ok", html=f"<p>{t.unit}</p>", notebook=f'{{"unit": "{t.unit}"}}'))
+    assert [(tmp_path / "units" / f"{u}.html").read_text() for u in ("x1", "x2")] == ["<p>x1</p>", "<p>x2</p>"]
+    assert set(publisher.results) == {("unit", "x1"), ("unit", "x2")}
+    assert cache.hit("x1", "same-key", "x1") and cache.hit("x2", "same-key", "x2")
+
+
+def test_one_format_check_for_the_command_line_and_run_batch():
+    """``--format`` and ``run_batch(formats=…)`` go through one list and one check (report/formats.py)."""
+    from xinyong.batch.formats import batch_formats
+    from xinyong.cli_util import parse_formats
+    from xinyong.errors import XinyongError
+
+    with pytest.raises(XinyongError) as cli_error:
+        parse_formats("html,odt")
+    with pytest.raises(XinyongError) as batch_error:
+        batch_formats(["html", "odt"])
+    assert cli_error.value.message == batch_error.value.message == "不支持的格式：odt（可选：html、docx、pdf）"
+    assert batch_formats(["docx", "html", "docx"]) == ("html", "docx")
+
+
 def copy_outputs(first, tmp_path) -> tuple[Path, Path]:
     out = tmp_path / "out"
     shutil.copytree(first["out"], out)  # copy2: modification times kept
@@ -448,19 +503,20 @@ def test_sigterm_stops_every_run_of_all_in_progress(tmp_path):
 
 # ------------------------------------------------------------------------------------------ notebook errors
 @pytest.mark.slow
-def test_notebook_error_is_a_failed_report_the_others_are_written(tmp_path, monkeypatch):
+def test_notebook_error_is_a_failed_report_the_others_are_written(tmp_path):
     """Issue: "a unit ... whose notebook raises is written as a failed report: the executed notebook with
     the error (render keeps .failed.ipynb) and a short Chinese HTML saying what failed"."""
     import nbformat
+
+    from xinyong.settings import Settings
 
     nbdir = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", nbdir)
     nb = nbformat.read(nbdir / "unit_report.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('if unit == "CON":\n    raise ValueError("测试：故意出错")'))
     nbformat.write(nb, nbdir / "unit_report.ipynb")
-    monkeypatch.setenv("XINYONG_NOTEBOOKS", str(nbdir))
     data = write_csv(tmp_path / "units.csv", ROWS[:2])
-    s = run_batch(MINI, "2019", data, tmp_path / "out", jobs=2, progress=False)
+    s = run_batch(MINI, "2019", data, tmp_path / "out", jobs=2, progress=False, settings=Settings(notebooks=nbdir))
     assert s.exit_code == 1
     assert [(u.id, u.status) for u in s.units] == [("a/b:c", "ok"), ("CON", "failed")]
     con = s.unit("CON")
@@ -663,13 +719,13 @@ def test_demo_params_name_existing_files():
 def test_one_batch_at_a_time_per_run_folder(tmp_path):
     """A second batch on the same run folder is refused while the first holds it; a lock file left by a
     killed batch (no process holds the OS lock any more) is taken over."""
-    from xinyong.batch.runner import RunLock
+    from xinyong.batch.lock import RunLock
     from xinyong.errors import XinyongError
 
     run = tmp_path / "mini" / "2019"
     with RunLock(run):
         assert (run / ".lock").read_text() == str(os.getpid())
-        code = ("import sys; sys.path.insert(0, %r)\nfrom pathlib import Path\nfrom xinyong.batch.runner import RunLock\n"
+        code = ("import sys; sys.path.insert(0, %r)\nfrom pathlib import Path\nfrom xinyong.batch.lock import RunLock\n"
                 "try:\n    RunLock(Path(%r)).__enter__()\nexcept Exception as e:\n    print(e.message)\n")
         r = subprocess.run([sys.executable, "-c", code % (str(ROOT / "lib"), str(run))], capture_output=True, text=True)
         assert "另一个批处理" in r.stdout and str(os.getpid()) in r.stdout

@@ -33,8 +33,12 @@ def test_unit_docx_holds_verdict_and_items(jiaxian):
     assert d.paragraphs[0].text == row["unit_name"]
     assert "2022年第二季度" in text  # 2022Q2 as a person writes it
     assert f"总分 {row['total']:.2f} 分" in text
-    assert f"等级：{row['grade']}" in text  # 004 附件1: 90 以上优秀, 80–90 良好, 60–80 合格
-    assert f"排名第 {int(row['rank'])}" in text
+    # 004 附件1: 90 以上优秀, 80–90 良好, 60–80 合格; the sentences are the HTML summary's
+    from xinyong.report.analysis import UnitAnalysis, grade_sentence, rank_sentence
+
+    st = UnitAnalysis(jiaxian, "dept07").standing()
+    assert f"“{row['grade']}”" in text and grade_sentence(st) in text
+    assert rank_sentence(st) in text and f"第 {int(row['rank'])} 名" in text
     items = d.tables[-1]
     assert [c.text for c in items.rows[0].cells] == ["编号", "条目", "满分", "得分", "状态", "计算过程"]
     assert len(items.rows) - 1 == len(jiaxian.result.unit_items("dept07"))
@@ -69,7 +73,9 @@ def test_vetoed_unit_says_so_and_overview_lists_every_unit():
     failed = run.result.units.index[run.result.units["gate_outcome"] == "fail"]
     assert len(failed) == 1  # the demo data has exactly one city failing 002's veto
     text = "\n".join(p.text for p in _doc(unit_docx(run, failed[0])).paragraphs)
-    assert "一票否决。" in text  # 002: 有一项未完成的则一票否决
+    # 002: 有一项未完成的则一票否决 — not ranked, and no place printed as if it were a rank
+    assert "一票否决：未达到“基础性指标（一票否决）”中的 1 项条件：" in text and "本期不参加排名" in text
+    assert "排名第" not in text and "位）" not in text
     ov = _doc(overview_docx(run))
     rows = ov.tables[0].rows[1:]
     assert len(rows) == len(run.result.units)

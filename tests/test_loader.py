@@ -199,3 +199,40 @@ def test_an_ascii_comma_in_a_flow_mapping_says_to_quote(tmp_path):
         xinyong.load_scheme(write(tmp_path, text))
     assert "加上引号" in ei.value.message and "英文逗号" in ei.value.message
     assert "是否想写" not in ei.value.message
+
+
+# ------------------------------------------------------------------------------------------ the cache
+def _quzhou_beside_city2019(tmp_path, monkeypatch):
+    """quzhou.yaml (it imports city2019 and quotes its items through ``ref``) and city2019.yaml copied to
+    a folder the loader reads imports from."""
+    from xinyong.scheme import loader
+
+    for sid in ("quzhou", "city2019"):
+        (tmp_path / f"{sid}.yaml").write_bytes(loader.scheme_path(sid).read_bytes())
+    monkeypatch.setattr(loader, "scheme_path", lambda sid: tmp_path / f"{sid}.yaml")
+    return tmp_path / "quzhou.yaml", tmp_path / "city2019.yaml"
+
+
+def test_an_edit_to_an_imported_scheme_is_seen_on_the_next_load(tmp_path, monkeypatch):
+    """The top file unchanged, its import edited: the next load reads both again (the cache is keyed on
+    every file a scheme was read from, not on the top file's time alone)."""
+    top, imported = _quzhou_beside_city2019(tmp_path, monkeypatch)
+    ref = next(it for it in xinyong.load_scheme(top).walk_items() if it.ref == "city2019.10.3")
+    text = imported.read_text(encoding="utf-8")
+    old = next(it for it in xinyong.load_scheme(imported).walk_items() if it.id == "city2019.10.3").name
+    assert ref.meta["ref_name"] == old
+    imported.write_text(text.replace(f"name: {old}", f"name: {old}（修订）", 1), encoding="utf-8")
+    again = next(it for it in xinyong.load_scheme(top).walk_items() if it.ref == "city2019.10.3")
+    assert again.meta["ref_name"] == f"{old}（修订）"
+
+
+def test_a_caller_changing_its_scheme_changes_nothing_the_next_caller_gets():
+    first = xinyong.load_scheme("jiaxian_county_dept")
+    item = first.items[0]
+    was = item.max_points
+    item.max_points = was + 100
+    first.sections[0].items.clear()
+    first.readings.clear()
+    second = xinyong.load_scheme("jiaxian_county_dept")
+    assert second.items[0].max_points == was and second.sections[0].items and second.readings
+    assert second.origin is not None and second.origin.file == first.origin.file  # the copy keeps its lines

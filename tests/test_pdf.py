@@ -41,6 +41,5 @@ def test_missing_browser_is_a_chinese_error(monkeypatch, tmp_path):
     from xinyong.report import pdf
 
     monkeypatch.setattr(pdf, "BROWSERS", ())
-    monkeypatch.setenv("XINYONG_CHROMIUM", "no-such-browser-xyz")
     with pytest.raises(XinyongError, match="未找到 Chromium"):
-        pdf.find_browser()
+        pdf.find_browser("no-such-browser-xyz")

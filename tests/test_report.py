@@ -52,7 +52,12 @@ def test_summary_states_total_grade_and_rank_of_the_result(run):
         row = res.units.loc[u]
         assert f'data-total="{num(row["total"])}"' in html
         assert f'data-grade="{row["grade"]}"' in html
-        assert f"排名第 {int(row['rank'])}" in html
+        # a rank unknown points could move is 暂列 with its range; a settled one is 排名第 N
+        if row["rank_best"] == row["rank_worst"]:
+            assert f"排名第 {int(row['rank'])}" in html
+        else:
+            assert (f"暂列第 {int(row['rank'])} 名（名次未定：未知分数补齐后，可能在第 {int(row['rank_best'])} 至第 "
+                    f"{int(row['rank_worst'])} 名之间）") in html
 
 
 def test_summary_change_against_previous_period(run):
@@ -133,7 +138,9 @@ def test_alternative_reading_totals_equal_a_fresh_score(run):
         got = alt[(alt.reading == "A2") & (alt.option == "continuous") & (alt.unit == u)]["total"].iloc[0]
         assert got == pytest.approx(fresh.units.at[u, "total"])
     html = UnitReport(run, "a").readings_and_defects().html
-    assert num(fresh.units.at["a", "total"]) in html and "A2" in html
+    # the reading by its question, never its code (A2 is the scheme file's name for it)
+    assert num(fresh.units.at["a", "total"]) in html and run.scheme.reading("A2").question in html
+    assert "A2" not in re.sub(r"<[^>]+>", "", html)
 
 
 def test_findings_of_the_checker_are_shown(run):
@@ -242,7 +249,7 @@ def test_names_with_quotes_nest_as_single_quotes_and_stay_escaped():
 
     assert quoted("“事中”信用监管") == "“‘事中’信用监管”"
     assert quoted("组织建设情况") == "“组织建设情况”"
-    html = render("overview_gates.html.j2", heading="否决", rows=[], counts={"<b>甲</b>“乙”": 1}, veto=False)
+    html = render("overview_gates.html.j2", heading="否决", rows=[], counts={"<b>甲</b>“乙”": 1}, consequences=[])
     assert "“&lt;b&gt;甲&lt;/b&gt;‘乙’”未通过" in html
 
 
@@ -302,72 +309,6 @@ def test_kept_figures_draw_what_fresh_ones_draw():
     assert all(x != y for x, y in zip(b, fresh_a))
     charts._KEPT.clear()
     assert draw(*b_in) == b
-
-
-def _chart_set(pts, unk, totals):
-    names = ["第一部分", "第二部分很长的名称需要换行显示出来", "附加分"]
-    periods = ["2021Q3", "2021Q4", "2022Q1", "2022Q2"][-len(totals):]
-    return (charts.section_bars(names, pts, unk, [10, 20, 5], "甲：各部分得分与满分"),
-            charts.peer_bars(names, pts, [5, 10, 2], [10, 18, 5], [10, 20, 5], "甲", "最高分单位：乙", "比较",
-                             unit_unknown=unk),
-            charts.trend_line(periods, totals, [50] * len(totals), "总分变化趋势", "甲"))
-
-
-def test_text_layout_cache_keeps_pixels(monkeypatch):
-    """The process-wide text caches of the charts' renderer (glyph layouts, font height metrics, glyph
-    bitmaps moved by whole pixels: issue 13, CPU per report) draw what matplotlib's own Agg canvas draws,
-    byte for byte: for A, for B after A (B's bar labels sit elsewhere, its scale reads differently) and
-    for a rotated label (the trend's 总分)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    a_in = ([7, 12.5, 5], [0, 4, 0], [70, 88])
-    b_in = ([10, 3.25, 0], [0, 0, 5], [20, 140, 60, 90])
-    with monkeypatch.context() as m:
-        m.setattr(charts, "_canvas_class", lambda: FigureCanvasAgg)
-        plain = _chart_set(*a_in), _chart_set(*b_in)
-    for cache in (charts._LAYOUTS, charts._HEIGHTS, charts._GLYPHS, charts._KEPT):
-        cache.clear()
-    assert (_chart_set(*a_in), _chart_set(*b_in)) == plain
-    assert charts._LAYOUTS and charts._HEIGHTS and charts._GLYPHS  # the caches were used, not bypassed
-    assert (_chart_set(*a_in), _chart_set(*b_in)) == plain  # all from the caches now
-
-
-def test_glyph_bitmaps_move_by_whole_pixels():
-    """A string drawn again 3 and 40 pixels further right and 7 lower reuses its glyphs' bitmaps (no new
-    cache entry) and gives matplotlib's pixels."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.transforms import IdentityTransform
-
-    def draw(canvas_class):
-        fig = Figure(figsize=(3, 1), dpi=charts.DPI)
-        for dx, dy in ((0, 0), (3, 0), (40, 7)):
-            fig.text(10.3 + dx, 60.6 - dy, "得分率 92.5", transform=IdentityTransform(), fontsize=9)
-        canvas = canvas_class(fig)
-        canvas.draw()
-        return bytes(canvas.buffer_rgba())
-
-    charts.setup_fonts()
-    plain = draw(FigureCanvasAgg)
-    charts._GLYPHS.clear()
-    assert draw(charts._canvas_class()) == plain
-    assert len(charts._GLYPHS) == len(set("得分率 92.5"))  # one bitmap per glyph, not one per glyph drawn
-
-
-def test_bars_keep_data_limits():
-    """charts._barh sets the data limits once for all bars (issue 13): the same limits as matplotlib's
-    barh, which adds them bar by bar, for offsets, an empty bar and a NaN bar."""
-    from matplotlib.figure import Figure
-
-    y = np.arange(4)[::-1] + 0.26
-    width, left = np.array([3.5, 0.0, np.nan, 12.25]), np.array([0.0, 2.0, 1.0, 0.5])
-    limits = []
-    for bar in (lambda ax, *a, **k: ax.barh(*a, **k), charts._barh):
-        ax = Figure().subplots()
-        bar(ax, y, width, left=left, height=0.26)
-        bar(ax, y - 0.26, width / 2, height=0.26)
-        limits.append((ax.dataLim.get_points().tolist(), ax.get_ylim(), ax.get_xlim(), len(ax.patches)))
-    assert limits[0] == limits[1]
 
 
 def test_trend_value_goes_below_its_point_when_the_median_line_runs_just_above():

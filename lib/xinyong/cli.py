@@ -16,8 +16,8 @@ import typer
 
 from . import __version__
 from .batch import commands as batch_commands
-from .cli_util import (CommandConsole, Consoles, Records, ZhGroup, choice, format_option, jsonable, lang_option, localise,
-                       print_json, problems_view, usage_error_lines, write_csv)
+from .cli_util import (LANGS, TABLE_FORMATS, CommandConsole, Consoles, Invocation, Records, ZhGroup, choice, format_option, jsonable,
+                       lang_option, localise, print_json, problems_view, usage_error_lines, write_csv)
 from .errors import InputError, XinyongError
 from .intake import commands as intake_commands
 from .report import commands as report_commands
@@ -33,7 +33,6 @@ app = typer.Typer(
 console = CommandConsole(highlight=False, markup=False)
 err_console = CommandConsole(stderr=True, highlight=False, markup=False)
 CONSOLES = Consoles(out=console, err=err_console)
-STATE = {"debug": False}
 
 
 def _show_version(value: bool) -> None:
@@ -44,12 +43,19 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help="出错时显示完整调用栈 / show tracebacks on error"),
     version: bool = typer.Option(False, "--version", help="显示版本 / show version", is_eager=True,
                                  callback=_show_version),  # eager: answered before a command is required
 ):
     """信用体系建设考核评估 (xinyong)。"""
-    STATE["debug"] = debug
+    import os
+
+    from .settings import Settings
+
+    inv = ctx.ensure_object(Invocation)
+    inv.settings = Settings(debug=debug)  # tracebacks asked for even if the environment is refused next
+    inv.settings = Settings.from_environment(os.environ, debug=debug)
 
 
 def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
@@ -69,7 +75,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         from .labels import INPUT_TYPE_ZH as TYPE_ZH
         from .scheme.inventory import INPUT_COLUMNS_ZH, input_table
 
-        fmt, lang = choice(format, ("table", "json"), "--format"), choice(lang, ("zh", "en"), "--lang")
+        fmt, lang = choice(format, TABLE_FORMATS, "--format"), choice(lang, LANGS, "--lang")
         s = load_scheme(scheme)
         df = input_table(s)
         if csv:
@@ -103,7 +109,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         from .scheme import SCHEME_IDS, load_scheme
         from .scoring.check import check_quotes, check_scheme
 
-        json_out = json_out or choice(format, ("table", "json"), "--format") == "json"
+        json_out = json_out or choice(format, TABLE_FORMATS, "--format") == "json"
         if not all_ and not scheme:
             raise XinyongError("请给出方案编号，或使用 --all", "give a scheme id or --all")
         ids = SCHEME_IDS if all_ else [scheme]
@@ -194,8 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     from .util import skip_iri_checks
 
     skip_iri_checks()  # this process is ours: 3 s of imports nothing here uses (see the function)
+    inv = Invocation()
     try:
-        rv = app(args=argv, prog_name="xinyong", standalone_mode=False)
+        rv = app(args=argv, prog_name="xinyong", standalone_mode=False, obj=inv)
         # click returns typer.Exit's code instead of raising it when standalone_mode is off
         return rv if isinstance(rv, int) else 0
     except typer.Exit as e:
@@ -203,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # click's own exits (e.g. --help)
         return int(e.code or 0)
     except typer.TyperException as e:  # typer's (vendored) click: usage errors, exit 2
-        if STATE["debug"]:
+        if inv.settings is not None and inv.settings.debug:
             raise
         if type(e).__name__ == "NoArgsIsHelpError":  # `xinyong` alone: the help, as click shows it
             err_console.print(e.format_message(), soft_wrap=True)
@@ -214,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             err_console.print(f"错误：{e.format_message()}")
         return e.exit_code
     except InputError as e:
-        if STATE["debug"]:
+        if inv.settings is not None and inv.settings.debug:
             raise
         err_console.print(f"错误：{e.message}")
         if e.problems:
@@ -223,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             err_console.print(f"… 另有 {e.total - min(len(e.problems), 100)} 个问题")
         return 2
     except XinyongError as e:
-        if STATE["debug"]:
+        if inv.settings is not None and inv.settings.debug:
             raise
         err_console.print(f"错误：{e.message}")
         if e.detail:
@@ -232,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 — the user gets a sentence, not a traceback
         if isinstance(e, typer.Abort):
             return 1
-        if STATE["debug"]:
+        if inv.settings is not None and inv.settings.debug:
             raise
         err_console.print(f"内部错误：{type(e).__name__}: {e}（加 --debug 查看详情）")
         return 1

@@ -22,6 +22,7 @@ from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
 from .errors import XinyongError
+from .settings import Settings
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,25 @@ class Consoles:
 
     out: Console
     err: Console
+
+
+class Invocation:
+    """One run of the command line: the :class:`Settings` its top callback built (click's context
+    object, one per ``main`` call; ``main`` reads it back to decide on tracebacks)."""
+
+    settings: Settings | None = None
+
+
+def settings() -> Settings:
+    """The settings of the command being run: what the top callback built from the options and the
+    environment; outside an invocation (a command function called on its own), the environment's."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    inv = ctx.find_object(Invocation) if ctx is not None else None
+    if inv is not None and inv.settings is not None:
+        return inv.settings
+    return Settings.from_environment(os.environ)
 
 
 class CommandConsole(Console):
@@ -255,7 +275,7 @@ def usage_error_lines(exc) -> list[str]:
 
 
 # ------------------------------------------------------------------ options shared by commands
-FORMATS = ("table", "json")
+TABLE_FORMATS = ("table", "json")  # --format of the commands that print a table
 LANGS = ("zh", "en")
 
 
@@ -301,11 +321,13 @@ def print_json(console: Console, data: Any) -> None:
 
 def write_csv(path: Path, df, headers: dict[str, str], lang: str) -> Path:
     """``df`` as CSV (UTF-8 with BOM, so Excel reads the Chinese): columns renamed by ``headers``
-    (English name → Chinese) unless ``lang`` is ``en``."""
-    from .util import atomic_write_text
+    (English name → Chinese) unless ``lang`` is ``en``; a text cell that begins like a formula (a
+    refused cell's value, say) is quoted (:func:`xinyong.safe.csv_cell`)."""
+    from .safe import frame_csv_bytes
+    from .util import atomic_write_bytes
 
     out = df if lang == "en" else df.rename(columns=headers)
-    atomic_write_text(path, out.to_csv(index=False), encoding="utf-8-sig")
+    atomic_write_bytes(path, frame_csv_bytes(out, lineterminator="\n"))
     return path
 
 
@@ -445,14 +467,14 @@ class Records:
 
         for line in self.blocks(options.max_width):
             yield Text(line, no_wrap=True, overflow="ignore")
-FORMATS = ("html", "docx", "pdf")
+
+
+# ------------------------------------------------------------------ --format html,docx,pdf
 FORMAT_HELP = "输出格式，逗号分隔：html、docx、pdf（PDF 需要 Chromium）/ formats: html,docx,pdf"
 
 
 def parse_formats(text: str) -> list[str]:
     """``--format html,docx,pdf``: which files to write besides the executed notebook (HTML always)."""
-    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad:
-        raise XinyongError(f"不支持的格式：{'、'.join(bad)}（可选：{'、'.join(FORMATS)}）", f"unknown format(s) {bad}")
-    return ["html", *[f for f in dict.fromkeys(wanted) if f != "html"]]
+    from .report.formats import output_formats
+
+    return output_formats(text.split(","))

@@ -106,6 +106,20 @@ def num(x: Any) -> str:
     return "0" if s in ("-0", "") else s
 
 
+def num2(x: Any) -> str:
+    """A number in a reader's table: at most 2 decimals, trailing zeros dropped (66.67, 3, 0.5); '—' unknown."""
+    if x is None:
+        return "—"
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(f):
+        return "—"
+    s = _trimmed(round(f, 2), 2)
+    return "0" if s in ("-0", "") else s
+
+
 def fmt(x: Any, digits: int = 4) -> str:
     """A number as the computation text shows it (no trailing zeros for inputs)."""
     if _missing(x):
@@ -157,3 +171,26 @@ def period_zh(period: Any) -> str:
 def score2(x: Any) -> str:
     """Points in a verdict or a leader's table: always two decimals (85.24, 5.00); 未知 when unknown."""
     return "未知" if _missing(x) else f"{float(x):.2f}"
+
+
+def rank_zh(ranked: bool, rank: Any, best: Any = None, worst: Any = None) -> str:
+    """A unit's place as every page and ``scores.xlsx`` print it: “第 4 名”; “暂列第 4 名（第 2–5 名）” when
+    unknown points could still move it (``best``/``worst``: its rank if every unknown point went for or
+    against it); “不参加排名” when a gate's consequence takes it out of the ranking (it is listed after
+    the ranked units, but that place is not a rank)."""
+    if not ranked:
+        return "不参加排名"
+    if best is not None and worst is not None and int(best) != int(worst):
+        return f"暂列第 {int(rank)} 名（第 {int(best)}–{int(worst)} 名）"
+    return f"第 {int(rank)} 名"
+
+
+#: the scheme file's field names, as a reader says them (a note written for the scheme's author may
+#: name one: “条目可扣到负数（min_points）”)
+FIELD_ZH = {
+    "min_points": "最低分", "max_points": "满分", "max_deduction": "最多扣分", "bonus_cap": "附加分上限",
+    "undefined_points": "无法计算时的得分", "declared_points": "文件标注的分值", "declared_total": "文件标注的总分",
+    "declared_bonus": "文件标注的附加分", "label_points": "标题中的分值", "max_attainable": "实际可得的最高分",
+    "no_criteria": "缺少评分标准", "grade_cap": "等级上限", "exclude_from_ranking": "不参加排名",
+    "hard_indicator_ref": "硬指标序号",
+}

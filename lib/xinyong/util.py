@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from .safe import temp_prefix
+
 
 def computed_once(key: str) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
     """A method's result computed on the first call, kept in the instance's ``__dict__[key]`` (so a
@@ -50,7 +52,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -70,14 +72,6 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
     return atomic_write_bytes(path, text.encode(encoding))
-
-
-def cut_utf8(text: str, limit: int) -> str:
-    """The longest prefix of ``text`` whose UTF-8 encoding fits in ``limit`` bytes (never half a character)."""
-    raw = text.encode("utf-8")
-    if len(raw) <= limit:
-        return text
-    return raw[:limit].decode("utf-8", errors="ignore")
 
 
 def sha256_file(path: str | os.PathLike) -> str:

@@ -5,6 +5,7 @@ run of ``params/demo.yaml``; the CLI is ``xinyong batch`` (``commands.py``).
 """
 from .model import BatchSummary, UnitOutcome
 from .names import safe_component, unit_stems
-from .runner import load_params, run_all, run_batch
+from .params import load_params
+from .runner import run_all, run_batch
 
 __all__ = ["BatchSummary", "UnitOutcome", "load_params", "run_all", "run_batch", "safe_component", "unit_stems"]

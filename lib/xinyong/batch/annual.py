@@ -27,7 +27,8 @@ def annual_href(s: BatchSummary) -> str | None:
     return outputs.href("..", page.name) if page.exists() else None
 
 
-def write_annual_pages(summaries: Sequence[BatchSummary], formats: Sequence[str] = ("html",)) -> list[Path]:
+def write_annual_pages(summaries: Sequence[BatchSummary], formats: Sequence[str] = ("html",),
+                       chromium: str | None = None) -> list[Path]:
     """Write every annual page the summaries allow; returns the pages (written or unchanged).
 
     ``formats`` as the batch's ``--format``: ``docx`` writes the year as Word beside the page
@@ -59,6 +60,6 @@ def write_annual_pages(summaries: Sequence[BatchSummary], formats: Sequence[str]
                     if fmt == "docx":
                         atomic_write_bytes(target, annual_docx(a))
                     else:
-                        html_to_pdf(page, target)
+                        html_to_pdf(page, target, chromium=chromium)
             pages.append(page)
     return pages

@@ -20,6 +20,7 @@ def _warn(consoles: Consoles, text: str) -> None:
 
 def _show(consoles: Consoles, s, out_dir: Path) -> None:
     from ..errors import where
+    from ..errors import where as located  # ``where`` is reused below for a unit's page
 
     def rel(p: Path) -> str:
         try:
@@ -45,6 +46,10 @@ def _show(consoles: Consoles, s, out_dir: Path) -> None:
     for u in s.failed:
         where = f"（详见 {rel(s.run_dir / u.html)}）" if u.html else ""
         _warn(consoles, f"  失败：{u.id}" + (f"（{u.name}）" if u.name and u.name != u.id else "") + f"：{u.error}{where}")
+    if s.evidence_refused:
+        _warn(consoles, f"  {len(s.evidence_refused)} 个证据链接已拒绝（未复制，报告中标为“链接无效（已拒绝）”）：")
+        for p in s.evidence_refused[:50]:
+            _warn(consoles, f"  - {located(p)}：{p.get('message')}")
     if s.overview.get("status") == "failed":
         _warn(consoles, f"  总览失败：{s.overview.get('error')}（详见 {rel(s.run_dir / 'overview.failed.html')}）")
 
@@ -72,8 +77,13 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         format: str = typer.Option("html", "--format", help=FORMAT_HELP),
     ):
         """批量生成全部单位报告、总览和目录页 / render every unit's report, the overview and index pages."""
+        from ..cli_util import settings
         from ..errors import XinyongError
+        from ..report import charts
         from .runner import run_all, run_batch
+
+        conf = settings()
+        charts.set_fast_path(conf.fast_charts)  # Word pages are drawn here, on the client
 
         formats = parse_formats(format)
         if all_ is not None:
@@ -90,13 +100,13 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         try:
             if all_ is not None:
                 summaries = run_all(all_, out, jobs=jobs, resume=resume, progress=progress, scheduler=scheduler,
-                                    engine=engine, formats=formats)
+                                    engine=engine, formats=formats, settings=conf)
                 if not summaries:
                     _say(consoles, f"参数文件 {all_} 中没有任何运行（runs 为空）")
             else:
                 summaries = [run_batch(scheme, period, data, out, history=hist, jobs=jobs, resume=resume,
                                        readings=rd, progress=progress, scheduler=scheduler, engine=engine,
-                                       formats=formats)]
+                                       formats=formats, settings=conf)]
         except KeyboardInterrupt:
             _warn(consoles, "已中断。已完成的报告和缓存都已保存；再次运行同一命令会跳过它们，只生成其余的。")
             raise typer.Exit(130) from None

@@ -2,7 +2,7 @@
 
 ``Executor(jobs=2)`` starts (lazily, at the first report) a ``LocalCluster`` of ``jobs`` worker
 processes with one thread each — a report is CPU-bound Python, threads would only share the GIL.
-``Executor(scheduler="tcp://host:8786")`` (or ``$XINYONG_SCHEDULER``) joins an existing cluster; the
+``Executor(scheduler="tcp://host:8786")`` (``Settings.scheduler`` from the command line) joins an existing cluster; the
 same code submits to both. Per run, the client scatters one :class:`~.task.Bundle` (the scored run
 and the notebooks); every task refers to it, so it travels to each worker once, not once per report.
 
@@ -14,7 +14,9 @@ previous run's reports): :meth:`Executor.run` is re-entrant and thread-safe, the
 Failures: a report's own failure (its notebook raised) is a result, never retried. A task whose
 worker dies is re-run elsewhere by the scheduler; one that takes a second worker down with it is
 given up (``distributed.scheduler.allowed-failures`` = 1 on the local cluster; a cluster's
-scheduler has its own setting, dask's default 3) and listed as failed ("worker"). An exception that
+scheduler has its own setting, dask's default 3) and listed as failed ("worker"). The local cluster's
+settings (:data:`LOCAL_CLUSTER`) are defaults: a key the operator's dask configuration sets (YAML,
+``DASK_*`` variables) keeps the operator's value (:func:`local_config`). An exception that
 escapes a task is retried once (``retries=1``).
 """
 from __future__ import annotations
@@ -25,15 +27,19 @@ import threading
 from typing import Any, Callable, Iterable
 
 from ..errors import XinyongError
+from ..settings import DEFAULT, Settings
 from .task import Bundle, Task, TaskResult
 
-SCHEDULER_ENV = "XINYONG_SCHEDULER"
 ALLOWED_FAILURES = 1  # a report whose worker died is run once more; a second death lists it as failed
 
 
 class Executor:
-    def __init__(self, jobs: int | None = None, scheduler: str | None = None, engine: str = "warm"):
-        self.scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    def __init__(self, jobs: int | None = None, scheduler: str | None = None, engine: str = "warm",
+                 settings: Settings = DEFAULT):
+        """``settings``: what the workers are started with (their terminal output, the charts' path) and
+        what the runs using this executor read (the notebooks folder, the PDF browser)."""
+        self.settings = settings
+        self.scheduler = scheduler or None
         self.jobs = max(1, int(jobs or os.cpu_count() or 1))
         self.engine = engine
         self._client: Any = None
@@ -75,7 +81,7 @@ class Executor:
 
     def _start(self) -> Any:
         import dask
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster  # also registers distributed's defaults with dask.config
 
         from .worker import WarmUp
 
@@ -85,30 +91,16 @@ class Executor:
             except (OSError, TimeoutError) as exc:
                 raise XinyongError(f"无法连接计算集群：{self.scheduler}（请检查调度器地址和网络）",
                                    f"cannot connect to scheduler {self.scheduler}: {type(exc).__name__}: {exc}") from None
-            client.register_plugin(WarmUp(self.engine, quiet=False), name=WarmUp.name)
+            client.register_plugin(WarmUp(self.engine, quiet=False, fast_charts=self.settings.fast_charts),
+                                   name=WarmUp.name)
             return client
-        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
-                              # a report holds a few MB; only a runaway worker should be paused or killed
-                              "distributed.worker.memory.target": False,
-                              "distributed.worker.memory.spill": False,
-                              # the worker's statistical profiler walks the running thread's stack every
-                              # 10 ms; a report's stack (IPython, pandas, matplotlib) is deep
-                              "distributed.worker.profile.enabled": False,
-                              "distributed.admin.tick.limit": "30s",
-                              # the event loops' bookkeeping, in this process (scheduler, nannies, client)
-                              # and in the workers: dask's defaults (a tick every 20 ms, system and memory
-                              # monitors every 0.1–0.5 s, work stealing every 0.1 s) cost the client as much
-                              # CPU as reading and scoring the runs. Queued tasks go to whichever worker
-                              # frees up first: nothing is left to steal.
-                              "distributed.admin.tick.interval": "1s",
-                              "distributed.admin.system-monitor.interval": "2s",
-                              "distributed.worker.memory.monitor-interval": "1s",
-                              "distributed.scheduler.work-stealing": False}):
+        with dask.config.set(local_config()):
             self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=logging.CRITICAL,
                                          host="127.0.0.1")
             client = Client(self._cluster)
-        client.register_plugin(WarmUp(self.engine, quiet=True), name=WarmUp.name)
+        client.register_plugin(WarmUp(self.engine, quiet=not self.settings.batch_verbose,
+                                      fast_charts=self.settings.fast_charts), name=WarmUp.name)
         return client
 
     def close(self) -> None:
@@ -185,6 +177,42 @@ class Executor:
                 for f in futures:
                     self._futures.pop(f, None)
             del shared
+
+
+# The local cluster's settings, where the operator's dask configuration says nothing.
+LOCAL_CLUSTER = {
+    "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+    # a report holds a few MB; only a runaway worker should be paused or killed
+    "distributed.worker.memory.target": False,
+    "distributed.worker.memory.spill": False,
+    # the worker's statistical profiler walks the running thread's stack every 10 ms; a report's stack
+    # (IPython, pandas, matplotlib) is deep
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.limit": "30s",
+    # the event loops' bookkeeping, in this process (scheduler, nannies, client) and in the workers:
+    # dask's defaults (a tick every 20 ms, system and memory monitors every 0.1–0.5 s, work stealing
+    # every 0.1 s) cost the client as much CPU as reading and scoring the runs. Queued tasks go to
+    # whichever worker frees up first: nothing is left to steal.
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
+
+
+def local_config() -> dict:
+    """:data:`LOCAL_CLUSTER` without the keys the operator has set: in a YAML file or a ``DASK_*``
+    variable (what ``dask.config.collect`` reads), or in this process (``dask.config.set``; a value
+    that is no longer dask's default). These are our defaults, not overrides: the operator's own
+    settings win, as dask documents for its configuration."""
+    import dask
+
+    missing = object()
+    theirs = dask.config.collect()
+    defaults = dask.config.merge(*dask.config.defaults)
+    return {k: v for k, v in LOCAL_CLUSTER.items()
+            if dask.config.get(k, missing, config=theirs) is missing
+            and dask.config.get(k, missing) == dask.config.get(k, missing, config=defaults)}
 
 
 def _with_engine(t: Task, engine: str) -> Task:

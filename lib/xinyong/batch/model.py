@@ -28,7 +28,8 @@ class UnitOutcome:
     total: float | None = None
     grade: str | None = None
     grade_certain: bool | None = None
-    rank: int | None = None
+    rank: int | None = None  # the order (units left out of the ranking come after the others) …
+    ranked: bool | None = None  # … and whether it is a rank: False when a gate's consequence leaves the unit out
     gate_outcome: str | None = None
     unknown_points: float | None = None
     html: str | None = None  # relative to the run folder, '/'-separated; the failed page for a failure
@@ -63,6 +64,7 @@ class BatchSummary:
     units: list[UnitOutcome] = field(default_factory=list)
     overview: dict[str, Any] = field(default_factory=lambda: {"status": "none"})
     run_error: dict[str, Any] | None = None
+    evidence_refused: list[dict] = field(default_factory=list)  # refused evidence links, located (problem rows)
     jobs: int = 1
     started: str = ""
     finished: str = ""
@@ -100,8 +102,13 @@ class BatchSummary:
         return next(u for u in self.units if u.id == uid)
 
     def as_dict(self) -> dict[str, Any]:
+        """What ``summary.json`` records. It is published with the reports, so data files are named, not
+        located: their names, never the absolute paths of the office's folders."""
+        history = [{**h, "data": Path(str(h["data"])).name} if isinstance(h, dict) and h.get("data") else h
+                   for h in self.history]
         return {"scheme": self.scheme, "scheme_title": self.scheme_title, "period": self.period,
-                "data": self.data, "history": self.history, "jobs": self.jobs, "started": self.started,
+                "data": Path(self.data).name if self.data else self.data, "history": history, "jobs": self.jobs, "started": self.started,
                 "finished": self.finished, "updated": self.updated, "seconds": self.seconds,
                 "counts": self.counts, "states": self.states, "exit_code": self.exit_code, "run_error": self.run_error,
+                "evidence_refused": self.evidence_refused,
                 "overview": self.overview, "units": [u.as_dict() for u in self.units]}

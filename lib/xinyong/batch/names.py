@@ -1,53 +1,26 @@
-"""File and folder names that are safe on Windows, macOS and Linux, from ids and names people type.
+"""File and folder names of a batch's outputs, from ids and names people type.
 
-``report.render.safe_name`` keeps ``\\w``, ``.`` and ``-`` and cuts at 150 UTF-8 bytes; for batch
-outputs that is not enough: Windows refuses ``CON``/``NUL``/``COM1``… as a name's stem, and two different ids that clean to the
-same text (``a/b`` and ``a:b``, or ``A`` and ``a`` on a case-insensitive disk) would overwrite each
-other's report. :func:`safe_component` cleans one path component; :func:`unit_stems` gives every unit
-of a run its own stem, adding a short hash of the id whenever cleaning changed the text or two stems
-would collide.
+The rules of a safe name live once, in :func:`xinyong.safe.safe_file_name`; a batch uses its plain form
+(letters, CJK included, digits, ``_`` and ``-``). Two different ids that clean to the same text (``a/b``
+and ``a:b``, or ``A`` and ``a`` on a case-insensitive disk) would overwrite each other's report:
+:func:`unit_stems` gives every unit of a run its own stem, adding a short hash of the id whenever
+cleaning changed the text or two stems would collide.
 """
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from typing import Iterable
 
-from ..util import cut_utf8
+from ..safe import is_reserved, safe_file_name, short_hash
 
-# Windows device names: reserved as the stem of any file name, with any extension, in any case.
-# Windows also treats the superscript digits ¹²³ as digits here.
-_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])$", re.IGNORECASE)
-_BAD = re.compile(r"[^\w\-]+", re.UNICODE)  # anything but letters (CJK too), digits, '_' and '-'
+__all__ = ["is_reserved", "safe_component", "short_hash", "unit_stems"]
+
 UNIT_MAX_BYTES = 90  # stem before the hash; ".failed.ipynb" and the hash still fit well under 255 bytes
 DIR_MAX_BYTES = 64
 
 
-def is_reserved(stem: str) -> bool:
-    """True for a Windows device name (``CON``, ``nul``, ``COM1``, ``LPT²``…), ignoring any extension."""
-    return bool(_RESERVED.match(stem.split(".")[0].rstrip(" ")))
-
-
 def safe_component(text: object, max_bytes: int = DIR_MAX_BYTES, fallback: str = "_") -> str:
-    """One path component: letters (Chinese kept), digits, ``_`` and ``-`` only.
-
-    Removed or replaced: ``\\ / : * ? " < > |``, control and format characters (including bidi
-    overrides), spaces, dots (so no ``..``, no trailing dot, no ``x.failed`` look-alike), a leading
-    ``-`` (not an option to a shell command). A Windows device name gets a trailing ``_``. At most
-    ``max_bytes`` UTF-8 bytes. Never empty.
-    """
-    s = unicodedata.normalize("NFC", "" if text is None else str(text))
-    s = _BAD.sub("_", s)
-    s = re.sub(r"_+", "_", s).strip("_").lstrip("-")
-    s = cut_utf8(s, max_bytes).rstrip("_") or fallback
-    if is_reserved(s):
-        s += "_"
-    return s
-
-
-def short_hash(text: str, n: int = 8) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
+    """One path component of a batch's output: :func:`xinyong.safe.safe_file_name`, plain form."""
+    return safe_file_name(text, max_bytes, plain=True, fallback=fallback)
 
 
 def unit_stems(units: Iterable[tuple[str, str | None]]) -> dict[str, str]:

@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, score2
+from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, rank_zh, score2
+from ..safe import append
 from ..util import atomic_write_bytes
 from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
 
@@ -70,13 +71,14 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 # ---------------------------------------------------------------------------------------------- pages
 def problem_rows(problems: Iterable[Any]) -> list[dict]:
-    """Intake problems as JSON-ready dicts (a cell value may be a date or a time) with the file's name."""
+    """Intake problems as JSON-ready dicts (a cell value may be a date or a time) with the file's name
+    (``file`` too is the name: these rows are published in ``summary.json`` and the failure pages)."""
     from .cache import plain
 
     out = []
     for p in problems:
         d = plain(p if isinstance(p, dict) else p.as_dict())
-        d["file_name"] = Path(d["file"]).name if d.get("file") else ""
+        d["file_name"] = d["file"] = Path(d["file"]).name if d.get("file") else ""
         out.append(d)
     return out
 
@@ -194,6 +196,7 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
         fixed += ["等级", "等级已确定"]
     if has_gates:
         fixed += ["否决/认定"]
+    fixed += ["名次已确定"]  # 否（2–4）: unknown points could still move the unit between those ranks
     heads = fixed + [f"{it.id} {it.name}（{num(it.max_points)}分{'，附加' if it.bonus else ''}）" for it in items] + ["错误"]
     units = sorted(s.units, key=_sort_key)
     failed_rows: set[int] = set()
@@ -206,7 +209,9 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
         _head_row(sheet, first, 48, "D2", bold, head_fill, border)
     for u in units:
         ok = result is not None and u.id in result.units.index
-        row: list[Any] = [u.rank, u.id, u.name, u.kind,
+        # the rank as every page prints it: a unit a gate's consequence leaves out has no rank (rank_zh)
+        place = rank_zh(False, u.rank) if u.ranked is False and u.state != "unreported" else u.rank
+        row: list[Any] = [place, u.id, u.name, u.kind,
                           "失败" if u.status == "failed" else "未报送" if u.state == "unreported" else "正常",
                           u.total, None, None, u.unknown_points]
         if ok and u.state != "unreported":
@@ -216,6 +221,11 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
             row += [u.grade, None if u.grade_certain is None else ("是" if u.grade_certain else "否")]
         if has_gates:
             row += [label(GATE_OUTCOME_ZH, u.gate_outcome) if u.gate_outcome else None]
+        settled = None
+        if ok and u.state != "unreported" and u.ranked is not False and "rank_best" in result.units:
+            best, worst = int(result.units.at[u.id, "rank_best"]), int(result.units.at[u.id, "rank_worst"])
+            settled = "是" if best == worst else f"否（{best}–{worst}）"
+        row += [settled]
         pts = [None] * len(items)
         sts = [None] * len(items)
         if ok:
@@ -223,8 +233,8 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
                 v = result.points.at[u.id, it.id]
                 pts[k] = None if v != v else float(v)
                 sts[k] = label(STATUS_ZH, str(result.status.at[u.id, it.id]))
-        ws.append(row + pts + [u.error])
-        st.append(row[:5] + sts)
+        append(ws, row + pts + [u.error])
+        append(st, row[:5] + sts)
         if u.status == "failed":
             failed_rows.add(ws.max_row)
     n_fixed = len(fixed)
@@ -249,12 +259,14 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
              ("更新时间", s.updated), ("单位数", len(s.units)),
              ("说明", "“得分”表中条目得分为空白表示该条目未计分（缺少数据、待评审、不适用或无法计算，见“状态”表），"
                     "不是 0 分；“未知分”为这些条目的满分之和，未计入总分。"),
+             ("说明", "“名次已确定”为“否（2–4）”时，名次还可能因未知分数变化，括号内为补齐后可能的名次范围；"
+                    "“排名”为“不参加排名”的单位因否决等原因不参加排名，列于参加排名的单位之后。"),
              ("说明", "报告状态为“失败”的单位见本期目录 index.html 及 summary.json。")]
     if followup is not None and len(s.history):
         lines.append(("说明", "“整改台账”表列出上一考核期失分的条目及本期情况：已挽回（本期满分）、部分挽回、仍失分、"
                             "扣分增加、未知（本期尚未计分，不是 0 分）、本期不适用。"))
     for k, v in lines:
-        info.append([k, v])
+        append(info, [k, v])
         info.cell(info.max_row, 1).font = bold
     info.column_dimensions["A"].width = 12
     info.column_dimensions["B"].width = 90
@@ -295,7 +307,7 @@ def _head_row(sheet: Any, heads: list[str], height: float, freeze: str, bold: An
     """A sheet's first row: the column heads, bold on the header fill, wrapped; panes frozen at ``freeze``."""
     from openpyxl.styles import Alignment
 
-    sheet.append(heads)
+    append(sheet, heads)
     for c in sheet[1]:
         c.font, c.fill, c.border = bold, fill, border
         c.alignment = Alignment(wrap_text=True, vertical="center")
@@ -312,7 +324,7 @@ def _followup_sheet(ws: Any, df: Any, s: BatchSummary, head_fill: Any, border: A
              f"本期得分（{period_zh(s.period)}）", "本期失分", "较上期挽回", "整改情况"]
     _head_row(ws, heads, 36, "C2", bold, head_fill, border)
     for r in df.itertuples(index=False):
-        ws.append([r.unit, r.unit_name, r.item, r.name, r.max if r.max is not None else r.prev_max, r.prev_points,
+        append(ws, [r.unit, r.unit_name, r.item, r.name, r.max if r.max is not None else r.prev_max, r.prev_points,
                    r.prev_lost, r.points, r.lost, r.change, r.state_zh])
     looks = _Looks()
     for row in ws.iter_rows(min_row=2, max_col=len(heads)):

@@ -56,6 +56,12 @@ class Task:
     engine: str = "warm"
 
     @property
+    def ident(self) -> tuple[str, str | None]:
+        """Which report of its run this is: (kind, unit id). A result is matched to its task by this, never
+        by ``key``: two units whose rows are identical but for the id have the same key."""
+        return self.kind, self.unit
+
+    @property
     def name(self) -> str:
         """A dask key prefix that says what the task is (shown by a cluster's dashboard)."""
         return f"xinyong-{self.kind}-{self.key[:16]}"

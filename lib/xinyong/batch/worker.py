@@ -35,17 +35,19 @@ START_MARKERS = ("address already in use", "kernel died before replying", "kerne
 
 
 class WarmUp(WorkerPlugin):
-    """dask worker plugin: imports once per worker; ``quiet`` (local clusters) sends the worker's and
-    its kernels' terminal chatter to /dev/null, which would otherwise break the client's progress bar
-    (errors reach the summary through the results, not through stderr)."""
+    """dask worker plugin: imports once per worker; ``quiet`` (local clusters, unless
+    ``Settings.batch_verbose``) sends the worker's and its kernels' terminal chatter to /dev/null, which
+    would otherwise break the client's progress bar (errors reach the summary through the results, not
+    through stderr); ``fast_charts``: the charts' path in this worker process (``Settings.fast_charts``;
+    a fresh kernel, ``--engine kernel``, draws with the default path)."""
 
     name = "xinyong-warm-up"
 
-    def __init__(self, engine: str = "warm", quiet: bool = False):
-        self.engine, self.quiet = engine, quiet
+    def __init__(self, engine: str = "warm", quiet: bool = False, fast_charts: bool = True):
+        self.engine, self.quiet, self.fast_charts = engine, quiet, fast_charts
 
     def setup(self, worker: Any = None) -> None:
-        if self.quiet and not os.environ.get("XINYONG_BATCH_VERBOSE"):
+        if self.quiet:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
@@ -56,7 +58,9 @@ class WarmUp(WorkerPlugin):
         import nbconvert  # noqa: F401
         import papermill  # noqa: F401
 
-        from ..report import render  # noqa: F401
+        from ..report import charts, render  # noqa: F401
+
+        charts.set_fast_path(self.fast_charts)  # this process is the worker's: its setting, once
 
         if self.engine == "warm":
             from ..report.engine import warm_up

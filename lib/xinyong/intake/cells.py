@@ -5,8 +5,10 @@ import datetime as dt
 import difflib
 from typing import Any
 
+from ..safe import bad_char, char_name
 from ..scheme.values import is_blank
 
+CLEAN_TEXT_EXPECTED = "不含控制字符、方向控制符的文字"
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m", "%Y年%m月")
 
 
@@ -54,3 +56,15 @@ def suggest(word: str, choices: dict[str, str]) -> str | None:
         return choices[word]
     hit = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return choices[hit[0]] if hit else None
+
+
+def unclean(value: str, what: str, what_en: str, free_text: bool = False) -> tuple[str, str] | None:
+    """(Chinese message, English detail) when ``value`` holds a character no id or name may hold (a
+    control character, a bidi override: :func:`xinyong.safe.bad_char`); None when it is clean.
+    ``free_text`` (a reason, a title) may keep a tab and a newline."""
+    got = bad_char(value, free_text)
+    if got is None:
+        return None
+    pos, ch = got
+    return (f"{what}第 {pos} 个字符是看不见的控制字符 {char_name(ch)}，请删去后重新填写",
+            f"{what_en} holds control or bidi character U+{ord(ch):04X} at position {pos}")

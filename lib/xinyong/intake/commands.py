@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from ..cli_util import Consoles, choice, format_option, lang_option
+from ..cli_util import LANGS, TABLE_FORMATS, Consoles, choice, format_option, lang_option
 from ..cli_util import PROBLEM_FIELDS_ZH, print_json, problem_json, problems_frame, problems_view, write_csv
 
 
@@ -94,7 +94,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         from ..scoring import score
         from .read import read_inputs
 
-        fmt, lang = choice(format, ("table", "json"), "--format"), choice(lang, ("zh", "en"), "--lang")
+        fmt, lang = choice(format, TABLE_FORMATS, "--format"), choice(lang, LANGS, "--lang")
         s = load_scheme(scheme)
         res = read_inputs(s, file)
         problems = list(res.problems)

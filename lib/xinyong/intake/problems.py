@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..errors import Problem
+from ..safe import bad_char, visible
 
 MAX_LISTED = 200
 
@@ -62,6 +63,13 @@ class Log:
             unit=None, value=None, expected=None) -> None:
         if unit is None and row is not None and row > 1 and self.unit_of is not None:
             unit = self.unit_of(sheet, row)
+        # a problem is printed (terminal, CSV, Word): control and bidi characters are shown as \x07, \u202e;
+        # an id holding one is no unit's (nothing downstream may use it as a key): the file's error
+        if isinstance(unit, str) and bad_char(unit):
+            unit = None
+        if isinstance(value, str):
+            value = visible(value)
+        message = visible(message, free_text=True)
         column = col_letter(col) if isinstance(col, int) else col
         p = Problem(message, detail, file=self.file, sheet=sheet, row=row, column=column, unit=unit, input=input,
                     value=value, expected=expected, severity=severity)

@@ -13,9 +13,7 @@ coercer (:func:`xinyong.scheme.values.coerce`); this module puts the results tog
 from __future__ import annotations
 
 import difflib
-import gc
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,23 +101,11 @@ def read_inputs(scheme: Scheme | str, path: str | os.PathLike, strict: bool = Fa
     from ..scheme import load_scheme
 
     scheme = load_scheme(scheme) if not isinstance(scheme, Scheme) else scheme
-    with _gc_paused():
-        res = _Reader(scheme, Path(path)).run()
+    # no collector switching here: ``run_all`` reads two runs in two threads, and the collector is the
+    # process's (a batch worker tunes it at start-up, report/engine.py); reading 100,000 rows measured
+    # the same with it on and off (bench/NOTES.md, "The collector while reading")
+    res = _Reader(scheme, Path(path)).run()
     return res.raise_if_errors() if strict else res
-
-
-@contextmanager
-def _gc_paused():
-    """Reading builds millions of small tuples and floats and no reference cycles; the cyclic collector
-    would rescan the growing heap again and again (100,000 rows: a third of the time, and growing faster
-    than the rows). Reference counting still frees everything; collection resumes afterwards."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class _Reader:

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, Protection
 
 from ..errors import InputError, Problem, XinyongError
+from ..safe import put
 from ..scheme.model import Scheme
 from ..scheme.values import is_blank, judge_col, why_col
 from ..scoring.plan import Plan, compile
@@ -136,7 +137,7 @@ def build_review(scheme: Scheme, data: IntakeResult, period: str, data_name: str
             vals = {"unit_id": str(uid), "unit_name": str(u["unit_name"]), "item": s.item, "name": name,
                     "max": s.cap, "evidence": state, "points": pts, "why": why}
             for j, k in enumerate(keys, 1):
-                c = ws.cell(r, j, vals.get(k))
+                c = put(ws, r, j, vals.get(k))
                 if k in FILLED:
                     c.protection = unlocked
                 if k in ("name", "evidence", "why"):
@@ -153,7 +154,7 @@ def build_review(scheme: Scheme, data: IntakeResult, period: str, data_name: str
     head_cells(wm, MISSING_HEADS)
     for i, m in enumerate(miss.itertuples(index=False), 2):
         for j, v in enumerate((m.unit_id, m.unit_name, m.item, m.name, m.max, m.required, m.responsible, m.deadline), 1):
-            wm.cell(i, j, v).alignment = Alignment(wrap_text=j in (4, 6), vertical="top")
+            put(wm, i, j, v).alignment = Alignment(wrap_text=j in (4, 6), vertical="top")
     for col, w in zip("ABCDEFGH", (12, 22, 18, 36, 7, 50, 20, 14)):
         wm.column_dimensions[col].width = w
     wm.freeze_panes = "C2"
@@ -182,7 +183,8 @@ def _readme(ws: Any, scheme: Scheme, period: str, data_name: str) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"], ws["B2"] = META_SCHEME, scheme.id
     ws["A3"], ws["B3"] = META_PERIOD, period
-    ws["A4"], ws["B4"] = META_DATA, data_name
+    ws["A4"] = META_DATA
+    put(ws, 4, 2, data_name)
     for c in ("A2", "A3", "A4"):
         ws[c].font = BOLD
     for k, line in enumerate(README_LINES, 6):
@@ -388,19 +390,19 @@ def apply_review(scheme: Scheme | str, review: str | os.PathLike, data: str | os
         if r is None:
             last += 1
             r = at[key] = last
-            ws.cell(r, cols["unit_id"], jg.unit_id)
-            ws.cell(r, cols["item"], jg.item)
+            put(ws, r, cols["unit_id"], jg.unit_id)
+            put(ws, r, cols["item"], jg.item)
         before = _existing(res, jg.unit_id, jg.item)
         if before != (jg.points, jg.why):
             changes.append(Change(jg.unit_id, jg.item, jg.name, before, (jg.points, jg.why)))
         if is_blank(ws.cell(r, cols["name"]).value):
-            ws.cell(r, cols["name"], jg.name)
+            put(ws, r, cols["name"], jg.name)
         if is_blank(ws.cell(r, cols["max"]).value):
             ws.cell(r, cols["max"], jg.cap)
         ws.cell(r, cols["points"], jg.points)
-        ws.cell(r, cols["why"], jg.why)
-        ws.cell(r, cols["assessor"], jg.assessor)
-        c = ws.cell(r, cols["reviewed"], dt.date.fromisoformat(jg.reviewed) if jg.reviewed and len(jg.reviewed) == 10
+        put(ws, r, cols["why"], jg.why)
+        put(ws, r, cols["assessor"], jg.assessor)
+        c = put(ws, r, cols["reviewed"], dt.date.fromisoformat(jg.reviewed) if jg.reviewed and len(jg.reviewed) == 10
                     else jg.reviewed)
         c.number_format = "yyyy-mm-dd"
     out = save_workbook(wb, Path(output) if output else data)

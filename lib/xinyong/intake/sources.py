@@ -28,6 +28,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ..safe import csv_unquote, formula_like
 from ..scheme.values import is_blank
 from .problems import Log
 
@@ -291,6 +292,14 @@ class SheetRows(Sequence):
             total += len(chunk)
         return cls([b.done() for b in cols], total, r0, c0)
 
+    def has_formula_text(self) -> bool:
+        """Whether a text cell would be refused as a formula (:func:`_is_formula_text`): such a sheet is
+        read by the expat parser, which lists those cells."""
+        for c in self.cols:
+            if any(map(_is_formula_text, c.other.values() if isinstance(c, _Numbers) else set(c))):
+                return True
+        return False
+
     def _blank_rows(self) -> np.ndarray:
         """Per row, whether it holds nothing (empty cells, or texts of whitespace only)."""
         blank = np.ones(self.n, dtype=bool)
@@ -420,8 +429,9 @@ def csv_rows(text: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-def _is_formula_text(v: Any) -> bool:
-    return isinstance(v, str) and v.startswith("=") and len(v) > 1
+# a text cell a spreadsheet would run: ``=`` first once blanks and control characters are stripped;
+# refused as a formula cell is
+_is_formula_text = formula_like
 
 
 def load_csv(data: bytes, log: Log) -> Source | None:
@@ -436,6 +446,8 @@ def load_csv(data: bytes, log: Log) -> Source | None:
     for i, row in enumerate(csv_rows(text, delim), 1):
         vals = []
         for j, v in enumerate(row, 1):
+            if v[:1] == "'":
+                v = csv_unquote(v)  # xinyong's own CSV files quote a text that begins like a formula
             if _is_formula_text(v):
                 grid.formulas[(i, j)] = v
                 v = None
@@ -620,7 +632,7 @@ def _read_sheet(wb: Any, ws: Any, fast: "_Calamine | None" = None) -> Grid:
                     continue
                 while len(vals) < j - 1:
                     vals.append(None)
-                if data_type == "f" or (type(v) is str and v[:1] == "=" and len(v) > 1):
+                if data_type == "f" or _is_formula_text(v):
                     grid.formulas[(idx, j)] = str(v)
                     v = None
                 elif isinstance(v, (int, float)) and is_pct(style_id):
@@ -669,15 +681,15 @@ class _Calamine:
         # boolean): the expat parser reads the sheet
         rows = SheetRows.build(found, max(last - r0, 0), min(r0, last), c0)
         del found, sheet
-        return Grid(title, rows, scan.merged) if rows is not None else None
+        return Grid(title, rows, scan.merged) if rows is not None and not rows.has_formula_text() else None
 
 
 def _plain_shared_strings(wb: Any) -> bool:
     """Whether calamine reads the shared strings as openpyxl does: no empty, rich-run, phonetic or escaped
     (``_x000D_``) strings, nothing in CDATA."""
     strings = wb.shared_strings if hasattr(wb, "shared_strings") else []
-    if any(s == "" for s in strings):
-        return False
+    if any(s == "" or _is_formula_text(s) for s in strings):
+        return False  # an empty text, or a text refused as a formula (the expat parser lists it)
     archive = getattr(wb, "_archive", None)
     if archive is None:
         return False

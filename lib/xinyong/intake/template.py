@@ -25,6 +25,7 @@ from openpyxl.writer.excel import ExcelWriter
 from ..scheme.inventory import input_users
 from ..scheme.model import InputSpec, Scheme
 from ..scoring.plan import JudgeSlot, Plan, compile
+from ..safe import no_formulas, put
 from ..util import atomic_write_bytes
 
 # ---------------------------------------------------------------- layout (shared with the reader)
@@ -179,7 +180,7 @@ def _readme(ws, scheme: Scheme, period: str, title_note: str) -> None:
         vals = [it.id, it.name, it.max_points, kind + ("（附加分）" if it.bonus else ""),
                 "、".join(it.input_ids), it.evidence, "、".join(it.responsible), it.deadline or ""]
         for j, v in enumerate(vals, 1):
-            ws.cell(r, j, v)
+            put(ws, r, j, v)
     for col, w in zip("ABCDEFGH", (16, 40, 8, 14, 30, 40, 24, 14)):
         ws.column_dimensions[col].width = w
 
@@ -200,9 +201,9 @@ def _header(ws, heads: Iterable[str]) -> None:
 def _units_sheet(ws, scheme: Scheme, units: list[UnitRow]) -> None:
     _header(ws, [UNIT_COLUMNS[k][0] for k in TEMPLATE_UNIT_COLUMNS])
     for i, u in enumerate(units, 2):
-        ws.cell(i, 1, u.unit_id)
-        ws.cell(i, 2, u.unit_name or None)
-        ws.cell(i, 3, u.unit_kind or None)
+        put(ws, i, 1, u.unit_id)
+        put(ws, i, 2, u.unit_name or None)
+        put(ws, i, 3, u.unit_kind or None)
     if scheme.unit_kinds:
         dv = DataValidation(type="list", formula1='"' + ",".join(scheme.unit_kinds) + '"', allow_blank=True,
                             showErrorMessage=True, errorTitle="单位类型",
@@ -243,7 +244,7 @@ def _inputs_sheet(ws, scheme: Scheme, units: list[UnitRow], inputs: Sequence[Inp
             dv.add(rng)
             ws.add_data_validation(dv)
     for i, u in enumerate(units, INPUT_FIRST_DATA_ROW):
-        ws.cell(i, 1, u.unit_id)
+        put(ws, i, 1, u.unit_id)
     ws.freeze_panes = f"B{INPUT_FIRST_DATA_ROW}"
     ws.row_dimensions[INPUT_LABEL_ROW].height = 45
 
@@ -272,7 +273,7 @@ def _judge_sheet(ws, scheme: Scheme, units: list[UnitRow]) -> None:
             r += 1
             name = s.name + (f"（仅在解读 {s.only_under} 时使用）" if s.only_under else "")
             for j, v in enumerate((u.unit_id, s.item, name, s.cap), 1):
-                ws.cell(r, j, v)
+                put(ws, r, j, v)
             by_cap.setdefault(s.cap, []).append(f"E{r}")
     points_validation(ws, by_cap)
     for col, w in zip("ABCDEF", (14, 18, 40, 8, 8, 60)):
@@ -288,7 +289,11 @@ def _evidence_sheet(ws) -> None:
 # ---------------------------------------------------------------- saving
 def workbook_bytes(wb: Workbook, stamp: dt.datetime | None = None) -> bytes:
     """The .xlsx bytes. With ``stamp`` the document properties and zip entry times are fixed, so the
-    same content always gives the same bytes (demo data kept in git should not churn)."""
+    same content always gives the same bytes (demo data kept in git should not churn).
+
+    Every workbook xinyong writes passes here, so here no cell is written as a formula
+    (:func:`xinyong.safe.no_formulas`): a unit name such as `` =HYPERLINK(…)`` stays text."""
+    no_formulas(wb)
     if stamp is not None:
         wb.properties.created = stamp
         wb.properties.modified = stamp

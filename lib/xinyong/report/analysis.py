@@ -15,15 +15,80 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import where
-from ..labels import STATUS_ZH, UNIT_STATE_ZH, label, num
+from ..labels import STATUS_ZH, UNIT_STATE_ZH, label, num, rank_zh, score2
 from ..scoring.describe import Names, gate_sentence
 from ..util import computed_once
 from .load import Run
 
 EPS = 1e-9  # points closer than this to full marks count as full (sums of fractions: 0.1 + 0.2)
+UNKNOWN_STATUSES = ("missing_input", "pending_judgement", "undefined")  # points unknown, never 0
+
+
+def bonus_section(scheme: Any) -> str | None:
+    """The top-level section that holds every bonus item, when there is one: its points are what the bonus
+    ceiling caps, so a page shows it as counted against the ceiling (“计入 5.00 / 5”)."""
+    from ..scheme.totals import section_is_bonus
+
+    bonus_items = {i.id for i in scheme.walk_items() if i.bonus}
+    for s in scheme.sections:
+        if section_is_bonus(s) and bonus_items and bonus_items <= {i.id for i in s.walk_items()}:
+            return s.id
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- sentences
+# One function per fact a page states about a unit's standing; the HTML summary, the Word verdict and the
+# brief print what these return, so the same fact is never worded twice.
+def rank_sentence(st: "Standing") -> str:
+    """Where the unit stands, as its consequence and the unknown points allow: “在参加考核的 4 个单位中排名第
+    2”; “暂列第 4 名…” with the range unknown points leave open; “本期不参加排名…” for a unit a gate's
+    consequence takes out (its place after the ranked units is not a rank)."""
+    if not st.ranked:
+        return f"本期不参加排名，列于参加排名的 {st.n_ranked} 个单位之后"
+    among = f"在参加{'排名' if st.n_ranked < st.n_units else '考核'}的 {st.n_ranked} 个单位中"
+    if st.rank_settled:
+        return f"{among}排名第 {st.rank}"
+    return (f"{among}暂列第 {st.rank} 名（名次未定：未知分数补齐后，可能在第 {st.rank_best} 至第 "
+            f"{st.rank_worst} 名之间）")
+
+
+def grade_sentence(st: "Standing") -> str:
+    """The grade, or "" when the scheme has none: “等级为“良好””, or “等级暂为“良好”（未定：…）” when the
+    unknown points could raise it."""
+    if not st.has_grades or not isinstance(st.grade, str):
+        return ""
+    if st.grade_certain:
+        return f"等级为“{st.grade}”"
+    best = f"，若全部取得，等级最高可为“{st.grade_best}”" if isinstance(st.grade_best, str) else ""
+    return f"等级暂为“{st.grade}”（未定：尚有 {score2(st.unknown_points)} 分未知{best}）"
+
+
+def consequence_sentence(scheme: Any, gate: Any, options: Any = None) -> str:
+    """What failing ``gate`` did to the unit, as its consequence says (“无论得分高低，等级定为“不合格”，不参加
+    排名”); "" when the consequence is none. Only what the consequence does is said: a veto that sets the
+    grade but keeps the unit ranked does not say it ranks last."""
+    from ..scoring.result import consequence_text, vetoes_all
+
+    text = consequence_text(scheme.gate_consequence(gate, options))  # options: a reading may set it
+    if not text:
+        return ""
+    return ("无论得分高低，" if vetoes_all(scheme, gate, options) else "") + text
+
+
+def reading_sentence(change: dict) -> str:
+    """A reading under which the unit's grade differs (:meth:`UnitAnalysis.reading_grade_changes`)."""
+    unk = f"，另有 {score2(change['unknown'])} 分未知" if change.get("unknown") else ""
+    return (f"条款有歧义：{change['question']}若按“{change['label']}”理解，总分为 {score2(change['total'])} 分{unk}，"
+            f"等级为“{change['grade']}”")
+
+
+def records_of(df: pd.DataFrame) -> list[dict]:
+    """A frame's rows as dicts, NaN as None."""
+    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict("records")]
 
 
 def _deadline_key(text: str) -> float:
@@ -69,6 +134,21 @@ class Standing:
     n_pending: int
     n_undefined: int
     n_na: int
+    # the rank as unknown points could still move it, and whether the unit is ranked at all
+    ranked: bool = True  # False: a gate's consequence takes it out of the ranking (listed after the others)
+    n_ranked: int = 0  # units ranked this period (those left out by a consequence or 未报送 not counted)
+    rank_best: int = 0  # its rank if every unknown point went for it and every other unit's against
+    rank_worst: int = 0  # … and the other way round
+    rank_settled: bool = True  # rank_best == rank_worst: no unknown point can move it
+    rank_text: str = ""  # labels.rank_zh: “第 4 名”, “暂列第 4 名（第 2–5 名）”, “不参加排名”
+    # points still to win, through every cap: the reachable maximum (item maxima added up with the
+    # section caps and the bonus ceiling) less the known total; never more than a cap lets in
+    reachable: float = 0.0
+    to_win: float = 0.0
+    to_win_unknown: float = 0.0  # of which unknown (missing data, pending judgements): not lost yet
+    # the bonus: what the items add up to and the ceiling it is counted against (None: no ceiling)
+    bonus_raw: float = 0.0
+    bonus_ceiling: float | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +163,7 @@ class Previous:
     deltas: pd.DataFrame
     gains: pd.DataFrame
     losses: pd.DataFrame
+    ranked: bool = True  # False: not ranked then (a gate's consequence), so its place then is no rank
 
 
 @dataclass(frozen=True)
@@ -128,10 +209,47 @@ class UnitAnalysis:
         same = u.index[u["unit_kind"] == kind]
         return same if kind and len(same) > 1 else u.index
 
+    @cached_property
+    def _totals(self) -> dict:
+        """The unit's points added up the document's way (:meth:`Scheme.add_up`): known points (``lo``),
+        every unknown point won (``hi``), every item at its maximum (``top``)."""
+        res = self.res
+        P = np.nan_to_num(res.points.loc[self.unit].to_numpy(dtype=float))
+        MX = res.max_points.loc[self.unit].to_numpy(dtype=float)
+        unknown = res.status.loc[self.unit].astype(str).isin(UNKNOWN_STATUSES).to_numpy()
+        sch = self.scheme
+        return {"P": P, "MX": MX, "unknown": unknown, "lo": sch.add_up(P[None, :]),
+                "hi": sch.add_up((P + MX * unknown)[None, :]), "top": sch.add_up(np.maximum(P, MX)[None, :])}
+
+    @cached_property
+    def winnable(self) -> pd.Series:
+        """Per item (index: item id): how much the unit's total would rise if this item alone reached its
+        maximum, through the section caps and the bonus ceiling — 0 where a cap is already reached, the
+        item's maximum less its points where nothing caps it. Not applicable items: 0."""
+        t = self._totals
+        P, MX = t["P"], t["MX"]
+        k = len(P)
+        M = np.repeat(P[None, :], k, axis=0)
+        M[np.arange(k), np.arange(k)] = np.maximum(P, MX)
+        gain = self.scheme.add_up(M).total - t["lo"].total[0]
+        return pd.Series(np.round(np.clip(gain, 0, None), 6), index=self.res.points.columns)
+
     def standing(self) -> Standing:
         res, row, sch = self.res, self.row, self.scheme
         grp = self.group()
+        t = self._totals
+        lo, top = float(t["lo"].total[0]), float(t["top"].total[0])
+        ranked = bool(row.get("ranked", True))
+        best, worst = int(row.get("rank_best", row["rank"])), int(row.get("rank_worst", row["rank"]))
+        unreported = self.unit in res.unreported
         return Standing(
+            ranked=ranked and not unreported, n_ranked=int(res.units["ranked"].sum()) if "ranked" in res.units else len(res.units),
+            rank_best=best, rank_worst=worst, rank_settled=best == worst,
+            rank_text="未报送" if unreported else rank_zh(ranked, row["rank"], best, worst),
+            reachable=round(top, 6), to_win=round(max(top - lo, 0.0), 6),
+            to_win_unknown=round(float(t["hi"].total[0]) - lo, 6),
+            bonus_raw=round(float(t["lo"].bonus_raw[0]), 6),
+            bonus_ceiling=None if sch.bonus_cap is None or sch.bonus_cap.max is None else float(sch.bonus_max),
             unit=self.unit, unit_name=self.name, unit_kind=row["unit_kind"],
             total=float(row["total"]), base=float(row["base_total"]), bonus=float(row["bonus"]),
             base_max=sch.base_max, bonus_max=sch.bonus_max, has_grades=sch.grades is not None,
@@ -157,6 +275,61 @@ class UnitAnalysis:
                                       index=it.index, dtype=object)
         return it
 
+    def reading_grade_changes(self) -> list[dict]:
+        """The readings under whose other option this unit's grade would differ: question, label (the
+        option), total, unknown, grade. Empty when the scheme has no grades."""
+        if self.scheme.grades is None or self.unit in self.res.unreported:
+            return []
+        readings, options = self.readings()
+        questions = dict(zip(readings["id"], readings["question"]))
+        mine = self.row.get("grade")
+        return [{"question": questions.get(o.reading, ""), "label": o.label, "total": o.total, "unknown": o.unknown,
+                 "grade": o.grade}
+                for o in options.itertuples() if not o.used and isinstance(o.grade, str) and o.grade != mine]
+
+    def gate_sentences(self) -> list[dict]:
+        """Per gate, what the verdict says of it: ``lead`` (the words a page sets in bold: “一票否决：”,
+        “未满足认定条件：”, or "") and ``text``, with what failing did to the unit (:func:`consequence_sentence`)."""
+        out = []
+        for gate, g in zip(self.scheme.gates, records_of(self.gates())):
+            name, veto = f"“{g['name']}”", g["kind"] == "veto"
+            then = consequence_sentence(self.scheme, gate, self.res.scheme_options) if g["outcome"] == "fail" else ""
+            then = f"{then}。" if then else ""
+            if g["outcome"] == "fail":
+                lead = "一票否决：" if veto else "未满足认定条件："
+                text = (f"未达到{name}中的 {len(g['failed'])} 项条件：" if veto
+                        else f"{name}中有 {len(g['failed'])} 项条件未达到：") + "；".join(g["failed"]) + "。" + then
+            elif g["outcome"] == "unknown":
+                lead = ""
+                text = (f"{name}" + ("" if "一票否决" in g["name"] or not veto else "（一票否决）")
+                        + f"尚无法判定：{len(g['unknown'])} 项条件"
+                        + ("缺少数据" if veto else "缺少数据或取决于未知分数") + "：" + "；".join(g["unknown"]) + "。")
+            else:
+                lead = ""
+                text = name + ("（一票否决）" if veto and "一票否决" not in g["name"] else "") + "各项条件均已满足。"
+            out.append({"kind": g["kind"], "outcome": g["outcome"], "lead": lead, "text": text})
+        return out
+
+    def verdict_lines(self) -> list[str]:
+        """The verdict as sentences (the Word report's; the HTML summary prints the same sentences from
+        the same functions): total, gates and what failing them did, grade, readings that change the
+        grade, rank, unknown points."""
+        st = self.standing()
+        if self.unit in self.res.unreported:
+            return ["未报送。本期没有报送数据：全部适用条目均为“未知”，不按零分计算；本期不参加排名。"]
+        parts = ([f"基础分 {score2(st.base)} 分", f"附加分 {score2(st.bonus)} 分", f"基础满分 {num(st.base_max)} 分",
+                  f"附加分最多计 {num(st.bonus_max)} 分"] if st.bonus_max else [f"满分 {num(st.base_max)} 分"])
+        lines = [f"总分 {score2(st.total)} 分（{'，'.join(parts)}）。"]
+        lines += [g["lead"] + g["text"] for g in self.gate_sentences()]
+        if gs := grade_sentence(st):
+            lines.append(gs + "。")
+        for c in self.reading_grade_changes():
+            lines.append(reading_sentence(c) + "。")
+        lines.append(rank_sentence(st) + "。")
+        if st.unknown_points > 0:
+            lines.append(f"仍有 {score2(st.unknown_points)} 分因缺数据或待评审而未知，未按零分计算。")
+        return lines
+
     def _readings_of(self, item_id: str) -> list[dict]:
         used = self.res.rules[item_id].readings
         out = []
@@ -172,42 +345,59 @@ class UnitAnalysis:
 
     @computed_once("_kept_sections")
     def sections(self) -> pd.DataFrame:
-        """Top-level sections (index: id): name, bonus, known points, unknown points, maximum applicable
-        to this unit. Built once per report (the charts and the item table ask; a copy each)."""
-        res, u = self.res, self.unit
+        """Top-level sections (index: id), each as the document counts it: name, bonus, ``points`` (known,
+        after the section's cap), ``unknown``, ``max`` (the most it can count for this unit, through its
+        cap), ``raw`` (what its items add up to before its own cap), ``cap_max``/``cap_min`` (the cap, None
+        when none) and ``counted``: True for the bonus section when the bonus ceiling applies, whose points,
+        unknown and max are then what counts toward the ceiling (“计入 5.00 / 5”) and ``raw`` what its items
+        add up to. The points of all rows add up to the unit's known total. Built once per report (the
+        charts and the item table ask; a copy each)."""
+        t = self._totals
+        lo, hi, top = t["lo"], t["hi"], t["top"]
+        sch = self.scheme
+        ceiling = sch.bonus_cap is not None and sch.bonus_cap.max is not None
+        bsec = bonus_section(sch) if ceiling else None
         rows = []
-        for s in self.scheme.sections:
-            ids = [i.id for i in s.walk_items()]
-            rows.append({"section": s.id, "name": s.name, "bonus": s.bonus,
-                         "points": float(res.sections.at[u, s.id]),
-                         "unknown": float(res.sections_unknown.at[u, s.id]),
-                         "max": float(res.max_points.loc[u, ids].sum())})
-        return _frame(rows, ["section", "name", "bonus", "points", "unknown", "max"], index="section")
+        for s in sch.sections:
+            row = {"section": s.id, "name": s.name, "bonus": s.bonus, "points": float(lo.sections[s.id][0]),
+                   "unknown": round(float(hi.sections[s.id][0] - lo.sections[s.id][0]), 6),
+                   "max": float(top.sections[s.id][0]),
+                   "raw": float(lo.sections_raw[s.id][0]),
+                   "cap_max": s.cap.max if s.cap is not None else None,
+                   "cap_min": s.cap.min if s.cap is not None else None, "counted": s.id == bsec}
+            if s.id == bsec:  # the ceiling cuts this section's sum: show what counts
+                row.update(points=float(lo.bonus[0]), unknown=round(float(hi.bonus[0] - lo.bonus[0]), 6),
+                           max=float(top.bonus[0]), raw=float(lo.sections[s.id][0]))
+            rows.append(row)
+        return _frame(rows, ["section", "name", "bonus", "points", "unknown", "max", "raw", "cap_max", "cap_min",
+                             "counted"], index="section")
 
     def lost(self, n: int = 3) -> pd.DataFrame:
-        """The ``n`` scored items with most points lost (max − points), ties by item id."""
+        """The ``n`` scored base items where the unit lost most (``lost``: what full marks on the item
+        would add to the total, through the caps — :attr:`winnable`), ties by item id. Bonus items are
+        never losses: a unit is not marked down for the bonus it did not win."""
         it = self.unit_items
-        scored = it[it["status"] == "scored"].copy()
-        scored["lost"] = scored["max"] - scored["points"]
+        scored = it[(it["status"] == "scored") & ~it["bonus"].astype(bool)].copy()
+        scored["lost"] = [float(self.winnable[i]) for i in scored["item"]]
         return scored[scored["lost"] > EPS].sort_values(["lost", "item"], ascending=[False, True]).head(n)
 
     def peers(self) -> Peers | None:
-        """The group comparison of chart 2; None when the unit has no peer at all (one unit)."""
+        """The group comparison of chart 2; None when the unit has no peer at all (one unit). Sections are
+        counted as the document counts them (:func:`counted_sections`): the bonus against its ceiling."""
         res = self.res
         grp = self.group()
         if len(grp) <= 1:
             return None
-        secs = list(self.scheme.sections)
-        ids = [s.id for s in secs]
-        secs_g = res.sections.loc[grp, ids]
+        pts, unk, mx = counted_sections(res)
+        secs_g = pts.loc[grp]
         best = res.units.loc[grp, "total"].astype(float).idxmax()
         frame = pd.DataFrame({
-            "unit": [float(res.sections.at[self.unit, i]) for i in ids],
-            "unit_unknown": [float(res.sections_unknown.at[self.unit, i]) for i in ids],
+            "unit": pts.loc[self.unit].tolist(),
+            "unit_unknown": unk.loc[self.unit].tolist(),
             "median": secs_g.median().tolist(),
             "best": secs_g.loc[best].tolist(),
-            "max": [float(res.max_points.loc[grp, [i.id for i in s.walk_items()]].max(axis=0).sum()) for s in secs],
-        }, index=pd.Index(ids, name="section"))
+            "max": mx.loc[grp].max(axis=0).tolist(),
+        }, index=pd.Index(list(pts.columns), name="section"))
         return Peers(grp, len(grp) < len(res.units), best, str(res.units.at[best, "unit_name"]), frame)
 
     def trend(self) -> pd.DataFrame:
@@ -248,28 +438,33 @@ class UnitAnalysis:
         return Previous(period=p, total=float(pu["total"]), rank=int(pu["rank"]),
                         delta=round(float(self.row["total"]) - float(pu["total"]), 6), deltas=frame(delta),
                         gains=frame(delta[delta > EPS].sort_values(ascending=False).head(3)),
-                        losses=frame(delta[delta < -EPS].sort_values().head(3)))
+                        losses=frame(delta[delta < -EPS].sort_values().head(3)), ranked=bool(pu.get("ranked", True)))
 
     # ------------------------------------------------------------------ what to do
     def actions(self) -> pd.DataFrame:
-        """Every applicable item short of full marks, with the points still to win: the maximum when the
-        points are unknown, max − points when scored. Sorted by points to win (most first), then deadline
-        as the document writes it, then item id.
+        """Every applicable item whose full marks would still add to the total, with those points
+        (:attr:`winnable`: through the section caps and the bonus ceiling, so a bonus item is listed only
+        while the bonus is below its ceiling, and an item of a section already at its cap not at all).
+        Sorted by points to win (most first), then deadline as the document writes it, then item id.
+        Their sum can exceed :attr:`Standing.to_win` where several items share a cap.
 
-        Columns: item, name, status, to_win, known (scored), state, responsible, deadline, todo."""
+        Columns: item, name, status, to_win, known (scored), capped (the cap holds to_win below max −
+        points), state, responsible, deadline, todo."""
         rows = []
         cat = self.scheme.input_catalogue
+        win = self.winnable
+        secs = self.sections()
         for r in self.unit_items.itertuples():
             if r.status == "not_applicable" or r.max <= 0:
                 continue
+            to_win = float(win[r.item])
+            if to_win <= EPS:
+                continue
+            gap = float(r.max) - (float(r.points) if r.status == "scored" else 0.0)
             if r.status == "scored":
-                to_win = float(r.max) - float(r.points)
-                if to_win <= EPS:
-                    continue
-                state = f"得 {num(r.points)} / {num(r.max)} 分"
+                state = f"得 {score2(r.points)} / {num(r.max)} 分"
                 todo = r.evidence or "按评分标准补足差距"
             else:
-                to_win = float(r.max)
                 state = label(STATUS_ZH, r.status)
                 if r.status == "missing_input":
                     miss = [cat[c].label for c in self.scheme.item(r.item).input_ids
@@ -279,11 +474,24 @@ class UnitAnalysis:
                     todo = "请评审人录入得分和理由" + (f"；佐证材料：{r.evidence}" if r.evidence else "")
                 else:
                     todo = "核实数据（当前无法计算，如分母为零）" + (f"；{r.evidence}" if r.evidence else "")
+            capped = to_win < gap - 1e-6
+            if capped:
+                sec = secs.loc[r.section]
+                why = ("附加分最多计 " + num(self.scheme.bonus_max) + " 分" if r.bonus
+                       else "本部分扣完为止，已按 " + num(sec["cap_min"]) + " 分计"
+                       if sec["cap_min"] is not None and sec["raw"] < sec["cap_min"] - EPS else "受本部分上限限制")
+                state += f"；{why}，最多还能增加 {score2(to_win)} 分"
             rows.append({"item": r.item, "name": r.name, "status": r.status, "to_win": round(to_win, 6),
-                         "known": r.status == "scored", "state": state, "responsible": r.responsible,
-                         "deadline": r.deadline, "todo": todo})
+                         "known": r.status == "scored", "capped": capped, "state": state,
+                         "responsible": r.responsible, "deadline": r.deadline, "todo": todo})
         rows.sort(key=lambda x: (-x["to_win"], _deadline_key(x["deadline"]), x["item"]))
-        return _frame(rows, ["item", "name", "status", "to_win", "known", "state", "responsible", "deadline", "todo"])
+        return _frame(rows, ["item", "name", "status", "to_win", "known", "capped", "state", "responsible", "deadline",
+                             "todo"])
+
+    def to_win_shared(self) -> bool:
+        """Whether the items of :meth:`actions` share a cap, so their points to win add up to more than the
+        unit can win (:attr:`Standing.to_win`): the page then says they do not add up."""
+        return float(self.actions()["to_win"].sum()) > self.standing().to_win + 1e-6
 
     def evidence(self) -> pd.DataFrame:
         """Per applicable item: the evidence the scheme requires, what was registered (list of {title,
@@ -337,9 +545,9 @@ class UnitAnalysis:
             for c in gate.conditions:
                 vals = _values_text(self.run, self.unit, c.input_ids)
                 if any(w in c.test for w in ("total", "base_total", "bonus")):
-                    extra = f"总分={num(res.units.at[self.unit, 'total'])}"
+                    extra = f"总分={score2(res.units.at[self.unit, 'total'])}"
                     if res.units.at[self.unit, "unknown_points"] > 0:
-                        extra += f"（另有未知 {num(res.units.at[self.unit, 'unknown_points'])} 分）"
+                        extra += f"（另有未知 {score2(res.units.at[self.unit, 'unknown_points'])} 分）"
                     vals = "；".join(x for x in (vals, extra) if x)
                 outcome = outcomes.get(c.id, "unknown")
                 known = {k: res.frame.at[self.unit, k] for k in c.input_ids if k in res.frame.columns}
@@ -379,10 +587,11 @@ class UnitAnalysis:
 
         alt = self.run.alternative_totals()
         mine = alt[alt["unit"] == self.unit]
-        # (reading, option) -> (total, grade), read once: the first row wins, as a filter's .iloc[0] did
+        unknown = mine["unknown"].tolist() if "unknown" in mine else [None] * len(mine)  # an older run file
+        # (reading, option) -> (total, grade, unknown), read once: the first row wins, as a filter's .iloc[0] did
         alts: dict[tuple, tuple] = {}
         for key in zip(mine["reading"].tolist(), mine["option"].tolist(), mine["total"].tolist(),
-                       mine["grade"].tolist()):
+                       mine["grade"].tolist(), unknown):
             alts.setdefault(key[:2], key[2:])
         naming: dict[str, list[str]] = {}  # reading -> items and gate conditions that name it
         for node in [*self.scheme.walk_items(), *(c for g in self.scheme.gates for c in g.conditions)]:
@@ -394,7 +603,8 @@ class UnitAnalysis:
             for o in r.options:
                 hit = alts.get((r.id, o.id))
                 options.append({"reading": r.id, "option": o.id, "label": o.label, "used": o.id == used,
-                                "total": float(hit[0]) if hit else None, "grade": hit[1] if hit else None})
+                                "total": float(hit[0]) if hit else None, "grade": hit[1] if hit else None,
+                                "unknown": float(hit[2]) if hit and hit[2] is not None else None})
             readings.append({"id": r.id, "seed_note": r.seed_note, "question": r.question, "why": r.why,
                              "disagrees": r.disagrees_with_seed_notes,
                              "targets": [short_id(t) for t in dict.fromkeys([*r.targets, *naming.get(r.id, [])])
@@ -402,7 +612,32 @@ class UnitAnalysis:
                              "used": used, "used_label": r.option(used).label, "overridden": used != r.chosen})
         return (_frame(readings, ["id", "seed_note", "question", "why", "disagrees", "targets", "used", "used_label",
                                   "overridden"]),
-                _frame(options, ["reading", "option", "label", "used", "total", "grade"]))
+                _frame(options, ["reading", "option", "label", "used", "total", "grade", "unknown"]))
+
+
+def counted_sections(res: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Units × top-level sections as the document counts them: known points, unknown points and the
+    maximum, each through the section caps; the section holding the bonus (:func:`bonus_section`) as
+    counted toward the bonus ceiling. Each row's points add up to the unit's known total."""
+    sch = res.scheme
+    P = np.nan_to_num(res.points.to_numpy(dtype=float))
+    MX = res.max_points.to_numpy(dtype=float)
+    unknown = res.status.astype(str).isin(UNKNOWN_STATUSES).to_numpy()
+    lo, hi, top = sch.add_up(P), sch.add_up(P + MX * unknown), sch.add_up(np.maximum(P, MX))
+    ids = [s.id for s in sch.sections]
+    ceiling = sch.bonus_cap is not None and sch.bonus_cap.max is not None
+    bsec = bonus_section(sch) if ceiling else None
+
+    def frame(t, unk: bool = False) -> pd.DataFrame:
+        cols = {}
+        for i in ids:
+            if i == bsec:
+                cols[i] = (hi.bonus - lo.bonus) if unk else t.bonus
+            else:
+                cols[i] = (hi.sections[i] - lo.sections[i]) if unk else t.sections[i]
+        return pd.DataFrame(cols, index=res.points.index, columns=ids).round(6)
+
+    return frame(lo), frame(None, unk=True), frame(top)
 
 
 def _reported_median(res: Any) -> float:
@@ -436,7 +671,7 @@ def comparison(run: Run) -> pd.DataFrame | None:
 
 
 # -------------------------------------------------------------------------------------------- overview
-ROSTER_COLUMNS = ["unit", "name", "state", "state_zh", "rank", "total", "unknown", "n_problems", "problems"]
+ROSTER_COLUMNS = ["unit", "name", "state", "state_zh", "rank", "place", "total", "unknown", "n_problems", "problems"]
 
 
 def invalid_rows(invalid: Any, max_problems: int = 5) -> list[dict]:
@@ -448,7 +683,8 @@ def invalid_rows(invalid: Any, max_problems: int = 5) -> list[dict]:
         probs = [{"message": p.message, "where": where({**p.as_dict(), "unit": None}, file=False),
                   "value": p.value, "expected": p.expected} for p in u.problems[:max_problems]]
         rows.append({"unit": u.unit, "name": u.name or u.unit, "state": "invalid", "state_zh": UNIT_STATE_ZH["invalid"],
-                     "rank": None, "total": None, "unknown": None, "n_problems": len(u.problems), "problems": probs})
+                     "rank": None, "place": None, "total": None, "unknown": None, "n_problems": len(u.problems),
+                     "problems": probs})
     return rows
 
 
@@ -466,14 +702,19 @@ class OverviewAnalysis:
         self.scheme = run.scheme
 
     def ranking(self) -> pd.DataFrame:
-        """Every unit by rank, then name: unit, name, kind, rank, total, base, bonus, unknown, grade,
-        grade_certain, gate_outcome; ``delta`` (total − previous total, 6 decimals) and ``rank_move``
+        """Every unit by rank, then name: unit, name, kind, rank, ranked, rank_best, rank_worst, rank_settled,
+        rank_text (:func:`xinyong.labels.rank_zh`), total, base, bonus, unknown, grade, grade_certain,
+        gate_outcome; ``delta`` (total − previous total, 6 decimals) and ``rank_move``
         (previous rank − rank: positive is up) when the previous period has the unit, else None."""
         u = self.res.units.sort_values(["rank", "unit_name"])
         prev = self.run.previous()
         rows = []
         for uid, r in u.iterrows():
+            ranked = bool(r.get("ranked", True)) and uid not in self.res.unreported
+            best, worst = int(r.get("rank_best", r["rank"])), int(r.get("rank_worst", r["rank"]))
             row = {"unit": uid, "name": r["unit_name"], "kind": r["unit_kind"], "rank": int(r["rank"]),
+                   "ranked": ranked, "rank_best": best, "rank_worst": worst, "rank_settled": best == worst,
+                   "rank_text": "未报送" if uid in self.res.unreported else rank_zh(ranked, r["rank"], best, worst),
                    "total": float(r["total"]), "base": float(r["base_total"]), "bonus": float(r["bonus"]),
                    "unknown": float(r["unknown_points"]), "grade": r.get("grade"),
                    "grade_certain": bool(r.get("grade_certain", True)), "gate_outcome": r["gate_outcome"],
@@ -482,10 +723,12 @@ class OverviewAnalysis:
             if prev is not None and uid in prev[1].units.index and not silent:  # no change from or to 未报送
                 pu = prev[1].units.loc[uid]
                 row["delta"] = round(float(r["total"]) - float(pu["total"]), 6)
-                row["rank_move"] = int(pu["rank"]) - int(r["rank"])
+                if ranked and bool(pu.get("ranked", True)):  # a place outside the ranking is no rank to move from
+                    row["rank_move"] = int(pu["rank"]) - int(r["rank"])
             rows.append(row)
-        return _frame(rows, ["unit", "name", "kind", "rank", "total", "base", "bonus", "unknown", "grade",
-                             "grade_certain", "gate_outcome", "delta", "rank_move"])
+        return _frame(rows, ["unit", "name", "kind", "rank", "ranked", "rank_best", "rank_worst", "rank_settled",
+                             "rank_text", "total", "base", "bonus", "unknown", "grade", "grade_certain", "gate_outcome",
+                             "delta", "rank_move"])
 
     def movement(self) -> pd.DataFrame:
         """The ranking's units that were in the previous period, the largest rise first (ties by rank)."""
@@ -510,33 +753,26 @@ class OverviewAnalysis:
     def shares(self) -> pd.DataFrame:
         """The heat-map matrix: units (index: unit id, in ranking order) × top-level sections (columns:
         section ids), points as a percentage of the *known* maximum (the maximum applicable to the unit
-        less its unknown points). NaN where nothing of the section applies to the unit, and where all of
-        it is unknown (:meth:`unknown` tells the two apart): a missing item is never a 0."""
-        res = self.res
-        cols = {}
-        for s in self.scheme.sections:
-            ids = [i.id for i in s.walk_items()]
-            known = res.max_points[ids].sum(axis=1) - res.sections_unknown[s.id]
-            cols[s.id] = (res.sections[s.id] / known.where(known > EPS)) * 100
-        df = pd.DataFrame(cols)
-        return df.loc[res.units.sort_values(["rank", "unit_name"]).index]
+        less its unknown points), each section counted as the document counts it (:func:`counted_sections`:
+        through its cap, the bonus against its ceiling). NaN where nothing of the section applies to the
+        unit, and where all of it is unknown (:meth:`unknown` tells the two apart): a missing item is never a 0."""
+        pts, unk, mx = counted_sections(self.res)
+        known = mx - unk
+        df = pts / known.where(known > EPS) * 100
+        return df.loc[self._order()]
+
+    def _order(self) -> pd.Index:
+        return self.res.units.sort_values(["rank", "unit_name"]).index
 
     def unknown(self) -> pd.DataFrame:
         """Beside :meth:`shares`, same shape: the section's points still unknown (missing data, pending
         judgements), and ``all_unknown`` cells where nothing of the section is known."""
-        res = self.res
-        order = res.units.sort_values(["rank", "unit_name"]).index
-        return res.sections_unknown[[s.id for s in self.scheme.sections]].loc[order]
+        return counted_sections(self.res)[1].loc[self._order()]
 
     def all_unknown(self) -> pd.DataFrame:
         """True where the section applies to the unit and every point of it is unknown."""
-        res = self.res
-        cols = {}
-        for s in self.scheme.sections:
-            ids = [i.id for i in s.walk_items()]
-            mx = res.max_points[ids].sum(axis=1)
-            cols[s.id] = (mx > EPS) & ((mx - res.sections_unknown[s.id]) <= EPS)
-        return pd.DataFrame(cols).loc[res.units.sort_values(["rank", "unit_name"]).index]
+        _, unk, mx = counted_sections(self.res)
+        return ((mx > EPS) & ((mx - unk) <= EPS)).loc[self._order()]
 
     def trend(self) -> pd.DataFrame:
         """Per period (history, then this one): the highest and the median total of all units."""
@@ -560,18 +796,30 @@ class OverviewAnalysis:
                          dtype=object)
 
     def lost_items(self, n: int = 5) -> pd.DataFrame:
-        """The ``n`` items where most points were lost across all units (max − points of scored items,
-        summed; ties by item id): item, name, lost, units_losing, unknown (points of the item still
-        unknown across units: never counted as lost), max (the item's largest maximum)."""
+        """The ``n`` base items where most points were lost across all units, ties by item id: item, name,
+        lost (per unit, what full marks on the item would add to its total through the section caps,
+        summed over units, scored items only), units_losing, unknown (points of the item still unknown
+        across units: never counted as lost), max (the item's largest maximum). Bonus items are never
+        losses."""
         res = self.res
         st, pts, mx = res.status, res.points, res.max_points
-        scored = st == "scored"
-        lost = (mx - pts).where(scored).clip(lower=0).sum()
-        losing = ((mx - pts).where(scored) > EPS).sum()
-        unknown = mx.where(st.isin(["missing_input", "pending_judgement", "undefined"])).sum()
-        rows = [{"item": i, "name": self.scheme.item(i).name, "lost": float(lost[i]), "units_losing": int(losing[i]),
-                 "unknown": float(unknown[i]), "max": float(mx[i].max())}
-                for i in lost.index if lost[i] > EPS]
+        scored = (st == "scored").to_numpy()
+        P = np.nan_to_num(pts.to_numpy(dtype=float))
+        MX = mx.to_numpy(dtype=float)
+        now = self.scheme.add_up(P).total
+        unknown = mx.where(st.isin(list(UNKNOWN_STATUSES))).sum()
+        rows = []
+        for j, it in enumerate(self.scheme.items):
+            if it.bonus or not scored[:, j].any():
+                continue
+            up = P.copy()
+            up[:, j] = np.maximum(P[:, j], MX[:, j])
+            gain = np.where(scored[:, j], self.scheme.add_up(up).total - now, 0.0)
+            lost = float(np.clip(gain, 0, None).sum())
+            if lost > EPS:
+                rows.append({"item": it.id, "name": it.name, "lost": round(lost, 6),
+                             "units_losing": int((gain > EPS).sum()), "unknown": float(unknown[it.id]),
+                             "max": float(mx[it.id].max())})
         df = pd.DataFrame(rows, columns=["item", "name", "lost", "units_losing", "unknown", "max"])
         return df.sort_values(["lost", "item"], ascending=[False, True]).head(n).reset_index(drop=True)
 
@@ -581,7 +829,8 @@ class OverviewAnalysis:
         scored units in ranking order (those marked 未报送 are scored as all unknown and ranked last), then
         the units whose rows are invalid (``Run.invalid``, left out of scoring by a batch).
 
-        Columns: unit, name, state (scored | unreported | invalid), state_zh, rank (scored only), total,
+        Columns: unit, name, state (scored | unreported | invalid), state_zh, rank (scored and ranked only),
+        place (the rank as the ranking prints it: “4”, “暂列第 4 名（第 2–4 名）”, “不参加排名”), total,
         unknown, n_problems, problems (up to ``max_problems`` of {message, where, value, expected}, where
         as :func:`xinyong.errors.where` writes it, without the file and the unit the row already names)."""
         rows = []
@@ -589,7 +838,9 @@ class OverviewAnalysis:
         for r in self.ranking().itertuples():
             state = "unreported" if r.unit in silent else "scored"
             rows.append({"unit": r.unit, "name": r.name, "state": state, "state_zh": UNIT_STATE_ZH[state],
-                         "rank": r.rank if state == "scored" else None, "total": r.total if state == "scored" else None,
+                         "rank": r.rank if state == "scored" and r.ranked else None,
+                         "place": ("不参加排名" if not r.ranked else r.rank_text.removeprefix("第 ").removesuffix(" 名"))
+                         if state == "scored" else None, "total": r.total if state == "scored" else None,
                          "unknown": r.unknown, "n_problems": 0, "problems": []})
         return _frame(rows + invalid_rows(self.run.invalid, max_problems), ROSTER_COLUMNS)
 

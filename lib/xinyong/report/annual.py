@@ -77,7 +77,9 @@ class Annual:
     periods: tuple[str, ...]  # the year's periods in the run set, in order
     not_held: tuple[str, ...]  # periods of a full year the run set has no data for (yet)
     method: AnnualMethod
-    quarters: pd.DataFrame  # long: unit, name, period, total, rank, n_units, grade, grade_certain, grade_best, unknown, gate
+    # long: unit, name, period, total, rank, ranked (False: a gate's consequence left it out that quarter),
+    # n_units, grade, grade_certain, grade_best, unknown, gate
+    quarters: pd.DataFrame
     ranking: pd.DataFrame  # unit, name, figure (None when unknown), rank (None), missing (list of periods), n_held
     below: pd.DataFrame  # unit, name, period, total, grade, grade_certain, gate: every quarter below 合格 or vetoed
     has_grades: bool
@@ -153,12 +155,12 @@ def annual_data(scheme: Scheme, year: str, results: Sequence[tuple[str, ScoreRes
                 continue
             grade = x.get("grade")
             rows.append({"unit": str(uid), "name": str(x["unit_name"]), "period": p, "total": float(x["total"]),
-                         "rank": int(x["rank"]), "n_units": len(u),
+                         "rank": int(x["rank"]), "ranked": bool(x.get("ranked", True)), "n_units": len(u),
                          "grade": grade if isinstance(grade, str) else None,
                          "grade_certain": bool(x.get("grade_certain", True)),
                          "grade_best": x.get("grade_if_all_known_full") if isinstance(x.get("grade_if_all_known_full"), str) else None,
                          "unknown": float(x["unknown_points"]), "gate": x.get("gate_outcome")})
-    q = pd.DataFrame(rows, columns=["unit", "name", "period", "total", "rank", "n_units", "grade", "grade_certain",
+    q = pd.DataFrame(rows, columns=["unit", "name", "period", "total", "rank", "ranked", "n_units", "grade", "grade_certain",
                                     "grade_best", "unknown", "gate"])
     # a unit's name as of its latest period; units in the order they first appear
     names = q.groupby("unit", sort=False)["name"].last()

@@ -1,6 +1,6 @@
 """The leader brief (领导简报): one A4 page per scheme × period that a leader reads in a minute.
 
-Ranking, grade distribution, the units vetoed or below 合格, the biggest movers since the previous
+Ranking, grade distribution, the units vetoed or below 合格 (where the scheme has a veto or a 合格 band), the biggest movers since the previous
 period, and the five items where most points were lost across all units. The analysis is plain data
 (:func:`brief_data`); :func:`brief_html` writes the page (self-contained, printable, no network).
 Unknown points (missing data, judgements pending) are never counted as lost: they are shown apart.
@@ -34,6 +34,9 @@ class Brief:
     previous: str | None
     unknown_total: float
     states: dict = None  # units of the file per state: scored, invalid, unreported (OverviewAnalysis.state_counts)
+    # what makes a unit one to watch, in the words of this scheme: “被否决或低于合格”, “被否决”, “低于合格”,
+    # or "" when the scheme has neither a veto nor a 合格 band (then no sentence about them is printed)
+    flag_words: str = ""
 
 
 def _ranking(run: Run) -> pd.DataFrame:
@@ -62,7 +65,9 @@ def brief_data(run: Run) -> Brief:
         elif r.gate == "fail":
             flagged.append({"name": r.name, "total": r.total, "reason": r.gate_words})
         elif below and r.grade in below:
-            flagged.append({"name": r.name, "total": r.total, "reason": f"等级为{r.grade}"})
+            flagged.append({"name": r.name, "total": r.total,
+                            "reason": f"等级为{r.grade}" if r.grade_certain else f"等级暂为{r.grade}（尚有未知分）"})
+    words = [w for w, has in (("被否决", any(g.kind == "veto" for g in sch.gates)), ("低于合格", bool(below))) if has]
     moved = rk.dropna(subset=["delta"])
     movers = pd.concat([moved[moved["delta"] > 0.005].nlargest(3, "delta"),
                         moved[moved["delta"] < -0.005].nsmallest(3, "delta")])
@@ -72,6 +77,7 @@ def brief_data(run: Run) -> Brief:
         flagged=pd.DataFrame(flagged, columns=["name", "total", "reason"]), movers=movers,
         lost_items=OverviewAnalysis(run).lost_items(), previous=prev[0] if prev else None,
         unknown_total=float(rk["unknown"].sum()), states=OverviewAnalysis(run).state_counts(),
+        flag_words="或".join(words),
     )
 
 

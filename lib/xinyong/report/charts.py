@@ -3,16 +3,17 @@ a base64 ``<img>`` tag, a Word writer puts the same bytes in the document.
 
 PNGs are written without metadata (no "Software", no date) so the same data gives the same bytes: nbval
 compares the committed notebook's outputs with a fresh run.
+
+Everything here is matplotlib's public API. What is not — text and glyph caches, bars' limits set at
+once — is in :mod:`._mpl_fast`, taken when :data:`FAST` is on and the installed matplotlib is one it is
+tested with; both paths draw the same bytes (tests/test_charts_paths.py).
 """
 from __future__ import annotations
 
 import base64
 import html
 import io
-import math
-import sys
 import unicodedata
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -95,155 +96,35 @@ def _fig(w: float, h: float, left: float, right: float, top: float, bottom: floa
     return fig, ax
 
 
-_METRICS: dict = {}  # (text, font properties, dpi) -> (width, height, descent) in pixels
-_METRICS_MAX = 8192
-_LAYOUTS: dict = {}  # (text, font properties, dpi, hinting, features, language, thread) -> glyphs
-_LAYOUTS_MAX = 8192
-_HEIGHTS: dict = {}  # (font properties, dpi) -> (ascent, descent, line gap) in pixels
-_GLYPHS: dict = {}  # (font, size, dpi, glyph, angle, antialiased, hinting, subpixel x, y, thread) -> bitmap
-_GLYPHS_MAX = 20000
+# On by default: matplotlib's own path costs 1.46x the CPU per unit report for the same bytes (bench/README.md,
+# "Charts: the fast path or matplotlib's own"). Set by set_fast_path, from Settings.fast_charts.
+FAST = True
 
 
-def _font_height_metrics(prop, dpi: float) -> tuple:
-    """(ascent, descent, line gap) in pixels as matplotlib 3.11's ``Text._get_layout`` reads them from
-    the font's OS/2 or hhea table (the same arithmetic, so the same floats); (None, None, None) when the
-    font has neither table (``_get_layout`` then measures "lp", as without this)."""
-    from matplotlib.font_manager import fontManager, get_font
-
-    font = get_font(fontManager._find_fonts_by_props(prop))
-    for table_name, linegap_key, ascent_key, descent_key in (
-            ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"), ("hhea", "lineGap", "ascent", "descent")):
-        table = font.get_sfnt_table(table_name)
-        if table is None:
-            continue
-        fontsize = prop.get_size_in_points()
-        units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
-        scale = 1 / units_per_em * fontsize * dpi / 72
-        return table[ascent_key] * scale, -table[descent_key] * scale, table[linegap_key] * scale
-    return None, None, None
+def set_fast_path(on: bool) -> None:
+    """Draw with :mod:`._mpl_fast` (text and glyph caches, bars' limits at once) or with matplotlib's own
+    canvas and ``barh``. The same bytes either way on the matplotlib versions the fast path is tested
+    with; elsewhere the fast path is not taken whatever this says. Called once by the process that
+    owns the charts (the command line, a batch worker's start-up), from its settings."""
+    global FAST
+    FAST = bool(on)
 
 
-@lru_cache(maxsize=1)
+def _fast() -> bool:
+    from . import _mpl_fast
+
+    return FAST and _mpl_fast.available()
+
+
 def _canvas_class():
-    """An Agg canvas whose renderer keeps text metrics for the whole process.
+    """The canvas a chart is drawn on: the fast path's, or matplotlib's own Agg canvas."""
+    if _fast():
+        from . import _mpl_fast
 
-    Measuring a string (FreeType shaping with the CJK font) costs about a millisecond, and matplotlib
-    measures each text several times per draw (layout, legend, title placement). matplotlib caches the
-    metrics per renderer, and every figure gets a new renderer, so each chart of each report measured
-    the same tick labels, section names and legend entries again. The metrics depend only on the
-    string, the font properties and the dpi, not on the renderer: one cache serves every chart (same
-    numbers, same pixels).
+        return _mpl_fast.canvas_class()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    Drawing a text shapes it again (``FT2Font._layout``: font lookup, fallback to the CJK font,
-    shaping; ≈ 0.8 ms a text, ≈ 55 texts a unit report): the glyphs and their offsets also depend only
-    on the string, the font properties, the dpi and the hinting, so they are kept too (per thread:
-    matplotlib's font objects are per thread). Placing the glyphs and rasterising them is done per draw,
-    by matplotlib's own code (same pixels: ``test_text_layout_cache_keeps_pixels``). This leans on
-    matplotlib 3.11's private text path (``FT2Font._layout``, ``_draw_text_glyphs_and_boxes``); where
-    it is missing, matplotlib's own ``draw_text`` runs."""
-    import threading
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
-    from matplotlib.ft2font import FT2Font
-
-    RenderMode = getattr(sys.modules["matplotlib.ft2font"], "RenderMode", None)  # matplotlib ≥ 3.11
-
-    fast_text = hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(RendererAgg, "_prepare_font")
-    fast_glyphs = fast_text and RenderMode is not None and hasattr(FT2Font, "_render_glyph") and hasattr(FT2Font, "_set_transform")
-
-    class Renderer(RendererAgg):
-        def get_text_width_height_descent(self, s, prop, ismath):
-            if ismath:
-                return super().get_text_width_height_descent(s, prop, ismath)
-            key = (s, prop, self.dpi)  # FontProperties compare by their (hashed) properties
-            got = _METRICS.get(key)
-            if got is None:
-                if len(_METRICS) >= _METRICS_MAX:
-                    _METRICS.clear()
-                got = _METRICS[(s, prop.copy(), self.dpi)] = super().get_text_width_height_descent(s, prop, ismath)
-            return got
-
-        def _get_font_height_metrics(self, prop):
-            """The font's ascent, descent and line gap at ``prop``'s size, which ``Text._get_layout``
-            reads from the font's tables for every text at every layout (a font lookup by properties
-            each time: ≈ 0.8 ms, ≈ 100 layouts a unit report). matplotlib asks a renderer for them
-            first when it has this method; computed here as ``Text._get_layout`` computes them, once
-            per font properties and dpi."""
-            key = (prop, self.dpi)
-            got = _HEIGHTS.get(key)
-            if got is None:
-                got = _HEIGHTS[(prop.copy(), self.dpi)] = _font_height_metrics(prop, self.dpi)
-            return got
-
-        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-            if ismath or not fast_text:
-                return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            features = mtext.get_fontfeatures() if mtext is not None else None
-            language = mtext.get_language() if mtext is not None else None
-            flags = get_hinting_flag()
-            key = (s, prop, self.dpi, flags, None if features is None else tuple(features),
-                   language if language is None or isinstance(language, str) else tuple(language),
-                   threading.get_ident())
-            glyphs = _LAYOUTS.get(key)
-            if glyphs is None:
-                font = self._prepare_font(prop)
-                if not hasattr(font, "_layout"):  # matplotlib before 3.11
-                    return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-                glyphs = tuple((it.ft_object, it.glyph_index, it.x, it.y)
-                               for it in font._layout(s, flags=flags, features=features, language=language))
-                if len(_LAYOUTS) >= _LAYOUTS_MAX:
-                    _LAYOUTS.clear()
-                _LAYOUTS[(s, prop.copy(), *key[2:])] = glyphs
-            size = prop.get_size_in_points()
-            if not fast_glyphs:
-                return self._draw_text_glyphs_and_boxes(
-                    gc, x, y, angle, ((f, size, g, 0, 1, gx, gy) for f, g, gx, gy in glyphs), [])
-            self._draw_glyphs(gc, x, y, angle, size, glyphs, flags)
-
-        def _draw_glyphs(self, gc, x, y, angle, size, glyphs, flags) -> None:
-            """matplotlib 3.11's ``_draw_text_glyphs_and_boxes`` for a text's glyphs, with each glyph's
-            bitmap kept. FreeType places a glyph at a position in 64ths of a pixel; moved by whole
-            pixels its bitmap is the same, only its corner moves. So a bitmap is kept per glyph, size,
-            angle and position within the pixel, and the same names, scale labels and legend entries
-            at the same places in the next unit's charts are copied, not rasterised again (same
-            pixels: ``test_text_layout_cache_keeps_pixels``)."""
-            cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-            aa = bool(gc.get_antialiased())
-            thread = threading.get_ident()
-            matrix = None
-            height = self.height
-            for font, glyph, gx, gy in glyphs:  # gy is upwards, y downwards
-                px = round(0x40 * (x + gx * cos - gy * sin))
-                py = round(0x40 * (height - y + gx * sin + gy * cos))  # FreeType's y is upwards
-                key = (font, size, self.dpi, glyph, angle, aa, flags, px & 63, py & 63, thread)
-                got = _GLYPHS.get(key)
-                if got is None:
-                    if matrix is None:
-                        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
-                    font.set_size(size, self.dpi)
-                    font._set_transform(matrix, [px, py])
-                    bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL if aa else RenderMode.MONO)
-                    buffer = np.array(bitmap.buffer)
-                    if not aa:
-                        buffer *= 0xff
-                    if len(_GLYPHS) >= _GLYPHS_MAX:
-                        _GLYPHS.clear()
-                    got = _GLYPHS[key] = buffer, bitmap.left - (px >> 6), bitmap.top - (py >> 6)
-                buffer, left, top = got
-                # draw_text_image's y is downwards and the bitmap's bottom side
-                self._renderer.draw_text_image(buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0],
-                                               0, gc)
-
-    class Canvas(FigureCanvasAgg):
-        def get_renderer(self):
-            w, h = self.get_width_height(physical=True)
-            key = w, h, self.figure.dpi
-            if self._lastKey != key:
-                self.renderer = Renderer(w, h, self.figure.dpi)
-                self._lastKey = key
-            return self.renderer
-
-    return Canvas
+    return FigureCanvasAgg
 
 
 def png_bytes(fig) -> bytes:
@@ -375,26 +256,12 @@ def _scale(ax, axis: str, values, labels: list[str], size: float = 10) -> float:
 
 
 def _barh(ax, y, width, **kw):
-    """``ax.barh`` with the data limits updated once for all its bars, not once per bar.
+    """``ax.barh``, or on the fast path the same bars with their data limits set at once."""
+    if _fast():
+        from . import _mpl_fast
 
-    Adding a patch updates the axes' data limits from its path (Bézier extrema, transform arithmetic:
-    ≈ 1.5 ms a bar, more than drawing it). A bar's extent is its rectangle: the same corners go into
-    the limits in one call, so autoscaling (the y range here) comes out the same
-    (``test_bars_keep_data_limits`` compares with matplotlib's own ``barh``)."""
-    ax._update_patch_limits = _no_limits  # the instance's attribute shadows the method while barh runs
-    try:
-        bars = ax.barh(y, width, **kw)
-    finally:
-        del ax._update_patch_limits
-    ext = np.array([r._convert_units() for r in bars.patches], float).reshape(-1, 4)
-    ext = ext[(ext[:, 2] != ext[:, 0]) | (ext[:, 3] != ext[:, 1])]  # as matplotlib: empty bars do not count
-    if len(ext):
-        x0, y0, x1, y1 = ext.T
-        ax.update_datalim(np.column_stack([np.r_[x0, x1, x1, x0], np.r_[y0, y0, y1, y1]]))
-    return bars
-
-
-def _no_limits(patch) -> None: ...
+        return _mpl_fast.barh(ax, y, width, **kw)
+    return ax.barh(y, width, **kw)
 
 
 def section_bars(labels: list[str], points: list[float], unknown: list[float], maxima: list[float], title: str) -> bytes:

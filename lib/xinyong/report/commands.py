@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from ..cli_util import FORMAT_HELP, Consoles, pairs, parse_formats
+from ..cli_util import FORMAT_HELP, Consoles, pairs, parse_formats, settings
 
 INPUTS = ".inputs"  # in the output folder: a data file without its invalid units, and the run scored from it
 
@@ -68,8 +68,9 @@ def _read_and_score(scheme: str, data: Path, period: str, unit: str | None, hist
     return run, (save_run(run, work / "run.pkl") if invalid else None)
 
 
-def write_formats(html_path: Path, formats: list[str], make_docx) -> list[Path]:
-    """The Word and PDF versions of a page already written as HTML, beside it (same name)."""
+def write_formats(html_path: Path, formats: list[str], make_docx, chromium: str | None = None) -> list[Path]:
+    """The Word and PDF versions of a page already written as HTML, beside it (same name); PDFs printed
+    by ``chromium`` (``Settings.chromium``) or the first browser found."""
     from ..util import atomic_write_bytes
 
     out = []
@@ -78,7 +79,7 @@ def write_formats(html_path: Path, formats: list[str], make_docx) -> list[Path]:
     if "pdf" in formats:
         from .pdf import html_to_pdf
 
-        out.append(html_to_pdf(html_path, html_path.with_suffix(".pdf")))
+        out.append(html_to_pdf(html_path, html_path.with_suffix(".pdf"), chromium=chromium))
     return out
 
 
@@ -97,6 +98,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         format: str = typer.Option("html", "--format", help=FORMAT_HELP),
     ):
         """生成单位考核报告（HTML + 执行过的笔记本，可加 Word、PDF）/ render one unit's report."""
+        from . import charts
         from .docx import unit_docx
         from .render import render_unit_report
 
@@ -105,15 +107,22 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         rd = dict(pairs(reading, "--reading"))
         timings: dict = {}
         run, run_file = _precheck(scheme, data, period, unit, hist, rd, out / INPUTS, consoles.err)
+        conf = settings()
+        charts.set_fast_path(conf.fast_charts)  # the Word version's charts are drawn in this process
         path = render_unit_report(scheme, period, run.unit_id(unit), data, out, history=hist, readings=rd,
-                                  timings=timings, run_file=run_file)
+                                  timings=timings, notebooks=conf.notebooks, run_file=run_file)
         console.print(f"已生成报告：{path}（{path.stat().st_size / 1024:.0f} KB，用时 {timings['total']:.1f} 秒）")
-        from .evidence import copy_unit_files
+        from .evidence import copy_unit_files, refused
 
         copies = copy_unit_files(run.data.evidence, run.unit_id(unit), path.parent)
+        bad = refused(run.data.evidence, run.data.path, run.unit_id(unit))
+        if bad:
+            from ..cli_util import problems_view
+
+            console.print(problems_view(bad, f"{len(bad)} 个证据链接已拒绝（未复制，报告中标为“链接无效（已拒绝）”）"))
         if copies:
             console.print(f"已复制 {len(copies)} 份佐证材料到 {copies[0].parent}（报告中的链接指向这些副本）")
-        for extra in write_formats(path, formats, lambda: unit_docx(run, unit)):
+        for extra in write_formats(path, formats, lambda: unit_docx(run, unit), conf.chromium):
             console.print(f"已生成：{extra}")
 
     @app.command("overview")
@@ -129,6 +138,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
     ):
         """生成考核总览（排名、等级分布、热力图、否决/认定条件）和领导简报 / render the overview and the leader brief."""
         from ..util import atomic_write_bytes
+        from . import charts
         from .brief import brief_html
         from .docx import overview_docx
         from .render import render_overview
@@ -139,10 +149,12 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         links = dict(pairs(link, "--link"))
         timings: dict = {}
         run, run_file = _precheck(scheme, data, period, None, hist, rd, out / INPUTS, consoles.err)
+        conf = settings()
+        charts.set_fast_path(conf.fast_charts)  # the Word version's charts are drawn in this process
         path = render_overview(scheme, period, data, out, unit_links=links, history=hist,
-                               readings=rd, timings=timings, run_file=run_file)
+                               readings=rd, timings=timings, notebooks=conf.notebooks, run_file=run_file)
         console.print(f"已生成总览：{path}（{path.stat().st_size / 1024:.0f} KB，用时 {timings['total']:.1f} 秒）")
-        for extra in write_formats(path, formats, lambda: overview_docx(run)):
+        for extra in write_formats(path, formats, lambda: overview_docx(run), conf.chromium):
             console.print(f"已生成：{extra}")
         brief = atomic_write_bytes(path.with_name(path.stem.removesuffix("overview") + "brief.html"),
                                    brief_html(run, links).encode("utf-8"))
@@ -150,7 +162,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         if "pdf" in formats:
             from .pdf import html_to_pdf
 
-            console.print(f"已生成：{html_to_pdf(brief, brief.with_suffix('.pdf'))}")
+            console.print(f"已生成：{html_to_pdf(brief, brief.with_suffix('.pdf'), chromium=conf.chromium)}")
 
     @app.command("warn")
     def warn_cmd(
@@ -225,5 +237,5 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
 
         hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
         path = write_notebook(scheme, period, data, output, unit=unit, history=hist,
-                              readings=dict(pairs(reading, "--reading")))
+                              readings=dict(pairs(reading, "--reading")), notebooks=settings().notebooks)
         console.print(f"已写出笔记本：{path}（在 JupyterLab 中打开，运行全部单元即得报告）")

@@ -12,12 +12,12 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from ..labels import GATE_OUTCOME_ZH, UNIT_STATE_ZH, failed_gates_zh, gate_kinds_zh, label, period_zh
+from ..labels import GATE_OUTCOME_ZH, UNIT_STATE_ZH, failed_gates_zh, label, period_zh
 from ..labels import score2 as points
 from ..util import atomic_write_bytes
 from .analysis import OverviewAnalysis, UnitAnalysis
 from .load import Run
-from .narrative import short_id
+from .narrative import in_words, short_id
 
 BODY_FONT, HEAD_FONT = "仿宋", "黑体"
 UNKNOWN = ("missing_input", "pending_judgement", "undefined")
@@ -97,36 +97,8 @@ def _repeat_header(row) -> None:
 
 
 def _verdict(run: Run, unit: str) -> list[str]:
-    row = run.result.units.loc[unit]
-    sch = run.scheme
-    if unit in run.result.unreported:
-        return ["未报送。本期没有报送数据：全部适用条目均为“未知”，不按零分计算；本期不参加排名。"]
-    lines = []
-    total = f"总分 {points(row['total'])} 分"
-    parts = [f"满分 {sch.base_max:g} 分"]
-    if sch.bonus_max:
-        parts = [f"基础分 {points(row['base_total'])} 分", f"附加分 {points(row['bonus'])} 分", f"满分 {sch.base_max:g} 分"]
-    lines.append(f"{total}（{'，'.join(parts)}）。")
-    gate = str(row.get("gate_outcome", "none"))
-    kinds = gate_kinds_zh(sch.gates) or "否决条件"
-    if gate == "fail":
-        lines.append(f"{failed_gates_zh(sch.gates, row) or kinds + '未通过'}。")
-    elif gate == "unknown":
-        lines.append(f"{kinds}尚无法判定（缺少数据）。")
-    elif gate == "pass":
-        lines.append(f"{kinds}：通过。")
-    if sch.grades is not None and isinstance(row.get("grade"), str):
-        g = f"等级：{row['grade']}"
-        if not bool(row.get("grade_certain", True)):
-            g += f"（尚有 {points(row['unknown_points'])} 分未知，全部补齐最高可为{row.get('grade_if_all_known_full')}）"
-        lines.append(g + "。")
-    if bool(row.get("ranked", True)):
-        lines.append(f"在 {int(row['n_units'])} 个参评单位中排名第 {int(row['rank'])}。")
-    else:  # a gate's consequence: not ranked this period (listed after every ranked unit)
-        lines.append(f"本期不参加排名（列于参加排名的单位之后，第 {int(row['rank'])} 位）。")
-    if float(row["unknown_points"]) > 0:
-        lines.append(f"仍有 {points(row['unknown_points'])} 分因缺数据或待评审而未知，未按零分计算。")
-    return lines
+    """The verdict's sentences, as the HTML summary says them (:meth:`UnitAnalysis.verdict_lines`)."""
+    return UnitAnalysis(run, unit).verdict_lines()
 
 
 def unit_docx(run: Run, unit: str) -> bytes:
@@ -158,11 +130,12 @@ def unit_docx(run: Run, unit: str) -> bytes:
             for r in secs.itertuples()], [80, 25, 25, 25])
 
     _heading(doc, "三、逐项得分", 1)
+    say = in_words(run.scheme)
     rows = []
     for it in ua.items().itertuples():
         pts = "未知" if it.status in UNKNOWN else "—" if it.status == "not_applicable" else points(it.points)
         rows.append([short_id(it.item), it.name,
-                     f"{float(it.max):g}", pts, it.status_zh, it.computation])
+                     f"{float(it.max):g}", pts, it.status_zh, say(it.description)])
     _table(doc, ["编号", "条目", "满分", "得分", "状态", "计算过程"], rows, [14, 48, 12, 14, 18, 60])
 
     from .followup import follow_up
@@ -198,7 +171,8 @@ def overview_docx(run: Run, as_of=None) -> bytes:
         if r.unit in silent:
             rows.append(["—", str(r.name), "未报送"] + (["—"] if has_grades else []) + [points(r.unknown), "—"])
             continue
-        rows.append([str(r.rank), str(r.name), points(r.total)]
+        place = (str(r.rank) if r.rank_settled else f"暂列 {r.rank}（{r.rank_best}–{r.rank_worst}）") if r.ranked else "不参加"
+        rows.append([place, str(r.name), points(r.total)]
                     + ([r.grade if isinstance(r.grade, str) else "—"] if has_grades else [])
                     + [points(r.unknown) if r.unknown else "—", label(GATE_OUTCOME_ZH, r.gate_outcome) if r.gate_outcome != "fail"
                        else failed_gates_zh(run.scheme.gates, run.result.units.loc[r.unit])])
@@ -299,7 +273,7 @@ def annual_docx(a) -> bytes:
         c = cells.get((uid, p))
         if c is None:
             return "缺"
-        text = f"{points(c.total)}（{c.rank}）"
+        text = f"{points(c.total)}（{c.rank if c.ranked else '不参加排名'}）"
         if c.grade:
             text += f" {c.grade}" + ("※" if not c.grade_certain else "") + ("·否决" if c.gate == "fail" else "")
         return text + (" ▲低" if (uid, p) in low else "")
@@ -314,8 +288,9 @@ def annual_docx(a) -> bytes:
         rows.append([str(int(r.rank)) if r.rank is not None and r.rank == r.rank else "—", str(r.name)]
                     + [cell(r.unit, p) for p in a.all_periods] + [year])
     _table(doc, ["年度名次", "单位"] + [quarter_zh(p) for p in a.all_periods] + ["年度得分"], rows)
-    _para(doc, "季度格为“总分（该季度名次）等级”；“※”表示该季度还有未知分（缺数据或待评审），等级可能变化；"
-               "“▲低”为低于合格或被否决；“缺”为该单位该季度没有考核结果，不是零分。"
+    _para(doc, ("季度格为“总分（该季度名次）等级”；“※”表示该季度还有未知分（缺数据或待评审），等级可能变化；"
+                "“▲低”为低于合格或被否决；" if a.has_grades else "季度格为“总分（该季度名次）”；")
+          + "“缺”为该单位该季度没有考核结果，不是零分。"
           + ("“未知”为还没有该季度的数据，年度得分只含已有的季度。" if a.not_held else ""), size=9)
     _heading(doc, "四、季度低于合格或被否决的单位", 1)
     if len(a.below):

@@ -168,7 +168,8 @@ class Run:
     def alternative_totals(self) -> pd.DataFrame:
         """Totals of every unit under each option of each reading (the others as chosen).
 
-        Long form: reading, option, label, chosen (bool), unit, total, grade. Computed once per run
+        Long form: reading, option, label, chosen (bool), unit, total, grade, gate_outcome, unknown (the
+        points still unknown under that option: an option can make an item computable). Computed once per run
         (a copy is returned: a caller that edits it changes nothing for the next one).
         """
         return self._alternative_totals()
@@ -214,9 +215,9 @@ class Run:
                 for u, row in res.units.iterrows():
                     rows.append({"reading": r.id, "option": opt.id, "label": opt.label, "chosen": opt.id == used,
                                  "unit": u, "total": float(row["total"]), "grade": row.get("grade"),
-                                 "gate_outcome": row.get("gate_outcome")})
+                                 "gate_outcome": row.get("gate_outcome"), "unknown": float(row["unknown_points"])})
         return pd.DataFrame(rows, columns=["reading", "option", "label", "chosen", "unit", "total", "grade",
-                                           "gate_outcome"])
+                                           "gate_outcome", "unknown"])
 
     def previous(self) -> tuple[str, ScoreResult] | None:
         """The latest period before this one (period labels sort as written: 2022Q1 < 2022Q2)."""

@@ -71,22 +71,62 @@ def clause(text: object) -> Markup:
     return Markup("<br/>").join(escape(ln) for ln in lines)
 
 
+NOTES_ASIDE = re.compile(r"[（(][^（）()]*SEED_NOTES[^（）()]*[)）]")  # “（SEED_NOTES 写作“6.3”，…）”
+COMMAND = re.compile(r"`?xinyong (\w+)`?")  # “由 `xinyong check` 报告” → “由方案核对报告”
+NOTES_REF = re.compile(r"SEED_NOTES\s*(?:§\s*\d+|[A-Z]\d+)?\s*")  # “SEED_NOTES A9”, “SEED_NOTES §1”
+
+
 def in_words(scheme: Any):
     """A function that rewrites the scheme author's notes for readers: each input id in the text
-    (``xinyidai_amount``) becomes its Chinese label in quotes (“信易贷金额”)."""
+    (``xinyidai_amount``) becomes its Chinese label in quotes (“信易贷金额”), a scheme field's name
+    (``min_points``) its Chinese words (:data:`xinyong.labels.FIELD_ZH`), and the author's references to
+    the review notes (“SEED_NOTES A9”, an aside naming them) are dropped or become “审读笔记”."""
+    from ..labels import FIELD_ZH
+
     cat = getattr(scheme, "input_catalogue", {}) or {}
-    ids = sorted(cat, key=len, reverse=True)
-    if not ids:
-        return lambda text: text
+    words = {**{k: quoted(v.label) for k, v in cat.items()}, **{k: quoted(v) for k, v in FIELD_ZH.items()}}
+    ids = sorted(words, key=len, reverse=True)
     pat = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, ids)) + r")(?![A-Za-z0-9_])")
+    aside = re.compile(r"[（(]\s*(" + pat.pattern + r")\s*[)）]")
 
     def say(text: Any) -> Any:
         if not isinstance(text, str):
             return text
-        text = re.sub(r"[（(]\s*(" + pat.pattern + r")\s*[)）]", "", text)  # “…记录（mandatory_conditions_met）” → “…记录”
-        return pat.sub(lambda m: quoted(cat[m.group(1)].label), text)
+        text = NOTES_ASIDE.sub("", text)
+        text = NOTES_REF.sub("审读笔记", text)
+        text = COMMAND.sub(lambda m: "方案核对" if m.group(1) == "check" else "本软件", text)
+        text = aside.sub("", text)  # “…记录（mandatory_conditions_met）” → “…记录”
+        return pat.sub(lambda m: words[m.group(1)], text)
 
     return say
+
+
+# a raw float (five decimals or more), or a computed result printed with four (“=2.0000”, “→ 2.7104”); a
+# coefficient the document writes (0.002) is neither
+LONG_NUMBER = re.compile(r"(?<![\d.])(-?\d+\.\d{5,})(?![\d.])|(?<=[=→] )(-?\d+\.\d{3,4})(?![\d.])|(?<==)(-?\d+\.\d{3,4})(?![\d.])")
+OPERATORS = ((">=", "≥"), ("<=", "≤"), ("!=", "≠"), ("==", "="), (" and ", " 且 "), (" or ", " 或 "), ("not ", "非 "),
+             ("**", "^"), ("*", "×"))
+
+
+def for_readers(scheme: Any):
+    """A function that makes a formula or an exact computation text fit a reader's page: the inputs by
+    their names (:func:`in_words`), comparison and logic in the signs a person writes (≥, 且), and every
+    number with more than two decimals rounded to two (2.778030681704397 → 2.78, 2.0000 → 2.00). The exact
+    text stays what :meth:`ScoreResult.computation` returns, for an auditor's tools."""
+    say = in_words(scheme)
+
+    def two(m: re.Match) -> str:
+        return f"{float(m.group(0)):.2f}"
+
+    def text(t: Any) -> Any:
+        if not isinstance(t, str):
+            return t
+        t = say(t)
+        for a, b in OPERATORS:
+            t = t.replace(a, b)
+        return LONG_NUMBER.sub(two, t)
+
+    return text
 
 
 def scheme_label(scheme: Any) -> str:

@@ -54,8 +54,9 @@ def fill_parameters(source: str, values: Mapping[str, Any]) -> str:
 
 def write_notebook(scheme: str, period: str, data: str | os.PathLike, out: str | os.PathLike, unit: str | None = None,
                    history: Sequence[Mapping[str, Any]] | None = None,
-                   readings: Mapping[str, str] | None = None) -> Path:
-    """Write a parameterized copy of the unit report (or, without ``unit``, the overview) notebook."""
+                   readings: Mapping[str, str] | None = None, notebooks: str | os.PathLike | None = None) -> Path:
+    """Write a parameterized copy of the unit report (or, without ``unit``, the overview) notebook
+    (taken from the folder ``notebooks`` when given, else the packaged one)."""
     import nbformat
 
     from .load import load_run
@@ -78,7 +79,7 @@ def write_notebook(scheme: str, period: str, data: str | os.PathLike, out: str |
     }
     if unit is not None:
         values["unit"] = run.unit_id(unit)  # an unknown unit is a Chinese error listing the known ones
-    nb = nbformat.read(notebook_path(UNIT_NOTEBOOK if unit is not None else OVERVIEW_NOTEBOOK), as_version=4)
+    nb = nbformat.read(notebook_path(UNIT_NOTEBOOK if unit is not None else OVERVIEW_NOTEBOOK, notebooks), as_version=4)
     cell = next((c for c in nb.cells if "parameters" in c.metadata.get("tags", [])), None)
     if cell is None:
         raise XinyongError("模板笔记本没有 parameters 单元", "template notebook has no parameters cell")

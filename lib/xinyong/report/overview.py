@@ -10,9 +10,9 @@ import pandas as pd
 
 from ..labels import GATE_OUTCOME_ZH, label, num
 from . import charts
-from .analysis import ROSTER_COLUMNS, OverviewAnalysis, invalid_rows, state_counts
+from .analysis import ROSTER_COLUMNS, OverviewAnalysis, consequence_sentence, invalid_rows, state_counts
 from .load import InvalidUnit, Run
-from .narrative import render, section_label
+from .narrative import quoted, render, section_label
 from .sections import Block, comparison_html, provenance_html, records
 
 
@@ -65,9 +65,12 @@ class Overview:
 
     def ranking(self) -> Block:
         prev = self.run.previous()
-        return Block("ranking", render("overview_ranking.html.j2", heading="排名", rows=self.ranking_rows(),
+        rows = self.ranking_rows()
+        return Block("ranking", render("overview_ranking.html.j2", heading="排名", rows=rows,
                                        has_grades=self.scheme.grades is not None, has_gates=bool(self.scheme.gates),
                                        has_veto=any(g.kind == "veto" for g in self.scheme.gates),
+                                       any_unranked=any(not r["ranked"] and not r["unreported"] for r in rows),
+                                       any_unsettled=any(not r["rank_settled"] for r in rows),
                                        prev_period=prev[0] if prev else None,
                                        has_bonus=self.scheme.bonus_max > 0) + self.review_html())
 
@@ -82,7 +85,8 @@ class Overview:
         rows = records(awaiting_review(self.run))
         for r in rows:
             r["link"] = self.links.get(str(r["unit"]))
-        return render("overview_review.html.j2", heading="待评审", rows=rows, total=sum(r["points"] for r in rows))
+        return render("overview_review.html.j2", heading="待评审", rows=rows, total=sum(r["points"] for r in rows),
+                      has_grades=self.scheme.grades is not None)
 
     def grade_distribution(self) -> Block:
         grades = self.analysis.grades()
@@ -142,7 +146,9 @@ class Overview:
             r["link"] = self.links.get(str(r["unit"]))
         return Block("gate_failures", render("overview_gates.html.j2", heading="否决与认定条件", rows=rows,
                                              counts=dict(self.analysis.gate_fail_counts()),
-                                             veto=any(g.kind == "veto" for g in self.scheme.gates)))
+                                             consequences=[f"{quoted(g.name)}未通过的单位，{c}"
+                                                           for g in self.scheme.gates
+                                                           if (c := consequence_sentence(self.scheme, g, self.res.scheme_options))]))
 
     def comparison(self) -> Block:
         return Block("comparison", comparison_html(self.run, None))

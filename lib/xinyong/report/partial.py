@@ -23,6 +23,7 @@ from ..intake.cells import text
 from ..intake.read import ID_HEADERS, IntakeResult
 from ..intake.sources import csv_rows, decode_text, sniff_delimiter
 from ..intake.template import DATA_SHEETS
+from ..safe import csv_bytes
 from ..scheme.model import Scheme
 from ..util import atomic_write_bytes
 from .load import InvalidUnit
@@ -85,13 +86,11 @@ def without_units(path: Path, drop: set[str]) -> bytes:
     delim = sniff_delimiter(got[0])
     rows = csv_rows(got[0], delim)
     j = _id_column(rows[0] if rows else [])
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=delim, lineterminator="\n")
-    for i, row in enumerate(rows):
-        if i > 0 and j is not None and j < len(row) and text(row[j]) in drop:
-            continue
-        w.writerow(row)
-    return buf.getvalue().encode("utf-8")
+    # through the one CSV writer: a text that begins like a formula is quoted, and intake's CSV reader
+    # takes the quote off again, so the notebooks read exactly the cells of the file given
+    keep = [row for i, row in enumerate(rows)
+            if not (i > 0 and j is not None and j < len(row) and text(row[j]) in drop)]
+    return csv_bytes(keep, delimiter=delim, lineterminator="\n", encoding="utf-8")
 
 
 def read_period(scheme: Scheme, period: str, source: str | os.PathLike, copy_dir: Path) -> PeriodInput:
@@ -131,7 +130,7 @@ def invalid_units(cur: PeriodInput) -> tuple[InvalidUnit, ...]:
     for uid, probs in cur.bad.items():
         name = kind = None
         if uid in f.index:
-            name, kind = (None if v is None or v != v else str(v) for v in (f.at[uid, "unit_name"], f.at[uid, "unit_kind"]))
+            name, kind = (None if pd.isna(v) else str(v) for v in (f.at[uid, "unit_name"], f.at[uid, "unit_kind"]))
         out.append(InvalidUnit(uid, name, kind, tuple(probs)))
     order = {u: k for k, u in enumerate(map(str, f.index))}
     return tuple(sorted(out, key=lambda u: order.get(u.unit, len(order))))

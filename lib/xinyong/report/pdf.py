@@ -26,9 +26,10 @@ SERIF = "NotoSerifCJKsc-Regular.otf"  # 宋体-like body text, as government doc
 SANS = "SimHei.ttf"  # 黑体 headings
 
 
-def find_browser() -> str:
-    env = os.environ.get("XINYONG_CHROMIUM")
-    for name in ((env,) if env else ()) + BROWSERS:
+def find_browser(chromium: str | None = None) -> str:
+    """``chromium`` (``Settings.chromium``: a name on ``PATH`` or a path) if it is there, else the first
+    of :data:`BROWSERS` found on ``PATH``."""
+    for name in ((chromium,) if chromium else ()) + BROWSERS:
         path = shutil.which(name)
         if path:
             return path
@@ -48,8 +49,10 @@ def print_css() -> str:
             '@page { size: A4; margin: 16mm 14mm; }\n')
 
 
-def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: float = 120) -> Path:
-    """Print ``html`` (a self-contained page) to ``pdf`` (A4), atomically."""
+def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: float = 120,
+                chromium: str | None = None) -> Path:
+    """Print ``html`` (a self-contained page) to ``pdf`` (A4), atomically, with :func:`find_browser`'s
+    browser."""
     src = Path(html)
     text = src.read_text(encoding="utf-8")
     style = f"<style>\n{print_css()}</style>\n"
@@ -58,7 +61,7 @@ def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: float 
         page = Path(tmp) / "page.html"
         page.write_text(text, encoding="utf-8")
         out = Path(tmp) / "page.pdf"
-        cmd = [find_browser(), *FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={out}",
+        cmd = [find_browser(chromium), *FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={out}",
                page.as_uri()]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)

@@ -15,17 +15,19 @@ namespace (``report/engine.py``), for batch workers that keep their imports betw
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any, Mapping, Sequence
 
 from ..errors import XinyongError
-from ..util import atomic_write_bytes, cut_utf8
+from ..safe import safe_file_name, temp_prefix
+from ..util import atomic_write_bytes
 from .narrative import scheme_label
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"  # package data; the repository's notebooks/ links here
@@ -34,7 +36,16 @@ OVERVIEW_NOTEBOOK = "overview.ipynb"
 KERNEL = "python3"
 
 
-ENGINES = {"kernel": "nbclient", "warm": "xinyong-warm"}  # our names -> papermill engine names
+ENGINES = {"warm": "xinyong-warm", "kernel": "nbclient"}  # our names -> papermill engine names
+
+
+def check_engine(engine: str) -> str:
+    """``engine`` when it is one of :data:`ENGINES`, else an error that lists them (the batch checks
+    before any work, a report when it renders)."""
+    if engine not in ENGINES:
+        raise XinyongError(f"未知的执行引擎“{engine}”，可用：{'、'.join(ENGINES)}",
+                           f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    return engine
 
 
 class ReportError(XinyongError):
@@ -82,23 +93,20 @@ class Rendered:
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 
-def notebook_path(name: str) -> Path:
-    env = os.environ.get("XINYONG_NOTEBOOKS")
-    base = Path(env) if env else NOTEBOOKS
-    path = base / name
+def notebook_path(name: str, folder: str | os.PathLike | None = None) -> Path:
+    """The report notebook ``name``: in ``folder`` when given (``Settings.notebooks``, a changed copy of
+    the notebooks), else the packaged one."""
+    path = (Path(folder) if folder else NOTEBOOKS) / name
     if not path.is_file():
         raise XinyongError(f"找不到报告模板笔记本：{path}", f"report notebook not found: {path}")
     return path
 
 
 def safe_name(*parts: Any) -> str:
-    """A file name from ids and periods: keeps letters (CJK too), digits, '-', '.', joins with '_'."""
-    text = "_".join(str(p) for p in parts if p not in (None, ""))
-    text = re.sub(r"[^\w.\-]+", "_", text, flags=re.UNICODE).strip("._")
-    # at most 150 UTF-8 bytes (not characters: 150 CJK characters would be 450 bytes, over the
-    # 255-byte name limit of Linux file systems once ".failed.ipynb" is added)
-    text = cut_utf8(text, 150).rstrip("._")
-    return text or "report"
+    """A file stem from ids and periods joined with '_' (:func:`xinyong.safe.safe_file_name`, plain form):
+    at most 150 UTF-8 bytes, so ".failed.ipynb" and a temporary file's affixes still fit in 255."""
+    return safe_file_name("_".join(str(p) for p in parts if p not in (None, "")), 150, plain=True,
+                          fallback="report")
 
 
 def _abs(p: Any) -> Any:
@@ -113,7 +121,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, engine: str,
-             source: str | None = None) -> tuple[Any, str]:
+             source: str | None = None, notebooks: str | os.PathLike | None = None) -> tuple[Any, str]:
     """Execute ``notebook`` (or its text ``source``) with ``params`` into ``work``: (the executed notebook,
     its text as papermill wrote it). A failed cell raises :class:`ReportError` with the failed notebook's
     text (papermill wrote it before raising).
@@ -125,15 +133,13 @@ def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, 
     import nbformat
     import papermill as pm
 
-    if engine not in ENGINES:
-        raise XinyongError(f"未知的执行引擎“{engine}”，可用：{'、'.join(ENGINES)}",
-                           f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    check_engine(engine)
     if source is None:
-        src = notebook_path(notebook)
+        src = notebook_path(notebook, notebooks)
     else:  # the text a batch client sent: executed from the work folder (parameters carry absolute paths)
         src = work / Path(notebook).name
         src.write_text(source, encoding="utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".ipynb", dir=work)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(name), suffix=".ipynb", dir=work)
     os.close(fd)
     t0 = time.perf_counter()
     try:
@@ -164,6 +170,49 @@ def _kernel_manager(engine: str) -> dict:
     from .kernel import QuietShutdownKernelManager
 
     return {"kernel_manager_class": QuietShutdownKernelManager}
+
+
+def _named(value: Any) -> Any:
+    """``value`` with every absolute path in it (a string, or inside a list or dict) cut to its name."""
+    if isinstance(value, str):
+        if os.path.isabs(value) or PureWindowsPath(value).is_absolute() or PureWindowsPath(value).drive:
+            return PureWindowsPath(value).name if "\\" in value else Path(value).name
+        return value
+    if isinstance(value, list):
+        return [_named(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _named(v) for k, v in value.items()}
+    return value
+
+
+def published_notebook(text: str) -> str:
+    """The executed notebook as it is written beside its report, which is published with it: the
+    parameters papermill injected (and recorded in the notebook's metadata, with its input and output
+    paths) name files instead of locating them — an absolute path tells every reader the office's
+    folders (``C:\\Users\\<name>\\…``). The data file is identified by the SHA-256 in 复现信息; to
+    re-run the notebook, give it the files again. Text that is not a notebook is returned as it is."""
+    try:  # plain JSON: nbformat's reader validates the whole notebook, a second per report
+        nb = json.loads(text)
+    except ValueError:  # not a notebook (a worker's placeholder): nothing to mask
+        return text
+    meta = nb.get("metadata") if isinstance(nb, dict) else None
+    pm = meta.get("papermill") if isinstance(meta, dict) else None
+    if not isinstance(pm, dict) or not isinstance(pm.get("parameters"), dict):
+        return text
+    params = _named(dict(pm["parameters"]))
+    pm["parameters"] = params
+    for key in ("input_path", "output_path"):
+        if isinstance(pm.get(key), str):
+            pm[key] = _named(pm[key])
+    from papermill.translators import translate_parameters
+
+    spec = meta.get("kernelspec") or {}
+    language = spec.get("language") or (meta.get("language_info") or {}).get("name", "python")
+    for cell in nb.get("cells", []):
+        if "injected-parameters" in (cell.get("metadata") or {}).get("tags", []):
+            source = translate_parameters(spec.get("name", KERNEL), language, params, "Parameters").rstrip("\n")
+            cell["source"] = source.splitlines(keepends=True)
+    return json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n"  # as nbformat writes
 
 
 @lru_cache(maxsize=1)
@@ -207,11 +256,13 @@ def overview_params(scheme: Any, period: str, data: Any, unit_links: Mapping[str
 
 
 def render(notebook: str, params: dict, title: str | None, name: str = "report", engine: str = "kernel",
-           work_dir: str | os.PathLike | None = None, source: str | None = None) -> Rendered:
+           work_dir: str | os.PathLike | None = None, source: str | None = None,
+           notebooks: str | os.PathLike | None = None) -> Rendered:
     """Execute ``notebook`` with ``params`` and convert it; nothing is left on disk.
 
     ``notebook``: a file name in the notebooks folder; ``source``: its text, when the caller read it
-    (a batch worker executes exactly the notebook its client hashed). ``work_dir`` holds papermill's
+    (a batch worker executes exactly the notebook its client hashed); ``notebooks``: the folder to take
+    it from instead of the packaged notebooks (:func:`notebook_path`). ``work_dir`` holds papermill's
     temporary output (default: the system's temp folder). A failed cell raises :class:`ReportError`
     (with ``notebook_text``); other errors propagate.
     """
@@ -220,7 +271,7 @@ def render(notebook: str, params: dict, title: str | None, name: str = "report",
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="xinyong-", dir=work_dir) as work:
         params = dict(params)
-        nb, text = _execute(notebook, params, Path(work), name, timings, engine, source)
+        nb, text = _execute(notebook, params, Path(work), name, timings, engine, source, notebooks)
     t1 = time.perf_counter()
     html = to_html(nb, title)
     timings["convert"] = time.perf_counter() - t1
@@ -228,41 +279,45 @@ def render(notebook: str, params: dict, title: str | None, name: str = "report",
     return Rendered(html, text, timings)
 
 
-def _write(out_dir: Path, name: str, notebook: str, params: dict, title: str | None, engine: str, timings: dict) -> Path:
+def _write(out_dir: Path, name: str, notebook: str, params: dict, title: str | None, engine: str, timings: dict,
+           notebooks: str | os.PathLike | None) -> Path:
     try:
-        r = render(notebook, params, title, name, engine, work_dir=out_dir)
+        r = render(notebook, params, title, name, engine, work_dir=out_dir, notebooks=notebooks)
     except ReportError as exc:
-        failed = atomic_write_bytes(out_dir / f"{name}.failed.ipynb", exc.fields.pop("notebook_text").encode("utf-8"))
+        failed = atomic_write_bytes(out_dir / f"{name}.failed.ipynb",
+                                    published_notebook(exc.fields.pop("notebook_text")).encode("utf-8"))
         exc.fields["notebook"] = str(failed)
         exc.message += f"，已保留出错的笔记本 {failed.name}"
         raise
     timings.update(r.timings)
-    atomic_write_bytes(out_dir / f"{name}.ipynb", r.notebook.encode("utf-8"))
+    atomic_write_bytes(out_dir / f"{name}.ipynb", published_notebook(r.notebook).encode("utf-8"))
     return atomic_write_bytes(out_dir / f"{name}.html", r.html.encode("utf-8"))
 
 
 def render_unit_report(scheme: str | os.PathLike, period: str, unit: str, data: str | os.PathLike,
                        output_dir: str | os.PathLike, history: Sequence[Mapping[str, Any]] | None = None,
                        readings: Mapping[str, str] | None = None, timings: dict | None = None,
-                       run_file: str | os.PathLike | None = None, engine: str = "kernel") -> Path:
+                       run_file: str | os.PathLike | None = None, engine: str = "kernel",
+                       notebooks: str | os.PathLike | None = None) -> Path:
     """Render one unit's report; returns the HTML path (the executed .ipynb sits beside it)."""
     out_dir = Path(output_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     params = unit_params(scheme, period, unit, data, history, readings, run_file)
     return _write(out_dir, safe_name(scheme_label(scheme), period, unit), UNIT_NOTEBOOK, params,
-                  None, engine, {} if timings is None else timings)
+                  None, engine, {} if timings is None else timings, notebooks)
 
 
 def render_overview(scheme: str | os.PathLike, period: str, data: str | os.PathLike, output_dir: str | os.PathLike,
                     unit_links: Mapping[str, str] | None = None, history: Sequence[Mapping[str, Any]] | None = None,
                     readings: Mapping[str, str] | None = None, timings: dict | None = None,
-                    run_file: str | os.PathLike | None = None, engine: str = "kernel") -> Path:
+                    run_file: str | os.PathLike | None = None, engine: str = "kernel",
+                    notebooks: str | os.PathLike | None = None) -> Path:
     """Render the overview of one scheme × period; ``unit_links`` maps unit id -> relative href."""
     out_dir = Path(output_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     params = overview_params(scheme, period, data, unit_links, history, readings, run_file)
     return _write(out_dir, safe_name(scheme_label(scheme), period, "overview"), OVERVIEW_NOTEBOOK, params,
-                  None, engine, {} if timings is None else timings)
+                  None, engine, {} if timings is None else timings, notebooks)
 
 
 def refresh_committed_notebooks(names: Sequence[str] = (UNIT_NOTEBOOK, OVERVIEW_NOTEBOOK)) -> list[Path]:

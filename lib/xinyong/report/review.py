@@ -26,6 +26,7 @@ class UnitReview:
     pending: list[dict]  # judgement items without points: item, name, max
     pending_points: float  # their maximum, all unknown
     n_files_missing: int  # registered files that are not there
+    n_refused: int  # registered links refused (outside the evidence folder, a symlink, not a file)
     hashes: list[dict]  # title, name, sha256, sha_ok — for the folded details only
 
 
@@ -37,14 +38,16 @@ def _supplied(mine: pd.DataFrame, copies: dict[str, str]) -> tuple[dict[str, lis
     if not len(mine):
         return by_item, hashes
     cols = [mine[c].tolist() if c in mine.columns else [None] * len(mine)
-            for c in ("item", "title", "date", "link", "file", "exists", "sha_ok", "sha256")]
-    for item, title, date, link, file, exists, sha_ok, sha in zip(*cols):
+            for c in ("item", "title", "date", "link", "file", "state", "why", "sha_ok", "sha256")]
+    for item, title, date, link, file, state, why, sha_ok, sha in zip(*cols):
         link = link if isinstance(link, str) else ""
         d = {"title": title, "date": "" if pd.isna(date) else str(date), "link": link,
-             "kind": "text", "href": None, "name": link, "sha_ok": sha_ok}
-        if isinstance(file, str) and exists:
+             "kind": "text", "href": None, "name": link, "sha_ok": sha_ok, "why": None}
+        if state == "ok" and file in copies:
             d.update(kind="file", href=href(copies[file]), name=copies[file].rsplit("/", 1)[-1])
-        elif isinstance(file, str):
+        elif state == "refused":  # the link as written is not shown: it may name a path of the unit's PC
+            d.update(kind="refused", link="", name="", why=why if isinstance(why, str) else None)
+        elif state == "missing":
             d.update(kind="missing", name=link)
         elif link:
             d["kind"] = "url" if "://" in link else "text"
@@ -63,7 +66,7 @@ def unit_review(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> Un
     mine = ev[ev["unit_id"].astype(str) == a.unit] if len(ev) else ev
     by_item, hashes_of = _supplied(mine, targets(ev, a.unit))
     rows, missing, pending, hashes = [], [], [], []
-    n_gone = 0
+    n_gone = n_refused = 0
     it = a.unit_items
     for item, name, status, mx, evidence in zip(it["item"].tolist(), it["name"].tolist(), it["status"].tolist(),
                                                 it["max"].tolist(), it["evidence"].tolist()):
@@ -74,11 +77,12 @@ def unit_review(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> Un
         supplied = by_item.get(item, [])
         hashes += hashes_of.get(item, [])
         n_gone += sum(d["kind"] == "missing" for d in supplied)
+        n_refused += sum(d["kind"] == "refused" for d in supplied)
         flag = bool(evidence) and not supplied
         if flag:
             missing.append({"item": item, "name": name, "required": evidence, "max": float(mx)})
         rows.append({"item": item, "name": name, "required": evidence, "supplied": supplied, "flag": flag})
-    return UnitReview(rows, missing, pending, sum(p["max"] for p in pending), n_gone, hashes)
+    return UnitReview(rows, missing, pending, sum(p["max"] for p in pending), n_gone, n_refused, hashes)
 
 
 def awaiting_review(run: Run) -> pd.DataFrame:

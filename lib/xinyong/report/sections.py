@@ -8,19 +8,21 @@ frames a Word or PDF writer can take as they are); the words for codes and the n
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num
-from ..scoring.result import consequence_text, vetoes_all
+from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num, num2
 from . import charts
-from .analysis import UnitAnalysis, comparison
+from .analysis import (UnitAnalysis, comparison, consequence_sentence, grade_sentence, rank_sentence,
+                       reading_sentence)
 from .load import Run
-from .narrative import in_words, render, section_label, short_id
+from .narrative import for_readers, in_words, render, section_label, short_id
 from .nbstyle import wrap
 
 PACKAGES = ("pandas", "numpy", "matplotlib", "jinja2", "papermill", "nbconvert", "mplfonts")
@@ -95,20 +97,18 @@ class UnitReport:
     # ------------------------------------------------------------------ summary
     def summary_context(self) -> dict:
         a = self.analysis
-        st = asdict(a.standing())
+        st = asdict(a.standing())  # (its fields are the template's names: rank, ranked, rank_text, …)
         for k in ("unit", "unit_name"):
             st.pop(k)
         prev = a.previous()
         if prev is not None:
-            prev = {"period": prev.period, "total": prev.total, "rank": prev.rank, "delta": prev.delta,
+            prev = {"period": prev.period, "total": prev.total, "rank": prev.rank, "delta": prev.delta, "ranked": prev.ranked,
                     "gains": records(prev.gains), "losses": records(prev.losses)}
-        gates = []
-        for gate, g in zip(self.scheme.gates, records(a.gates())):
-            gates.append({**{k: g[k] for k in ("name", "kind", "outcome", "failed", "unknown")},
-                          "consequence": consequence_text(self.scheme.gate_consequence(gate, self.run.result.scheme_options)),
-                          "fails_all": vetoes_all(self.scheme, gate, self.run.result.scheme_options)})
+        gates = a.gate_sentences()
+        standing = a.standing()
         return dict(unit_name=self.name, period=self.run.period, scheme_title=self.scheme.title, **st,
-                    ranked=bool(self.row.get("ranked", True)),
+                    rank_line=rank_sentence(standing), grade_text=grade_sentence(standing),
+                    reading_changes=[reading_sentence(c) for c in a.reading_grade_changes()],
                     lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points}
                           for x in a.lost().itertuples()],
                     gates=gates, prev=prev, caps=self.res.cap_rows(self.unit))
@@ -164,11 +164,16 @@ class UnitReport:
                 "responsible", "source_file", "source_line", "source_quote"]
         sections = []
         by_section: dict = {}  # the rows of all items in one pass, then each section's in document order
+        fr = for_readers(self.scheme)
+        say = in_words(self.scheme)
         for sec, row in zip(it["section"].tolist(), records(it[cols])):
+            row["computation"], row["description"] = fr(row["computation"]), say(row["description"])
+            row["readings"] = [{**rd, "label": say(rd["label"]), "question": say(rd["question"])} for rd in row["readings"]]
             by_section.setdefault(sec, []).append(row)
         for s in self.analysis.sections().itertuples():
             sections.append({"id": s.Index, "name": section_label(s, "（附加分）"), "bonus": s.bonus,
-                             "rows": by_section.get(s.Index, []),
+                             "rows": by_section.get(s.Index, []), "counted": bool(s.counted), "raw": s.raw,
+                             "cap_max": s.cap_max, "cap_min": s.cap_min,
                              "points": s.points, "max": s.max, "unknown": s.unknown})
         return Block("items", render("items.html.j2", heading="逐项得分", sections=sections))
 
@@ -197,16 +202,17 @@ class UnitReport:
         rv = unit_review(self.run, self.unit, self.analysis)
         return Block("evidence", render("evidence.html.j2", heading="佐证材料与评审", rows=rv.rows, missing=rv.missing,
                                         pending=rv.pending, pending_points=rv.pending_points,
-                                        n_files_missing=rv.n_files_missing, hashes=rv.hashes))
+                                        n_files_missing=rv.n_files_missing, n_refused=rv.n_refused, hashes=rv.hashes))
 
     def action_rows(self) -> list[dict]:
         return records(self.analysis.actions())
 
     def action_list(self) -> Block:
         rows = self.action_rows()
-        return Block("actions", render("actions.html.j2", heading="整改清单", rows=rows,
-                                       total_to_win=sum(r["to_win"] for r in rows),
-                                       unknown_to_win=sum(r["to_win"] for r in rows if not r["known"])))
+        st = self.analysis.standing()
+        return Block("actions", render("actions.html.j2", heading="整改清单", rows=rows, total_to_win=st.to_win,
+                                       unknown_to_win=st.to_win_unknown,
+                                       shared_cap=self.analysis.to_win_shared()))
 
     def readings_and_defects(self) -> Block:
         say = in_words(self.scheme)
@@ -219,7 +225,7 @@ class UnitReport:
         by_reading: dict[str, list[dict]] = {}  # the options grouped once, not filtered per reading
         for o in records(options):
             by_reading.setdefault(o["reading"], []).append(
-                {k: (say(o[k]) if k == "label" else o[k]) for k in ("label", "used", "total", "grade")})
+                {k: (say(o[k]) if k == "label" else o[k]) for k in ("label", "used", "total", "grade", "unknown")})
         rows = []
         for r in records(readings):
             r["options"] = by_reading.get(r["id"], [])
@@ -272,29 +278,70 @@ def _package_versions() -> tuple:
     return tuple(out.items())
 
 
+def shown_file(path: str | os.PathLike | None, base: Path | None) -> str:
+    """A data file as a published page names it: relative to ``base`` (the data file's folder) when it
+    lies below it, else its name alone — never an absolute path, which would tell every reader the
+    office's folders (``C:\\Users\\<name>\\Desktop\\…``). The SHA-256 beside it identifies the file."""
+    if not path:
+        return ""
+    p = Path(path)
+    if base is not None:
+        try:
+            return p.relative_to(base).as_posix()
+        except ValueError:
+            pass
+    return p.name
+
+
 def provenance_html(run: Run, now: dt.datetime | None = None) -> str:
     from .. import __version__
 
     d = run.data
     now = now or dt.datetime.now().astimezone()
     notes = [p for p in d.problems if getattr(p, "severity", "error") != "error"]
-    hist = list(run.history_files)
-    return render("provenance.html.j2", data_path=str(d.path) if d.path else "", data_sha256=d.sha256 or "",
-                  history=hist, readings_used=run.result.readings_used, overrides=run.readings,
+    base = Path(d.path).parent if d.path else None
+    hist = [(p, shown_file(path, base), sha) for p, path, sha in run.history_files]
+    return render("provenance.html.j2", data_path=shown_file(d.path, base) if d.path else "", data_sha256=d.sha256 or "",
+                  history=hist, readings=reading_names(run.scheme, run.result.readings_used, run.readings),
                   generated=now.strftime("%Y-%m-%d %H:%M:%S %z"), version=__version__,
                   packages=package_versions(), notes=notes)
+
+
+def reading_names(scheme, used: dict, overrides: dict | None = None) -> list[dict]:
+    """The readings in force by their names (question and the option's label), never their codes."""
+    say = in_words(scheme)
+    out = []
+    for rid, opt in used.items():
+        try:
+            rd = scheme.reading(rid)
+            q, lab = rd.question, rd.option(opt).label
+        except KeyError:  # a reading the scheme no longer has: say the option as recorded
+            q, lab = "", str(opt)
+        out.append({"question": say(q), "label": say(lab), "overridden": rid in (overrides or {})})
+    return out
+
+
+def gate_explain(scheme, gate_id: str, options=None) -> str:
+    """What a gate means for the unit, as its consequence says (a veto of a scheme without grades does not
+    say 不合格): “一票否决：任何一项条件未达到，无论得分高低，不参加排名。”"""
+    gate = next(g for g in scheme.gates if g.id == gate_id)
+    then = consequence_sentence(scheme, gate, options)
+    if gate.kind == "veto":
+        return f"一票否决：任何一项条件未达到，{then or '本期考核即未通过，与得分无关'}。"
+    return GATE_KIND_EXPLAIN_ZH[gate.kind] + (f"未满足时{then}。" if then else "")
 
 
 def gates_html(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> str:
     a = analysis if analysis is not None else UnitAnalysis(run, unit)
     conds = records(a.gate_conditions())
+    fr = for_readers(run.scheme)
     out = []
     for g in records(a.gates()):
         oc = run.result.units.at[a.unit, f"gate:{g['gate']}"]
-        out.append({"name": g["name"], "kind_zh": GATE_KIND_ZH[g["kind"]], "explain": GATE_KIND_EXPLAIN_ZH[g["kind"]],
+        out.append({"name": g["name"], "kind_zh": GATE_KIND_ZH[g["kind"]], "explain": gate_explain(run.scheme, g["gate"]),
                     "source_file": g["source_file"], "source_line": g["source_line"], "source_quote": g["source_quote"],
                     "conditions": [{"id": c["condition"], "name": c["name"], "outcome": c["outcome"],
-                                    "outcome_zh": label(GATE_OUTCOME_ZH, c["outcome"]), "test": c["test"],
+                                    "outcome_zh": label(GATE_OUTCOME_ZH, c["outcome"]), "test": fr(c["test"]),
                                     "vals": c["values"], "sentence": c["sentence"], "responsible": c["responsible"],
                                     "source_file": c["source_file"], "source_line": c["source_line"],
                                     "source_quote": c["source_quote"]}
@@ -319,5 +366,5 @@ def comparison_html(run: Run, unit: str | None = None) -> str:
 
 
 def _frame_rows(df: pd.DataFrame) -> list[list]:
-    return [[num(v) if isinstance(v, (int, float, np.floating)) else ("" if v is None else str(v)) for v in row]
+    return [[num2(v) if isinstance(v, (int, float, np.floating)) else ("" if v is None else str(v)) for v in row]
             for row in df.reset_index().itertuples(index=False)]

@@ -68,6 +68,10 @@ class Names:
         u = spec.unit if spec is not None else ""
         return u if u and len(u) == 1 and not u.isascii() else default
 
+    def is_percent(self, input_id: str) -> bool:
+        spec = self.catalogue.get(input_id)
+        return spec is not None and (spec.type == "percent" or spec.unit in ("%", "％"))
+
     def is_bool(self, input_id: str) -> bool:
         spec = self.catalogue.get(input_id)
         return spec is not None and spec.type == "bool"
@@ -156,14 +160,37 @@ def condition(values, p, points: float, n: Names) -> str:
     return f"{n.facts(values, sorted(p.input_ids()))}；评分条件{'成立' if ok else '不成立'} → 得 {pts(points)}"
 
 
+def _zero_denominators(expr: str, vals: Mapping[str, float]) -> list[str]:
+    """The inputs the formula divides by that are 0 for this unit (why it cannot be computed)."""
+    import ast
+
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError:
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
+            for x in ast.walk(node.right):
+                if isinstance(x, ast.Name) and vals.get(x.id) == 0 and x.id not in out:
+                    out.append(x.id)
+    return out
+
+
 def formula(values, p, points: float, n: Names) -> str:
     from .kinds import _formula
 
-    raw = _formula(p.expr)({k: float(values[k]) for k in p.input_ids()})
+    vals = {k: float(values[k]) for k in p.input_ids()}
+    raw = _formula(p.expr)(vals)
     raw_f = float(raw) if raw is not None else math.nan
     facts = n.facts(values, sorted(p.input_ids()))
     if math.isnan(raw_f):
-        return f"{facts}：公式无法计算（分母为 0）" + (f" → 得 {pts(points)}" if not math.isnan(points) else "")
+        zero = _zero_denominators(p.expr, vals)
+        why = (f"公式要除以{'、'.join(n.label(z) for z in zero)}，而它为 0，无法计算" if zero
+               else "按这些数据公式没有结果，无法计算")
+        if math.isnan(points):
+            return f"{facts}：{why}，本项暂不计分（不按零分计）"
+        return f"{facts}：{why}；方案规定这种情况得 {plain(points)} 分 → 得 {pts(points)}"
     return f"{facts}：按文件公式计算" + _capped(raw_f, points, _cap(p, p.cap), p.floor) + f" → 得 {pts(points)}"
 
 
@@ -197,6 +224,8 @@ def stepwise(values, p, points: float, n: Names) -> str:
 
 
 def deduction(values, p, points: float, n: Names) -> str:
+    """“迟报 12 条，每条扣 0.5 分：12 × 0.5 = 6，最多扣 5 分：20 − 5 = 15 分”; a rate's shortfall in
+    percentage points (“差 5 个百分点，每个百分点扣 1 分”), never “每项”."""
     from .kinds import _formula, _steps
 
     ids = sorted(p.input_ids())
@@ -205,11 +234,26 @@ def deduction(values, p, points: float, n: Names) -> str:
     full = _cap(p, p.full)
     lost = p.per * steps
     facts = n.facts(values, ids)
-    word = n.unit(ids[0]) if len(ids) == 1 else "项"
-    each = f"每{word}" if p.step == 1 else f"每 {plain(p.step)}"
+    percent = bool(ids) and all(n.is_percent(i) for i in ids)
+    word = "个百分点" if percent else (n.unit(ids[0]) if len(ids) == 1 else "项")
     how = {"floor": "", "pro_rata": "（按比例）", "ceiling": "（不足一步按一步）"}[p.step_mode]
-    text = f"{facts}；{each}扣 {plain(p.per)} 分{how}：{plain(full)} − {plain(lost)} = {plain(full - lost)} 分"
-    if full - lost < p.floor - 1e-9:
+    if percent:
+        short = f"，差 {plain(max(amount, 0))} 个百分点" if p.amount.strip() not in ids else ""
+        each = f"每{word}" if p.step == 1 else f"每 {plain(p.step)} {word}"
+        head = f"{facts}{short}；{each}扣 {plain(p.per)} 分{how}"
+        count = f"{plain(steps)} × {plain(p.per)} = {plain(lost)} 分" if p.step == 1 else             f"{plain(steps)} 步 × {plain(p.per)} = {plain(lost)} 分"
+    else:
+        each = f"每{word}" if p.step == 1 else f"每 {plain(p.step)}{word}"
+        head = f"{facts}；{each}扣 {plain(p.per)} 分{how}"
+        count = (f"{plain(steps)}{word} × {plain(p.per)} = {plain(lost)} 分" if p.step == 1
+                 else f"{plain(steps)} 步 × {plain(p.per)} = {plain(lost)} 分")
+    taken = lost
+    if p.max_deduction is not None and lost > p.max_deduction + 1e-9:
+        taken = float(p.max_deduction)
+        text = f"{head}：{count}，最多扣 {plain(taken)} 分：{plain(full)} − {plain(taken)} = {plain(full - taken)} 分"
+    else:
+        text = f"{head}：{plain(full)} − {plain(lost)} = {plain(full - lost)} 分"
+    if full - taken < p.floor - 1e-9:
         text += f"（扣完为止，最低 {plain(p.floor)} 分）"
     return text + f" → 得 {pts(points)}"
 

@@ -114,6 +114,7 @@ class ScoreResult:
         units["ranked"] = ~excluded
         key = units["total"].to_numpy(dtype=float) - np.where(excluded, 1e12, 0.0)
         units["rank"] = pd.Series(key, index=units.index).rank(ascending=False, method="min").astype(int)
+        units["rank_best"], units["rank_worst"] = _rank_range(scheme, units, key, excluded, unsure, plan.scheme_opts)
         units["verdict"] = _verdicts(scheme, units.index, failed, plan.scheme_opts)
         units["n_units"] = len(units)
         return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
@@ -301,6 +302,26 @@ def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests:
     table = {"unit": idx.append([idx] * (k - 1)) if k > 1 else idx}
     table.update({key: np.concatenate(v) for key, v in rows.items()})
     return pd.DataFrame(table, columns=cols), units
+
+
+def _rank_range(scheme: Scheme, units: pd.DataFrame, key: np.ndarray, excluded: np.ndarray, unsure,
+                options=None) -> tuple:
+    """Each unit's best and worst rank once every unknown point is known: the best if all its unknown
+    points went for it and every other unit's against, the worst the other way round (ties share the
+    better rank, as ``rank`` does). A veto not yet decided whose consequence leaves the unit unranked
+    puts it last in its worst case and takes another unit out of the way in its best. Equal bounds: the
+    rank is settled."""
+    n = len(units)
+    hi = units["max_possible"].to_numpy(dtype=float) - np.where(excluded, 1e12, 0.0)
+    maybe_out = np.zeros(n, dtype=bool)
+    for g in scheme.gates:
+        if scheme.gate_consequence(g, options).exclude_from_ranking:
+            maybe_out |= unsure[g.id] & ~excluded
+    low = key - np.where(maybe_out, 1e12, 0.0)  # a unit at its lowest: unknown points lost, veto failed
+    off = ~np.eye(n, dtype=bool)
+    best = 1 + ((low[None, :] > hi[:, None]) & off).sum(axis=1)
+    worst = 1 + ((hi[None, :] > low[:, None]) & off).sum(axis=1)
+    return best.astype(int), worst.astype(int)
 
 
 def consequence_text(c) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...scheme.model import InputSpec, Scheme
 from ...scheme.values import coerce, is_blank
-from ..cells import suggest, text
+from ..cells import CLEAN_TEXT_EXPECTED, suggest, text, unclean
 from ..problems import Log
 from ..sources import Cell, Grid
 from ..template import judgement_slots, slots_for
@@ -63,6 +63,18 @@ class ReadContext:
                                expected="、".join(v[0] for v in spec.values()))
         return found
 
+    def clean_text(self, value: str, what: str, what_en: str, sheet, row, col, unit=None,
+                   free_text: bool = False) -> bool:
+        """False, with a located error, when ``value`` holds a character that no id or name may hold (a
+        control character, a bidi override: it would break the workbooks, file names and Word reports
+        made from it, or make a name read differently from what it is); ``free_text`` (a reason, a title)
+        may keep a tab and a newline."""
+        got = unclean(value, what, what_en, free_text)
+        if got is None:
+            return True
+        self.log.error(*got, sheet=sheet, row=row, col=col, unit=unit, value=value, expected=CLEAN_TEXT_EXPECTED)
+        return False
+
     def check_kind(self, kind: str, sheet, row, col, unit) -> str:
         kinds = self.s.unit_kinds
         if not kind:
@@ -95,6 +107,9 @@ class ReadContext:
             return
         cap = slots[item].cap
         why = text(wc.value)
+        if not self.clean_text(why, f"条目 {item} 的评审理由", f"judgement {item} reason", sheet, row, wcol or pcol,
+                               uid, free_text=True):
+            return
         spec = InputSpec(id="judge", label="评审得分", type="number", min=None, max=None)
         got = coerce(pc.value, spec, pc.fmt)
         x = got.value

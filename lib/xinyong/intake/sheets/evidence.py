@@ -3,7 +3,9 @@ recorded it — the file's SHA-256)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from .. import evidence_paths as ep
 from ..cells import parse_date, suggest, text
 from ..sources import Grid
 from ..template import EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, EVIDENCE_REQUIRED
@@ -27,7 +29,8 @@ def read_evidence(ctx: ReadContext, g: Grid) -> None:
         title, link = text(c["title"]), text(c["link"])
         if not title and not link and not text(c["date"]):
             continue  # a row a unit's workbook lists as needing evidence, not filled: no evidence, no error
-        bad = False
+        bad = not all([ctx.clean_text(title, "文件标题", "document title", g.name, i, cols["title"], uid or None, True),
+                       ctx.clean_text(link, "文件名或链接", "file name or link", g.name, i, cols["link"], uid or None)])
         if item not in targets:
             near = suggest(item, {x: x for x in targets}) if item else None
             log.error(("条目编号为空" if not item else f"未知的条目编号“{item}”") + (f"（是否为“{near}”？）" if near else ""),
@@ -43,6 +46,10 @@ def read_evidence(ctx: ReadContext, g: Grid) -> None:
             log.error("文件标题为空", "blank document title", sheet=g.name, row=i, col=cols["title"],
                       unit=uid or None, value=None, expected="佐证文件的标题")
             bad = True
+        refused = _refused_link(ctx, link)
+        if refused:
+            log.note(f"证据链接已拒绝：{refused[0]}", f"evidence link refused: {refused[1]}", sheet=g.name, row=i,
+                     col=cols["link"], unit=uid or None, value=link, expected=ep.EXPECTED)
         if not link:
             log.note("没有填写文件名或链接", "no file name or link", sheet=g.name, row=i, col=cols["link"],
                      unit=uid or None, value=None, expected="文件名或网址")
@@ -64,3 +71,18 @@ def read_evidence(ctx: ReadContext, g: Grid) -> None:
             if "sha256" in cols:
                 row["sha256"] = sha or None
             ctx.evidence.append(row)
+
+
+def _refused_link(ctx: ReadContext, link: str) -> tuple[str, str] | None:
+    """(why, detail) when the link is refused (:mod:`..evidence_paths`): by its text, or by what is on
+    the disk below the workbook's folder where ``collect`` or a report would look for it. A refused
+    link is a note, not an error: it stops no scoring, the file is simply never opened or copied."""
+    got = ep.classify(link)
+    if got.kind == ep.REFUSED:
+        return got.why, got.detail
+    if got.kind != ep.PATH or not ctx.log.file:
+        return None
+    book = Path(ctx.log.file)
+    cands, _ = ep.return_candidates(book.stem, got.rel)
+    found = ep.locate_first(book.parent, list(dict.fromkeys([got.rel, *cands])))
+    return (found.why, found.detail) if found.state == ep.REFUSED else None

@@ -235,9 +235,16 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
             continue
         if not units_sheet:
             name = text(g.value(i, seen["unit_name"])) if "unit_name" in seen else ""
+            if not ctx.clean_text(uid, "单位编号", "unit id", sheet, i, id_col):
+                continue
+            if name and not ctx.clean_text(name, "单位名称", "unit name", sheet, i, seen["unit_name"], uid):
+                name = ""
             kj = seen.get("unit_kind")
-            kind = ctx.check_kind(text(g.value(i, kj)) if kj else "", sheet, i, kj or id_col, uid) \
-                if (kj or ctx.s.unit_kinds) else ""
+            kind_raw = text(g.value(i, kj)) if kj else ""
+            if kind_raw and not ctx.s.unit_kinds and not ctx.clean_text(kind_raw, "单位类型", "unit kind", sheet, i,
+                                                                        kj, uid):
+                kind_raw = ""  # free text (the scheme names no kinds), shown in the reports
+            kind = ctx.check_kind(kind_raw, sheet, i, kj or id_col, uid) if (kj or ctx.s.unit_kinds) else ""
             ctx.units[uid] = {"unit_name": name or None, "unit_kind": kind or None, "row": i}
         ctx.value_row[uid] = k
         for j, h, what, spec, pct, expected in (plan if k in unusual else others):

@@ -21,6 +21,14 @@ def read_units(ctx: ReadContext, g: Grid) -> None:
             ctx.log.error("单位编号为空", "blank unit id", sheet=g.name, row=i, col=cols["unit_id"],
                           value=name or None, expected="唯一的单位编号")
             continue
+        if not ctx.clean_text(uid, "单位编号", "unit id", g.name, i, cols["unit_id"]):
+            continue
+        if name and not ctx.clean_text(name, "单位名称", "unit name", g.name, i, cols["unit_name"], uid):
+            name = ""  # the error stands; the name is not carried into any output
+        kind_col = cols.get("unit_kind", "C")
+        if kind_raw and not ctx.s.unit_kinds and not ctx.clean_text(kind_raw, "单位类型", "unit kind", g.name, i,
+                                                                    kind_col, uid):
+            kind_raw = ""  # free text (the scheme names no kinds), shown in the reports
         if uid in ctx.units:
             ctx.log.error(f"单位编号“{uid}”重复（第 {ctx.units[uid]['row']} 行已有）", f"duplicate unit id {uid!r}",
                           sheet=g.name, row=i, col=cols["unit_id"], unit=uid, value=uid, expected="每个单位一行")

@@ -2,9 +2,10 @@
 
 Every ``.xlsx`` (``.xlsm``, old ``.xls`` — refused with a Chinese message by the reader) and ``.csv`` under
 ``dir/`` (recursively, any file name) is one return. Skipped: the manifest, Excel's lock files (``~$…``),
-hidden files, the output itself, and anything inside an evidence folder (``证据/`` or ``…_证据/``). Each
-return is read by :func:`xinyong.intake.read_inputs` — the one reader — so every problem is located by
-file, sheet, row and column exactly as ``xinyong validate`` shows it.
+hidden files, the output itself, and anything inside an evidence folder (``证据/`` or ``…_证据/``). A
+symbolic link among the returns is refused unread (it may name any file of this computer); folders that
+are links are not entered. Each return is read by :func:`xinyong.intake.read_inputs` — the one reader —
+so every problem is located by file, sheet, row and column exactly as ``xinyong validate`` shows it.
 
 Decisions (written down in the README's "一个季度" section too):
 
@@ -29,9 +30,12 @@ Decisions (written down in the README's "一个季度" section too):
   ``<merged stem>_报送情况.csv`` beside it. A refused file of no listed unit gets a row of its own, 已拒收.
 - **Evidence files** (contract C): an evidence row's 文件名或链接 names a file in the folder
   ``<returned workbook stem>_证据/`` beside the workbook, or else ``证据/`` beside it (a sub-path such as
-  ``会议/纪要.pdf`` is allowed; ``..`` is not). Each named file must exist (a missing one is an error at its
-  cell); it is copied to ``<merged workbook folder>/证据/<单位编号>/<name as written>``, and the merged 证据
-  sheet holds that relative path and the file's SHA-256. Web links (http…) stay as written.
+  ``会议/纪要.pdf`` is allowed). Each named file must exist (a missing one is an error at its cell); it is
+  copied to ``<merged workbook folder>/证据/<单位编号>/<name as written>``, and the merged 证据 sheet holds
+  that relative path and the file's SHA-256. Web links (http…) stay as written. A path that leaves the
+  workbook's folder, or reaches a symlink or something other than a regular file, is refused
+  (:mod:`..evidence_paths`): an error at its cell, nothing copied, and the merged link cell holds
+  “（已拒绝的链接）” so that the report shows the row as refused.
 """
 from __future__ import annotations
 
@@ -39,7 +43,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -54,6 +57,7 @@ from ...labels import period_zh
 from ...scheme.model import Scheme
 from ...scheme.values import JUDGE
 from ...scoring.plan import Plan, compile
+from .. import evidence_paths as ep
 from ..cells import text
 from ..problems import Log
 from ..read import IntakeResult, read_inputs
@@ -62,7 +66,8 @@ from ..template import RECEIPT_COLUMNS as RECEIPT_HEADERS, SHEET_RECEIPTS
 from ..template import (EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS,
                         REPORTED, UNREPORTED, YES, UnitRow, build_template, head_cells, save_workbook)
-from ...util import atomic_write_bytes, sha256_file
+from ...safe import frame_csv_bytes, put, visible
+from ...util import atomic_write_bytes
 from .answers import item_boxes, answers_for, box_label
 from .split import EVIDENCE_FOLDER, EVIDENCE_SUFFIX
 from .units import MANIFEST_NAME, Manifest
@@ -73,7 +78,6 @@ STATUS_COLUMN = UNIT_COLUMNS["status"][0]  # the 单位 sheet's column the reade
 REFUSED = "已拒收"  # receipt rows only; REPORTED / UNREPORTED are the reader's values
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 SUMMARY_LISTED = 3
-URL = re.compile(r"^(?:https?|ftp)://", re.I)
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 
 
@@ -210,9 +214,11 @@ def _identity(path: Path, data: bytes) -> tuple[dict[str, str], dict[str, str], 
         jid = next((head[h] for h in UNIT_COLUMNS["unit_id"] if h in head), None)
         jname = next((head[h] for h in UNIT_COLUMNS["unit_name"] if h in head), None)
         for row in units[1:] if jid is not None else ():
-            uid = text(row[jid]) if jid < len(row) else ""
+            # shown as they are written, invisible characters included (\x07, \u202e): a refused file's
+            # receipt row names its unit from here, before the reader has refused such a name
+            uid = visible(text(row[jid])) if jid < len(row) else ""
             if uid:
-                names[uid] = text(row[jname]) if jname is not None and jname < len(row) else ""
+                names[uid] = visible(text(row[jname])) if jname is not None and jname < len(row) else ""
     return meta, names, list(names)
 
 
@@ -242,6 +248,13 @@ def _left_out(plan: Plan, manifest: Manifest, unit_id: str) -> set[str]:
 
 def _read_one(plan: Plan, period: str, manifest: Manifest, path: Path, folder: Path) -> Submission:
     scheme = plan.scheme
+    if path.is_symlink():  # a link may name any file of this computer: refused unread, as evidence links are
+        t = dt.datetime.fromtimestamp(path.lstat().st_mtime).replace(microsecond=0)
+        sub = Submission(path, path.relative_to(folder).as_posix(), "", t, t.astimezone(dt.timezone.utc))
+        sub.refused = "这是符号链接（快捷方式），不是交回的文件本身"
+        sub.problems.append(Problem(sub.refused + "，已拒收", "a symlink, not a returned file", file=str(path),
+                                    expected="单位交回的文件本身"))
+        return sub
     data = path.read_bytes()
     st = path.stat()
     sub = Submission(path, path.relative_to(folder).as_posix(), hashlib.sha256(data).hexdigest(),
@@ -322,53 +335,62 @@ def _read_one(plan: Plan, period: str, manifest: Manifest, path: Path, folder: P
 
 
 # ------------------------------------------------------------------------------------------ evidence
-def _evidence_source(sub: Submission, link: str) -> tuple[Path | None, PurePosixPath | None]:
-    """(the file an evidence row names, its path below the evidence folder); (None, None) when the name
-    climbs out of the folder; (None, rel) when no such file exists."""
-    rel = PurePosixPath(link.replace("\\", "/").strip())
-    if rel.is_absolute() or ".." in rel.parts or re.match(r"^[A-Za-z]:", link):
-        return None, None
-    base = sub.path.parent
-    stem_folder = f"{sub.path.stem}{EVIDENCE_SUFFIX}"
-    # a name that already starts with the evidence folder is read from beside the workbook
-    if rel.parts and rel.parts[0] in (stem_folder, EVIDENCE_FOLDER) and len(rel.parts) > 1:
-        cand = [base / Path(*rel.parts)]
-        rel = PurePosixPath(*rel.parts[1:])
-    else:
-        cand = [base / stem_folder / Path(*rel.parts), base / EVIDENCE_FOLDER / Path(*rel.parts)]
-    return next((c for c in cand if c.is_file()), None), rel
-
-
-
 def _collect_evidence(sub: Submission, out_folder: Path, boxes: dict[str, str]) -> list[dict[str, Any]]:
-    rows = []
-    link_col = list(EVIDENCE_COLUMNS).index("link") + 1
+    """The file's 证据 rows for the merged workbook, their files copied to ``证据/<unit>/`` beside it.
+    Every path is judged by :mod:`..evidence_paths` below the workbook's folder; a refused one is an
+    error at its cell, its file is not copied and its link cell in the merged workbook holds
+    :data:`~..evidence_paths.REFUSED_MARK` (the row and its title stay)."""
     from ..problems import col_letter
 
+    rows = []
+    link_col = col_letter(list(EVIDENCE_COLUMNS).index("link") + 1)
+    stem = sub.path.stem
+    folders = f"“{stem}{EVIDENCE_SUFFIX}”或“{EVIDENCE_FOLDER}”"
+    if sub.result is not None:  # the reader's notes on these links: collect's own errors below say it
+        sub.result.problems = [p for p in sub.result.problems
+                               if not (p.sheet == SHEET_EVIDENCE and p.detail.startswith("evidence link refused"))]
     for r in sub.result.evidence.itertuples(index=False):
         link = r.link or ""
         row = {"item": r.item, "unit_id": r.unit_id, "title": r.title, "link": link or None, "date": r.date,
                "sha256": None, "box": boxes.get(r.item, "")}
         rows.append(row)
-        if not link or URL.match(link):
-            continue
-        at = dict(file=str(sub.path), sheet=SHEET_EVIDENCE, row=int(r.sheet_row), column=col_letter(link_col),
+        at = dict(file=str(sub.path), sheet=SHEET_EVIDENCE, row=int(r.sheet_row), column=link_col,
                   unit=r.unit_id, input=r.item, value=link)
-        src, rel = _evidence_source(sub, link)
-        if rel is None:
-            sub.problems.append(Problem("文件名不能指向证据文件夹以外（不能用绝对路径或 ..）", "evidence path leaves its folder",
-                                        expected=f"“{sub.path.stem}{EVIDENCE_SUFFIX}”文件夹中的文件名", **at))
+
+        def refuse(why: str, detail: str) -> None:
+            row["link"] = ep.REFUSED_MARK
+            sub.problems.append(Problem(f"证据链接已拒绝：{why}", f"evidence link refused: {detail}",
+                                        expected=f"{folders}文件夹中的文件名，或网址", **at))
+
+        got = ep.classify(link)
+        if got.kind == ep.REFUSED:
+            refuse(got.why, got.detail)
             continue
-        if src is None:
+        if got.kind != ep.PATH:
+            continue
+        unit_dir = ep.classify(f"{r.unit_id}/x.pdf")
+        if unit_dir.kind != ep.PATH or len(unit_dir.rel.parts) != 2:
+            refuse(f"单位编号“{r.unit_id}”不能用作文件夹名", "unit id is not a folder name")
+            continue
+        cands, below = ep.return_candidates(stem, got.rel)
+        found = ep.locate_first(sub.path.parent, cands)
+        if found.state == ep.MISSING:
             sub.problems.append(Problem(f"证据文件“{link}”不存在", f"evidence file not found: {link}",
-                                        expected=f"放在“{sub.path.stem}{EVIDENCE_SUFFIX}”或“{EVIDENCE_FOLDER}”文件夹中的文件",
-                                        **at))
+                                        expected=f"放在{folders}文件夹中的文件", **at))
             continue
-        dest_rel = PurePosixPath(EVIDENCE_FOLDER, r.unit_id, *rel.parts)
-        dest = out_folder / Path(*dest_rel.parts)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
-        row["link"], row["sha256"] = dest_rel.as_posix(), sha256_file(dest)
+        dest_rel = PurePosixPath(EVIDENCE_FOLDER, r.unit_id, *below.parts)
+        try:
+            if found.state == ep.REFUSED:
+                raise ep.Refused(found.why, found.detail)
+            row["sha256"] = ep.copy_regular(sub.path.parent, found.rel, out_folder.joinpath(*dest_rel.parts))
+        except ep.Refused as e:
+            refuse(e.why, e.detail)
+            continue
+        except FileNotFoundError:  # gone since it was looked at
+            sub.problems.append(Problem(f"证据文件“{link}”不存在", f"evidence file not found: {link}",
+                                        expected=f"放在{folders}文件夹中的文件", **at))
+            continue
+        row["link"] = dest_rel.as_posix()
     return rows
 
 
@@ -484,11 +506,11 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     head_cells(units_ws, [STATUS_COLUMN], col=len(TEMPLATE_UNIT_COLUMNS) + 1)
     status_col = len(TEMPLATE_UNIT_COLUMNS) + 1
     for i in range(2, len(reported) + 2):
-        units_ws.cell(i, status_col, REPORTED)
+        put(units_ws, i, status_col, REPORTED)
     for k, uid in enumerate(unreported, len(reported) + 2):
         u = manifest.unit(uid)
         for j, v in enumerate((u.unit_id, u.unit_name or None, u.unit_kind or None, UNREPORTED), 1):
-            units_ws.cell(k, j, v)
+            put(units_ws, k, j, v)
     units_ws.column_dimensions["D"].width = 10
     ws = wb[SHEET_INPUTS]
     col_of = {ws.cell(INPUT_ID_ROW, j).value: j for j in range(2, ws.max_column + 1)}
@@ -520,7 +542,7 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     keys = list(EVIDENCE_COLUMNS) + extra
     for r, e in enumerate(ev_rows, 2):
         for j, key in enumerate(keys, 1):
-            ws.cell(r, j, e.get(key) or None)
+            put(ws, r, j, e.get(key) or None)
     for j, key in enumerate(keys, 1):
         if key in ("sha256", "box"):
             ws.column_dimensions[get_column_letter(j)].width = 66 if key == "sha256" else 14
@@ -529,13 +551,12 @@ def collect(scheme: Scheme, period: str, folder: str | Path, output: str | Path,
     head_cells(rs, RECEIPT_COLUMNS)
     for r, vals in enumerate(receipts.itertuples(index=False), 2):
         for j, v in enumerate(vals, 1):
-            rs.cell(r, j, v if not (isinstance(v, str) and v == "") else None)
+            put(rs, r, j, v if not (isinstance(v, str) and v == "") else None)
     for col, w in zip("ABCDEFGH", (12, 30, 10, 40, 20, 66, 8, 80)):
         rs.column_dimensions[col].width = w
     rs.freeze_panes = "A2"
     save_workbook(wb, output, stamp)
-    csv_path = atomic_write_bytes(receipts_csv,
-                                  receipts.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+    csv_path = atomic_write_bytes(receipts_csv, frame_csv_bytes(receipts))
     ev = pd.DataFrame(ev_rows, columns=["item", "unit_id", "title", "link", "date", "sha256", "box"])
     return CollectResult(output, scheme.id, period, manifest, subs, receipts, unreported, ev, Path(csv_path))
 

@@ -20,7 +20,6 @@ lists who was sent what; ``collect`` reads it to know who is expected.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -32,7 +31,10 @@ from openpyxl.utils import get_column_letter
 from ...labels import num, period_zh
 from ...scheme.model import Scheme
 from ...scoring.plan import Plan, compile
+from ...safe import cut_utf8, put, safe_file_name, short_hash
 from ...util import atomic_write_bytes
+# the evidence folder beside a returned workbook: <workbook stem>_证据/, or a folder named 证据 beside it
+from ..evidence_paths import FOLDER as EVIDENCE_FOLDER, SUFFIX as EVIDENCE_SUFFIX
 from ..template import (BOLD, EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DATA_ROW,
                         META_PERIOD, META_SCHEME, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_JUDGE, SHEET_README,
                         SHEET_UNITS, UnitRow, build_template, head_cells, save_workbook)
@@ -46,14 +48,13 @@ META_DUE = "交回时限"
 META_FILLED_BY = "填报人"
 META_PHONE = "联系电话"
 META_FILLED_ON = "填报日期"
-EVIDENCE_SUFFIX = "_证据"  # the evidence folder beside a returned workbook: <workbook stem>_证据/
-EVIDENCE_FOLDER = "证据"  # or a folder named 证据 beside it
 SPARE_EVIDENCE_ROWS = 30
 EVIDENCE_INFO = ("name", "requirement", "box", "deadline")
 LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
 UNLOCKED = Protection(locked=False)
-WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+# UTF-8 bytes of a workbook's file name: the unit's name, then the period and (when two names clash) the
+# id; with ".xlsx", "_证据" or a temporary file's affixes the name stays under the 255-byte limit
+NAME_BYTES, ID_BYTES, STEM_BYTES = 120, 32, 200
 
 
 @dataclass(frozen=True)
@@ -64,24 +65,30 @@ class SplitResult:
     answers: dict[str, Answers]
 
 
-def safe_filename(stem: str, limit: int = 80) -> str:
-    """``stem`` usable as a file name on Windows (and everywhere): no reserved characters, no trailing dot
-    or space, not a device name, at most ``limit`` characters."""
-    s = WINDOWS_BAD.sub("_", stem).strip().rstrip(". ")[:limit].rstrip(". ")
-    if not s or s.split(".")[0].upper() in WINDOWS_RESERVED:
-        s = f"_{s}"
-    return s
+def safe_filename(stem: str, limit: int = STEM_BYTES) -> str:
+    """``stem`` usable as a file name everywhere (:func:`xinyong.safe.safe_file_name`: no reserved or
+    invisible characters, no trailing dot or blank, not hidden, not a device name), at most ``limit``
+    UTF-8 bytes."""
+    return safe_file_name(stem, limit)
 
 
 def unit_file_names(units: Sequence[UnitRow], period: str) -> dict[str, str]:
-    """Unit id -> ``<单位名称>_<考核期>.xlsx`` (the period in words); the id is added when two units would
-    get the same name (names compared as Windows does, ignoring case)."""
-    when = period_zh(period) if period else ""
-    stems = {u.unit_id: safe_filename(f"{u.unit_name or u.unit_id}" + (f"_{when}" if when else "")) for u in units}
-    count: dict[str, int] = {}
-    for s in stems.values():
-        count[s.lower()] = count.get(s.lower(), 0) + 1
-    return {uid: (safe_filename(f"{s}_{uid}") if count[s.lower()] > 1 else s) + ".xlsx" for uid, s in stems.items()}
+    """Unit id -> ``<单位名称>_<考核期>.xlsx`` (the period in words; a long name cut at :data:`NAME_BYTES`
+    bytes); the id is added when two units would get the same name (names compared as Windows does,
+    ignoring case), and a short hash of the id when even that leaves two alike."""
+    when = f"_{period_zh(period)}" if period else ""
+
+    def stem(u: UnitRow, tail: str = "") -> str:
+        return safe_filename(cut_utf8(u.unit_name or u.unit_id, NAME_BYTES) + when + tail)
+
+    stems = {u.unit_id: stem(u) for u in units}
+    for tail in (lambda u: "_" + cut_utf8(u.unit_id, ID_BYTES), lambda u: f"_{short_hash(u.unit_id)}"):
+        count: dict[str, int] = {}
+        for s in stems.values():
+            count[s.lower()] = count.get(s.lower(), 0) + 1
+        stems = {u.unit_id: stem(u, tail(u)) if count[stems[u.unit_id].lower()] > 1 else stems[u.unit_id]
+                 for u in units}
+    return {uid: s + ".xlsx" for uid, s in stems.items()}
 
 
 def _protect(ws) -> None:
@@ -93,7 +100,7 @@ def _protect(ws) -> None:
 def _unit_readme(ws, scheme: Scheme, period: str, a: Answers, due: str, file_name: str) -> None:
     u = a.unit
     when = period_zh(period) if period else "（未指定）"
-    ws["A1"] = f"《{scheme.title}》{when}数据填报表 — {u.unit_name}"
+    put(ws, 1, 1, f"《{scheme.title}》{when}数据填报表 — {u.unit_name}")
     ws["A1"].font = Font(bold=True, size=14)
     # A2/A3 are what the reader checks (方案编号, 考核期); keep them there
     meta = [(META_SCHEME, scheme.id), (META_PERIOD, period), ("考核期（中文）", when), (META_UNIT_ID, u.unit_id),
@@ -102,7 +109,7 @@ def _unit_readme(ws, scheme: Scheme, period: str, a: Answers, due: str, file_nam
             (META_FILLED_ON, None)]
     for r, (k, v) in enumerate(meta, 2):
         ws.cell(r, 1, k).font = BOLD
-        c = ws.cell(r, 2, v)
+        c = put(ws, r, 2, v)
         if k in (META_FILLED_BY, META_PHONE, META_FILLED_ON):
             c.protection = UNLOCKED
         else:
@@ -132,7 +139,7 @@ def _unit_readme(ws, scheme: Scheme, period: str, a: Answers, due: str, file_nam
     ]
     r = len(meta) + 3
     for k, line in enumerate(lines):
-        c = ws.cell(r + k, 1, line)
+        c = put(ws, r + k, 1, line)
         c.font = BOLD if k == 0 else Font()
     r += len(lines) + 1
     ws.cell(r, 1, "本单位填报的考核条目").font = BOLD
@@ -150,7 +157,7 @@ def _unit_readme(ws, scheme: Scheme, period: str, a: Answers, due: str, file_nam
         how = "考核办评审赋分" if it.id in a.judged else ("附加分" if it.bonus else "按规则计分")
         vals = [it.id, it.name, num(it.max_points), labels, it.evidence, boxes.get(it.id, ""), deadline(it), how]
         for j, v in enumerate(vals, 1):
-            ws.cell(r, j, v).alignment = Alignment(wrap_text=j in (2, 4, 5), vertical="top")
+            put(ws, r, j, v).alignment = Alignment(wrap_text=j in (2, 4, 5), vertical="top")
     for col, w in zip("ABCDEFGH", (22, 36, 8, 40, 40, 14, 12, 14)):
         ws.column_dimensions[col].width = w
     _protect(ws)
@@ -166,16 +173,16 @@ def _evidence_rows(ws, a: Answers) -> None:
     for e in a.evidence:
         r += 1
         ws.cell(r, col["item"], e.item_id).fill = LOCKED_FILL
-        ws.cell(r, col["unit_id"], a.unit.unit_id).fill = LOCKED_FILL
+        put(ws, r, col["unit_id"], a.unit.unit_id).fill = LOCKED_FILL
         got = {"name": e.item_name, "requirement": e.requirement, "box": e.box, "deadline": e.deadline}
         for k, v in enumerate((got[key] for key in info), first_info):
-            c = ws.cell(r, k, v or None)
+            c = put(ws, r, k, v or None)
             c.fill, c.alignment = LOCKED_FILL, Alignment(wrap_text=True, vertical="top")
         for key in ("title", "link", "date"):
             ws.cell(r, col[key]).protection = UNLOCKED
     for _ in range(SPARE_EVIDENCE_ROWS):
         r += 1
-        ws.cell(r, col["unit_id"], a.unit.unit_id).fill = LOCKED_FILL
+        put(ws, r, col["unit_id"], a.unit.unit_id).fill = LOCKED_FILL
         for key in ("item", "title", "link", "date"):
             ws.cell(r, col[key]).protection = UNLOCKED
     widths = {"name": 30, "requirement": 50, "box": 14, "deadline": 12}

@@ -11,18 +11,18 @@ can be given to ``collect --units``.
 """
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import InputError
+from ...safe import csv_bytes
 from ...scheme.model import Scheme
-from ..cells import text
+from ..cells import CLEAN_TEXT_EXPECTED, text, unclean
 from ..problems import Log
+from ..read import refuse_formulas_and_merges
 from ..sources import Grid, load_csv, open_source
 from ..template import SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS, UnitRow
 
@@ -74,6 +74,7 @@ def read_units(path: str | os.PathLike, scheme: Scheme) -> Manifest:
     if grid is None or not grid.rows:
         raise InputError(f"无法读取单位清单 {path.name}", f"cannot read units from {path}",
                          problems=log.problems or None, file=str(path))
+    refuse_formulas_and_merges(log, grid)  # " =HYPERLINK(…)" as a unit's name is a formula, not a name
     alias = {h: k for k, hs in MANIFEST_COLUMNS.items() for h in hs}
     cols: dict[str, int] = {}
     for j, v in enumerate(grid.rows[0], 1):
@@ -96,6 +97,8 @@ def read_units(path: str | os.PathLike, scheme: Scheme) -> Manifest:
         get = (lambda k: text(grid.value(i, cols[k])) if k in cols else "")
         uid, name, kind = get("unit_id"), get("unit_name"), get("unit_kind")
         bad = False
+        if not uid and (i, cols["unit_id"]) in grid.formulas:
+            continue  # refused above as a formula, at its cell
         if not uid:
             log.error("单位编号为空", "blank unit id", row=i, col=cols["unit_id"], value=name or None,
                       expected="每个单位一个编号（字母或数字）")
@@ -105,12 +108,21 @@ def read_units(path: str | os.PathLike, scheme: Scheme) -> Manifest:
                       col=cols["unit_id"], unit=uid, value=uid, expected="每个单位一行")
             continue
         seen[uid] = i
+        for key, zh, en, val in (("unit_id", "单位编号", "unit id", uid), ("unit_name", "单位名称", "unit name", name)):
+            got = unclean(val, zh, en)
+            if got is not None:
+                log.error(*got, row=i, col=cols[key], unit=uid, value=val, expected=CLEAN_TEXT_EXPECTED)
+                bad = True
+        if bad:
+            continue
         if BAD_ID.search(uid):
             log.error(f"单位编号“{uid}”含有不能用于文件夹名的字符", f"unit id {uid!r} is not a safe folder name",
                       row=i, col=cols["unit_id"], unit=uid, value=uid,
                       expected='不含 \\ / : * ? " < > | 的编号，不以点开头或结尾')
             bad = True
-        if not name:
+        if not name and (i, cols["unit_name"]) in grid.formulas:
+            bad = True  # refused above as a formula, at its cell
+        elif not name:
             log.error("单位名称为空", "blank unit name", row=i, col=cols["unit_name"], unit=uid, value=None,
                       expected="单位全称（用于文件名和表头）")
             bad = True
@@ -161,10 +173,8 @@ def read_manifest(folder: str | os.PathLike, scheme: Scheme) -> Manifest:
 
 
 def manifest_csv(units: list[UnitRow], files: dict[str, str], scheme_id: str, period: str) -> bytes:
-    """The manifest's bytes: UTF-8 with a BOM, so Excel on Windows shows the Chinese right."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([v[0] for v in MANIFEST_COLUMNS.values()])
-    for u in units:
-        w.writerow([u.unit_id, u.unit_name, u.unit_kind, files.get(u.unit_id, ""), scheme_id, period])
-    return buf.getvalue().encode("utf-8-sig")
+    """The manifest's bytes: UTF-8 with a BOM, so Excel on Windows shows the Chinese right; every cell
+    through :func:`xinyong.safe.csv_bytes` (a name that begins like a formula is quoted)."""
+    rows = [[v[0] for v in MANIFEST_COLUMNS.values()]]
+    rows += [[u.unit_id, u.unit_name, u.unit_kind, files.get(u.unit_id, ""), scheme_id, period] for u in units]
+    return csv_bytes(rows)
