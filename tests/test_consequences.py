@@ -48,6 +48,13 @@ def scheme_with(tmp_path, consequence: str = ""):
     return xinyong.load_scheme(p)
 
 
+def with_readings(tmp_path, consequence: str, readings: str):
+    p = tmp_path / "gt.yaml"
+    text = textwrap.dedent(BASE).replace("CONSEQUENCE", textwrap.indent(consequence, "    "))
+    p.write_text(text + textwrap.dedent(readings).lstrip("\n") + "\n", encoding="utf-8")
+    return xinyong.load_scheme(p)
+
+
 def test_default_veto_in_a_graded_scheme_is_the_lowest_band_and_no_rank(tmp_path):
     """002: “有一项未完成的则一票否决” — the assessment fails whatever the score: a unit with 9.4 points
     (优秀 by its score) is graded 不合格 and ranked after every unit that was not vetoed."""
@@ -62,15 +69,59 @@ def test_default_veto_in_a_graded_scheme_is_the_lowest_band_and_no_rank(tmp_path
 
 
 def test_grade_cap_leaves_ranking_and_total(tmp_path):
-    """“不得评为优秀” → ``grade_cap: 合格``: 9.4 points give 合格; the unit keeps its rank."""
-    r = xinyong.score(scheme_with(tmp_path, "consequence: {grade_cap: 合格}"), ROWS)
+    """“不得评为优秀” → ``grade_cap: 合格``: 9.4 points give 合格; said to keep its rank
+    (``exclude_from_ranking: false``), the unit keeps it."""
+    r = xinyong.score(scheme_with(tmp_path, "consequence: {grade_cap: 合格, exclude_from_ranking: false}"), ROWS)
     u = r.units
     assert u.at["a", "grade"] == "合格" and u.at["a", "rank"] == 2 and bool(u.at["a", "ranked"])
 
 
+def test_a_consequence_silent_on_ranking_keeps_the_default_and_check_says_so(tmp_path):
+    """A veto written as the text says it — “考核等次定为不合格”, nothing on the ranking — keeps the stated
+    default (not ranked); ``check`` reports the default; a reading may record the other way."""
+    from xinyong.scoring.check import check_scheme
+
+    sch = scheme_with(tmp_path, "consequence: {grade: 不合格}")
+    u = xinyong.score(sch, ROWS).units
+    assert u.at["a", "grade"] == "不合格" and not u.at["a", "ranked"] and u.at["a", "rank"] == 4
+    found = [f for f in check_scheme(sch) if f.code == "ranking_default"]
+    assert [f.target for f in found] == ["gt.veto"] and "按默认不参加排名" in found[0].message
+    said = scheme_with(tmp_path, "consequence: {grade: 不合格, exclude_from_ranking: true}")
+    assert not [f for f in check_scheme(said) if f.code == "ranking_default"]
+
+    reading = """
+readings:
+  - id: R1
+    question: 被一票否决的单位是否参加排名？原文只说“考核等次定为不合格”
+    chosen: not_ranked
+    why: 否决即考核不合格，与未被否决的单位同列排名与之矛盾
+    options:
+      - {id: not_ranked, label: 不参加排名, set: {gt.veto: {exclude_from_ranking: true}}}
+      - {id: ranked, label: 按得分参加排名, set: {gt.veto: {exclude_from_ranking: false}}}"""
+    sch = with_readings(tmp_path, "consequence: {grade: 不合格}", reading)
+    assert not [f for f in check_scheme(sch) if f.code == "ranking_default"]  # recorded as a reading
+    assert not xinyong.score(sch, ROWS).units.at["a", "ranked"]
+    u = xinyong.score(sch, ROWS, readings={"R1": "ranked"}).units
+    assert u.at["a", "ranked"] and u.at["a", "rank"] == 2 and u.at["a", "grade"] == "不合格"
+    assert u.at["a", "verdict"] == "未通过“重大失信事件”：等级定为“不合格”"
+
+
+def test_a_reading_may_set_only_a_gates_consequence(tmp_path):
+    bad = """
+readings:
+  - id: R1
+    question: 是否参加排名？
+    chosen: a
+    why: 试
+    options:
+      - {id: a, label: 甲, set: {gt.veto: {test: "ok == 0"}}}"""
+    with pytest.raises(SchemeError, match="只能修改后果"):
+        with_readings(tmp_path, "", bad)
+
+
 def test_total_set_to_zero(tmp_path):
     """“考核得分计0分”: total 0 (the items' 9.4 kept as total_before_gates), graded on the 0."""
-    r = xinyong.score(scheme_with(tmp_path, "consequence: {total: 0}"), ROWS)
+    r = xinyong.score(scheme_with(tmp_path, "consequence: {total: 0, exclude_from_ranking: false}"), ROWS)
     u = r.units
     assert u.at["a", "total"] == 0 and u.at["a", "total_before_gates"] == pytest.approx(9.4)
     assert u.at["a", "grade"] == "不合格" and u.at["a", "rank"] == 4 and bool(u.at["a", "ranked"])

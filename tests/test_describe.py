@@ -94,6 +94,20 @@ def test_capped_sum_names_the_part_over_its_cap():  # 004 三.3: 案例每个4�
     assert t == "分级分类监管案例（案例数 17个）计 68 分，超过该项上限 8 分，按 8 分计；合计 8 分 → 得 8.00 分"
 
 
+def test_capped_sum_deduction_part_in_words():  # “满分2分，每迟报一条扣0.5分” as one part of an item
+    t = say("capped_sum", {"parts": [{"label": "建立制度", "expr": "2 * a"},
+                                     {"label": "按时报送", "full": 2, "per": 0.5, "amount": "late"}],
+                           "max_points": 4}, {"a": 1.0, "late": 3.0}, 2.5)
+    assert t == ("建立制度（建立制度：是） 2 分；按时报送（迟报条数 3条）满分 2 分，每条扣 0.5 分：2 − 1.5 = 0.5 分；"
+                 "合计 2.5 分 → 得 2.50 分")
+
+
+def test_capped_sum_per_event_part_in_words():  # “每提供1个案例得4分，最高8分” as one part of an item
+    t = say("capped_sum", {"parts": [{"label": "案例", "each": 4, "count": "cases", "cap": 8}], "max_points": 8},
+            {"cases": 3.0}, 8.0)
+    assert t == "案例（案例数 3个）每个得 4 分：12 分，超过该项上限 8 分，按 8 分计；合计 8 分 → 得 8.00 分"
+
+
 def test_judgement_with_reason():
     t = say("judgement", {"column": "judge:x", "max_points": 4}, {"__why__": "材料齐全"}, 3.5)
     assert t == "评审赋分 3.50 分（满分 4 分），理由：材料齐全"

@@ -125,10 +125,89 @@ def test_capped_sum_parts_and_total_cap():
     assert out == pytest.approx([0.7, 2.4, 4])
 
 
+def test_capped_sum_deduction_part():
+    """A three-part item whose third part is “满分2分，每缺席一次扣0.5分” (the 乡镇 考核细则's 会议出席):
+    written as the text says (full, per, amount), not as a hand-made max(2-0.5*n, 0)."""
+    parts = [{"label": "制度", "expr": "2 * a"}, {"label": "台账", "expr": "1 * b"},
+             {"label": "出席", "full": 2, "per": 0.5, "amount": "absent"}]
+    v = {"a": [1, 1, 0, 1], "b": [1, 0, 0, 1], "absent": [0, 1, 3, 9]}
+    out, p = run("capped_sum", v, 5, parts=parts)
+    assert out == [5, 3.5, 0.5, 3]  # 9 absences: the part stops at 0, the others keep their points
+    hand = [{"label": "出席", "expr": "max(2 - 0.5 * absent, 0)"}]
+    assert run("capped_sum", {"absent": [0, 1, 3, 9]}, 2, parts=hand)[0] == run(
+        "capped_sum", {"absent": [0, 1, 3, 9]}, 2, parts=parts[2:])[0]
+    assert p.input_ids() == {"a", "b", "absent"}
+    most = [{"label": "迟报", "full": 3, "per": 0.5, "amount": "late", "max_deduction": 1}]
+    assert run("capped_sum", {"late": [1, 5]}, 3, parts=most)[0] == [2.5, 2]  # “最多扣1分”
+    assert run("capped_sum", {"absent": [np.nan]}, 2, parts=parts[2:])[0] != [2.0]  # blank is not 0 absences
+    text = explain("capped_sum", {"a": 1.0, "b": 0.0, "absent": 3.0}, 5, parts=parts)
+    assert "出席 2−0.5×3（扣分量 3）=0.5000" in text and text.endswith("→ 2.5000")
+
+
+def test_capped_sum_per_event_part():
+    """One part “每开展一次信用核查得1分，最高5分” beside a yes/no part: ``each`` × ``count``, capped."""
+    parts = [{"label": "制度", "expr": "2 * a"}, {"label": "核查", "each": 1, "count": "n", "cap": 5}]
+    out, p = run("capped_sum", {"a": [1, 0, 1], "n": [3, 9, 0]}, 7, parts=parts)
+    assert out == [5, 5, 2] and p.input_ids() == {"a", "n"}
+    assert explain("capped_sum", {"a": 1.0, "n": 9.0}, 7, parts=parts).startswith("制度 2×1=2.0000；核查 1×9=5.0000(上限5)")
+
+
+@pytest.mark.parametrize("part, says", [
+    ({"label": "出席", "full": 2, "per": 0.5}, "缺少 amount"),
+    ({"label": "出席", "expr": "a", "per": 0.5}, "只能写一种"),
+    ({"label": "出席", "expr": "a", "max_deduction": 1}, "只用于扣分写法"),
+    ({"label": "出席"}, "缺少计分写法"),
+    ({"label": "核查", "each": 1}, "缺少 count"),
+    ({"label": "核查", "each": 1, "count": "n", "per": 0.5}, "只能写一种"),
+])
+def test_capped_sum_part_written_one_way(part, says):
+    with pytest.raises(Exception, match=says):
+        REG.get("capped_sum").parse_params({"parts": [part]}, 2)
+
+
 def test_condition_two_rates():
     """000 1.4.2: “中小微企业和农户信用信息建档比率80%以上……（3分）”."""
     out, _ = run("condition", {"s": [79.99, 80, 95], "f": [90, 80, 79.99]}, 3, test="s >= 80 and f >= 80")
     assert out == [0, 3, 0]
+
+
+def test_requires_pays_else_points_only_for_what_was_provided():
+    """“通过平台报送的得2分，其他方式提供的得1分”. Written ``condition: {test: by_platform, points: 2,
+    else_points: 1}``, the 1 point goes to a unit that answered 否 to 平台 and provided nothing at all
+    (a blank is missing, never 否: the engine marks that item missing; but 否 is an answer). With
+    ``requires: [provided]`` (已报送，任何方式) the unit that provided nothing gets 0."""
+    v = {"by_platform": [1, 0, 0], "provided": [1, 1, 0]}
+    assert run("condition", v, 2, test="by_platform", points=2, else_points=1)[0] == [2, 1, 1]  # the defect
+    out, p = run("condition", v, 2, test="by_platform", points=2, else_points=1, requires=["provided"])
+    assert out == [2, 1, 0] and p.input_ids() == {"by_platform", "provided"}
+    out, p = run("threshold", {"rate": [90, 50, 50], "provided": [1, 1, 0]}, 2, input="rate", op=">=", value=80,
+                 else_points=1, requires=["provided"])
+    assert out == [2, 1, 0] and p.input_ids() == {"rate", "provided"}
+    assert explain("condition", {"by_platform": 0.0, "provided": 0.0}, 2, test="by_platform", points=2,
+                   else_points=1, requires=["provided"]) == "前提“provided”不成立 → 0"
+
+
+def test_requires_blank_is_missing_not_zero():
+    import xinyong
+    from xinyong.scheme.model import Scheme
+
+    sch = Scheme.model_validate({
+        "id": "prov", "title": "报送", "source": {"file": "x.txt", "quote": "q"},
+        "inputs": [{"id": "by_platform", "label": "通过平台报送", "type": "bool"},
+                   {"id": "provided", "label": "已报送（任何方式）", "type": "bool"}],
+        "sections": [{"id": "prov.1", "name": "报送", "items": [{
+            "id": "prov.1.1", "name": "报送方式", "max_points": 2, "inputs": ["by_platform", "provided"],
+            "rule": {"kind": "condition", "params": {"test": "by_platform", "points": 2, "else_points": 1,
+                                                     "requires": ["provided"]}},
+            "source": {"file": "x.txt", "quote": "通过平台报送的得2分，其他方式提供的得1分"}}]}]})
+    r = xinyong.score(sch, pd.DataFrame({"unit_id": ["a", "b", "c"], "by_platform": [0, 0, np.nan],
+                                         "provided": [1, np.nan, np.nan]}))
+    assert r.points["prov.1.1"].tolist()[0] == 1 and np.isnan(r.points["prov.1.1"].tolist()[1:]).all()
+    assert r.status["prov.1.1"].tolist() == ["scored", "missing_input", "missing_input"]
+    counted = sch.model_copy(deep=True)
+    counted.inputs[1] = counted.inputs[1].model_copy(update={"type": "integer"})
+    with pytest.raises(xinyong.XinyongError, match="requires 只能是“是/否”输入"):
+        xinyong.score(counted, pd.DataFrame({"unit_id": ["a"], "by_platform": [1], "provided": [1]}))
 
 
 def test_judgement_clips_to_range():

@@ -39,3 +39,21 @@ def test_new_refuses_a_bad_id():
     with pytest.raises(SchemeError) as e:
         starter_yaml("Shifan-2024")
     assert "方案编号“Shifan-2024”格式不对" in e.value.message
+
+
+def test_starting_file_docs_and_default_say_the_same_of_a_vetoed_units_rank(tmp_path):
+    """The starting file, docs/SCHEMES.md and ``Scheme.gate_consequence`` agree: a veto whose text says
+    only the grade leaves ``exclude_from_ranking`` out, its units are not ranked, and check says so."""
+    from conftest import ROOT
+
+    text = starter_yaml("rank_default")
+    assert "declared_total: 100        # 可选" in text and "# no_criteria: true" in text
+    assert "不参加排名" in text and "排名按默认" in text
+    silent = tmp_path / "rank_default.yaml"
+    silent.write_text(text.replace("consequence: {grade: 不合格, exclude_from_ranking: true}",
+                                   "consequence: {grade: 不合格}"), encoding="utf-8")
+    s = xinyong.load_scheme(silent)
+    assert s.gate_consequence(s.gates[0]).exclude_from_ranking is True
+    assert [f.code for f in check_scheme(s)] == ["ranking_default"]
+    docs = (ROOT / "docs" / "SCHEMES.md").read_text(encoding="utf-8")
+    assert "排名按默认" in docs and "`declared_total` is **optional**" in docs and "`no_criteria: true`" in docs

@@ -132,6 +132,69 @@ def test_cli_report(tmp_path):
                  "--out", str(tmp_path / "o")]) == 2
 
 
+def test_one_units_bad_data_stops_no_other_report(tmp_path, capsys):
+    """Unit B's bad cell does not stop A's report nor the overview: ``report --unit A`` works and warns
+    with B's located error, ``report --unit B`` fails with it, the overview lists B as 数据有误. The file
+    names come from the scheme's id, not from the YAML file's name."""
+    import shutil
+
+    from xinyong.cli import main
+    from xinyong.intake import UnitRow, build_template, save_workbook
+
+    yaml = tmp_path / "考核细则（修订稿）.yaml"  # a file name an office gives; the scheme's id is mini
+    shutil.copy(MINI, yaml)
+    wb = build_template(xinyong.load_scheme(MINI), "2019", [UnitRow("a", "甲市", "城市"), UnitRow("b", "乙区", "开发区")])
+    ws = wb["输入"]  # A unit_id, B npl_rate, C has_a, D has_b, E approved, F total_depts, G share, H events
+    for r, vals in ((4, [2.6, "是", "是", 3, 5, 70, 1]), (5, [1, "也许", "否", 4, 5, 55, 0])):
+        for j, v in enumerate(vals, start=2):
+            ws.cell(r, j, v)
+    data = save_workbook(wb, tmp_path / "2019.xlsx")
+    out = tmp_path / "o"
+    args = [str(yaml), "--period", "2019", "--data", str(data), "--out", str(out)]
+    assert main(["report", *args, "--unit", "甲市"]) == 0
+    err = capsys.readouterr().err
+    assert "乙区（b） 的数据有误" in err and "输入!C5" in err and "也许" in err
+    assert (out / "mini_2019_a.html").is_file() and not list(out.glob("考核细则*"))
+    assert main(["report", *args, "--unit", "乙区"]) == 2
+    err = capsys.readouterr().err
+    assert "单位“乙区”的数据有 1 处错误" in err and "输入!C5" in err
+    assert not (out / "mini_2019_b.html").exists()
+    assert main(["overview", *args]) == 0
+    page = (out / "mini_2019_overview.html").read_text(encoding="utf-8")
+    assert "数据有误（未评分）" in page and "乙区" in page and "工作表=输入，行=5，列=C" in page
+    from xinyong.util import sha256_file
+
+    assert sha256_file(data) in page and ".inputs" not in page  # 复现信息: the file given, not the copy
+
+
+def test_kernel_shutdown_noise_is_dropped_and_real_kernel_errors_are_kept(tmp_path, capfd):
+    """“[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.” printed after ``xinyong report``: the
+    kernel's log line when the interrupt jupyter_client sends on every shutdown finds it in a message
+    handler (a race, so a render may or may not print it). The kernel writes that line to the stderr it
+    shares with us; here a cell writes it, and a real complaint, to the kernel process's own stderr:
+    the line is dropped, the complaint reaches ours."""
+    import nbformat
+    import papermill as pm
+
+    from xinyong.report.kernel import QuietShutdownKernelManager, without_shutdown_noise
+    from xinyong.report.render import KERNEL, KERNEL_ARGS
+
+    noise = "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel."
+    assert without_shutdown_noise(f"a\n{noise}\nb\n") == "a\nb\n"
+    assert without_shutdown_noise("[IPKernelApp] ERROR | Exception in message handler:\n") != ""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        f"import sys\nprint({noise!r}, file=sys.__stderr__, flush=True)\n"
+        "print('内核自己的错误', file=sys.__stderr__, flush=True)")]
+    src = tmp_path / "k.ipynb"
+    nbformat.write(nb, src)
+    capfd.readouterr()
+    pm.execute_notebook(str(src), str(tmp_path / "out.ipynb"), kernel_name=KERNEL, progress_bar=False,
+                        extra_arguments=KERNEL_ARGS, kernel_manager_class=QuietShutdownKernelManager)
+    err = capfd.readouterr().err
+    assert "内核自己的错误" in err and "KeyboardInterrupt caught in kernel" not in err
+
+
 # ----------------------------------------------------------------------------- one per shipped scheme
 def _demo_runs():
     first = {}

@@ -148,10 +148,11 @@ def test_the_vetoed_unit_is_not_ranked_anywhere(run, tmp_path):
 
 
 def test_a_veto_that_keeps_the_unit_ranked_does_not_say_it_ranks_last(run, tmp_path):
-    """A veto whose consequence sets the grade only: the unit keeps its place by score, and no sentence
+    """A veto whose consequence sets the grade and keeps the unit ranked (``exclude_from_ranking: false``;
+    left out, the default would leave it unranked): the unit keeps its place by score, and no sentence
     says it comes after the others (the overview neither)."""
     text_yaml = SCHEME.read_text(encoding="utf-8").replace(
-        "      grade: 不合格\n      exclude_from_ranking: true\n", "      grade: 不合格\n")
+        "      grade: 不合格\n      exclude_from_ranking: true\n", "      grade: 不合格\n      exclude_from_ranking: false\n")
     path = tmp_path / "every_construct.yaml"
     path.write_text(text_yaml, encoding="utf-8")
     (tmp_path / "every_construct_source.txt").write_bytes((FIX / "every_construct_source.txt").read_bytes())

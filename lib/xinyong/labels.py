@@ -69,6 +69,7 @@ FINDING_ZH = {
     "unreachable_max": "满分无法达到", "no_criteria": "缺少评分标准", "inferred_category": "归类系推断",
     "label_mismatch": "标注分值不符", "no_declared_total": "未给出总分", "exceeds_max": "评分超出满分",
     "cap_unreachable": "上限用不上", "bonus_never_counts": "附加分不计入",
+    "ranking_default": "排名按默认",
 }
 
 

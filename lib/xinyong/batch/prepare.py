@@ -6,123 +6,31 @@ the unit its row names (``Problem.unit``; :attr:`IntakeResult.unit_errors` keeps
 not); those units fail on their own, and the notebooks read a copy of the file without their rows.
 Problems that belong to no unit (a missing sheet, an unknown column, a row without a unit id) fail the
 whole run: nobody can say which reports they would change. :func:`read_run` does this for a run's period
-and its history, and scores what is valid once, here on the client.
+and its history, and scores what is valid once, here on the client. The reading and cutting live in the
+report layer (:mod:`xinyong.report.partial`), which ``xinyong report`` / ``overview`` use too.
 """
 from __future__ import annotations
 
-import io
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
 
-from ..errors import InputError, Problem
-from ..intake import read_inputs
-from ..intake.cells import text
-from ..intake.read import ID_HEADERS, IntakeResult
-from ..intake.sources import csv_rows, decode_text, sniff_delimiter
-from ..intake.template import DATA_SHEETS
-from ..safe import csv_bytes
+from ..errors import Problem
+from ..report.partial import PeriodInput, _id_column, without_units  # noqa: F401 (re-exported)
+from ..report.partial import invalid_units as _invalid_units
+from ..report.partial import read_period as _read_period
 from ..scheme.model import Scheme
-from ..util import atomic_write_bytes
 from .names import safe_component
 
 INPUTS_DIR = ".inputs"  # in the run folder: the copies without invalid units
 
 
-@dataclass
-class PeriodInput:
-    """One period's file as read, and what the notebooks read instead."""
-
-    period: str
-    source: Path  # the file given
-    path: Path  # the file the notebooks read: ``source``, or a copy without the invalid units
-    intake: IntakeResult
-    bad: dict[str, list[Problem]] = field(default_factory=dict)  # unit id -> its errors
-    path_intake: IntakeResult | None = None  # ``path`` as read (``intake`` itself when path is source)
-
-    @property
-    def read(self) -> IntakeResult:
-        """What intake gave for :attr:`path`, the file the run is scored from: handed to ``load_run``
-        so the client reads each file once, not once here and again there."""
-        return self.path_intake if self.path_intake is not None else self.intake
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        return self.intake.frame
-
-    @property
-    def evidence(self) -> pd.DataFrame:
-        return self.intake.evidence
-
-
-def _id_column(header: list[object]) -> int | None:
-    """0-based column of the unit id in a header row."""
-    return next((j for j, v in enumerate(header) if text(v) in ID_HEADERS), None)
-
-
-def without_units(path: Path, drop: set[str]) -> bytes:
-    """The bytes of ``path`` with every data row of the units in ``drop`` removed (xlsx or CSV)."""
-    data = path.read_bytes()
-    if data.startswith(b"PK"):
-        import openpyxl
-
-        from ..intake.template import workbook_bytes
-
-        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-        for ws in wb.worksheets:
-            if ws.title not in DATA_SHEETS:
-                continue
-            header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1), [])]
-            j = _id_column(header)
-            if j is None:
-                continue
-            rows = [r for r in range(2, ws.max_row + 1) if text(ws.cell(r, j + 1).value) in drop]
-            for r in sorted(rows, reverse=True):
-                ws.delete_rows(r)
-        return workbook_bytes(wb)
-    got = decode_text(data)
-    if got is None:  # unreachable after a successful read: intake decoded it the same way
-        raise InputError("无法识别 CSV 文件的编码", f"cannot decode {path}", file=str(path))
-    delim = sniff_delimiter(got[0])
-    rows = csv_rows(got[0], delim)
-    j = _id_column(rows[0] if rows else [])
-    # through the one CSV writer: a text that begins like a formula is quoted, and intake's CSV reader
-    # takes the quote off again, so the notebooks read exactly the cells of the file given
-    keep = [row for i, row in enumerate(rows)
-            if not (i > 0 and j is not None and j < len(row) and text(row[j]) in drop)]
-    return csv_bytes(keep, delimiter=delim, lineterminator="\n", encoding="utf-8")
-
-
 def read_period(scheme: Scheme, period: str, source: str | os.PathLike, work_dir: Path) -> PeriodInput:
-    """Read ``source`` through intake; write a clean copy into ``work_dir`` when some units are invalid.
-
-    Raises :class:`InputError` for problems that belong
-    to no unit, and for a workbook whose period is not ``period``.
-    """
-    src = Path(source)
-    res = read_inputs(scheme, src)
-    if res.period is not None and str(res.period) != str(period):
-        raise InputError(f"文件 {src.name} 的考核期为“{res.period}”，与要求的“{period}”不一致",
-                         f"{src}: workbook period {res.period!r} != requested {period!r}", file=str(src))
-    bad, general, n_general = res.unit_errors, res.general_errors, res.n_general_errors
-    if n_general:
-        raise InputError(f"文件 {src.name} 有 {n_general} 处错误不属于任何单位，整批无法计分",
-                         f"{n_general} errors in {src} belong to no unit", problems=general, total=n_general,
-                         file=str(src))
-    path, check = src.resolve(), None
-    if bad and set(map(str, res.frame.index)) <= set(bad):
-        pass  # every unit is invalid: nothing is scored, no copy is read (it would hold no unit at all)
-    elif bad:
-        path = work_dir / safe_component(period) / src.name
-        atomic_write_bytes(path, without_units(src, set(bad)))
-        check = read_inputs(scheme, path)
-        if check.errors:  # e.g. a merged range spanning two units: the copy is not clean
-            raise InputError(f"去除有误单位后，文件 {src.name} 仍有 {len(check.errors)} 处错误", "clean copy still has errors",
-                             problems=check.errors, file=str(src))
-    return PeriodInput(str(period), src.resolve(), path, res, bad, check)
+    """:func:`xinyong.report.partial.read_period`, the clean copy written under ``work_dir/<period>/``."""
+    return _read_period(scheme, period, source, Path(work_dir) / safe_component(period))
 
 
 @dataclass(frozen=True)
@@ -175,18 +83,3 @@ def read_run(scheme: Scheme, period: str, data: Path, history: list[tuple[str, P
     if run is not None:  # the overview lists them with their errors: nobody is silently dropped
         run.invalid = invalid
     return RunInputs(cur, hist, run, invalid)
-
-
-def _invalid_units(cur: PeriodInput) -> tuple:
-    """The units of the file whose rows are invalid, with their errors, in the file's order."""
-    from ..report.load import InvalidUnit
-
-    f = cur.frame
-    out = []
-    for uid, probs in cur.bad.items():
-        name = kind = None
-        if uid in f.index:
-            name, kind = (None if pd.isna(v) else str(v) for v in (f.at[uid, "unit_name"], f.at[uid, "unit_kind"]))
-        out.append(InvalidUnit(uid, name, kind, tuple(probs)))
-    order = {u: k for k, u in enumerate(map(str, f.index))}
-    return tuple(sorted(out, key=lambda u: order.get(u.unit, len(order))))

@@ -67,16 +67,16 @@ def grade_sentence(st: "Standing") -> str:
     return f"等级暂为“{st.grade}”（未定：尚有 {score2(st.unknown_points)} 分未知{best}）"
 
 
-def consequence_sentence(scheme: Any, gate: Any) -> str:
+def consequence_sentence(scheme: Any, gate: Any, options: Any = None) -> str:
     """What failing ``gate`` did to the unit, as its consequence says (“无论得分高低，等级定为“不合格”，不参加
     排名”); "" when the consequence is none. Only what the consequence does is said: a veto that sets the
     grade but keeps the unit ranked does not say it ranks last."""
     from ..scoring.result import consequence_text, vetoes_all
 
-    text = consequence_text(scheme.gate_consequence(gate))
+    text = consequence_text(scheme.gate_consequence(gate, options))  # options: a reading may set it
     if not text:
         return ""
-    return ("无论得分高低，" if vetoes_all(scheme, gate) else "") + text
+    return ("无论得分高低，" if vetoes_all(scheme, gate, options) else "") + text
 
 
 def reading_sentence(change: dict) -> str:
@@ -293,7 +293,7 @@ class UnitAnalysis:
         out = []
         for gate, g in zip(self.scheme.gates, records_of(self.gates())):
             name, veto = f"“{g['name']}”", g["kind"] == "veto"
-            then = consequence_sentence(self.scheme, gate) if g["outcome"] == "fail" else ""
+            then = consequence_sentence(self.scheme, gate, self.res.scheme_options) if g["outcome"] == "fail" else ""
             then = f"{then}。" if then else ""
             if g["outcome"] == "fail":
                 lead = "一票否决：" if veto else "未满足认定条件："

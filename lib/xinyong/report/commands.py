@@ -1,6 +1,7 @@
 """CLI commands of the report step: ``xinyong report``, ``overview``, ``warn``, ``annual`` and ``notebook``."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import List, Optional
 
@@ -8,16 +9,63 @@ import typer
 
 from ..cli_util import FORMAT_HELP, Consoles, pairs, parse_formats, settings
 
+INPUTS = ".inputs"  # in the output folder: a data file without its invalid units, and the run scored from it
 
-def _precheck(scheme: str, data: Path, period: str, unit: str | None, history, readings):
+
+def _precheck(scheme: str, data: Path, period: str, unit: str | None, history, readings, work: Path, err=None):
     """Read and score in this process first, so bad input gives the intake's full problem list, not a
-    failed notebook."""
-    from .load import load_run
+    failed notebook. A unit whose rows are invalid is cut out (:mod:`.partial`) and the others are
+    scored: ``report --unit A`` works while B's data is wrong (a warning names B's errors), ``report
+    --unit B`` fails with B's located errors, the overview lists B as 数据有误. Then the copy and the
+    scored run are kept in ``work`` (the output folder's ``.inputs/``) and the notebook reads the run
+    (its ``run_file``), so it can be run again; with every unit valid it reads ``data`` as before."""
+    created = not work.exists()
+    try:
+        return _read_and_score(scheme, data, period, unit, history, readings, work, err)
+    except BaseException:
+        if created:  # a refused unit or file leaves nothing behind in the output folder
+            shutil.rmtree(work, ignore_errors=True)
+        raise
 
-    run = load_run(scheme, data, period=period, readings=readings, history=history)
+
+def _read_and_score(scheme: str, data: Path, period: str, unit: str | None, history, readings, work: Path, err):
+    import dataclasses
+
+    from ..cli_util import problems_view
+    from ..errors import InputError
+    from ..scheme import load_scheme
+    from ..util import sha256_file
+    from .load import load_run, save_run
+    from .partial import invalid_units, read_period
+
+    sch = load_scheme(scheme)
+    cur = read_period(sch, period, data, work / "current")
+    hist = [read_period(sch, h["period"], h["data"], work / f"history{k}") for k, h in enumerate(history)]
+    invalid = invalid_units(cur)
+    asked = next((u for u in invalid if unit is not None and str(unit) in (u.unit, u.name)), None)
+    if asked is not None:
+        raise InputError(f"单位“{asked.name or asked.unit}”的数据有 {len(asked.problems)} 处错误，无法生成报告",
+                         f"unit {asked.unit} has {len(asked.problems)} invalid values", problems=list(asked.problems),
+                         unit=asked.unit, file=str(cur.source))
+    if invalid and set(map(str, cur.frame.index)) <= set(cur.bad):
+        probs = [p for u in invalid for p in u.problems]
+        raise InputError(f"文件 {cur.source.name} 中每个单位的数据都有错误，无法计分", "every unit has errors",
+                         problems=probs, file=str(cur.source))
+    run = load_run(sch, cur.path, period=period, readings=readings,
+                   history=[{"period": h.period, "data": h.path} for h in hist], evidence_base=cur.source.parent,
+                   already_read={str(p.path): p.read for p in (cur, *hist)})
+    run.invalid = invalid  # the overview lists them with their errors: nobody is silently dropped
+    if cur.path != cur.source:  # the pages name the file given (复现信息), not the copy without B's rows
+        run.data = dataclasses.replace(run.data, path=cur.source, sha256=sha256_file(cur.source))
     if unit is not None:
         run.unit_id(unit)
-    return run
+    if invalid and err is not None:
+        who = "、".join(f"{u.name}（{u.unit}）" if u.name else u.unit for u in invalid)
+        probs = [p for u in invalid for p in u.problems]
+        err.print(f"注意：{who} 的数据有误，未参加本次计分（其他单位照常计分；改正后重新运行即可）：",
+                  markup=False, highlight=False)
+        err.print(problems_view(probs[:100], ""))
+    return run, (save_run(run, work / "run.pkl") if invalid else None)
 
 
 def write_formats(html_path: Path, formats: list[str], make_docx, chromium: str | None = None) -> list[Path]:
@@ -57,12 +105,12 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         formats = parse_formats(format)
         hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
         rd = dict(pairs(reading, "--reading"))
-        run = _precheck(scheme, data, period, unit, hist, rd)
         timings: dict = {}
+        run, run_file = _precheck(scheme, data, period, unit, hist, rd, out / INPUTS, consoles.err)
         conf = settings()
         charts.set_fast_path(conf.fast_charts)  # the Word version's charts are drawn in this process
         path = render_unit_report(scheme, period, run.unit_id(unit), data, out, history=hist, readings=rd,
-                                  timings=timings, notebooks=conf.notebooks)
+                                  timings=timings, notebooks=conf.notebooks, run_file=run_file)
         console.print(f"已生成报告：{path}（{path.stat().st_size / 1024:.0f} KB，用时 {timings['total']:.1f} 秒）")
         from .evidence import copy_unit_files, refused
 
@@ -99,12 +147,12 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
         rd = dict(pairs(reading, "--reading"))
         links = dict(pairs(link, "--link"))
-        run = _precheck(scheme, data, period, None, hist, rd)
         timings: dict = {}
+        run, run_file = _precheck(scheme, data, period, None, hist, rd, out / INPUTS, consoles.err)
         conf = settings()
         charts.set_fast_path(conf.fast_charts)  # the Word version's charts are drawn in this process
         path = render_overview(scheme, period, data, out, unit_links=links, history=hist,
-                               readings=rd, timings=timings, notebooks=conf.notebooks)
+                               readings=rd, timings=timings, notebooks=conf.notebooks, run_file=run_file)
         console.print(f"已生成总览：{path}（{path.stat().st_size / 1024:.0f} KB，用时 {timings['total']:.1f} 秒）")
         for extra in write_formats(path, formats, lambda: overview_docx(run), conf.chromium):
             console.print(f"已生成：{extra}")

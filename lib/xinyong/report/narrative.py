@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from ..labels import num, pct, period_zh, score2
+from ..scheme.model import Scheme
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -129,9 +130,21 @@ def for_readers(scheme: Any):
 
 
 def scheme_label(scheme: Any) -> str:
-    """A scheme argument as a short label for file names: the id, or a YAML file's stem."""
+    """A scheme argument as a short label for file names and page titles: the scheme's id — for a YAML
+    file, the ``id:`` written in it, not the file's name (``考核细则（修订稿）.yaml`` is not a name to
+    give every report); the file's stem only when the file does not load (its error comes later)."""
+    if isinstance(scheme, Scheme):
+        return scheme.id
     s = str(scheme)
-    return Path(s).stem if s.endswith((".yaml", ".yml")) else s
+    if not s.endswith((".yaml", ".yml")):
+        return s
+    from ..errors import XinyongError
+    from ..scheme import load_scheme
+
+    try:
+        return load_scheme(s).id
+    except (XinyongError, OSError):
+        return Path(s).stem
 
 
 def citation(scheme: Any) -> str:

@@ -148,7 +148,7 @@ class Overview:
                                              counts=dict(self.analysis.gate_fail_counts()),
                                              consequences=[f"{quoted(g.name)}未通过的单位，{c}"
                                                            for g in self.scheme.gates
-                                                           if (c := consequence_sentence(self.scheme, g))]))
+                                                           if (c := consequence_sentence(self.scheme, g, self.res.scheme_options))]))
 
     def comparison(self) -> Block:
         return Block("comparison", comparison_html(self.run, None))

@@ -146,7 +146,7 @@ def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, 
         nb = pm.execute_notebook(str(src), tmp, parameters=params, kernel_name=KERNEL, progress_bar=False,
                                  log_output=False, cwd=str(src.parent), report_mode=False,
                                  engine_name=ENGINES[engine], extra_arguments=KERNEL_ARGS,
-                                 request_save_on_cell_execute=engine != "warm")
+                                 request_save_on_cell_execute=engine != "warm", **_kernel_manager(engine))
         text = Path(tmp).read_text(encoding="utf-8")
     except pm.PapermillExecutionError as exc:
         text = Path(tmp).read_text(encoding="utf-8") if Path(tmp).exists() else nbformat.writes(nbformat.v4.new_notebook())
@@ -160,6 +160,16 @@ def _execute(notebook: str, params: dict, work: Path, name: str, timings: dict, 
         Path(tmp).unlink(missing_ok=True)
     timings["execute"] = time.perf_counter() - t0
     return nb, text
+
+
+def _kernel_manager(engine: str) -> dict:
+    """A fresh kernel runs under :class:`.kernel.QuietShutdownKernelManager` (its stderr kept, the
+    shutdown's “KeyboardInterrupt caught in kernel.” dropped); the warm engine starts no kernel."""
+    if engine != "kernel":
+        return {}
+    from .kernel import QuietShutdownKernelManager
+
+    return {"kernel_manager_class": QuietShutdownKernelManager}
 
 
 def _named(value: Any) -> Any:

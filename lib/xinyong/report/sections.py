@@ -321,11 +321,11 @@ def reading_names(scheme, used: dict, overrides: dict | None = None) -> list[dic
     return out
 
 
-def gate_explain(scheme, gate_id: str) -> str:
+def gate_explain(scheme, gate_id: str, options=None) -> str:
     """What a gate means for the unit, as its consequence says (a veto of a scheme without grades does not
     say 不合格): “一票否决：任何一项条件未达到，无论得分高低，不参加排名。”"""
     gate = next(g for g in scheme.gates if g.id == gate_id)
-    then = consequence_sentence(scheme, gate)
+    then = consequence_sentence(scheme, gate, options)
     if gate.kind == "veto":
         return f"一票否决：任何一项条件未达到，{then or '本期考核即未通过，与得分无关'}。"
     return GATE_KIND_EXPLAIN_ZH[gate.kind] + (f"未满足时{then}。" if then else "")

@@ -22,8 +22,10 @@ from pydantic import ValidationError
 
 from ..errors import FormulaError, SchemeError
 from ..formula import parse as parse_formula
-from .model import InputSpec, Item, Scheme, SchemeOrigin
+from .model import Consequence, InputSpec, Item, Scheme, SchemeOrigin
 from .problems import Problems, closest, zh_message
+
+CONSEQUENCE_FIELDS = {"grade", "grade_cap", "exclude_from_ranking", "total"}  # what a reading may set on a gate
 
 SCHEME_IDS = ["wangyi", "city2019", "quzhou", "linyi", "jiaxian_county_dept", "jiaxian_township"]
 GATE_NAMES = {"total", "base_total", "bonus"}
@@ -508,6 +510,7 @@ def _validate(scheme: Scheme) -> None:
     # readings: every target exists (the parameters they set are checked when the scheme is compiled)
     items = {it.id for it in scheme.walk_items()}
     conds = {c.id for g in scheme.gates for c in g.conditions}
+    gate_ids = {g.id for g in scheme.gates}
     for r in scheme.readings:
         for o in r.options:
             for target, over in o.set.items():
@@ -516,6 +519,19 @@ def _validate(scheme: Scheme) -> None:
                 if target in conds:
                     if set(over) - {"test"}:
                         bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 对门槛条件 {target} 只能修改 test", "gate overrides: test only")
+                    continue
+                if target in gate_ids:  # a gate's consequence, as a reading of a text silent on it
+                    extra = set(over) - CONSEQUENCE_FIELDS
+                    if extra:
+                        bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 对否决/认定门槛 {target} 只能修改后果："
+                            f"{'、'.join(sorted(CONSEQUENCE_FIELDS))}（不能改 {'、'.join(sorted(extra))}）",
+                            f"gate overrides: consequence fields only, not {sorted(extra)}")
+                    else:
+                        try:
+                            Consequence.model_validate(over)
+                        except ValidationError as exc:
+                            bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 对门槛 {target} 的后果写法有误：{exc.errors()[0]['msg']}",
+                                "invalid consequence override")
                     continue
                 if target not in items:
                     bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 的选项 {o.id} 指向不存在的条目 {target}",

@@ -285,14 +285,16 @@ class Consequence(Strict):
     """What failing a gate does to a unit's result, as the document says it (every field optional).
 
     ``grade``: the grade is set to this band (“实行一票否决，考核等次定为不合格”). ``grade_cap``: the grade
-    is at most this band (“不得评为良好以上” → ``grade_cap: 合格``). ``exclude_from_ranking``: the unit
-    takes no place in the ranking (it is listed after every ranked unit). ``total``: the total is set
-    to this value (“考核得分计 0 分”).
+    is at most this band (“不得评为良好以上” → ``grade_cap: 合格``). ``exclude_from_ranking``: whether the
+    unit takes no place in the ranking (it is listed after every ranked unit); left out (``None``) when
+    the text says nothing about the ranking, and then the default of :meth:`Scheme.gate_consequence`
+    applies (a veto: not ranked), which ``xinyong check`` reports. ``total``: the total is set to this
+    value (“考核得分计 0 分”).
     """
 
     grade: str | None = None
     grade_cap: str | None = None
-    exclude_from_ranking: bool = False
+    exclude_from_ranking: bool | None = None
     total: float | None = None
     source: Source | None = None
 
@@ -420,22 +422,31 @@ class Scheme(Strict):
                 return i
         raise KeyError(item_id)
 
-    def gate_consequence(self, gate: "Gate") -> Consequence:
-        """What failing ``gate`` does, its own ``consequence`` or the default.
+    def gate_consequence(self, gate: "Gate", options: dict[str, Any] | None = None) -> Consequence:
+        """What failing ``gate`` does: its own ``consequence`` (changed by a chosen reading that targets the
+        gate, ``options["consequences"][gate id]`` — a plan's ``scheme_opts``), or the default; a field the
+        text leaves out takes the default's value.
 
         Default for a veto: the unit is not ranked and, in a graded scheme, is graded in the lowest
         band. 一票否决 means the whole assessment fails whatever the score — 002: “要求必须完成，有一项
         未完成的则一票否决”; the unit report already says “无论得分高低，本期考核不合格”. The lowest band is
         the document's own word for failing (004 第七条: “60 分以下为不合格”), and a failed unit ranked among
-        the passed would contradict it, so vetoed units stay after every unit that was not. A
-        qualification gate (认定条件, 000) decides recognition, not the grade: no default consequence.
+        the passed would contradict it, so vetoed units stay after every unit that was not: a consequence
+        that states only the grade (as most texts do) keeps ``exclude_from_ranking: true``, and ``check``
+        says so. A qualification gate (认定条件, 000) decides recognition, not the grade: no default
+        consequence, and its units stay ranked.
         """
-        if gate.consequence is not None:
-            return gate.consequence
-        if gate.kind == "veto":
-            lowest = self.grades.bands[-1].label if self.grades is not None else None
-            return Consequence(grade=lowest, exclude_from_ranking=True)
-        return Consequence()
+        veto = gate.kind == "veto"
+        c = gate.consequence
+        if c is None:
+            lowest = self.grades.bands[-1].label if (veto and self.grades is not None) else None
+            c = Consequence(grade=lowest)
+        over = ((options or {}).get("consequences") or {}).get(gate.id)
+        if over:
+            c = Consequence.model_validate({**c.model_dump(), **over})
+        if c.exclude_from_ranking is None:
+            c = c.model_copy(update={"exclude_from_ranking": veto})
+        return c
 
     def reading(self, reading_id: str) -> Reading:
         for r in self.readings:

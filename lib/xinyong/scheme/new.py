@@ -27,7 +27,7 @@ period_kind: year          # year / quarter / once
 unit_kinds: [县直单位]     # 被考核单位的类型；文件对某类单位另有规定时，条目用 variants
 # source.file：考核办法原文（纯文本），路径相对于本文件；line 为行号，quote 须与该行原文一字不差
 source: {{file: source.txt, line: 1, quote: "考核满分100分"}}
-declared_total: 100        # 照抄文件声明的满分（不要改成条目合计：check 会比较两者）
+declared_total: 100        # 可选：照抄文件声明的满分（不要改成条目合计：check 会比较两者）；文件没写就删掉这行，check 会提示“未给出总分”
 # declared_bonus: 5        # 照抄文件声明的附加分
 # bonus_cap: {{max: 5, source: {{file: source.txt, line: 1, quote: "附加分最高5分"}}}}   # “附加分最高…分”：计分时生效
 
@@ -63,6 +63,7 @@ sections:
         # “酌情计分”：评审人员在模板的“评审”表填分数（0–满分）和理由
         rule: {{kind: judgement, params: {{guidance: 根据工作开展情况酌情计分}}}}
         source: {{file: source.txt, line: 1, quote: "酌情计分"}}
+        # no_criteria: true   # 文件只给了分值、没写评分标准时加上（仍用 judgement），check 会列为“缺少评分标准”
 
 gates:                     # “一票否决”（veto）或“认定条件”（qualification）；没有就删掉整段
   - id: {id}.veto
@@ -75,9 +76,11 @@ gates:                     # “一票否决”（veto）或“认定条件”�
         test: "events_rectified >= events"
         inputs: [events, events_rectified]
         source: {{file: source.txt, line: 1, quote: "未整改到位的"}}
-    # 否决的后果照文件写；不写时：有等级的方案定为最低一档、不参加排名
+    # 否决的后果照文件写。整段不写时：有等级的方案定为最低一档，不参加排名。
+    # exclude_from_ranking（是否不参加排名）文件没提就不写：按默认——否决不参加排名、认定条件照常排名，
+    # check 会提示“排名按默认”；文件明说参加排名写 false；拿不准就记为解读（readings 的 set 指向本门槛编号）
     consequence: {{grade: 不合格, exclude_from_ranking: true}}
-    # consequence: {{grade_cap: 合格}}   # “不得评为良好以上”
+    # consequence: {{grade_cap: 合格}}   # “不得评为良好以上”（排名按默认：不参加）
     # consequence: {{total: 0}}          # “考核得分计0分”
 
 checks:                    # 输入之间必须成立的关系（部分不大于整体）；error 使该单位数据无效，warning 只提示

@@ -27,7 +27,7 @@ class Finding:
     scheme: str
     code: str  # total_mismatch | bonus_mismatch | section_mismatch | unreachable_max | exceeds_max
     #           | cap_unreachable | bonus_never_counts | no_criteria | inferred_category | label_mismatch
-    #           | no_declared_total
+    #           | no_declared_total | ranking_default
     target: str  # scheme, section or item id
     message: str  # Chinese
     detail: str  # English
@@ -164,6 +164,16 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
                                f"“{sec.name}”上限 {_n(cap_value)} 分，但所含条目最多合计 {_n(items_reach)} 分，上限永远用不上",
                                f"section cap {cap_value:g} above what its items can give ({items_reach:g})",
                                cap_value, items_reach, **_src(sec.cap.source or sec.source or _first_item_source(sec))))
+    # a veto whose text says nothing of the ranking: the default (not ranked) applies, and is said
+    read = {t for r in scheme.readings for t in r.targets}
+    for g in scheme.gates:
+        if g.kind != "veto" or g.id in read or (g.consequence is not None and g.consequence.exclude_from_ranking is not None):
+            continue
+        out.append(Finding(sid, "ranking_default", g.id,
+                           f"“{g.name}”（一票否决）的原文没有说被否决的单位是否参加排名：按默认不参加排名（排在所有未被否决的"
+                           "单位之后）。原文另有规定就写 consequence.exclude_from_ranking；拿不准就记为解读",
+                           f"veto {g.id}: the text is silent on ranking; default exclude_from_ranking: true",
+                           **_src((g.consequence.source if g.consequence else None) or g.source)))
     if scheme.bonus_cap is not None and scheme.bonus_cap.max is not None:
         ceiling = float(scheme.bonus_cap.max)
         if ceiling <= EPS and scheme.items_bonus_max > EPS:

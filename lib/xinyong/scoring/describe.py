@@ -129,7 +129,17 @@ def checklist(values, p, points: float, n: Names) -> str:
             f" = {plain(raw)} 分" + ("（扣完为止）" if raw < 0 else "") + f" → 得 {pts(points)}")
 
 
+def _unmet(values, p, n: Names) -> str | None:
+    """“前提条件“已报送”不成立，本项不得分 → …” when a required yes/no input is not 是."""
+    unmet = [r for r in getattr(p, "requires", []) if float(values.get(r, math.nan)) != 1.0]
+    if not unmet:
+        return None
+    return f"前提条件“{'”“'.join(n.label(r) for r in unmet)}”不成立，本项不得分 → 得 {pts(0)}"
+
+
 def threshold(values, p, points: float, n: Names) -> str:
+    if _unmet(values, p, n):
+        return _unmet(values, p, n)
     x = values.get(p.input)
     from .kinds import _OPS
 
@@ -144,6 +154,8 @@ def threshold(values, p, points: float, n: Names) -> str:
 def condition(values, p, points: float, n: Names) -> str:
     from .kinds import _formula
 
+    if _unmet(values, p, n):
+        return _unmet(values, p, n)
     ok = bool(_formula(p.test)({k: float(values[k]) for k in p.input_ids()}))
     return f"{n.facts(values, sorted(p.input_ids()))}；评分条件{'成立' if ok else '不成立'} → 得 {pts(points)}"
 
@@ -247,19 +259,33 @@ def deduction(values, p, points: float, n: Names) -> str:
 
 
 def capped_sum(values, p, points: float, n: Names) -> str:
-    from .kinds import _formula, _names
+    from .kinds import _formula, _names, _part_raw, _steps
 
     vals = {k: float(values[k]) for k in p.input_ids()}
     bits = []
     raw_total = 0.0
     for part in p.parts:
-        v = _formula(part.expr)(vals)
+        v = _part_raw(part, vals)
         v = math.nan if v is None else max(float(v), 0.0)
         capped = min(v, part.cap) if part.cap is not None and not math.isnan(v) else v
         raw_total += 0.0 if math.isnan(capped) else capped
-        used = sorted(_names(part.expr) & set(vals))
+        used = sorted(_names(part.formula) & set(vals))
         facts = f"（{n.facts(values, used)}）" if used else ""
-        if part.cap is not None and v > part.cap:
+        if part.count is not None:  # 每开展一次得1分，最高5分
+            each = f"每{n.unit(used[0])}" if len(used) == 1 else "每次"
+            raw = part.each * float(_formula(part.count)(vals))
+            over = f"，超过该项上限 {plain(part.cap)} 分，按 {plain(part.cap)} 分计" if part.cap is not None and raw > part.cap else ""
+            bits.append(f"{part.label}{facts}{each}得 {plain(part.each)} 分：{plain(raw)} 分{over}")
+        elif part.expr is None:  # 满分2分，每缺席一次扣0.5分
+            steps = float(_steps(float(_formula(part.amount)(vals)), part.step, "floor"))
+            lost = part.per * steps
+            lost = lost if part.max_deduction is None else min(lost, part.max_deduction)
+            each = f"每{n.unit(used[0])}" if part.step == 1 and len(used) == 1 else f"每 {plain(part.step)}"
+            most = f"，最多扣 {plain(part.max_deduction)} 分" if part.max_deduction is not None else ""
+            gone = "，扣完为止按 0 分计" if part.full - lost < 0 else ""
+            bits.append(f"{part.label}{facts}满分 {plain(part.full)} 分，{each}扣 {plain(part.per)} 分{most}："
+                        f"{plain(part.full)} − {plain(lost)} = {plain(part.full - lost)} 分{gone}")
+        elif part.cap is not None and v > part.cap:
             bits.append(f"{part.label}{facts}计 {plain(v)} 分，超过该项上限 {plain(part.cap)} 分，按 {plain(part.cap)} 分计")
         else:
             bits.append(f"{part.label}{facts} {plain(capped)} 分")

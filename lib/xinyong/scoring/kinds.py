@@ -203,9 +203,10 @@ class ThresholdParams(RuleParams):
     value: float
     points: float | None = None
     else_points: float = 0.0
+    requires: list[str] = Field(default_factory=list)  # yes/no facts without which no points are given
 
     def input_ids(self):
-        return {self.input}
+        return {self.input} | set(self.requires)
 
     def max_attainable(self):
         return max(self.points if self.points is not None else self.max_points, self.else_points)
@@ -218,10 +219,25 @@ def threshold(frame: Frame, p: ThresholdParams) -> np.ndarray:
     """
     ok = _OPS[p.op](_col(frame, p.input), p.value)
     full = p.points if p.points is not None else p.max_points
-    return np.where(ok, float(full), float(p.else_points))
+    return _required(frame, p.requires, np.where(ok, float(full), float(p.else_points)))
+
+
+def _required(frame: Frame, requires: list[str], out: np.ndarray) -> np.ndarray:
+    """``out`` where every required yes/no input is 是, else 0 (a blank one: the engine marks the item
+    missing). “其他方式提供的得1分”: ``else_points`` are paid for a 否 to 通过平台报送 only when something
+    was provided at all (``requires: [provided]``); a 否 is an answer, not a way of providing."""
+    if not requires:
+        return out
+    return np.where(_flags(frame, requires, 1.0).all(axis=1), out, 0.0)
+
+
+def _unmet(values, requires: list[str]) -> list[str]:
+    return [r for r in requires if float(values.get(r, np.nan)) != 1.0]
 
 
 def _explain_threshold(values, p: ThresholdParams, points: float) -> str:
+    if _unmet(values, p.requires):
+        return f"前提“{'、'.join(_unmet(values, p.requires))}”不成立 → 0"
     x = values.get(p.input)
     ok = bool(_OPS[p.op](float(x), p.value))
     return f"{fmt(x)} {_OP_TEXT[p.op]} {fmt(p.value)}：{'是' if ok else '否'} → {pts(points)}"
@@ -231,6 +247,7 @@ class ConditionParams(RuleParams):
     test: str
     points: float | None = None
     else_points: float = 0.0
+    requires: list[str] = Field(default_factory=list)  # yes/no facts without which no points are given
 
     @model_validator(mode="after")
     def _parse(self):
@@ -238,7 +255,7 @@ class ConditionParams(RuleParams):
         return self
 
     def input_ids(self):
-        return _names(self.test)
+        return _names(self.test) | set(self.requires)
 
     def max_attainable(self):
         return max(self.points if self.points is not None else self.max_points, self.else_points)
@@ -249,12 +266,14 @@ def condition(frame: Frame, p: ConditionParams) -> np.ndarray:
 
     000 1.4.2: “中小微企业和农户信用信息建档比率80%以上……（3分）” (both rates ≥ 80).
     """
-    ok = np.asarray(_formula(p.test)({c: _col(frame, c) for c in p.input_ids()})).astype(bool)
+    ok = np.asarray(_formula(p.test)({c: _col(frame, c) for c in _names(p.test)})).astype(bool)
     full = p.points if p.points is not None else p.max_points
-    return np.broadcast_to(np.where(ok, float(full), float(p.else_points)), (len(frame),))
+    return _required(frame, p.requires, np.broadcast_to(np.where(ok, float(full), float(p.else_points)), (len(frame),)))
 
 
 def _explain_condition(values, p: ConditionParams, points: float) -> str:
+    if _unmet(values, p.requires):
+        return f"前提“{'、'.join(_unmet(values, p.requires))}”不成立 → 0"
     ok = bool(_formula(p.test)({k: float(values[k]) for k in p.input_ids()}))
     return f"{substitute(p.test, values)}：{'成立' if ok else '不成立'} → {pts(points)}"
 
@@ -477,25 +496,68 @@ def _explain_deduction(values, p: DeductionParams, points: float) -> str:
 
 # --- capped_sum --------------------------------------------------------------------------------
 class Part(_Out):
+    """One part of a ``capped_sum``, written one of three ways: its points as a formula (``expr``); a
+    deduction as the text writes it — ``full`` (满分2分), ``per`` (每…扣0.5分) per whole ``step`` of
+    ``amount`` (a formula: the count of events), at most ``max_deduction`` (最多扣…分), never below 0;
+    or points per event — ``each`` (每开展一次得1分) times ``count`` (a formula), with ``cap`` (最高5分)."""
+
     label: str
-    expr: str
+    expr: str | None = None
     cap: float | None = None
+    full: float | None = Field(default=None, ge=0)
+    per: float | None = Field(default=None, gt=0)
+    amount: str | None = None
+    step: float = Field(default=1.0, gt=0)
+    max_deduction: float | None = Field(default=None, ge=0)
+    each: float | None = Field(default=None, gt=0)
+    count: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self):
+        ways = {"expr": ("expr",), "deduction": ("full", "per", "amount"), "per_event": ("each", "count")}
+        given = {w: [f for f in fs if getattr(self, f) is not None] for w, fs in ways.items()}
+        used = [w for w, fs in given.items() if fs]
+        how = ("写 expr（公式）；或写扣分 full、per、amount（如“满分2分，每缺席一次扣0.5分”：full: 2, per: 0.5, "
+               "amount: absences）；或写每次得分 each、count（如“每开展一次得1分，最高5分”：each: 1, count: times, cap: 5）")
+        if len(used) > 1:
+            raise ValueError(f"分项“{self.label}”：{'、'.join(f for w in used for f in given[w])} 属于不同写法，只能写一种：{how}")
+        if not used:
+            raise ValueError(f"分项“{self.label}”缺少计分写法：{how}")
+        lack = [f for f in ways[used[0]] if f not in given[used[0]]]
+        if lack:
+            raise ValueError(f"分项“{self.label}”缺少 {'、'.join(lack)}：{how}")
+        if used[0] != "deduction" and ({"step", "max_deduction"} & self.model_fields_set):
+            raise ValueError(f"分项“{self.label}”：step、max_deduction 只用于扣分写法（full、per、amount）")
+        _formula(self.formula)
+        return self
+
+    @property
+    def formula(self) -> str:
+        """The formula the part reads (a deduction part: its amount; a per-event part: its count)."""
+        return next(f for f in (self.expr, self.amount, self.count) if f is not None)
+
+
+def _part_raw(part: Part, cols: Mapping[str, Any]):
+    """A part's points before its cap and the floor of 0, over arrays (or one unit's floats)."""
+    x = _formula(part.formula)(cols)
+    if part.expr is not None:
+        return x
+    if part.count is not None:
+        return part.each * np.asarray(x, dtype=float)
+    taken = part.per * _steps(np.asarray(x, dtype=float), part.step, "floor")
+    if part.max_deduction is not None:
+        taken = np.minimum(taken, part.max_deduction)
+    return part.full - taken
 
 
 class CappedSumParams(RuleParams):
     parts: list[Part] = Field(min_length=1)
     cap: float | None = None
 
-    @model_validator(mode="after")
-    def _parse(self):
-        for part in self.parts:
-            _formula(part.expr)
-        return self
-
     def input_ids(self):
         out: set[str] = set()
         for part in self.parts:
-            out |= _names(part.expr)
+            out |= _names(part.formula)
         return out
 
 
@@ -504,10 +566,10 @@ def capped_sum(frame: Frame, p: CappedSumParams) -> np.ndarray:
 
     001 10.1: “（主动承诺型承诺+行业自律型承诺数量）/市场主体数+实行审批替代型承诺的审批事项数量/19+…，最高得4分”.
     """
-    names = p.input_ids()
+    cols = {c: _col(frame, c) for c in p.input_ids()}
     total = np.zeros(len(frame))
     for part in p.parts:
-        v = _clip(_evaluate(part.expr, frame, names), lower=0.0)
+        v = _clip(np.broadcast_to(np.asarray(_part_raw(part, cols), dtype=float), (len(frame),)), lower=0.0)
         if part.cap is not None:
             v = _clip(v, upper=part.cap)
         total = total + v
@@ -518,12 +580,29 @@ def _explain_capped_sum(values, p: CappedSumParams, points: float) -> str:
     bits = []
     vals = {k: float(values[k]) for k in p.input_ids()}
     for part in p.parts:
-        v = _formula(part.expr)(vals)
+        v = _part_raw(part, vals)
         v = float("nan") if v is None else max(float(v), 0.0)
         capped = min(v, part.cap) if part.cap is not None and not math.isnan(v) else v
         cap_txt = f"(上限{fmt(part.cap)})" if part.cap is not None and v > part.cap else ""
+        if part.count is not None:  # a per-event part: 每次得分 × 次数
+            bits.append(f"{part.label} {fmt(part.each)}×{substitute(part.count, values)}={pts(capped)}{cap_txt}")
+            continue
+        if part.expr is None:  # a deduction part: 满分 − 每次扣分 × 次数
+            bits.append(f"{part.label} {_explain_part_deduction(part, vals, values)}={pts(capped)}{cap_txt}")
+            continue
         bits.append(f"{part.label} {substitute(part.expr, values)}={pts(capped)}{cap_txt}")
     return "；".join(bits) + f"；合计上限 {fmt(_cap(p, p.cap))} → {pts(points)}"
+
+
+def _explain_part_deduction(part: Part, vals, values) -> str:
+    """“2−0.5×3（缺席次数 3）”: the part's full marks, what each step costs, how many steps."""
+    amount = float(_formula(part.amount)(vals))
+    steps = float(_steps(amount, part.step, "floor"))
+    a = substitute(part.amount, values)
+    most = ""
+    if part.max_deduction is not None and part.per * steps > part.max_deduction:
+        most = f"，最多扣 {fmt(part.max_deduction)}"
+    return f"{fmt(part.full)}−{fmt(part.per)}×{fmt(steps)}（扣分量 {a}{most}）"
 
 
 # --- judgement ---------------------------------------------------------------------------------

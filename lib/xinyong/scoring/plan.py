@@ -130,11 +130,15 @@ def _chosen_overrides(scheme: Scheme, chosen: Mapping[str, str]):
     gate_tests: dict[str, str] = {}
     scheme_opts: dict[str, Any] = {}
     conditions = {c.id for g in scheme.gates for c in g.conditions}
+    gates = {g.id for g in scheme.gates}
     for r in scheme.readings:
         opt = r.option(chosen[r.id])
         for target in r.targets:
             if target == "@scheme":
                 scheme_opts.update(opt.set.get(target, {}))
+                continue
+            if target in gates:  # a gate's consequence (e.g. whether a vetoed unit is ranked)
+                scheme_opts.setdefault("consequences", {}).setdefault(target, {}).update(opt.set.get(target, {}))
                 continue
             used.setdefault(target, {})[r.id] = opt.id
             if target in opt.set:
@@ -239,6 +243,12 @@ def _check_rules(scheme: Scheme, registry: Registry) -> None:
                          f"条目 {it.id} 的规则读取了未在 inputs 中列出的输入：{said}",
                          f"rule reads undeclared inputs {sorted(undeclared)}"
                          + "".join(f"; did you mean {h!r} for {u!r}?" for u, h in hints.items() if h))
+        cat = scheme.input_catalogue
+        not_bool = [r for r in getattr(p, "requires", []) if r in cat and cat[r].type != "bool"]
+        if not_bool:  # a precondition is a yes/no fact (已报送：是/否), never a number compared with 1
+            problems.add(it.id, f"{where}.params.requires",
+                         f"条目 {it.id} 的 requires 只能是“是/否”输入（type: bool）：{'、'.join(not_bool)} 不是",
+                         f"requires takes bool inputs only, not {not_bool}")
 
     items = {}
     for it in scheme.walk_items():

@@ -190,6 +190,13 @@ def rule_reach(kind: str, params, inputs: Mapping[str, Interval]) -> float | Non
     if kind == "capped_sum":
         total = 0.0
         for part in p.parts:
+            if part.count is not None:  # a per-event part: each × the count's upper bound
+                v = bound(part.count, inputs).clip(lo=0.0)
+                total += min(v.hi * part.each, part.cap) if part.cap is not None else v.hi * part.each
+                continue
+            if part.expr is None:  # a deduction part: at most its full marks (nothing deducted)
+                total += min(part.full, part.cap) if part.cap is not None else part.full
+                continue
             v = bound(part.expr, inputs).clip(lo=0.0)
             total += min(v.hi, part.cap) if part.cap is not None else v.hi
         return min(total, cap)

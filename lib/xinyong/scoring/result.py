@@ -90,17 +90,17 @@ class ScoreResult:
         failed, unsure = _gate_masks(scheme, units)
         units["total_before_gates"] = units["total"]
         for g in scheme.gates:
-            c = scheme.gate_consequence(g)
+            c = scheme.gate_consequence(g, plan.scheme_opts)
             if c.total is not None and failed[g.id].any():
                 m = failed[g.id]
                 units.loc[m, ["total", "base_total", "max_possible"]] = float(c.total)
                 units.loc[m, ["bonus", "unknown_points"]] = 0.0
         units = _grades(scheme, units, plan.scheme_opts)
-        units = _grade_consequences(scheme, units, failed, unsure)
+        units = _grade_consequences(scheme, units, failed, unsure, plan.scheme_opts)
         silent = np.zeros(len(units), dtype=bool) if unreported is None else np.asarray(unreported, dtype=bool)
         excluded = silent.copy()  # a unit that did not report is not ranked among those that did
         for g in scheme.gates:
-            if scheme.gate_consequence(g).exclude_from_ranking:
+            if scheme.gate_consequence(g, plan.scheme_opts).exclude_from_ranking:
                 excluded |= failed[g.id]
         # Units excluded from the ranking (002 veto: “有一项未完成的则一票否决”) come after every ranked
         # unit, among themselves by total; ``ranked`` says which is which.
@@ -114,8 +114,8 @@ class ScoreResult:
         units["ranked"] = ~excluded
         key = units["total"].to_numpy(dtype=float) - np.where(excluded, 1e12, 0.0)
         units["rank"] = pd.Series(key, index=units.index).rank(ascending=False, method="min").astype(int)
-        units["rank_best"], units["rank_worst"] = _rank_range(scheme, units, key, excluded, unsure)
-        units["verdict"] = _verdicts(scheme, units.index, failed)
+        units["rank_best"], units["rank_worst"] = _rank_range(scheme, units, key, excluded, unsure, plan.scheme_opts)
+        units["verdict"] = _verdicts(scheme, units.index, failed, plan.scheme_opts)
         units["n_units"] = len(units)
         return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
                    dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts, caps,
@@ -304,7 +304,8 @@ def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests:
     return pd.DataFrame(table, columns=cols), units
 
 
-def _rank_range(scheme: Scheme, units: pd.DataFrame, key: np.ndarray, excluded: np.ndarray, unsure) -> tuple:
+def _rank_range(scheme: Scheme, units: pd.DataFrame, key: np.ndarray, excluded: np.ndarray, unsure,
+                options=None) -> tuple:
     """Each unit's best and worst rank once every unknown point is known: the best if all its unknown
     points went for it and every other unit's against, the worst the other way round (ties share the
     better rank, as ``rank`` does). A veto not yet decided whose consequence leaves the unit unranked
@@ -314,7 +315,7 @@ def _rank_range(scheme: Scheme, units: pd.DataFrame, key: np.ndarray, excluded: 
     hi = units["max_possible"].to_numpy(dtype=float) - np.where(excluded, 1e12, 0.0)
     maybe_out = np.zeros(n, dtype=bool)
     for g in scheme.gates:
-        if scheme.gate_consequence(g).exclude_from_ranking:
+        if scheme.gate_consequence(g, options).exclude_from_ranking:
             maybe_out |= unsure[g.id] & ~excluded
     low = key - np.where(maybe_out, 1e12, 0.0)  # a unit at its lowest: unknown points lost, veto failed
     off = ~np.eye(n, dtype=bool)
@@ -337,12 +338,12 @@ def consequence_text(c) -> str:
     return "，".join(parts)
 
 
-def vetoes_all(scheme: Scheme, gate) -> bool:
+def vetoes_all(scheme: Scheme, gate, options: dict[str, Any] | None = None) -> bool:
     """Whether failing ``gate`` fails the assessment outright (a veto whose consequence leaves no
     grade above the lowest band), so a report may say “无论得分高低，本期考核不合格”."""
     if gate.kind != "veto":
         return False
-    c = scheme.gate_consequence(gate)
+    c = scheme.gate_consequence(gate, options)
     lowest = scheme.grades.bands[-1].label if scheme.grades is not None else None
     return c.grade_cap is None and (c.grade is None or c.grade == lowest)
 
@@ -354,10 +355,10 @@ def _gate_masks(scheme: Scheme, units: pd.DataFrame) -> tuple[dict[str, np.ndarr
     return failed, unsure
 
 
-def _verdicts(scheme: Scheme, idx: pd.Index, failed: dict[str, np.ndarray]) -> pd.Series:
+def _verdicts(scheme: Scheme, idx: pd.Index, failed: dict[str, np.ndarray], options=None) -> pd.Series:
     out = [[] for _ in idx]
     for g in scheme.gates:
-        text = consequence_text(scheme.gate_consequence(g))
+        text = consequence_text(scheme.gate_consequence(g, options))
         if not text:
             continue
         for k in np.flatnonzero(failed[g.id]):
@@ -365,7 +366,7 @@ def _verdicts(scheme: Scheme, idx: pd.Index, failed: dict[str, np.ndarray]) -> p
     return pd.Series(["；".join(v) for v in out], index=idx, dtype=object)
 
 
-def _grade_consequences(scheme: Scheme, units: pd.DataFrame, failed, unsure) -> pd.DataFrame:
+def _grade_consequences(scheme: Scheme, units: pd.DataFrame, failed, unsure, options=None) -> pd.DataFrame:
     """Set or cap the grade of units that failed a gate; a gate not yet decided makes the grade
     uncertain when failing it would change the grade."""
     if scheme.grades is None:
@@ -381,7 +382,7 @@ def _grade_consequences(scheme: Scheme, units: pd.DataFrame, failed, unsure) -> 
         return grades
 
     for g in scheme.gates:
-        c = scheme.gate_consequence(g)
+        c = scheme.gate_consequence(g, options)
         if c.grade is None and c.grade_cap is None:
             continue
         m, u = failed[g.id], unsure[g.id]
