@@ -120,13 +120,9 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        readme = HERE / "README.md"
-        body = readme.read_text(encoding="utf-8")
-        if MARK_START in body and MARK_END in body:
-            body = body[:body.index(MARK_START)] + text + body[body.index(MARK_END) + len(MARK_END):]
-        else:
-            body = body.rstrip("\n") + "\n\n" + text + "\n"
-        readme.write_text(body, encoding="utf-8")
+        from readme_section import put_section
+
+        put_section(text, MARK_START, MARK_END)
     return 0
 
 

@@ -219,15 +219,9 @@ def run(empty_to: int = EMPTY_TO, real_rows: int = REAL_ROWS, empty_units: int =
 
 def update_readme(lines: list[str], machine: list[str]) -> None:
     """Put the section into bench/README.md (replacing an earlier one), with the machine it ran on."""
-    readme = HERE / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
-    section = "\n".join([lines[0], *lines[1:3], "Machine:", "", *machine, "", *lines[3:]])
-    if MARK_START in text and MARK_END in text:
-        a, b = text.index(MARK_START), text.index(MARK_END) + len(MARK_END)
-        text = text[:a] + section + text[b:]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    readme.write_text(text, encoding="utf-8")
+    from readme_section import put_section
+
+    put_section("\n".join([lines[0], *lines[1:3], "Machine:", "", *machine, "", *lines[3:]]), MARK_START, MARK_END)
 
 
 def main() -> int:

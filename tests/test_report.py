@@ -285,32 +285,6 @@ def test_heat_map_height_stays_bounded_for_many_units():
     assert height(10) < limit  # small maps keep their row height
 
 
-def test_kept_figures_draw_what_fresh_ones_draw():
-    """A batch worker reuses each chart kind's figure for the next unit (charts._reuse, issue 13: CPU per
-    report). Drawing A, then B into the kept figure, then A again gives A's bytes exactly, and the same
-    bytes as a fresh figure: nothing of B (bars, the 缺 marks, a legend entry, limits) stays behind."""
-    names = ["第一部分", "第二部分很长的名称需要换行显示出来", "附加分"]
-
-    def draw(pts, unk, totals):
-        periods = ["2021Q3", "2021Q4", "2022Q1", "2022Q2"][-len(totals):]  # one size: the last name's width
-        return (charts.section_bars(names, pts, unk, [10, 20, 5], "甲：各部分得分与满分"),
-                charts.peer_bars(names, pts, [5, 10, 2], [10, 18, 5], [10, 20, 5], "甲", "最高分单位：乙", "比较",
-                                 unit_unknown=unk),
-                charts.trend_line(periods, totals, [50] * len(totals), "总分变化趋势", "甲"))
-
-    a_in = ([7, 12.5, 5], [0, 4, 0], [70, 88])
-    b_in = ([10, 3, 0], [0, 0, 5], [20, 140, 60, 90])  # more periods: wider x data limits
-    charts._KEPT.clear()
-    fresh_a = draw(*a_in)
-    assert len(charts._KEPT) == 3
-    b = draw(*b_in)
-    again_a = draw(*a_in)
-    assert again_a == fresh_a
-    assert all(x != y for x, y in zip(b, fresh_a))
-    charts._KEPT.clear()
-    assert draw(*b_in) == b
-
-
 def test_trend_value_goes_below_its_point_when_the_median_line_runs_just_above():
     """Seen in the demo's 郏县 教育局 2022Q4 trend: 82.57 written on the median's grey line (91.6). Below the
     point then; above otherwise (median below, far above, unknown), and never below a point by the axis."""

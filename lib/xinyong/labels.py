@@ -92,8 +92,8 @@ def _trimmed(x: float, digits: int) -> str:
     return f"{x:.{digits}f}".rstrip("0").rstrip(".")
 
 
-def num(x: Any) -> str:
-    """Points as people write them: 12.5, 3, 0.25; at most 4 decimals; '—' for unknown."""
+def _rounded(x: Any, digits: int) -> str:
+    """``x`` rounded to ``digits`` decimals, trailing zeros dropped; '—' for unknown, text as it is."""
     if x is None:
         return "—"
     try:
@@ -102,22 +102,18 @@ def num(x: Any) -> str:
         return str(x)
     if math.isnan(f):
         return "—"
-    s = _trimmed(round(f, 4), 4)
+    s = _trimmed(round(f, digits), digits)
     return "0" if s in ("-0", "") else s
+
+
+def num(x: Any) -> str:
+    """Points as people write them: 12.5, 3, 0.25; at most 4 decimals; '—' for unknown."""
+    return _rounded(x, 4)
 
 
 def num2(x: Any) -> str:
     """A number in a reader's table: at most 2 decimals, trailing zeros dropped (66.67, 3, 0.5); '—' unknown."""
-    if x is None:
-        return "—"
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(f):
-        return "—"
-    s = _trimmed(round(f, 2), 2)
-    return "0" if s in ("-0", "") else s
+    return _rounded(x, 2)
 
 
 def fmt(x: Any, digits: int = 4) -> str:

@@ -145,6 +145,9 @@ def _bound(node: ast.AST, names: Mapping[str, Interval]) -> Interval:
     return UNBOUNDED
 
 
+_MIRRORED = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE}
+
+
 def piece_domain(when: str, x: Interval) -> Interval:
     """The part of ``x``'s interval a piecewise segment's condition keeps, when the condition is a chain
     of comparisons of ``x`` with numbers ("2 <= x < 5", "x >= 5"); otherwise all of ``x``."""
@@ -154,22 +157,17 @@ def piece_domain(when: str, x: Interval) -> Interval:
     terms = [node.left, *node.comparators]
     lo, hi = x.lo, x.hi
     for left, op, right in zip(terms, node.ops, terms[1:]):
-        if isinstance(left, ast.Name) and left.id == "x" and isinstance(right, ast.Constant):
-            c = float(right.value)
-            if isinstance(op, (ast.Lt, ast.LtE)):
-                hi = min(hi, c)
-            elif isinstance(op, (ast.Gt, ast.GtE)):
-                lo = max(lo, c)
-            elif isinstance(op, ast.Eq):
-                lo, hi = max(lo, c), min(hi, c)
-        elif isinstance(right, ast.Name) and right.id == "x" and isinstance(left, ast.Constant):
-            c = float(left.value)
-            if isinstance(op, (ast.Lt, ast.LtE)):
-                lo = max(lo, c)
-            elif isinstance(op, (ast.Gt, ast.GtE)):
-                hi = min(hi, c)
-            elif isinstance(op, ast.Eq):
-                lo, hi = max(lo, c), min(hi, c)
+        if isinstance(right, ast.Name) and right.id == "x" and isinstance(left, ast.Constant):
+            left, op, right = right, _MIRRORED.get(type(op), type(op))(), left  # "2 <= x" is "x >= 2"
+        if not (isinstance(left, ast.Name) and left.id == "x" and isinstance(right, ast.Constant)):
+            continue
+        c = float(right.value)
+        if isinstance(op, (ast.Lt, ast.LtE)):
+            hi = min(hi, c)
+        elif isinstance(op, (ast.Gt, ast.GtE)):
+            lo = max(lo, c)
+        elif isinstance(op, ast.Eq):
+            lo, hi = max(lo, c), min(hi, c)
     return Interval(lo, hi)
 
 
