@@ -85,7 +85,7 @@ def test_a_consequence_silent_on_ranking_keeps_the_default_and_check_says_so(tmp
     u = xinyong.score(sch, ROWS).units
     assert u.at["a", "grade"] == "不合格" and not u.at["a", "ranked"] and u.at["a", "rank"] == 4
     found = [f for f in check_scheme(sch) if f.code == "ranking_default"]
-    assert [f.target for f in found] == ["gt.veto"] and "按默认不参加排名" in found[0].message
+    assert [f.target for f in found] == ["gt.veto"] and "按默认处理，被否决的单位不参加排名" in found[0].message and "exclude_from_ranking" not in found[0].message
     said = scheme_with(tmp_path, "consequence: {grade: 不合格, exclude_from_ranking: true}")
     assert not [f for f in check_scheme(said) if f.code == "ranking_default"]
 

@@ -52,15 +52,20 @@ def _n(x: float) -> str:
 
 
 def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> list[Finding]:
+    """Every finding on the scheme's text: its totals, its sections, its items, and what its rules can reach."""
     plan = scheme if isinstance(scheme, Plan) else compile(scheme, registry=registry)
     scheme, registry = plan.scheme, plan.registry
+    ranges = _ranges(scheme)
+    return [*_total_findings(scheme, registry, ranges), *_section_findings(scheme),
+            *_item_findings(scheme, registry, ranges), *_cap_findings(scheme, registry, ranges)]
+
+
+def _total_findings(scheme: Scheme, registry: Registry, ranges) -> list[Finding]:
+    """The scheme's declared total and bonus against its items, and what a unit can attain at most."""
     out: list[Finding] = []
     sid = scheme.id
     base, bonus = scheme.base_max, scheme.bonus_max
-    ranges = _ranges(scheme)
     attainable = float(scheme.add_up([[_reach_or_max(it, registry, ranges) for it in scheme.walk_items()]]).total[0])
-
-    # 1. the scheme's declared total
     if scheme.declared_total is None:
         out.append(Finding(sid, "no_declared_total", sid,
                            f"文件未给出总分（也未给出达标分数线）；各条目满分合计为 {_n(base)}"
@@ -93,7 +98,13 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
                            f"literal maximum attainable {attainable:g} < item maxima {base + bonus:g}",
                            base + bonus, attainable, **_src(scheme.source)))
 
-    # 2. every section: declared points against its items
+    return out
+
+
+def _section_findings(scheme: Scheme) -> list[Finding]:
+    """Each section's declared points and label against its items; sections without criteria or inferred."""
+    out: list[Finding] = []
+    sid = scheme.id
     maxima = scheme.add_up([[it.max_points or 0 for it in scheme.walk_items()]])
     for sec in scheme.walk_sections():
         items_sum = sec.bonus_points if sec.bonus else sec.max_points
@@ -122,7 +133,13 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
                                "category membership inferred", None, items_sum,
                                **_src(sec.source or _first_item_source(sec))))
 
-    # 3. every item
+    return out
+
+
+def _item_findings(scheme: Scheme, registry: Registry, ranges) -> list[Finding]:
+    """Each item's label, criteria and category, and its rule's reach against its 满分 (both ways)."""
+    out: list[Finding] = []
+    sid = scheme.id
     for it in scheme.walk_items():
         if it.label_points is not None and abs(it.label_points - (it.max_points or 0)) > EPS:
             out.append(Finding(sid, "label_mismatch", it.id,
@@ -153,7 +170,13 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
                                f"附加分“{it.name}”按评分标准永远得 0 分",
                                "bonus item can never give points", mx, reach, **_src(it.source)))
 
-    # 4. a section cap its items can never reach, and a bonus ceiling of nothing
+    return out
+
+
+def _cap_findings(scheme: Scheme, registry: Registry, ranges) -> list[Finding]:
+    """A section cap its items never reach, a veto silent on ranking, a bonus ceiling of nothing."""
+    out: list[Finding] = []
+    sid = scheme.id
     for sec in scheme.walk_sections():
         if sec.cap is None or sec.cap.max is None:
             continue
@@ -170,9 +193,10 @@ def check_scheme(scheme: Scheme | Plan, registry: Registry | None = None) -> lis
         if g.kind != "veto" or g.id in read or (g.consequence is not None and g.consequence.exclude_from_ranking is not None):
             continue
         out.append(Finding(sid, "ranking_default", g.id,
-                           f"“{g.name}”（一票否决）的原文没有说被否决的单位是否参加排名：按默认不参加排名（排在所有未被否决的"
-                           "单位之后）。原文另有规定就写 consequence.exclude_from_ranking；拿不准就记为解读",
-                           f"veto {g.id}: the text is silent on ranking; default exclude_from_ranking: true",
+                           f"“{g.name}”（一票否决）的原文没有说被否决的单位是否参加排名：按默认处理，被否决的单位"
+                           "不参加排名，排在所有未被否决的单位之后",
+                           f"veto {g.id}: the text is silent on ranking; default exclude_from_ranking: true "
+                           "(write consequence.exclude_from_ranking if the text says otherwise, or record a reading)",
                            **_src((g.consequence.source if g.consequence else None) or g.source)))
     if scheme.bonus_cap is not None and scheme.bonus_cap.max is not None:
         ceiling = float(scheme.bonus_cap.max)
