@@ -17,10 +17,12 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, score2
+from ..report.tables import label_tables
 from ..util import atomic_write_bytes
 from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
 
 TEMPLATES = Path(__file__).parent / "templates"
+REPORT_TEMPLATES = Path(__file__).parents[1] / "report" / "templates"
 INDEX = "index.html"
 SUMMARY = "summary.json"
 SCORES = "scores.xlsx"
@@ -29,7 +31,8 @@ UNITS_DIR = "units"
 
 @lru_cache(maxsize=1)
 def env() -> Environment:
-    e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True, default_for_string=True),
+    # report/templates second: the pages include its page.css (a phone's width), one set of rules for all pages
+    e = Environment(loader=FileSystemLoader([str(TEMPLATES), str(REPORT_TEMPLATES)]), autoescape=select_autoescape(default=True, default_for_string=True),
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
     e.filters["s2"] = score2
@@ -49,7 +52,7 @@ def when(iso: str | None) -> str:
 
 
 def render(template: str, **ctx: Any) -> str:
-    return env().get_template(template).render(**ctx)
+    return label_tables(env().get_template(template).render(**ctx))
 
 
 def href(*parts: str) -> str:

@@ -27,6 +27,7 @@ from typing import Any, Mapping, Sequence
 from ..errors import XinyongError
 from ..util import atomic_write_bytes, cut_utf8
 from .narrative import scheme_label
+from .tables import label_tables
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"  # package data; the repository's notebooks/ links here
 UNIT_NOTEBOOK = "unit_report.ipynb"
@@ -177,7 +178,7 @@ def to_html(nb: Any, title: str | None = None) -> str:
     prompts hidden, stderr dropped, CSS inline, no network. Without ``title`` the page takes the one the
     report's header carries (the unit's name, the period in words — what a reader can read)."""
     body, _ = _exporter().from_notebook_node(nb, resources={"xinyong": {"title": title} if title else {}})
-    return body
+    return label_tables(body)
 
 
 def _params(scheme: Any, period: str, data: Any, history: Any, readings: Any, run_file: Any) -> dict:
