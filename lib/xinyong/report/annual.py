@@ -195,10 +195,13 @@ def annual_html(a: Annual, links: dict[str, str] | None = None, now: dt.datetime
     """The annual summary as one self-contained HTML page (no script, nothing from the network).
 
     ``links``: period → relative link to that period's overview."""
+    from markupsafe import Markup
+
     from .narrative import TEMPLATES, render
     from .tables import label_tables
 
-    css = (TEMPLATES / "brief.css").read_text(encoding="utf-8") + (TEMPLATES / "annual.css").read_text(encoding="utf-8")
+    # a stylesheet, not text: its ">" stays ">"
+    css = Markup("".join((TEMPLATES / f).read_text(encoding="utf-8") for f in ("brief.css", "annual.css")))
     low = set(zip(a.below["unit"], a.below["period"]))
     cells: dict[tuple[str, str], dict] = {(r.unit, r.period): {**r._asdict(), "low": (r.unit, r.period) in low}
                                           for r in a.quarters.itertuples(index=False)}
