@@ -158,3 +158,28 @@ def test_printed_pages_have_every_glyph_page_numbers_and_a_full_first_page(pages
             # page 1 (header, summary, then the first chart) carries at least half as much as page 2;
             # with the chart pushed to page 2 it carried a third
             assert len(_pdf_text(pdf, 1)) >= 0.5 * len(_pdf_text(pdf, 2)), (kind, n_pages)
+
+
+# ----------------------------------------------------------------------------- a grade's colour (fast)
+def test_a_grade_has_one_colour_everywhere():
+    """不合格 red and 优秀 green in the unit report's summary, the overview's and the brief's ranking, the
+    year's page, the run index and the grade chart; 良好 and 合格 in the text's own colour."""
+    from xinyong.labels import grade_class, grade_tone
+    from xinyong.report import charts
+
+    assert [grade_tone(g) for g in ("优秀", "良好", "合格", "不合格", "不达标", "差", None, float("nan"))] == \
+        ["good", "", "", "bad", "bad", "bad", "", ""]
+    assert grade_class("不合格") == "g-bad" and grade_class("良好") == ""
+    assert charts.GRADE_COLOURS["bad"] == charts.RED
+    css = {name: (ROOT / "lib" / "xinyong" / path).read_text(encoding="utf-8")
+           for name, path in (("report", "report/templates/report.css"), ("brief", "report/templates/brief.css"),
+                              ("batch", "batch/templates/batch.css"))}
+    for name, text in css.items():  # the same red and green on every page, and in the charts
+        assert ".g-bad" in text and ".g-good" in text, name
+        assert "--bad: #c0392b" in text and "--good: #2e7d4f" in text, name
+    assert charts.GRADE_COLOURS["good"] == "#2e7d4f" and charts.RED == "#c0392b"
+    templates = ROOT / "lib" / "xinyong"
+    for path in ("report/templates/summary.html.j2", "report/templates/overview_ranking.html.j2",
+                 "report/templates/brief.html.j2", "report/templates/annual.html.j2",
+                 "batch/templates/run_index.html.j2"):
+        assert "|tone" in (templates / path).read_text(encoding="utf-8"), path

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, score2
+from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, grade_attr, label, num, period_zh, score2
 from ..report.tables import label_tables
 from ..util import atomic_write_bytes
 from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
@@ -38,6 +38,7 @@ def env() -> Environment:
     e.filters["s2"] = score2
     e.filters["pz"] = period_zh
     e.filters["when"] = when
+    e.filters["tone_attr"] = grade_attr
     return e
 
 
