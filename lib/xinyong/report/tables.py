@@ -21,11 +21,13 @@ key–value tables, a nested mini table) is left as it is.
 from __future__ import annotations
 
 import html as _html
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 STACK_ABOVE = 4  # a table with more columns than this stacks on a phone
 SAME_MIN_ROWS = 3  # a column is "the same in every row" only over at least this many rows
+_TABLE_TAG = re.compile(r"<(/)?table\b[^>]*>", re.I)
 SHORT = 8  # a column whose every cell has at most this many characters is short: stacked, its cells share a line
 
 
@@ -181,16 +183,34 @@ def _before_close(src: str, thing: _Cell | _Table) -> int:
     return end - 1 if src[end - 1] == "/" else end
 
 
+def _table_spans(page: str) -> list[tuple[int, int]]:
+    """Where the outermost tables are: only they are parsed (a page's charts, inline PNGs of some hundred
+    kilobytes, lie outside them)."""
+    spans, depth, start = [], 0, 0
+    for m in _TABLE_TAG.finditer(page):
+        if m.group(1) is None:
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, m.end()))
+    return spans
+
+
 def label_tables(page: str) -> str:
     """``page`` with ``data-label`` on the cells of every table that has a header row (see the module)."""
-    if "<table" not in page:
-        return page
-    scanner = _Scanner(page)
-    scanner.feed(page)
-    scanner.close()
-    edits = sorted((e for t in scanner.done for e in _edits(page, t)), key=lambda e: e[0])
+    edits: list[tuple[int, str]] = []
+    for start, end in _table_spans(page):
+        part = page[start:end]
+        scanner = _Scanner(part)
+        scanner.feed(part)
+        scanner.close()
+        edits += [(start + at, text) for t in scanner.done for at, text in _edits(part, t)]
     if not edits:
         return page
+    edits.sort(key=lambda e: e[0])
     out, last = [], 0
     for at, text in edits:
         out.append(page[last:at])
