@@ -110,7 +110,7 @@ def test_overview_html_links_and_escaping(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     run = load_run(MINI, data, period="2019")
     for u, row in run.result.units.iterrows():
-        assert re.search(rf'data-unit="{u}">{row["total"]:.2f}<', text)  # totals with two decimals
+        assert re.search(rf'data-unit="{u}"[^>]*>{row["total"]:.2f}<', text)  # totals with two decimals
 
 
 def test_failed_notebook_is_kept(tmp_path):

@@ -22,6 +22,7 @@ import math
 from typing import Any
 
 import numpy as np
+from markupsafe import Markup
 
 # ---------------------------------------------------------------------------------------------- labels
 #: status of one unit × item (``scoring.result.STATUSES``)
@@ -190,3 +191,31 @@ FIELD_ZH = {
     "no_criteria": "缺少评分标准", "grade_cap": "等级上限", "exclude_from_ranking": "不参加排名",
     "hard_indicator_ref": "硬指标序号",
 }
+
+
+GRADE_GOOD = ("优秀", "优", "好", "先进", "示范", "A")
+GRADE_BAD = ("差", "较差", "未通过", "D")
+
+
+def grade_tone(grade: Any) -> str:
+    """The colour a grade is drawn in, the same in text, tables and charts: ``"good"`` (green) for the top
+    words (优秀), ``"bad"`` (red) for failing ones (不合格, 不达标, 差), ``""`` (the text's own colour)
+    otherwise; a grade not yet certain is marked 未定 in grey beside it, whatever its colour."""
+    s = "" if _missing(grade) else str(grade).strip()
+    if not s:
+        return ""
+    if s.startswith("不") or s in GRADE_BAD:
+        return "bad"
+    return "good" if s in GRADE_GOOD else ""
+
+
+def grade_class(grade: Any) -> str:
+    """The CSS class of a grade's colour (``g-good``, ``g-bad``, or none), for every page's templates."""
+    tone = grade_tone(grade)
+    return f"g-{tone}" if tone else ""
+
+
+def grade_attr(grade: Any) -> Markup:
+    """`` class="g-bad"`` for a cell's start tag (empty when the grade has no colour of its own)."""
+    c = grade_class(grade)
+    return Markup(f' class="{c}"') if c else Markup("")

@@ -16,12 +16,14 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, rank_zh, score2
+from ..labels import GATE_OUTCOME_ZH, STATUS_ZH, UNIT_STATE_ZH, grade_attr, label, num, period_zh, rank_zh, score2
+from ..report.tables import label_tables
 from ..safe import append
 from ..util import atomic_write_bytes
 from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
 
 TEMPLATES = Path(__file__).parent / "templates"
+REPORT_TEMPLATES = Path(__file__).parents[1] / "report" / "templates"
 INDEX = "index.html"
 SUMMARY = "summary.json"
 SCORES = "scores.xlsx"
@@ -30,12 +32,14 @@ UNITS_DIR = "units"
 
 @lru_cache(maxsize=1)
 def env() -> Environment:
-    e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True, default_for_string=True),
+    # report/templates second: the pages include its page.css (a phone's width), one set of rules for all pages
+    e = Environment(loader=FileSystemLoader([str(TEMPLATES), str(REPORT_TEMPLATES)]), autoescape=select_autoescape(default=True, default_for_string=True),
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
     e.filters["s2"] = score2
     e.filters["pz"] = period_zh
     e.filters["when"] = when
+    e.filters["tone_attr"] = grade_attr
     return e
 
 
@@ -50,7 +54,7 @@ def when(iso: str | None) -> str:
 
 
 def render(template: str, **ctx: Any) -> str:
-    return env().get_template(template).render(**ctx)
+    return label_tables(env().get_template(template).render(**ctx))
 
 
 def href(*parts: str) -> str:

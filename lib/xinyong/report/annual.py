@@ -197,14 +197,18 @@ def annual_html(a: Annual, links: dict[str, str] | None = None, now: dt.datetime
     """The annual summary as one self-contained HTML page (no script, nothing from the network).
 
     ``links``: period → relative link to that period's overview."""
-    from .narrative import TEMPLATES, render
+    from markupsafe import Markup
 
-    css = (TEMPLATES / "brief.css").read_text(encoding="utf-8") + (TEMPLATES / "annual.css").read_text(encoding="utf-8")
+    from .narrative import TEMPLATES, render
+    from .tables import label_tables
+
+    # a stylesheet, not text: its ">" stays ">"
+    css = Markup("".join((TEMPLATES / f).read_text(encoding="utf-8") for f in ("brief.css", "annual.css")))
     low = set(zip(a.below["unit"], a.below["period"]))
     cells: dict[tuple[str, str], dict] = {(r.unit, r.period): {**r._asdict(), "low": (r.unit, r.period) in low}
                                           for r in a.quarters.itertuples(index=False)}
-    return render("annual.html.j2", a=a, css=css, cells=cells, below_units=a.below_by_unit(), qz=quarter_zh, pz=period_zh, links=links or {},
-                  generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"))
+    return label_tables(render("annual.html.j2", a=a, css=css, cells=cells, below_units=a.below_by_unit(), qz=quarter_zh, pz=period_zh, links=links or {},
+                  generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")))
 
 
 def annual_file(year: str) -> str:

@@ -11,11 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..labels import failed_gates_zh, period_zh
 from .analysis import OverviewAnalysis
 from .load import Run
 from .narrative import TEMPLATES, render
+from .tables import label_tables
 
 PASS_BAND = "合格"
 
@@ -84,7 +86,7 @@ def brief_data(run: Run) -> Brief:
 def brief_html(run: Run, links: dict[str, str] | None = None, now: dt.datetime | None = None) -> str:
     """The brief as one self-contained HTML page (A4 when printed)."""
     b = brief_data(run)
-    css = (TEMPLATES / "brief.css").read_text(encoding="utf-8")
-    return render("brief.html.j2", b=b, css=css, period_zh=period_zh(b.period),
+    css = Markup((TEMPLATES / "brief.css").read_text(encoding="utf-8"))  # a stylesheet: its ">" stays ">"
+    return label_tables(render("brief.html.j2", b=b, css=css, period_zh=period_zh(b.period),
                   previous_zh=period_zh(b.previous) if b.previous else None, links=links or {},
-                  generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"))
+                  generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")))

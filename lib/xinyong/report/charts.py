@@ -18,12 +18,14 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from ..labels import brief
+from ..labels import brief, grade_tone
 from .fonts import setup_fonts
 
 DPI = 110
 BLUE, GREY, ORANGE, GREEN, RED = "#2f6db5", "#c9ced6", "#e07b24", "#3a9a5b", "#c0392b"
 MISSING = "#7a7a7a"  # unknown points: hatched in this grey, never a colour of the score scale
+# a grade's colour, as the pages draw its name (labels.grade_tone: the top grade green, a failing one red)
+GRADE_COLOURS = {"good": "#2e7d4f", "bad": RED, "": BLUE}
 HEAT_ROWS = 120  # beyond this many units the heat map's rows get thinner (its height stays bounded)
 
 
@@ -404,7 +406,7 @@ def heat_map(share: pd.DataFrame, title: str, all_unknown: pd.DataFrame | None =
 
 def grade_bars(counts: pd.Series, title: str) -> bytes:
     fig, ax = _fig(5.0, 2.4, left=_ylabels(["000"], 10) + LABEL_X, right=0.12, top=TITLE, bottom=TICKS_X)
-    ax.bar(range(len(counts)), counts.to_numpy(), color=BLUE)
+    ax.bar(range(len(counts)), counts.to_numpy(), color=[GRADE_COLOURS[grade_tone(g)] for g in counts.index])
     ax.set_xticks(range(len(counts)), [str(i) for i in counts.index], fontsize=9)
     for i, v in enumerate(counts.to_numpy()):
         ax.text(i, v, f"{v}", ha="center", va="bottom", fontsize=9)

@@ -20,6 +20,7 @@ from .nbstyle import unwrap
 
 TEMPLATE_NAME = "xinyong"
 HIDDEN_TAGS = ("parameters", "injected-parameters", "hide")
+PAGE_CSS = ("report.css", "page.css")  # the blocks' rules, then the page's own (a phone's width, paper)
 
 
 TITLE_ATTR = re.compile(r'data-xy-title="([^"]*)"')
@@ -104,7 +105,7 @@ class XinyongExporter(HTMLExporter):
         name = (resources.get("metadata") or {}).get("name", "")
         info = dict(resources.get("xinyong") or {})
         info.setdefault("title", title_of(nb, name))
-        info.setdefault("css", (TEMPLATES / "report.css").read_text(encoding="utf-8"))
+        info.setdefault("css", "\n".join((TEMPLATES / f).read_text(encoding="utf-8") for f in PAGE_CSS))
         resources["xinyong"] = info
         return self._page(nb, resources, **kw)
 

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from markupsafe import Markup, escape
 
-from ..labels import num, pct, period_zh, score2
+from ..labels import grade_attr, grade_class, num, pct, period_zh, score2
 from ..scheme.model import Scheme
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -167,6 +167,8 @@ def env() -> Environment:
     e.filters["pct"] = pct
     e.filters["sid"] = short_id
     e.filters["q"] = quoted
+    e.filters["tone"] = grade_class
+    e.filters["tone_attr"] = grade_attr
     return e
 
 

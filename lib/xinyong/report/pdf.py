@@ -24,6 +24,27 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
          "--disable-component-update", "--disable-sync", "--no-pdf-header-footer")
 SERIF = "NotoSerifCJKsc-Regular.otf"  # 宋体-like body text, as government documents are set
 SANS = "SimHei.ttf"  # 黑体 headings
+MONO = "NotoSansMonoCJKsc-Regular.otf"  # 第 56 行, item ids, formulas: a monospace face that has the Chinese glyphs
+
+# Every element, not only the common ones, is set in a shipped CJK face: a rule such as ``code`` or ``.src``
+# (Consolas, monospace) otherwise fell to the machine's monospace font, which has no Chinese glyph, and
+# “第 56 行” printed as boxes. The faces after the first catch a glyph the first lacks (never a system font).
+# The page number sits in the bottom margin (a CSS margin box: Chromium prints no header or footer of its
+# own), “— 1 —” as in a government document.
+# Charts: at the width of the page a bar chart is taller than the space left under the summary, and the
+# page broke before it, leaving page 1 half empty; capped in height, it fits there (the overview's heat
+# map, a row per unit, keeps its size).
+PRINT_RULES = """
+* { font-family: "xy-serif", "xy-sans", serif !important; }
+h1, h2, h3, h4, th, strong, b, .xy-verdict, .xy-total, .verdict { font-family: "xy-sans", "xy-serif", sans-serif !important; }
+code, pre, kbd, samp, .src, td.id, .xy-table td.id { font-family: "xy-mono", "xy-sans", monospace !important; }
+@page {
+  size: A4; margin: 16mm 14mm 18mm;
+  @bottom-center { content: "— " counter(page) " —"; font-family: "xy-serif", serif; font-size: 9pt; color: #444; }
+}
+.xy-charts img.chart, .xy-grades img.chart, .xy-movement img.chart { max-height: 62mm; width: auto; max-width: 100%; }
+main:has(.xy-ranking) .xy-charts img.chart { max-height: none; }
+"""
 
 
 def find_browser(chromium: str | None = None) -> str:
@@ -39,14 +60,11 @@ def find_browser(chromium: str | None = None) -> str:
 
 
 def print_css() -> str:
-    """@font-face rules for the shipped fonts, and the families the printed page uses."""
+    """@font-face rules for the shipped fonts, the families the printed page uses, page numbers."""
     fonts = font_path().parent
-    serif, sans = (fonts / SERIF).as_uri(), (fonts / SANS).as_uri()
-    return (f'@font-face {{ font-family: "xy-serif"; src: url("{serif}"); }}\n'
-            f'@font-face {{ font-family: "xy-sans"; src: url("{sans}"); }}\n'
-            'body, .xy-report, table, td, th, p, li { font-family: "xy-serif", serif !important; }\n'
-            'h1, h2, h3, h4, th, .xy-verdict, .xy-total { font-family: "xy-sans", sans-serif !important; }\n'
-            '@page { size: A4; margin: 16mm 14mm; }\n')
+    faces = "".join(f'@font-face {{ font-family: "{family}"; src: url("{(fonts / file).as_uri()}"); }}\n'
+                    for family, file in (("xy-serif", SERIF), ("xy-sans", SANS), ("xy-mono", MONO)))
+    return faces + PRINT_RULES
 
 
 def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: float = 120,
