@@ -323,7 +323,7 @@ def test_worked_example_drafts_checks_and_scores(demo, capsys):
     assert main(["check", str(demo)]) == 0
     flat = "".join(capsys.readouterr().out.split())  # folded at the terminal's width or not
     # the quotes are on their lines, the totals add up; the veto's text says nothing of the ranking
-    assert "1项发现" in flat and "[ranking_default]demo.veto_1" in flat and "按默认不参加排名" in flat
+    assert "1项发现" in flat and "[ranking_default]demo.veto_1" in flat and "按默认处理，被否决的单位不参加排名" in flat
     assert main(["template", str(demo), "-o", str(demo.parent / "2025.xlsx"), "--period", "2025"]) == 0
     assert main(["validate", str(demo), str(demo.parent / "units.csv")]) == 0
     s = xinyong.load_scheme(demo)
