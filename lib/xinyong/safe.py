@@ -127,7 +127,10 @@ def put(ws: Any, row: int, col: int, value: Any) -> Any:
 
 def append(ws: Any, values: Iterable[Any]) -> None:
     """``ws.append(values)`` through :func:`put`'s rules."""
-    ws.append([sheet_text(v) for v in values])
+    row = [sheet_text(v) for v in values]
+    ws.append(row)
+    if not any(isinstance(v, str) for v in row):
+        return  # nothing to mark; reading the row back would create empty cells (an empty row in the XML)
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
             _as_text(cell)
