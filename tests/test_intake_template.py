@@ -159,3 +159,21 @@ def test_every_shipped_scheme_template_round_trips(tmp_path, sid):
     assert set(np.unique(st.to_numpy())) <= {"missing_input", "pending_judgement", "not_applicable"}, \
         st.apply(lambda c: c.value_counts()).T
     assert r.points.isna().all().all()
+
+
+def test_readme_sheet_lists_items_in_an_analysts_words():
+    """The 说明 sheet's 条目一览: the item's number as the document writes it (3.1.1, not the scheme id), the
+    rule kind's Chinese name (逐项计分, not checklist) and the inputs by their labels, never program names."""
+    from xinyong.intake.template import build_template
+
+    scheme = xinyong.load_scheme("jiaxian_county_dept")
+    ws = build_template(scheme, "2022Q2")["说明"]
+    rows = [r for r in ws.iter_rows(values_only=True) if r and r[0] and str(r[0])[:1].isdigit()]
+    assert rows, "no item rows"
+    by_no = {r[0]: r for r in rows}
+    assert "3.1.1" in by_no and not any(str(r[0]).startswith("jiaxian") for r in rows)
+    kinds = {r[3] for r in rows}
+    assert not kinds & {"checklist", "deduction", "formula", "judgement", "count_factor", "threshold", "condition"}
+    ids = set(scheme.input_catalogue)
+    for r in rows:
+        assert not set(str(r[4] or "").split("、")) & ids, r

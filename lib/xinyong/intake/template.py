@@ -24,7 +24,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..scheme.inventory import input_users
 from ..scheme.model import InputSpec, Scheme
-from ..scoring.plan import JudgeSlot, Plan, compile
+from ..scoring.plan import JudgeSlot, Plan, compile, rule_label
 from ..safe import no_formulas, put
 from ..util import atomic_write_bytes
 
@@ -174,11 +174,15 @@ def _readme(ws, scheme: Scheme, period: str, title_note: str) -> None:
     ws.cell(r, 1, "条目一览（计分方式、所需输入、佐证材料要求）").font = BOLD
     r += 1
     head_cells(ws, ["条目编号", "条目名称", "满分", "计分方式", "所需输入", "佐证材料", "责任单位", "完成时限"], row=r)
+    catalogue = scheme.input_catalogue
     for it in scheme.walk_items():
         r += 1
-        kind = it.rule.kind if it.rule else ""
-        vals = [it.id, it.name, it.max_points, kind + ("（附加分）" if it.bonus else ""),
-                "、".join(it.input_ids), it.evidence, "、".join(it.responsible), it.deadline or ""]
+        # in an analyst's words: the item's number as the document writes it, the rule kind's Chinese name,
+        # the inputs by their labels (the 输入 sheet's column heads), never program names
+        kind = rule_label(it.rule.kind) if it.rule else ""
+        needs = [catalogue[i].label if i in catalogue else i for i in it.input_ids]
+        vals = [it.id.removeprefix(scheme.id + "."), it.name, it.max_points, kind + ("（附加分）" if it.bonus else ""),
+                "、".join(needs), it.evidence, "、".join(it.responsible), it.deadline or ""]
         for j, v in enumerate(vals, 1):
             put(ws, r, j, v)
     for col, w in zip("ABCDEFGH", (16, 40, 8, 14, 30, 40, 24, 14)):

@@ -336,3 +336,10 @@ def _judge_slots(scheme: Scheme, rules: Mapping[str, EffectiveRule],
         for k in kinds:
             out[k][item_id] = JudgeSlot(item_id, scheme.item(item_id).name, cap, "、".join(where))
     return out
+
+
+def rule_label(kind: str, registry: Registry | None = None) -> str:
+    """A rule kind as an analyst reads it (“逐项计分”, “评审打分”), for the workbooks intake writes; the kind's
+    own name only when the registry does not know it."""
+    reg = registry or default_registry()
+    return reg.get(kind).label if kind in reg.names() else kind
