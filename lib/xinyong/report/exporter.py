@@ -127,5 +127,8 @@ class XinyongExporter(HTMLExporter):
         resources = self._init_resources(resources)
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
                                                                        parent=self, resources=resources))
+        from .tables import label_tables
+
         page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return IMG_NO_ALT.sub(f'<img alt="{NO_ALT}"', page), resources
+        # the tables labelled for phones here, so `jupyter nbconvert --to xinyong` writes what `report` writes
+        return label_tables(IMG_NO_ALT.sub(f'<img alt="{NO_ALT}"', page)), resources

@@ -29,7 +29,6 @@ from ..errors import XinyongError
 from ..safe import safe_file_name, temp_prefix
 from ..util import atomic_write_bytes
 from .narrative import scheme_label
-from .tables import label_tables
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"  # package data; the repository's notebooks/ links here
 UNIT_NOTEBOOK = "unit_report.ipynb"
@@ -230,7 +229,7 @@ def to_html(nb: Any, title: str | None = None) -> str:
     prompts hidden, stderr dropped, CSS inline, no network. Without ``title`` the page takes the one the
     report's header carries (the unit's name, the period in words — what a reader can read)."""
     body, _ = _exporter().from_notebook_node(nb, resources={"xinyong": {"title": title} if title else {}})
-    return label_tables(body)
+    return body
 
 
 def _params(scheme: Any, period: str, data: Any, history: Any, readings: Any, run_file: Any) -> dict:
