@@ -205,3 +205,37 @@ def test_a_score_result_carries_the_violations():
     assert v[["unit", "check", "severity"]].values.tolist() == [["yi", "shifan.check.rectified", "error"]]
     assert v.iloc[0]["values"] == (5.0, 1.0)
     assert xinyong.score(SCHEME, read_inputs(SCHEME, UNITS).frame).violations.empty
+
+
+def test_a_clause_over_two_lines_is_quoted_across_them(tmp_path):
+    """A clause that wraps in the source text (most real tables do): `line` and `end_line`, the quote as one
+    text. It must start on the first line, end on the last and so run through every line of the span; a
+    quote that sits on one line only, or does not join across the break, is reported."""
+    shutil.copy(HERE / "source.txt", tmp_path / "source.txt")
+    text = SCHEME.read_text(encoding="utf-8")
+    # 12: “3．信用承诺（25分）。得分=…×25。” 13: “4．信用核查（20分）。每开展一次…”
+    spans = {
+        "good": "line: 12, end_line: 13, quote: 审批事项总数×25。4．信用核查",
+        "one_line": "line: 12, end_line: 13, quote: 审批事项总数×25。",
+        "no_join": "line: 12, end_line: 13, quote: 审批事项总数×25 4．信用核查",
+    }
+    found = {}
+    for name, src in spans.items():
+        t = text.replace("line: 12, quote: 得分=已实施信用承诺的审批事项数/审批事项总数×25。", src)
+        assert t != text
+        (tmp_path / "shifan.yaml").write_text(t, encoding="utf-8")
+        found[name] = [f for f in check_quotes(xinyong.load_scheme(tmp_path / "shifan.yaml"))[0] if f.target == "shifan.2.1"]
+    assert found["good"] == []
+    assert found["one_line"] and "到第13行结束" in found["one_line"][0].message
+    assert found["no_join"] and "找不到" in found["no_join"][0].message
+
+
+def test_end_line_needs_a_line_before_it(tmp_path):
+    text = SCHEME.read_text(encoding="utf-8").replace(
+        "line: 12, quote: 得分=已实施信用承诺的审批事项数/审批事项总数×25。", "line: 12, end_line: 11, quote: 得分")
+    (tmp_path / "shifan.yaml").write_text(text, encoding="utf-8")
+    from xinyong.errors import SchemeError
+
+    with pytest.raises(SchemeError) as ei:
+        xinyong.load_scheme(tmp_path / "shifan.yaml")
+    assert "end_line" in ei.value.message

@@ -26,11 +26,22 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
-    """Where a clause comes from: seed file name, line in that file, quoted text."""
+    """Where a clause comes from: seed file name, line in that file, quoted text.
+
+    A clause that wraps over several lines (most real tables do) gives its first ``line`` and its last
+    ``end_line``; ``quote`` is then the clause as one text, the line breaks left out, and ``xinyong check``
+    verifies that it starts on ``line``, ends on ``end_line`` and runs through every line between."""
 
     file: str
     line: int | None = Field(default=None, ge=1)
+    end_line: int | None = Field(default=None, ge=1)
     quote: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _span(self):
+        if self.end_line is not None and (self.line is None or self.end_line < self.line):
+            raise ValueError("end_line 须与 line 一起写，且不小于 line（引文跨行时写起止行号）")
+        return self
 
 
 class InputSpec(Strict):

@@ -275,6 +275,26 @@ def scheme_sources(scheme: Scheme) -> list[tuple[str, Source]]:
     return out
 
 
+def _span_problem(src: Source, lines: list[str]) -> tuple[str, str] | None:
+    """A quote over lines ``line``..``end_line``: the lines' texts joined (each stripped, no break between)
+    must hold it, starting on the first line and ending on the last, so every line of the span is quoted.
+    None when it does; else (Chinese message, English detail)."""
+    span = [ln.strip() for ln in lines[src.line - 1:src.end_line]]
+    where = f"{src.file} 第{src.line}–{src.end_line}行"
+    if len(span) < src.end_line - src.line + 1:
+        return f"引文所写的行 {where} 超出文件（共 {len(lines)} 行）：“{src.quote}”", f"lines beyond {src.file}"
+    joined = "".join(span)
+    at = joined.find(src.quote)
+    if at < 0:
+        return (f"引文在 {where} 中找不到（各行连起来比对）：“{src.quote}”",
+                f"quote not found across lines {src.line}-{src.end_line} of {src.file}")
+    last_starts = len(joined) - len(span[-1])
+    if at >= len(span[0]) or at + len(src.quote) <= last_starts:
+        return (f"引文不是从第{src.line}行开始、到第{src.end_line}行结束：“{src.quote}”",
+                f"quote does not start on line {src.line} and end on line {src.end_line}")
+    return None
+
+
 def check_quotes(scheme: Scheme) -> tuple[list[Finding], list[str]]:
     """Each quote against its source text, when ``source.file`` is found relative to the scheme file.
 
@@ -296,6 +316,11 @@ def check_quotes(scheme: Scheme) -> tuple[list[Finding], list[str]]:
             texts[src.file] = f.read_text(encoding="utf-8").splitlines() if f.is_file() else None
         lines = texts[src.file]
         if lines is None:
+            continue
+        if src.end_line is not None:
+            problem = _span_problem(src, lines)
+            if problem is not None:
+                out.append(Finding(scheme.id, "quote_mismatch", node_id, problem[0], problem[1], **_src(src)))
             continue
         where = [k for k, ln in enumerate(lines, 1) if src.quote in ln]
         if src.line is not None and src.line in where:
