@@ -6,6 +6,8 @@ command line; and the worked example of docs/SCHEMES.md (“从办法原文起�
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import docx
 import openpyxl
 import pytest
@@ -376,3 +378,18 @@ def test_level_and_period_from_the_title(tmp_path):
     out, _, _ = write_draft("d", doc, tmp_path / "d.yaml")
     s = xinyong.load_scheme(out)
     assert (s.level, s.period_kind, s.unit_kinds) == ("乡镇", "quarter", ["乡镇"])
+
+
+def test_the_worked_example_file_in_fixtures_drafts_as_built(tmp_path):
+    """tests/fixtures/draft/示例县考核细则.docx is the worked example of docs/SCHEMES.md as an author opens it
+    (made by :func:`demo_docx`): drafting it gives the same scheme as drafting a freshly built copy."""
+    fixture = Path(__file__).parent / "fixtures" / "draft" / "示例县考核细则.docx"
+    built = demo_docx(tmp_path / "built.docx")
+    drafts = []
+    for name, src in (("a", fixture), ("b", built)):
+        out = tmp_path / name / "demo.yaml"
+        out.parent.mkdir()
+        assert main(["new", "demo", "--from", str(src), "-o", str(out)]) == 0
+        drafts.append(out.read_text(encoding="utf-8").replace(src.name, "细则.docx"))
+    assert drafts[0] == drafts[1]
+    assert (fixture.parent / "units.csv").read_text(encoding="utf-8") == UNITS
