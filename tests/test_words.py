@@ -223,6 +223,8 @@ def test_the_scheme_authors_notes_are_said_in_words():
     fr = for_readers(scheme)
     assert fr("major_events == 0") == "“重大失信事件数” = 0"
     assert fr("0.8768893408790717/1×0.002/100=0.0000") == "0.88/1×0.002/100=0.00"
+    # 004 附件1 三.3's folded computation: the evaluator's conditional said as a person says it
+    assert fr("0.5×1+0.5×28 if 28 > 0 else 0=14.50，超过上限取 6") == "（28 > 0 时取 0.5×1+0.5×28，否则取 0）=14.50，超过上限取 6"
 
 
 # ------------------------------------------------------------------------------ for any data

@@ -104,6 +104,8 @@ def in_words(scheme: Any):
 # a raw float (five decimals or more), or a computed result printed with four (“=2.0000”, “→ 2.7104”); a
 # coefficient the document writes (0.002) is neither
 LONG_NUMBER = re.compile(r"(?<![\d.])(-?\d+\.\d{5,})(?![\d.])|(?<=[=→] )(-?\d+\.\d{3,4})(?![\d.])|(?<==)(-?\d+\.\d{3,4})(?![\d.])")
+# "A if C else B" (a formula's conditional, as the evaluator writes it) said as a person does: “C 时取 A，否则取 B”
+CONDITIONAL = re.compile(r"(?P<a>[^，；=（(]+?) if (?P<c>[^，；]+?) else (?P<b>[^=，；)）]+)")
 OPERATORS = ((">=", "≥"), ("<=", "≤"), ("!=", "≠"), ("==", "="), (" and ", " 且 "), (" or ", " 或 "), ("not ", "非 "),
              ("**", "^"), ("*", "×"))
 
@@ -122,6 +124,7 @@ def for_readers(scheme: Any):
         if not isinstance(t, str):
             return t
         t = say(t)
+        t = CONDITIONAL.sub(lambda m: f"（{m['c'].strip()} 时取 {m['a'].strip()}，否则取 {m['b'].strip()}）", t)
         for a, b in OPERATORS:
             t = t.replace(a, b)
         return LONG_NUMBER.sub(two, t)
