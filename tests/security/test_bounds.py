@@ -233,6 +233,24 @@ def test_collect_refuses_a_bomb_and_takes_the_others(tmp_path, parts, scheme):
     assert not by_name["发改委.xlsx"].refused
 
 
+def test_collect_refuses_a_return_too_large_to_read(tmp_path, scheme):
+    """A return above the file limit (64 MB; a sparse file here, nothing written to the disk) is refused
+    unread, named on the receipt with its hash, and the collect goes on (it raised NameError once: the
+    refusal hashed the file with a function the module no longer imported)."""
+    units = [UnitRow("dept01", "发改委", "县直单位"), UnitRow("dept02", "财政局", "县直单位")]
+    sent = split(scheme, PERIOD, units, tmp_path / "sent", due="2022年7月5日")
+    back = tmp_path / "back"
+    back.mkdir()
+    (back / "发改委.xlsx").write_bytes(sent.files["dept01"].read_bytes())
+    with open(back / "财政局.xlsx", "wb") as f:
+        f.truncate(65 * MB)
+    res, took = timed(collect, scheme, PERIOD, back, tmp_path / "merged.xlsx", read_manifest(sent.folder, scheme))
+    assert took < 10
+    by_name = {s.path.name: s for s in res.submissions}
+    big = by_name["财政局.xlsx"]
+    assert "文件过大" in big.refused and len(big.sha256) == 64 and not by_name["发改委.xlsx"].refused
+
+
 # ------------------------------------------------------------------------------------------ encrypted
 def test_a_password_protected_workbook_is_named_as_such(tmp_path, scheme):
     path = tmp_path / "加密.xlsx"

@@ -69,7 +69,7 @@ from ..template import (EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DAT
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS,
                         REPORTED, UNREPORTED, YES, UnitRow, build_template, head_cells, save_workbook)
 from ...safe import frame_csv_bytes, put, visible
-from ...util import atomic_write_bytes
+from ...util import atomic_write_bytes, sha256_file
 from .answers import item_boxes, answers_for, box_label
 from .split import EVIDENCE_FOLDER, EVIDENCE_SUFFIX
 from .units import MANIFEST_NAME, Manifest
