@@ -23,6 +23,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from .errors import XinyongError
 from .settings import Settings
+from .util import shown_path
 
 
 @dataclass(frozen=True)
@@ -391,18 +392,9 @@ def problems_view(problems, title: str, folder: Path | None = None) -> "Records"
             for p in problems]
     if folder is not None:
         cols = cols[:1] + ("文件",) + cols[1:]
-        rows = [r[:1] + (_shown_file(p.file, folder),) + r[1:] for r, p in zip(rows, problems)]
+        rows = [r[:1] + (shown_path(p.file, folder),) + r[1:] for r, p in zip(rows, problems)]
         return Records(cols, rows, title=title, head=(0, 1, 2))
     return Records(cols, rows, title=title, head=(0, 1))
-
-
-def _shown_file(file: str | None, folder: Path) -> str:
-    if not file:
-        return ""
-    try:
-        return Path(file).relative_to(folder).as_posix()
-    except ValueError:
-        return Path(file).name
 
 
 # ------------------------------------------------------------------ tables that fit the terminal

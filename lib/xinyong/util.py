@@ -74,6 +74,21 @@ def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8
     return atomic_write_bytes(path, text.encode(encoding))
 
 
+def shown_path(path: str | os.PathLike | None, base: str | os.PathLike | None) -> str:
+    """A file as a page or a table names it: relative to ``base`` when it lies below it, else its name alone
+    — never an absolute path, which would tell every reader the office's folders
+    (``C:\\Users\\<name>\\Desktop\\…``). Empty for no file."""
+    if not path:
+        return ""
+    p = Path(path)
+    if base is not None:
+        try:
+            return p.relative_to(base).as_posix()
+        except ValueError:
+            pass
+    return p.name
+
+
 def sha256_file(path: str | os.PathLike) -> str:
     """The SHA-256 of a file's bytes, read in 1 MiB blocks (receipts, evidence files, run provenance)."""
     h = hashlib.sha256()

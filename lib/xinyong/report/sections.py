@@ -8,7 +8,6 @@ frames a Word or PDF writer can take as they are); the words for codes and the n
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num, num2
+from ..util import shown_path
 from . import charts
 from .analysis import (UnitAnalysis, comparison, consequence_sentence, grade_sentence, rank_sentence,
                        reading_sentence)
@@ -278,21 +278,6 @@ def _package_versions() -> tuple:
     return tuple(out.items())
 
 
-def shown_file(path: str | os.PathLike | None, base: Path | None) -> str:
-    """A data file as a published page names it: relative to ``base`` (the data file's folder) when it
-    lies below it, else its name alone — never an absolute path, which would tell every reader the
-    office's folders (``C:\\Users\\<name>\\Desktop\\…``). The SHA-256 beside it identifies the file."""
-    if not path:
-        return ""
-    p = Path(path)
-    if base is not None:
-        try:
-            return p.relative_to(base).as_posix()
-        except ValueError:
-            pass
-    return p.name
-
-
 def provenance_html(run: Run, now: dt.datetime | None = None) -> str:
     from .. import __version__
 
@@ -300,8 +285,8 @@ def provenance_html(run: Run, now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now().astimezone()
     notes = [p for p in d.problems if getattr(p, "severity", "error") != "error"]
     base = Path(d.path).parent if d.path else None
-    hist = [(p, shown_file(path, base), sha) for p, path, sha in run.history_files]
-    return render("provenance.html.j2", data_path=shown_file(d.path, base) if d.path else "", data_sha256=d.sha256 or "",
+    hist = [(p, shown_path(path, base), sha) for p, path, sha in run.history_files]
+    return render("provenance.html.j2", data_path=shown_path(d.path, base) if d.path else "", data_sha256=d.sha256 or "",
                   history=hist, readings=reading_names(run.scheme, run.result.readings_used, run.readings),
                   generated=now.strftime("%Y-%m-%d %H:%M:%S %z"), version=__version__,
                   packages=package_versions(), notes=notes)
