@@ -10,7 +10,6 @@ as such, a scheme's aliases and a formula's nesting are bounded. The times are b
 from __future__ import annotations
 
 import io
-import json
 import re
 import struct
 import subprocess

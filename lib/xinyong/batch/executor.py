@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from ..errors import XinyongError
 from ..settings import DEFAULT, Settings

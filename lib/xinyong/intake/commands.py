@@ -104,7 +104,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
                 sr = score(s, res.frame, unreported=res.unreported)
                 counts = {k: int(v) for k, v in sr.status.apply(lambda c: c.astype(str).value_counts()).sum(axis=1)
                           .items() if v}
-                from ..scoring.result import STATUS_ZH
+                from ..labels import STATUS_ZH
 
                 summary = "；".join(f"{STATUS_ZH.get(k, k)} {v} 项" for k, v in counts.items())
             except InputError as exc:

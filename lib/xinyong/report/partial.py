@@ -9,7 +9,6 @@ Used by ``xinyong report`` / ``overview`` (``report/commands.py``) and by the ba
 """
 from __future__ import annotations
 
-import csv
 import io
 import os
 from dataclasses import dataclass, field

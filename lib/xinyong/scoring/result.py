@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..labels import STATUS_ZH  # noqa: F401 (the words for STATUSES; read here by intake.commands)
+from ..labels import STATUS_ZH  # noqa: F401 (the words for STATUSES, beside them for library callers)
 from ..scheme.model import Scheme
 
 if TYPE_CHECKING:
