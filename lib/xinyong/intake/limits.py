@@ -75,6 +75,8 @@ def archive_problem(data: bytes, limits: Limits = LIMITS) -> tuple[str, str] | N
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
+    # zipfile raises NotImplementedError for a compression method or zip feature it does not support:
+    # not a workbook this tool can read, which the reader then says (not unfinished code)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         return None
     bomb = "文件解压后过大，疑似压缩炸弹，已拒绝读取"

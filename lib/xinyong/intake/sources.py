@@ -893,6 +893,7 @@ def calamine_safe(data: bytes, titles: tuple[str, ...], limits: Limits = LIMITS)
                     scan = scan_sheet_xml(stream, certify=True)
                 if scan.doctype or not scan.canonical or (scan.last_row or 0) > limits.rows:
                     return False
+    # NotImplementedError: zipfile's word for a compression method it does not support (a hostile part)
     except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile, NotImplementedError):
         return False
     return True
