@@ -17,7 +17,7 @@ from ..util import atomic_write_bytes
 from . import outputs
 from .model import UnitOutcome
 
-BRIEF = "brief.html"  # the leader brief (领导简报), beside overview.html
+BRIEF = "brief.html"  # the 通报 (notice of results), beside overview.html
 OTHER = ("docx", "pdf")
 
 
@@ -68,13 +68,16 @@ def write_other_formats(pages: list[Page], gone: list[Path], formats: Sequence[s
 
 
 def run_pages(run: Any, outcomes: Iterable[UnitOutcome], run_dir: Path, overview_new: bool, brief_new: bool,
-              empty: tuple[bool, Callable[[], bytes]] | None = None) -> tuple[list[Page], list[Path]]:
+              empty: tuple[bool, Callable[[], bytes]] | None = None,
+              notice: Any = None) -> tuple[list[Page], list[Path]]:
     """A run's pages that have Word and PDF versions, and the versions of pages that have none any more.
     ``empty``: (page rendered now, Word maker) of the overview of a run with no scoreable unit (``run`` is
-    None): it is printed and written as Word like any overview; the brief has nothing to say then."""
+    None): it is printed and written as Word like any overview; the 通报 has nothing to say then.
+    ``notice``: the 通报's options (:class:`~xinyong.report.notice.NoticeOptions`) for its Word copy."""
     from functools import partial
 
     from ..report.docx import overview_docx, unit_docx
+    from ..report.notice_docx import notice_docx
 
     pages: list[Page] = []
     gone: list[Path] = []
@@ -85,9 +88,9 @@ def run_pages(run: Any, outcomes: Iterable[UnitOutcome], run_dir: Path, overview
             continue
         pages.append((run_dir / u.html, u.status == "ok", partial(unit_docx, run, u.id)))
     if run is not None:
-        pages += [(run_dir / "overview.html", overview_new, partial(overview_docx, run)), (run_dir / BRIEF, brief_new, None)]
+        pages += [(run_dir / "overview.html", overview_new, partial(overview_docx, run)), (run_dir / BRIEF, brief_new, partial(notice_docx, run, notice))]
     else:
-        gone.append((run_dir / BRIEF).with_suffix(".pdf"))
+        gone += [(run_dir / BRIEF).with_suffix(".pdf"), (run_dir / BRIEF).with_suffix(".docx")]
         if empty is not None:
             pages.append((run_dir / "overview.html", empty[0], empty[1]))
         else:
