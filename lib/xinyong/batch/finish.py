@@ -118,7 +118,7 @@ def write_run_pages(s: BatchSummary, scheme: Any, out_dir: Path, old: dict, chan
         _remove(run_dir / outputs.SCORES)
     write_run_index(s, scheme)
     outputs.write_if_changed(run_dir / outputs.SUMMARY, outputs.summary_json(s))
-    outputs.write_if_changed(out_dir / outputs.INDEX, outputs.top_index(out_dir).encode("utf-8"))
+    outputs.write_top_pages(out_dir)
 
 
 def write_run_index(s: BatchSummary, scheme: Any) -> None:

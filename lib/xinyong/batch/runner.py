@@ -35,7 +35,8 @@ from . import outputs
 from .cache import Cache
 from .executor import Executor
 from .finish import empty_overview, now, old_summary, record_overview, write_brief, write_run_index, write_run_pages
-from .formats import batch_formats, record_other_formats, run_pages, write_other_formats
+from .formats import (batch_formats, notice_formats, notice_pages, record_other_formats, run_pages,
+                      write_other_formats)
 from .lock import WORK_DIR, RunLock, clear_leftovers, stop_on_sigterm
 from .model import BatchSummary
 from .names import safe_component
@@ -176,8 +177,11 @@ def _run_pages(req: RunRequest, s: BatchSummary, ex: Executor, inputs: RunInputs
     gone, brief_new = write_brief(s, run, links, due=changed or overview is not None, options=req.notice)
     changed |= gone
     overview_new = overview is not None and s.overview.get("status") == "ok"
-    pages, stale = run_pages(run, s.units, req.run_dir, overview_new, brief_new, empty, req.notice)
+    pages, stale = run_pages(run, s.units, req.run_dir, overview_new, brief_new, empty)
     changed |= write_other_formats(pages, stale, req.formats, ex.jobs, ex.settings.chromium)
+    pages, stale = notice_pages(run, req.run_dir, brief_new, req.notice)
+    changed |= write_other_formats(pages, stale, notice_formats(req.formats, ex.settings.chromium), ex.jobs,
+                                   ex.settings.chromium)
     record_other_formats(s.units, s.overview, req.run_dir)
     return changed
 
@@ -219,7 +223,7 @@ def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "output
             ex.close()
     out.mkdir(parents=True, exist_ok=True)
     _write_annual_pages(summaries, formats, settings.chromium)
-    outputs.write_if_changed(out / outputs.INDEX, outputs.top_index(out).encode("utf-8"))
+    outputs.write_top_pages(out)
     return summaries
 
 

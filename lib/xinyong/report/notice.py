@@ -421,7 +421,8 @@ class _Builder:
         ua = UnitAnalysis(self.run, unit)
         st = ua.standing()
         full = f"（满分 {num(self.full[unit])} 分）" if self.full_same is None else ""
-        parts = [f"得 {score2(st.total)} 分{full}，{rank_sentence(st)}"]
+        place = st.rank_text if st.ranked else rank_sentence(st)  # the ranking's short form, or why it has none
+        parts = [f"得 {score2(st.total)} 分{full}，{place}"]
         if last_only:
             parts[0] += "，为排名末位"
         elif st.ranked and st.rank == st.n_ranked and st.rank_settled:
@@ -441,7 +442,7 @@ class _Builder:
             text += "失分主要在" + "、".join(f"{quoted(x.name)}（失 {score2(x.lost)} 分）" for x in lost.itertuples()) + "。"
         for c in ua.reading_grade_changes():
             text += say(reading_sentence(c)) + "。"
-        if st.unknown_points > EPS:
+        if st.unknown_points > EPS and not (st.has_grades and not st.grade_certain):  # else the grade said it
             text += f"另有 {score2(st.unknown_points)} 分因缺少数据或待评审而未知，未按零分计。"
         return text
 
