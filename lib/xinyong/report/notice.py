@@ -318,7 +318,8 @@ class _Builder:
         u = r[~r["rank_settled"].astype(bool)]
         if not len(u):
             return ""
-        return (f"{_names(list(u['name']))}尚有分值因{self._unknown_kinds(list(u['unit']))}而未知，未按零分计，"
+        who = "各单位均" if len(u) == len(r) > 1 else _names(list(u["name"]))
+        return (f"{who}尚有分值因{self._unknown_kinds(list(u['unit']))}而未知，未按零分计，"
                 "名次暂列（表中括号内为补齐后可能的名次范围）。")
 
     def _unknown_kinds(self, units: list[str]) -> str:
