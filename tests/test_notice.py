@@ -192,3 +192,52 @@ def test_top_index_shows_each_periods_results(tmp_path, q4):
     assert "报告正常" not in top and "最近更新" not in top
     runs = (tmp_path / "runs.html").read_text(encoding="utf-8")
     assert "报告正常" in runs and "最近更新" in runs and "2023-01-10 09:30" in runs
+
+
+def test_a_page_records_its_options():
+    """A batch writes the 通报 again when its options change, even if no score did: the page says which
+    options made it."""
+    from xinyong.report.notice import options_key, recorded_key
+
+    run = load_run(FIX / "every_construct.yaml", FIX / "every_construct.csv", period="2025")
+    assert recorded_key(notice_html(run, OPTIONS)) == options_key(OPTIONS) != options_key(None)
+    assert recorded_key(notice_html(run)) == options_key(NoticeOptions())
+    assert recorded_key("<html></html>") is None
+
+
+# ------------------------------------------------------------------------------------------ commands
+@pytest.mark.slow
+def test_overview_command_writes_the_notice_with_its_options(tmp_path):
+    """`xinyong overview … --format html,docx --issuer … --date … --rectify-by … --to … --number …`."""
+    from xinyong.cli import main
+
+    data = DEMO / "quzhou" / "2019.xlsx"
+    assert main(["overview", "quzhou", "--period", "2019", "--data", str(data), "--out", str(tmp_path),
+                 "--format", "html,docx", "--issuer", "衢州市信用办", "--date", "2020-01-15",
+                 "--rectify-by", "2020-02-28", "--to", "各县（市、区）信用办", "--number", "衢信用办〔2020〕1号"]) == 0
+    page = text_of((tmp_path / "quzhou_2019_brief.html").read_text(encoding="utf-8"))
+    words, _ = docx_text((tmp_path / "quzhou_2019_brief.docx").read_bytes())
+    for said in (page, words):
+        assert "关于2019年度衢州示范城市创建硬指标考核结果的通报" in said and "衢信用办〔2020〕1号" in said
+        assert "各县（市、区）信用办：" in said and "2020年2月28日前" in said
+        assert re.search(r"衢州市信用办\s+2020年1月15日", said)  # 落款: the office, the date under it
+    assert main(["overview", "quzhou", "--period", "2019", "--data", str(data), "--out", str(tmp_path),
+                 "--date", "明天"]) != 0  # a bad date is a located Chinese error, not a traceback
+
+
+@pytest.mark.slow
+def test_batch_writes_the_notice_again_when_only_its_options_change(tmp_path):
+    from conftest import MINI
+    from test_roster import workbook
+    from xinyong.batch import run_batch
+    from xinyong.scheme import load_scheme
+
+    data = workbook(load_scheme(MINI), tmp_path / "data" / "2019.xlsx")
+    out = tmp_path / "out"
+    run_batch(MINI, "2019", data, out, jobs=1, progress=False)
+    brief = out / "mini" / "2019" / "brief.html"
+    assert "（发文机关）" in brief.read_text(encoding="utf-8")  # the mini scheme names no office: a blank to fill in
+    again = run_batch(MINI, "2019", data, out, jobs=1, progress=False, notice=NoticeOptions(issuer="测试办"))
+    assert again.counts["ok"] == 0  # no report rendered again …
+    assert "测试办" in brief.read_text(encoding="utf-8")  # … but the 通报 says who issues it now
+    assert again.overview["notice"]["lowest"]

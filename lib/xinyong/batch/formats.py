@@ -67,7 +67,7 @@ def write_other_formats(pages: list[Page], gone: list[Path], formats: Sequence[s
     return changed or bool(prints)
 
 
-def run_pages(run: Any, outcomes: Iterable[UnitOutcome], run_dir: Path, overview_new: bool, brief_new: bool,
+def run_pages(run: Any, outcomes: Iterable[UnitOutcome], run_dir: Path, overview_new: bool,
               empty: tuple[bool, Callable[[], bytes]] | None = None) -> tuple[list[Page], list[Path]]:
     """A run's pages that have Word and PDF versions, and the versions of pages that have none any more.
     ``empty``: (page rendered now, Word maker) of the overview of a run with no scoreable unit (``run`` is

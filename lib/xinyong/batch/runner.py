@@ -177,7 +177,7 @@ def _run_pages(req: RunRequest, s: BatchSummary, ex: Executor, inputs: RunInputs
     gone, brief_new = write_brief(s, run, links, due=changed or overview is not None, options=req.notice)
     changed |= gone
     overview_new = overview is not None and s.overview.get("status") == "ok"
-    pages, stale = run_pages(run, s.units, req.run_dir, overview_new, brief_new, empty)
+    pages, stale = run_pages(run, s.units, req.run_dir, overview_new, empty)
     changed |= write_other_formats(pages, stale, req.formats, ex.jobs, ex.settings.chromium)
     pages, stale = notice_pages(run, req.run_dir, brief_new, req.notice)
     changed |= write_other_formats(pages, stale, notice_formats(req.formats, ex.settings.chromium), ex.jobs,
