@@ -241,3 +241,12 @@ def test_batch_writes_the_notice_again_when_only_its_options_change(tmp_path):
     assert again.counts["ok"] == 0  # no report rendered again …
     assert "测试办" in brief.read_text(encoding="utf-8")  # … but the 通报 says who issues it now
     assert again.overview["notice"]["lowest"]
+
+
+def test_each_unit_is_named_once_among_the_individual_problems():
+    """000 (wangyi): both units fail a 认定条件 and the scheme has no grades; the last of them is named once,
+    for its failed condition — not a second time as the 末位."""
+    run = load_run("wangyi", DEMO / "wangyi" / "2020.xlsx", period="2020")
+    names = [n for n, _ in notice(run).individual]
+    assert sorted(names) == sorted(run.result.units["unit_name"]) and len(names) == len(set(names))
+    assert all("未满足认定条件" in t for _, t in notice(run).individual)

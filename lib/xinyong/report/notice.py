@@ -409,8 +409,8 @@ class _Builder:
         if not out and words:
             out.append(("", f"本期没有{'或'.join(words)}的单位。"))
         last = self.reported[self.reported["ranked"].astype(bool)]
-        if not words and len(last) > 1:
-            # no 合格 band and no veto: the last unit is named, as a 通报 names the 末位
+        if not words and len(last) > 1 and str(last.iloc[-1]["name"]) not in {n for n, _ in out}:
+            # no 合格 band and no veto: the last unit is named, as a 通报 names the 末位 (once)
             r = last.iloc[-1]
             out.append((str(r["name"]), self._unit_problem(r["unit"], False, last_only=True)))
         return tuple(out)

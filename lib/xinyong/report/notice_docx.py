@@ -78,6 +78,11 @@ def _page_number(section: Any) -> None:
     _font(p.add_run(" —"), "宋体", PAGE_PT)
 
 
+def _width(text: str) -> float:
+    """A line's width in characters of the body's size: a Chinese character 1, a digit or Latin letter ½."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in text)
+
+
 def _document() -> Any:
     from docx import Document
     from docx.oxml.ns import qn
@@ -169,12 +174,18 @@ def notice_docx(run: Run, options: NoticeOptions | None = None, today: dt.date |
         _para(doc, [(lead, SUB_FONT), (text, BODY_FONT)])
     _para(doc, [("", BODY_FONT)], indent=False)
     _para(doc, [("", BODY_FONT)], indent=False)
-    # 落款: the office, the date under it, right-aligned four characters in from the margin (GB/T 9704 7.3.5)
-    for text in (n.issuer, n.date):
-        p = _para(doc, [(text, BODY_FONT)], align="right", indent=False)
-        from docx.shared import Pt
+    # 落款 as GB/T 9704 7.3.5.2 sets it without a seal: the office 右空二字, the date under it starting two
+    # characters further right; a date longer than the office stays 右空二字 and the office moves left
+    from docx.shared import Pt
 
-        p.paragraph_format.right_indent = Pt(BODY_PT * 4 if text == n.date else BODY_PT * 2)
+    issuer_w, date_w = _width(n.issuer), _width(n.date)
+    issuer_right = 2.0
+    date_right = issuer_right + issuer_w - 2 - date_w  # the date's first character 2 right of the office's
+    if date_right < 2:
+        date_right, issuer_right = 2.0, 2 + date_w + 2 - issuer_w
+    for text, right in ((n.issuer, issuer_right), (n.date, date_right)):
+        p = _para(doc, [(text, BODY_FONT)], align="right", indent=False)
+        p.paragraph_format.right_indent = Pt(BODY_PT * right)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
