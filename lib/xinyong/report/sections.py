@@ -8,6 +8,7 @@ frames a Word or PDF writer can take as they are); the words for codes and the n
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -16,11 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num, num2
+from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, label, num, num2
 from ..util import shown_path
 from . import charts
-from .analysis import (UnitAnalysis, comparison, consequence_sentence, grade_sentence, rank_sentence,
-                       reading_sentence)
+from .analysis import UnitAnalysis, comparison, consequence_sentence, grade_sentence
 from .load import Run
 from .narrative import for_readers, in_words, render, section_label, short_id
 from .nbstyle import wrap
@@ -97,21 +97,16 @@ class UnitReport:
     # ------------------------------------------------------------------ summary
     def summary_context(self) -> dict:
         a = self.analysis
-        st = asdict(a.standing())  # (its fields are the template's names: rank, ranked, rank_text, …)
+        standing = a.standing()
+        st = asdict(standing)  # (its fields are the template's names: rank, ranked, rank_text, …)
         for k in ("unit", "unit_name"):
             st.pop(k)
         prev = a.previous()
         if prev is not None:
             prev = {"period": prev.period, "total": prev.total, "rank": prev.rank, "delta": prev.delta, "ranked": prev.ranked,
                     "gains": records(prev.gains), "losses": records(prev.losses)}
-        gates = a.gate_sentences()
-        standing = a.standing()
         return dict(unit_name=self.name, period=self.run.period, scheme_title=self.scheme.title, **st,
-                    rank_line=rank_sentence(standing), grade_text=grade_sentence(standing),
-                    reading_changes=[reading_sentence(c) for c in a.reading_grade_changes()],
-                    lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points}
-                          for x in a.lost().itertuples()],
-                    gates=gates, prev=prev, caps=self.res.cap_rows(self.unit))
+                    full_marks=standing.full_marks, grade_text=grade_sentence(standing), verdict=a.verdict(), prev=prev)
 
     def summary(self) -> Block:
         if self.unit in self.res.unreported:  # 未报送: the verdict says so, not a total of unknowns
@@ -205,14 +200,38 @@ class UnitReport:
                                         n_files_missing=rv.n_files_missing, n_refused=rv.n_refused, hashes=rv.hashes))
 
     def action_rows(self) -> list[dict]:
-        return records(self.analysis.actions())
+        return records(self.analysis.todo().rows)
 
     def action_list(self) -> Block:
-        rows = self.action_rows()
-        st = self.analysis.standing()
-        return Block("actions", render("actions.html.j2", heading="整改清单", rows=rows, total_to_win=st.to_win,
-                                       unknown_to_win=st.to_win_unknown,
-                                       shared_cap=self.analysis.to_win_shared()))
+        """本单位要做的事 (:meth:`UnitAnalysis.todo`): the actions with the most points at stake."""
+        t = self.analysis.todo()
+        return Block("actions", render("actions.html.j2", heading="本单位要做的事", rows=records(t.rows), same=t.same,
+                                       n_all=t.n_all, total_to_win=t.to_win, unknown_to_win=t.to_win_unknown,
+                                       shared_cap=t.shared_cap))
+
+    def losses(self) -> Block:
+        """失分与未知分: every scored base item short of full marks and the items whose points are unknown."""
+        a = self.analysis
+        lost = a.lost(n=len(a.unit_items))
+        unknown = [{**u, "status_zh": label(STATUS_ZH, u["status"])} for u in records(a.unknown_items())]
+        return Block("losses", render(
+            "losses.html.j2", heading="失分与未知分", unknown=unknown,
+            lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points, "lost": x.lost}
+                  for x in lost.itertuples()], lost_points=float(lost["lost"].sum()),
+            shared_cap=float(lost["lost"].sum()) > a.standing().to_win + 1e-6))
+
+    def evidence_gaps(self) -> Block:
+        """佐证材料 on the department's page: evidence still to send, “已计分但无佐证” first."""
+        from .review import unit_review
+
+        gaps = records(self.analysis.evidence_gaps())
+        gaps.sort(key=lambda g: (not g["scored"], -(g["points"] or 0)))  # the points that stand on nothing first
+        scored = [g for g in gaps if g["scored"]]
+        rv = unit_review(self.run, self.unit, self.analysis)
+        return Block("gaps", render("gaps.html.j2", heading="佐证材料", rows=gaps, scored=scored,
+                                    scored_points=sum(g["points"] for g in scored), pending=rv.pending,
+                                    pending_points=rv.pending_points, n_files_missing=rv.n_files_missing,
+                                    n_refused=rv.n_refused))
 
     def readings_and_defects(self) -> Block:
         say = in_words(self.scheme)
@@ -237,24 +256,71 @@ class UnitReport:
                                         findings=findings, readings=rows))
 
     # ------------------------------------------------------------------ scheme-specific
-    def gates(self) -> Block:
+    def gates(self, part: str = "main") -> Block:
+        """A veto's or 认定条件's conditions: on the department's page (``part="main"``) when a gate failed or
+        is still open — it is what the unit must act on; in the 审核附件 (``"appendix"``) when all passed."""
+        passed = all(self.row.get(f"gate:{g.id}") == "pass" for g in self.scheme.gates)
+        if (part == "main") == passed:
+            return Block("gates", "")
         return Block("gates", gates_html(self.run, self.unit, self.analysis))  # the report's own analysis
 
     def comparison(self) -> Block:
-        return Block("comparison", comparison_html(self.run, self.unit))
+        """This unit beside its group's median and best: per top-level section and, when the scheme asks
+        for a cross-unit comparison, per ranked sub-metric — never every unit's raw values."""
+        a = self.analysis
+        peers = a.peers()
+        metrics = a.peer_comparison()
+        if peers is None and metrics is None:
+            return Block("comparison", "")
+        secs = []
+        if peers is not None:
+            names = {s.Index: section_label(s) for s in a.sections().itertuples()}
+            secs = [{**r, "name": names.get(r["section"], r["section"])}
+                    for r in records(peers.sections.reset_index())]
+        n_left = 0
+        if metrics is not None:
+            full = self.run.comparison_table()
+            n_left = int(full.loc[full.index == self.unit].shape[0]) - len(metrics)
+        return Block("comparison", render(
+            "unit_compare.html.j2", heading="与其他单位比较", sections=secs,
+            group=(f"同类（{self.row['unit_kind']}）{len(peers.group)} 个单位" if peers is not None and peers.same_kind
+                   else f"全部 {len(peers.group)} 个单位" if peers is not None else ""),
+            best_name=peers.best_name if peers is not None else "",
+            metrics=records(metrics) if metrics is not None else [], n_left_out=n_left))
 
     def scheme_sections(self) -> list[Block]:
-        """The sections a scheme needs beyond the common ones (003's cross-county comparison). A veto or
-        认定条件 comes right after the summary (:meth:`gates`): it is part of the verdict."""
-        out = []
+        """The comparison with the other units (kept under this name for older notebooks)."""
         cmp = self.comparison()
-        if cmp.html:
-            out.append(cmp)
-        return out
+        return [cmp] if cmp.html else []
+
+    def appendix(self) -> list[Block]:
+        """The 审核附件: after a page break on paper, each part folded on screen (:func:`fold`) — charts,
+        every item with its computation, the evidence registered, the gates when all passed, the scheme's
+        defects and readings, the comparison with the other units. 复现信息 (:meth:`provenance`) follows."""
+        head = Block("appendix", render("appendix.html.j2", screen_hint=True))
+        parts = [self.charts(), self.item_table(), self.evidence_table(), self.gates("appendix"),
+                 self.readings_and_defects(), self.comparison()]
+        return [head, *(fold(b) for b in parts if b.html)]
+
+    def main(self) -> list[Block]:
+        """The department's pages, in order: header, verdict, the gates it failed, what to do, losses,
+        evidence to send, follow-up of last period's losses."""
+        return [self.header(), self.summary(), self.gates(), self.action_list(), self.losses(), self.evidence_gaps(),
+                self.follow_up()]
 
     def blocks(self) -> list[Block]:
-        return [self.header(), self.summary(), self.gates(), self.charts(), self.item_table(), self.follow_up(), self.evidence_table(),
-                self.action_list(), self.readings_and_defects(), *self.scheme_sections(), self.provenance()]
+        return [b for b in (*self.main(), *self.appendix(), self.provenance()) if b.html]
+
+
+SECTION_HEADING = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)
+
+
+def fold(block: Block) -> Block:
+    """A block of the 审核附件 folded on screen: a ``<details>`` whose summary is the block's heading (the
+    heading itself is shown on paper, where report.css opens every fold)."""
+    m = SECTION_HEADING.search(block.html)
+    title = re.sub(r"<[^>]+>", "", m.group(1)) if m else block.name
+    return Block(block.name, f'<details class="xy-fold"><summary>{title}</summary>\n{block.html}\n</details>')
 
 
 # ---------------------------------------------------------------------- shared with the overview
