@@ -623,8 +623,9 @@ class UnitAnalysis:
 
     def evidence_gaps(self) -> pd.DataFrame:
         """The applicable items whose evidence the scheme requires and the unit has not registered, in
-        document order: item, name, status, points (None when unknown), max, required, and ``scored``:
-        True for an item counted with points (“已计分但无佐证”: the points stand on evidence nobody sent)."""
+        this order: item, name, status, points (None when unknown), max, required, and ``scored``: True for an
+        item counted with points (“已计分但无佐证”: the points stand on evidence nobody sent). Those come
+        first, most points first; then the others in document order."""
         ev = self.evidence()
         items = self.unit_items.set_index("item")
         rows = []
@@ -634,7 +635,15 @@ class UnitAnalysis:
             rows.append({"item": r.item, "name": r.name, "status": it["status"], "points": pts,
                          "max": float(it["max"]), "required": r.required,
                          "scored": pts is not None and pts > EPS})
+        rows.sort(key=lambda g: (not g["scored"], -(g["points"] or 0)))  # the points that stand on nothing first
         return _frame(rows, ["item", "name", "status", "points", "max", "required", "scored"])
+
+    def losses(self) -> tuple[pd.DataFrame, float, bool]:
+        """Every scored base item short of full marks (:meth:`lost`, most first), the points they lose
+        together, and whether that sum is more than the unit can win back (items sharing a cap)."""
+        lost = self.lost(n=len(self.unit_items))
+        total = round(float(lost["lost"].sum()), 6)
+        return lost, total, total > self.standing().to_win + 1e-6
 
     def unknown_items(self) -> pd.DataFrame:
         """The applicable items whose points are unknown (missing data, pending review, not computable):

@@ -25,6 +25,13 @@ from .load import Run
 from .narrative import for_readers, in_words, render, section_label, short_id
 from .nbstyle import wrap
 
+# The unit report's section headings, in page order, for every writer (HTML, Word): the department's part,
+# then the 审核附件. A gate's section is headed by the gate's own name.
+HEADINGS = {"summary": "结论", "actions": "本单位要做的事", "losses": "失分与未知分", "gaps": "佐证材料",
+            "follow_up": "上期失分整改情况", "appendix": "审核附件", "charts": "图表", "items": "逐项得分",
+            "evidence": "已登记的佐证材料", "readings": "方案缺陷与条款解读", "comparison": "与其他单位比较",
+            "provenance": "复现信息"}
+
 PACKAGES = ("pandas", "numpy", "matplotlib", "jinja2", "papermill", "nbconvert", "mplfonts")
 
 
@@ -112,10 +119,10 @@ class UnitReport:
         if self.unit in self.res.unreported:  # 未报送: the verdict says so, not a total of unknowns
             ctx = self.summary_context()
             n_items = int((self.analysis.unit_items["status"] != "not_applicable").sum())
-            return Block("summary", render("summary_unreported.html.j2", n_items=n_items,
+            return Block("summary", render("summary_unreported.html.j2", n_items=n_items, heading=HEADINGS["summary"],
                                            **{k: ctx[k] for k in ("unit_name", "scheme_title", "period",
                                                                   "unknown_points", "has_grades", "prev")}))
-        return Block("summary", render("summary.html.j2", **self.summary_context()))
+        return Block("summary", render("summary.html.j2", heading=HEADINGS["summary"], **self.summary_context()))
 
     # ------------------------------------------------------------------ charts
     def charts(self) -> Block:
@@ -150,7 +157,7 @@ class UnitReport:
                         "caption": f"图{len(out) + 1} 各考核期总分与全体中位数"})
         else:
             notes.append("只有本期数据，没有历史考核期可画趋势。")
-        return Block("charts", render("charts.html.j2", heading="图表", charts=out, notes=notes))
+        return Block("charts", render("charts.html.j2", heading=HEADINGS["charts"], charts=out, notes=notes))
 
     # ------------------------------------------------------------------ tables
     def item_table(self) -> Block:
@@ -170,7 +177,7 @@ class UnitReport:
                              "rows": by_section.get(s.Index, []), "counted": bool(s.counted), "raw": s.raw,
                              "cap_max": s.cap_max, "cap_min": s.cap_min,
                              "points": s.points, "max": s.max, "unknown": s.unknown})
-        return Block("items", render("items.html.j2", heading="逐项得分", sections=sections))
+        return Block("items", render("items.html.j2", heading=HEADINGS["items"], sections=sections))
 
     def follow_up(self) -> Block:
         """整改台账: the items lost in the previous period and what became of them (:mod:`.followup`)."""
@@ -180,12 +187,12 @@ class UnitReport:
         if f is None:
             reason = ("没有上一考核期的数据，无法跟踪整改。" if self.run.previous() is None
                       else "本单位没有参加上一考核期的考核，无法跟踪整改。")
-            return Block("follow_up", render("followup.html.j2", heading="上期失分整改情况", f=None, reason=reason))
+            return Block("follow_up", render("followup.html.j2", heading=HEADINGS["follow_up"], f=None, reason=reason))
         # what needs action first: worse, still lost, unknown; then what was won back (document order within)
         first = {"worse": 0, "still_lost": 1, "unknown": 2, "partly": 3, "recovered": 4, "not_applicable": 5}
         rows = sorted(records(f.items), key=lambda r: first[r["state"]])
         return Block("follow_up", render(
-            "followup.html.j2", heading="上期失分整改情况", f=f, rows=rows, prev=f.previous, period=f.period,
+            "followup.html.j2", heading=HEADINGS["follow_up"], f=f, rows=rows, prev=f.previous, period=f.period,
             lost_before=sum(r["prev_lost"] for r in rows), won=f.recovered_points, words=STATE_ZH,
             order=["recovered", "partly", "still_lost", "worse", "unknown", "not_applicable"]))
 
@@ -195,7 +202,7 @@ class UnitReport:
         from .review import unit_review
 
         rv = unit_review(self.run, self.unit, self.analysis)
-        return Block("evidence", render("evidence.html.j2", heading="佐证材料与评审", rows=rv.rows, missing=rv.missing,
+        return Block("evidence", render("evidence.html.j2", heading=HEADINGS["evidence"], rows=rv.rows, missing=rv.missing,
                                         pending=rv.pending, pending_points=rv.pending_points,
                                         n_files_missing=rv.n_files_missing, n_refused=rv.n_refused, hashes=rv.hashes))
 
@@ -205,30 +212,28 @@ class UnitReport:
     def action_list(self) -> Block:
         """本单位要做的事 (:meth:`UnitAnalysis.todo`): the actions with the most points at stake."""
         t = self.analysis.todo()
-        return Block("actions", render("actions.html.j2", heading="本单位要做的事", rows=records(t.rows), same=t.same,
+        return Block("actions", render("actions.html.j2", heading=HEADINGS["actions"], rows=records(t.rows), same=t.same,
                                        n_all=t.n_all, total_to_win=t.to_win, unknown_to_win=t.to_win_unknown,
                                        shared_cap=t.shared_cap))
 
     def losses(self) -> Block:
         """失分与未知分: every scored base item short of full marks and the items whose points are unknown."""
         a = self.analysis
-        lost = a.lost(n=len(a.unit_items))
+        lost, lost_points, shared = a.losses()
         unknown = [{**u, "status_zh": label(STATUS_ZH, u["status"])} for u in records(a.unknown_items())]
         return Block("losses", render(
-            "losses.html.j2", heading="失分与未知分", unknown=unknown,
+            "losses.html.j2", heading=HEADINGS["losses"], unknown=unknown,
             lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points, "lost": x.lost}
-                  for x in lost.itertuples()], lost_points=float(lost["lost"].sum()),
-            shared_cap=float(lost["lost"].sum()) > a.standing().to_win + 1e-6))
+                  for x in lost.itertuples()], lost_points=lost_points, shared_cap=shared))
 
     def evidence_gaps(self) -> Block:
         """佐证材料 on the department's page: evidence still to send, “已计分但无佐证” first."""
         from .review import unit_review
 
         gaps = records(self.analysis.evidence_gaps())
-        gaps.sort(key=lambda g: (not g["scored"], -(g["points"] or 0)))  # the points that stand on nothing first
         scored = [g for g in gaps if g["scored"]]
         rv = unit_review(self.run, self.unit, self.analysis)
-        return Block("gaps", render("gaps.html.j2", heading="佐证材料", rows=gaps, scored=scored,
+        return Block("gaps", render("gaps.html.j2", heading=HEADINGS["gaps"], rows=gaps, scored=scored,
                                     scored_points=sum(g["points"] for g in scored), pending=rv.pending,
                                     pending_points=rv.pending_points, n_files_missing=rv.n_files_missing,
                                     n_refused=rv.n_refused))
@@ -252,7 +257,7 @@ class UnitReport:
                 if isinstance(r.get(k), str):
                     r[k] = say(r[k])
             rows.append(r)
-        return Block("readings", render("readings.html.j2", heading="方案缺陷与条款解读",
+        return Block("readings", render("readings.html.j2", heading=HEADINGS["readings"],
                                         findings=findings, readings=rows))
 
     # ------------------------------------------------------------------ scheme-specific
@@ -282,7 +287,7 @@ class UnitReport:
             full = self.run.comparison_table()
             n_left = int(full.loc[full.index == self.unit].shape[0]) - len(metrics)
         return Block("comparison", render(
-            "unit_compare.html.j2", heading="与其他单位比较", sections=secs,
+            "unit_compare.html.j2", heading=HEADINGS["comparison"], sections=secs,
             group=(f"同类（{self.row['unit_kind']}）{len(peers.group)} 个单位" if peers is not None and peers.same_kind
                    else f"全部 {len(peers.group)} 个单位" if peers is not None else ""),
             best_name=peers.best_name if peers is not None else "",
@@ -297,7 +302,7 @@ class UnitReport:
         """The 审核附件: after a page break on paper, each part folded on screen (:func:`fold`) — charts,
         every item with its computation, the evidence registered, the gates when all passed, the scheme's
         defects and readings, the comparison with the other units. 复现信息 (:meth:`provenance`) follows."""
-        head = Block("appendix", render("appendix.html.j2", screen_hint=True))
+        head = Block("appendix", render("appendix.html.j2", heading=HEADINGS["appendix"], screen_hint=True))
         parts = [self.charts(), self.item_table(), self.evidence_table(), self.gates("appendix"),
                  self.readings_and_defects(), self.comparison()]
         return [head, *(fold(b) for b in parts if b.html)]
