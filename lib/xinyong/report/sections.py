@@ -207,7 +207,8 @@ class UnitReport:
                                         n_files_missing=rv.n_files_missing, n_refused=rv.n_refused, hashes=rv.hashes))
 
     def action_rows(self) -> list[dict]:
-        return records(self.analysis.todo().rows)
+        """Every item whose full marks would still add to the total (:meth:`UnitAnalysis.actions`)."""
+        return records(self.analysis.actions())
 
     def action_list(self) -> Block:
         """本单位要做的事 (:meth:`UnitAnalysis.todo`): the actions with the most points at stake."""
