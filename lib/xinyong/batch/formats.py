@@ -75,7 +75,8 @@ def run_pages(run: Any, outcomes: Iterable[UnitOutcome], run_dir: Path, overview
     The 通报 is apart (:func:`notice_pages`): it has formats of its own (:func:`notice_formats`)."""
     from functools import partial
 
-    from ..report.docx import overview_docx, unit_docx
+    from ..report.docx import overview_docx
+    from ..report.unit_docx import unit_docx
 
     pages: list[Page] = []
     gone: list[Path] = []

@@ -15,12 +15,11 @@ from typing import Iterable
 from ..labels import GATE_OUTCOME_ZH, UNIT_STATE_ZH, failed_gates_zh, label, period_zh
 from ..labels import score2 as points
 from ..util import atomic_write_bytes
-from .analysis import OverviewAnalysis, UnitAnalysis
+from .analysis import OverviewAnalysis
 from .load import Run
-from .narrative import in_words, short_id
+from .narrative import short_id
 
 BODY_FONT, HEAD_FONT = "仿宋", "黑体"
-UNKNOWN = ("missing_input", "pending_judgement", "undefined")
 
 
 def _font(run, name: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -94,65 +93,6 @@ def _repeat_header(row) -> None:
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(el)
-
-
-def _verdict(run: Run, unit: str) -> list[str]:
-    """The verdict's sentences, as the HTML summary says them (:meth:`UnitAnalysis.verdict_lines`)."""
-    return UnitAnalysis(run, unit).verdict_lines()
-
-
-def unit_docx(run: Run, unit: str) -> bytes:
-    """One unit's report as .docx bytes: verdict, chart of the parts, every item with its computation."""
-    from docx.shared import Mm
-
-    from .charts import section_bars
-    from .fonts import setup_fonts
-
-    unit = run.unit_id(unit)
-    row = run.result.units.loc[unit]
-    doc = _document()
-    _heading(doc, str(row["unit_name"]), 0)
-    _para(doc, f"{run.scheme.title} · {period_zh(run.period)}")
-    _heading(doc, "一、结论", 1)
-    for line in _verdict(run, unit):
-        _para(doc, line)
-
-    _heading(doc, "二、各部分得分", 1)
-    ua = UnitAnalysis(run, unit)
-    secs = ua.sections()
-    setup_fonts()
-    png = section_bars([str(n) for n in secs["name"]], [float(x) for x in secs["points"]],
-                       [float(x) for x in secs["unknown"]], [float(x) for x in secs["max"]],
-                       f"{row['unit_name']}：各部分得分与满分")
-    doc.add_picture(io.BytesIO(png), width=Mm(160))
-    _table(doc, ["部分", "得分", "未知分", "满分"],
-           [[str(r.name), points(r.points), points(r.unknown) if r.unknown else "—", f"{float(r.max):g}"]
-            for r in secs.itertuples()], [80, 25, 25, 25])
-
-    _heading(doc, "三、逐项得分", 1)
-    say = in_words(run.scheme)
-    rows = []
-    for it in ua.items().itertuples():
-        pts = "未知" if it.status in UNKNOWN else "—" if it.status == "not_applicable" else points(it.points)
-        rows.append([short_id(it.item), it.name,
-                     f"{float(it.max):g}", pts, it.status_zh, say(it.description)])
-    _table(doc, ["编号", "条目", "满分", "得分", "状态", "计算过程"], rows, [14, 48, 12, 14, 18, 60])
-
-    from .followup import follow_up
-
-    fu = follow_up(run, unit)
-    if fu is not None and len(fu.items):
-        _heading(doc, "四、上期失分整改情况", 1)
-        c = fu.counts
-        _para(doc, f"{period_zh(fu.previous)}失分的 {len(fu.items)} 个条目，到{period_zh(fu.period)}：已挽回 {c['recovered']} 项，"
-                   f"部分挽回 {c['partly']} 项，仍失分 {c['still_lost']} 项，扣分增加 {c['worse']} 项，未知 {c['unknown']} 项。")
-        _table(doc, ["条目", "满分", "上期得分", "本期得分", "整改情况"],
-               [[r.name, f"{float(r.prev_max):g}", points(r.prev_points),
-                 "未知" if r.points is None else points(r.points), r.state_zh] for r in fu.items.itertuples()],
-               [70, 14, 20, 20, 22])
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
 
 
 def overview_docx(run: Run, as_of=None) -> bytes:

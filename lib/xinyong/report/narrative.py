@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from markupsafe import Markup, escape
 
-from ..labels import grade_attr, grade_class, num, pct, period_zh, score2
+from ..labels import grade_attr, grade_class, num, num2, pct, period_zh, score2
 from ..scheme.model import Scheme
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -163,6 +163,7 @@ def env() -> Environment:
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
     e.filters["s2"] = score2
+    e.filters["n2"] = num2
     e.filters["pz"] = period_zh
     e.globals["srcref"] = srcref
     e.globals["citation"] = citation
