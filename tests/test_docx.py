@@ -96,7 +96,7 @@ def test_period_words():
 @pytest.mark.slow
 def test_report_and_overview_commands_write_docx_and_brief(tmp_path):
     """`xinyong report/overview --format html,docx` (issue 16 §8): the Word files beside the HTML, and the
-    leader brief beside the overview."""
+    通报 (HTML and Word) beside the overview."""
     from xinyong.cli import main
 
     data = DEMO / "quzhou" / "2019.xlsx"
@@ -107,7 +107,8 @@ def test_report_and_overview_commands_write_docx_and_brief(tmp_path):
                  "--format", "docx"]) == 0
     assert (tmp_path / "quzhou_2019_overview.docx").is_file()
     brief = (tmp_path / "quzhou_2019_brief.html").read_text(encoding="utf-8")
-    assert "领导简报" in brief and "（一票否决）" in brief
+    assert "考核结果的通报" in brief and "（一票否决）" in brief
+    assert (tmp_path / "quzhou_2019_brief.docx").is_file()
 
 
 def test_unknown_format_is_refused():

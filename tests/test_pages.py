@@ -172,7 +172,7 @@ def test_a_grade_has_one_colour_everywhere():
     assert grade_class("不合格") == "g-bad" and grade_class("良好") == ""
     assert charts.GRADE_COLOURS["bad"] == charts.RED
     css = {name: (ROOT / "lib" / "xinyong" / path).read_text(encoding="utf-8")
-           for name, path in (("report", "report/templates/report.css"), ("brief", "report/templates/brief.css"),
+           for name, path in (("report", "report/templates/report.css"), ("brief", "report/templates/brief.css"), ("notice", "report/templates/notice.css"),
                               ("batch", "batch/templates/batch.css"))}
     for name, text in css.items():  # the same red and green on every page, and in the charts
         assert ".g-bad" in text and ".g-good" in text, name
@@ -180,6 +180,6 @@ def test_a_grade_has_one_colour_everywhere():
     assert charts.GRADE_COLOURS["good"] == "#2e7d4f" and charts.RED == "#c0392b"
     templates = ROOT / "lib" / "xinyong"
     for path in ("report/templates/summary.html.j2", "report/templates/overview_ranking.html.j2",
-                 "report/templates/brief.html.j2", "report/templates/annual.html.j2",
+                 "report/templates/notice.html.j2", "report/templates/annual.html.j2",
                  "batch/templates/run_index.html.j2"):
         assert "|tone" in (templates / path).read_text(encoding="utf-8"), path

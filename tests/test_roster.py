@@ -229,14 +229,14 @@ def test_word_overview_lists_every_unit_and_an_unreported_unit_says_so(run):
     assert lines["c"][0].startswith("未报送。") and not lines["a"][0].startswith("未报送")
 
 
-def test_leader_brief_flags_the_unreported_and_counts_the_invalid(run):
-    from xinyong.report.brief import brief_data, brief_html
+def test_the_notice_names_the_unreported_and_counts_the_invalid(run):
+    from xinyong.report.notice import notice, notice_html
 
-    b = brief_data(run)
-    assert b.states == {"scored": 1, "invalid": 1, "unreported": 1}
-    assert b.flagged.set_index("name").at["丙市", "reason"] == "未报送"
-    text = page_text(brief_html(run))
-    assert "其中未报送 1 个；另有 1 个单位数据有误、未评分" in text and "— 丙市 未报送 15.00 — " in text
+    n = notice(run)
+    assert "其中 1 个单位未报送数据，1 个单位数据有误、未评分，已评分 1 个" in n.overall[0]
+    assert dict(n.individual)["丙市"].startswith("本期未报送数据")
+    text = page_text(notice_html(run))
+    assert "— 丙市 （未报送） —" in text  # no rank, no score: 未报送 is not 0
 
 
 def test_grade_shares_count_the_units_that_reported(run):

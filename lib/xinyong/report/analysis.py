@@ -973,6 +973,25 @@ class OverviewAnalysis:
                              "median": [_reported_median(r) for r in res_all]},
                             columns=["period", "top", "median"])
 
+    def averages(self) -> dict:
+        """The mean and median total of the units that reported (a 未报送 unit's 0 is not a score), this
+        period and the previous one: mean, median, n, prev_period, prev_mean, prev_median (None when
+        there is no previous period)."""
+        def of(res: Any) -> tuple[float, float, int]:
+            t = res.units["total"].drop(index=[u for u in res.unreported if u in res.units.index]).astype(float)
+            return (float(t.mean()) if len(t) else float("nan"), _reported_median(res), len(t))
+
+        mean, median, n = of(self.res)
+        prev = self.run.previous()
+        pm, pmed, _ = of(prev[1]) if prev is not None else (None, None, 0)
+        return {"mean": mean, "median": median, "n": n, "prev_period": prev[0] if prev is not None else None,
+                "prev_mean": pm, "prev_median": pmed}
+
+    def full_marks(self) -> pd.Series:
+        """Per unit (index: unit id): the most its total can be, every applicable item at its maximum,
+        through the section caps and the bonus ceiling (its 满分)."""
+        return counted_sections(self.res)[2].sum(axis=1).round(6)
+
     def gate_failures(self) -> pd.DataFrame:
         """Every unit × gate condition not passed: unit, name (the unit's), condition, cond_name, outcome."""
         g = self.res.gates

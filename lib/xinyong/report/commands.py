@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from ..cli_util import FORMAT_HELP, Consoles, pairs, parse_formats, settings
+from ..cli_util import FORMAT_HELP, NOTICE_HELP, Consoles, notice_options, pairs, parse_formats, settings
 
 INPUTS = ".inputs"  # in the output folder: a data file without its invalid units, and the run scored from it
 
@@ -135,15 +135,22 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         link: Optional[List[str]] = typer.Option(None, "--link", help="单位报告链接 单位编号=相对路径 / UNIT=HREF"),
         reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
         format: str = typer.Option("html", "--format", help=FORMAT_HELP),
+        issuer: Optional[str] = typer.Option(None, "--issuer", help=NOTICE_HELP["issuer"]),
+        date: Optional[str] = typer.Option(None, "--date", help=NOTICE_HELP["date"]),
+        to: Optional[str] = typer.Option(None, "--to", help=NOTICE_HELP["to"]),
+        rectify_by: Optional[str] = typer.Option(None, "--rectify-by", help=NOTICE_HELP["rectify_by"]),
+        number: Optional[str] = typer.Option(None, "--number", help=NOTICE_HELP["number"]),
     ):
-        """生成考核总览（排名、等级分布、热力图、否决/认定条件）和领导简报 / render the overview and the leader brief."""
+        """生成考核总览（排名、等级分布、热力图、否决/认定条件）和考核结果通报 / render the overview and the notice of results."""
         from ..util import atomic_write_bytes
         from . import charts
-        from .brief import brief_html
         from .docx import overview_docx
+        from .notice import notice_html
+        from .notice_docx import notice_docx
         from .render import render_overview
 
         formats = parse_formats(format)
+        opts = notice_options(issuer, date, to, rectify_by, number)
         hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
         rd = dict(pairs(reading, "--reading"))
         links = dict(pairs(link, "--link"))
@@ -157,12 +164,10 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         for extra in write_formats(path, formats, lambda: overview_docx(run), conf.chromium):
             console.print(f"已生成：{extra}")
         brief = atomic_write_bytes(path.with_name(path.stem.removesuffix("overview") + "brief.html"),
-                                   brief_html(run, links).encode("utf-8"))
-        console.print(f"已生成领导简报：{brief}")
-        if "pdf" in formats:
-            from .pdf import html_to_pdf
-
-            console.print(f"已生成：{html_to_pdf(brief, brief.with_suffix('.pdf'), chromium=conf.chromium)}")
+                                   notice_html(run, opts, links).encode("utf-8"))
+        console.print(f"已生成考核结果通报：{brief}")
+        for extra in write_formats(brief, formats, lambda: notice_docx(run, opts), conf.chromium):
+            console.print(f"已生成：{extra}")
 
     @app.command("warn")
     def warn_cmd(
