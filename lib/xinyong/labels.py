@@ -235,16 +235,17 @@ def grade_attr(grade: Any) -> Markup:
     return Markup(f' class="{c}"') if c else Markup("")
 
 
-UNSETTLED_ZH = "未定：尚有分数未知，补齐后等级可能变化"
+UNSETTLED_ZH = ("未定", "尚有分数未知，补齐后等级可能变化")
 
 
 def grade_legend(grades: Any, unsettled: bool = True) -> list[tuple[str, str]]:
     """The key to the grade colours, as every page and Word file prints it above a table of coloured
     grades: (text, tone) per colour in use — “■ 优秀” green, “■ 不合格” red, the other grades in the text's
-    own colour — and, with ``unsettled``, the grey 未定 mark. Grades in the scheme's order."""
+    own colour — and, with ``unsettled``, the grey 未定 mark (tone ``unsettled``: a page draws it as the tag its
+    tables put beside a grade). Grades in the scheme's order."""
     groups: dict[str, list[str]] = {"good": [], "bad": [], "": []}
     for g in grades:
         if not _missing(g) and str(g) not in groups[grade_tone(g)]:
             groups[grade_tone(g)].append(str(g))
     out = [("■ " + "、".join(gs), tone) for tone, gs in groups.items() if gs]
-    return out + ([(UNSETTLED_ZH, "muted")] if unsettled else [])
+    return out + ([("：".join(UNSETTLED_ZH), "unsettled")] if unsettled else [])

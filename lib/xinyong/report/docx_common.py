@@ -25,7 +25,7 @@ from .tables import SAME_MIN_ROWS, same_note
 BODY_FONT, HEAD_FONT = "仿宋", "黑体"
 BODY_PT, TABLE_PT, SMALL_PT = 12, 10.5, 9
 # a grade's colour, as on the pages and in the charts (report.css --good/--bad, charts.GRADE_COLOURS)
-TONES = {"good": "2E7D4F", "bad": "C0392B", "muted": "59636E", "": None}
+TONES = {"good": "2E7D4F", "bad": "C0392B", "muted": "59636E", "unsettled": "59636E", "": None}
 MARGINS_MM = (20, 18, 20, 18)  # top, right, bottom, left: a report's wide tables need the width
 
 

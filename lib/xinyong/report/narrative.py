@@ -160,7 +160,13 @@ def citation(scheme: Any) -> str:
 def legend_html(legend: list[tuple[str, str]]) -> Markup:
     """The key to the grade colours (:func:`xinyong.labels.grade_legend`) as a line above a table: each
     swatch in its grade's colour, 未定 in grey."""
-    parts = [f'<span class="g-{t}">{escape(text)}</span>' if t else str(escape(text)) for text, t in legend]
+    def part(text: str, tone: str) -> str:
+        if tone == "unsettled":  # the tag the tables put beside an unsettled grade, then what it means
+            tag, _, said = text.partition("：")
+            return f'<span class="tag">{escape(tag)}</span> {escape(said)}'
+        return f'<span class="g-{tone}">{escape(text)}</span>' if tone else str(escape(text))
+
+    parts = [part(text, tone) for text, tone in legend]
     return Markup('<p class="xy-legend">颜色：' + "　".join(parts) + "</p>")
 
 

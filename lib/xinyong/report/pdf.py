@@ -37,6 +37,8 @@ MONO = "NotoSansMonoCJKsc-Regular.otf"  # 第 56 行, item ids, formulas: a mono
 # “第 56 行” printed as boxes. The faces after the first catch a glyph the first lacks (never a system font).
 # The page number sits in the bottom margin (a CSS margin box: Chromium prints no header or footer of its
 # own), “— 1 —” as in a government document.
+# A notebook cell whose block is empty (no gates, no comparison) prints nothing, not its wrappers' height:
+# after a table that filled the last page, they added a blank page.
 # Charts: at the width of the page a bar chart is taller than the space left under the summary, and the
 # page broke before it, leaving page 1 half empty; capped in height, it fits there (the overview's heat
 # map, a row per unit, keeps its size).
@@ -48,9 +50,11 @@ code, pre, kbd, samp, .src, td.id, .xy-table td.id { font-family: "xy-mono", "xy
   size: A4; margin: 16mm 14mm 18mm;
   @bottom-center { content: "— " counter(page) " —"; font-family: "xy-serif", serif; font-size: 9pt; color: #444; }
 }
-.xy-charts img.chart, .xy-grades img.chart, .xy-movement img.chart { max-height: 62mm; width: auto; max-width: 100%; }
+.xy-charts img.chart, .xy-grades img.chart { max-height: 62mm; width: auto; max-width: 100%; }
+.xy-movement img.chart { max-height: 40mm; width: auto; max-width: 100%; }
 main:has(.xy-ranking) .xy-charts img.chart { max-height: none; }
 h1, h2, h3 { break-after: avoid; }
+.jp-Cell:not(:has(.jp-OutputArea-output *)) { display: none; }
 """
 
 
