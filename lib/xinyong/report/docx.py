@@ -12,13 +12,15 @@ import os
 from pathlib import Path
 from typing import Iterable
 
+import pandas as pd
+
 from ..labels import (GATE_OUTCOME_ZH, delta2, failed_gates_zh, grade_tone, label, move_zh, pct, period_zh,
                       score2)
 from ..labels import score2 as points
 from ..util import atomic_write_bytes
 from .analysis import GRADES_NOTE, UnitAnalysis, roster_sentence, units_line
-from .docx_common import (HEAD_FONT, grade_cell, heading, legend, new_document, note, para, picture, set_font, table,
-                          to_bytes)
+from .docx_common import (HEAD_FONT, frame_table, grade_cell, heading, legend, new_document, note, para, picture,
+                          set_font, table, to_bytes)
 from .load import Run
 from .narrative import in_words, short_id
 
@@ -192,7 +194,8 @@ def overview_docx(run: Run, as_of=None) -> bytes:
     """The overview of a period as .docx bytes, section by section as the page (:class:`.overview.Overview`)
     has them, with the same sentences (:class:`.analysis.OverviewAnalysis`, :mod:`.warn`, :mod:`.review`):
     排名 (and 待评审), 单位情况, 预警 at ``as_of`` (default today, as the page), 等级分布, 各部分得分率,
-    环比变化, 否决与认定条件, 跨单位比较, and 复现信息. A missing value is 未知 or —, never 0."""
+    环比变化, 否决与认定条件, 跨单位比较 (复现信息, folded on the page, is not printed there either). A
+    missing value is 未知 or —, never 0."""
     from . import charts
     from .fonts import setup_fonts
     from .overview import Overview
@@ -289,8 +292,7 @@ def overview_docx(run: Run, as_of=None) -> bytes:
     if cmp_ is not None:
         section("跨单位比较")
         note(doc, "按方案规定的比较方式，把各单位放在一起比较。")
-        table(doc, [str(c) for c in cmp_.reset_index().columns], comparison_rows(cmp_))
-    _provenance(doc, run)
+        frame_table(doc, pd.DataFrame(comparison_rows(cmp_), columns=[str(c) for c in cmp_.reset_index().columns]))
     return to_bytes(doc)
 
 
@@ -357,21 +359,6 @@ def _warnings(doc, run: Run, as_of, section) -> None:
         table(doc, ["条目", "期限", "距期限", "还缺的佐证材料", "尚缺材料的单位"],
               [[str(r.item_name), w.deadline_text(r), (left_zh(r.days_left), "bad" if r.days_left < 0 else ""),
                 str(r.required), w.units_text(r)] for r in items.itertuples()], [36, 34, 22, 40, 42])
-
-
-def _provenance(doc, run: Run) -> None:
-    """复现信息 at the end, small, as the page's folded block: the data file and its hash, the readings."""
-    from .sections import reading_names
-
-    d = run.data
-    heading(doc, "复现信息", 2)
-    if d.path:
-        note(doc, f"数据文件：{Path(d.path).name}（SHA-256 {d.sha256}）")
-    for p, path, sha in run.history_files:
-        note(doc, f"历史数据 {period_zh(p)}：{Path(path).name}（SHA-256 {sha}）")
-    readings = reading_names(run.scheme, run.result.readings_used, run.readings)
-    note(doc, "采用的解读：" + ("；".join(f"{r['question']}“{r['label']}”" + ("（调用方指定）" if r["overridden"] else "")
-                                  for r in readings) or "（方案无歧义条款）"))
 
 
 def write_docx(data: bytes, path: str | os.PathLike) -> Path:
