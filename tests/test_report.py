@@ -74,7 +74,7 @@ def test_summary_counts_unknown_points_never_as_zero(run):
     row = run.result.units.loc["b"]
     html = UnitReport(run, "b").summary().html
     assert row["unknown_points"] > 0
-    assert f"仍有 <strong>{row['unknown_points']:.2f}</strong> 分尚未确定" in html
+    assert f"仍有 {row['unknown_points']:.2f} 分尚未确定" in html
     assert f"{int(row['n_pending_judgement'])} 个条目待评审赋分" in html
 
 

@@ -143,7 +143,7 @@ def test_unit_report_of_an_unreported_unit_says_so_first(run):
 
     rep = UnitReport(run, "c")
     text = visible(rep.summary().html)
-    assert text.strip().startswith("概要") and "未报送。" in text[:20] and "均为“未知”" in text
+    assert text.strip().startswith("结论") and "未报送。" in text[:20] and "均为“未知”" in text
     assert "排名第" not in text
     assert set(rep.analysis.items()["status_zh"]) == {"未知（未报送）"}
     # its 0 points are nobody's median: 甲市's group is 甲市 alone
@@ -216,7 +216,8 @@ def test_word_overview_lists_every_unit_and_an_unreported_unit_says_so(run):
 
     from docx import Document
 
-    from xinyong.report.docx import _verdict, overview_docx
+    from xinyong.report.analysis import UnitAnalysis
+    from xinyong.report.docx import overview_docx
 
     doc = Document(io.BytesIO(overview_docx(run)))
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
@@ -224,7 +225,8 @@ def test_word_overview_lists_every_unit_and_an_unreported_unit_says_so(run):
     assert "乙区" in cells and "数据有误（未评分）" in cells and any("行=5，列=C" in c and "条件A" in c for c in cells)
     assert "未报送" in cells
     # the unit document's 结论 (unit_docx writes these lines first; the whole document costs a chart)
-    assert _verdict(run, "c")[0].startswith("未报送。") and not _verdict(run, "a")[0].startswith("未报送")
+    lines = {u: UnitAnalysis(run, u).verdict_lines() for u in ("a", "c")}
+    assert lines["c"][0].startswith("未报送。") and not lines["a"][0].startswith("未报送")
 
 
 def test_leader_brief_flags_the_unreported_and_counts_the_invalid(run):

@@ -131,7 +131,7 @@ def test_the_vetoed_unit_is_not_ranked_anywhere(run, tmp_path):
     """[6] “实行一票否决，考核等次定为不合格，不参加排名”: 乙局 (91 points) is 不合格 and has no rank in its
     report, the Word report, the overview and the brief; it is listed after the ranked units."""
     from xinyong.report.brief import brief_html
-    from xinyong.report.docx import unit_docx
+    from xinyong.report.unit_docx import unit_docx
     from xinyong.report.overview import Overview
 
     summary = UnitReport(run, "yi").summary().html

@@ -74,7 +74,8 @@ def run_pages(run: Any, outcomes: Iterable[UnitOutcome], run_dir: Path, overview
     None): it is printed and written as Word like any overview; the brief has nothing to say then."""
     from functools import partial
 
-    from ..report.docx import overview_docx, unit_docx
+    from ..report.docx import overview_docx
+    from ..report.unit_docx import unit_docx
 
     pages: list[Page] = []
     gone: list[Path] = []

@@ -150,6 +150,11 @@ class Standing:
     bonus_raw: float = 0.0
     bonus_ceiling: float | None = None
 
+    @property
+    def full_marks(self) -> float:
+        """The most the total can count: the base maximum and the bonus allowed on top of it."""
+        return float(self.base_max) + float(self.bonus_max or 0)
+
 
 @dataclass(frozen=True)
 class Previous:
@@ -178,6 +183,66 @@ class Peers:
     best: str  # unit id with the highest total in the group
     best_name: str
     sections: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Todo:
+    """What the unit must do first (“本单位要做的事”): the actions with the most points at stake.
+
+    ``rows``: one action per item, most points first (:meth:`UnitAnalysis.actions`' order): item, name,
+    ``verb`` (补报 | 提供佐证 | 核实 | 整改 | 争取), ``action`` (the verb and the item, as a sentence),
+    ``facts`` (the unit's case this period, in the item's own words), to_win, state, ``evidence`` (what
+    to send, as the scheme writes it; "" when it says nothing), ``sent`` (registered evidence files),
+    responsible, deadline. ``same``: the columns whose text is the same in every row (责任单位, 时限), said
+    once above the table instead of in each row ("" for one: the scheme does not say). ``n_all``: every
+    action (the rows are the first of them); ``to_win``/``to_win_unknown``/``shared_cap`` as the standing."""
+
+    rows: pd.DataFrame
+    same: dict
+    n_all: int
+    to_win: float
+    to_win_unknown: float
+    shared_cap: bool
+
+
+@dataclass(frozen=True)
+class VerdictLine:
+    """One sentence of the verdict: ``key`` (what it states: total, cap, gate, grade, reading, rank,
+    change, moved, lost, unknown), ``lead`` (words a page sets in bold, e.g. “一票否决：”) and ``text``."""
+
+    key: str
+    text: str
+    lead: str = ""
+
+    def __str__(self) -> str:
+        return self.lead + self.text
+
+
+# the sentence a capped section or the bonus ceiling adds to the verdict (the raw sum and what counts)
+def cap_sentence(c: dict) -> str:
+    quote = f"（“{c['quote']}”）" if c.get("quote") else ""
+    name = "“" + str(c["name"]).replace("“", "‘").replace("”", "’") + "”"
+    if c.get("max") is not None and c["raw"] > c["max"]:
+        where = "附加分上限" if c["target"] == "@bonus" else "本部分上限"
+        return f"{name}各条目合计 {num(c['raw'])} 分，超过{where} {num(c['max'])} 分，按 {num(c['points'])} 分计入{quote}。"
+    return f"{name}各条目合计 {num(c['raw'])} 分，低于本部分下限 {num(c['min'])} 分（扣完为止），按 {num(c['points'])} 分计入{quote}。"
+
+
+# Where an item's plain-language computation stops stating the unit's case and starts computing: the facts
+# a page repeats beside an action are what comes before (“迟报、错报条数 3条”, not “；每条扣 0.5 分：…”).
+FACT_STOPS = (" → ", "；每", "：按", " × ", "（要求为", "；评分条件", "；合计", "（未按零分计）")
+
+
+def facts_of(description: str) -> str:
+    """The unit's case in an item's computation text (:data:`FACT_STOPS`), without the arithmetic."""
+    text = str(description or "").removeprefix("缺少数据：")
+    cut = min([k for k in (text.find(s) for s in FACT_STOPS) if k > 0], default=len(text))
+    return text[:cut].strip("；，。 ")
+
+
+def quote_name(name: object) -> str:
+    s = "" if name is None else str(name)
+    return "“" + s.replace("“", "‘").replace("”", "’") + "”"
 
 
 class UnitAnalysis:
@@ -310,25 +375,47 @@ class UnitAnalysis:
             out.append({"kind": g["kind"], "outcome": g["outcome"], "lead": lead, "text": text})
         return out
 
-    def verdict_lines(self) -> list[str]:
-        """The verdict as sentences (the Word report's; the HTML summary prints the same sentences from
-        the same functions): total, gates and what failing them did, grade, readings that change the
-        grade, rank, unknown points."""
+    def verdict(self) -> list[VerdictLine]:
+        """The verdict as sentences, every writer's (the HTML summary and the Word report print these, in
+        this order): total and its maximum, grade, gates and what failing them did, readings under which
+        the grade differs, rank (and within the unit's kind), the caps that cut a sum, the change since
+        the previous period, unknown points."""
         st = self.standing()
         if self.unit in self.res.unreported:
-            return ["未报送。本期没有报送数据：全部适用条目均为“未知”，不按零分计算；本期不参加排名。"]
+            return [VerdictLine("total", "未报送。本期没有报送数据：全部适用条目均为“未知”，不按零分计算；本期不参加排名。")]
         parts = ([f"基础分 {score2(st.base)} 分", f"附加分 {score2(st.bonus)} 分", f"基础满分 {num(st.base_max)} 分",
                   f"附加分最多计 {num(st.bonus_max)} 分"] if st.bonus_max else [f"满分 {num(st.base_max)} 分"])
-        lines = [f"总分 {score2(st.total)} 分（{'，'.join(parts)}）。"]
-        lines += [g["lead"] + g["text"] for g in self.gate_sentences()]
+        out = [VerdictLine("total", f"总分 {score2(st.total)} 分（{'，'.join(parts)}）。")]
         if gs := grade_sentence(st):
-            lines.append(gs + "。")
-        for c in self.reading_grade_changes():
-            lines.append(reading_sentence(c) + "。")
-        lines.append(rank_sentence(st) + "。")
+            out.append(VerdictLine("grade", gs + "。"))
+        out += [VerdictLine("gate", g["text"], g["lead"]) for g in self.gate_sentences()]
+        out += [VerdictLine("reading", reading_sentence(c).removeprefix("条款有歧义：") + "。", "条款有歧义：")
+                for c in self.reading_grade_changes()]
+        rank = rank_sentence(st)
+        if st.ranked and st.group_n < st.n_units:
+            rank += (f"，在同类（{st.unit_kind}）{st.group_n} 个单位中{'排名' if st.rank_settled else '暂列'}"
+                     f"第 {st.group_rank}")
+        out.append(VerdictLine("rank", rank + "。"))
+        out += [VerdictLine("cap", cap_sentence(c)) for c in self.res.cap_rows(self.unit)]
+        if (prev := self.previous()) is not None:
+            place = f"第 {prev.rank} 名" if prev.ranked else "不参加排名"
+            d = prev.delta
+            change = f"提高 {score2(d)} 分" if d > 0 else f"下降 {score2(-d)} 分" if d < 0 else "持平"
+            moved = ""
+            if prev.rank != st.rank and st.ranked and prev.ranked:
+                moved = f"，名次{'上升' if prev.rank > st.rank else '下降'} {abs(prev.rank - st.rank)} 位"
+            out.append(VerdictLine("change", f"与上一考核期（{period_zh(prev.period)}，{score2(prev.total)} 分，{place}）"
+                                             f"相比，总分{change}{moved}。"))
         if st.unknown_points > 0:
-            lines.append(f"仍有 {score2(st.unknown_points)} 分因缺数据或待评审而未知，未按零分计算。")
-        return lines
+            why = [f"{n} 个条目{w}" for n, w in ((st.n_missing, "缺少数据"), (st.n_pending, "待评审赋分"),
+                                              (st.n_undefined, "无法计算（如分母为零）")) if n]
+            out.append(VerdictLine("unknown", f"仍有 {score2(st.unknown_points)} 分尚未确定：{'，'.join(why)}。"
+                                              f"这些分数不按零分计算，补齐后总分最高可达 {score2(st.max_possible)} 分。"))
+        return out
+
+    def verdict_lines(self) -> list[str]:
+        """:meth:`verdict` as plain sentences (the lead words joined to their text)."""
+        return [str(v) for v in self.verdict()]
 
     def _readings_of(self, item_id: str) -> list[dict]:
         used = self.res.rules[item_id].readings
@@ -492,6 +579,110 @@ class UnitAnalysis:
         """Whether the items of :meth:`actions` share a cap, so their points to win add up to more than the
         unit can win (:attr:`Standing.to_win`): the page then says they do not add up."""
         return float(self.actions()["to_win"].sum()) > self.standing().to_win + 1e-6
+
+    def todo(self, n: int = 5) -> Todo:
+        """The first ``n`` of :meth:`actions` (most points to win first) as actions a department takes,
+        a verb first: 补报 the data an item lacks, 提供佐证 for a judgement still to be reviewed, 核实 data
+        that cannot be computed, 整改 an item that lost points, 争取 a bonus still below its ceiling; each
+        with the unit's case, the evidence to send and, said once when every row has the same, 责任单位
+        and 时限 (:class:`Todo`)."""
+        acts = self.actions()
+        ev = self.evidence().set_index("item") if len(self.unit_items) else None
+        items = self.unit_items.set_index("item")
+        rows = []
+        for r in acts.head(n).itertuples():
+            it = items.loc[r.item]
+            name = quote_name(r.name)
+            if r.status == "missing_input":
+                verb, action = "补报", f"补报{name}的数据"
+            elif r.status == "pending_judgement":
+                verb, action = "提供佐证", f"提供{name}的佐证材料，提请评审赋分"
+            elif r.status == "undefined":
+                verb, action = "核实", f"核实{name}的数据"
+            elif bool(it["bonus"]):
+                verb, action = "争取", f"争取附加分{name}"
+            else:
+                verb, action = "整改", f"整改{name}"
+            if r.status == "missing_input":
+                facts = r.todo.removeprefix("补录数据：").split("；并准备：")[0]
+                facts = f"缺少：{facts}" if facts else "缺少数据"
+            elif r.status == "pending_judgement":
+                facts = "尚无评审得分"
+            else:
+                facts = facts_of(it["description"])
+            sent = len(ev.at[r.item, "supplied"]) if ev is not None and r.item in ev.index else 0
+            rows.append({"item": r.item, "name": r.name, "verb": verb, "action": action, "facts": facts,
+                         "to_win": r.to_win, "state": r.state, "evidence": str(it["evidence"] or ""), "sent": sent,
+                         "responsible": str(r.responsible or ""), "deadline": str(r.deadline or "")})
+        df = _frame(rows, ["item", "name", "verb", "action", "facts", "to_win", "state", "evidence", "sent",
+                           "responsible", "deadline"])
+        same = {c: df[c].iloc[0] for c in ("responsible", "deadline") if len(df) and df[c].nunique() == 1}
+        st = self.standing()
+        return Todo(df, same, len(acts), st.to_win, st.to_win_unknown,
+                    float(acts["to_win"].sum()) > st.to_win + 1e-6)
+
+    def evidence_gaps(self) -> pd.DataFrame:
+        """The applicable items whose evidence the scheme requires and the unit has not registered, in
+        this order: item, name, status, points (None when unknown), max, required, and ``scored``: True for an
+        item counted with points (“已计分但无佐证”: the points stand on evidence nobody sent). Those come
+        first, most points first; then the others in document order."""
+        ev = self.evidence()
+        items = self.unit_items.set_index("item")
+        rows = []
+        for r in ev[ev["flag"].astype(bool)].itertuples():
+            it = items.loc[r.item]
+            pts = None if it["status"] != "scored" else float(it["points"])
+            rows.append({"item": r.item, "name": r.name, "status": it["status"], "points": pts,
+                         "max": float(it["max"]), "required": r.required,
+                         "scored": pts is not None and pts > EPS})
+        rows.sort(key=lambda g: (not g["scored"], -(g["points"] or 0)))  # the points that stand on nothing first
+        return _frame(rows, ["item", "name", "status", "points", "max", "required", "scored"])
+
+    def losses(self) -> tuple[pd.DataFrame, float, bool]:
+        """Every scored base item short of full marks (:meth:`lost`, most first), the points they lose
+        together, and whether that sum is more than the unit can win back (items sharing a cap)."""
+        lost = self.lost(n=len(self.unit_items))
+        total = round(float(lost["lost"].sum()), 6)
+        return lost, total, total > self.standing().to_win + 1e-6
+
+    def unknown_items(self) -> pd.DataFrame:
+        """The applicable items whose points are unknown (missing data, pending review, not computable):
+        item, name, status, max; never counted as lost."""
+        it = self.unit_items
+        unk = it[it["status"].isin(UNKNOWN_STATUSES)]
+        return _frame([{"item": r.item, "name": r.name, "status": r.status, "max": float(r.max)}
+                       for r in unk.itertuples()], ["item", "name", "status", "max"])
+
+    def peer_comparison(self) -> pd.DataFrame | None:
+        """The scheme's cross-unit comparison (:func:`comparison`) for this unit only: per ranked numeric
+        sub-metric, the unit's value beside the median and the best value among the units with data (a
+        yes/no answer is not ranked). None when the scheme asks for no comparison.
+
+        Columns: item, item_name, label, measure, direction (越高越好 | 越低越好), value (None when the unit has
+        none), rank, n, median, best, best_unit (the best unit's name)."""
+        from ..scoring.compare import cross_unit_comparison
+
+        if self.run.comparison_table() is None:
+            return None
+        full = cross_unit_comparison(self.res, labels="en")
+        cat = self.scheme.input_catalogue
+        rows = []
+        for (item, inp), g in full.groupby(["item", "input"], sort=False):
+            first = g.iloc[0]
+            if first["direction"] == "none" or (inp in cat and cat[inp].type == "bool"):
+                continue
+            top = g[g["rank"] == g["rank"].min()]
+            mine = g.loc[self.unit] if self.unit in g.index else None
+            v = None if mine is None or pd.isna(mine["value"]) else float(mine["value"])
+            rows.append({"item": item, "item_name": first["item_name"], "label": first["label"],
+                         "measure": first["measure"] or "",
+                         "direction": "越高越好" if first["direction"] == "higher" else "越低越好", "value": v,
+                         "rank": None if v is None else int(mine["rank"]), "n": int(first["n"]),
+                         "median": None if pd.isna(first["median"]) else float(first["median"]),
+                         "best": float(top["value"].iloc[0]) if len(top) else None,
+                         "best_unit": "、".join(top["unit_name"].astype(str)) if len(top) else ""})
+        return _frame(rows, ["item", "item_name", "label", "measure", "direction", "value", "rank", "n", "median",
+                             "best", "best_unit"])
 
     def evidence(self) -> pd.DataFrame:
         """Per applicable item: the evidence the scheme requires, what was registered (list of {title,

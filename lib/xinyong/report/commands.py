@@ -99,7 +99,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
     ):
         """生成单位考核报告（HTML + 执行过的笔记本，可加 Word、PDF）/ render one unit's report."""
         from . import charts
-        from .docx import unit_docx
+        from .unit_docx import unit_docx
         from .render import render_unit_report
 
         formats = parse_formats(format)

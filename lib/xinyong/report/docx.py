@@ -7,7 +7,6 @@ missing value is written 未知, never 0.
 """
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from typing import Iterable
@@ -16,29 +15,20 @@ import pandas as pd
 
 from ..labels import (GATE_OUTCOME_ZH, delta2, failed_gates_zh, grade_tone, label, move_zh, pct, period_zh,
                       score2)
-from ..labels import score2 as points
 from ..util import atomic_write_bytes
-from .analysis import GRADES_NOTE, UnitAnalysis, roster_sentence, units_line
+from .analysis import GRADES_NOTE, roster_sentence, units_line
 from .docx_common import (HEAD_FONT, frame_table, grade_cell, heading, legend, new_document, note, para, picture,
                           set_font, table, to_bytes)
 from .load import Run
-from .narrative import in_words, short_id
+from .narrative import short_id
 
 BODY_FONT = "仿宋"
-UNKNOWN = ("missing_input", "pending_judgement", "undefined")
 
 
+# The unit report's writer (report/unit_docx.py) builds on these; the text they set goes through the shared
+# helpers (report/docx_common.py).
 def _font(run, name: str, size: float | None = None, bold: bool | None = None) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    rpr = run._element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    if size:
-        run.font.size = Pt(size)
-    if bold is not None:
-        run.font.bold = bold
+    set_font(run, name, size, bold)
 
 
 def _document():
@@ -76,88 +66,7 @@ def _para(doc, text: str, bold: bool = False, size: float | None = None) -> None
 
 
 def _table(doc, header: list[str], rows: Iterable[list[str]], widths_mm: list[float] | None = None) -> None:
-    from docx.shared import Mm
-
-    # one row's cells at a time (``Table.cell(i, j)`` walks the whole grid on every call: a 200-row table
-    # took 30 s)
-    t = doc.add_table(rows=0, cols=len(header))
-    t.style = "Table Grid"
-    for i, row in enumerate([header, *rows]):
-        for j, (cell, text) in enumerate(zip(t.add_row().cells, row)):
-            r = cell.paragraphs[0].add_run(str(text))
-            _font(r, HEAD_FONT if i == 0 else BODY_FONT, 10.5, None)
-            if widths_mm:
-                cell.width = Mm(widths_mm[j])
-    _repeat_header(t.rows[0])
-
-
-def _repeat_header(row) -> None:
-    """The header row repeats on every printed page (w:tblHeader)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(el)
-
-
-def _verdict(run: Run, unit: str) -> list[str]:
-    """The verdict's sentences, as the HTML summary says them (:meth:`UnitAnalysis.verdict_lines`)."""
-    return UnitAnalysis(run, unit).verdict_lines()
-
-
-def unit_docx(run: Run, unit: str) -> bytes:
-    """One unit's report as .docx bytes: verdict, chart of the parts, every item with its computation."""
-    from docx.shared import Mm
-
-    from .charts import section_bars
-    from .fonts import setup_fonts
-
-    unit = run.unit_id(unit)
-    row = run.result.units.loc[unit]
-    doc = _document()
-    _heading(doc, str(row["unit_name"]), 0)
-    _para(doc, f"{run.scheme.title} · {period_zh(run.period)}")
-    _heading(doc, "一、结论", 1)
-    for line in _verdict(run, unit):
-        _para(doc, line)
-
-    _heading(doc, "二、各部分得分", 1)
-    ua = UnitAnalysis(run, unit)
-    secs = ua.sections()
-    setup_fonts()
-    png = section_bars([str(n) for n in secs["name"]], [float(x) for x in secs["points"]],
-                       [float(x) for x in secs["unknown"]], [float(x) for x in secs["max"]],
-                       f"{row['unit_name']}：各部分得分与满分")
-    doc.add_picture(io.BytesIO(png), width=Mm(160))
-    _table(doc, ["部分", "得分", "未知分", "满分"],
-           [[str(r.name), points(r.points), points(r.unknown) if r.unknown else "—", f"{float(r.max):g}"]
-            for r in secs.itertuples()], [80, 25, 25, 25])
-
-    _heading(doc, "三、逐项得分", 1)
-    say = in_words(run.scheme)
-    rows = []
-    for it in ua.items().itertuples():
-        pts = "未知" if it.status in UNKNOWN else "—" if it.status == "not_applicable" else points(it.points)
-        rows.append([short_id(it.item), it.name,
-                     f"{float(it.max):g}", pts, it.status_zh, say(it.description)])
-    _table(doc, ["编号", "条目", "满分", "得分", "状态", "计算过程"], rows, [14, 48, 12, 14, 18, 60])
-
-    from .followup import follow_up
-
-    fu = follow_up(run, unit)
-    if fu is not None and len(fu.items):
-        _heading(doc, "四、上期失分整改情况", 1)
-        c = fu.counts
-        _para(doc, f"{period_zh(fu.previous)}失分的 {len(fu.items)} 个条目，到{period_zh(fu.period)}：已挽回 {c['recovered']} 项，"
-                   f"部分挽回 {c['partly']} 项，仍失分 {c['still_lost']} 项，扣分增加 {c['worse']} 项，未知 {c['unknown']} 项。")
-        _table(doc, ["条目", "满分", "上期得分", "本期得分", "整改情况"],
-               [[r.name, f"{float(r.prev_max):g}", points(r.prev_points),
-                 "未知" if r.points is None else points(r.points), r.state_zh] for r in fu.items.itertuples()],
-               [70, 14, 20, 20, 22])
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    table(doc, header, rows, widths_mm)
 
 
 SECTION_NO = "一二三四五六七八九十"

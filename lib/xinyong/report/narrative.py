@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from markupsafe import Markup, escape
 
-from ..labels import delta2, grade_attr, grade_class, move_zh, num, pct, period_zh, score2
+from ..labels import delta2, grade_attr, grade_class, move_zh, num, num2, pct, period_zh, score2
 from ..scheme.model import Scheme
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -178,6 +178,7 @@ def env() -> Environment:
     e.filters["s2"] = score2
     e.filters["d2"] = delta2
     e.filters["move"] = move_zh
+    e.filters["n2"] = num2
     e.filters["pz"] = period_zh
     e.globals["srcref"] = srcref
     e.globals["citation"] = citation
