@@ -249,7 +249,8 @@ def test_names_with_quotes_nest_as_single_quotes_and_stay_escaped():
 
     assert quoted("“事中”信用监管") == "“‘事中’信用监管”"
     assert quoted("组织建设情况") == "“组织建设情况”"
-    html = render("overview_gates.html.j2", heading="否决", rows=[], counts={"<b>甲</b>“乙”": 1}, consequences=[])
+    # the sentence is the analysis's (OverviewAnalysis.gate_summary, built with quoted); the page escapes it
+    html = render("overview_gates.html.j2", heading="否决", rows=[], summary=f"{quoted('<b>甲</b>“乙”')}未通过：1 个单位。")
     assert "“&lt;b&gt;甲&lt;/b&gt;‘乙’”未通过" in html
 
 

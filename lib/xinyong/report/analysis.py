@@ -884,6 +884,31 @@ def state_counts(roster: pd.DataFrame) -> dict[str, int]:
     return {k: int((roster["state"] == k).sum()) for k in UNIT_STATE_ZH}
 
 
+def roster_sentence(counts: dict[str, int]) -> str:
+    """The 单位情况 section's sentence: how many units the file has, in which state, and what became of
+    the ones not scored (:func:`state_counts`)."""
+    text = (f"本期数据文件共有 {sum(counts.values())} 个单位："
+            + "，".join(f"{UNIT_STATE_ZH[k]} {n} 个" for k, n in counts.items() if n) + "。")
+    if counts.get("invalid"):
+        text += "数据有误的单位未参与计分和排名，错误及所在位置见下表；改正数据文件后重新生成即可。"
+    if counts.get("unreported"):
+        text += "未报送的单位没有任何数据，各条目均为“未知”（不按零分计算），不参加排名。"
+    return text
+
+
+def units_line(counts: dict[str, int]) -> str:
+    """The header's 参加单位: “30 个”, or with the units not scored “32 个（已评分 30 个，数据有误未评分 1 个，…）”."""
+    text = f"{sum(counts.values())} 个"
+    if counts.get("invalid") or counts.get("unreported"):
+        text += (f"（已评分 {counts.get('scored', 0)} 个"
+                 + (f"，数据有误未评分 {counts['invalid']} 个" if counts.get("invalid") else "")
+                 + (f"，未报送 {counts['unreported']} 个" if counts.get("unreported") else "") + "，见“单位情况”）")
+    return text
+
+
+GRADES_NOTE = "“等级未定”：尚有未知分数，补齐后等级可能提高。"
+
+
 class OverviewAnalysis:
     """Every analysis of the overview of one scheme × period."""
 
@@ -920,6 +945,58 @@ class OverviewAnalysis:
         return _frame(rows, ["unit", "name", "kind", "rank", "ranked", "rank_best", "rank_worst", "rank_settled",
                              "rank_text", "total", "base", "bonus", "unknown", "grade", "grade_certain", "gate_outcome",
                              "delta", "rank_move"])
+
+    def ranking_note(self) -> str:
+        """What the ranking's columns mean, as the table under it is printed: ties, 不参加, 暂列 and its
+        range, 未报送, 未知, the period 较上期 compares with — each only when the table has one."""
+        rk = self.ranking()
+        silent = rk["unit"].isin(list(self.res.unreported))
+        prev = self.run.previous()
+        text = "按总分排名（并列同名次）"
+        if (~rk["ranked"].astype(bool) & ~silent).any():
+            text += "；因一票否决不参加排名的单位列在参加排名的单位之后，名次栏为“不参加”"
+        if (~rk["rank_settled"].astype(bool)).any():
+            text += "；“暂列”的名次还可能因未知分数变化，括号内为补齐后可能的名次范围"
+        if silent.any():
+            text += "；未报送的单位不参加排名，列在最后"
+        text += "。“未知”为缺少数据或待评审条目的满分合计，不按零分计算。"
+        if prev is not None:
+            text += f"“较上期”与{period_zh(prev[0])}比较。"
+        return text
+
+    def place(self, r: Any) -> str:
+        """A ranking row's place as the table prints it: 1, “暂列 2（2–3）”, 不参加, — (未报送)."""
+        if r.unit in self.res.unreported:
+            return "—"
+        if not r.ranked:
+            return "不参加"
+        return str(r.rank) if r.rank_settled else f"暂列 {r.rank}（{r.rank_best}–{r.rank_worst}）"
+
+    def heat_caption(self) -> str:
+        """The heat map's caption: what a cell is, and how many points of the table are unknown and how
+        they are drawn (never as 0)."""
+        unk, allu = self.unknown(), self.all_unknown()
+        total_unknown = float(unk.to_numpy().sum())
+        text = "热力图：行为单位（按排名），列为方案的各部分；数值为得分占已知满分的百分比"
+        if total_unknown > 0:
+            text += (f"。全表共有 {num(total_unknown)} 分未知（缺数据或待评审），不按零分计："
+                     f"灰色斜线“缺”为该部分分数全部未知（{int(allu.to_numpy().sum())} 格），"
+                     f"带“※”的格有部分分数未知（{int(((unk.to_numpy() > 1e-9) & ~allu.to_numpy()).sum())} 格）")
+        return text
+
+    def movement_note(self) -> str:
+        """The 环比变化 section's first line; "" without a previous period."""
+        prev = self.run.previous()
+        return "" if prev is None else f"{period_zh(self.run.period)}与{period_zh(prev[0])}比较，按总分变化从大到小排列。"
+
+    def gate_summary(self) -> str:
+        """How many units failed each condition, and what failing it does (its consequence)."""
+        from .narrative import quoted
+
+        counts = "；".join(f"{quoted(name)}未通过：{n} 个单位" for name, n in self.gate_fail_counts().items())
+        cons = "".join(f"{quoted(g.name)}未通过的单位，{c}。" for g in self.scheme.gates
+                       if (c := consequence_sentence(self.scheme, g, self.res.scheme_options)))
+        return (counts + "。" if counts else "") + cons
 
     def movement(self) -> pd.DataFrame:
         """The ranking's units that were in the previous period, the largest rise first (ties by rank)."""

@@ -207,12 +207,15 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         period_file: List[str] = typer.Argument(..., help="各期数据 考核期=文件，如 2022Q1=q1.xlsx / PERIOD=FILE ..."),
         out: Path = typer.Option(Path("reports"), "--out", help="输出目录 / output folder"),
         reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
+        format: str = typer.Option("html", "--format", help=FORMAT_HELP),
     ):
         """年度汇总：各季度总分与名次、年度得分与年度排名、季度低于合格的单位 / the annual summary page."""
         from ..util import atomic_write_bytes
         from .annual import annual_data, annual_file, annual_html, years
+        from .docx import annual_docx
         from .load import load_run
 
+        formats = parse_formats(format)
         rd = dict(pairs(reading, "--reading"))
         runs = [load_run(scheme, f, period=p, readings=rd) for p, f in pairs(period_file, "考核期=文件")]
         res = [(r.period, r.result) for r in runs]
@@ -223,9 +226,11 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
             raise XinyongError("年度汇总需要同一年的至少两个考核期（如 2022Q1=… 2022Q2=…）",
                                f"need two periods of one year, got {[p for p, _ in res]}")
         for y in ys:
-            page = atomic_write_bytes(out / f"{runs[0].scheme.id}-{annual_file(y)}",
-                                      annual_html(annual_data(runs[0].scheme, y, res)).encode("utf-8"))
+            a = annual_data(runs[0].scheme, y, res)
+            page = atomic_write_bytes(out / f"{runs[0].scheme.id}-{annual_file(y)}", annual_html(a).encode("utf-8"))
             console.print(f"已生成年度汇总：{page}")
+            for extra in write_formats(page, formats, lambda a=a: annual_docx(a), settings().chromium):
+                console.print(f"已生成：{extra}")
 
     @app.command("notebook")
     def notebook_cmd(

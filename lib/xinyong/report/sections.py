@@ -409,17 +409,31 @@ def gates_html(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> str
     return render("gates.html.j2", gates=out)
 
 
-def comparison_html(run: Run, unit: str | None = None) -> str:
-    """003's cross-county comparison (:func:`.analysis.comparison`) when the scheme asks for one."""
+def reader_comparison(run: Run) -> pd.DataFrame | None:
+    """003's cross-county comparison (:func:`.analysis.comparison`) as readers get it, in HTML and Word:
+    item numbering as in the document, no input ids (the sub-metric's name says it); None when the scheme
+    asks for none."""
     table = comparison(run)
     if table is None:
-        return ""
-    # the reader's table: item numbering as in the document, no input ids (the sub-metric's name says it)
+        return None
     table = table.drop(columns=[c for c in ("输入编号",) if c in table.columns])
     if "条目编号" in table.columns:
         table["条目编号"] = [short_id(v) for v in table["条目编号"]]
+    return table
+
+
+def comparison_html(run: Run, unit: str | None = None) -> str:
+    """003's cross-county comparison when the scheme asks for one (:func:`reader_comparison`)."""
+    table = reader_comparison(run)
+    if table is None:
+        return ""
     return render("compare.html.j2", heading="跨单位比较", table=_frame_rows(table), unit=unit,
                   columns=[str(c) for c in table.reset_index().columns])  # the rows carry the index too
+
+
+def comparison_rows(df: pd.DataFrame) -> list[list]:
+    """The comparison's rows as printed (its index first, numbers with at most two decimals)."""
+    return _frame_rows(df)
 
 
 def _frame_rows(df: pd.DataFrame) -> list[list]:
