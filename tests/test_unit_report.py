@@ -309,3 +309,18 @@ def test_a_rank_still_open_moves_as_暂列():
     assert not st.rank_settled
     change = next(v.text for v in a.verdict() if v.key == "change")
     assert "暂列名次下降" in change and "，名次下降" not in change
+
+
+def test_a_reading_not_scored_otherwise_is_not_an_unknown_total(jiaxian):
+    """004's readings on “计数类条目统计的是本季度内的数量还是累计” change only what is filled in, not a rule:
+    no total is computed for their other option. The 审核附件 says “未另行计算” and why — never “未知”, which
+    on this page means points still to come."""
+    from xinyong.report import UnitReport
+
+    rep = UnitReport(jiaxian, "dept07")
+    _, options = rep.analysis.readings()
+    assert options["total"].isna().any()
+    html = rep.readings_and_defects().html
+    cells = re.findall(r'<td class="num">(.*?)</td>', html.split("有歧义的条款")[1], re.S)
+    assert cells and not [c for c in cells if c.startswith("未知")]
+    assert html.count("未另行计算") == int(options["total"].isna().sum()) + 1  # each cell, and the note once

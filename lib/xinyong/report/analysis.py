@@ -639,7 +639,7 @@ class UnitAnalysis:
         for gate, g in zip(self.scheme.gates, records_of(self.gates())):
             if g["kind"] == "veto" and g["outcome"] == "fail":
                 then = consequence_sentence(self.scheme, gate, self.res.scheme_options)
-                vetoed = (f"本期已被“{g['name']}”一票否决" + (f"：{then}" if then else "") + "。补足下表的分数会提高总分，"
+                vetoed = (f"本期未达到“{g['name']}”，被一票否决" + (f"：{then}" if then else "") + "。补足下表的分数会提高总分，"
                           "但不改变本期的否决结果；先要达到的是未达到的条件。")
                 break
         return Todo(df, same, len(acts), st.to_win, st.to_win_unknown,

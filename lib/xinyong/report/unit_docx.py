@@ -126,7 +126,7 @@ def _actions(doc, a: UnitAnalysis) -> None:
     if same:
         _para(doc, "；".join(same) + "。")
     words = {"evidence": "要交的佐证", "responsible": "责任单位", "deadline": "时限"}
-    header = ["#", "要做的事", "本期情况", "可争取"] + [words[c] for c in t.columns]
+    header = ["#", "要做的事", "本期情况", "可争取 / 事关" if n_gate else "可争取"] + [words[c] for c in t.columns]
     body = []
     for k, r in enumerate(rows.itertuples(), 1):
         facts = r.facts + (f"（{r.state}）" if str(r.state).startswith("得") else "")
