@@ -324,3 +324,15 @@ def test_a_reading_not_scored_otherwise_is_not_an_unknown_total(jiaxian):
     cells = re.findall(r'<td class="num">(.*?)</td>', html.split("有歧义的条款")[1], re.S)
     assert cells and not [c for c in cells if c.startswith("未知")]
     assert html.count("未另行计算") == int(options["total"].isna().sum()) + 1  # each cell, and the note once
+
+
+def test_word_opens_with_the_pages_headline(every):
+    """A leader reading the Word file sees what the page's headline shows, first: score, 一票否决, grade, rank."""
+    from docx import Document
+
+    from xinyong.report.unit_docx import unit_docx
+
+    paras = [p.text for p in Document(io.BytesIO(unit_docx(every, "yi"))).paragraphs if p.text.strip()]
+    assert paras[3] == "91.00 分 / 满分 105 · 一票否决 · 不合格 · 不参加排名"
+    paras = [p.text for p in Document(io.BytesIO(unit_docx(every, "bing"))).paragraphs if p.text.strip()]
+    assert paras[3] == "49.00 分 / 满分 105 · 不合格（未定） · 暂列第 4 名（第 2–4 名）"

@@ -14,7 +14,7 @@ import io
 
 from ..labels import GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, label, num, num2, period_zh
 from ..labels import score2 as points
-from .analysis import UnitAnalysis
+from .analysis import VETO_LEAD, UnitAnalysis, grade_sentence
 from .docx import BODY_FONT, _document, _font, _heading, _para, _table
 from .load import Run
 from .narrative import in_words, section_label, short_id
@@ -78,6 +78,12 @@ def _verdict(doc, a: UnitAnalysis) -> None:
     """The verdict as the page sets it: one paragraph of the main sentences, the readings that change the
     grade as a numbered list, the caps as a note."""
     lines = a.verdict()
+    if a.unit not in a.res.unreported:  # the page's headline: score / full marks · 一票否决 · grade · rank
+        st = a.standing()
+        head = [f"{points(st.total)} 分 / 满分 {num(st.full_marks)}"]
+        head += ["一票否决"] if any(v.key == "gate" and v.lead == VETO_LEAD for v in lines) else []
+        head += [st.grade + ("（未定）" if not st.grade_certain else "")] if grade_sentence(st) else []
+        _para(doc, " · ".join(head + [st.rank_text]), bold=True, size=13)
     _para(doc, "".join(str(v) for v in lines if v.key in ("total", "grade", "gate", "rank", "change", "unknown")))
     readings = [v for v in lines if v.key == "reading"]
     if readings:
