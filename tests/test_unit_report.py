@@ -336,3 +336,18 @@ def test_word_opens_with_the_pages_headline(every):
     assert paras[3] == "91.00 分 / 满分 105 · 一票否决 · 不合格 · 不参加排名"
     paras = [p.text for p in Document(io.BytesIO(unit_docx(every, "bing"))).paragraphs if p.text.strip()]
     assert paras[3] == "49.00 分 / 满分 105 · 不合格（未定） · 暂列第 4 名（第 2–4 名）"
+
+
+def test_a_failed_recognition_is_in_the_headline_of_a_scheme_without_grades():
+    """王益区 “省级信用建设示范县和示范园区认定条件” 2. “第三方综合评分达到85分以上”: 示例市经济技术开发区 has
+    45.5. The scheme has no grades to carry it, so the headline says 未通过认定, and 本单位要做的事 starts
+    with the condition."""
+    from xinyong.report import UnitReport, load_run
+
+    run = load_run("wangyi", DEMO / "wangyi" / "2020.xlsx", period="2020")
+    rep = UnitReport(run, "devzone")
+    assert rep.analysis.headline_marks() == ["未通过认定"]
+    head = rep.summary().html.split("</p>")[0]
+    assert "未通过认定" in head and "一票否决" not in head
+    first = rep.analysis.todo().rows.iloc[0]
+    assert first["stake"] == "认定条件" and first["action"] == "达到“综合评分达到85分以上”"

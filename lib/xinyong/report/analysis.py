@@ -27,6 +27,7 @@ from .load import Run
 EPS = 1e-9  # points closer than this to full marks count as full (sums of fractions: 0.1 + 0.2)
 UNKNOWN_STATUSES = ("missing_input", "pending_judgement", "undefined")  # points unknown, never 0
 VETO_LEAD = "一票否决："  # the lead of the verdict's sentence on a failed veto (a headline marks the unit by it)
+UNQUALIFIED_LEAD = "未满足认定条件："  # … on a failed 认定条件
 
 
 def bonus_section(scheme: Any) -> str | None:
@@ -369,7 +370,7 @@ class UnitAnalysis:
             then = consequence_sentence(self.scheme, gate, self.res.scheme_options) if g["outcome"] == "fail" else ""
             then = f"{then}。" if then else ""
             if g["outcome"] == "fail":
-                lead = VETO_LEAD if veto else "未满足认定条件："
+                lead = VETO_LEAD if veto else UNQUALIFIED_LEAD
                 text = (f"未达到{name}中的 {len(g['failed'])} 项条件：" if veto
                         else f"{name}中有 {len(g['failed'])} 项条件未达到：") + "；".join(g["failed"]) + "。" + then
             elif g["outcome"] == "unknown":
@@ -421,6 +422,15 @@ class UnitAnalysis:
             out.append(VerdictLine("unknown", f"仍有 {score2(st.unknown_points)} 分尚未确定：{'，'.join(why)}。"
                                               f"这些分数不按零分计算，补齐后总分最高可达 {score2(st.max_possible)} 分。"))
         return out
+
+    def headline_marks(self) -> list[str]:
+        """What a headline says beside the score of a gate the unit failed: “一票否决”; “未通过认定” for a
+        failed 认定条件 on a scheme without grades (with grades, the grade it caps says it)."""
+        lines = self.verdict()
+        marks = ["一票否决"] if any(v.key == "gate" and v.lead == VETO_LEAD for v in lines) else []
+        if self.scheme.grades is None and any(v.key == "gate" and v.lead == UNQUALIFIED_LEAD for v in lines):
+            marks.append("未通过认定")
+        return marks
 
     def verdict_lines(self) -> list[str]:
         """:meth:`verdict` as plain sentences (the lead words joined to their text)."""

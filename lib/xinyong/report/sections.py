@@ -20,7 +20,7 @@ import pandas as pd
 from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, label, num, num2
 from ..util import shown_path
 from . import charts
-from .analysis import VETO_LEAD, UnitAnalysis, comparison, consequence_sentence, grade_sentence
+from .analysis import UnitAnalysis, comparison, consequence_sentence, grade_sentence
 from .load import Run
 from .narrative import for_readers, in_words, render, section_label, short_id
 from .nbstyle import wrap
@@ -115,7 +115,7 @@ class UnitReport:
                     "gains": records(prev.gains), "losses": records(prev.losses)}
         return dict(unit_name=self.name, period=self.run.period, scheme_title=self.scheme.title, **st,
                     full_marks=standing.full_marks, grade_text=grade_sentence(standing), verdict=verdict, prev=prev,
-                    vetoed=any(v.key == "gate" and v.lead == VETO_LEAD for v in verdict))
+                    marks=a.headline_marks())
 
     def summary(self) -> Block:
         if self.unit in self.res.unreported:  # 未报送: the verdict says so, not a total of unknowns

@@ -14,7 +14,7 @@ import io
 
 from ..labels import GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, label, num, num2, period_zh
 from ..labels import score2 as points
-from .analysis import VETO_LEAD, UnitAnalysis, grade_sentence
+from .analysis import UnitAnalysis, grade_sentence
 from .docx import BODY_FONT, _document, _font, _heading, _para, _table
 from .load import Run
 from .narrative import in_words, section_label, short_id
@@ -81,7 +81,7 @@ def _verdict(doc, a: UnitAnalysis) -> None:
     if a.unit not in a.res.unreported:  # the page's headline: score / full marks · 一票否决 · grade · rank
         st = a.standing()
         head = [f"{points(st.total)} 分 / 满分 {num(st.full_marks)}"]
-        head += ["一票否决"] if any(v.key == "gate" and v.lead == VETO_LEAD for v in lines) else []
+        head += a.headline_marks()
         head += [st.grade + ("（未定）" if not st.grade_certain else "")] if grade_sentence(st) else []
         _para(doc, " · ".join(head + [st.rank_text]), bold=True, size=13)
     _para(doc, "".join(str(v) for v in lines if v.key in ("total", "grade", "gate", "rank", "change", "unknown")))
