@@ -351,3 +351,18 @@ def test_a_failed_recognition_is_in_the_headline_of_a_scheme_without_grades():
     assert "未通过认定" in head and "一票否决" not in head
     first = rep.analysis.todo().rows.iloc[0]
     assert first["stake"] == "认定条件" and first["action"] == "达到“综合评分达到85分以上”"
+
+
+def test_the_scheme_files_field_names_and_codes_are_not_on_the_page(linyi):
+    """003's reading D1 (“子指标没有标明方向”) was written for the scheme's author: its option names the file's
+    field (“（meta.sub_metrics.direction）”) and its reason the coded directions (“记为 lower”, “（none）”).
+    A reader sees the option's words and the direction as the comparison table heads it."""
+    from xinyong.report import UnitReport
+    from xinyong.report.narrative import in_words
+
+    say = in_words(linyi.scheme)
+    assert say("按指标含义确定方向（meta.sub_metrics.direction）") == "按指标含义确定方向"
+    assert say("不单独计分；记录在 meta.target 中。") == "不单独计分；记录在方案文件中。"
+    html = UnitReport(linyi, "county05").readings_and_defects().html
+    assert "meta." not in html and not re.search(r"记为\s*(lower|higher)|（none）", html)
+    assert "记为“越低越好”" in html and "记为“越高越好”" in html
