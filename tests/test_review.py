@@ -255,9 +255,10 @@ def test_missing_evidence_listed_item_by_item(period):
     rv = unit_review(run, "town01")
     assert [m["item"] for m in rv.missing] == [it.id for it in need if it.id not in have]
     html = xr.UnitReport(run, "town01").evidence_table().html
-    listed = html.split("尚缺的佐证材料", 1)[1].split("</ol>", 1)[0]
-    for m in rv.missing:
-        assert f"<li>{m['name']}" in listed and m["required"] in listed
+    assert f"尚缺的佐证材料</b>：方案要求佐证材料、但尚未登记任何材料的条目共 {len(rv.missing)} 个" in html
+    for m in rv.missing:  # each a row of the table, flagged 无材料, with what the scheme requires
+        row = re.search(rf'title="{re.escape(m["item"])}">[^<]*</td>.*?</tr>', html, re.S).group(0)
+        assert m["name"] in row and m["required"] in row and "无材料" in row
 
 
 @pytest.mark.parametrize("link,local", [("证据/u/a.pdf", True), ("a.pdf", True), ("证据\\u\\a.pdf", True),

@@ -19,13 +19,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import where
-from ..labels import STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, rank_zh, score2
+from ..labels import GATE_KIND_ZH, STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, rank_zh, score2
 from ..scoring.describe import Names, gate_sentence
 from ..util import computed_once
 from .load import Run
 
 EPS = 1e-9  # points closer than this to full marks count as full (sums of fractions: 0.1 + 0.2)
 UNKNOWN_STATUSES = ("missing_input", "pending_judgement", "undefined")  # points unknown, never 0
+VETO_LEAD = "一票否决："  # the lead of the verdict's sentence on a failed veto (a headline marks the unit by it)
+UNQUALIFIED_LEAD = "未满足认定条件："  # … on a failed 认定条件
 
 
 def bonus_section(scheme: Any) -> str | None:
@@ -189,13 +191,18 @@ class Peers:
 class Todo:
     """What the unit must do first (“本单位要做的事”): the actions with the most points at stake.
 
-    ``rows``: one action per item, most points first (:meth:`UnitAnalysis.actions`' order): item, name,
-    ``verb`` (补报 | 提供佐证 | 核实 | 整改 | 争取), ``action`` (the verb and the item, as a sentence),
-    ``facts`` (the unit's case this period, in the item's own words), to_win, state, ``evidence`` (what
-    to send, as the scheme writes it; "" when it says nothing), ``sent`` (registered evidence files),
-    responsible, deadline. ``same``: the columns whose text is the same in every row (责任单位, 时限), said
-    once above the table instead of in each row ("" for one: the scheme does not say). ``n_all``: every
-    action (the rows are the first of them); ``to_win``/``to_win_unknown``/``shared_cap`` as the standing."""
+    ``rows``: first the conditions of a veto or 认定条件 the unit failed or has not shown (``to_win``
+    None, ``stake`` what is at stake: “一票否决”, “认定条件”), then one action per item, most points first
+    (:meth:`UnitAnalysis.actions`' order): item (a condition's id for a condition), name, ``verb`` (达到 |
+    补报 | 提供佐证 | 核实 | 整改 | 争取), ``action`` (the verb and the item, as a sentence), ``facts`` (the
+    unit's case this period, in the item's own words), to_win, stake, state, ``evidence`` (what to send, as
+    the scheme writes it; "" when it says nothing), ``sent`` (registered evidence files), responsible,
+    deadline. ``same``: the columns whose text is the same, and not empty, in every row (责任单位, 时限),
+    said once above the table instead of in each row. ``columns``: the optional columns the table shows
+    (要交的佐证, 责任单位, 时限): neither said once nor empty in every row — a scheme that names no 时限
+    gets no 时限 column and no “方案未写明” line. ``n_all``: every point action (the item rows are the
+    first of them); ``to_win``/``to_win_unknown``/``shared_cap`` as the standing. ``vetoed``: when a veto
+    decided the period, the sentence that says the points below no longer change its result ("" else)."""
 
     rows: pd.DataFrame
     same: dict
@@ -203,6 +210,8 @@ class Todo:
     to_win: float
     to_win_unknown: float
     shared_cap: bool
+    columns: tuple = ("evidence", "responsible", "deadline")
+    vetoed: str = ""
 
 
 @dataclass(frozen=True)
@@ -230,7 +239,7 @@ def cap_sentence(c: dict) -> str:
 
 # Where an item's plain-language computation stops stating the unit's case and starts computing: the facts
 # a page repeats beside an action are what comes before (“迟报、错报条数 3条”, not “；每条扣 0.5 分：…”).
-FACT_STOPS = (" → ", "；每", "：按", " × ", "（要求为", "；评分条件", "；合计", "（未按零分计）")
+FACT_STOPS = (" → ", "；每", "：按文件公式计算", " × ", "（要求为", "；评分条件", "；合计", "（未按零分计）")
 
 
 def facts_of(description: str) -> str:
@@ -361,7 +370,7 @@ class UnitAnalysis:
             then = consequence_sentence(self.scheme, gate, self.res.scheme_options) if g["outcome"] == "fail" else ""
             then = f"{then}。" if then else ""
             if g["outcome"] == "fail":
-                lead = "一票否决：" if veto else "未满足认定条件："
+                lead = VETO_LEAD if veto else UNQUALIFIED_LEAD
                 text = (f"未达到{name}中的 {len(g['failed'])} 项条件：" if veto
                         else f"{name}中有 {len(g['failed'])} 项条件未达到：") + "；".join(g["failed"]) + "。" + then
             elif g["outcome"] == "unknown":
@@ -402,8 +411,9 @@ class UnitAnalysis:
             d = prev.delta
             change = f"提高 {score2(d)} 分" if d > 0 else f"下降 {score2(-d)} 分" if d < 0 else "持平"
             moved = ""
-            if prev.rank != st.rank and st.ranked and prev.ranked:
-                moved = f"，名次{'上升' if prev.rank > st.rank else '下降'} {abs(prev.rank - st.rank)} 位"
+            if prev.rank != st.rank and st.ranked and prev.ranked:  # a place unknown points may still move is 暂列
+                moved = (f"，{'' if st.rank_settled else '暂列'}名次{'上升' if prev.rank > st.rank else '下降'} "
+                         f"{abs(prev.rank - st.rank)} 位")
             out.append(VerdictLine("change", f"与上一考核期（{period_zh(prev.period)}，{score2(prev.total)} 分，{place}）"
                                              f"相比，总分{change}{moved}。"))
         if st.unknown_points > 0:
@@ -412,6 +422,15 @@ class UnitAnalysis:
             out.append(VerdictLine("unknown", f"仍有 {score2(st.unknown_points)} 分尚未确定：{'，'.join(why)}。"
                                               f"这些分数不按零分计算，补齐后总分最高可达 {score2(st.max_possible)} 分。"))
         return out
+
+    def headline_marks(self) -> list[str]:
+        """What a headline says beside the score of a gate the unit failed: “一票否决”; “未通过认定” for a
+        failed 认定条件 on a scheme without grades (with grades, the grade it caps says it)."""
+        lines = self.verdict()
+        marks = ["一票否决"] if any(v.key == "gate" and v.lead == VETO_LEAD for v in lines) else []
+        if self.scheme.grades is None and any(v.key == "gate" and v.lead == UNQUALIFIED_LEAD for v in lines):
+            marks.append("未通过认定")
+        return marks
 
     def verdict_lines(self) -> list[str]:
         """:meth:`verdict` as plain sentences (the lead words joined to their text)."""
@@ -536,7 +555,8 @@ class UnitAnalysis:
         Their sum can exceed :attr:`Standing.to_win` where several items share a cap.
 
         Columns: item, name, status, to_win, known (scored), capped (the cap holds to_win below max −
-        points), state, responsible, deadline, todo."""
+        points), why (the cap in words when capped: “本部分扣完为止，已按 0 分计”), state, responsible,
+        deadline, todo."""
         rows = []
         cat = self.scheme.input_catalogue
         win = self.winnable
@@ -562,6 +582,7 @@ class UnitAnalysis:
                 else:
                     todo = "核实数据（当前无法计算，如分母为零）" + (f"；{r.evidence}" if r.evidence else "")
             capped = to_win < gap - 1e-6
+            why = ""
             if capped:
                 sec = secs.loc[r.section]
                 why = ("附加分最多计 " + num(self.scheme.bonus_max) + " 分" if r.bonus
@@ -569,11 +590,11 @@ class UnitAnalysis:
                        if sec["cap_min"] is not None and sec["raw"] < sec["cap_min"] - EPS else "受本部分上限限制")
                 state += f"；{why}，最多还能增加 {score2(to_win)} 分"
             rows.append({"item": r.item, "name": r.name, "status": r.status, "to_win": round(to_win, 6),
-                         "known": r.status == "scored", "capped": capped, "state": state,
+                         "known": r.status == "scored", "capped": capped, "why": why, "state": state,
                          "responsible": r.responsible, "deadline": r.deadline, "todo": todo})
         rows.sort(key=lambda x: (-x["to_win"], _deadline_key(x["deadline"]), x["item"]))
-        return _frame(rows, ["item", "name", "status", "to_win", "known", "capped", "state", "responsible", "deadline",
-                             "todo"])
+        return _frame(rows, ["item", "name", "status", "to_win", "known", "capped", "why", "state", "responsible",
+                             "deadline", "todo"])
 
     def to_win_shared(self) -> bool:
         """Whether the items of :meth:`actions` share a cap, so their points to win add up to more than the
@@ -585,11 +606,12 @@ class UnitAnalysis:
         a verb first: 补报 the data an item lacks, 提供佐证 for a judgement still to be reviewed, 核实 data
         that cannot be computed, 整改 an item that lost points, 争取 a bonus still below its ceiling; each
         with the unit's case, the evidence to send and, said once when every row has the same, 责任单位
-        and 时限 (:class:`Todo`)."""
+        and 时限 (:class:`Todo`). Before them, the conditions of a veto or 认定条件 the unit failed (达到)
+        or has no data for (补报): no number of points makes up for those."""
         acts = self.actions()
         ev = self.evidence().set_index("item") if len(self.unit_items) else None
         items = self.unit_items.set_index("item")
-        rows = []
+        rows = self._gate_actions()
         for r in acts.head(n).itertuples():
             it = items.loc[r.item]
             name = quote_name(r.name)
@@ -608,18 +630,48 @@ class UnitAnalysis:
                 facts = f"缺少：{facts}" if facts else "缺少数据"
             elif r.status == "pending_judgement":
                 facts = "尚无评审得分"
+            elif it["kind"] == "judgement":  # an assessor's points and reason: no arithmetic to cut off
+                facts = str(it["description"] or "")
             else:
                 facts = facts_of(it["description"])
             sent = len(ev.at[r.item, "supplied"]) if ev is not None and r.item in ev.index else 0
             rows.append({"item": r.item, "name": r.name, "verb": verb, "action": action, "facts": facts,
-                         "to_win": r.to_win, "state": r.state, "evidence": str(it["evidence"] or ""), "sent": sent,
-                         "responsible": str(r.responsible or ""), "deadline": str(r.deadline or "")})
-        df = _frame(rows, ["item", "name", "verb", "action", "facts", "to_win", "state", "evidence", "sent",
+                         "to_win": r.to_win, "stake": "", "state": r.state, "evidence": str(it["evidence"] or ""),
+                         "sent": sent, "responsible": str(r.responsible or ""), "deadline": str(r.deadline or "")})
+        df = _frame(rows, ["item", "name", "verb", "action", "facts", "to_win", "stake", "state", "evidence", "sent",
                            "responsible", "deadline"])
-        same = {c: df[c].iloc[0] for c in ("responsible", "deadline") if len(df) and df[c].nunique() == 1}
+        same = {c: df[c].iloc[0] for c in ("responsible", "deadline")
+                if len(df) and df[c].nunique() == 1 and df[c].iloc[0]}
+        columns = tuple(c for c in ("evidence", "responsible", "deadline")
+                        if c not in same and len(df) and (df[c] != "").any())
         st = self.standing()
+        vetoed = ""
+        for gate, g in zip(self.scheme.gates, records_of(self.gates())):
+            if g["kind"] == "veto" and g["outcome"] == "fail":
+                then = consequence_sentence(self.scheme, gate, self.res.scheme_options)
+                vetoed = (f"本期未达到“{g['name']}”，被一票否决" + (f"：{then}" if then else "") + "。补足下表的分数会提高总分，"
+                          "但不改变本期的否决结果；先要达到的是未达到的条件。")
+                break
         return Todo(df, same, len(acts), st.to_win, st.to_win_unknown,
-                    float(acts["to_win"].sum()) > st.to_win + 1e-6)
+                    float(acts["to_win"].sum()) > st.to_win + 1e-6, columns, vetoed)
+
+    def _gate_actions(self) -> list[dict]:
+        """The conditions of a gate the unit failed (达到 …) or has no data for (补报 …), as rows of
+        :meth:`todo`: what is at stake is the gate's consequence, not points."""
+        conds = self.gate_conditions() if self.scheme.gates else None
+        rows = []
+        for g in records_of(self.gates()):
+            if g["outcome"] not in ("fail", "unknown"):
+                continue
+            for c in conds[conds["gate"] == g["gate"]].itertuples():
+                if c.outcome not in ("fail", "unknown"):
+                    continue
+                verb = "达到" if c.outcome == "fail" else "补报"
+                action = f"达到{quote_name(c.name)}" if c.outcome == "fail" else f"补报{quote_name(c.name)}的数据"
+                rows.append({"item": c.condition, "name": c.name, "verb": verb, "action": action, "facts": c.sentence,
+                             "to_win": None, "stake": GATE_KIND_ZH.get(g["kind"], ""), "state": "", "evidence": "",
+                             "sent": 0, "responsible": str(c.responsible or ""), "deadline": ""})
+        return rows
 
     def evidence_gaps(self) -> pd.DataFrame:
         """The applicable items whose evidence the scheme requires and the unit has not registered, in
@@ -638,12 +690,28 @@ class UnitAnalysis:
         rows.sort(key=lambda g: (not g["scored"], -(g["points"] or 0)))  # the points that stand on nothing first
         return _frame(rows, ["item", "name", "status", "points", "max", "required", "scored"])
 
+    def asks_evidence(self) -> bool:
+        """Whether the scheme asks evidence for any item applicable to the unit (a page says “方案没有要求佐证
+        材料” when it does not, never “均已登记”)."""
+        return bool(self.evidence()["required"].map(bool).any())
+
     def losses(self) -> tuple[pd.DataFrame, float, bool]:
-        """Every scored base item short of full marks (:meth:`lost`, most first), the points they lose
-        together, and whether that sum is more than the unit can win back (items sharing a cap)."""
-        lost = self.lost(n=len(self.unit_items))
+        """Every scored base item short of full marks (:meth:`lost`, most first, with ``why``: the cap that
+        makes its loss less than its maximum less its points, "" when none), the points they lose together,
+        and whether that sum is more than the unit could win back on those items all at once (items sharing
+        a cap). Unknown points are no part of either side: they are not lost."""
+        lost = self.lost(n=len(self.unit_items)).copy()
+        why = self.actions().set_index("item")["why"]
+        lost["why"] = [str(why.get(i, "")) for i in lost["item"]]
         total = round(float(lost["lost"].sum()), 6)
-        return lost, total, total > self.standing().to_win + 1e-6
+        t = self._totals
+        at_max = t["P"].copy()
+        cols = list(self.res.points.columns)
+        for i in lost["item"]:
+            k = cols.index(i)
+            at_max[k] = max(at_max[k], t["MX"][k])
+        back = float(self.scheme.add_up(at_max[None, :]).total[0]) - float(t["lo"].total[0])
+        return lost, total, total > back + 1e-6
 
     def unknown_items(self) -> pd.DataFrame:
         """The applicable items whose points are unknown (missing data, pending review, not computable):

@@ -74,13 +74,22 @@ def clause(text: object) -> Markup:
 NOTES_ASIDE = re.compile(r"[（(][^（）()]*SEED_NOTES[^（）()]*[)）]")  # “（SEED_NOTES 写作“6.3”，…）”
 COMMAND = re.compile(r"`?xinyong (\w+)`?")  # “由 `xinyong check` 报告” → “由方案核对报告”
 NOTES_REF = re.compile(r"SEED_NOTES\s*(?:§\s*\d+|[A-Z]\d+)?\s*")  # “SEED_NOTES A9”, “SEED_NOTES §1”
+# an aside that is only a field or value of the scheme file: “（meta.sub_metrics.direction）”, “（none）”
+CODE_ASIDE = re.compile(r"[（(]\s*[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*\s*[)）]")
+# a path into the scheme file (“记录在 meta.target 中”): the reader's word for it is the scheme file
+FIELD_PATH = re.compile(r"\s*(?<![A-Za-z0-9_.])(?:meta|params|rule|consequence|grades)(?:\.[a-z_]+)+(?![A-Za-z0-9_.])\s*")
+# a comparison direction as the scheme file codes it, said as a table heads it: “记为 lower” → “记为“越低越好””
+DIRECTION = re.compile(r"记为\s*(lower|higher)(?![A-Za-z])")
+DIRECTION_ZH = {"lower": "记为“越低越好”", "higher": "记为“越高越好”"}
 
 
 def in_words(scheme: Any):
     """A function that rewrites the scheme author's notes for readers: each input id in the text
     (``xinyidai_amount``) becomes its Chinese label in quotes (“信易贷金额”), a scheme field's name
     (``min_points``) its Chinese words (:data:`xinyong.labels.FIELD_ZH`), and the author's references to
-    the review notes (“SEED_NOTES A9”, an aside naming them) are dropped or become “审读笔记”."""
+    the review notes (“SEED_NOTES A9”, an aside naming them) are dropped or become “审读笔记”, an aside that
+    is only a field or value of the scheme file (“（meta.sub_metrics.direction）”) is dropped and a coded
+    comparison direction (“记为 lower”) said in words."""
     from ..labels import FIELD_ZH
 
     cat = getattr(scheme, "input_catalogue", {}) or {}
@@ -96,7 +105,10 @@ def in_words(scheme: Any):
         text = NOTES_REF.sub("审读笔记", text)
         text = COMMAND.sub(lambda m: "方案核对" if m.group(1) == "check" else "本软件", text)
         text = aside.sub("", text)  # “…记录（mandatory_conditions_met）” → “…记录”
-        return pat.sub(lambda m: words[m.group(1)], text)
+        text = DIRECTION.sub(lambda m: DIRECTION_ZH[m.group(1)], text)
+        text = CODE_ASIDE.sub("", pat.sub(lambda m: words[m.group(1)], text))
+        text = FIELD_PATH.sub("方案文件", text)
+        return text
 
     return say
 

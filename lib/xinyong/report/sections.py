@@ -108,12 +108,14 @@ class UnitReport:
         st = asdict(standing)  # (its fields are the template's names: rank, ranked, rank_text, …)
         for k in ("unit", "unit_name"):
             st.pop(k)
+        verdict = a.verdict()
         prev = a.previous()
         if prev is not None:
             prev = {"period": prev.period, "total": prev.total, "rank": prev.rank, "delta": prev.delta, "ranked": prev.ranked,
                     "gains": records(prev.gains), "losses": records(prev.losses)}
         return dict(unit_name=self.name, period=self.run.period, scheme_title=self.scheme.title, **st,
-                    full_marks=standing.full_marks, grade_text=grade_sentence(standing), verdict=a.verdict(), prev=prev)
+                    full_marks=standing.full_marks, grade_text=grade_sentence(standing), verdict=verdict, prev=prev,
+                    marks=a.headline_marks())
 
     def summary(self) -> Block:
         if self.unit in self.res.unreported:  # 未报送: the verdict says so, not a total of unknowns
@@ -177,7 +179,12 @@ class UnitReport:
                              "rows": by_section.get(s.Index, []), "counted": bool(s.counted), "raw": s.raw,
                              "cap_max": s.cap_max, "cap_min": s.cap_min,
                              "points": s.points, "max": s.max, "unknown": s.unknown})
-        return Block("items", render("items.html.j2", heading=HEADINGS["items"], sections=sections))
+        rows = [r for sec in sections for r in sec["rows"] if r["status"] != "not_applicable"]
+        who = {r["responsible"] or "" for r in rows}
+        same = next(iter(who)) if len(who) == 1 else ""  # one 责任单位 for every item: said once above the table
+        return Block("items", render("items.html.j2", heading=HEADINGS["items"], sections=sections,
+                                     show_readings=any(r["readings"] for r in rows), same_responsible=same,
+                                     show_responsible=not same and any(who)))
 
     def follow_up(self) -> Block:
         """整改台账: the items lost in the previous period and what became of them (:mod:`.followup`)."""
@@ -203,6 +210,8 @@ class UnitReport:
 
         rv = unit_review(self.run, self.unit, self.analysis)
         return Block("evidence", render("evidence.html.j2", heading=HEADINGS["evidence"], rows=rv.rows, missing=rv.missing,
+                                        asks=self.analysis.asks_evidence(),
+                                        registered=any(r["supplied"] for r in rv.rows),
                                         pending=rv.pending, pending_points=rv.pending_points,
                                         n_files_missing=rv.n_files_missing, n_refused=rv.n_refused, hashes=rv.hashes))
 
@@ -214,6 +223,7 @@ class UnitReport:
         """本单位要做的事 (:meth:`UnitAnalysis.todo`): the actions with the most points at stake."""
         t = self.analysis.todo()
         return Block("actions", render("actions.html.j2", heading=HEADINGS["actions"], rows=records(t.rows), same=t.same,
+                                       columns=t.columns, vetoed=t.vetoed, stakes=todo_stakes(t),
                                        n_all=t.n_all, total_to_win=t.to_win, unknown_to_win=t.to_win_unknown,
                                        shared_cap=t.shared_cap))
 
@@ -224,7 +234,7 @@ class UnitReport:
         unknown = [{**u, "status_zh": label(STATUS_ZH, u["status"])} for u in records(a.unknown_items())]
         return Block("losses", render(
             "losses.html.j2", heading=HEADINGS["losses"], unknown=unknown,
-            lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points, "lost": x.lost}
+            lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points, "lost": x.lost, "why": x.why}
                   for x in lost.itertuples()], lost_points=lost_points, shared_cap=shared))
 
     def evidence_gaps(self) -> Block:
@@ -235,6 +245,7 @@ class UnitReport:
         scored = [g for g in gaps if g["scored"]]
         rv = unit_review(self.run, self.unit, self.analysis)
         return Block("gaps", render("gaps.html.j2", heading=HEADINGS["gaps"], rows=gaps, scored=scored,
+                                    asks=self.analysis.asks_evidence(),
                                     scored_points=sum(g["points"] for g in scored), pending=rv.pending,
                                     pending_points=rv.pending_points, n_files_missing=rv.n_files_missing,
                                     n_refused=rv.n_refused))
@@ -262,11 +273,11 @@ class UnitReport:
                                         findings=findings, readings=rows))
 
     # ------------------------------------------------------------------ scheme-specific
-    def gates(self, part: str = "main") -> Block:
-        """A veto's or 认定条件's conditions: on the department's page (``part="main"``) when a gate failed or
-        is still open — it is what the unit must act on; in the 审核附件 (``"appendix"``) when all passed."""
-        passed = all(self.row.get(f"gate:{g.id}") == "pass" for g in self.scheme.gates)
-        if (part == "main") == passed:
+    def gates(self, part: str = "appendix") -> Block:
+        """Every condition of each veto or 认定条件 with the unit's case, for the 审核附件. The department's
+        page does not repeat the table: the verdict says each gate's outcome and 本单位要做的事 lists the
+        conditions not met (``part="main"`` gives nothing, for notebooks written before)."""
+        if part == "main":
             return Block("gates", "")
         return Block("gates", gates_html(self.run, self.unit, self.analysis))  # the report's own analysis
 
@@ -309,10 +320,9 @@ class UnitReport:
         return [head, *(fold(b) for b in parts if b.html)]
 
     def main(self) -> list[Block]:
-        """The department's pages, in order: header, verdict, the gates it failed, what to do, losses,
-        evidence to send, follow-up of last period's losses."""
-        return [self.header(), self.summary(), self.gates(), self.action_list(), self.losses(), self.evidence_gaps(),
-                self.follow_up()]
+        """The department's pages, in order: header, verdict, what to do (the gate conditions not met first),
+        losses, evidence to send, follow-up of last period's losses."""
+        return [self.header(), self.summary(), self.action_list(), self.losses(), self.evidence_gaps(), self.follow_up()]
 
     def blocks(self) -> list[Block]:
         return [b for b in (*self.main(), *self.appendix(), self.provenance()) if b.html]
@@ -378,6 +388,13 @@ def reading_names(scheme, used: dict, overrides: dict | None = None) -> list[dic
     return out
 
 
+def todo_stakes(t) -> str:
+    """The kinds of the gate conditions at the head of 本单位要做的事, as the note names them: “一票否决”,
+    “认定”, “一票否决、认定”."""
+    words = {"一票否决": "一票否决", "认定条件": "认定"}
+    return "、".join(dict.fromkeys(words.get(x, x) for x in t.rows["stake"] if x))
+
+
 def gate_explain(scheme, gate_id: str, options=None) -> str:
     """What a gate means for the unit, as its consequence says (a veto of a scheme without grades does not
     say 不合格): “一票否决：任何一项条件未达到，无论得分高低，不参加排名。”"""
@@ -404,6 +421,7 @@ def gates_html(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> str
                                     "source_quote": c["source_quote"]}
                                    for c in conds if c["gate"] == g["gate"]],
                     "outcome_zh": label(GATE_OUTCOME_ZH, oc)})
+        out[-1]["show_responsible"] = any(c["responsible"] for c in out[-1]["conditions"])
     if not out:
         return ""
     return render("gates.html.j2", gates=out)

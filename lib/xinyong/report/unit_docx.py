@@ -1,6 +1,6 @@
 """One unit's report as a Word document (.docx): the same sections, in the same order, as the page.
 
-The department's part first — 结论, the gates it failed, 本单位要做的事, 失分与未知分, 佐证材料, 上期失分整改情况 —
+The department's part first — 结论, 本单位要做的事 (a gate's conditions not met first), 失分与未知分, 佐证材料, 上期失分整改情况 —
 then, after a page break, the 审核附件 (图表, 逐项得分, 已登记的佐证材料, 方案缺陷与条款解读, 与其他单位比较,
 复现信息). Every sentence and figure is taken from :class:`~.analysis.UnitAnalysis` (the verdict's sentences,
 the actions, the losses, the evidence gaps) and the headings from :data:`.sections.HEADINGS`, so the Word file
@@ -14,7 +14,7 @@ import io
 
 from ..labels import GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, label, num, num2, period_zh
 from ..labels import score2 as points
-from .analysis import UnitAnalysis
+from .analysis import UnitAnalysis, grade_sentence
 from .docx import BODY_FONT, _document, _font, _heading, _para, _table
 from .load import Run
 from .narrative import in_words, section_label, short_id
@@ -78,6 +78,12 @@ def _verdict(doc, a: UnitAnalysis) -> None:
     """The verdict as the page sets it: one paragraph of the main sentences, the readings that change the
     grade as a numbered list, the caps as a note."""
     lines = a.verdict()
+    if a.unit not in a.res.unreported:  # the page's headline: score / full marks · 一票否决 · grade · rank
+        st = a.standing()
+        head = [f"{points(st.total)} 分 / 满分 {num(st.full_marks)}"]
+        head += a.headline_marks()
+        head += [st.grade + ("（未定）" if not st.grade_certain else "")] if grade_sentence(st) else []
+        _para(doc, " · ".join(head + [st.rank_text]), bold=True, size=13)
     _para(doc, "".join(str(v) for v in lines if v.key in ("total", "grade", "gate", "rank", "change", "unknown")))
     readings = [v for v in lines if v.key == "reading"]
     if readings:
@@ -102,32 +108,45 @@ def _gates(doc, run: Run, a: UnitAnalysis, heading: _Sections) -> None:
 
 
 def _actions(doc, a: UnitAnalysis) -> None:
+    from .sections import todo_stakes
+
     t = a.todo()
     rows = t.rows
     if not len(rows):
         _para(doc, "全部适用条目均已取得满分，没有需要整改的条目。")
         return
-    which = (f"前 {len(rows)} 项（共 {t.n_all} 项，其余见“{HEADINGS['losses']}”）" if t.n_all > len(rows)
-             else f"全部 {len(rows)} 项")
-    _para(doc, f"按可争取的分数从多到少列出{which}；合计还可争取 {points(t.to_win)} 分"
-               + (f"（其中 {points(t.to_win_unknown)} 分取决于尚未录入的数据或评审）" if t.to_win_unknown else "")
-               + ("；几个条目同受一个上限时，各条的可争取分数不能相加，合计以上限为准" if t.shared_cap else "") + "。", size=10)
-    same = [f"责任单位：{t.same['responsible'] or '方案未写明'}"] if "responsible" in t.same else []
-    same += [f"时限：{t.same['deadline'] or '方案未写明'}"] if "deadline" in t.same else []
+    if t.vetoed:
+        _para(doc, t.vetoed, bold=True)
+    n_gate = int((rows["stake"] != "").sum())
+    n_items = len(rows) - n_gate
+    note = f"先列未达到或尚无法判定的{todo_stakes(t)}条件 {n_gate} 项；" + ("再" if n_items else "") if n_gate else ""
+    if n_items:
+        which = (f"前 {n_items} 项（共 {t.n_all} 项，其余见“{HEADINGS['losses']}”）" if t.n_all > n_items
+                 else f"全部 {n_items} 项")
+        note += (f"按可争取的分数从多到少列出{which}；合计还可争取 {points(t.to_win)} 分"
+                 + (f"（其中 {points(t.to_win_unknown)} 分取决于尚未录入的数据或评审）" if t.to_win_unknown else "")
+                 + ("；几个条目同受一个上限时，各条的可争取分数不能相加，合计以上限为准" if t.shared_cap else ""))
+    _para(doc, note + "。", size=10)
+    same = [f"责任单位：{t.same['responsible']}"] if "responsible" in t.same else []
+    same += [f"时限：{t.same['deadline']}"] if "deadline" in t.same else []
     if same:
         _para(doc, "；".join(same) + "。")
-    header = ["#", "要做的事", "本期情况", "可争取", "要交的佐证"]
-    header += [] if "responsible" in t.same else ["责任单位"]
-    header += [] if "deadline" in t.same else ["时限"]
+    words = {"evidence": "要交的佐证", "responsible": "责任单位", "deadline": "时限"}
+    header = ["#", "要做的事", "本期情况", "可争取 / 事关" if n_gate else "可争取"] + [words[c] for c in t.columns]
     body = []
     for k, r in enumerate(rows.itertuples(), 1):
         facts = r.facts + (f"（{r.state}）" if str(r.state).startswith("得") else "")
-        sent = f"（已登记 {r.sent} 份）" if r.sent else "（尚未登记）" if r.evidence else ""
-        row = [str(k), f"{short_id(r.item)} {r.action}", facts, points(r.to_win), (r.evidence or "方案未写明") + sent]
-        row += [] if "responsible" in t.same else [r.responsible or "方案未写明"]
-        row += [] if "deadline" in t.same else [r.deadline or "方案未写明"]
+        row = [str(k), r.action if r.stake else f"{short_id(r.item)} {r.action}", facts,
+               r.stake or points(r.to_win)]
+        for c in t.columns:
+            if c == "evidence":
+                sent = f"（已登记 {r.sent} 份）" if r.sent else "（尚未登记）" if r.evidence else ""
+                row.append("—" if r.stake else (r.evidence or "方案未写明") + sent)
+            else:
+                row.append(getattr(r, c) or ("—" if r.stake and c == "deadline" else "方案未写明"))
         body.append(row)
-    _table(doc, header, body, [8, 40, 45, 16, 57] if len(header) == 5 else None)
+    widths = {4: [8, 62, 78, 17], 5: [8, 40, 45, 16, 57]}
+    _table(doc, header, body, widths.get(len(header)))
 
 
 def _losses(doc, a: UnitAnalysis) -> None:
@@ -136,7 +155,8 @@ def _losses(doc, a: UnitAnalysis) -> None:
         _para(doc, f"{len(lost)} 个已计分的条目未得满分，共少得 {points(total)} 分"
                    + ("（几个条目同受一个上限，逐条相加多于实际可挽回的分数）" if shared else "") + "：")
         _table(doc, ["编号", "条目", "得分 / 满分", "失分"],
-               [[short_id(x.item), x.name, f"{points(x.points)} / {num(x.max)}", points(x.lost)] for x in lost.itertuples()],
+               [[short_id(x.item), x.name + (f"（{x.why}）" if x.why else ""), f"{points(x.points)} / {num(x.max)}",
+                 points(x.lost)] for x in lost.itertuples()],
                [18, 95, 28, 22])
     else:
         _para(doc, "已计分的基础条目均取得满分。")
@@ -156,18 +176,19 @@ def _gaps(doc, run: Run, a: UnitAnalysis) -> None:
     gaps = a.evidence_gaps()
     scored = gaps[gaps["scored"].astype(bool)]
     if len(scored):
+        more = len(gaps) - len(scored)
         _para(doc, f"已计分但无佐证：{len(scored)} 个条目已计 {points(sum(scored['points']))} 分，但没有登记方案要求的佐证材料；"
-                   "审核时这些分数没有依据，请补交：")
+                   "审核时这些分数没有依据，请补交"
+                   + (f"（下表前 {len(scored)} 行）。另有 {more} 个未得分或分数未知的条目也缺佐证材料，列在其后" if more else "")
+                   + "：")
     if len(gaps):
         if not len(scored):
             _para(doc, f"方案要求佐证材料、但尚未登记任何材料的条目 {len(gaps)} 个：")
-        elif len(gaps) > len(scored):
-            _para(doc, f"另有 {len(gaps) - len(scored)} 个未得分或分数未知的条目也缺佐证材料，一并列在下表。", size=10)
         _table(doc, ["编号", "条目", "得分", "要交的佐证"],
                [[short_id(g.item), g.name, "未知" if g.points is None else f"{points(g.points)} / {num(g.max)}", g.required]
                 for g in gaps.itertuples()], [18, 50, 22, 75])
     else:
-        _para(doc, "方案要求的佐证材料均已登记。")
+        _para(doc, "方案要求的佐证材料均已登记。" if a.asks_evidence() else "方案没有要求佐证材料。")
 
 
 def _follow_up(doc, run: Run, unit: str) -> None:
@@ -203,8 +224,9 @@ def _items(doc, run: Run, a: UnitAnalysis) -> None:
         if it.section != current and it.section in secs:
             current = it.section
             s = secs[current]
+            unknown_all = s.unknown and s.unknown >= s.max - 1e-6  # nothing known: never “0.00”
             rows.append(["", f"{short_id(s.Index)} {section_label(s, '（附加分）')}",
-                         num(s.max), points(s.points), "计入" if s.counted else "小计", ""])
+                         num(s.max), "未知" if unknown_all else points(s.points), "计入" if s.counted else "小计", ""])
         pts = "未知" if it.status in UNKNOWN else "—" if it.status == "not_applicable" else points(it.points)
         rows.append([short_id(it.item), it.name, num(it.max), pts, it.status_zh, say(it.description)])
     _table(doc, ["编号", "条目", "满分", "得分", "状态", "计算过程"], rows, [14, 40, 12, 14, 18, 68])
@@ -214,6 +236,15 @@ def _evidence(doc, run: Run, a: UnitAnalysis) -> None:
     from .review import unit_review
 
     rv = unit_review(run, a.unit, a)
+    registered = any(r["supplied"] for r in rv.rows)
+    if rv.missing:
+        _para(doc, f"尚缺的佐证材料：方案要求佐证材料、但尚未登记任何材料的条目共 {len(rv.missing)} 个（下表标“无材料”）。")
+    elif a.asks_evidence():
+        _para(doc, "方案要求的佐证材料均已登记。")
+    else:
+        _para(doc, "方案没有要求佐证材料" + ("" if registered else "，本单位也没有登记材料") + "。")
+    if not (a.asks_evidence() or registered):
+        return
     _table(doc, ["编号", "条目", "要求的佐证材料", "已登记的材料"],
            [[short_id(r["item"]), r["name"], r["required"] or "方案未写明",
              "；".join(f"《{e['title']}》" + ("（文件缺失）" if e["kind"] == "missing" else "（链接无效）" if e["kind"] == "refused" else "")
@@ -298,8 +329,6 @@ def unit_docx(run: Run, unit: str) -> bytes:
 
     heading(HEADINGS["summary"])
     _verdict(doc, a)
-    if any(a.row.get(f"gate:{g.id}") != "pass" for g in scheme.gates):
-        _gates(doc, run, a, heading)
     heading(HEADINGS["actions"])
     _actions(doc, a)
     heading(HEADINGS["losses"])
@@ -323,7 +352,7 @@ def unit_docx(run: Run, unit: str) -> bytes:
     _items(doc, run, a)
     heading(HEADINGS["evidence"])
     _evidence(doc, run, a)
-    if scheme.gates and all(a.row.get(f"gate:{g.id}") == "pass" for g in scheme.gates):
+    if scheme.gates:
         _gates(doc, run, a, heading)
     heading(HEADINGS["readings"])
     _readings(doc, run, a)
