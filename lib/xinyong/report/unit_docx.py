@@ -16,6 +16,7 @@ from ..labels import GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, label, num, num2,
 from ..labels import score2 as points
 from .analysis import UnitAnalysis, grade_sentence
 from .docx import BODY_FONT, _document, _font, _heading, _para, _table
+from .docx_common import set_header, set_page_footer
 from .load import Run
 from .narrative import in_words, section_label, short_id
 from .sections import HEADINGS, gate_explain, reading_names
@@ -41,37 +42,6 @@ class _Sections:
     def __call__(self, title: str) -> None:
         self.n += 1
         _heading(self.doc, f"{_numbered(self.n)}、{title}", 1)
-
-
-def _field(paragraph, instr: str) -> None:
-    """A simple field (``w:fldSimple``, ECMA-376 §17.16.19) such as ``PAGE`` at the end of ``paragraph``,
-    with a placeholder result Word replaces when it lays the page out."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    fld = OxmlElement("w:fldSimple")
-    fld.set(qn("w:instr"), instr)
-    r = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.text = "1"
-    r.append(t)
-    fld.append(r)
-    paragraph._p.append(fld)
-
-
-def _header_footer(doc, text: str) -> None:
-    """The running header (unit · scheme · period) and a centred page number “— 1 —” in the footer."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    sec = doc.sections[0]
-    hp = sec.header.paragraphs[0]
-    hp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(hp.add_run(text), BODY_FONT, 9)
-    fp = sec.footer.paragraphs[0]
-    fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(fp.add_run("— "), BODY_FONT, 9)
-    _field(fp, "PAGE")
-    _font(fp.add_run(" —"), BODY_FONT, 9)
 
 
 def _verdict(doc, a: UnitAnalysis) -> None:
@@ -321,7 +291,9 @@ def unit_docx(run: Run, unit: str) -> bytes:
     a = UnitAnalysis(run, unit)
     scheme = run.scheme
     doc = _document()
-    _header_footer(doc, f"{a.name} · {scheme.short_title or scheme.title} · {period_zh(run.period)}")
+    sec = doc.sections[0]  # the running header (unit · scheme · period) and “— N —” (a PAGE field)
+    set_header(sec, f"{a.name} · {scheme.short_title or scheme.title} · {period_zh(run.period)}")
+    set_page_footer(sec)
     _heading(doc, a.name, 0)
     kind = a.row["unit_kind"]
     _para(doc, f"{scheme.title} · {period_zh(run.period)}" + (f" · {kind}" if kind else ""))
