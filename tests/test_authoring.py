@@ -13,7 +13,7 @@ import pytest
 
 import xinyong
 from xinyong.intake import read_inputs
-from xinyong.scoring.check import check_quotes, check_scheme
+from xinyong.scoring.scheme_audit import check_quotes, check_scheme
 
 HERE = Path(__file__).parent / "fixtures" / "authoring"
 SCHEME = HERE / "shifan.yaml"

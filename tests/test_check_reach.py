@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 import xinyong
-from xinyong.scoring.check import check_scheme
+from xinyong.scoring.scheme_audit import check_scheme
 from xinyong.scoring.reach import Interval, bound, piece_domain
 
 SCHEME = """

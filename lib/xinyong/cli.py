@@ -107,7 +107,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         引文按 source.file（相对于方案文件）核对；有不符时退出码为 1。
         """
         from .scheme import SCHEME_IDS, load_scheme
-        from .scoring.check import check_quotes, check_scheme
+        from .scoring.scheme_audit import check_quotes, check_scheme
 
         json_out = json_out or choice(format, TABLE_FORMATS, "--format") == "json"
         if not all_ and not scheme:
@@ -174,7 +174,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
 def _draft_compiles(scheme) -> None:
     """A draft must get through what ``check`` does: compile its rules, find its quotes on their lines."""
     from .errors import SchemeError
-    from .scoring.check import check_quotes
+    from .scoring.scheme_audit import check_quotes
     from .scoring.plan import compile as compile_plan
 
     compile_plan(scheme)

@@ -4,7 +4,7 @@ A scheme is a tree of sections holding scoring items. Every item carries its max
 (kind + parameters), the inputs it reads, responsible units, evidence requirement, deadline, the
 source clause it was taken from, and the readings (interpretations of ambiguous text) that touch it.
 Declared totals are recorded as the document states them and are never "fixed": the checker
-compares them with the items (see :mod:`xinyong.scoring.check`).
+compares them with the items (see :mod:`xinyong.scoring.scheme_audit`).
 """
 from __future__ import annotations
 
