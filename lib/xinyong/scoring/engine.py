@@ -12,7 +12,7 @@ from ..scheme.model import Scheme
 from .inputs import prepare
 from .plan import Plan, compile
 from .registry import Columns, Registry, RuleParams
-from .checks import check_inputs
+from .input_checks import check_inputs
 from .result import VIOLATION_COLUMNS, ScoreResult
 
 SCORED, MISSING, PENDING, NA, UNDEFINED = range(5)

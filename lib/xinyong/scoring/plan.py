@@ -19,7 +19,7 @@ from ..errors import XinyongError
 from ..scheme.model import Item, Rule, Scheme
 from ..scheme.problems import Problems, closest, zh_message
 from ..scheme.values import judge_col
-from .checks import check_inputs, check_problems  # noqa: F401 — intake's one door to the cross-input checks
+from .input_checks import check_inputs, check_problems  # noqa: F401 — intake's one door to the cross-input checks
 from .kinds import default_registry
 from .registry import Registry, RuleParams
 

@@ -40,7 +40,7 @@ class ScoreResult:
     # one row per unit × cap that cut or raised its points: unit, target (section id or "@bonus"), name,
     # raw (sum before the cap), points (after), max, min, quote
     caps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAP_COLUMNS))
-    # the scheme's cross-input checks broken by the inputs scored (scoring/checks.py): unit, check,
+    # the scheme's cross-input checks broken by the inputs scored (scoring/input_checks.py): unit, check,
     # severity, message, inputs, values — so a caller holding a DataFrame, not a file, sees them too
     violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VIOLATION_COLUMNS))
     # units that did not report this period (contract A: 未报送): every item unknown, ranked after the others
