@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from ..errors import FormulaError, SchemeError
 from ..formula import parse as parse_formula
 from .model import Consequence, InputSpec, Item, Scheme, SchemeOrigin
-from .problems import Problems, closest, zh_message
+from .scheme_problems import Problems, closest, zh_message
 
 CONSEQUENCE_FIELDS = {"grade", "grade_cap", "exclude_from_ranking", "total"}  # what a reading may set on a gate
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from ..errors import XinyongError
 from ..scheme.model import Item, Rule, Scheme
-from ..scheme.problems import Problems, closest, zh_message
+from ..scheme.scheme_problems import Problems, closest, zh_message
 from ..scheme.values import judge_col
 from .input_checks import check_inputs, check_problems  # noqa: F401 — intake's one door to the cross-input checks
 from .kinds import default_registry
