@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -115,7 +115,7 @@ class Formula:
     """A parsed formula: parse once, evaluate many times."""
 
     text: str
-    tree: ast.Expression
+    tree: ast.Expression = field(compare=False)  # equal formulas are equal texts (a parsed tree is new each time)
     names: frozenset[str]
 
     def __call__(self, names: Mapping[str, Any]) -> Any:

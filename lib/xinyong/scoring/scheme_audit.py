@@ -16,7 +16,7 @@ from typing import Any
 
 from ..scheme.model import Citation, Item, Scheme, Section
 from .plan import Plan, compile
-from .reach import input_interval, rule_reach
+from .reach import input_interval
 from .registry import Registry
 
 EPS = 1e-9
@@ -221,7 +221,7 @@ def _item_reach(it: Item, registry: Registry, ranges) -> float | None:
         params.setdefault("column", f"judge:{it.id}")
     # the plan was compiled, so the kind is known and the params are valid
     p = registry.get(it.rule.kind).parse_params(params, it.max_points or 0.0)
-    return rule_reach(it.rule.kind, p, ranges)
+    return p.reach(ranges)
 
 
 def _reach_or_max(it: Item, registry: Registry, ranges) -> float:

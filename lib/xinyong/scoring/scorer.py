@@ -83,5 +83,5 @@ def score(scheme: Scheme | str | Plan, inputs: pd.DataFrame, readings: Mapping[s
         P[rows, :] = np.nan
         S[rows, :] = np.where(S[rows, :] == NA, NA, MISSING)
     result = ScoreResult.build(plan, frame, meta, P, S, MX, ignored, unreported=silent)
-    result.violations = pd.DataFrame([v.__dict__ for v in check_inputs(scheme, frame)], columns=VIOLATION_COLUMNS)
+    result.violations = pd.DataFrame([v.__dict__ for v in check_inputs(scheme, frame, plan.check_formulas)], columns=VIOLATION_COLUMNS)
     return result
