@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from ...labels import fmt, pts  # noqa: F401 (the explanations' number formats; kinds.fmt is public)
 from ..registry import Registry
-from .base import substitute  # noqa: F401
 from .conditions import (ConditionParams, ThresholdParams, condition, describe_condition, describe_threshold,
                          explain_condition, explain_threshold, threshold)
 from .deductions import (CappedSumParams, DeductionParams, Part, capped_sum, deduction, describe_capped_sum,
