@@ -6,6 +6,8 @@ source clause it was taken from, and the readings (interpretations of ambiguous 
 Declared totals are recorded as the document states them and are never "fixed": the checker
 compares them with the items (see :mod:`xinyong.scoring.scheme_audit`).
 """
+# Why this module is long: it is the whole schema of a scheme file, one class per YAML mapping, read top
+# to bottom as a scheme file is written; split, an author would chase one file's keys through several.
 from __future__ import annotations
 
 import re
