@@ -8,7 +8,6 @@ results are the same to the last bit (bench/score_hashes.py), without pandas' fi
 from __future__ import annotations
 
 import ast
-import copy
 import math
 from typing import Any, Mapping
 
@@ -93,7 +92,9 @@ def substitute(f: Formula, values: Mapping[str, Any]) -> str:
                 return ast.copy_location(ast.Constant(value=float(v) if not float(v).is_integer() else int(v)), node)
             return node
 
-    tree = Sub().visit(copy.deepcopy(f.tree))  # the parsed tree is shared: rewrite a copy
+    # the parsed tree is shared and must not change: rewrite a fresh one (ast.parse, in C, is ten times
+    # quicker than copying it); the text passed the whitelist when it was parsed
+    tree = Sub().visit(ast.parse(f.text.strip(), mode="eval"))
     out = ast.unparse(tree)
     for a, b in _PRETTY:
         out = out.replace(a, b)
