@@ -1,4 +1,4 @@
-"""Score every unit against a scheme, vectorised over units (one pass per item, never per unit)."""
+"""Score every unit against a scheme (its compiled plan), vectorised over units (one pass per item, never per unit)."""
 from __future__ import annotations
 
 from typing import Iterable, Mapping
