@@ -260,9 +260,12 @@ def test_pages_are_chinese_offline_and_escaped(first):
     # the leader brief beside the overview, linked from the run's index (issue 16 §7)
     assert 'href="brief.html"' in index
     brief = (run / "brief.html").read_text(encoding="utf-8")
-    assert "领导简报" in brief and "http" not in brief and "<script" not in brief
+    assert "考核结果的通报" in brief and "http" not in brief and "<script" not in brief
     top = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="mini/2019/index.html"' in top and 'href="mini/2019/overview.html"' in top and "测试方案" in top
+    # the top index shows results: the 通报 and its Word copy; how the run went is on runs.html
+    assert 'href="mini/2019/brief.html"' in top and 'href="mini/2019/brief.docx"' in top and 'href="runs.html"' in top
+    assert "报告正常" in (out / "runs.html").read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------------------ resume

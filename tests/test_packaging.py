@@ -119,5 +119,5 @@ def test_wheel_renders_reports_outside_the_repository(tmp_path):
     assert [p.name.rsplit("_", 1)[-1] for p in pages] == ["brief.html", "dept01.html", "overview.html"], pages
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        assert ('class="xy-report"' in text or "领导简报" in text) and "示例县" in text
+        assert ('class="xy-report"' in text or "考核结果的通报" in text) and "示例县" in text
         assert not NETWORK.search(text)

@@ -172,7 +172,7 @@ def test_a_grade_has_one_colour_everywhere():
     assert grade_class("不合格") == "g-bad" and grade_class("良好") == ""
     assert charts.GRADE_COLOURS["bad"] == charts.RED
     css = {name: (ROOT / "lib" / "xinyong" / path).read_text(encoding="utf-8")
-           for name, path in (("report", "report/templates/report.css"), ("brief", "report/templates/brief.css"),
+           for name, path in (("report", "report/templates/report.css"), ("brief", "report/templates/brief.css"), ("notice", "report/templates/notice.css"),
                               ("batch", "batch/templates/batch.css"))}
     for name, text in css.items():  # the same red and green on every page, and in the charts
         assert ".g-bad" in text and ".g-good" in text, name
@@ -180,6 +180,28 @@ def test_a_grade_has_one_colour_everywhere():
     assert charts.GRADE_COLOURS["good"] == "#2e7d4f" and charts.RED == "#c0392b"
     templates = ROOT / "lib" / "xinyong"
     for path in ("report/templates/summary.html.j2", "report/templates/overview_ranking.html.j2",
-                 "report/templates/brief.html.j2", "report/templates/annual.html.j2",
+                 "report/templates/notice.html.j2", "report/templates/annual.html.j2",
                  "batch/templates/run_index.html.j2"):
         assert "|tone" in (templates / path).read_text(encoding="utf-8"), path
+
+
+def test_every_grade_colour_has_a_key():
+    """“Every colour has a legend” (STYLE.md, the DHIS2 scorecard's legends): above the coloured grades of
+    the overview's ranking and grade table, the year's table and their Word copies, one line says which
+    colour is which grade, and what the grey 未定 tag means; the grade chart draws the uncoloured grades in
+    the key's dark swatch (no longer the blue of links)."""
+    from xinyong.labels import grade_legend
+    from xinyong.report import charts
+    from xinyong.report.narrative import legend_html
+
+    key = grade_legend(["优秀", "良好", "合格", "不合格"])
+    assert key == [("■ 优秀", "good"), ("■ 不合格", "bad"), ("■ 良好、合格", ""),
+                   ("未定：尚有分数未知，补齐后等级可能变化", "unsettled")]
+    assert grade_legend(["合格", "不合格"], unsettled=False) == [("■ 不合格", "bad"), ("■ 合格", "")]
+    html = str(legend_html(key))
+    assert '<span class="g-good">■ 优秀</span>' in html and '<span class="g-bad">■ 不合格</span>' in html
+    assert '<span class="tag">未定</span> 尚有分数未知' in html
+    assert charts.GRADE_COLOURS[""] == charts.SLATE != charts.BLUE
+    templates = ROOT / "lib" / "xinyong" / "report" / "templates"
+    for name in ("overview_ranking.html.j2", "overview_grades.html.j2", "annual.html.j2"):
+        assert "legend_html(" in (templates / name).read_text(encoding="utf-8"), name

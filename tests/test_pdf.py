@@ -43,3 +43,50 @@ def test_missing_browser_is_a_chinese_error(monkeypatch, tmp_path):
     monkeypatch.setattr(pdf, "BROWSERS", ())
     with pytest.raises(XinyongError, match="未找到 Chromium"):
         pdf.find_browser("no-such-browser-xyz")
+
+
+def _ink_runs(png: Path) -> list[tuple[int, int]]:
+    """The columns of ink of the first line of text on a rendered page, as (first, after last) runs."""
+    from PIL import Image
+
+    im = Image.open(png).convert("L")
+    w, h = im.size
+    px = im.load()
+    band: list[int] = []
+    for y in range(h):
+        if any(px[x, y] < 128 for x in range(w)):
+            if band and y - band[-1] > 5:
+                break
+            band.append(y)
+    ink = [any(px[x, y] < 128 for y in band) for x in range(w)]
+    runs, x = [], 0
+    while x < w:
+        if ink[x]:
+            start = x
+            while x < w and ink[x]:
+                x += 1
+            runs.append((start, x))
+        x += 1
+    return runs
+
+
+@pytest.mark.slow
+def test_a_number_in_the_bold_face_prints_without_a_gap(tmp_path):
+    """SimHei (the 黑体 of headings, verdicts, bold cells) sets every Latin glyph half an em wide, the period
+    as wide as a digit: “56.71” printed as “56. 71”. The printed 黑体 takes digits and the period from a
+    proportional face (report/pdf.py LATIN): the number extracts whole and, drawn, the space after the
+    period is no wider than twice the space between two digits (it was four times as wide)."""
+    from xinyong.report.pdf import html_to_pdf
+
+    page = tmp_path / "n.html"
+    page.write_text('<html><head></head><body><h1 style="font-size:72px">56.71</h1>'
+                    "<p class=\"verdict\">示例县工业和信息化局 56.71 分</p></body></html>", encoding="utf-8")
+    pdf = html_to_pdf(page, tmp_path / "n.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert text.split().count("56.71") == 2, text
+    subprocess.run(["pdftoppm", "-r", "100", "-f", "1", "-l", "1", "-gray", "-png", str(pdf), str(tmp_path / "n")],
+                   check=True)
+    runs = _ink_runs(next(tmp_path.glob("n-*.png")))
+    assert len(runs) == 5, runs  # 5, 6, the period, 7, 1
+    gaps = [b[0] - a[1] for a, b in zip(runs, runs[1:])]
+    assert gaps[2] <= 2 * max(gaps[0], 1), gaps

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, demo_runs
 from xinyong.report import Overview, UnitReport, load_run
-from xinyong.report.brief import brief_html
+from xinyong.report.notice import notice_html as brief_html
 from xinyong.scheme.loader import SCHEME_IDS
 
 SEED_FILE = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b")

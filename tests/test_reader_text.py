@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import xinyong
-from xinyong.report.brief import brief_html
+from xinyong.report.notice import notice_html as brief_html
 from xinyong.report.load import load_run
 from xinyong.report.overview import Overview
 from xinyong.report.sections import UnitReport

@@ -143,7 +143,7 @@ def test_unit_report_of_an_unreported_unit_says_so_first(run):
 
     rep = UnitReport(run, "c")
     text = visible(rep.summary().html)
-    assert text.strip().startswith("概要") and "未报送。" in text[:20] and "均为“未知”" in text
+    assert text.strip().startswith("结论") and "未报送。" in text[:20] and "均为“未知”" in text
     assert "排名第" not in text
     assert set(rep.analysis.items()["status_zh"]) == {"未知（未报送）"}
     # its 0 points are nobody's median: 甲市's group is 甲市 alone
@@ -216,25 +216,27 @@ def test_word_overview_lists_every_unit_and_an_unreported_unit_says_so(run):
 
     from docx import Document
 
-    from xinyong.report.docx import _verdict, overview_docx
+    from xinyong.report.analysis import UnitAnalysis
+    from xinyong.report.docx import overview_docx
 
     doc = Document(io.BytesIO(overview_docx(run)))
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
-    assert "单位情况" in [p.text for p in doc.paragraphs]
+    assert "单位情况" in [p.text.split("、")[-1] for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert "乙区" in cells and "数据有误（未评分）" in cells and any("行=5，列=C" in c and "条件A" in c for c in cells)
     assert "未报送" in cells
     # the unit document's 结论 (unit_docx writes these lines first; the whole document costs a chart)
-    assert _verdict(run, "c")[0].startswith("未报送。") and not _verdict(run, "a")[0].startswith("未报送")
+    lines = {u: UnitAnalysis(run, u).verdict_lines() for u in ("a", "c")}
+    assert lines["c"][0].startswith("未报送。") and not lines["a"][0].startswith("未报送")
 
 
-def test_leader_brief_flags_the_unreported_and_counts_the_invalid(run):
-    from xinyong.report.brief import brief_data, brief_html
+def test_the_notice_names_the_unreported_and_counts_the_invalid(run):
+    from xinyong.report.notice import notice, notice_html
 
-    b = brief_data(run)
-    assert b.states == {"scored": 1, "invalid": 1, "unreported": 1}
-    assert b.flagged.set_index("name").at["丙市", "reason"] == "未报送"
-    text = page_text(brief_html(run))
-    assert "其中未报送 1 个；另有 1 个单位数据有误、未评分" in text and "— 丙市 未报送 15.00 — " in text
+    n = notice(run)
+    assert "其中 1 个单位未报送数据，1 个单位数据有误、未评分，已评分 1 个" in n.overall[0]
+    assert dict(n.individual)["丙市"].startswith("本期未报送数据")
+    text = page_text(notice_html(run))
+    assert "— 丙市 （未报送） —" in text  # no rank, no score: 未报送 is not 0
 
 
 def test_grade_shares_count_the_units_that_reported(run):

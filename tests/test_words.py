@@ -110,13 +110,14 @@ def test_the_bonus_shows_what_counts_against_its_ceiling(run):
 
 
 def test_bonus_items_are_never_losses(run):
-    """乙局 won 3 of the bonus's 5: 创新经验 (3 of 6) is not among its losses, nor the brief's."""
-    from xinyong.report.brief import brief_data
+    """乙局 won 3 of the bonus's 5: 创新经验 (3 of 6) is not among its losses, nor the 通报's common problems."""
+    from xinyong.report.notice import notice
 
     assert not any(UnitAnalysis(run, u).lost(20)["bonus"].any() for u in run.result.unit_ids)
     bonus = {i.id for i in run.scheme.walk_items() if i.bonus}
     assert not set(OverviewAnalysis(run).lost_items(20)["item"]) & bonus
-    assert not set(brief_data(run).lost_items["item"]) & bonus
+    names = {i.name for i in run.scheme.walk_items() if i.bonus}
+    assert not any(n in "".join(notice(run).common) for n in names)
 
 
 def test_points_to_win_stop_at_the_bonus_ceiling(run):
@@ -129,9 +130,9 @@ def test_points_to_win_stop_at_the_bonus_ceiling(run):
 # ------------------------------------------------------------------------------ a vetoed unit
 def test_the_vetoed_unit_is_not_ranked_anywhere(run, tmp_path):
     """[6] “实行一票否决，考核等次定为不合格，不参加排名”: 乙局 (91 points) is 不合格 and has no rank in its
-    report, the Word report, the overview and the brief; it is listed after the ranked units."""
-    from xinyong.report.brief import brief_html
-    from xinyong.report.docx import unit_docx
+    report, the Word report, the overview and the 通报; it is listed after the ranked units."""
+    from xinyong.report.notice import notice_html
+    from xinyong.report.unit_docx import unit_docx
     from xinyong.report.overview import Overview
 
     summary = UnitReport(run, "yi").summary().html
@@ -143,7 +144,7 @@ def test_the_vetoed_unit_is_not_ranked_anywhere(run, tmp_path):
     assert "本期不参加排名，列于参加排名的 4 个单位之后。" in words and "排名第" not in words
     ov = text(Overview(run).ranking().html)
     assert "不参加 乙局" in ov
-    brief = text(brief_html(run))
+    brief = text(notice_html(run))
     assert "不参加 乙局" in brief
 
 
@@ -203,13 +204,16 @@ def test_the_grade_cap_is_said(run):
 
 # ------------------------------------------------------------------------------ schemes without
 def test_no_sentence_about_vetoes_or_grades_where_the_scheme_has_none():
-    """The mini scheme has neither 合格 nor a veto excluding units: the brief does not say “没有被否决或低于
-    合格的单位”; linyi has no grades: its overview's 待评审 note says no 等级."""
-    from xinyong.report.brief import brief_data
+    """linyi has neither grades nor a veto: its 通报 does not say “没有被否决或低于合格的单位” (a unit at 58.00 has
+    68 points unknown), it names the last unit with its full marks and unknown points instead."""
+    from xinyong.report.notice import notice
 
     run = load_run("linyi", Path(xinyong.__file__).parent / "demo" / "linyi" / "2019.xlsx", period="2019")
-    b = brief_data(run)
-    assert b.flag_words == ""
+    n = notice(run)
+    said = "".join(t for _, t in n.individual)
+    assert "没有被否决" not in said and "低于合格" not in said
+    assert "为排名末位" in said and "未知" in said
+    assert "满分" in n.score_head or all("（" in r.score for r in n.rows)
 
 
 def test_the_scheme_authors_notes_are_said_in_words():

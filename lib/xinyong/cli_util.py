@@ -470,3 +470,23 @@ def parse_formats(text: str) -> list[str]:
     from .report.formats import output_formats
 
     return output_formats(text.split(","))
+
+
+# ---------------------------------------------------------------------------------------------- the 通报
+NOTICE_HELP = {
+    "issuer": "通报的发文机关（默认：方案中的发文单位）/ issuing office of the notice",
+    "date": "通报的成文日期，如 2023-01-10（默认：今天）/ date of the notice",
+    "to": "通报的主送单位（默认：各参评单位）/ addressees",
+    "rectify_by": "整改期限，如 2023-02-10（默认：下一考核期数据报送前）/ rectification deadline",
+    "number": "文号，如 郏信用办〔2023〕2号（默认留空待填）/ document number",
+}
+
+
+def notice_options(issuer: str | None, date: str | None, to: str | None, rectify_by: str | None,
+                   number: str | None):
+    """The 通报's options given on the command line (``--issuer --date --to --rectify-by --number``), as the
+    typed object the report and the batch take; a bad date is a Chinese error naming the option."""
+    from .report.notice import NoticeOptions
+
+    given = {"issuer": issuer, "date": date, "to": to, "rectify_by": rectify_by, "number": number}
+    return NoticeOptions.from_mapping({k: v for k, v in given.items() if v}, "命令行选项 ")

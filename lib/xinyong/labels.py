@@ -170,6 +170,20 @@ def score2(x: Any) -> str:
     return "未知" if _missing(x) else f"{float(x):.2f}"
 
 
+def delta2(x: Any) -> str:
+    """A change of points, signed, two decimals: +1.49, -4.11, 0.00; — when there is nothing to compare."""
+    if _missing(x):
+        return "—"
+    return ("+" if float(x) > 0 else "") + score2(x)
+
+
+def move_zh(n: Any) -> str:
+    """A change of rank: ↑3 (up three places), ↓2, — (none, or nothing to compare)."""
+    if _missing(n) or int(n) == 0:
+        return "—"
+    return f"↑{int(n)}" if int(n) > 0 else f"↓{-int(n)}"
+
+
 def rank_zh(ranked: bool, rank: Any, best: Any = None, worst: Any = None) -> str:
     """A unit's place as every page and ``scores.xlsx`` print it: “第 4 名”; “暂列第 4 名（第 2–5 名）” when
     unknown points could still move it (``best``/``worst``: its rank if every unknown point went for or
@@ -219,3 +233,19 @@ def grade_attr(grade: Any) -> Markup:
     """`` class="g-bad"`` for a cell's start tag (empty when the grade has no colour of its own)."""
     c = grade_class(grade)
     return Markup(f' class="{c}"') if c else Markup("")
+
+
+UNSETTLED_ZH = ("未定", "尚有分数未知，补齐后等级可能变化")
+
+
+def grade_legend(grades: Any, unsettled: bool = True) -> list[tuple[str, str]]:
+    """The key to the grade colours, as every page and Word file prints it above a table of coloured
+    grades: (text, tone) per colour in use — “■ 优秀” green, “■ 不合格” red, the other grades in the text's
+    own colour — and, with ``unsettled``, the grey 未定 mark (tone ``unsettled``: a page draws it as the tag its
+    tables put beside a grade). Grades in the scheme's order."""
+    groups: dict[str, list[str]] = {"good": [], "bad": [], "": []}
+    for g in grades:
+        if not _missing(g) and str(g) not in groups[grade_tone(g)]:
+            groups[grade_tone(g)].append(str(g))
+    out = [("■ " + "、".join(gs), tone) for tone, gs in groups.items() if gs]
+    return out + ([("：".join(UNSETTLED_ZH), "unsettled")] if unsettled else [])

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from ..cli_util import FORMAT_HELP, Consoles, pairs, parse_formats
+from ..cli_util import FORMAT_HELP, NOTICE_HELP, Consoles, notice_options, pairs, parse_formats
 
 
 def _say(consoles: Consoles, text: str) -> None:
@@ -75,6 +75,11 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
                                                 help="进度条（默认仅在终端显示）/ progress bar (default: on a terminal)"),
         format: str = typer.Option("html", "--format", help=FORMAT_HELP),
+        issuer: Optional[str] = typer.Option(None, "--issuer", help=NOTICE_HELP["issuer"]),
+        date: Optional[str] = typer.Option(None, "--date", help=NOTICE_HELP["date"]),
+        to: Optional[str] = typer.Option(None, "--to", help=NOTICE_HELP["to"]),
+        rectify_by: Optional[str] = typer.Option(None, "--rectify-by", help=NOTICE_HELP["rectify_by"]),
+        number: Optional[str] = typer.Option(None, "--number", help=NOTICE_HELP["number"]),
     ):
         """批量生成全部单位报告、总览和目录页 / render every unit's report, the overview and index pages."""
         from ..cli_util import settings
@@ -86,6 +91,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         charts.set_fast_path(conf.fast_charts)  # Word pages are drawn here, on the client
 
         formats = parse_formats(format)
+        opts = notice_options(issuer, date, to, rectify_by, number)  # with --all: over the params file's
         if all_ is not None:
             if scheme or period or data or history or reading:
                 raise XinyongError("--all 不能与 --scheme/--period/--data/--history/--reading 同时使用",
@@ -100,13 +106,13 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         try:
             if all_ is not None:
                 summaries = run_all(all_, out, jobs=jobs, resume=resume, progress=progress, scheduler=scheduler,
-                                    engine=engine, formats=formats, settings=conf)
+                                    engine=engine, formats=formats, settings=conf, notice=opts)
                 if not summaries:
                     _say(consoles, f"参数文件 {all_} 中没有任何运行（runs 为空）")
             else:
                 summaries = [run_batch(scheme, period, data, out, history=hist, jobs=jobs, resume=resume,
                                        readings=rd, progress=progress, scheduler=scheduler, engine=engine,
-                                       formats=formats, settings=conf)]
+                                       formats=formats, settings=conf, notice=opts)]
         except KeyboardInterrupt:
             _warn(consoles, "已中断。已完成的报告和缓存都已保存；再次运行同一命令会跳过它们，只生成其余的。")
             raise typer.Exit(130) from None

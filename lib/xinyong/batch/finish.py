@@ -1,4 +1,4 @@
-"""A run's own pages once its reports are in: the overview's record, the leader brief, ``scores.xlsx``,
+"""A run's own pages once its reports are in: the overview's record, the 通报, ``scores.xlsx``,
 ``summary.json``, the run's ``index.html`` and the top-level ``index.html``.
 
 Each page is written only when its bytes change, and the run's time of last update moves only when
@@ -79,20 +79,29 @@ def empty_overview(s: BatchSummary, scheme: Any, inputs: RunInputs, links: Mappi
     return gone, new, partial(empty_overview_docx, scheme, s.period, data_name, inputs.invalid)
 
 
-def write_brief(s: BatchSummary, run: Any, links: Mapping[str, str], due: bool) -> tuple[bool, bool]:
-    """The leader brief (one A4 page) beside the overview, from the run the client scored; written again
-    only when ``due`` (something of the run changed) or missing. Returns (a file was removed, the brief
-    was written)."""
+def write_brief(s: BatchSummary, run: Any, links: Mapping[str, str], due: bool, options: Any = None) -> tuple[bool, bool]:
+    """The 通报 (notice of results) beside the overview, from the run the client scored; its facts (the
+    lowest unit, vetoed units, grades not settled) recorded in ``s.overview["notice"]`` for the top index.
+    The page is written again only when ``due`` (something of the run changed), missing, or made with
+    other ``options`` (:class:`~xinyong.report.notice.NoticeOptions`). Returns (a file was removed, the
+    page was written)."""
     brief = s.run_dir / BRIEF
     if run is None:
         gone = brief.exists()
         _remove(brief)
         return gone, False
-    if not (due or not brief.exists()):
-        return False, False
-    from ..report.brief import brief_html
+    from ..report.notice import notice, notice_page, options_key, recorded_key
 
-    return False, outputs.write_if_changed(brief, brief_html(run, dict(links)).encode("utf-8"))
+    n = notice(run, options)
+    s.overview["notice"] = n.facts()
+    key = options_key(options)
+    try:
+        same = recorded_key(brief.read_text(encoding="utf-8")) == key
+    except OSError:
+        same = False
+    if not due and same:
+        return False, False
+    return False, outputs.write_if_changed(brief, notice_page(n, dict(links), key).encode("utf-8"))
 
 
 def write_run_pages(s: BatchSummary, scheme: Any, out_dir: Path, old: dict, changed: bool, t0: float,
@@ -109,7 +118,7 @@ def write_run_pages(s: BatchSummary, scheme: Any, out_dir: Path, old: dict, chan
         _remove(run_dir / outputs.SCORES)
     write_run_index(s, scheme)
     outputs.write_if_changed(run_dir / outputs.SUMMARY, outputs.summary_json(s))
-    outputs.write_if_changed(out_dir / outputs.INDEX, outputs.top_index(out_dir).encode("utf-8"))
+    outputs.write_top_pages(out_dir)
 
 
 def write_run_index(s: BatchSummary, scheme: Any) -> None:

@@ -17,7 +17,7 @@ from ..util import atomic_write_bytes
 from . import outputs
 from .model import UnitOutcome
 
-BRIEF = "brief.html"  # the leader brief (领导简报), beside overview.html
+BRIEF = "brief.html"  # the 通报 (notice of results), beside overview.html
 OTHER = ("docx", "pdf")
 
 
@@ -67,14 +67,16 @@ def write_other_formats(pages: list[Page], gone: list[Path], formats: Sequence[s
     return changed or bool(prints)
 
 
-def run_pages(run: Any, outcomes: Iterable[UnitOutcome], run_dir: Path, overview_new: bool, brief_new: bool,
+def run_pages(run: Any, outcomes: Iterable[UnitOutcome], run_dir: Path, overview_new: bool,
               empty: tuple[bool, Callable[[], bytes]] | None = None) -> tuple[list[Page], list[Path]]:
     """A run's pages that have Word and PDF versions, and the versions of pages that have none any more.
     ``empty``: (page rendered now, Word maker) of the overview of a run with no scoreable unit (``run`` is
-    None): it is printed and written as Word like any overview; the brief has nothing to say then."""
+    None): it is printed and written as Word like any overview; the 通报 has nothing to say then.
+    The 通报 is apart (:func:`notice_pages`): it has formats of its own (:func:`notice_formats`)."""
     from functools import partial
 
-    from ..report.docx import overview_docx, unit_docx
+    from ..report.docx import overview_docx
+    from ..report.unit_docx import unit_docx
 
     pages: list[Page] = []
     gone: list[Path] = []
@@ -85,14 +87,39 @@ def run_pages(run: Any, outcomes: Iterable[UnitOutcome], run_dir: Path, overview
             continue
         pages.append((run_dir / u.html, u.status == "ok", partial(unit_docx, run, u.id)))
     if run is not None:
-        pages += [(run_dir / "overview.html", overview_new, partial(overview_docx, run)), (run_dir / BRIEF, brief_new, None)]
+        pages.append((run_dir / "overview.html", overview_new, partial(overview_docx, run)))
     else:
-        gone.append((run_dir / BRIEF).with_suffix(".pdf"))
         if empty is not None:
             pages.append((run_dir / "overview.html", empty[0], empty[1]))
         else:
             gone += [run_dir / f"overview.{x}" for x in OTHER]
     return pages, gone
+
+
+def notice_formats(formats: Sequence[str], chromium: str | None = None) -> tuple[str, ...]:
+    """The files of a run's 通报: HTML and Word always (it is the document an office edits and sends), and
+    the PDF when the batch prints PDFs or a browser to print it is there (``chromium`` or one on ``PATH``)."""
+    from ..errors import XinyongError
+    from ..report.pdf import find_browser
+
+    if "pdf" in formats:
+        return ("html", "docx", "pdf")
+    try:
+        find_browser(chromium)
+    except XinyongError:
+        return ("html", "docx")
+    return ("html", "docx", "pdf")
+
+
+def notice_pages(run: Any, run_dir: Path, fresh: bool, notice: Any = None) -> tuple[list[Page], list[Path]]:
+    """The 通报's page with its Word maker (``notice``: its options), or its Word and PDF to remove when the
+    run has nothing to say (``run`` is None)."""
+    from ..report.notice_docx import notice_docx
+
+    page = run_dir / BRIEF
+    if run is None:
+        return [], [page.with_suffix("." + x) for x in OTHER]
+    return [(page, fresh, partial(notice_docx, run, notice))], []
 
 
 def record_other_formats(outcomes: Iterable[UnitOutcome], overview: dict, run_dir: Path) -> None:

@@ -25,6 +25,8 @@ from .model import ERROR_KIND_ZH, BatchSummary, UnitOutcome
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_TEMPLATES = Path(__file__).parents[1] / "report" / "templates"
 INDEX = "index.html"
+RUNS = "runs.html"  # beside the top index: the analysts' view of every run (reports made, failed, updated)
+NOTICE = "brief.html"  # a run's 通报 (batch.formats.BRIEF)
 SUMMARY = "summary.json"
 SCORES = "scores.xlsx"
 UNITS_DIR = "units"
@@ -142,6 +144,26 @@ def run_index(s: BatchSummary, has_grades: bool, has_gates: bool, annual_href: s
 
 
 def top_index(out_dir: Path) -> str:
+    """The results of every run under ``out_dir``, grouped by scheme: per period the 通报 (HTML, Word, PDF),
+    the lowest unit, the vetoed units and the units whose grade is not settled, as the 通报 states them
+    (its facts, recorded in the run's ``summary.json``); the overview; the year's pages. How each run went
+    (reports made, failed, updated) is on :func:`runs_index`, linked from here."""
+    return render("top_index.html.j2", groups=_groups(out_dir), runs_href=RUNS)
+
+
+def runs_index(out_dir: Path) -> str:
+    """The analysts' index of every run under ``out_dir``: units, reports made and failed, the run's own
+    index (its unit reports and errors), the overview, when it was last updated."""
+    return render("runs_index.html.j2", groups=_groups(out_dir), top_href=INDEX)
+
+
+def write_top_pages(out_dir: Path) -> None:
+    """The top index and the analysts' run index, each written only when it changes."""
+    write_if_changed(out_dir / INDEX, top_index(out_dir).encode("utf-8"))
+    write_if_changed(out_dir / RUNS, runs_index(out_dir).encode("utf-8"))
+
+
+def _groups(out_dir: Path) -> list[dict]:
     """Every run under ``out_dir`` (``<scheme>/<period>/summary.json``), grouped by scheme."""
     groups: dict[str, dict] = {}
     for path in sorted(out_dir.glob(f"*/*/{SUMMARY}")):
@@ -156,7 +178,14 @@ def top_index(out_dir: Path) -> str:
         units = d.get("units") or []
         n_failed = sum(1 for u in units if u.get("status") == "failed")
         ov = d.get("overview") or {}
+        notice = ov.get("notice") or {}
+        has_notice = (path.parent / NOTICE).is_file() and bool(notice)
         g["runs"].append({"period": d.get("period", pdir), "n_units": len(units), "n_ok": len(units) - n_failed,
+                          "notice": {"title": notice.get("title", ""), "lowest": notice.get("lowest", ""),
+                                     "vetoed": notice.get("vetoed") or [], "unsettled": notice.get("unsettled") or [],
+                                     "href": href(sdir, pdir, NOTICE),
+                                     **{fmt: href(sdir, pdir, ov[f"brief_{fmt}"]) for fmt in ("docx", "pdf")
+                                        if ov.get(f"brief_{fmt}")}} if has_notice else None,
                           "failed": n_failed, "run_error": d.get("run_error"), "updated": d.get("updated"),
                           "index_href": href(sdir, pdir, INDEX),
                           "overview_href": href(sdir, pdir, *ov["html"].split("/"))
@@ -168,7 +197,7 @@ def top_index(out_dir: Path) -> str:
                         **{fmt: href(g["dir"], p.with_suffix("." + fmt).name) for fmt in ("docx", "pdf")
                            if p.with_suffix("." + fmt).exists()}}
                        for p in sorted((out_dir / g["dir"]).glob("annual-*.html"))]
-    return render("top_index.html.j2", groups=out)
+    return out
 
 
 def summary_json(s: BatchSummary) -> bytes:

@@ -1,6 +1,8 @@
 """The params file of ``xinyong batch --all`` (``params/demo.yaml``): which runs, with which data.
 
-``runs: [{scheme, period, data, history: [{period, data}], readings}]``. Relative paths are looked up
+``runs: [{scheme, period, data, history: [{period, data}], readings, notice}]``, and a ``notice:`` block
+beside ``runs`` for every run's 通报 (``issuer``, ``date``, ``to``, ``rectify_by``, ``number``; a run's own
+``notice:`` block overrides it key by key). Relative paths are looked up
 from the current folder, then the params file's folder, then its parent (``params/demo.yaml`` names
 files relative to the repository root).
 """
@@ -40,6 +42,9 @@ def load_params(params_file: str | os.PathLike) -> list[dict]:
     if not isinstance(runs, list):
         raise XinyongError(f"参数文件应有 runs: 列表：{pf}", "params file needs a 'runs:' list", file=str(pf))
     bases = [Path.cwd(), pf.resolve().parent, pf.resolve().parent.parent]
+    from ..report.notice import NoticeOptions
+
+    every = NoticeOptions.from_mapping(raw.get("notice"), f"参数文件 {pf.name}：")
     out = []
     for k, r in enumerate(runs, 1):
         if not isinstance(r, dict) or not all(x in r for x in ("scheme", "period", "data")):
@@ -50,7 +55,8 @@ def load_params(params_file: str | os.PathLike) -> list[dict]:
         out.append({"scheme": scheme, "period": str(r["period"]), "data": _resolve(r["data"], bases),
                     "history": [{"period": str(h["period"]), "data": _resolve(h["data"], bases)}
                                 for h in (r.get("history") or [])],
-                    "readings": dict(r.get("readings") or {})})
+                    "readings": dict(r.get("readings") or {}),
+                    "notice": NoticeOptions.from_mapping(r.get("notice"), f"参数文件 {pf.name} 第 {k} 个运行：").over(every)})
     return out
 
 

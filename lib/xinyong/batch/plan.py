@@ -42,6 +42,7 @@ class RunRequest:
     out_dir: Path
     run_dir: Path
     notebooks: Path | None = None  # Settings.notebooks: the notebooks' folder, None for the packaged ones
+    notice: Any = None  # report.notice.NoticeOptions: who issues the 通报, when, to whom, the 整改 deadline
 
     @property
     def units_dir(self) -> Path:

@@ -28,13 +28,15 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import InputError, XinyongError
+from ..report.notice import NoticeOptions
 from ..report.render import check_engine
 from ..settings import DEFAULT, Settings
 from . import outputs
 from .cache import Cache
 from .executor import Executor
 from .finish import empty_overview, now, old_summary, record_overview, write_brief, write_run_index, write_run_pages
-from .formats import batch_formats, record_other_formats, run_pages, write_other_formats
+from .formats import (batch_formats, notice_formats, notice_pages, record_other_formats, run_pages,
+                      write_other_formats)
 from .lock import WORK_DIR, RunLock, clear_leftovers, stop_on_sigterm
 from .model import BatchSummary
 from .names import safe_component
@@ -54,7 +56,8 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
               history: Sequence[Mapping[str, Any]] | None = None, jobs: int | None = None, resume: bool = True,
               readings: Mapping[str, str] | None = None, progress: bool | None = None,
               executor: Executor | None = None, scheduler: str | None = None, engine: str = "warm",
-              formats: Sequence[str] = ("html",), settings: Settings = DEFAULT) -> BatchSummary:
+              formats: Sequence[str] = ("html",), settings: Settings = DEFAULT,
+              notice: NoticeOptions | None = None) -> BatchSummary:
     """Render every unit's report of ``scheme`` × ``period`` from ``data`` into ``out_dir/<scheme>/<period>/``.
 
     ``history``: earlier periods ``[{"period": ..., "data": ...}]`` (later ones are ignored, as in the
@@ -65,7 +68,8 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
     Word and PDF beside the HTML, here on the client (:mod:`.formats`); ``executor``: one
     shared by several runs (``run_all``; its settings are then the run's). ``settings``: the notebooks'
     folder, the PDF browser, the workers' output and charts (:class:`~xinyong.settings.Settings`, built
-    by the command line). ``resume``: skip units whose cache key is
+    by the command line). ``notice``: who issues the 通报, when, to whom, by when units rectify
+    (:class:`~xinyong.report.notice.NoticeOptions`; None: the defaults). ``resume``: skip units whose cache key is
     unchanged since their last good report. ``progress``: progress bar (default: only on a terminal).
     Invalid data of a unit or a failing notebook fails that unit only; problems that belong to no unit
     fail the run (``summary.run_error``). Raises only for what prevents any output (unknown scheme,
@@ -76,7 +80,7 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
     """
     t0 = time.perf_counter()
     conf = executor.settings if executor is not None else settings
-    req = _request(scheme, period, data, out_dir, history, readings, resume, progress, engine, formats, conf)
+    req = _request(scheme, period, data, out_dir, history, readings, resume, progress, engine, formats, conf, notice)
     ex = executor or Executor(jobs, scheduler=scheduler or conf.scheduler, engine=engine, settings=conf)
     s = BatchSummary(scheme=req.scheme.id, scheme_title=req.scheme.title, period=req.period, run_dir=req.run_dir,
                      data=str(req.data.resolve()), jobs=ex.jobs, started=now(),
@@ -95,7 +99,8 @@ def run_batch(scheme: str | os.PathLike, period: str, data: str | os.PathLike, o
 
 
 def _request(scheme: Any, period: Any, data: Any, out_dir: Any, history: Any, readings: Mapping[str, str] | None,
-             resume: bool, progress: bool | None, engine: str, formats: Sequence[str], conf: Settings) -> RunRequest:
+             resume: bool, progress: bool | None, engine: str, formats: Sequence[str], conf: Settings,
+             notice: NoticeOptions | None = None) -> RunRequest:
     """The arguments checked, in this order: the scheme, the history, the engine, the formats."""
     from ..scheme import load_scheme
 
@@ -107,7 +112,7 @@ def _request(scheme: Any, period: Any, data: Any, out_dir: Any, history: Any, re
     return RunRequest(scheme=sch, scheme_arg=str(scheme), period=period, data=Path(data), history=earlier,
                       readings=tuple(dict(readings or {}).items()), resume=resume, progress=progress,
                       formats=batch_formats(formats, conf.chromium), out_dir=out, notebooks=conf.notebooks,
-                      run_dir=out / safe_component(sch.id) / safe_component(period))
+                      run_dir=out / safe_component(sch.id) / safe_component(period), notice=notice)
 
 
 def _run(req: RunRequest, s: BatchSummary, ex: Executor, t0: float) -> None:
@@ -169,11 +174,14 @@ def _run_pages(req: RunRequest, s: BatchSummary, ex: Executor, inputs: RunInputs
         empty = (written, make_docx)
     else:
         record_overview(s, overview, results.get(("overview", None)), cache)
-    gone, brief_new = write_brief(s, run, links, due=changed or overview is not None)
+    gone, brief_new = write_brief(s, run, links, due=changed or overview is not None, options=req.notice)
     changed |= gone
     overview_new = overview is not None and s.overview.get("status") == "ok"
-    pages, stale = run_pages(run, s.units, req.run_dir, overview_new, brief_new, empty)
+    pages, stale = run_pages(run, s.units, req.run_dir, overview_new, empty)
     changed |= write_other_formats(pages, stale, req.formats, ex.jobs, ex.settings.chromium)
+    pages, stale = notice_pages(run, req.run_dir, brief_new, req.notice)
+    changed |= write_other_formats(pages, stale, notice_formats(req.formats, ex.settings.chromium), ex.jobs,
+                                   ex.settings.chromium)
     record_other_formats(s.units, s.overview, req.run_dir)
     return changed
 
@@ -181,8 +189,10 @@ def _run_pages(req: RunRequest, s: BatchSummary, ex: Executor, inputs: RunInputs
 # ------------------------------------------------------------------------------------------- all runs
 def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "outputs", jobs: int | None = None,
             resume: bool = True, progress: bool | None = None, scheduler: str | None = None,
-            engine: str = "warm", formats: Sequence[str] = ("html",), settings: Settings = DEFAULT) -> list[BatchSummary]:
-    """Every run of ``params_file`` on one cluster; the top ``index.html`` links them.
+            engine: str = "warm", formats: Sequence[str] = ("html",), settings: Settings = DEFAULT,
+            notice: NoticeOptions | None = None) -> list[BatchSummary]:
+    """Every run of ``params_file`` on one cluster; the top ``index.html`` links them. ``notice``: the
+    通报's options given on the command line, over the params file's ``notice:`` blocks.
 
     Two runs are in progress at a time, in the file's order: while the workers render one run's
     reports, this process reads and scores the next and submits its reports behind them, and writes
@@ -200,7 +210,8 @@ def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "output
     with stop_on_sigterm():  # between two runs too
         pool = ThreadPoolExecutor(RUNS_AT_ONCE, thread_name_prefix="xinyong-run")
         try:
-            pending = [pool.submit(_one_run, r, out, ex, folders[folder_key(r)], resume, progress, formats)
+            pending = [pool.submit(_one_run, r, out, ex, folders[folder_key(r)], resume, progress, formats,
+                                   notice.over(r["notice"]) if notice is not None else r["notice"])
                        for r in runs]
             summaries = [f.result() for f in pending]
         except BaseException:  # Ctrl-C, SIGTERM: stop every run, let each clean up its folder, then go
@@ -212,17 +223,17 @@ def run_all(params_file: str | os.PathLike, out_dir: str | os.PathLike = "output
             ex.close()
     out.mkdir(parents=True, exist_ok=True)
     _write_annual_pages(summaries, formats, settings.chromium)
-    outputs.write_if_changed(out / outputs.INDEX, outputs.top_index(out).encode("utf-8"))
+    outputs.write_top_pages(out)
     return summaries
 
 
 def _one_run(r: dict, out: Path, ex: Executor, folder: threading.Lock, resume: bool, progress: bool | None,
-             formats: tuple[str, ...]) -> BatchSummary:
+             formats: tuple[str, ...], notice: NoticeOptions | None = None) -> BatchSummary:
     """One run of the params file; one that cannot start never stops the others."""
     try:
         with folder:
             return run_batch(r["scheme"], r["period"], r["data"], out, history=r["history"], resume=resume,
-                             readings=r["readings"], progress=progress, executor=ex, formats=formats)
+                             readings=r["readings"], progress=progress, executor=ex, formats=formats, notice=notice)
     except Exception as exc:  # noqa: BLE001 — recorded in the run's summary
         msg = exc.message if isinstance(exc, XinyongError) else f"内部错误：{type(exc).__name__}: {exc}"
         detail = exc.detail if isinstance(exc, XinyongError) else repr(exc)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import where
-from ..labels import STATUS_ZH, UNIT_STATE_ZH, label, num, rank_zh, score2
+from ..labels import STATUS_ZH, UNIT_STATE_ZH, label, num, period_zh, rank_zh, score2
 from ..scoring.describe import Names, gate_sentence
 from ..util import computed_once
 from .load import Run
@@ -150,6 +150,11 @@ class Standing:
     bonus_raw: float = 0.0
     bonus_ceiling: float | None = None
 
+    @property
+    def full_marks(self) -> float:
+        """The most the total can count: the base maximum and the bonus allowed on top of it."""
+        return float(self.base_max) + float(self.bonus_max or 0)
+
 
 @dataclass(frozen=True)
 class Previous:
@@ -178,6 +183,66 @@ class Peers:
     best: str  # unit id with the highest total in the group
     best_name: str
     sections: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Todo:
+    """What the unit must do first (“本单位要做的事”): the actions with the most points at stake.
+
+    ``rows``: one action per item, most points first (:meth:`UnitAnalysis.actions`' order): item, name,
+    ``verb`` (补报 | 提供佐证 | 核实 | 整改 | 争取), ``action`` (the verb and the item, as a sentence),
+    ``facts`` (the unit's case this period, in the item's own words), to_win, state, ``evidence`` (what
+    to send, as the scheme writes it; "" when it says nothing), ``sent`` (registered evidence files),
+    responsible, deadline. ``same``: the columns whose text is the same in every row (责任单位, 时限), said
+    once above the table instead of in each row ("" for one: the scheme does not say). ``n_all``: every
+    action (the rows are the first of them); ``to_win``/``to_win_unknown``/``shared_cap`` as the standing."""
+
+    rows: pd.DataFrame
+    same: dict
+    n_all: int
+    to_win: float
+    to_win_unknown: float
+    shared_cap: bool
+
+
+@dataclass(frozen=True)
+class VerdictLine:
+    """One sentence of the verdict: ``key`` (what it states: total, cap, gate, grade, reading, rank,
+    change, moved, lost, unknown), ``lead`` (words a page sets in bold, e.g. “一票否决：”) and ``text``."""
+
+    key: str
+    text: str
+    lead: str = ""
+
+    def __str__(self) -> str:
+        return self.lead + self.text
+
+
+# the sentence a capped section or the bonus ceiling adds to the verdict (the raw sum and what counts)
+def cap_sentence(c: dict) -> str:
+    quote = f"（“{c['quote']}”）" if c.get("quote") else ""
+    name = "“" + str(c["name"]).replace("“", "‘").replace("”", "’") + "”"
+    if c.get("max") is not None and c["raw"] > c["max"]:
+        where = "附加分上限" if c["target"] == "@bonus" else "本部分上限"
+        return f"{name}各条目合计 {num(c['raw'])} 分，超过{where} {num(c['max'])} 分，按 {num(c['points'])} 分计入{quote}。"
+    return f"{name}各条目合计 {num(c['raw'])} 分，低于本部分下限 {num(c['min'])} 分（扣完为止），按 {num(c['points'])} 分计入{quote}。"
+
+
+# Where an item's plain-language computation stops stating the unit's case and starts computing: the facts
+# a page repeats beside an action are what comes before (“迟报、错报条数 3条”, not “；每条扣 0.5 分：…”).
+FACT_STOPS = (" → ", "；每", "：按", " × ", "（要求为", "；评分条件", "；合计", "（未按零分计）")
+
+
+def facts_of(description: str) -> str:
+    """The unit's case in an item's computation text (:data:`FACT_STOPS`), without the arithmetic."""
+    text = str(description or "").removeprefix("缺少数据：")
+    cut = min([k for k in (text.find(s) for s in FACT_STOPS) if k > 0], default=len(text))
+    return text[:cut].strip("；，。 ")
+
+
+def quote_name(name: object) -> str:
+    s = "" if name is None else str(name)
+    return "“" + s.replace("“", "‘").replace("”", "’") + "”"
 
 
 class UnitAnalysis:
@@ -310,25 +375,47 @@ class UnitAnalysis:
             out.append({"kind": g["kind"], "outcome": g["outcome"], "lead": lead, "text": text})
         return out
 
-    def verdict_lines(self) -> list[str]:
-        """The verdict as sentences (the Word report's; the HTML summary prints the same sentences from
-        the same functions): total, gates and what failing them did, grade, readings that change the
-        grade, rank, unknown points."""
+    def verdict(self) -> list[VerdictLine]:
+        """The verdict as sentences, every writer's (the HTML summary and the Word report print these, in
+        this order): total and its maximum, grade, gates and what failing them did, readings under which
+        the grade differs, rank (and within the unit's kind), the caps that cut a sum, the change since
+        the previous period, unknown points."""
         st = self.standing()
         if self.unit in self.res.unreported:
-            return ["未报送。本期没有报送数据：全部适用条目均为“未知”，不按零分计算；本期不参加排名。"]
+            return [VerdictLine("total", "未报送。本期没有报送数据：全部适用条目均为“未知”，不按零分计算；本期不参加排名。")]
         parts = ([f"基础分 {score2(st.base)} 分", f"附加分 {score2(st.bonus)} 分", f"基础满分 {num(st.base_max)} 分",
                   f"附加分最多计 {num(st.bonus_max)} 分"] if st.bonus_max else [f"满分 {num(st.base_max)} 分"])
-        lines = [f"总分 {score2(st.total)} 分（{'，'.join(parts)}）。"]
-        lines += [g["lead"] + g["text"] for g in self.gate_sentences()]
+        out = [VerdictLine("total", f"总分 {score2(st.total)} 分（{'，'.join(parts)}）。")]
         if gs := grade_sentence(st):
-            lines.append(gs + "。")
-        for c in self.reading_grade_changes():
-            lines.append(reading_sentence(c) + "。")
-        lines.append(rank_sentence(st) + "。")
+            out.append(VerdictLine("grade", gs + "。"))
+        out += [VerdictLine("gate", g["text"], g["lead"]) for g in self.gate_sentences()]
+        out += [VerdictLine("reading", reading_sentence(c).removeprefix("条款有歧义：") + "。", "条款有歧义：")
+                for c in self.reading_grade_changes()]
+        rank = rank_sentence(st)
+        if st.ranked and st.group_n < st.n_units:
+            rank += (f"，在同类（{st.unit_kind}）{st.group_n} 个单位中{'排名' if st.rank_settled else '暂列'}"
+                     f"第 {st.group_rank}")
+        out.append(VerdictLine("rank", rank + "。"))
+        out += [VerdictLine("cap", cap_sentence(c)) for c in self.res.cap_rows(self.unit)]
+        if (prev := self.previous()) is not None:
+            place = f"第 {prev.rank} 名" if prev.ranked else "不参加排名"
+            d = prev.delta
+            change = f"提高 {score2(d)} 分" if d > 0 else f"下降 {score2(-d)} 分" if d < 0 else "持平"
+            moved = ""
+            if prev.rank != st.rank and st.ranked and prev.ranked:
+                moved = f"，名次{'上升' if prev.rank > st.rank else '下降'} {abs(prev.rank - st.rank)} 位"
+            out.append(VerdictLine("change", f"与上一考核期（{period_zh(prev.period)}，{score2(prev.total)} 分，{place}）"
+                                             f"相比，总分{change}{moved}。"))
         if st.unknown_points > 0:
-            lines.append(f"仍有 {score2(st.unknown_points)} 分因缺数据或待评审而未知，未按零分计算。")
-        return lines
+            why = [f"{n} 个条目{w}" for n, w in ((st.n_missing, "缺少数据"), (st.n_pending, "待评审赋分"),
+                                              (st.n_undefined, "无法计算（如分母为零）")) if n]
+            out.append(VerdictLine("unknown", f"仍有 {score2(st.unknown_points)} 分尚未确定：{'，'.join(why)}。"
+                                              f"这些分数不按零分计算，补齐后总分最高可达 {score2(st.max_possible)} 分。"))
+        return out
+
+    def verdict_lines(self) -> list[str]:
+        """:meth:`verdict` as plain sentences (the lead words joined to their text)."""
+        return [str(v) for v in self.verdict()]
 
     def _readings_of(self, item_id: str) -> list[dict]:
         used = self.res.rules[item_id].readings
@@ -492,6 +579,110 @@ class UnitAnalysis:
         """Whether the items of :meth:`actions` share a cap, so their points to win add up to more than the
         unit can win (:attr:`Standing.to_win`): the page then says they do not add up."""
         return float(self.actions()["to_win"].sum()) > self.standing().to_win + 1e-6
+
+    def todo(self, n: int = 5) -> Todo:
+        """The first ``n`` of :meth:`actions` (most points to win first) as actions a department takes,
+        a verb first: 补报 the data an item lacks, 提供佐证 for a judgement still to be reviewed, 核实 data
+        that cannot be computed, 整改 an item that lost points, 争取 a bonus still below its ceiling; each
+        with the unit's case, the evidence to send and, said once when every row has the same, 责任单位
+        and 时限 (:class:`Todo`)."""
+        acts = self.actions()
+        ev = self.evidence().set_index("item") if len(self.unit_items) else None
+        items = self.unit_items.set_index("item")
+        rows = []
+        for r in acts.head(n).itertuples():
+            it = items.loc[r.item]
+            name = quote_name(r.name)
+            if r.status == "missing_input":
+                verb, action = "补报", f"补报{name}的数据"
+            elif r.status == "pending_judgement":
+                verb, action = "提供佐证", f"提供{name}的佐证材料，提请评审赋分"
+            elif r.status == "undefined":
+                verb, action = "核实", f"核实{name}的数据"
+            elif bool(it["bonus"]):
+                verb, action = "争取", f"争取附加分{name}"
+            else:
+                verb, action = "整改", f"整改{name}"
+            if r.status == "missing_input":
+                facts = r.todo.removeprefix("补录数据：").split("；并准备：")[0]
+                facts = f"缺少：{facts}" if facts else "缺少数据"
+            elif r.status == "pending_judgement":
+                facts = "尚无评审得分"
+            else:
+                facts = facts_of(it["description"])
+            sent = len(ev.at[r.item, "supplied"]) if ev is not None and r.item in ev.index else 0
+            rows.append({"item": r.item, "name": r.name, "verb": verb, "action": action, "facts": facts,
+                         "to_win": r.to_win, "state": r.state, "evidence": str(it["evidence"] or ""), "sent": sent,
+                         "responsible": str(r.responsible or ""), "deadline": str(r.deadline or "")})
+        df = _frame(rows, ["item", "name", "verb", "action", "facts", "to_win", "state", "evidence", "sent",
+                           "responsible", "deadline"])
+        same = {c: df[c].iloc[0] for c in ("responsible", "deadline") if len(df) and df[c].nunique() == 1}
+        st = self.standing()
+        return Todo(df, same, len(acts), st.to_win, st.to_win_unknown,
+                    float(acts["to_win"].sum()) > st.to_win + 1e-6)
+
+    def evidence_gaps(self) -> pd.DataFrame:
+        """The applicable items whose evidence the scheme requires and the unit has not registered, in
+        this order: item, name, status, points (None when unknown), max, required, and ``scored``: True for an
+        item counted with points (“已计分但无佐证”: the points stand on evidence nobody sent). Those come
+        first, most points first; then the others in document order."""
+        ev = self.evidence()
+        items = self.unit_items.set_index("item")
+        rows = []
+        for r in ev[ev["flag"].astype(bool)].itertuples():
+            it = items.loc[r.item]
+            pts = None if it["status"] != "scored" else float(it["points"])
+            rows.append({"item": r.item, "name": r.name, "status": it["status"], "points": pts,
+                         "max": float(it["max"]), "required": r.required,
+                         "scored": pts is not None and pts > EPS})
+        rows.sort(key=lambda g: (not g["scored"], -(g["points"] or 0)))  # the points that stand on nothing first
+        return _frame(rows, ["item", "name", "status", "points", "max", "required", "scored"])
+
+    def losses(self) -> tuple[pd.DataFrame, float, bool]:
+        """Every scored base item short of full marks (:meth:`lost`, most first), the points they lose
+        together, and whether that sum is more than the unit can win back (items sharing a cap)."""
+        lost = self.lost(n=len(self.unit_items))
+        total = round(float(lost["lost"].sum()), 6)
+        return lost, total, total > self.standing().to_win + 1e-6
+
+    def unknown_items(self) -> pd.DataFrame:
+        """The applicable items whose points are unknown (missing data, pending review, not computable):
+        item, name, status, max; never counted as lost."""
+        it = self.unit_items
+        unk = it[it["status"].isin(UNKNOWN_STATUSES)]
+        return _frame([{"item": r.item, "name": r.name, "status": r.status, "max": float(r.max)}
+                       for r in unk.itertuples()], ["item", "name", "status", "max"])
+
+    def peer_comparison(self) -> pd.DataFrame | None:
+        """The scheme's cross-unit comparison (:func:`comparison`) for this unit only: per ranked numeric
+        sub-metric, the unit's value beside the median and the best value among the units with data (a
+        yes/no answer is not ranked). None when the scheme asks for no comparison.
+
+        Columns: item, item_name, label, measure, direction (越高越好 | 越低越好), value (None when the unit has
+        none), rank, n, median, best, best_unit (the best unit's name)."""
+        from ..scoring.compare import cross_unit_comparison
+
+        if self.run.comparison_table() is None:
+            return None
+        full = cross_unit_comparison(self.res, labels="en")
+        cat = self.scheme.input_catalogue
+        rows = []
+        for (item, inp), g in full.groupby(["item", "input"], sort=False):
+            first = g.iloc[0]
+            if first["direction"] == "none" or (inp in cat and cat[inp].type == "bool"):
+                continue
+            top = g[g["rank"] == g["rank"].min()]
+            mine = g.loc[self.unit] if self.unit in g.index else None
+            v = None if mine is None or pd.isna(mine["value"]) else float(mine["value"])
+            rows.append({"item": item, "item_name": first["item_name"], "label": first["label"],
+                         "measure": first["measure"] or "",
+                         "direction": "越高越好" if first["direction"] == "higher" else "越低越好", "value": v,
+                         "rank": None if v is None else int(mine["rank"]), "n": int(first["n"]),
+                         "median": None if pd.isna(first["median"]) else float(first["median"]),
+                         "best": float(top["value"].iloc[0]) if len(top) else None,
+                         "best_unit": "、".join(top["unit_name"].astype(str)) if len(top) else ""})
+        return _frame(rows, ["item", "item_name", "label", "measure", "direction", "value", "rank", "n", "median",
+                             "best", "best_unit"])
 
     def evidence(self) -> pd.DataFrame:
         """Per applicable item: the evidence the scheme requires, what was registered (list of {title,
@@ -693,6 +884,31 @@ def state_counts(roster: pd.DataFrame) -> dict[str, int]:
     return {k: int((roster["state"] == k).sum()) for k in UNIT_STATE_ZH}
 
 
+def roster_sentence(counts: dict[str, int]) -> str:
+    """The 单位情况 section's sentence: how many units the file has, in which state, and what became of
+    the ones not scored (:func:`state_counts`)."""
+    text = (f"本期数据文件共有 {sum(counts.values())} 个单位："
+            + "，".join(f"{UNIT_STATE_ZH[k]} {n} 个" for k, n in counts.items() if n) + "。")
+    if counts.get("invalid"):
+        text += "数据有误的单位未参与计分和排名，错误及所在位置见下表；改正数据文件后重新生成即可。"
+    if counts.get("unreported"):
+        text += "未报送的单位没有任何数据，各条目均为“未知”（不按零分计算），不参加排名。"
+    return text
+
+
+def units_line(counts: dict[str, int]) -> str:
+    """The header's 参加单位: “30 个”, or with the units not scored “32 个（已评分 30 个，数据有误未评分 1 个，…）”."""
+    text = f"{sum(counts.values())} 个"
+    if counts.get("invalid") or counts.get("unreported"):
+        text += (f"（已评分 {counts.get('scored', 0)} 个"
+                 + (f"，数据有误未评分 {counts['invalid']} 个" if counts.get("invalid") else "")
+                 + (f"，未报送 {counts['unreported']} 个" if counts.get("unreported") else "") + "，见“单位情况”）")
+    return text
+
+
+GRADES_NOTE = "“等级未定”：尚有未知分数，补齐后等级可能提高。"
+
+
 class OverviewAnalysis:
     """Every analysis of the overview of one scheme × period."""
 
@@ -729,6 +945,58 @@ class OverviewAnalysis:
         return _frame(rows, ["unit", "name", "kind", "rank", "ranked", "rank_best", "rank_worst", "rank_settled",
                              "rank_text", "total", "base", "bonus", "unknown", "grade", "grade_certain", "gate_outcome",
                              "delta", "rank_move"])
+
+    def ranking_note(self) -> str:
+        """What the ranking's columns mean, as the table under it is printed: ties, 不参加, 暂列 and its
+        range, 未报送, 未知, the period 较上期 compares with — each only when the table has one."""
+        rk = self.ranking()
+        silent = rk["unit"].isin(list(self.res.unreported))
+        prev = self.run.previous()
+        text = "按总分排名（并列同名次）"
+        if (~rk["ranked"].astype(bool) & ~silent).any():
+            text += "；因一票否决不参加排名的单位列在参加排名的单位之后，名次栏为“不参加”"
+        if (~rk["rank_settled"].astype(bool)).any():
+            text += "；“暂列”的名次还可能因未知分数变化，括号内为补齐后可能的名次范围"
+        if silent.any():
+            text += "；未报送的单位不参加排名，列在最后"
+        text += "。“未知”为缺少数据或待评审条目的满分合计，不按零分计算。"
+        if prev is not None:
+            text += f"“较上期”与{period_zh(prev[0])}比较。"
+        return text
+
+    def place(self, r: Any) -> str:
+        """A ranking row's place as the table prints it: 1, “暂列 2（2–3）”, 不参加, — (未报送)."""
+        if r.unit in self.res.unreported:
+            return "—"
+        if not r.ranked:
+            return "不参加"
+        return str(r.rank) if r.rank_settled else f"暂列 {r.rank}（{r.rank_best}–{r.rank_worst}）"
+
+    def heat_caption(self) -> str:
+        """The heat map's caption: what a cell is, and how many points of the table are unknown and how
+        they are drawn (never as 0)."""
+        unk, allu = self.unknown(), self.all_unknown()
+        total_unknown = float(unk.to_numpy().sum())
+        text = "热力图：行为单位（按排名），列为方案的各部分；数值为得分占已知满分的百分比"
+        if total_unknown > 0:
+            text += (f"。全表共有 {num(total_unknown)} 分未知（缺数据或待评审），不按零分计："
+                     f"灰色斜线“缺”为该部分分数全部未知（{int(allu.to_numpy().sum())} 格），"
+                     f"带“※”的格有部分分数未知（{int(((unk.to_numpy() > 1e-9) & ~allu.to_numpy()).sum())} 格）")
+        return text
+
+    def movement_note(self) -> str:
+        """The 环比变化 section's first line; "" without a previous period."""
+        prev = self.run.previous()
+        return "" if prev is None else f"{period_zh(self.run.period)}与{period_zh(prev[0])}比较，按总分变化从大到小排列。"
+
+    def gate_summary(self) -> str:
+        """How many units failed each condition, and what failing it does (its consequence)."""
+        from .narrative import quoted
+
+        counts = "；".join(f"{quoted(name)}未通过：{n} 个单位" for name, n in self.gate_fail_counts().items())
+        cons = "".join(f"{quoted(g.name)}未通过的单位，{c}。" for g in self.scheme.gates
+                       if (c := consequence_sentence(self.scheme, g, self.res.scheme_options)))
+        return (counts + "。" if counts else "") + cons
 
     def movement(self) -> pd.DataFrame:
         """The ranking's units that were in the previous period, the largest rise first (ties by rank)."""
@@ -781,6 +1049,25 @@ class OverviewAnalysis:
         return pd.DataFrame({"period": periods, "top": [float(r.units["total"].max()) for r in res_all],
                              "median": [_reported_median(r) for r in res_all]},
                             columns=["period", "top", "median"])
+
+    def averages(self) -> dict:
+        """The mean and median total of the units that reported (a 未报送 unit's 0 is not a score), this
+        period and the previous one: mean, median, n, prev_period, prev_mean, prev_median (None when
+        there is no previous period)."""
+        def of(res: Any) -> tuple[float, float, int]:
+            t = res.units["total"].drop(index=[u for u in res.unreported if u in res.units.index]).astype(float)
+            return (float(t.mean()) if len(t) else float("nan"), _reported_median(res), len(t))
+
+        mean, median, n = of(self.res)
+        prev = self.run.previous()
+        pm, pmed, _ = of(prev[1]) if prev is not None else (None, None, 0)
+        return {"mean": mean, "median": median, "n": n, "prev_period": prev[0] if prev is not None else None,
+                "prev_mean": pm, "prev_median": pmed}
+
+    def full_marks(self) -> pd.Series:
+        """Per unit (index: unit id): the most its total can be, every applicable item at its maximum,
+        through the section caps and the bonus ceiling (its 满分)."""
+        return counted_sections(self.res)[2].sum(axis=1).round(6)
 
     def gate_failures(self) -> pd.DataFrame:
         """Every unit × gate condition not passed: unit, name (the unit's), condition, cond_name, outcome."""

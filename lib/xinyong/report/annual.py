@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Sequence
 
 import pandas as pd
 
-from ..labels import QUARTERS_ZH, period_zh
+from ..labels import QUARTERS_ZH, period_zh, score2
 from ..scheme.model import Scheme
 from ..scoring import ScoreResult
 
@@ -94,6 +95,88 @@ class Annual:
     def all_periods(self) -> tuple[str, ...]:
         """The periods of a full year (held or not), in order: the page's columns."""
         return tuple(sorted({*self.periods, *self.not_held}))
+
+    # The sentences the year's page and its Word copy print (one source: both writers take them from here).
+    def subtitle(self) -> str:
+        return (f"{self.scheme_title} · 已有 " + "、".join(quarter_zh(p) for p in self.periods)
+                + f"的考核结果 · 单位 {len(self.ranking)} 个")
+
+    def verdict(self) -> list[tuple[str, str]]:
+        """The verdict as (sentence, tone): the year's first, the units below 合格 in some quarter (bad),
+        the units without a year's figure, the quarters not held yet."""
+        ranked = self.ranking[self.ranking["rank"].notna()]
+        unranked = len(self.ranking) - len(ranked)
+        out = []
+        if len(ranked):
+            top = ranked.iloc[0]
+            out.append((f"年度第一名：{top['name']}（年度得分 {score2(top['figure'])} 分）。", ""))
+        if len(self.below):
+            out.append((f"{self.below['unit'].nunique()} 个单位有季度低于合格或被否决（见下）。", "bad"))
+        elif self.has_grades:
+            out.append(("没有单位在任何季度低于合格。", ""))
+        if unranked:
+            out.append((f"{unranked} 个单位缺少季度结果，年度得分未知，未参加年度排名。", ""))
+        if self.not_held:
+            out.append(("、".join(quarter_zh(p) for p in self.not_held)
+                        + f"尚无考核结果，年度得分只含已有的 {len(self.periods)} 个季度。", ""))
+        return out
+
+    def method_lines(self) -> list[tuple[str, str, bool]]:
+        """How the year's figure is computed, as (label, text, is a note): the method, and the reading it
+        comes from with its reason and the alternatives — or that the scheme is silent."""
+        m = self.method
+        scale = {"mean": "（百分制）", "sum": "（各季度满分之和）"}.get(m.method, "")
+        out = [("年度得分的算法", f"{m.method_zh}{scale}。某季度缺少结果的单位，年度得分记为未知（不按零分计），不参加年度排名。", False)]
+        if m.reading:
+            out += [("方案未写明之处", m.question or "", False),
+                    ("本汇总采用的理解", f"{m.chosen_label}" + ("（本次运行改用了这一理解，与方案默认的理解不同）" if m.overridden else "") + "。", False)]
+            if m.why:
+                out.append(("理由", m.why, True))
+            out.append(("其他理解", "；".join(m.alternatives) + "。", True))
+        else:
+            out.append(("", f"方案没有写明年度结果的算法，本汇总按{m.method_zh}计算；其他可能的算法：" + "、".join(m.alternatives) + "。", True))
+        return out
+
+    @staticmethod
+    def grade_text(c) -> str:
+        """A quarter's grade as the table prints it: 良好※ (unknown points left), 不合格·否决."""
+        if not c.grade:
+            return ""
+        return c.grade + ("※" if not c.grade_certain else "") + ("·否决" if c.gate == "fail" else "")
+
+    @staticmethod
+    def year_notes(r) -> list[str]:
+        """What qualifies a unit's year figure: 另有未知 1.25 分, 缺第一季度."""
+        out = []
+        if r.unknown and r.unknown > 0:
+            out.append(f"另有未知 {score2(r.unknown)} 分")
+        if r.missing:
+            out.append("缺" + "、".join(quarter_zh(p) for p in r.missing))
+        return out
+
+    def table_note(self) -> str:
+        return ("季度格中括号内为该季度名次；"
+                + ("等级后的“※”表示该季度还有未知分（缺数据或待评审），等级可能变化；红色为低于合格或被否决的季度；" if self.has_grades else "")
+                + "“缺”为该单位该季度没有考核结果，不是零分。"
+                + ("“未知”为本次运行还没有该季度的数据（尚未考核或未提供），年度得分只含已有的季度。" if self.not_held else ""))
+
+    @staticmethod
+    def below_text(mine: pd.DataFrame) -> str:
+        """A unit's quarters below 合格 or vetoed: 第一季度（59.25 分，不合格）、…"""
+        return "、".join(f"{quarter_zh(b.period)}（{score2(b.total)} 分，{'被否决' if b.gate == 'fail' else b.grade}"
+                        + (f"；未知分全得可为{b.grade_best}" if not b.grade_certain and b.grade_best else "") + "）"
+                        for b in mine.itertuples())
+
+    def none_below(self) -> str:
+        return "没有单位在任何季度低于合格或被否决。" if self.has_grades else "方案没有等级，不判定是否合格。"
+
+    def legend(self) -> list[tuple[str, str]]:
+        """The key to the grade colours of the year's table (none without grades)."""
+        from ..labels import grade_legend
+
+        if not self.has_grades:
+            return []
+        return grade_legend(list(dict.fromkeys(g for g in self.quarters["grade"] if isinstance(g, str))), unsettled=False)
 
 
 def annual_method(scheme: Scheme, result: ScoreResult) -> AnnualMethod:
@@ -205,8 +288,8 @@ def annual_html(a: Annual, links: dict[str, str] | None = None, now: dt.datetime
     # a stylesheet, not text: its ">" stays ">"
     css = Markup("".join((TEMPLATES / f).read_text(encoding="utf-8") for f in ("brief.css", "annual.css")))
     low = set(zip(a.below["unit"], a.below["period"]))
-    cells: dict[tuple[str, str], dict] = {(r.unit, r.period): {**r._asdict(), "low": (r.unit, r.period) in low}
-                                          for r in a.quarters.itertuples(index=False)}
+    cells = {(r.unit, r.period): SimpleNamespace(**r._asdict(), low=(r.unit, r.period) in low)
+             for r in a.quarters.itertuples(index=False)}
     return label_tables(render("annual.html.j2", a=a, css=css, cells=cells, below_units=a.below_by_unit(), qz=quarter_zh, pz=period_zh, links=links or {},
                   generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")))
 

@@ -23,9 +23,11 @@ from .fonts import setup_fonts
 
 DPI = 110
 BLUE, GREY, ORANGE, GREEN, RED = "#2f6db5", "#c9ced6", "#e07b24", "#3a9a5b", "#c0392b"
+# a grade with no colour of its own (良好, 合格) is drawn near the text's own colour, as its legend shows it
+SLATE = "#4a5563"
 MISSING = "#7a7a7a"  # unknown points: hatched in this grey, never a colour of the score scale
 # a grade's colour, as the pages draw its name (labels.grade_tone: the top grade green, a failing one red)
-GRADE_COLOURS = {"good": "#2e7d4f", "bad": RED, "": BLUE}
+GRADE_COLOURS = {"good": "#2e7d4f", "bad": RED, "": SLATE}
 HEAT_ROWS = 120  # beyond this many units the heat map's rows get thinner (its height stays bounded)
 
 

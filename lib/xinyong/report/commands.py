@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from ..cli_util import FORMAT_HELP, Consoles, pairs, parse_formats, settings
+from ..cli_util import FORMAT_HELP, NOTICE_HELP, Consoles, notice_options, pairs, parse_formats, settings
 
 INPUTS = ".inputs"  # in the output folder: a data file without its invalid units, and the run scored from it
 
@@ -108,7 +108,7 @@ def _register_report(app: typer.Typer, consoles: Consoles) -> None:
     ):
         """生成单位考核报告（HTML + 执行过的笔记本，可加 Word、PDF）/ render one unit's report."""
         from . import charts
-        from .docx import unit_docx
+        from .unit_docx import unit_docx
         from .render import render_unit_report
 
         formats = parse_formats(format)
@@ -148,15 +148,22 @@ def _register_overview(app: typer.Typer, consoles: Consoles) -> None:
         link: Optional[List[str]] = typer.Option(None, "--link", help="单位报告链接 单位编号=相对路径 / UNIT=HREF"),
         reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
         format: str = typer.Option("html", "--format", help=FORMAT_HELP),
+        issuer: Optional[str] = typer.Option(None, "--issuer", help=NOTICE_HELP["issuer"]),
+        date: Optional[str] = typer.Option(None, "--date", help=NOTICE_HELP["date"]),
+        to: Optional[str] = typer.Option(None, "--to", help=NOTICE_HELP["to"]),
+        rectify_by: Optional[str] = typer.Option(None, "--rectify-by", help=NOTICE_HELP["rectify_by"]),
+        number: Optional[str] = typer.Option(None, "--number", help=NOTICE_HELP["number"]),
     ):
-        """生成考核总览（排名、等级分布、热力图、否决/认定条件）和领导简报 / render the overview and the leader brief."""
+        """生成考核总览（排名、等级分布、热力图、否决/认定条件）和考核结果通报 / render the overview and the notice of results."""
         from ..util import atomic_write_bytes
         from . import charts
-        from .brief import brief_html
         from .docx import overview_docx
+        from .notice import notice_html
+        from .notice_docx import notice_docx
         from .render import render_overview
 
         formats = parse_formats(format)
+        opts = notice_options(issuer, date, to, rectify_by, number)
         hist = [{"period": p, "data": f} for p, f in pairs(history, "--history")]
         rd = dict(pairs(reading, "--reading"))
         links = dict(pairs(link, "--link"))
@@ -170,12 +177,10 @@ def _register_overview(app: typer.Typer, consoles: Consoles) -> None:
         for extra in write_formats(path, formats, lambda: overview_docx(run), conf.chromium):
             console.print(f"已生成：{extra}")
         brief = atomic_write_bytes(path.with_name(path.stem.removesuffix("overview") + "brief.html"),
-                                   brief_html(run, links).encode("utf-8"))
-        console.print(f"已生成领导简报：{brief}")
-        if "pdf" in formats:
-            from .pdf import html_to_pdf
-
-            console.print(f"已生成：{html_to_pdf(brief, brief.with_suffix('.pdf'), chromium=conf.chromium)}")
+                                   notice_html(run, opts, links).encode("utf-8"))
+        console.print(f"已生成考核结果通报：{brief}")
+        for extra in write_formats(brief, formats, lambda: notice_docx(run, opts), conf.chromium):
+            console.print(f"已生成：{extra}")
 
 
 def _register_warn(app: typer.Typer, consoles: Consoles) -> None:
@@ -223,12 +228,15 @@ def _register_annual(app: typer.Typer, consoles: Consoles) -> None:
         period_file: List[str] = typer.Argument(..., help="各期数据 考核期=文件，如 2022Q1=q1.xlsx / PERIOD=FILE ..."),
         out: Path = typer.Option(Path("reports"), "--out", help="输出目录 / output folder"),
         reading: Optional[List[str]] = typer.Option(None, "--reading", help="改用其他解读 编号=选项 / READING=OPTION"),
+        format: str = typer.Option("html", "--format", help=FORMAT_HELP),
     ):
         """年度汇总：各季度总分与名次、年度得分与年度排名、季度低于合格的单位 / the annual summary page."""
         from ..util import atomic_write_bytes
         from .annual import annual_data, annual_file, annual_html, years
+        from .docx import annual_docx
         from .load import load_run
 
+        formats = parse_formats(format)
         rd = dict(pairs(reading, "--reading"))
         runs = [load_run(scheme, f, period=p, readings=rd) for p, f in pairs(period_file, "考核期=文件")]
         res = [(r.period, r.result) for r in runs]
@@ -239,9 +247,11 @@ def _register_annual(app: typer.Typer, consoles: Consoles) -> None:
             raise XinyongError("年度汇总需要同一年的至少两个考核期（如 2022Q1=… 2022Q2=…）",
                                f"need two periods of one year, got {[p for p, _ in res]}")
         for y in ys:
-            page = atomic_write_bytes(out / f"{runs[0].scheme.id}-{annual_file(y)}",
-                                      annual_html(annual_data(runs[0].scheme, y, res)).encode("utf-8"))
+            a = annual_data(runs[0].scheme, y, res)
+            page = atomic_write_bytes(out / f"{runs[0].scheme.id}-{annual_file(y)}", annual_html(a).encode("utf-8"))
             console.print(f"已生成年度汇总：{page}")
+            for extra in write_formats(page, formats, lambda a=a: annual_docx(a), settings().chromium):
+                console.print(f"已生成：{extra}")
 
 
 def _register_notebook(app: typer.Typer, consoles: Consoles) -> None:

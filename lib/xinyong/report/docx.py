@@ -7,33 +7,28 @@ missing value is written 未知, never 0.
 """
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from typing import Iterable
 
-from ..labels import GATE_OUTCOME_ZH, UNIT_STATE_ZH, failed_gates_zh, label, period_zh
-from ..labels import score2 as points
+import pandas as pd
+
+from ..labels import (GATE_OUTCOME_ZH, delta2, failed_gates_zh, grade_tone, label, move_zh, pct, period_zh,
+                      score2)
 from ..util import atomic_write_bytes
-from .analysis import OverviewAnalysis, UnitAnalysis
+from .analysis import GRADES_NOTE, roster_sentence, units_line
+from .docx_common import (HEAD_FONT, frame_table, grade_cell, heading, legend, new_document, note, para, picture,
+                          set_font, table, to_bytes)
 from .load import Run
-from .narrative import in_words, short_id
+from .narrative import short_id
 
-BODY_FONT, HEAD_FONT = "仿宋", "黑体"
-UNKNOWN = ("missing_input", "pending_judgement", "undefined")
+BODY_FONT = "仿宋"
 
 
+# The unit report's writer (report/unit_docx.py) builds on these; the text they set goes through the shared
+# helpers (report/docx_common.py).
 def _font(run, name: str, size: float | None = None, bold: bool | None = None) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    rpr = run._element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    if size:
-        run.font.size = Pt(size)
-    if bold is not None:
-        run.font.bold = bold
+    set_font(run, name, size, bold)
 
 
 def _document():
@@ -71,157 +66,208 @@ def _para(doc, text: str, bold: bool = False, size: float | None = None) -> None
 
 
 def _table(doc, header: list[str], rows: Iterable[list[str]], widths_mm: list[float] | None = None) -> None:
-    from docx.shared import Mm
-
-    # one row's cells at a time (``Table.cell(i, j)`` walks the whole grid on every call: a 200-row table
-    # took 30 s)
-    t = doc.add_table(rows=0, cols=len(header))
-    t.style = "Table Grid"
-    for i, row in enumerate([header, *rows]):
-        for j, (cell, text) in enumerate(zip(t.add_row().cells, row)):
-            r = cell.paragraphs[0].add_run(str(text))
-            _font(r, HEAD_FONT if i == 0 else BODY_FONT, 10.5, None)
-            if widths_mm:
-                cell.width = Mm(widths_mm[j])
-    _repeat_header(t.rows[0])
+    table(doc, header, rows, widths_mm)
 
 
-def _repeat_header(row) -> None:
-    """The header row repeats on every printed page (w:tblHeader)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(el)
+SECTION_NO = "一二三四五六七八九十"
 
 
-def _verdict(run: Run, unit: str) -> list[str]:
-    """The verdict's sentences, as the HTML summary says them (:meth:`UnitAnalysis.verdict_lines`)."""
-    return UnitAnalysis(run, unit).verdict_lines()
+class _Sections:
+    """The numbered headings 一、二、三 of a Word file, as the page numbers its sections (a CSS counter):
+    a section that does not apply is left out and the numbers stay consecutive."""
+
+    def __init__(self, doc):
+        self.doc, self.n = doc, 0
+
+    def __call__(self, text: str) -> None:
+        self.n += 1
+        heading(self.doc, f"{SECTION_NO[self.n - 1]}、{text}", 1)
 
 
-def unit_docx(run: Run, unit: str) -> bytes:
-    """One unit's report as .docx bytes: verdict, chart of the parts, every item with its computation."""
-    from docx.shared import Mm
+def _overview_title(doc, scheme, period: str, units: str) -> None:
+    """The overview's title and its header table (依据文件, 考核期, 参加单位), as the page's header."""
+    from .narrative import citation, clause
 
-    from .charts import section_bars
-    from .fonts import setup_fonts
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    unit = run.unit_id(unit)
-    row = run.result.units.loc[unit]
-    doc = _document()
-    _heading(doc, str(row["unit_name"]), 0)
-    _para(doc, f"{run.scheme.title} · {period_zh(run.period)}")
-    _heading(doc, "一、结论", 1)
-    for line in _verdict(run, unit):
-        _para(doc, line)
-
-    _heading(doc, "二、各部分得分", 1)
-    ua = UnitAnalysis(run, unit)
-    secs = ua.sections()
-    setup_fonts()
-    png = section_bars([str(n) for n in secs["name"]], [float(x) for x in secs["points"]],
-                       [float(x) for x in secs["unknown"]], [float(x) for x in secs["max"]],
-                       f"{row['unit_name']}：各部分得分与满分")
-    doc.add_picture(io.BytesIO(png), width=Mm(160))
-    _table(doc, ["部分", "得分", "未知分", "满分"],
-           [[str(r.name), points(r.points), points(r.unknown) if r.unknown else "—", f"{float(r.max):g}"]
-            for r in secs.itertuples()], [80, 25, 25, 25])
-
-    _heading(doc, "三、逐项得分", 1)
-    say = in_words(run.scheme)
-    rows = []
-    for it in ua.items().itertuples():
-        pts = "未知" if it.status in UNKNOWN else "—" if it.status == "not_applicable" else points(it.points)
-        rows.append([short_id(it.item), it.name,
-                     f"{float(it.max):g}", pts, it.status_zh, say(it.description)])
-    _table(doc, ["编号", "条目", "满分", "得分", "状态", "计算过程"], rows, [14, 48, 12, 14, 18, 60])
-
-    from .followup import follow_up
-
-    fu = follow_up(run, unit)
-    if fu is not None and len(fu.items):
-        _heading(doc, "四、上期失分整改情况", 1)
-        c = fu.counts
-        _para(doc, f"{period_zh(fu.previous)}失分的 {len(fu.items)} 个条目，到{period_zh(fu.period)}：已挽回 {c['recovered']} 项，"
-                   f"部分挽回 {c['partly']} 项，仍失分 {c['still_lost']} 项，扣分增加 {c['worse']} 项，未知 {c['unknown']} 项。")
-        _table(doc, ["条目", "满分", "上期得分", "本期得分", "整改情况"],
-               [[r.name, f"{float(r.prev_max):g}", points(r.prev_points),
-                 "未知" if r.points is None else points(r.points), r.state_zh] for r in fu.items.itertuples()],
-               [70, 14, 20, 20, 22])
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    heading(doc, scheme.title, 0)
+    para(doc, f"{period_zh(period)} · 考核评估总览").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    src = scheme.source
+    basis = citation(scheme) + (f"（第 {src.line} 行：“{clause(src.quote)}”）" if src.quote and src.line
+                                else f"（“{clause(src.quote)}”）" if src.quote else "")
+    for label_, text in (("依据文件", basis), ("考核期", period_zh(period) if period else "（未注明）"), ("参加单位", units)):
+        para(doc, (label_ + "：", "muted"), text)
 
 
 def overview_docx(run: Run, as_of=None) -> bytes:
-    """The period's ranking as .docx bytes: every unit with total, grade, rank and unknown points, who is
-    not scored and why, 预警 at ``as_of`` (default today, as the page), the items lost most."""
-    oa = OverviewAnalysis(run)
-    rk = oa.ranking()
-    silent = run.result.unreported
-    doc = _document()
-    _heading(doc, f"{run.scheme.title} · {period_zh(run.period)} · 总览", 0)
-    _para(doc, f"参评单位 {len(rk)} 个。未知分（缺数据或待评审）不按零分计算，单列于表中。")
-    has_grades = run.scheme.grades is not None
-    header = ["名次", "单位", "总分"] + (["等级"] if has_grades else []) + ["未知分", "否决/认定"]
+    """The overview of a period as .docx bytes, section by section as the page (:class:`.overview.Overview`)
+    has them, with the same sentences (:class:`.analysis.OverviewAnalysis`, :mod:`.warn`, :mod:`.review`):
+    排名 (and 待评审), 单位情况, 预警 at ``as_of`` (default today, as the page), 等级分布, 各部分得分率,
+    环比变化, 否决与认定条件, 跨单位比较 (复现信息, folded on the page, is not printed there either). A
+    missing value is 未知 or —, never 0."""
+    from . import charts
+    from .fonts import setup_fonts
+    from .overview import Overview
+
+    setup_fonts()
+    ov = Overview(run)
+    oa, sch, res = ov.analysis, run.scheme, run.result
+    short = sch.short_title or sch.title
+    doc = new_document(f"{short} · {period_zh(run.period)} · 考核评估总览")
+    _overview_title(doc, sch, run.period, units_line(oa.state_counts()))
+    section = _Sections(doc)
+
+    section("排名")
+    note(doc, oa.ranking_note())
+    key = ov.legend()
+    if key:
+        legend(doc, key)
+    has_grades, prev = sch.grades is not None, run.previous()
     rows = []
-    for r in rk.itertuples():
-        if r.unit in silent:
-            rows.append(["—", str(r.name), "未报送"] + (["—"] if has_grades else []) + [points(r.unknown), "—"])
-            continue
-        place = (str(r.rank) if r.rank_settled else f"暂列 {r.rank}（{r.rank_best}–{r.rank_worst}）") if r.ranked else "不参加"
-        rows.append([place, str(r.name), points(r.total)]
-                    + ([r.grade if isinstance(r.grade, str) else "—"] if has_grades else [])
-                    + [points(r.unknown) if r.unknown else "—", label(GATE_OUTCOME_ZH, r.gate_outcome) if r.gate_outcome != "fail"
-                       else failed_gates_zh(run.scheme.gates, run.result.units.loc[r.unit])])
-    _table(doc, header, rows)
+    for r in oa.ranking().itertuples():
+        silent = r.unit in res.unreported
+        rows.append([oa.place(r), str(r.name), str(r.kind), "未报送" if silent else score2(r.total)]
+                    + (["—" if silent else score2(r.base), "—" if silent else score2(r.bonus)] if sch.bonus_max > 0 else [])
+                    + [score2(r.unknown) if r.unknown else "—"]
+                    + ([grade_cell(r.grade, r.grade_certain)] if has_grades else [])
+                    + ([label(GATE_OUTCOME_ZH, r.gate_outcome) if r.gate_outcome != "fail"
+                        else failed_gates_zh(sch.gates, res.units.loc[r.unit])] if sch.gates else [])
+                    + ([delta2(r.delta), move_zh(r.rank_move)] if prev else []))
+    table(doc, ["名次", "单位", "类型", "总分"] + (["基础分", "附加分"] if sch.bonus_max > 0 else []) + ["未知"]
+          + (["等级"] if has_grades else []) + (["否决/认定"] if sch.gates else [])
+          + (["较上期", "名次变化"] if prev else []), rows, say_same=True)
+    _review(doc, run)
+
+    section("单位情况")
     counts = oa.state_counts()
-    if counts["invalid"] or counts["unreported"]:  # nobody silently dropped, in Word either
-        _heading(doc, "单位情况", 1)
-        _para(doc, "本期数据文件共有 " + str(sum(counts.values())) + " 个单位："
-              + "，".join(f"{UNIT_STATE_ZH[k]} {n} 个" for k, n in counts.items() if n) + "。")
-        roster = oa.roster()
-        _table(doc, ["单位", "情况", "说明"],
-               [[str(r.name), r.state_zh,
-                 "；".join(f"{p['where']}：{p['message']}" for p in r.problems) if r.state == "invalid"
-                 else "本期未报送数据，全部条目未知" if r.state == "unreported" else "—"]
-                for r in roster.itertuples() if r.state != "scored"], [35, 30, 100])
-    _warnings(doc, run, as_of)
-    lost = oa.lost_items()
-    if len(lost):
-        _heading(doc, "失分最多的条目", 1)
-        _table(doc, ["条目", "失分合计", "失分单位数", "未知分（不计为失分）"],
-               [[f"{short_id(r.item)} {r.name}", points(r.lost), str(r.units_losing), points(r.unknown) if r.unknown else "—"]
-                for r in lost.itertuples()], [80, 25, 25, 35])
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    para(doc, roster_sentence(counts))
+    roster = oa.roster()
+    others = roster[roster["state"] != "scored"]
+    if len(others):
+        table(doc, ["单位", "情况", "说明"],
+              [[str(r.name), (r.state_zh, "bad"), _roster_detail(r)] for r in others.itertuples()], [40, 28, 106])
+    rc = oa.receipts()
+    if rc is not None:
+        heading(doc, "报送情况", 2)
+        table(doc, ["单位", "报送状态", "收到时间", "错误数", "问题摘要"],
+              [[str(r["name"]), r.get("status") or "—", _when(r.get("received")) or "—",
+                "—" if r.get("n_errors") is None or r.get("n_errors") != r.get("n_errors") else str(int(r["n_errors"])),
+                r.get("summary") or "—"] for r in rc.to_dict("records")])
+
+    _warnings(doc, run, as_of, section)
+
+    section("等级分布")
+    grades = oa.grades()
+    if grades is None:
+        para(doc, "本方案未规定等级划分。")
+    else:
+        counts_ = grades.set_index("label")["n"].astype(int)
+        picture(doc, charts.grade_bars(counts_, f"{period_zh(run.period)}等级分布"), 120, "各等级单位数")
+        table(doc, ["等级", "单位数", "占比", "其中等级未定"],
+              [[grade_cell(g.label), str(g.n), f"{pct(g.share)}%", str(g.uncertain)] for g in grades.itertuples()],
+              [40, 30, 30, 40])
+        note(doc, GRADES_NOTE)
+        if key:
+            legend(doc, key)
+
+    section("各部分得分率")
+    picture(doc, ov.heat_map_png(), 170, oa.heat_caption())
+
+    if prev is not None:
+        section("环比变化")
+        note(doc, oa.movement_note())
+        trend = oa.trend()
+        if len(trend) >= 2:
+            picture(doc, charts.trend_line(trend["period"].tolist(), trend["top"].tolist(), trend["median"].tolist(),
+                                           "各期最高分与中位数", "最高分"), 140, "各考核期最高分与中位数")
+        table(doc, ["单位", "本期总分", "变化", "本期名次", "名次变化"],
+              [[str(r.name), score2(r.total), delta2(r.delta), str(r.rank), move_zh(r.rank_move)]
+               for r in oa.movement().itertuples()], [70, 25, 25, 25, 25])
+
+    if sch.gates:
+        section("否决与认定条件")
+        para(doc, oa.gate_summary())
+        fails = oa.gate_failures()
+        if len(fails):
+            table(doc, ["单位", "条件", "内容", "判定"],
+                  [[str(r.name), short_id(r.condition), str(r.cond_name), (label(GATE_OUTCOME_ZH, r.outcome), "bad")]
+                   for r in fails.itertuples()], [40, 16, 90, 28])
+        else:
+            para(doc, "全部单位的全部条件均已通过。")
+
+    from .sections import comparison_rows, reader_comparison
+
+    cmp_ = reader_comparison(run)
+    if cmp_ is not None:
+        section("跨单位比较")
+        note(doc, "按方案规定的比较方式，把各单位放在一起比较。")
+        frame_table(doc, pd.DataFrame(comparison_rows(cmp_), columns=[str(c) for c in cmp_.reset_index().columns]))
+    return to_bytes(doc)
 
 
-def _warnings(doc, run: Run, as_of=None) -> None:
+def _when(iso) -> str | None:
+    from .overview import _when as when
+
+    return when(iso)
+
+
+def _roster_detail(r) -> str:
+    """The 说明 of a unit not scored: each error where it is, or why it has no data."""
+    if r.state == "unreported":
+        return "本期未报送数据，全部条目未知"
+    parts = []
+    for p in r.problems:
+        text = (f"{p['where']}：" if p.get("where") else "") + str(p["message"])
+        if p.get("value") is not None:
+            text += f"（填写的是“{p['value']}”" + (f"，应为{p['expected']}" if p.get("expected") else "") + "）"
+        elif p.get("expected"):
+            text += f"（应为{p['expected']}）"
+        parts.append(text)
+    if r.n_problems > len(r.problems):
+        parts.append(f"另有 {r.n_problems - len(r.problems)} 处，见该单位的说明页")
+    return f"{r.n_problems} 处错误：" + "；".join(parts)
+
+
+def _review(doc, run: Run) -> None:
+    """待评审 under the ranking, as the page has it; nothing for a scheme without judgement items."""
+    from .review import awaiting_review, has_judgement, review_sentence
+
+    if not has_judgement(run):
+        return
+    waiting = awaiting_review(run)
+    heading(doc, "待评审", 2)
+    note(doc, review_sentence(waiting, run.scheme.grades is not None))
+    if len(waiting):
+        table(doc, ["单位", "待评审条目数", "未知分", "待评审条目", "缺佐证条目数"],
+              [[str(r.name), str(r.n_pending), score2(r.points), "、".join(r.items), str(r.n_missing_evidence)]
+               for r in waiting.itertuples()], [36, 22, 20, 74, 22])
+
+
+def _warnings(doc, run: Run, as_of, section) -> None:
     """预警 as the overview page has it (:mod:`.warn`, as of today): grades the unknown points can still
     change, and deadlines near with evidence missing while the period is open. Nothing when empty."""
-    from .warn import left_zh, warnings, when_zh
+    from .warn import left_zh, warnings
 
     w = warnings(run, as_of)
     if w.empty:
         return
-    _heading(doc, "预警", 1)
-    _para(doc, f"截至 {when_zh(w.as_of)}。")
+    section("预警")
+    if w.open_note():
+        note(doc, w.open_note())
     if len(w.grades):
-        _para(doc, f"等级尚未确定的单位 {len(w.grades)} 个：未知分全部失去为最坏情况，全部得到为最好情况。")
-        _table(doc, ["单位", "最坏情况", "最好情况", "未知分"],
-               [[str(r.name), f"{points(r.total)} 分（{r.grade}）" + ("，可能低于合格" if r.below_pass else ""),
-                 f"{points(r.best_total)} 分（{r.grade_best}）", points(r.unknown)] for r in w.grades.itertuples()],
-               [45, 45, 45, 30])
-    if len(w.deadlines):
-        _para(doc, f"期限临近（{w.days} 天内）或已过、佐证材料仍缺的条目 {len(w.deadlines)} 项：")
-        _table(doc, ["单位", "条目", "期限", "缺少的佐证"],
-               [[str(r.name), str(r.item_name),
-                 f"{r.deadline or '考核期末'}（{when_zh(r.due)}，{left_zh(r.days_left)}）", str(r.required)]
-                for r in w.deadlines.itertuples()], [35, 45, 45, 40])
+        heading(doc, w.grades_heading(), 2)
+        said, alarm = w.grades_sentence()
+        para(doc, said, (alarm, "bad"))
+        table(doc, ["单位", "未知分", "最坏情况（未知分全失）", "最好情况（未知分全得）"],
+              [[str(r.name), score2(r.unknown), (f"{score2(r.total)} 分，{r.grade}", "bad" if r.below_pass else ""),
+                f"{score2(r.best_total)} 分，{r.grade_best}"] for r in w.grades.itertuples()], [50, 22, 51, 51])
+    items = w.by_item()
+    if len(items):
+        heading(doc, w.deadlines_heading(), 2)
+        para(doc, w.deadlines_sentence())
+        table(doc, ["条目", "期限", "距期限", "还缺的佐证材料", "尚缺材料的单位"],
+              [[str(r.item_name), w.deadline_text(r), (left_zh(r.days_left), "bad" if r.days_left < 0 else ""),
+                str(r.required), w.units_text(r)] for r in items.itertuples()], [36, 34, 22, 40, 42])
 
 
 def write_docx(data: bytes, path: str | os.PathLike) -> Path:
@@ -229,99 +275,75 @@ def write_docx(data: bytes, path: str | os.PathLike) -> Path:
 
 
 def annual_docx(a) -> bytes:
-    """The year's summary (:class:`~.annual.Annual`) as .docx bytes: the same verdict, method, ranking with
-    each quarter's total, rank and grade, and the units below 合格 as the annual page shows. A quarter a
-    unit has no result for is 缺, a year it cannot be computed for is 未知 — never 0."""
+    """The year's summary (:class:`~.annual.Annual`) as .docx bytes, as the annual page has it and in its
+    words: the verdict, how the year's figure is computed, the ranking with each quarter's total, rank and
+    grade, and the units below 合格. A quarter a unit has no result for is 缺, a year it cannot be computed
+    for is 未知 — never 0."""
     from .annual import quarter_zh
 
-    doc = _document()
-    _heading(doc, f"{a.short_title} · {a.year}年度汇总", 0)
-    _para(doc, f"{a.scheme_title} · 已有" + "、".join(quarter_zh(p) for p in a.periods)
-          + f"的考核结果 · 单位 {len(a.ranking)} 个")
-    ranked = a.ranking[a.ranking["rank"].notna()]
-    unranked = a.ranking[a.ranking["rank"].isna()]
-    _heading(doc, "一、结论", 1)
-    if len(ranked):
-        top = ranked.iloc[0]
-        _para(doc, f"年度第一名：{top['name']}（年度得分 {points(top['figure'])} 分）。")
-    if len(a.below):
-        _para(doc, f"{a.below['unit'].nunique()} 个单位有季度低于合格或被否决（见第四部分）。", bold=True)
-    elif a.has_grades:
-        _para(doc, "没有单位在任何季度低于合格。")
-    if len(unranked):
-        _para(doc, f"{len(unranked)} 个单位缺少季度结果，年度得分未知，未参加年度排名。")
-    if a.not_held:
-        _para(doc, "、".join(quarter_zh(p) for p in a.not_held)
-              + f"尚无考核结果，年度得分只含已有的 {len(a.periods)} 个季度。")
-    m = a.method
-    _heading(doc, "二、年度得分的算法", 1)
-    _para(doc, f"{m.method_zh}。某季度缺少结果的单位，年度得分记为未知（不按零分计），不参加年度排名。")
-    if m.reading:
-        _para(doc, f"方案未写明之处：{m.question}")
-        _para(doc, f"本表采用的理解：{m.chosen_label}" + ("（本次运行改用了这一理解，与方案默认的理解不同）" if m.overridden else "")
-              + "。" + (f"理由：{m.why}" if m.why else ""))
-        _para(doc, "其他理解：" + "；".join(m.alternatives) + "。")
-    else:
-        _para(doc, f"方案没有写明年度结果的算法，本表按{m.method_zh}汇总；其他可能的算法：" + "、".join(m.alternatives) + "。")
-    _heading(doc, "三、年度排名与各季度结果", 1)
+    doc = new_document(f"{a.short_title} · {a.year}年度汇总")
+    heading(doc, f"{a.short_title} · {a.year}年度汇总", 0)
+    note(doc, a.subtitle())
+    para(doc, *[(text, tone) for text, tone in a.verdict()], bold=False)
+    for lab, text, small in a.method_lines():
+        if small:
+            note(doc, (f"{lab}：" if lab else "") + text)
+        else:
+            p = para(doc)
+            set_font(p.add_run(f"{lab}："), HEAD_FONT, None)
+            set_font(p.add_run(text))
+    heading(doc, "年度排名与各季度结果", 1)
+    key = a.legend()
+    if key:
+        legend(doc, key)
     cells = {(r.unit, r.period): r for r in a.quarters.itertuples(index=False)}
     low = set(zip(a.below["unit"], a.below["period"]))
 
-    def cell(uid: str, p: str) -> str:
+    def cell(uid: str, p: str):
         if p in a.not_held:
-            return "未知"
+            return ("未知", "muted")
         c = cells.get((uid, p))
         if c is None:
-            return "缺"
-        text = f"{points(c.total)}（{c.rank if c.ranked else '不参加排名'}）"
-        if c.grade:
-            text += f" {c.grade}" + ("※" if not c.grade_certain else "") + ("·否决" if c.gate == "fail" else "")
-        return text + (" ▲低" if (uid, p) in low else "")
+            return ("缺", "muted")
+        text = f"{score2(c.total)}（{c.rank if c.ranked else '不参加排名'}）" + (f" {a.grade_text(c)}" if c.grade else "")
+        return (text, "bad" if (uid, p) in low else grade_tone(c.grade) if c.grade else "")
 
     rows = []
     for r in a.ranking.itertuples():
-        year = "未知" if r.figure is None or r.figure != r.figure else points(r.figure)
-        if r.unknown and r.unknown > 0:
-            year += f"（另有未知 {points(r.unknown)} 分）"
-        if r.missing:
-            year += "（缺" + "、".join(quarter_zh(p) for p in r.missing) + "）"
+        year = "未知" if r.figure is None or r.figure != r.figure else score2(r.figure)
+        notes = a.year_notes(r)
         rows.append([str(int(r.rank)) if r.rank is not None and r.rank == r.rank else "—", str(r.name)]
-                    + [cell(r.unit, p) for p in a.all_periods] + [year])
-    _table(doc, ["年度名次", "单位"] + [quarter_zh(p) for p in a.all_periods] + ["年度得分"], rows)
-    _para(doc, ("季度格为“总分（该季度名次）等级”；“※”表示该季度还有未知分（缺数据或待评审），等级可能变化；"
-                "“▲低”为低于合格或被否决；" if a.has_grades else "季度格为“总分（该季度名次）”；")
-          + "“缺”为该单位该季度没有考核结果，不是零分。"
-          + ("“未知”为还没有该季度的数据，年度得分只含已有的季度。" if a.not_held else ""), size=9)
-    _heading(doc, "四、季度低于合格或被否决的单位", 1)
+                    + [cell(r.unit, p) for p in a.all_periods] + [year + (f"（{'，'.join(notes)}）" if notes else "")])
+    table(doc, ["年度名次", "单位"] + [quarter_zh(p) for p in a.all_periods]
+          + ["年度得分"], rows)
+    note(doc, a.table_note())
+    heading(doc, "季度低于合格或被否决的单位", 1)
     if len(a.below):
-        _table(doc, ["单位", "季度数", "哪些季度（总分，等级）"],
-               [[name, str(len(mine)), "、".join(
-                   f"{quarter_zh(b.period)}（{points(b.total)} 分，{'被否决' if b.gate == 'fail' else b.grade}"
-                   + (f"；未知分全得可为{b.grade_best}" if not b.grade_certain and b.grade_best else "") + "）"
-                   for b in mine.itertuples())] for name, mine in a.below_by_unit()], [40, 20, 105])
-    elif a.has_grades:
-        _para(doc, "没有单位在任何季度低于合格或被否决。")
+        table(doc, ["单位", "季度数", "哪些季度（总分，等级）"],
+              [[name, str(len(mine)), a.below_text(mine)] for name, mine in a.below_by_unit()], [42, 18, 114])
     else:
-        _para(doc, "方案没有等级，不判定是否合格。")
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+        para(doc, a.none_below())
+    return to_bytes(doc)
 
 
 def empty_overview_docx(scheme, period: str, data_name: str, invalid) -> bytes:
     """The overview of a period in which no unit could be scored, as .docx bytes: what the page says
     (:func:`~.overview.empty_overview_html`) — every unit with its real errors and where they are."""
-    from .analysis import invalid_rows
+    import pandas as pd
+
+    from .analysis import ROSTER_COLUMNS, invalid_rows, state_counts
 
     rows = invalid_rows(invalid)
-    doc = _document()
-    _heading(doc, f"{scheme.title} · {period_zh(period)} · 总览", 0)
-    _heading(doc, "本期没有可评分的单位", 1)
-    _para(doc, f"数据文件“{data_name}”中 {len(rows)} 个单位的数据都有错误，因此本期没有计分、排名和图表。"
-               "请按下表改正数据文件后重新生成。")
-    _table(doc, ["单位", "错误数", "错误及位置（最多列出 5 个）"],
-           [[str(r["name"]), str(r["n_problems"]), "；".join(f"{p['where']}：{p['message']}" for p in r["problems"])]
-            for r in rows], [35, 15, 115])
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    counts = state_counts(pd.DataFrame(rows, columns=ROSTER_COLUMNS))
+    short = scheme.short_title or scheme.title
+    doc = new_document(f"{short} · {period_zh(period)} · 考核评估总览")
+    _overview_title(doc, scheme, period, units_line(counts))
+    heading(doc, "本期没有可评分的单位", 1)
+    para(doc, f"数据文件“{data_name}”中 {len(rows)} 个单位的数据都有错误，因此本期没有计分、排名和图表。"
+              "请按下表改正数据文件后重新生成。")
+    heading(doc, "单位情况", 1)
+    para(doc, roster_sentence(counts))
+    frame = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+    table(doc, ["单位", "情况", "说明"], [[str(r.name), (r.state_zh, "bad"), _roster_detail(r)] for r in frame.itertuples()],
+          [40, 28, 106])
+    return to_bytes(doc)

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from markupsafe import Markup, escape
 
-from ..labels import grade_attr, grade_class, num, pct, period_zh, score2
+from ..labels import delta2, grade_attr, grade_class, move_zh, num, num2, pct, period_zh, score2
 from ..scheme.model import Scheme
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -157,15 +157,32 @@ def citation(scheme: Any) -> str:
     return str(doc) if doc else f"《{scheme.title}》"
 
 
+def legend_html(legend: list[tuple[str, str]]) -> Markup:
+    """The key to the grade colours (:func:`xinyong.labels.grade_legend`) as a line above a table: each
+    swatch in its grade's colour, 未定 in grey."""
+    def part(text: str, tone: str) -> str:
+        if tone == "unsettled":  # the tag the tables put beside an unsettled grade, then what it means
+            tag, _, said = text.partition("：")
+            return f'<span class="tag">{escape(tag)}</span> {escape(said)}'
+        return f'<span class="g-{tone}">{escape(text)}</span>' if tone else str(escape(text))
+
+    parts = [part(text, tone) for text, tone in legend]
+    return Markup('<p class="xy-legend">颜色：' + "　".join(parts) + "</p>")
+
+
 @lru_cache(maxsize=1)
 def env() -> Environment:
     e = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"], default=True),
                     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["num"] = num
     e.filters["s2"] = score2
+    e.filters["d2"] = delta2
+    e.filters["move"] = move_zh
+    e.filters["n2"] = num2
     e.filters["pz"] = period_zh
     e.globals["srcref"] = srcref
     e.globals["citation"] = citation
+    e.globals["legend_html"] = legend_html
     e.filters["clause"] = clause
     e.filters["pct"] = pct
     e.filters["sid"] = short_id

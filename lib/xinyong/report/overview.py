@@ -8,11 +8,11 @@ from typing import Mapping
 
 import pandas as pd
 
-from ..labels import GATE_OUTCOME_ZH, label, num
+from ..labels import GATE_OUTCOME_ZH, label
 from . import charts
-from .analysis import ROSTER_COLUMNS, OverviewAnalysis, consequence_sentence, invalid_rows, state_counts
+from .analysis import GRADES_NOTE, ROSTER_COLUMNS, OverviewAnalysis, invalid_rows, roster_sentence, state_counts, units_line
 from .load import InvalidUnit, Run
-from .narrative import quoted, render, section_label
+from .narrative import render, section_label
 from .sections import Block, comparison_html, provenance_html, records
 
 
@@ -26,6 +26,9 @@ def _safe_href(href: str | None) -> str | None:
     return posixpath.normpath(h)
 
 
+HEAT_TITLE = "各单位各部分得分率（%）"
+
+
 class Overview:
     def __init__(self, run: Run, unit_links: Mapping[str, str] | None = None):
         self.run = run
@@ -36,8 +39,7 @@ class Overview:
 
     def header(self) -> Block:
         return Block("header", render("overview_header.html.j2", scheme=self.scheme, period=self.run.period,
-                                      n_units=len(self.res.units) + len(self.run.invalid),
-                                      counts=self.analysis.state_counts()))
+                                      units=units_line(self.analysis.state_counts())))
 
     def roster(self) -> Block:
         """Every unit of the file with what became of it: 已评分, 数据有误（未评分） with each error and
@@ -67,6 +69,7 @@ class Overview:
         prev = self.run.previous()
         rows = self.ranking_rows()
         return Block("ranking", render("overview_ranking.html.j2", heading="排名", rows=rows,
+                                       note=self.analysis.ranking_note(), legend=self.legend(),
                                        has_grades=self.scheme.grades is not None, has_gates=bool(self.scheme.gates),
                                        has_veto=any(g.kind == "veto" for g in self.scheme.gates),
                                        any_unranked=any(not r["ranked"] and not r["unreported"] for r in rows),
@@ -74,30 +77,41 @@ class Overview:
                                        prev_period=prev[0] if prev else None,
                                        has_bonus=self.scheme.bonus_max > 0) + self.review_html())
 
+    def legend(self) -> list[tuple[str, str]]:
+        """The key to the grade colours of the ranking and the grade table; none for a scheme without grades."""
+        if self.scheme.grades is None:
+            return []
+        from ..labels import grade_legend
+
+        return grade_legend([b.label for b in self.scheme.grades.bands],
+                            unsettled=not bool(self.res.units["grade_certain"].astype(bool).all()))
+
     def review_html(self) -> str:
         """Who is still to be reviewed (under the ranking: it is why the ranking may still change);
         nothing for a scheme without judgement items."""
-        from .review import awaiting_review
+        from .review import awaiting_review, has_judgement, review_sentence
 
-        if not any(r.kind == "judgement" or any(v.is_judgement for v in r.variant_rules.values())
-                   for r in self.res.rules.values()):
+        if not has_judgement(self.run):
             return ""
-        rows = records(awaiting_review(self.run))
+        waiting = awaiting_review(self.run)
+        rows = records(waiting)
         for r in rows:
             r["link"] = self.links.get(str(r["unit"]))
-        return render("overview_review.html.j2", heading="待评审", rows=rows, total=sum(r["points"] for r in rows),
-                      has_grades=self.scheme.grades is not None)
+        return render("overview_review.html.j2", heading="待评审", rows=rows,
+                      sentence=review_sentence(waiting, self.scheme.grades is not None))
 
     def grade_distribution(self) -> Block:
         grades = self.analysis.grades()
         if grades is None:
-            return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=[], img=None))
+            return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=[], img=None,
+                                          note="", legend=[]))
         counts = grades.set_index("label")["n"].astype(int)
         from ..labels import period_zh
 
         title = f"{period_zh(self.run.period)}等级分布"
         img = charts.img(charts.grade_bars(counts, title), title)
-        return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=records(grades), img=img))
+        return Block("grades", render("overview_grades.html.j2", heading="等级分布", rows=records(grades), img=img,
+                                      note=GRADES_NOTE, legend=self.legend()))
 
     def _by_names(self, df: pd.DataFrame) -> pd.DataFrame:
         names = {s.id: section_label(s) for s in self.scheme.sections}
@@ -112,17 +126,15 @@ class Overview:
 
     def heat_map(self) -> Block:
         a = self.analysis
-        share, allu, unk = self.share_table(), self._by_names(a.all_unknown()), self._by_names(a.unknown())
-        img = charts.img(charts.heat_map(share, "各单位各部分得分率（%）", all_unknown=allu, unknown=unk),
-                         "各单位各部分得分率（%）")
-        total_unknown = float(unk.to_numpy().sum())
-        caption = "热力图：行为单位（按排名），列为方案的各部分；数值为得分占已知满分的百分比"
-        if total_unknown > 0:
-            caption += (f"。全表共有 {num(total_unknown)} 分未知（缺数据或待评审），不按零分计："
-                        f"灰色斜线“缺”为该部分分数全部未知（{int(allu.to_numpy().sum())} 格），"
-                        f"带“※”的格有部分分数未知（{int(((unk.to_numpy() > 1e-9) & ~allu.to_numpy()).sum())} 格）")
+        img = charts.img(self.heat_map_png(), HEAT_TITLE)
         return Block("heatmap", render("charts.html.j2", heading="各部分得分率",
-                                       charts=[{"img": img, "caption": caption}], notes=[]))
+                                       charts=[{"img": img, "caption": a.heat_caption()}], notes=[]))
+
+    def heat_map_png(self) -> bytes:
+        """The heat map (:meth:`share_table`, unknown cells marked), as every writer draws it."""
+        a = self.analysis
+        return charts.heat_map(self.share_table(), HEAT_TITLE, all_unknown=self._by_names(a.all_unknown()),
+                               unknown=self._by_names(a.unknown()))
 
     def movement(self) -> Block:
         prev = self.run.previous()
@@ -134,8 +146,8 @@ class Overview:
         if len(trend) >= 2:
             img = charts.img(charts.trend_line(trend["period"].tolist(), trend["top"].tolist(),
                                                trend["median"].tolist(), "各期最高分与中位数", "最高分"), "各期最高分与中位数")
-        return Block("movement", render("overview_movement.html.j2", heading="环比变化", prev_period=prev[0],
-                                        period=self.run.period, rows=rows, img=img))
+        return Block("movement", render("overview_movement.html.j2", heading="环比变化", note=self.analysis.movement_note(),
+                                        rows=rows, img=img))
 
     def gate_failures(self) -> Block:
         if not self.scheme.gates:
@@ -145,10 +157,7 @@ class Overview:
             r["outcome"] = label(GATE_OUTCOME_ZH, r["outcome"])
             r["link"] = self.links.get(str(r["unit"]))
         return Block("gate_failures", render("overview_gates.html.j2", heading="否决与认定条件", rows=rows,
-                                             counts=dict(self.analysis.gate_fail_counts()),
-                                             consequences=[f"{quoted(g.name)}未通过的单位，{c}"
-                                                           for g in self.scheme.gates
-                                                           if (c := consequence_sentence(self.scheme, g, self.res.scheme_options))]))
+                                             summary=self.analysis.gate_summary()))
 
     def comparison(self) -> Block:
         return Block("comparison", comparison_html(self.run, None))
@@ -156,16 +165,16 @@ class Overview:
     def warnings(self, as_of=None, days: int | None = None) -> Block:
         """预警 (:mod:`.warn`): grades not settled by the unknown points, deadlines near with evidence
         missing, at ``as_of`` (default today). Empty when there is nothing to warn about."""
-        from .warn import DEFAULT_DAYS, left_zh, warnings, when_zh
+        from .warn import DEFAULT_DAYS, left_zh, warnings
 
         w = warnings(self.run, as_of, DEFAULT_DAYS if days is None else days)
         if w.empty:
             return Block("warnings", "")
-        deadlines = records(w.by_item())
-        for r in deadlines:
-            r["due_zh"], r["left_zh"] = when_zh(r["due"]), left_zh(r["days_left"])
-        return Block("warnings", render("overview_warnings.html.j2", heading="预警", w=w, as_of=when_zh(w.as_of),
-                                        end=when_zh(w.period_end) if w.period_end else "",
+        deadlines = []
+        for r in w.by_item().itertuples():
+            deadlines.append({**r._asdict(), "deadline_zh": w.deadline_text(r), "units_zh": w.units_text(r),
+                              "left_zh": left_zh(r.days_left)})
+        return Block("warnings", render("overview_warnings.html.j2", heading="预警", w=w,
                                         grades=records(w.grades), deadlines=deadlines))
 
     def blocks(self) -> list[Block]:
@@ -187,10 +196,8 @@ def _when(iso: object) -> str | None:
 
 def roster_html(rows: list[dict], data_name: str = "", receipts: list[dict] | None = None) -> str:
     """The 单位情况 section from roster rows (:meth:`OverviewAnalysis.roster` as records, with ``link``)."""
-    from ..labels import UNIT_STATE_ZH
-
     counts = state_counts(pd.DataFrame(rows, columns=ROSTER_COLUMNS))
-    return render("overview_roster.html.j2", heading="单位情况", rows=rows, counts=counts, states=UNIT_STATE_ZH,
+    return render("overview_roster.html.j2", heading="单位情况", rows=rows, sentence=roster_sentence(counts),
                   data_name=data_name, receipts=receipts)
 
 
@@ -207,7 +214,7 @@ def empty_overview_html(scheme, period: str, data_name: str, invalid: list[Inval
     for r in rows:
         r["link"] = _safe_href((links or {}).get(str(r["unit"])))
     counts = state_counts(pd.DataFrame(rows, columns=ROSTER_COLUMNS))
-    head = render("overview_header.html.j2", scheme=scheme, period=period, n_units=len(rows), counts=counts)
+    head = render("overview_header.html.j2", scheme=scheme, period=period, units=units_line(counts))
     note = ('<section class="xy-empty"><h2>本期没有可评分的单位</h2><p>数据文件中每个单位的数据都有错误，'
             "因此本期没有计分、排名和图表。请按下表改正数据文件后重新生成。</p></section>")
     nb = nbformat.v4.new_notebook()

@@ -24,6 +24,12 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
          "--disable-component-update", "--disable-sync", "--no-pdf-header-footer")
 SERIF = "NotoSerifCJKsc-Regular.otf"  # 宋体-like body text, as government documents are set
 SANS = "SimHei.ttf"  # 黑体 headings
+SANS_LATIN = "NotoSansCJKsc-Regular.otf"  # the headings' digits and Latin letters (see LATIN)
+# SimHei's Latin glyphs are all half an em wide, the period as wide as a digit: “56.71” in a heading, a
+# verdict or a bold cell printed as “56. 71”. The 黑体 family takes the Basic Latin and Latin-1 range
+# (digits, the period, the comma, the space) from Noto Sans CJK SC, whose Latin is proportional, and
+# only the Chinese from SimHei.
+LATIN = "U+0000-00FF"
 MONO = "NotoSansMonoCJKsc-Regular.otf"  # 第 56 行, item ids, formulas: a monospace face that has the Chinese glyphs
 
 # Every element, not only the common ones, is set in a shipped CJK face: a rule such as ``code`` or ``.src``
@@ -31,6 +37,8 @@ MONO = "NotoSansMonoCJKsc-Regular.otf"  # 第 56 行, item ids, formulas: a mono
 # “第 56 行” printed as boxes. The faces after the first catch a glyph the first lacks (never a system font).
 # The page number sits in the bottom margin (a CSS margin box: Chromium prints no header or footer of its
 # own), “— 1 —” as in a government document.
+# A notebook cell whose block is empty (no gates, no comparison) prints nothing, not its wrappers' height:
+# after a table that filled the last page, they added a blank page.
 # Charts: at the width of the page a bar chart is taller than the space left under the summary, and the
 # page broke before it, leaving page 1 half empty; capped in height, it fits there (the overview's heat
 # map, a row per unit, keeps its size).
@@ -42,8 +50,11 @@ code, pre, kbd, samp, .src, td.id, .xy-table td.id { font-family: "xy-mono", "xy
   size: A4; margin: 16mm 14mm 18mm;
   @bottom-center { content: "— " counter(page) " —"; font-family: "xy-serif", serif; font-size: 9pt; color: #444; }
 }
-.xy-charts img.chart, .xy-grades img.chart, .xy-movement img.chart { max-height: 62mm; width: auto; max-width: 100%; }
+.xy-charts img.chart, .xy-grades img.chart { max-height: 62mm; width: auto; max-width: 100%; }
+.xy-movement img.chart { max-height: 40mm; width: auto; max-width: 100%; }
 main:has(.xy-ranking) .xy-charts img.chart { max-height: none; }
+h1, h2, h3 { break-after: avoid; }
+.jp-Cell:not(:has(.jp-OutputArea-output *)) { display: none; }
 """
 
 
@@ -62,9 +73,13 @@ def find_browser(chromium: str | None = None) -> str:
 def print_css() -> str:
     """@font-face rules for the shipped fonts, the families the printed page uses, page numbers."""
     fonts = font_path().parent
-    faces = "".join(f'@font-face {{ font-family: "{family}"; src: url("{(fonts / file).as_uri()}"); }}\n'
-                    for family, file in (("xy-serif", SERIF), ("xy-sans", SANS), ("xy-mono", MONO)))
-    return faces + PRINT_RULES
+
+    def face(family: str, file: str, only: str | None = None) -> str:
+        scope = f" unicode-range: {only};" if only else ""
+        return f'@font-face {{ font-family: "{family}"; src: url("{(fonts / file).as_uri()}");{scope} }}\n'
+
+    return (face("xy-serif", SERIF) + face("xy-sans", SANS) + face("xy-sans", SANS_LATIN, LATIN)
+            + face("xy-mono", MONO) + PRINT_RULES)
 
 
 def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: float = 120,

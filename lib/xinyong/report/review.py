@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..labels import score2
 from .analysis import UnitAnalysis
 from .evidence import href, targets
 from .load import Run
@@ -110,3 +111,17 @@ def awaiting_review(run: Run) -> pd.DataFrame:
                      "n_missing_evidence": n_miss})
     rows.sort(key=lambda r: (-r["n_pending"], -r["points"], r["unit"]))
     return pd.DataFrame(rows, columns=["unit", "name", "n_pending", "points", "items", "n_missing_evidence"])
+
+
+def review_sentence(waiting: pd.DataFrame, has_grades: bool) -> str:
+    """The 待评审 section's sentence over :func:`awaiting_review`'s frame, in HTML and in Word alike."""
+    if not len(waiting):
+        return "所有单位的酌情评分条目均已评审。"
+    return (f"{len(waiting)} 个单位还有酌情评分条目没有评审得分，共 {score2(float(waiting['points'].sum()))} 分未知："
+            f"这些分数不按零分计，排名{'和等级' if has_grades else ''}在评审完成前可能变化。")
+
+
+def has_judgement(run: Run) -> bool:
+    """Whether any rule of the run is an assessor's judgement (a 待评审 section has something to say)."""
+    return any(r.kind == "judgement" or any(v.is_judgement for v in r.variant_rules.values())
+               for r in run.result.rules.values())

@@ -8,6 +8,7 @@ frames a Word or PDF writer can take as they are); the words for codes and the n
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -16,14 +17,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, label, num, num2
+from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, label, num, num2
 from ..util import shown_path
 from . import charts
-from .analysis import (UnitAnalysis, comparison, consequence_sentence, grade_sentence, rank_sentence,
-                       reading_sentence)
+from .analysis import UnitAnalysis, comparison, consequence_sentence, grade_sentence
 from .load import Run
 from .narrative import for_readers, in_words, render, section_label, short_id
 from .nbstyle import wrap
+
+# The unit report's section headings, in page order, for every writer (HTML, Word): the department's part,
+# then the 审核附件. A gate's section is headed by the gate's own name.
+HEADINGS = {"summary": "结论", "actions": "本单位要做的事", "losses": "失分与未知分", "gaps": "佐证材料",
+            "follow_up": "上期失分整改情况", "appendix": "审核附件", "charts": "图表", "items": "逐项得分",
+            "evidence": "已登记的佐证材料", "readings": "方案缺陷与条款解读", "comparison": "与其他单位比较",
+            "provenance": "复现信息"}
 
 PACKAGES = ("pandas", "numpy", "matplotlib", "jinja2", "papermill", "nbconvert", "mplfonts")
 
@@ -97,30 +104,25 @@ class UnitReport:
     # ------------------------------------------------------------------ summary
     def summary_context(self) -> dict:
         a = self.analysis
-        st = asdict(a.standing())  # (its fields are the template's names: rank, ranked, rank_text, …)
+        standing = a.standing()
+        st = asdict(standing)  # (its fields are the template's names: rank, ranked, rank_text, …)
         for k in ("unit", "unit_name"):
             st.pop(k)
         prev = a.previous()
         if prev is not None:
             prev = {"period": prev.period, "total": prev.total, "rank": prev.rank, "delta": prev.delta, "ranked": prev.ranked,
                     "gains": records(prev.gains), "losses": records(prev.losses)}
-        gates = a.gate_sentences()
-        standing = a.standing()
         return dict(unit_name=self.name, period=self.run.period, scheme_title=self.scheme.title, **st,
-                    rank_line=rank_sentence(standing), grade_text=grade_sentence(standing),
-                    reading_changes=[reading_sentence(c) for c in a.reading_grade_changes()],
-                    lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points}
-                          for x in a.lost().itertuples()],
-                    gates=gates, prev=prev, caps=self.res.cap_rows(self.unit))
+                    full_marks=standing.full_marks, grade_text=grade_sentence(standing), verdict=a.verdict(), prev=prev)
 
     def summary(self) -> Block:
         if self.unit in self.res.unreported:  # 未报送: the verdict says so, not a total of unknowns
             ctx = self.summary_context()
             n_items = int((self.analysis.unit_items["status"] != "not_applicable").sum())
-            return Block("summary", render("summary_unreported.html.j2", n_items=n_items,
+            return Block("summary", render("summary_unreported.html.j2", n_items=n_items, heading=HEADINGS["summary"],
                                            **{k: ctx[k] for k in ("unit_name", "scheme_title", "period",
                                                                   "unknown_points", "has_grades", "prev")}))
-        return Block("summary", render("summary.html.j2", **self.summary_context()))
+        return Block("summary", render("summary.html.j2", heading=HEADINGS["summary"], **self.summary_context()))
 
     # ------------------------------------------------------------------ charts
     def charts(self) -> Block:
@@ -155,7 +157,7 @@ class UnitReport:
                         "caption": f"图{len(out) + 1} 各考核期总分与全体中位数"})
         else:
             notes.append("只有本期数据，没有历史考核期可画趋势。")
-        return Block("charts", render("charts.html.j2", heading="图表", charts=out, notes=notes))
+        return Block("charts", render("charts.html.j2", heading=HEADINGS["charts"], charts=out, notes=notes))
 
     # ------------------------------------------------------------------ tables
     def item_table(self) -> Block:
@@ -175,7 +177,7 @@ class UnitReport:
                              "rows": by_section.get(s.Index, []), "counted": bool(s.counted), "raw": s.raw,
                              "cap_max": s.cap_max, "cap_min": s.cap_min,
                              "points": s.points, "max": s.max, "unknown": s.unknown})
-        return Block("items", render("items.html.j2", heading="逐项得分", sections=sections))
+        return Block("items", render("items.html.j2", heading=HEADINGS["items"], sections=sections))
 
     def follow_up(self) -> Block:
         """整改台账: the items lost in the previous period and what became of them (:mod:`.followup`)."""
@@ -185,12 +187,12 @@ class UnitReport:
         if f is None:
             reason = ("没有上一考核期的数据，无法跟踪整改。" if self.run.previous() is None
                       else "本单位没有参加上一考核期的考核，无法跟踪整改。")
-            return Block("follow_up", render("followup.html.j2", heading="上期失分整改情况", f=None, reason=reason))
+            return Block("follow_up", render("followup.html.j2", heading=HEADINGS["follow_up"], f=None, reason=reason))
         # what needs action first: worse, still lost, unknown; then what was won back (document order within)
         first = {"worse": 0, "still_lost": 1, "unknown": 2, "partly": 3, "recovered": 4, "not_applicable": 5}
         rows = sorted(records(f.items), key=lambda r: first[r["state"]])
         return Block("follow_up", render(
-            "followup.html.j2", heading="上期失分整改情况", f=f, rows=rows, prev=f.previous, period=f.period,
+            "followup.html.j2", heading=HEADINGS["follow_up"], f=f, rows=rows, prev=f.previous, period=f.period,
             lost_before=sum(r["prev_lost"] for r in rows), won=f.recovered_points, words=STATE_ZH,
             order=["recovered", "partly", "still_lost", "worse", "unknown", "not_applicable"]))
 
@@ -200,19 +202,42 @@ class UnitReport:
         from .review import unit_review
 
         rv = unit_review(self.run, self.unit, self.analysis)
-        return Block("evidence", render("evidence.html.j2", heading="佐证材料与评审", rows=rv.rows, missing=rv.missing,
+        return Block("evidence", render("evidence.html.j2", heading=HEADINGS["evidence"], rows=rv.rows, missing=rv.missing,
                                         pending=rv.pending, pending_points=rv.pending_points,
                                         n_files_missing=rv.n_files_missing, n_refused=rv.n_refused, hashes=rv.hashes))
 
     def action_rows(self) -> list[dict]:
+        """Every item whose full marks would still add to the total (:meth:`UnitAnalysis.actions`)."""
         return records(self.analysis.actions())
 
     def action_list(self) -> Block:
-        rows = self.action_rows()
-        st = self.analysis.standing()
-        return Block("actions", render("actions.html.j2", heading="整改清单", rows=rows, total_to_win=st.to_win,
-                                       unknown_to_win=st.to_win_unknown,
-                                       shared_cap=self.analysis.to_win_shared()))
+        """本单位要做的事 (:meth:`UnitAnalysis.todo`): the actions with the most points at stake."""
+        t = self.analysis.todo()
+        return Block("actions", render("actions.html.j2", heading=HEADINGS["actions"], rows=records(t.rows), same=t.same,
+                                       n_all=t.n_all, total_to_win=t.to_win, unknown_to_win=t.to_win_unknown,
+                                       shared_cap=t.shared_cap))
+
+    def losses(self) -> Block:
+        """失分与未知分: every scored base item short of full marks and the items whose points are unknown."""
+        a = self.analysis
+        lost, lost_points, shared = a.losses()
+        unknown = [{**u, "status_zh": label(STATUS_ZH, u["status"])} for u in records(a.unknown_items())]
+        return Block("losses", render(
+            "losses.html.j2", heading=HEADINGS["losses"], unknown=unknown,
+            lost=[{"item": x.item, "name": x.name, "max": x.max, "points": x.points, "lost": x.lost}
+                  for x in lost.itertuples()], lost_points=lost_points, shared_cap=shared))
+
+    def evidence_gaps(self) -> Block:
+        """佐证材料 on the department's page: evidence still to send, “已计分但无佐证” first."""
+        from .review import unit_review
+
+        gaps = records(self.analysis.evidence_gaps())
+        scored = [g for g in gaps if g["scored"]]
+        rv = unit_review(self.run, self.unit, self.analysis)
+        return Block("gaps", render("gaps.html.j2", heading=HEADINGS["gaps"], rows=gaps, scored=scored,
+                                    scored_points=sum(g["points"] for g in scored), pending=rv.pending,
+                                    pending_points=rv.pending_points, n_files_missing=rv.n_files_missing,
+                                    n_refused=rv.n_refused))
 
     def readings_and_defects(self) -> Block:
         say = in_words(self.scheme)
@@ -233,28 +258,75 @@ class UnitReport:
                 if isinstance(r.get(k), str):
                     r[k] = say(r[k])
             rows.append(r)
-        return Block("readings", render("readings.html.j2", heading="方案缺陷与条款解读",
+        return Block("readings", render("readings.html.j2", heading=HEADINGS["readings"],
                                         findings=findings, readings=rows))
 
     # ------------------------------------------------------------------ scheme-specific
-    def gates(self) -> Block:
+    def gates(self, part: str = "main") -> Block:
+        """A veto's or 认定条件's conditions: on the department's page (``part="main"``) when a gate failed or
+        is still open — it is what the unit must act on; in the 审核附件 (``"appendix"``) when all passed."""
+        passed = all(self.row.get(f"gate:{g.id}") == "pass" for g in self.scheme.gates)
+        if (part == "main") == passed:
+            return Block("gates", "")
         return Block("gates", gates_html(self.run, self.unit, self.analysis))  # the report's own analysis
 
     def comparison(self) -> Block:
-        return Block("comparison", comparison_html(self.run, self.unit))
+        """This unit beside its group's median and best: per top-level section and, when the scheme asks
+        for a cross-unit comparison, per ranked sub-metric — never every unit's raw values."""
+        a = self.analysis
+        peers = a.peers()
+        metrics = a.peer_comparison()
+        if peers is None and metrics is None:
+            return Block("comparison", "")
+        secs = []
+        if peers is not None:
+            names = {s.Index: section_label(s) for s in a.sections().itertuples()}
+            secs = [{**r, "name": names.get(r["section"], r["section"])}
+                    for r in records(peers.sections.reset_index())]
+        n_left = 0
+        if metrics is not None:
+            full = self.run.comparison_table()
+            n_left = int(full.loc[full.index == self.unit].shape[0]) - len(metrics)
+        return Block("comparison", render(
+            "unit_compare.html.j2", heading=HEADINGS["comparison"], sections=secs,
+            group=(f"同类（{self.row['unit_kind']}）{len(peers.group)} 个单位" if peers is not None and peers.same_kind
+                   else f"全部 {len(peers.group)} 个单位" if peers is not None else ""),
+            best_name=peers.best_name if peers is not None else "",
+            metrics=records(metrics) if metrics is not None else [], n_left_out=n_left))
 
     def scheme_sections(self) -> list[Block]:
-        """The sections a scheme needs beyond the common ones (003's cross-county comparison). A veto or
-        认定条件 comes right after the summary (:meth:`gates`): it is part of the verdict."""
-        out = []
+        """The comparison with the other units (kept under this name for older notebooks)."""
         cmp = self.comparison()
-        if cmp.html:
-            out.append(cmp)
-        return out
+        return [cmp] if cmp.html else []
+
+    def appendix(self) -> list[Block]:
+        """The 审核附件: after a page break on paper, each part folded on screen (:func:`fold`) — charts,
+        every item with its computation, the evidence registered, the gates when all passed, the scheme's
+        defects and readings, the comparison with the other units. 复现信息 (:meth:`provenance`) follows."""
+        head = Block("appendix", render("appendix.html.j2", heading=HEADINGS["appendix"], screen_hint=True))
+        parts = [self.charts(), self.item_table(), self.evidence_table(), self.gates("appendix"),
+                 self.readings_and_defects(), self.comparison()]
+        return [head, *(fold(b) for b in parts if b.html)]
+
+    def main(self) -> list[Block]:
+        """The department's pages, in order: header, verdict, the gates it failed, what to do, losses,
+        evidence to send, follow-up of last period's losses."""
+        return [self.header(), self.summary(), self.gates(), self.action_list(), self.losses(), self.evidence_gaps(),
+                self.follow_up()]
 
     def blocks(self) -> list[Block]:
-        return [self.header(), self.summary(), self.gates(), self.charts(), self.item_table(), self.follow_up(), self.evidence_table(),
-                self.action_list(), self.readings_and_defects(), *self.scheme_sections(), self.provenance()]
+        return [b for b in (*self.main(), *self.appendix(), self.provenance()) if b.html]
+
+
+SECTION_HEADING = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)
+
+
+def fold(block: Block) -> Block:
+    """A block of the 审核附件 folded on screen: a ``<details>`` whose summary is the block's heading (the
+    heading itself is shown on paper, where report.css opens every fold)."""
+    m = SECTION_HEADING.search(block.html)
+    title = re.sub(r"<[^>]+>", "", m.group(1)) if m else block.name
+    return Block(block.name, f'<details class="xy-fold"><summary>{title}</summary>\n{block.html}\n</details>')
 
 
 # ---------------------------------------------------------------------- shared with the overview
@@ -337,17 +409,31 @@ def gates_html(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> str
     return render("gates.html.j2", gates=out)
 
 
-def comparison_html(run: Run, unit: str | None = None) -> str:
-    """003's cross-county comparison (:func:`.analysis.comparison`) when the scheme asks for one."""
+def reader_comparison(run: Run) -> pd.DataFrame | None:
+    """003's cross-county comparison (:func:`.analysis.comparison`) as readers get it, in HTML and Word:
+    item numbering as in the document, no input ids (the sub-metric's name says it); None when the scheme
+    asks for none."""
     table = comparison(run)
     if table is None:
-        return ""
-    # the reader's table: item numbering as in the document, no input ids (the sub-metric's name says it)
+        return None
     table = table.drop(columns=[c for c in ("输入编号",) if c in table.columns])
     if "条目编号" in table.columns:
         table["条目编号"] = [short_id(v) for v in table["条目编号"]]
+    return table
+
+
+def comparison_html(run: Run, unit: str | None = None) -> str:
+    """003's cross-county comparison when the scheme asks for one (:func:`reader_comparison`)."""
+    table = reader_comparison(run)
+    if table is None:
+        return ""
     return render("compare.html.j2", heading="跨单位比较", table=_frame_rows(table), unit=unit,
                   columns=[str(c) for c in table.reset_index().columns])  # the rows carry the index too
+
+
+def comparison_rows(df: pd.DataFrame) -> list[list]:
+    """The comparison's rows as printed (its index first, numbers with at most two decimals)."""
+    return _frame_rows(df)
 
 
 def _frame_rows(df: pd.DataFrame) -> list[list]:

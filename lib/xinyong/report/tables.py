@@ -128,6 +128,11 @@ def _inner(src: str, cell: _Cell) -> str:
     return src[cell.inner_start:cell.inner_end].strip()
 
 
+def same_note(columns: list[tuple[str, str]]) -> str:
+    """What the columns the same in every row say, once (column, text): “各行相同：类型 县直单位；附加分 5.00”."""
+    return "各行相同：" + "；".join(f"{label} {text}" for label, text in columns)
+
+
 def _attr(name: str, value: str | None = None) -> str:
     return f" {name}" if value is None else f' {name}="{_html.escape(value, quote=True)}"'
 
@@ -172,7 +177,7 @@ def _edits(src: str, t: _Table) -> list[tuple[int, str]]:
     if len(labels) > STACK_ABOVE:
         own += _attr("data-stack")
     if same:
-        own += _attr("data-same-note", "各行相同：" + "；".join(f"{labels[j]} {_text(full[0][j])}" for j in same))
+        own += _attr("data-same-note", same_note([(labels[j], _text(full[0][j])) for j in same]))
     edits.append((_before_close(src, t), own))
     return edits
 

@@ -117,6 +117,44 @@ class Warnings:
         out = pd.DataFrame(rows, columns=cols, dtype=object)
         return out.sort_values(["days_left", "n"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
+    # The sentences the overview's 预警 section prints, in HTML and in Word alike.
+    def open_note(self) -> str:
+        """“截至 2022年6月20日；考核期到 2022年6月30日 结束。” while the period is open, else ""."""
+        return f"截至 {when_zh(self.as_of)}；考核期到 {when_zh(self.period_end)} 结束。" if self.open and self.period_end else ""
+
+    def grades_heading(self) -> str:
+        return f"等级尚未确定的单位（{len(self.grades)} 个）"
+
+    def grades_sentence(self) -> tuple[str, str]:
+        """(what the two cases are, how many units' worst case is below 合格 — "" when none): the second
+        part is the alarm, set apart (red) by the writers."""
+        n_low = int(self.grades["below_pass"].astype(bool).sum()) if len(self.grades) else 0
+        return ("这些单位还有分数未知（缺数据或待评审）。未知分全部失去时为最坏情况，全部得到时为最好情况，两者等级不同：",
+                f"其中 {n_low} 个单位最坏情况低于合格。" if n_low else "")
+
+    def deadlines_heading(self) -> str:
+        return (f"期限临近、佐证材料仍缺的条目（{len(self.by_item())} 项，涉及 "
+                f"{self.deadlines['unit'].nunique()} 个单位）")
+
+    def deadlines_sentence(self) -> str:
+        end = when_zh(self.period_end) if self.period_end else ""
+        return (f"以下条目的完成期限在 {self.days} 天内或已过，而方案要求的佐证材料在“证据”表中还没有登记。"
+                f"方案没有写明期限的条目，按考核期末（{end}）计。")
+
+    @staticmethod
+    def deadline_text(r) -> str:
+        """An item's deadline as the table prints it: “4月底前（2022年4月30日）”, or 考核期末."""
+        return f"{r.deadline}（{when_zh(r.due)}）" if r.dated else "考核期末"
+
+    @staticmethod
+    def units_text(r) -> str:
+        """Which units still miss an item's evidence (a :meth:`by_item` row): all, all but a few, or the few."""
+        if len(r.others) == 0:
+            return f"全部 {r.n} 个单位"
+        if len(r.others) < r.n:
+            return f"{r.n} 个单位（除{'、'.join(r.others)}外）"
+        return f"{r.n} 个：{'、'.join(r.units)}"
+
     def as_dict(self) -> dict:
         """JSON-ready (dates as ISO strings)."""
         def rows(df: pd.DataFrame) -> list[dict]:
