@@ -13,7 +13,7 @@ import pytest
 
 import xinyong
 from xinyong.intake import read_inputs
-from xinyong.scoring.check import check_quotes, check_scheme
+from xinyong.scoring.scheme_audit import check_quotes, check_scheme
 
 HERE = Path(__file__).parent / "fixtures" / "authoring"
 SCHEME = HERE / "shifan.yaml"
@@ -144,7 +144,7 @@ def test_checks_on_a_frame_without_cells():
     """Scoring code and notebooks that hold a DataFrame, not a file: violations with unit and inputs."""
     import pandas as pd
 
-    from xinyong.scoring.checks import check_inputs
+    from xinyong.scoring.input_checks import check_inputs
 
     s = xinyong.load_scheme(SCHEME)
     frame = pd.DataFrame({"gov_events": [2, 2, None], "gov_events_rectified": [5, 2, 9],

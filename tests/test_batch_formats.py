@@ -61,7 +61,7 @@ def test_annual_page_as_word_and_pdf_follows_the_formats(tmp_path):
     from types import SimpleNamespace
 
     from conftest import ROOT
-    from xinyong.batch.annual import write_annual_pages
+    from xinyong.batch.annual_pages import write_annual_pages
     from xinyong.report.load import read_data
     from xinyong.scheme import load_scheme
     from xinyong.scoring import score

@@ -9,7 +9,7 @@ import pytest
 
 import xinyong
 from xinyong.errors import SchemeError
-from xinyong.scoring.check import check_scheme
+from xinyong.scoring.scheme_audit import check_scheme
 
 SCHEME = """
 id: capt

@@ -5,7 +5,7 @@ import pytest
 
 import xinyong
 from xinyong.cli import main
-from xinyong.scoring.check import check_scheme
+from xinyong.scoring.scheme_audit import check_scheme
 
 
 def findings(sid):

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 import xinyong
-from xinyong.scoring.check import check_scheme
+from xinyong.scoring.scheme_audit import check_scheme
 from xinyong.scoring.reach import Interval, bound, piece_domain
 
 SCHEME = """
@@ -147,12 +147,11 @@ def test_capped_sum_typed_parts_reach():
     """A three-part item (制度 2分；每开展一次核查得1分，最高3分；出席满分2分，每缺席一次扣0.5分) can reach
     2 + 3 + 2 = 7: a deduction part at most its full marks, a per-event part its cap."""
     from xinyong.scoring.kinds import default_registry
-    from xinyong.scoring.reach import rule_reach
 
     parts = [{"label": "制度", "expr": "2 * a"}, {"label": "核查", "each": 1, "count": "n", "cap": 3},
              {"label": "出席", "full": 2, "per": 0.5, "amount": "absent"}]
     p = default_registry().get("capped_sum").parse_params({"parts": parts}, 8)
     ranges = {"a": Interval(0, 1), "n": Interval(0, math.inf), "absent": Interval(0, math.inf)}
-    assert rule_reach("capped_sum", p, ranges) == 7
+    assert p.reach(ranges) == 7
     p = default_registry().get("capped_sum").parse_params({"parts": parts[1:2]}, 8)
-    assert rule_reach("capped_sum", p, {"n": Interval(0, 2)}) == 2  # two events at most: 2 of the cap's 3
+    assert p.reach({"n": Interval(0, 2)}) == 2  # two events at most: 2 of the cap's 3

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import xinyong
-from xinyong.scoring.check import check_scheme
+from xinyong.scoring.scheme_audit import check_scheme
 
 from conftest import SEEDS
 

@@ -79,7 +79,7 @@ def test_grade_cap_leaves_ranking_and_total(tmp_path):
 def test_a_consequence_silent_on_ranking_keeps_the_default_and_check_says_so(tmp_path):
     """A veto written as the text says it — “考核等次定为不合格”, nothing on the ranking — keeps the stated
     default (not ranked); ``check`` reports the default; a reading may record the other way."""
-    from xinyong.scoring.check import check_scheme
+    from xinyong.scoring.scheme_audit import check_scheme
 
     sch = scheme_with(tmp_path, "consequence: {grade: 不合格}")
     u = xinyong.score(sch, ROWS).units

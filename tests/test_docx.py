@@ -228,7 +228,7 @@ def test_every_word_file_a_batch_writes_reads_as_prose(tmp_path):
     from types import SimpleNamespace
 
     from xinyong.batch import run_batch
-    from xinyong.batch.annual import write_annual_pages
+    from xinyong.batch.annual_pages import write_annual_pages
     from xinyong.report.load import read_data
     from xinyong.scheme import load_scheme
     from xinyong.scoring import score

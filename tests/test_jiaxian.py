@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import xinyong
-from xinyong.scoring.check import check_scheme
+from xinyong.scoring.scheme_audit import check_scheme
 
 from conftest import SEEDS
 

@@ -110,7 +110,7 @@ def test_checklist_add_deduct_require_bonus():
     assert out == [5, 4, 2, 0]
     out, p = run("checklist", v, 5, items=["e1", "e2", "e3"], per_item=1)
     assert out == [3, 2, 0, 3]
-    assert p.max_attainable() == 3  # 004 附件2 三.3: “每项得1分，共5分” with three elements
+    assert p.reach({}) == 3  # 004 附件2 三.3: “每项得1分，共5分” with three elements
     out, _ = run("checklist", v, 1.8, items=["e1", "e2", "e3"], per_item=0.15, bonus_all=0.3)
     assert out == pytest.approx([0.75, 0.3, 0, 0.75])
 

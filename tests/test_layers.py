@@ -19,7 +19,8 @@ LAYERS = {
     "xinyong.settings": 0,
     "xinyong.scheme": 1,
     "xinyong.scoring.plan": 2, "xinyong.scoring.registry": 2, "xinyong.scoring.kinds": 2,
-    "xinyong.scoring.checks": 2,  # cross-input checks: what reads data applies them, through the plan
+    "xinyong.scoring.describe": 2, "xinyong.scoring.reach": 2,  # the kinds' words and interval arithmetic
+    "xinyong.scoring.input_checks": 2,  # cross-input checks: what reads data applies them, through the plan
     "xinyong.intake": 3,
     "xinyong.scoring": 4,
     "xinyong.report": 5,

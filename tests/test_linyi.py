@@ -13,7 +13,7 @@ import pytest
 
 import xinyong
 from xinyong.errors import InputError
-from xinyong.scoring.check import check_scheme
+from xinyong.scoring.scheme_audit import check_scheme
 from xinyong.scoring.compare import COLUMNS, DIRECTIONS, cross_unit_comparison
 
 from conftest import SEEDS

@@ -9,7 +9,7 @@ import xinyong
 from xinyong.cli import main
 from xinyong.errors import SchemeError
 from xinyong.scheme.new import starter_yaml
-from xinyong.scoring.check import check_scheme
+from xinyong.scoring.scheme_audit import check_scheme
 
 
 def test_new_writes_a_file_that_runs(tmp_path, capsys):

@@ -82,7 +82,7 @@ def test_a_table_in_a_cell_counts_as_the_cells_text():
 def pages(tmp_path_factory):
     """A 郏县 township run (two quarters: the brief compares, the year's page has two columns)."""
     from xinyong.batch import run_batch
-    from xinyong.batch.annual import write_annual_pages
+    from xinyong.batch.annual_pages import write_annual_pages
     from xinyong.report.load import read_data
     from xinyong.scheme import load_scheme
     from xinyong.scoring import score

@@ -213,3 +213,27 @@ def test_plan_and_results_pickle(mini):
     again = pickle.loads(pickle.dumps(plan))
     assert isinstance(again, Plan) and again.rules["mini.1.4"] == plan.rules["mini.1.4"]
     assert again.scheme.origin == mini.origin
+
+
+def test_the_plan_holds_every_formula_parsed_and_keeps_them_through_pickle():
+    """Formulas are parsed when the plan is compiled: each rule's on its params (a piecewise segment's, a
+    capped_sum part's), every gate test under the chosen readings, every cross-input check; a pickled plan
+    (a run file, a batch worker's copy) evaluates the same, and explaining a unit never rewrites a shared
+    tree. 001 9.3's “部门数量/部门总量*2，最高得2分” is a formula rule of this kind."""
+    import ast
+
+    from xinyong.formula import Formula
+
+    s = xinyong.load_scheme("quzhou")
+    plan = compile(s)
+    assert set(plan.gate_formulas) == {c.id for g in s.gates for c in g.conditions}
+    assert all(isinstance(f, Formula) for f in plan.gate_formulas.values())
+    assert set(plan.check_formulas) == {c.id for c in s.checks}
+    p = FormulaParams(expr="approved / total * 2", max_points=2)
+    back = pickle.loads(pickle.dumps(p))
+    assert back == p and back.input_ids() == {"approved", "total"}
+    kind = plan.registry.get("formula")
+    before = ast.dump(p._expr.tree)
+    text = kind.explain({"approved": 3.0, "total": 4.0}, p, 1.5)
+    assert text == kind.explain({"approved": 3.0, "total": 4.0}, p, 1.5) == "3/4×2=1.5000"
+    assert ast.dump(p._expr.tree) == before

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from xinyong.errors import UnknownRuleKind, XinyongError
-from xinyong.scoring.kinds import BUILTIN, ThresholdParams, _explain_threshold, default_registry, threshold
+from xinyong.scoring.kinds import BUILTIN, ThresholdParams, explain_threshold, default_registry, threshold
 from xinyong.scoring.registry import Registry, RuleParams
 
 
@@ -15,9 +15,9 @@ def test_unknown_kind_lists_the_known_ones():
 
 def test_duplicate_registration_is_refused():
     reg = Registry()
-    reg.register("threshold", threshold, ThresholdParams, _explain_threshold, "达标")
+    reg.register("threshold", threshold, ThresholdParams, explain_threshold, "达标")
     with pytest.raises(XinyongError):
-        reg.register("threshold", threshold, ThresholdParams, _explain_threshold, "达标")
+        reg.register("threshold", threshold, ThresholdParams, explain_threshold, "达标")
 
 
 def test_params_annotation_must_match_model():
@@ -26,7 +26,7 @@ def test_params_annotation_must_match_model():
 
     reg = Registry()
     with pytest.raises(XinyongError):
-        reg.register("t", threshold, Other, _explain_threshold, "x")
+        reg.register("t", threshold, Other, explain_threshold, "x")
 
 
 def test_undocumented_function_is_refused():
@@ -34,7 +34,7 @@ def test_undocumented_function_is_refused():
         return frame.iloc[:, 0]
 
     with pytest.raises(XinyongError):
-        Registry().register("f", f, ThresholdParams, _explain_threshold, "x")
+        Registry().register("f", f, ThresholdParams, explain_threshold, "x")
 
 
 def test_every_builtin_docstring_quotes_a_seed_clause():

@@ -144,7 +144,7 @@ def test_alternative_reading_totals_equal_a_fresh_score(run):
 
 
 def test_findings_of_the_checker_are_shown(run):
-    from xinyong.scoring.check import check_scheme
+    from xinyong.scoring.scheme_audit import check_scheme
 
     html = UnitReport(run, "a").readings_and_defects().html
     fs = check_scheme(run.scheme)

@@ -18,7 +18,7 @@ import pytest
 
 from xinyong.errors import InputError
 from xinyong.intake import read_inputs
-from xinyong.intake.review import REVIEW_COLUMNS, apply_review, write_review
+from xinyong.intake.review_workbook import REVIEW_COLUMNS, apply_review, write_review
 from xinyong.scheme.values import judge_col, why_col
 
 ROOT = Path(__file__).resolve().parents[1]

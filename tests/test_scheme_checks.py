@@ -11,7 +11,7 @@ import yaml
 
 import xinyong
 from xinyong.intake import read_inputs
-from xinyong.scoring.checks import check_inputs
+from xinyong.scoring.input_checks import check_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,7 +70,7 @@ def test_a_violation_reads_in_the_analysts_words():
     """What `validate` prints for 002 基础性指标 3 (已整改到位数 ≤ 失信事件数): 应为 is the check's own sentence,
     never the formula with input ids, and the counts are written as counts (23, not 23.0)."""
     from xinyong.cli_util import shown_value
-    from xinyong.scoring.checks import check_problems
+    from xinyong.scoring.input_checks import check_problems
 
     s = xinyong.load_scheme("quzhou")
     frame = pd.DataFrame([dict(gov_events_total=2, gov_events_rectified=23)], index=["c"])

@@ -49,7 +49,7 @@ def text(html: str) -> str:
 def test_the_scheme_checks_clean_and_quotes_its_source():
     """The test scheme is a scheme like the shipped ones: its declared totals agree with its items after
     the caps (30 + 30 + 20 + 20 = 100, bonus 5) and every quote is on its line of the source text."""
-    from xinyong.scoring.check import check_quotes, check_scheme
+    from xinyong.scoring.scheme_audit import check_quotes, check_scheme
 
     scheme = xinyong.load_scheme(SCHEME)
     assert check_scheme(scheme) == []

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import typer
+from rich.console import Console
 
 from . import __version__
 from .batch import commands as batch_commands
@@ -63,6 +64,13 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
     rule kinds."""
     console = consoles.out
 
+    _register_inputs(app, console)
+    _register_check(app, console)
+    _register_new(app, console)
+    _register_kinds(app, console)
+
+
+def _register_inputs(app: typer.Typer, console: Console) -> None:
     @app.command("inputs")
     def inputs_cmd(
         scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
@@ -95,6 +103,8 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
                               title=f"{s.title}（{s.id}）输入清单", head=(0, 1)))
         console.print(f"共 {len(df)} 个输入 / {len(df)} inputs")
 
+
+def _register_check(app: typer.Typer, console: Console) -> None:
     @app.command("check")
     def check_cmd(
         scheme: Optional[str] = typer.Argument(None, help="方案编号或文件 / scheme id or YAML path"),
@@ -107,7 +117,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         引文按 source.file（相对于方案文件）核对；有不符时退出码为 1。
         """
         from .scheme import SCHEME_IDS, load_scheme
-        from .scoring.check import check_quotes, check_scheme
+        from .scoring.scheme_audit import check_quotes, check_scheme
 
         json_out = json_out or choice(format, TABLE_FORMATS, "--format") == "json"
         if not all_ and not scheme:
@@ -138,6 +148,8 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
         if bad_quotes:  # the author's mistake, not the document's: fail so a CI job stops on it
             raise typer.Exit(1)
 
+
+def _register_new(app: typer.Typer, console: Console) -> None:
     @app.command("new")
     def new_cmd(
         scheme_id: str = typer.Argument(..., help="新方案的编号 / id of the new scheme (e.g. shifan_2024)"),
@@ -160,6 +172,8 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
                       f"{len(draft.gates)} 个否决条件），原文写在 {source}")
         console.print(f"其中 {unsure} 处标有“待确认”，是按措辞猜的，请逐条对照原文核对（下一步：xinyong check {path}）")
 
+
+def _register_kinds(app: typer.Typer, console: Console) -> None:
     @app.command("kinds")
     def kinds_cmd():
         """列出全部计分规则类型 / list the rule kinds."""
@@ -174,7 +188,7 @@ def register_scheme_commands(app: typer.Typer, consoles: Consoles) -> None:
 def _draft_compiles(scheme) -> None:
     """A draft must get through what ``check`` does: compile its rules, find its quotes on their lines."""
     from .errors import SchemeError
-    from .scoring.check import check_quotes
+    from .scoring.scheme_audit import check_quotes
     from .scoring.plan import compile as compile_plan
 
     compile_plan(scheme)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -112,19 +113,42 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 @dataclass(frozen=True)
 class Formula:
-    """A parsed formula: parse once, evaluate many times."""
+    """A parsed formula: parse once, evaluate many times. The tree is shared: read it, never change it."""
 
     text: str
-    tree: ast.Expression
+    tree: ast.Expression = field(compare=False)  # equal formulas are equal texts
     names: frozenset[str]
 
     def __call__(self, names: Mapping[str, Any]) -> Any:
         return evaluate(self, names)
 
+    def __reduce__(self):
+        # pickled as its text (a compiled plan travels to batch workers and into run files) and parsed
+        # again where it is unpickled: once per process, as every parse
+        return parse, (self.text,)
+
 
 def parse(text: str, allowed_names: set[str] | None = None) -> Formula:
+    """``text`` parsed and checked against the whitelist; ``allowed_names``: the only names it may read.
+
+    A text is parsed once per process (the result is immutable and shared): a scheme is compiled again
+    for each reading's alternative and each period it is scored for, with the same formulas."""
     if not isinstance(text, str) or not text.strip():
         raise FormulaError("公式为空", "empty formula", formula=text)
+    f = _parsed(text)
+    if allowed_names is not None:
+        unknown = f.names - set(allowed_names)
+        if unknown:
+            raise FormulaError(
+                f"公式引用了未声明的输入：{', '.join(sorted(unknown))}（公式：{text}）",
+                f"undeclared names {sorted(unknown)}",
+                formula=text,
+            )
+    return f
+
+
+@lru_cache(maxsize=4096)  # bounded: a long batch of many schemes keeps its memory flat
+def _parsed(text: str) -> Formula:
     if len(text) > MAX_FORMULA_LENGTH:
         raise FormulaError(f"公式过长（{len(text)} 个字符，上限 {MAX_FORMULA_LENGTH}）：{text[:80]}…",
                            f"formula longer than {MAX_FORMULA_LENGTH}", formula=text[:80])
@@ -145,14 +169,6 @@ def parse(text: str, allowed_names: set[str] | None = None) -> Formula:
         _check_node(node, text)
         if isinstance(node, ast.Name) and node.id not in FUNCTIONS:
             names.add(node.id)
-    if allowed_names is not None:
-        unknown = names - set(allowed_names)
-        if unknown:
-            raise FormulaError(
-                f"公式引用了未声明的输入：{', '.join(sorted(unknown))}（公式：{text}）",
-                f"undeclared names {sorted(unknown)}",
-                formula=text,
-            )
     return Formula(text=text, tree=tree, names=frozenset(names))
 
 

@@ -21,7 +21,7 @@ import pytest
 import xinyong
 from xinyong.cli import main
 from xinyong.intake import UnitRow, build_template, read_inputs, save_workbook, write_template
-from xinyong.intake.review import write_review
+from xinyong.intake.review_workbook import write_review
 from xinyong.intake.submission import collect, read_manifest, split
 from xinyong.safe import csv_bytes, csv_cell, csv_unquote, formula_like, safe_file_name, temp_prefix
 

@@ -122,7 +122,7 @@ def write_run_pages(s: BatchSummary, scheme: Any, out_dir: Path, old: dict, chan
 
 
 def write_run_index(s: BatchSummary, scheme: Any) -> None:
-    from .annual import annual_href
+    from .annual_pages import annual_href
 
     outputs.write_if_changed(s.run_dir / outputs.INDEX, outputs.run_index(
         s, has_grades=scheme.grades is not None, has_gates=bool(scheme.gates), annual_href=annual_href(s)).encode("utf-8"))

@@ -210,8 +210,7 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
     (整改台账, :func:`xinyong.report.followup.follow_up_all`) when there is a previous period; what it is
     on the last."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Border, Font, PatternFill, Side
 
     from ..intake.template import workbook_bytes
 
@@ -241,42 +240,64 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
     for sheet, first in ((ws, heads), (st, heads[:5] + heads[len(fixed):-1])):
         _head_row(sheet, first, 48, "D2", bold, head_fill, border)
     for u in units:
-        ok = result is not None and u.id in result.units.index
-        # the rank as every page prints it: a unit a gate's consequence leaves out has no rank (rank_zh)
-        place = rank_zh(False, u.rank) if u.ranked is False and u.state != "unreported" else u.rank
-        row: list[Any] = [place, u.id, u.name, u.kind,
-                          "失败" if u.status == "failed" else "未报送" if u.state == "unreported" else "正常",
-                          u.total, None, None, u.unknown_points]
-        if ok and u.state != "unreported":
-            r = result.units.loc[u.id]
-            row[6], row[7] = float(r["base_total"]), float(r["bonus"])
-        if has_grades:
-            row += [u.grade, None if u.grade_certain is None else ("是" if u.grade_certain else "否")]
-        if has_gates:
-            row += [label(GATE_OUTCOME_ZH, u.gate_outcome) if u.gate_outcome else None]
-        settled = None
-        if ok and u.state != "unreported" and u.ranked is not False and "rank_best" in result.units:
-            best, worst = int(result.units.at[u.id, "rank_best"]), int(result.units.at[u.id, "rank_worst"])
-            settled = "是" if best == worst else f"否（{best}–{worst}）"
-        row += [settled]
-        pts = [None] * len(items)
-        sts = [None] * len(items)
-        if ok:
-            for k, it in enumerate(items):
-                v = result.points.at[u.id, it.id]
-                pts[k] = None if v != v else float(v)
-                sts[k] = label(STATUS_ZH, str(result.status.at[u.id, it.id]))
+        row, pts, sts = _unit_rows(u, result, items, has_grades, has_gates)
         append(ws, row + pts + [u.error])
         append(st, row[:5] + sts)
         if u.status == "failed":
             failed_rows.add(ws.max_row)
-    n_fixed = len(fixed)
+    _style_score_sheets(ws, st, len(fixed), len(items), len(heads), failed_rows, border, fail_fill)
+    if followup is not None and len(s.history):
+        _followup_sheet(wb.create_sheet("整改台账"), followup, s, head_fill, border, bold)
+    _info_sheet(wb.create_sheet("说明"), s, followup, bold)
+    stamp = None
+    try:
+        stamp = dt.datetime.fromisoformat(s.updated).replace(tzinfo=None) if s.updated else None
+    except ValueError:
+        pass
+    return workbook_bytes(wb, stamp=stamp)
+
+
+def _unit_rows(u, result: Any | None, items: list, has_grades: bool, has_gates: bool) -> tuple[list, list, list]:
+    """One unit's row of scores.xlsx: (the fixed columns, its points per item, its statuses per item)."""
+    ok = result is not None and u.id in result.units.index
+    # the rank as every page prints it: a unit a gate's consequence leaves out has no rank (rank_zh)
+    place = rank_zh(False, u.rank) if u.ranked is False and u.state != "unreported" else u.rank
+    row: list[Any] = [place, u.id, u.name, u.kind,
+                      "失败" if u.status == "failed" else "未报送" if u.state == "unreported" else "正常",
+                      u.total, None, None, u.unknown_points]
+    if ok and u.state != "unreported":
+        r = result.units.loc[u.id]
+        row[6], row[7] = float(r["base_total"]), float(r["bonus"])
+    if has_grades:
+        row += [u.grade, None if u.grade_certain is None else ("是" if u.grade_certain else "否")]
+    if has_gates:
+        row += [label(GATE_OUTCOME_ZH, u.gate_outcome) if u.gate_outcome else None]
+    settled = None
+    if ok and u.state != "unreported" and u.ranked is not False and "rank_best" in result.units:
+        best, worst = int(result.units.at[u.id, "rank_best"]), int(result.units.at[u.id, "rank_worst"])
+        settled = "是" if best == worst else f"否（{best}–{worst}）"
+    row += [settled]
+    pts = [None] * len(items)
+    sts = [None] * len(items)
+    if ok:
+        for k, it in enumerate(items):
+            v = result.points.at[u.id, it.id]
+            pts[k] = None if v != v else float(v)
+            sts[k] = label(STATUS_ZH, str(result.status.at[u.id, it.id]))
+    return row, pts, sts
+
+
+def _style_score_sheets(ws, st, n_fixed: int, n_items: int, n_heads: int, failed_rows: set[int], border,
+                        fail_fill) -> None:
+    """Borders, number formats, a failed unit's fill and the column widths of the 得分 and 状态 sheets."""
+    from openpyxl.utils import get_column_letter
+
     looks = _Looks()
-    for sheet, last in ((ws, len(heads)), (st, 5 + len(items))):
+    for sheet, last in ((ws, n_heads), (st, 5 + n_items)):
         for row in sheet.iter_rows(min_row=2, max_col=last):
             failed = row[0].row in failed_rows
             for c in row:
-                points = sheet is ws and (6 <= c.column <= 9 or n_fixed < c.column <= n_fixed + len(items))
+                points = sheet is ws and (6 <= c.column <= 9 or n_fixed < c.column <= n_fixed + n_items)
                 looks.give(c, (failed, points), border=border, number_format="0.00" if points else None,
                            fill=fail_fill if failed else None)
         widths = {1: 6, 2: 14, 3: 22, 4: 10, 5: 9}
@@ -284,9 +305,12 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
             sheet.column_dimensions[get_column_letter(j)].width = widths.get(j, 9 if j <= n_fixed else 14)
         if sheet is ws:
             sheet.column_dimensions[get_column_letter(last)].width = 50
-    if followup is not None and len(s.history):
-        _followup_sheet(wb.create_sheet("整改台账"), followup, s, head_fill, border, bold)
-    info = wb.create_sheet("说明")
+
+
+def _info_sheet(info, s: BatchSummary, followup: Any, bold) -> None:
+    """The 说明 sheet: what the workbook is, from which files, and how to read a blank or a rank range."""
+    from openpyxl.styles import Alignment
+
     lines = [("方案", f"{s.scheme_title}（{s.scheme}）"), ("考核期", s.period), ("数据文件", Path(s.data).name),
              ("往期数据", "；".join(f"{h['period']}：{Path(h['data']).name}" for h in s.history) or "无"),
              ("更新时间", s.updated), ("单位数", len(s.units)),
@@ -305,12 +329,6 @@ def scores_xlsx(s: BatchSummary, scheme: Any, result: Any | None, followup: Any 
     info.column_dimensions["B"].width = 90
     for row in info.iter_rows():
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    stamp = None
-    try:
-        stamp = dt.datetime.fromisoformat(s.updated).replace(tzinfo=None) if s.updated else None
-    except ValueError:
-        pass
-    return workbook_bytes(wb, stamp=stamp)
 
 
 class _Looks:

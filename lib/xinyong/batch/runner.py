@@ -244,7 +244,7 @@ def _one_run(r: dict, out: Path, ex: Executor, folder: threading.Lock, resume: b
 
 def _write_annual_pages(summaries: list[BatchSummary], formats: tuple[str, ...], chromium: str | None) -> None:
     """The year of each scheme with two periods or more in the set, and the links to it."""
-    from .annual import write_annual_pages
+    from .annual_pages import write_annual_pages
 
     if write_annual_pages(summaries, formats, chromium):
         for s in summaries:

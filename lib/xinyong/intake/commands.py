@@ -136,7 +136,7 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
 
 
 def register_review(app: typer.Typer, consoles: Consoles) -> None:
-    """``xinyong review``: the assessor's review workbook, and merging it back (intake/review.py)."""
+    """``xinyong review``: the assessor's review workbook, and merging it back (intake/review_workbook.py)."""
     console = consoles.out
 
     @app.command("review")
@@ -151,7 +151,7 @@ def register_review(app: typer.Typer, consoles: Consoles) -> None:
         """生成评审表，或把填好的评审表合并进数据文件 / write the assessor's review workbook, or merge it back."""
         from ..errors import InputError
         from ..scheme import load_scheme
-        from .review import apply_review, review_scheme_id, write_review
+        from .review_workbook import apply_review, review_scheme_id, write_review
 
         if scheme is None and apply is not None:
             scheme = review_scheme_id(apply)

@@ -57,7 +57,7 @@ EVIDENCE_COLUMNS = {"item": ("条目编号", "item"), "unit_id": ("单位编号"
 # shows about the item (xinyong template --split) and the file hash a collected workbook records
 EVIDENCE_INFO_COLUMNS = {"name": ("条目名称",), "requirement": ("佐证要求", "佐证材料要求"),
                          "box": ("资料盒", "资料盒编号"), "deadline": ("完成时限",), "sha256": ("SHA-256", "sha256")}
-# ``xinyong review --apply`` records who judged and when (intake/review.py)
+# ``xinyong review --apply`` records who judged and when (intake/review_workbook.py)
 JUDGE_OPTIONAL = {"assessor": ("评审人", "assessor"), "reviewed": ("评审日期", "reviewed")}
 JUDGE_REQUIRED = ("unit_id", "item", "points", "why")
 EVIDENCE_REQUIRED = ("item", "unit_id", "title", "link", "date")

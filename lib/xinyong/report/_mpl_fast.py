@@ -105,7 +105,6 @@ def canvas_class():
     glyph at a position in 64ths of a pixel; moved by whole pixels its bitmap is the same, so a bitmap
     is kept per glyph, size, angle and position within the pixel. Call only when :func:`available`."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
-    from matplotlib.ft2font import RenderMode
 
     class Renderer(RendererAgg):
         def get_text_width_height_descent(self, s, prop, ismath):
@@ -143,32 +142,7 @@ def canvas_class():
             self._draw_glyphs(gc, x, y, angle, prop.get_size_in_points(), glyphs, flags)
 
         def _draw_glyphs(self, gc, x, y, angle, size, glyphs, flags) -> None:
-            """matplotlib 3.11's ``_draw_text_glyphs_and_boxes`` for a text's glyphs, each glyph's bitmap
-            kept (``test_glyph_bitmaps_move_by_whole_pixels``)."""
-            cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-            aa = bool(gc.get_antialiased())
-            thread = threading.get_ident()
-            matrix = None
-            height = self.height
-            for font, glyph, gx, gy in glyphs:  # gy is upwards, y downwards
-                px = round(0x40 * (x + gx * cos - gy * sin))
-                py = round(0x40 * (height - y + gx * sin + gy * cos))  # FreeType's y is upwards
-                key = (font, size, self.dpi, glyph, angle, aa, flags, px & 63, py & 63, thread)
-                got = GLYPHS.get(key)
-                if got is None:
-                    if matrix is None:
-                        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
-                    font.set_size(size, self.dpi)
-                    font._set_transform(matrix, [px, py])
-                    bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL if aa else RenderMode.MONO)
-                    buffer = np.array(bitmap.buffer)
-                    if not aa:
-                        buffer *= 0xff
-                    got = GLYPHS.put(key, (buffer, bitmap.left - (px >> 6), bitmap.top - (py >> 6)))
-                buffer, left, top = got
-                # draw_text_image's y is downwards and the bitmap's bottom side
-                self._renderer.draw_text_image(buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0],
-                                               0, gc)
+            draw_glyphs(self, gc, x, y, angle, size, glyphs, flags)
 
     class Canvas(FigureCanvasAgg):
         def get_renderer(self):
@@ -180,6 +154,37 @@ def canvas_class():
             return self.renderer
 
     return Canvas
+
+
+def draw_glyphs(renderer, gc, x, y, angle, size, glyphs, flags) -> None:
+    """matplotlib 3.11's ``_draw_text_glyphs_and_boxes`` for a text's glyphs, each glyph's bitmap
+    kept (``test_glyph_bitmaps_move_by_whole_pixels``). ``renderer``: the fast canvas's Agg renderer."""
+    from matplotlib.ft2font import RenderMode
+
+    cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    aa = bool(gc.get_antialiased())
+    thread = threading.get_ident()
+    matrix = None
+    height = renderer.height
+    for font, glyph, gx, gy in glyphs:  # gy is upwards, y downwards
+        px = round(0x40 * (x + gx * cos - gy * sin))
+        py = round(0x40 * (height - y + gx * sin + gy * cos))  # FreeType's y is upwards
+        key = (font, size, renderer.dpi, glyph, angle, aa, flags, px & 63, py & 63, thread)
+        got = GLYPHS.get(key)
+        if got is None:
+            if matrix is None:
+                matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+            font.set_size(size, renderer.dpi)
+            font._set_transform(matrix, [px, py])
+            bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL if aa else RenderMode.MONO)
+            buffer = np.array(bitmap.buffer)
+            if not aa:
+                buffer *= 0xff
+            got = GLYPHS.put(key, (buffer, bitmap.left - (px >> 6), bitmap.top - (py >> 6)))
+        buffer, left, top = got
+        # draw_text_image's y is downwards and the bitmap's bottom side
+        renderer._renderer.draw_text_image(buffer, left + (px >> 6),
+                                           int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc)
 
 
 def barh(ax, y, width, **kw):

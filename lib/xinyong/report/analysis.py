@@ -821,7 +821,7 @@ class UnitAnalysis:
 
     # ------------------------------------------------------------------ the scheme's text
     def findings(self) -> pd.DataFrame:
-        """The checker's findings on the scheme (:func:`~xinyong.scoring.check.check_scheme`) that concern
+        """The checker's findings on the scheme (:func:`~xinyong.scoring.scheme_audit.check_scheme`) that concern
         this unit: on the scheme, or on a section or item it is scored on. A finding on a node not
         applicable to the unit's kind is left out; one on a node the checker names but the tree lacks
         is kept."""

@@ -84,6 +84,15 @@ def write_formats(html_path: Path, formats: list[str], make_docx, chromium: str 
 
 
 def register(app: typer.Typer, consoles: Consoles) -> None:
+    """The report step's commands, one registration each, in the order ``--help`` lists them."""
+    _register_report(app, consoles)
+    _register_overview(app, consoles)
+    _register_warn(app, consoles)
+    _register_annual(app, consoles)
+    _register_notebook(app, consoles)
+
+
+def _register_report(app: typer.Typer, consoles: Consoles) -> None:
     console = consoles.out
 
     @app.command("report")
@@ -124,6 +133,10 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
             console.print(f"已复制 {len(copies)} 份佐证材料到 {copies[0].parent}（报告中的链接指向这些副本）")
         for extra in write_formats(path, formats, lambda: unit_docx(run, unit), conf.chromium):
             console.print(f"已生成：{extra}")
+
+
+def _register_overview(app: typer.Typer, consoles: Consoles) -> None:
+    console = consoles.out
 
     @app.command("overview")
     def overview_cmd(
@@ -169,6 +182,10 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
         for extra in write_formats(brief, formats, lambda: notice_docx(run, opts), conf.chromium):
             console.print(f"已生成：{extra}")
 
+
+def _register_warn(app: typer.Typer, consoles: Consoles) -> None:
+    console = consoles.out
+
     @app.command("warn")
     def warn_cmd(
         scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
@@ -201,6 +218,10 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
             for line in warn_lines(w):
                 console.print(line, markup=False, highlight=False, soft_wrap=True)
 
+
+def _register_annual(app: typer.Typer, consoles: Consoles) -> None:
+    console = consoles.out
+
     @app.command("annual")
     def annual_cmd(
         scheme: str = typer.Argument(..., help="方案编号或文件 / scheme id or YAML path"),
@@ -231,6 +252,10 @@ def register(app: typer.Typer, consoles: Consoles) -> None:
             console.print(f"已生成年度汇总：{page}")
             for extra in write_formats(page, formats, lambda a=a: annual_docx(a), settings().chromium):
                 console.print(f"已生成：{extra}")
+
+
+def _register_notebook(app: typer.Typer, consoles: Consoles) -> None:
+    console = consoles.out
 
     @app.command("notebook")
     def notebook_cmd(

@@ -160,7 +160,7 @@ class Run:
 
     @cached_property
     def findings(self) -> list:
-        from ..scoring.check import check_scheme
+        from ..scoring.scheme_audit import check_scheme
 
         return check_scheme(self.scheme)
 

@@ -20,15 +20,12 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from ..errors import FormulaError, SchemeError
-from ..formula import parse as parse_formula
-from .model import Consequence, InputSpec, Item, Scheme, SchemeOrigin
-from .problems import Problems, closest, zh_message
-
-CONSEQUENCE_FIELDS = {"grade", "grade_cap", "exclude_from_ranking", "total"}  # what a reading may set on a gate
+from ..errors import SchemeError
+from .model import Scheme, SchemeOrigin
+from .scheme_problems import zh_message
+from .structure import check_structure
 
 SCHEME_IDS = ["wangyi", "city2019", "quzhou", "linyi", "jiaxian_county_dept", "jiaxian_township"]
-GATE_NAMES = {"total", "base_total", "bonus"}
 # Bounds on a scheme file (an office may add one it was sent): the largest shipped scheme is 110 KB and
 # 5,500 YAML nodes. Aliases (``*name``) are allowed, but the data they expand to is counted: nine
 # levels of ten aliases ("billion laughs") would be a billion nodes to validate.
@@ -363,7 +360,7 @@ def _load(path: Path, stack: tuple[str, ...], files: list[Path]) -> Scheme:
     scheme._origin = SchemeOrigin(str(path), *_id_index(raw))
     if scheme.imports:
         _resolve_refs(scheme, path, stack + (scheme.id,), files)
-    _validate(scheme)
+    check_structure(scheme)
     return scheme
 
 
@@ -455,135 +452,5 @@ def _resolve_refs(scheme: Scheme, path: Path, stack: tuple[str, ...], files: lis
                 scheme.inputs.append(spec)
 
 
-def _validate(scheme: Scheme) -> None:
-    problems = Problems(scheme.origin, scheme.id)
-    bad = problems.add
-
-    seen: set[str] = set()
-    catalogue = scheme.input_catalogue
-    input_defs: dict[str, InputSpec] = {}
-    for spec in list(scheme.inputs) + [s for it in scheme.walk_items() for s in it.input_specs]:
-        prev = input_defs.get(spec.id)
-        if prev is not None and prev != spec and spec not in scheme.inputs:
-            bad(spec.id, "inputs", f"输入 {spec.id} 被定义了两次且内容不同", f"input {spec.id} defined twice differently")
-        input_defs.setdefault(spec.id, spec)
-
-    def check_id(node_id: str, parent: str):
-        if node_id in seen:
-            bad(node_id, "id", f"编号重复：{node_id}", f"duplicate id {node_id}")
-        seen.add(node_id)
-        if not node_id.startswith(parent + "."):
-            bad(node_id, "id", f"编号 {node_id} 应以上级编号 {parent}. 开头", f"id must start with {parent}.")
-
-    def rec(sec, parent):
-        check_id(sec.id, parent)
-        if sec.cap is not None and len({it.bonus for it in sec.walk_items()}) > 1:
-            bad(sec.id, "cap", f"部分 {sec.id} 设有上限/下限（cap），但同时含基础条目和附加条目；请把附加条目放入单独的部分",
-                "a capped section must hold only base items or only bonus items")
-        for it in sec.items:
-            check_id(it.id, sec.id)
-            _check_item(it)
-        for s in sec.sections:
-            rec(s, sec.id)
-
-    reading_ids = {r.id for r in scheme.readings}
-
-    def _check_item(it: Item):
-        for ref in it.inputs:
-            if isinstance(ref, str) and ref not in catalogue:
-                bad(it.id, "inputs", f"条目 {it.id} 引用了未声明的输入 {ref}{_meant(ref, catalogue)}",
-                    f"undeclared input {ref!r}")
-        for rid in it.readings:
-            if rid not in reading_ids:
-                bad(it.id, "readings", f"条目 {it.id} 引用了不存在的解读 {rid}", f"unknown reading {rid!r}")
-        for k in it.variants:
-            if scheme.unit_kinds and k not in scheme.unit_kinds:
-                bad(it.id, f"variants.{k}", f"条目 {it.id} 的变体 {k} 不是本方案的单位类型 {scheme.unit_kinds}",
-                    f"variant {k!r} not in unit_kinds")
-
-    for sec in scheme.sections:
-        rec(sec, scheme.id)
-    if scheme.bonus_cap is not None and (scheme.bonus_cap.max is None or scheme.bonus_cap.min is not None):
-        bad(scheme.id, "bonus_cap", "附加分上限 bonus_cap 只能写 max（附加分最高多少分）",
-            "bonus_cap takes max only")
-
-    # readings: every target exists (the parameters they set are checked when the scheme is compiled)
-    items = {it.id for it in scheme.walk_items()}
-    conds = {c.id for g in scheme.gates for c in g.conditions}
-    gate_ids = {g.id for g in scheme.gates}
-    for r in scheme.readings:
-        for o in r.options:
-            for target, over in o.set.items():
-                if target == "@scheme":
-                    continue
-                if target in conds:
-                    if set(over) - {"test"}:
-                        bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 对门槛条件 {target} 只能修改 test", "gate overrides: test only")
-                    continue
-                if target in gate_ids:  # a gate's consequence, as a reading of a text silent on it
-                    extra = set(over) - CONSEQUENCE_FIELDS
-                    if extra:
-                        bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 对否决/认定门槛 {target} 只能修改后果："
-                            f"{'、'.join(sorted(CONSEQUENCE_FIELDS))}（不能改 {'、'.join(sorted(extra))}）",
-                            f"gate overrides: consequence fields only, not {sorted(extra)}")
-                    else:
-                        try:
-                            Consequence.model_validate(over)
-                        except ValidationError as exc:
-                            bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 对门槛 {target} 的后果写法有误：{exc.errors()[0]['msg']}",
-                                "invalid consequence override")
-                    continue
-                if target not in items:
-                    bad(r.id, f"options.{o.id}.set", f"解读 {r.id} 的选项 {o.id} 指向不存在的条目 {target}",
-                        f"reading option targets unknown item {target!r}")
-
-    bands = [b.label for b in scheme.grades.bands] if scheme.grades else []
-    for g in scheme.gates:
-        cq = g.consequence
-        for fld in ("grade", "grade_cap"):
-            label = getattr(cq, fld) if cq else None
-            if label is not None and label not in bands:
-                bad(g.id, f"consequence.{fld}",
-                    f"门槛 {g.id} 的后果 {fld}: {label} 不是本方案的等级" + (f"（可用等级：{'、'.join(bands)}）" if bands
-                                                                   else "（本方案没有 grades，不能规定等级）"),
-                    f"consequence {fld} {label!r} is not a grade band of the scheme {bands}")
-        for c in g.conditions:
-            check_id(c.id, scheme.id)
-            try:
-                f = parse_formula(c.test)
-                extra = set(f.names) - set(c.input_ids) - GATE_NAMES
-                if extra:
-                    bad(c.id, "test", f"门槛条件 {c.id} 读取了未列出的输入：{', '.join(sorted(extra))}",
-                        f"gate condition reads undeclared inputs {sorted(extra)}")
-            except FormulaError as exc:
-                bad(c.id, "test", exc.message, exc.detail)
-            for ref in c.inputs:
-                if isinstance(ref, str) and ref not in catalogue:
-                    bad(c.id, "inputs", f"门槛条件 {c.id} 引用了未声明的输入 {ref}{_meant(ref, catalogue)}",
-                        f"undeclared input {ref!r}")
-
-    for chk in scheme.checks:
-        check_id(chk.id, scheme.id)
-        try:
-            names = set(parse_formula(chk.test).names)
-        except FormulaError as exc:
-            bad(chk.id, "test", exc.message, exc.detail)
-            continue
-        for name in sorted(names - set(catalogue)):
-            near = closest(name, catalogue)
-            bad(chk.id, "test", f"校验 {chk.id} 读取了未声明的输入 {name}" + (f"，是否想写 {near}？" if near else ""),
-                f"check reads undeclared input {name!r}")
-        if not names:
-            bad(chk.id, "test", f"校验 {chk.id} 的 test 没有读取任何输入", "check reads no input")
-
-    problems.raise_if_any()
-
-
 def load_all() -> dict[str, Scheme]:
     return {sid: load_scheme(sid) for sid in SCHEME_IDS if scheme_path(sid).exists()}
-
-
-def _meant(ref: str, catalogue) -> str:
-    """“（是否想写 gov_rectified？）” when a declared input id is close to a misspelt one, else nothing."""
-    hit = closest(ref, catalogue)
-    return f"（是否想写 {hit}？）" if hit else ""

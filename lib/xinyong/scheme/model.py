@@ -4,8 +4,10 @@ A scheme is a tree of sections holding scoring items. Every item carries its max
 (kind + parameters), the inputs it reads, responsible units, evidence requirement, deadline, the
 source clause it was taken from, and the readings (interpretations of ambiguous text) that touch it.
 Declared totals are recorded as the document states them and are never "fixed": the checker
-compares them with the items (see :mod:`xinyong.scoring.check`).
+compares them with the items (see :mod:`xinyong.scoring.scheme_audit`).
 """
+# Why this module is long: it is the whole schema of a scheme file, one class per YAML mapping, read top
+# to bottom as a scheme file is written; split, an author would chase one file's keys through several.
 from __future__ import annotations
 
 import re
@@ -25,7 +27,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
 
-class Source(Strict):
+class Citation(Strict):
     """Where a clause comes from: seed file name, line in that file, quoted text.
 
     A clause that wraps over several lines (most real tables do) gives its first ``line`` and its last
@@ -97,7 +99,7 @@ class Cap(Strict):
 
     max: float | None = None
     min: float | None = None
-    source: Source | None = None
+    source: Citation | None = None
 
     @model_validator(mode="after")
     def _some_limit(self):
@@ -141,7 +143,7 @@ class Item(Strict):
     deadline: str | None = None
     period: str | None = None
     variants: dict[str, Variant] = Field(default_factory=dict)
-    source: Source | None = None
+    source: Citation | None = None
     readings: list[str] = Field(default_factory=list)
     hard_indicator_ref: int | None = None
     label_points: float | None = None  # the points printed in the item's label, when they differ
@@ -179,7 +181,7 @@ class Section(Strict):
     name: str = Field(min_length=1)
     declared_points: float | None = None  # as the document states it; None when it states none
     bonus: bool = False
-    source: Source | None = None
+    source: Citation | None = None
     responsible: list[str] = Field(default_factory=list)
     inferred: str | None = None  # why membership is inferred (003: category cell lost)
     no_criteria: bool = False
@@ -282,7 +284,7 @@ class GateCondition(Strict):
     test: str = Field(min_length=1)  # boolean formula over inputs and total/base_total/bonus
     inputs: list[str | InputSpec] = Field(default_factory=list)
     responsible: list[str] = Field(default_factory=list)
-    source: Source
+    source: Citation
     readings: list[str] = Field(default_factory=list)
     no_criteria: bool = False
     meta: dict[str, Any] = Field(default_factory=dict)
@@ -307,7 +309,7 @@ class Consequence(Strict):
     grade_cap: str | None = None
     exclude_from_ranking: bool | None = None
     total: float | None = None
-    source: Source | None = None
+    source: Citation | None = None
 
     @model_validator(mode="after")
     def _one_grade_rule(self):
@@ -329,7 +331,7 @@ class Gate(Strict):
     id: str = Field(pattern=NODE_ID)
     name: str
     kind: Literal["veto", "qualification"]
-    source: Source
+    source: Citation
     conditions: list[GateCondition] = Field(min_length=1)
     consequence: Consequence | None = None
 
@@ -347,7 +349,7 @@ class InputCheck(Strict):
     test: str = Field(min_length=1)
     message: str = Field(min_length=1)
     severity: Literal["error", "warning"] = "error"
-    source: Source | None = None  # the clause that implies it, when the document states one
+    source: Citation | None = None  # the clause that implies it, when the document states one
     note: str | None = None  # why the check follows from the inputs, when no clause states it
 
 
@@ -360,7 +362,7 @@ class GradeBand(Strict):
 class Grades(Strict):
     basis: Literal["total", "base_total"] = "total"
     bands: list[GradeBand] = Field(min_length=1)  # highest first
-    source: Source
+    source: Citation
 
     @field_validator("bands")
     @classmethod
@@ -391,7 +393,7 @@ class Scheme(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     short_title: str = ""
-    source: Source
+    source: Citation
     level: str = ""  # 城市 / 区县 / 县直单位 / 乡镇
     period_kind: Literal["year", "quarter", "once"] = "year"
     unit_kinds: list[str] = Field(default_factory=list)

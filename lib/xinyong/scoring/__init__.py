@@ -1,5 +1,5 @@
-"""Scoring: rule kinds, the compiled plan, the vectorised engine (the formula evaluator is xinyong.formula)."""
-from .engine import score
+"""Scoring: rule kinds, the compiled plan, the vectorised scorer (the formula evaluator is xinyong.formula)."""
+from .scorer import score
 from .kinds import default_registry
 from .registry import Registry, RuleParams
 from .result import ScoreResult

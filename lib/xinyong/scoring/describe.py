@@ -1,20 +1,22 @@
-"""Each rule kind's computation in words, as a reviewer would write it, with the unit's own values.
+"""The words a rule's computation is told in, as a reviewer would write it, with the unit's own values.
 
-``explain`` (in :mod:`.kinds`) writes the exact computation for auditors — the formula with the values
-substituted, four decimals — and stays available in the report's folded 计算依据. The texts here are what
-a leader reads: the inputs by their Chinese labels with their units, the points in 分, a cap or floor
-said in words ("本项上限 8 分"), no program syntax, no input ids, no raw floats:
+Each rule kind (:mod:`.kinds`) has two texts: ``explain`` writes the exact computation for auditors — the
+formula with the values substituted, four decimals — kept in the report's folded 计算依据; ``describe``
+writes what a leader reads, with the helpers here: the inputs by their Chinese labels with their units,
+the points in 分, a cap or floor said in words ("本项上限 8 分"), no program syntax, no input ids, no raw
+floats:
 
     具备 4 项 × 每项 2 分 = 8 分（本项上限 8 分）
     迟报 3 条，每条扣 0.5 分：7.5 − 1.5 = 6 分
     信用贷款增速 12%：按文件公式计算得 0.84 分
 
-A kind without a describer (a kind registered by a user) falls back to its ``explain`` text.
+A kind without a describer (a kind registered by a user) falls back to its ``explain`` text. A gate's
+condition is said here too (:func:`gate_sentence`).
 """
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from ..labels import score2
 from ..scheme.model import InputSpec
@@ -87,11 +89,13 @@ class Names:
         return "，".join(self.fact(i, values.get(i)) for i in ids)
 
 
-def _cap(p, cap) -> float:
+def shown_cap(p, cap) -> float:
+    """The cap a sentence names: the rule's own, never above the item's maximum."""
     return float(min(cap, p.max_points) if cap is not None else p.max_points)
 
 
-def _capped(raw: float, points: float, cap: float, floor: float = 0.0) -> str:
+def capped(raw: float, points: float, cap: float, floor: float = 0.0) -> str:
+    """“（计算值 10 分，超过本项上限 8 分，按 8 分计）” when a cap or floor changed the points, else nothing."""
     if raw > cap + 1e-9:
         return f"（计算值 {plain(raw)} 分，超过本项上限 {plain(cap)} 分，按 {plain(cap)} 分计）"
     if raw < floor - 1e-9:
@@ -99,211 +103,12 @@ def _capped(raw: float, points: float, cap: float, floor: float = 0.0) -> str:
     return ""
 
 
-def _boolset(word: str):
-    def describe(values, p, points: float, n: Names) -> str:
-        want = 1.0 if p.expect else 0.0
-        bad = [i for i in p.inputs if float(values.get(i, math.nan)) != want]
-        target = "是" if p.expect else "否"
-        if len(p.inputs) == 1:
-            return f"{n.fact(p.inputs[0], values.get(p.inputs[0]))}（应为“{target}”）→ 得 {pts(points)}"
-        head = f"{len(p.inputs)} 项条件{word}，{len(p.inputs) - len(bad)} 项为“{target}”"
-        tail = f"；未满足：{'、'.join(n.label(i) for i in bad)}" if bad else ""
-        return f"{head}{tail} → 得 {pts(points)}"
-    return describe
-
-
-def checklist(values, p, points: float, n: Names) -> str:
-    if p.require and float(values.get(p.require, math.nan)) != 1.0:
-        return f"前提条件“{n.label(p.require)}”不成立，本项不得分 → 得 {pts(0)}"
-    have = [i for i in p.items if float(values.get(i, math.nan)) == 1.0]
-    k, total = len(have), len(p.items)
-    cap = _cap(p, p.cap)
-    if p.mode == "add":
-        raw = k * p.per_item + (p.bonus_all if k == total else 0.0)
-        extra = f"，全部具备另加 {plain(p.bonus_all)} 分" if p.bonus_all and k == total else ""
-        text = f"{total} 项中具备 {k} 项 × 每项 {plain(p.per_item)} 分 = {plain(k * p.per_item)} 分{extra}"
-        return text + _capped(raw, points, cap) + f" → 得 {pts(points)}"
-    miss = total - k
-    raw = cap - miss * p.per_item
-    return (f"{total} 项中缺 {miss} 项，每项扣 {plain(p.per_item)} 分：{plain(cap)} − {plain(miss * p.per_item)}"
-            f" = {plain(raw)} 分" + ("（扣完为止）" if raw < 0 else "") + f" → 得 {pts(points)}")
-
-
-def _unmet(values, p, n: Names) -> str | None:
+def unmet(values: Mapping[str, Any], requires, n: Names) -> str | None:
     """“前提条件“已报送”不成立，本项不得分 → …” when a required yes/no input is not 是."""
-    unmet = [r for r in getattr(p, "requires", []) if float(values.get(r, math.nan)) != 1.0]
-    if not unmet:
+    missing = [r for r in requires if float(values.get(r, math.nan)) != 1.0]
+    if not missing:
         return None
-    return f"前提条件“{'”“'.join(n.label(r) for r in unmet)}”不成立，本项不得分 → 得 {pts(0)}"
-
-
-def threshold(values, p, points: float, n: Names) -> str:
-    if _unmet(values, p, n):
-        return _unmet(values, p, n)
-    x = values.get(p.input)
-    from .kinds import _OPS
-
-    ok = bool(_OPS[p.op](float(x), p.value))
-    if n.is_bool(p.input) and p.op == "==":
-        want = "是" if p.value == 1 else "否"
-        return f"{n.fact(p.input, x)}（要求为“{want}”）→ 得 {pts(points)}"
-    return (f"{n.fact(p.input, x)}，要求{OP_WORDS[p.op]} {n.value(p.input, p.value)}："
-            f"{'达到' if ok else '未达到'} → 得 {pts(points)}")
-
-
-def condition(values, p, points: float, n: Names) -> str:
-    from .kinds import _formula
-
-    if _unmet(values, p, n):
-        return _unmet(values, p, n)
-    ok = bool(_formula(p.test)({k: float(values[k]) for k in p.input_ids()}))
-    return f"{n.facts(values, sorted(p.input_ids()))}；评分条件{'成立' if ok else '不成立'} → 得 {pts(points)}"
-
-
-def _zero_denominators(expr: str, vals: Mapping[str, float]) -> list[str]:
-    """The inputs the formula divides by that are 0 for this unit (why it cannot be computed)."""
-    import ast
-
-    try:
-        tree = ast.parse(expr, mode="eval")
-    except SyntaxError:
-        return []
-    out = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
-            for x in ast.walk(node.right):
-                if isinstance(x, ast.Name) and vals.get(x.id) == 0 and x.id not in out:
-                    out.append(x.id)
-    return out
-
-
-def formula(values, p, points: float, n: Names) -> str:
-    from .kinds import _formula
-
-    vals = {k: float(values[k]) for k in p.input_ids()}
-    raw = _formula(p.expr)(vals)
-    raw_f = float(raw) if raw is not None else math.nan
-    facts = n.facts(values, sorted(p.input_ids()))
-    if math.isnan(raw_f):
-        zero = _zero_denominators(p.expr, vals)
-        why = (f"公式要除以{'、'.join(n.label(z) for z in zero)}，而它为 0，无法计算" if zero
-               else "按这些数据公式没有结果，无法计算")
-        if math.isnan(points):
-            return f"{facts}：{why}，本项暂不计分（不按零分计）"
-        return f"{facts}：{why}；方案规定这种情况得 {plain(points)} 分 → 得 {pts(points)}"
-    return f"{facts}：按文件公式计算" + _capped(raw_f, points, _cap(p, p.cap), p.floor) + f" → 得 {pts(points)}"
-
-
-def count_factor(values, p, points: float, n: Names) -> str:
-    x = float(values[p.input])
-    raw = x * p.factor
-    return (f"{n.fact(p.input, x)} × 每{n.unit(p.input, '个')} {plain(p.factor)} 分 = {plain(raw)} 分"
-            + _capped(raw, points, _cap(p, p.cap))
-            + f" → 得 {pts(points)}")
-
-
-def piecewise(values, p, points: float, n: Names) -> str:
-    x = float(values[p.input])
-    if math.isnan(points):
-        return f"{n.fact(p.input, x)}，不在文件给出的任何区间内，无法计分"
-    return f"{n.fact(p.input, x)}，按文件的分段标准 → 得 {pts(points)}"
-
-
-def stepwise(values, p, points: float, n: Names) -> str:
-    x = float(values[p.input])
-    word = "超过" if p.strict else "达到"
-    if not (x > p.threshold if p.strict else x >= p.threshold):
-        return f"{n.fact(p.input, x)}，未{word} {n.value(p.input, p.threshold)} → 得 {pts(points)}"
-    from .kinds import stepwise_steps
-
-    steps = stepwise_steps(x, p)
-    raw = p.base + p.per_step * steps
-    return (f"{n.fact(p.input, x)}，{word} {n.value(p.input, p.threshold)} 得 {plain(p.base)} 分，"
-            f"再每多 {n.value(p.input, p.step)} 加 {plain(p.per_step)} 分：{plain(p.base)} + {plain(p.per_step)} × {plain(steps)}"
-            f" = {plain(raw)} 分" + _capped(raw, points, _cap(p, p.cap)) + f" → 得 {pts(points)}")
-
-
-def deduction(values, p, points: float, n: Names) -> str:
-    """“迟报 12 条，每条扣 0.5 分：12 × 0.5 = 6，最多扣 5 分：20 − 5 = 15 分”; a rate's shortfall in
-    percentage points (“差 5 个百分点，每个百分点扣 1 分”), never “每项”."""
-    from .kinds import _formula, _steps
-
-    ids = sorted(p.input_ids())
-    amount = float(_formula(p.amount)({k: float(values[k]) for k in ids}))
-    steps = float(_steps(amount, p.step, p.step_mode))
-    full = _cap(p, p.full)
-    lost = p.per * steps
-    facts = n.facts(values, ids)
-    percent = bool(ids) and all(n.is_percent(i) for i in ids)
-    word = "个百分点" if percent else (n.unit(ids[0]) if len(ids) == 1 else "项")
-    how = {"floor": "", "pro_rata": "（按比例）", "ceiling": "（不足一步按一步）"}[p.step_mode]
-    if percent:
-        short = f"，差 {plain(max(amount, 0))} 个百分点" if p.amount.strip() not in ids else ""
-        each = f"每{word}" if p.step == 1 else f"每 {plain(p.step)} {word}"
-        head = f"{facts}{short}；{each}扣 {plain(p.per)} 分{how}"
-        count = f"{plain(steps)} × {plain(p.per)} = {plain(lost)} 分" if p.step == 1 else             f"{plain(steps)} 步 × {plain(p.per)} = {plain(lost)} 分"
-    else:
-        each = f"每{word}" if p.step == 1 else f"每 {plain(p.step)}{word}"
-        head = f"{facts}；{each}扣 {plain(p.per)} 分{how}"
-        count = (f"{plain(steps)}{word} × {plain(p.per)} = {plain(lost)} 分" if p.step == 1
-                 else f"{plain(steps)} 步 × {plain(p.per)} = {plain(lost)} 分")
-    taken = lost
-    if p.max_deduction is not None and lost > p.max_deduction + 1e-9:
-        taken = float(p.max_deduction)
-        text = f"{head}：{count}，最多扣 {plain(taken)} 分：{plain(full)} − {plain(taken)} = {plain(full - taken)} 分"
-    else:
-        text = f"{head}：{plain(full)} − {plain(lost)} = {plain(full - lost)} 分"
-    if full - taken < p.floor - 1e-9:
-        text += f"（扣完为止，最低 {plain(p.floor)} 分）"
-    return text + f" → 得 {pts(points)}"
-
-
-def capped_sum(values, p, points: float, n: Names) -> str:
-    from .kinds import _formula, _names, _part_raw, _steps
-
-    vals = {k: float(values[k]) for k in p.input_ids()}
-    bits = []
-    raw_total = 0.0
-    for part in p.parts:
-        v = _part_raw(part, vals)
-        v = math.nan if v is None else max(float(v), 0.0)
-        capped = min(v, part.cap) if part.cap is not None and not math.isnan(v) else v
-        raw_total += 0.0 if math.isnan(capped) else capped
-        used = sorted(_names(part.formula) & set(vals))
-        facts = f"（{n.facts(values, used)}）" if used else ""
-        if part.count is not None:  # 每开展一次得1分，最高5分
-            each = f"每{n.unit(used[0])}" if len(used) == 1 else "每次"
-            raw = part.each * float(_formula(part.count)(vals))
-            over = f"，超过该项上限 {plain(part.cap)} 分，按 {plain(part.cap)} 分计" if part.cap is not None and raw > part.cap else ""
-            bits.append(f"{part.label}{facts}{each}得 {plain(part.each)} 分：{plain(raw)} 分{over}")
-        elif part.expr is None:  # 满分2分，每缺席一次扣0.5分
-            steps = float(_steps(float(_formula(part.amount)(vals)), part.step, "floor"))
-            lost = part.per * steps
-            lost = lost if part.max_deduction is None else min(lost, part.max_deduction)
-            each = f"每{n.unit(used[0])}" if part.step == 1 and len(used) == 1 else f"每 {plain(part.step)}"
-            most = f"，最多扣 {plain(part.max_deduction)} 分" if part.max_deduction is not None else ""
-            gone = "，扣完为止按 0 分计" if part.full - lost < 0 else ""
-            bits.append(f"{part.label}{facts}满分 {plain(part.full)} 分，{each}扣 {plain(part.per)} 分{most}："
-                        f"{plain(part.full)} − {plain(lost)} = {plain(part.full - lost)} 分{gone}")
-        elif part.cap is not None and v > part.cap:
-            bits.append(f"{part.label}{facts}计 {plain(v)} 分，超过该项上限 {plain(part.cap)} 分，按 {plain(part.cap)} 分计")
-        else:
-            bits.append(f"{part.label}{facts} {plain(capped)} 分")
-    return "；".join(bits) + f"；合计 {plain(raw_total)} 分" + _capped(raw_total, points, _cap(p, p.cap)) \
-        + f" → 得 {pts(points)}"
-
-
-def judgement(values, p, points: float, n: Names) -> str:
-    why = values.get("__why__") or ""
-    return f"评审赋分 {pts(points)}（满分 {plain(p.max_points)} 分）" + (f"，理由：{why}" if why else "")
-
-
-DESCRIBERS: dict[str, Callable[..., str]] = {
-    "all_of": _boolset("须全部满足"), "any_of": _boolset("满足其一即可"), "checklist": checklist,
-    "threshold": threshold, "condition": condition, "formula": formula, "count_factor": count_factor,
-    "piecewise": piecewise, "stepwise": stepwise, "deduction": deduction, "capped_sum": capped_sum,
-    "judgement": judgement,
-}
+    return f"前提条件“{'”“'.join(n.label(r) for r in missing)}”不成立，本项不得分 → 得 {pts(0)}"
 
 
 TOTAL_WORDS = {"total": "总分", "base_total": "基础分", "bonus": "附加分"}

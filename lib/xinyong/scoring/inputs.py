@@ -63,6 +63,35 @@ def _clean_numbers(df: pd.DataFrame, cat: Mapping[str, InputSpec]) -> dict[str, 
     return {c: x[:, j].copy() for j, c in enumerate(cols) if not bad[j]}
 
 
+def _judgement(df: pd.DataFrame, col: str, item_id: str, caps, unit_kinds: list[str] | None,
+               problems: list[Problem]) -> tuple[np.ndarray, pd.Series]:
+    """An assessor's points for one item (column ``judge:<item>``) and their reasons: a score above the
+    cap for the unit's kind, or without a reason, is a problem (and NaN); (points, reasons)."""
+    if isinstance(caps, Mapping):
+        unit_cap = np.array([float(caps.get(k, caps.get("", max(caps.values())))) for k in unit_kinds])
+    else:
+        unit_cap = np.full(len(df), float(caps))
+    spec = InputSpec(id="judge", label=f"{item_id} 评审得分", type="number", min=0,
+                     max=float(unit_cap.max()) if len(unit_cap) else 0.0)
+    whys = df[why_col(item_id)] if why_col(item_id) in df.columns else pd.Series(pd.NA, index=df.index)
+    vals, refused = coerce_column(df[col], spec)
+    errs = [(u, v, got.error) for u, v, got in refused]
+    for k in np.flatnonzero(~np.isnan(vals) & (vals > unit_cap + 1e-9)):
+        errs.append((df.index[k], df[col].iloc[k], "超出允许范围"))
+        vals[k] = np.nan
+    given = np.flatnonzero(~np.isnan(vals))  # only an entered score needs its reason
+    for k in given[_blank(whys.to_numpy(dtype=object)[given])]:
+        errs.append((df.index[k], df[col].iloc[k], "评审得分缺少理由说明"))
+        vals[k] = np.nan
+    cap_of = dict(zip(df.index, unit_cap))
+    for u, v, err in errs:
+        err = "评审得分超出 [0, 满分]" if err == "超出允许范围" else err
+        problems.append(Problem(
+            f"条目 {item_id} 的评审得分无效：{err}", f"invalid judgement for {item_id}: {err}",
+            unit=u, input=col, column=col, value=v, expected=f"[0, {cap_of.get(u, unit_cap.max()):g}] 并填写理由"))
+    return vals, whys
+
+
 def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: Mapping[str, float | Mapping[str, float]]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """(numeric frame, meta frame, ignored columns). Raises InputError listing every problem.
 
@@ -103,33 +132,9 @@ def prepare(scheme: Scheme, inputs: pd.DataFrame, judge_max: Mapping[str, float 
                 ignored.append(col)
                 continue
             caps = judge_max[item_id]
-            if isinstance(caps, Mapping):
-                if unit_kinds is None:
-                    unit_kinds = meta["unit_kind"].fillna("").astype(str).tolist()
-                kinds = unit_kinds
-                unit_cap = np.array([float(caps.get(k, caps.get("", max(caps.values())))) for k in kinds])
-            else:
-                unit_cap = np.full(len(df), float(caps))
-            spec = InputSpec(id="judge", label=f"{item_id} 评审得分", type="number", min=0,
-                             max=float(unit_cap.max()) if len(unit_cap) else 0.0)
-            whys = df[why_col(item_id)] if why_col(item_id) in df.columns else pd.Series(pd.NA, index=df.index)
-            vals, refused = coerce_column(df[col], spec)
-            errs = [(u, v, got.error) for u, v, got in refused]
-            for k in np.flatnonzero(~np.isnan(vals) & (vals > unit_cap + 1e-9)):
-                errs.append((df.index[k], df[col].iloc[k], "超出允许范围"))
-                vals[k] = np.nan
-            given = np.flatnonzero(~np.isnan(vals))  # only an entered score needs its reason
-            for k in given[_blank(whys.to_numpy(dtype=object)[given])]:
-                errs.append((df.index[k], df[col].iloc[k], "评审得分缺少理由说明"))
-                vals[k] = np.nan
-            cap_of = dict(zip(df.index, unit_cap))
-            for u, v, err in errs:
-                err = "评审得分超出 [0, 满分]" if err == "超出允许范围" else err
-                problems.append(Problem(
-                    f"条目 {item_id} 的评审得分无效：{err}", f"invalid judgement for {item_id}: {err}",
-                    unit=u, input=col, column=col, value=v, expected=f"[0, {cap_of.get(u, unit_cap.max()):g}] 并填写理由"))
-            num[col] = vals
-            why_cols[why_col(item_id)] = whys
+            if isinstance(caps, Mapping) and unit_kinds is None:
+                unit_kinds = meta["unit_kind"].fillna("").astype(str).tolist()
+            num[col], why_cols[why_col(item_id)] = _judgement(df, col, item_id, caps, unit_kinds, problems)
         elif col.startswith(WHY):
             continue
         else:

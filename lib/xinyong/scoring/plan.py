@@ -16,10 +16,11 @@ from typing import Any, Literal, Mapping
 from pydantic import ValidationError
 
 from ..errors import XinyongError
+from ..formula import Formula, parse
 from ..scheme.model import Item, Rule, Scheme
-from ..scheme.problems import Problems, closest, zh_message
+from ..scheme.scheme_problems import Problems, closest, zh_message
 from ..scheme.values import judge_col
-from .checks import check_inputs, check_problems  # noqa: F401 — intake's one door to the cross-input checks
+from .input_checks import check_inputs, check_problems  # noqa: F401 — intake's one door to the cross-input checks
 from .kinds import default_registry
 from .registry import Registry, RuleParams
 
@@ -86,6 +87,10 @@ class Plan:
     judgement_caps: dict[str, dict[str, float]]
     # unit kind ("" = a unit of no listed kind) -> item id -> slot: what the template asks an assessor
     judge_slots: dict[str, dict[str, JudgeSlot]]
+    # the formulas the scoring evaluates besides the rules' own (parsed on their params models): every gate
+    # condition's test under the chosen readings, every cross-input check's test; parsed here, once
+    gate_formulas: dict[str, Formula]  # gate condition id -> test
+    check_formulas: dict[str, Formula]  # check id -> test
 
 
 def compile(scheme: Scheme, readings: Mapping[str, str] | None = None,  # noqa: A001 — the issue's name
@@ -102,8 +107,10 @@ def compile(scheme: Scheme, readings: Mapping[str, str] | None = None,  # noqa: 
     rules = {it.id: _effective(scheme, it, overrides.get(it.id, {}), used.get(it.id, {}), registry)
              for it in scheme.walk_items()}
     anywhere = _judgements_anywhere(scheme)
+    gate_formulas = {c.id: parse(gate_tests.get(c.id, c.test)) for g in scheme.gates for c in g.conditions}
     return Plan(scheme, registry, chosen, rules, gate_tests, scheme_opts,
-                _judgement_caps(rules, anywhere), _judge_slots(scheme, rules, anywhere))
+                _judgement_caps(rules, anywhere), _judge_slots(scheme, rules, anywhere),
+                gate_formulas, {chk.id: parse(chk.test) for chk in scheme.checks})
 
 
 # ------------------------------------------------------------------ readings and overrides

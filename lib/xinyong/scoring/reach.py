@@ -1,4 +1,5 @@
-"""How many points a rule can give at most, from its parameters and the inputs' declared ranges.
+"""How many points a rule can give at most, from its parameters and the inputs' declared ranges: the
+interval arithmetic each rule kind's ``reach`` uses (:mod:`.kinds`).
 
 ``xinyong check`` compares that with the item's 满分: a rule that can never reach its label ("信息量（8分）
 …最高得5分") makes every report tell the best unit it lost 3 points, and a rule that gives more than its
@@ -19,7 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
-from ..formula import FUNCTIONS, parse
+from ..formula import FUNCTIONS, Formula, parse
 from ..scheme.model import InputSpec
 
 INF = math.inf
@@ -80,9 +81,9 @@ def input_interval(spec: InputSpec | None) -> Interval:
     return Interval(-INF if spec.min is None else float(spec.min), INF if spec.max is None else float(spec.max))
 
 
-def bound(text: str, names: Mapping[str, Interval]) -> Interval:
+def bound(f: Formula | str, names: Mapping[str, Interval]) -> Interval:
     """The interval a formula's value lies in when each name lies in its interval (unlisted: unbounded)."""
-    return _bound(parse(text).tree.body, names)
+    return _bound((parse(f) if isinstance(f, str) else f).tree.body, names)
 
 
 def _bound(node: ast.AST, names: Mapping[str, Interval]) -> Interval:
@@ -148,10 +149,10 @@ def _bound(node: ast.AST, names: Mapping[str, Interval]) -> Interval:
 _MIRRORED = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE}
 
 
-def piece_domain(when: str, x: Interval) -> Interval:
+def piece_domain(when: Formula | str, x: Interval) -> Interval:
     """The part of ``x``'s interval a piecewise segment's condition keeps, when the condition is a chain
     of comparisons of ``x`` with numbers ("2 <= x < 5", "x >= 5"); otherwise all of ``x``."""
-    node = parse(when).tree.body
+    node = (parse(when) if isinstance(when, str) else when).tree.body
     if not isinstance(node, ast.Compare):
         return x
     terms = [node.left, *node.comparators]
@@ -169,53 +170,3 @@ def piece_domain(when: str, x: Interval) -> Interval:
         elif isinstance(op, ast.Eq):
             lo, hi = max(lo, c), min(hi, c)
     return Interval(lo, hi)
-
-
-def rule_reach(kind: str, params, inputs: Mapping[str, Interval]) -> float | None:
-    """Most points the rule gives before the engine clips to the item's 满分, or None when unknowable.
-
-    ``params`` is the rule's parsed params model (its ``max_points`` filled from the item), ``inputs``
-    the interval of every input id."""
-    p = params
-    cap = p.max_points if getattr(p, "cap", None) is None else p.cap
-    if kind == "formula":
-        hi = bound(p.expr, inputs).hi
-        if p.undefined_points is not None:
-            hi = max(hi, p.undefined_points)
-        return max(min(hi, cap), p.floor)
-    if kind == "count_factor":
-        return max(min(inputs.get(p.input, UNBOUNDED).hi * p.factor, cap), 0.0)
-    if kind == "capped_sum":
-        total = 0.0
-        for part in p.parts:
-            if part.count is not None:  # a per-event part: each × the count's upper bound
-                v = bound(part.count, inputs).clip(lo=0.0)
-                total += min(v.hi * part.each, part.cap) if part.cap is not None else v.hi * part.each
-                continue
-            if part.expr is None:  # a deduction part: at most its full marks (nothing deducted)
-                total += min(part.full, part.cap) if part.cap is not None else part.full
-                continue
-            v = bound(part.expr, inputs).clip(lo=0.0)
-            total += min(v.hi, part.cap) if part.cap is not None else v.hi
-        return min(total, cap)
-    if kind == "stepwise":
-        x = inputs.get(p.input, UNBOUNDED)
-        if not math.isfinite(x.hi):
-            return cap
-        steps = (x.hi - p.threshold) / p.step
-        steps = math.floor(round(steps, 9)) if p.mode == "floor" else steps
-        passes = x.hi > p.threshold if p.strict else x.hi >= p.threshold
-        return min(p.base + p.per_step * max(steps, 0), cap) if passes else 0.0
-    if kind == "piecewise":
-        x = inputs.get(p.input, UNBOUNDED)
-        best = -INF
-        for seg in p.segments:
-            dom = piece_domain(seg.when, x)
-            if dom.lo > dom.hi:
-                continue  # the segment lies outside the input's range
-            best = max(best, bound(seg.expr, {"x": dom}).hi)
-        return None if best == -INF else max(best, 0.0)
-    if kind == "deduction":
-        return max(p.max_points if p.full is None else p.full, p.floor)
-    att = p.max_attainable()
-    return None if att is None else float(att)

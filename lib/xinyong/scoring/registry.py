@@ -4,8 +4,11 @@ This module knows no rule kind: :func:`xinyong.scoring.kinds.register_builtin_ki
 and :func:`xinyong.scoring.kinds.default_registry` builds the one with the built-in kinds.
 
 A rule kind is one typed, vectorised function ``(frame, params) -> points`` (one float per row), a
-pydantic params model checked against the function's signature at registration, and an ``explain``
-function that writes the computation out with one unit's numbers (called lazily, only for what is shown).
+pydantic params model checked against the function's signature at registration, an ``explain``
+function that writes the computation out with one unit's numbers for an auditor, and optionally a
+``describe`` function that says it in words for a reader (both called lazily, only for what is shown).
+What the rule can give at most is its params model's :meth:`RuleParams.reach`. The built-in kinds keep
+all four in one module per family (:mod:`xinyong.scoring.kinds`).
 
 ``frame`` is what the engine hands every rule: :class:`Columns`, the inputs as float arrays by name
 (``frame[name]``, ``len(frame)`` rows). A pandas DataFrame of float columns reads the same way, so a
@@ -36,8 +39,11 @@ class RuleParams(BaseModel):
         """Input ids this rule reads (a missing one makes the item ``missing_input``)."""
         return set()
 
-    def max_attainable(self) -> float | None:
-        """Most points the rule can give, when that is knowable from the parameters alone."""
+    def reach(self, inputs: Mapping[str, Any]) -> float | None:
+        """Most points the rule gives before the engine clips to the item's 满分, or None when unknowable.
+
+        ``inputs``: the interval (:class:`xinyong.scoring.reach.Interval`) each input id may lie in, as
+        its spec declares. ``xinyong check`` compares the answer with the item's 满分."""
         return None
 
 
@@ -92,6 +98,8 @@ class RuleKind:
     explain: Callable[[Mapping[str, Any], Any, float], str]
     label: str  # Chinese name shown in reports
     doc: str = ""
+    # (values, params, points, names) -> the computation in words; None: a reader sees ``explain``
+    describe: Callable[..., str] | None = None
 
     def parse_params(self, raw: Mapping[str, Any], max_points: float) -> RuleParams:
         data = dict(raw)
@@ -103,7 +111,8 @@ class RuleKind:
 class Registry:
     kinds: dict[str, RuleKind] = field(default_factory=dict)
 
-    def register(self, name: str, func, params: type[RuleParams], explain, label: str) -> RuleKind:
+    def register(self, name: str, func, params: type[RuleParams], explain, label: str,
+                 describe=None) -> RuleKind:
         if name in self.kinds:
             raise XinyongError(f"规则类型重复注册：{name}", f"duplicate rule kind {name!r}")
         if not (isinstance(params, type) and issubclass(params, RuleParams)):
@@ -119,7 +128,7 @@ class Registry:
             )
         if not (func.__doc__ or "").strip():
             raise XinyongError(f"规则函数 {name} 缺少说明（docstring）", "rule functions must be documented")
-        kind = RuleKind(name, func, params, explain, label, inspect.cleandoc(func.__doc__))
+        kind = RuleKind(name, func, params, explain, label, inspect.cleandoc(func.__doc__), describe)
         self.kinds[name] = kind
         return kind
 

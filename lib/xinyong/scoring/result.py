@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
 
+from ..formula import Formula
 from ..labels import STATUS_ZH  # noqa: F401 (the words for STATUSES, beside them for library callers)
 from ..scheme.model import Scheme
 
@@ -40,7 +41,7 @@ class ScoreResult:
     # one row per unit × cap that cut or raised its points: unit, target (section id or "@bonus"), name,
     # raw (sum before the cap), points (after), max, min, quote
     caps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAP_COLUMNS))
-    # the scheme's cross-input checks broken by the inputs scored (scoring/checks.py): unit, check,
+    # the scheme's cross-input checks broken by the inputs scored (scoring/input_checks.py): unit, check,
     # severity, message, inputs, values — so a caller holding a DataFrame, not a file, sees them too
     violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VIOLATION_COLUMNS))
     # units that did not report this period (contract A: 未报送): every item unknown, ranked after the others
@@ -83,7 +84,7 @@ class ScoreResult:
         sections_unknown = pd.DataFrame({sid: hi.sections[sid] - lo.sections[sid] for sid in sec_ids},
                                         index=idx).round(6)
         caps = _cap_rows(scheme, idx, lo)
-        gates, units = _gates(scheme, frame, units, plan.gate_tests)
+        gates, units = _gates(scheme, frame, units, plan.gate_formulas)
         # A failed gate's consequence (scheme.gate_consequence: its own, or the default for a veto)
         # is applied here, before and after the grades, so the total, grade and rank columns every
         # output reads (report, overview, index, summary.json, scores.xlsx, brief) carry the verdict.
@@ -172,7 +173,7 @@ class ScoreResult:
     def description(self, unit: str, item_id: str) -> str:
         """The computation in words for a reader (:mod:`.describe`): input labels, units, 分, caps said
         in words; no ids, no program syntax. ``computation`` keeps the exact formula for auditors."""
-        from .describe import DESCRIBERS, Names
+        from .describe import Names
 
         er = self.rules[item_id]
         st = str(self.status.at[unit, item_id])
@@ -188,7 +189,7 @@ class ScoreResult:
             return "缺少数据：" + "、".join(names.label(c) for c in miss) + "（未按零分计）"
         if st == "pending_judgement":
             return "待评审赋分（尚未录入评审得分和理由）"
-        describe = DESCRIBERS.get(kind_name)
+        describe = self.registry.get(kind_name).describe
         if describe is None:
             return self.computation(unit, item_id)
         values = {c: self.frame.at[unit, c] for c in params.input_ids()}
@@ -249,12 +250,10 @@ def _cap_rows(scheme: Scheme, idx: pd.Index, t) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CAP_COLUMNS)
 
 
-def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests: dict[str, str]):
+def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_formulas: Mapping[str, Formula]):
     """Each gate condition's outcome per unit: ``pass``/``fail`` when the known points (lo) and the best
     case (hi) agree, else ``unknown``; ``unknown`` too when an input it reads is missing. Computed on
     arrays (the formulas evaluate numpy columns as they do Series), one table built at the end."""
-    from .kinds import _formula  # the parsed-formula cache the rule kinds use
-
     idx, n = units.index, len(units)
     tot, base, bonus, unk = (units[c].to_numpy(dtype=float) for c in ("total", "base_total", "bonus", "unknown_points"))
     totals_lo = {"total": tot, "base_total": base, "bonus": bonus}
@@ -265,8 +264,8 @@ def _gates(scheme: Scheme, frame: pd.DataFrame, units: pd.DataFrame, gate_tests:
         unknowns = np.zeros(n, dtype=bool)
         failed_names: dict[int, list[str]] = {}
         for c in g.conditions:
-            test = gate_tests.get(c.id, c.test)
-            f = _formula(test)
+            f = gate_formulas[c.id]
+            test = f.text
             read = [name for name in f.names if name in frame.columns]
             cols = {name: frame[name].to_numpy(dtype=float) for name in read}
             lo = np.broadcast_to(np.asarray(f({**cols, **totals_lo})).astype(bool), (n,))

@@ -9,7 +9,7 @@ from .context import ReadContext
 
 def read_judge(ctx: ReadContext, g: Grid, columns: dict[str, tuple[str, ...]] | None = None) -> None:
     """``columns``: the headers known (the 评审 sheet's by default; an assessor's review workbook,
-    :mod:`xinyong.intake.review`, has a few more). Each accepted entry's row is in ``ctx.judge_at``."""
+    :mod:`xinyong.intake.review_workbook`, has a few more). Each accepted entry's row is in ``ctx.judge_at``."""
     cols = ctx.headers(g, columns or {**JUDGE_COLUMNS, **JUDGE_OPTIONAL}, JUDGE_REQUIRED)
     if any(k not in cols for k in JUDGE_REQUIRED):
         return

@@ -49,7 +49,7 @@ class Problems:
 # pydantic errors in Chinese, for the people who write scheme files
 NOUN = {"Scheme": "方案", "Section": "部分", "Item": "条目", "InputSpec": "输入", "Gate": "门槛",
         "GateCondition": "门槛条件", "Reading": "解读", "ReadingOption": "解读选项", "Variant": "变体",
-        "Rule": "规则", "Source": "来源", "Cap": "上限", "Consequence": "门槛后果", "Grades": "等级",
+        "Rule": "规则", "Citation": "来源", "Cap": "上限", "Consequence": "门槛后果", "Grades": "等级",
         "GradeBand": "等级"}
 _PATTERNS = {
     r"^[a-z][a-z0-9_]*$": "以小写英文字母开头，只含小写字母、数字和下划线（如 gov_events_total）",

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..scheme.model import Item, Scheme, Section, Source
+from ..scheme.model import Citation, Item, Scheme, Section
 from .plan import Plan, compile
-from .reach import input_interval, rule_reach
+from .reach import input_interval
 from .registry import Registry
 
 EPS = 1e-9
@@ -41,7 +41,7 @@ class Finding:
         return asdict(self)
 
 
-def _src(source: Source | None) -> dict[str, Any]:
+def _src(source: Citation | None) -> dict[str, Any]:
     if source is None:
         return {}
     return {"source_file": source.file, "source_line": source.line, "quote": source.quote}
@@ -221,7 +221,7 @@ def _item_reach(it: Item, registry: Registry, ranges) -> float | None:
         params.setdefault("column", f"judge:{it.id}")
     # the plan was compiled, so the kind is known and the params are valid
     p = registry.get(it.rule.kind).parse_params(params, it.max_points or 0.0)
-    return rule_reach(it.rule.kind, p, ranges)
+    return p.reach(ranges)
 
 
 def _reach_or_max(it: Item, registry: Registry, ranges) -> float:
@@ -243,7 +243,7 @@ def _uncapped(sec: Section, registry: Registry, ranges) -> float:
     return total
 
 
-def _first_item_source(sec: Section) -> Source | None:
+def _first_item_source(sec: Section) -> Citation | None:
     for it in sec.walk_items():
         if it.source:
             return it.source
@@ -251,9 +251,9 @@ def _first_item_source(sec: Section) -> Source | None:
 
 
 # ------------------------------------------------------------------ quotes against the source text
-def scheme_sources(scheme: Scheme) -> list[tuple[str, Source]]:
+def scheme_sources(scheme: Scheme) -> list[tuple[str, Citation]]:
     """Every (node id, source) of a scheme: the scheme, sections, items, caps, gates, conditions, grades."""
-    out: list[tuple[str, Source]] = [(scheme.id, scheme.source)]
+    out: list[tuple[str, Citation]] = [(scheme.id, scheme.source)]
     if scheme.bonus_cap is not None and scheme.bonus_cap.source is not None:
         out.append((f"{scheme.id}.bonus_cap", scheme.bonus_cap.source))
     for sec in scheme.walk_sections():
@@ -275,7 +275,7 @@ def scheme_sources(scheme: Scheme) -> list[tuple[str, Source]]:
     return out
 
 
-def _span_problem(src: Source, lines: list[str]) -> tuple[str, str] | None:
+def _span_problem(src: Citation, lines: list[str]) -> tuple[str, str] | None:
     """A quote over lines ``line``..``end_line``: the lines' texts joined (each stripped, no break between)
     must hold it, starting on the first line and ending on the last, so every line of the span is quoted.
     None when it does; else (Chinese message, English detail)."""

@@ -1,4 +1,4 @@
-"""Score every unit against a scheme, vectorised over units (one pass per item, never per unit)."""
+"""Score every unit against a scheme (its compiled plan), vectorised over units (one pass per item, never per unit)."""
 from __future__ import annotations
 
 from typing import Iterable, Mapping
@@ -12,7 +12,7 @@ from ..scheme.model import Scheme
 from .inputs import prepare
 from .plan import Plan, compile
 from .registry import Columns, Registry, RuleParams
-from .checks import check_inputs
+from .input_checks import check_inputs
 from .result import VIOLATION_COLUMNS, ScoreResult
 
 SCORED, MISSING, PENDING, NA, UNDEFINED = range(5)
@@ -83,5 +83,5 @@ def score(scheme: Scheme | str | Plan, inputs: pd.DataFrame, readings: Mapping[s
         P[rows, :] = np.nan
         S[rows, :] = np.where(S[rows, :] == NA, NA, MISSING)
     result = ScoreResult.build(plan, frame, meta, P, S, MX, ignored, unreported=silent)
-    result.violations = pd.DataFrame([v.__dict__ for v in check_inputs(scheme, frame)], columns=VIOLATION_COLUMNS)
+    result.violations = pd.DataFrame([v.__dict__ for v in check_inputs(scheme, frame, plan.check_formulas)], columns=VIOLATION_COLUMNS)
     return result

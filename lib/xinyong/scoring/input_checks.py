@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem
 from ..formula import Formula, parse
-from ..scheme.model import InputCheck, Scheme
+from ..scheme.model import Scheme
 
 
 @dataclass(frozen=True)
@@ -36,23 +35,13 @@ class Violation:
     values: tuple[float, ...]
 
 
-def _names_in_order(chk: InputCheck) -> tuple[str, ...]:
+def _names_in_order(f: Formula) -> tuple[str, ...]:
     """Input ids as they first appear in the test (the first is where a violation is located)."""
-    return _ordered_names(chk.test)
-
-
-@lru_cache(maxsize=1024)
-def _ordered_names(test: str) -> tuple[str, ...]:
     def first(n: str) -> int:
-        m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", test)
-        return m.start() if m else len(test)
+        m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", f.text)
+        return m.start() if m else len(f.text)
 
-    return tuple(sorted(parse(test).names, key=lambda n: (first(n), n)))
-
-
-@lru_cache(maxsize=1024)
-def _parsed(test: str) -> Formula:
-    return parse(test)
+    return tuple(sorted(f.names, key=lambda n: (first(n), n)))
 
 
 def _numbers(col: pd.Series) -> np.ndarray:
@@ -62,21 +51,24 @@ def _numbers(col: pd.Series) -> np.ndarray:
     return pd.to_numeric(col, errors="coerce").astype(float).to_numpy()
 
 
-def check_inputs(scheme: Scheme, frame: pd.DataFrame) -> list[Violation]:
+def check_inputs(scheme: Scheme, frame: pd.DataFrame, parsed: Mapping[str, Formula] | None = None) -> list[Violation]:
     """Every violation of the scheme's checks by the units (rows) of ``frame`` (columns: input ids).
 
-    Evaluated on numpy columns (the formulas give the same on arrays as on Series, 1/0 NaN included)."""
+    ``parsed``: check id -> the test parsed (a compiled plan's ``check_formulas``); without it the tests
+    are parsed here. Evaluated on numpy columns (the formulas give the same on arrays as on Series, 1/0
+    NaN included)."""
     out: list[Violation] = []
     if not scheme.checks or frame.empty:
         return out
     n = len(frame)
     for chk in scheme.checks:
-        names = _names_in_order(chk)
+        f = parsed[chk.id] if parsed is not None else parse(chk.test)
+        names = _names_in_order(f)
         cols = {c: (_numbers(frame[c]) if c in frame.columns else np.full(n, np.nan)) for c in names}
         known = np.ones(n, dtype=bool)
         for col in cols.values():
             known &= ~np.isnan(col)
-        held = np.broadcast_to(np.asarray(_parsed(chk.test)(cols), dtype=bool), (n,))
+        held = np.broadcast_to(np.asarray(f(cols), dtype=bool), (n,))
         for k in np.flatnonzero(known & ~held):
             out.append(Violation(str(frame.index[k]), chk.id, chk.severity, chk.message, names,
                                  tuple(float(cols[c][k]) for c in names)))
@@ -86,13 +78,14 @@ def check_inputs(scheme: Scheme, frame: pd.DataFrame) -> list[Violation]:
 Locate = Callable[[str, str], "dict[str, Any] | None"]  # (unit, input) -> {file, sheet, row, column, ref}
 
 
-def check_problems(scheme: Scheme, frame: pd.DataFrame, locate: Locate | None = None) -> list[Problem]:
+def check_problems(scheme: Scheme, frame: pd.DataFrame, locate: Locate | None = None,
+                   parsed: Mapping[str, Formula] | None = None) -> list[Problem]:
     """The violations as :class:`Problem` rows, located at the first input's cell and naming every cell
     the test reads: “已整改到位数不能多于失信事件数：“已整改到位的政务失信事件数”（H3）= 5，
     “政务失信事件数”（G3）= 2”. ``locate(unit, input)`` gives a cell's place (``ref`` e.g. ``"H3"``)."""
     cat = scheme.input_catalogue
     probs: list[Problem] = []
-    for v in check_inputs(scheme, frame):
+    for v in check_inputs(scheme, frame, parsed):
         where = [(locate(v.unit, n) if locate else None) or {} for n in v.inputs]
         cells = "，".join(
             f"“{cat[n].label if n in cat else n}”" + (f"（{w['ref']}）= " if w.get("ref") else " = ") + _said(cat.get(n), x)
