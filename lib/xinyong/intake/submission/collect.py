@@ -63,7 +63,9 @@ from ..cells import text
 from ..limits import archive_problem, file_problem
 from ..problems import Log
 from ..read import IntakeResult, read_inputs
-from ..sources import calamine_safe, load_csv
+from ..grid import Grid
+from ..sources import load_csv
+from ..workbook import open_workbook
 from ..template import RECEIPT_COLUMNS as RECEIPT_HEADERS, SHEET_RECEIPTS
 from ..template import (EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DATA_ROW, INPUT_ID_ROW, META_PERIOD,
                         META_SCHEME, NO, SHEET_EVIDENCE, SHEET_INPUTS, SHEET_README, SHEET_UNITS, TEMPLATE_UNIT_COLUMNS, UNIT_COLUMNS,
@@ -80,6 +82,7 @@ STATUS_COLUMN = UNIT_COLUMNS["status"][0]  # the 单位 sheet's column the reade
 REFUSED = "已拒收"  # receipt rows only; REPORTED / UNREPORTED are the reader's values
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 SUMMARY_LISTED = 3
+README_ROWS = 30  # the 说明 rows looked at for the scheme and the period
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 
 
@@ -188,42 +191,38 @@ def saved_time(data: bytes, mtime: float) -> dt.datetime:
 def _identity(path: Path, data: bytes) -> tuple[dict[str, str], dict[str, str], list[str]]:
     """What a workbook says about itself before it is read: its 说明 keys (方案编号, 考核期; 报送情况 when it
     has that sheet, i.e. it is a merged workbook) and the unit ids and names of its 单位 sheet. A CSV says
-    nothing. Only these few cells are looked at, by calamine (as the sources layer reads plain sheets: a
-    millisecond, where opening the workbook with openpyxl a second time took a fifth of a second); the
-    values themselves are read and checked by :func:`read_inputs` only."""
+    nothing. Only those two sheets are read here (:func:`~..workbook.open_workbook`); the values
+    themselves are read and checked by :func:`read_inputs` only."""
     if not data.startswith(b"PK"):
         return {}, {}, []
     try:
-        import python_calamine
-
-        if not calamine_safe(data, (SHEET_README, SHEET_UNITS)):
-            return {}, {}, []  # the reader reads the file and says what is wrong with it
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = list(book.sheet_names)
-
-        def rows(title: str, n: int | None = None) -> list[list[Any]]:
-            return book.get_sheet_by_name(title).to_python(skip_empty_area=False, nrows=n) if title in sheets else []
-
-        readme, units = rows(SHEET_README, 30), rows(SHEET_UNITS)
-    except Exception:  # noqa: BLE001 — a file calamine cannot open: the reader will say what is wrong
-        return {}, {}, []
-    meta: dict[str, str] = {RECEIPT_SHEET: "yes"} if RECEIPT_SHEET in sheets else {}
-    for row in readme:
-        k = text(row[0]) if row else ""
+        book = open_workbook(path, data, sheets=(SHEET_README, SHEET_UNITS))
+    except InputError:
+        return {}, {}, []  # the reader reads the file and says what is wrong with it
+    meta: dict[str, str] = {RECEIPT_SHEET: "yes"} if RECEIPT_SHEET in book else {}
+    readme = book.sheet(SHEET_README)
+    for i in range(1, min(readme.n_rows, README_ROWS) + 1 if readme is not None else 1):
+        k = text(readme.value(i, 1))
         if k and k not in meta:
-            meta[k] = text(row[1]) if len(row) > 1 else ""
+            meta[k] = text(readme.value(i, 2))
+    return meta, *_unit_names(book.sheet(SHEET_UNITS))
+
+
+def _unit_names(units: Grid | None) -> tuple[dict[str, str], list[str]]:
+    """The unit ids (in their order) and names of a 单位 sheet, shown as they are written, invisible
+    characters and a formula's text included (\\x07, \\u202e, =HYPERLINK(…)): a refused file's receipt
+    row names its unit from here, before the reader has refused such a name."""
     names: dict[str, str] = {}
-    if units:
-        head = {text(v): j for j, v in enumerate(units[0])}
-        jid = next((head[h] for h in UNIT_COLUMNS["unit_id"] if h in head), None)
-        jname = next((head[h] for h in UNIT_COLUMNS["unit_name"] if h in head), None)
-        for row in units[1:] if jid is not None else ():
-            # shown as they are written, invisible characters included (\x07, \u202e): a refused file's
-            # receipt row names its unit from here, before the reader has refused such a name
-            uid = visible(text(row[jid])) if jid < len(row) else ""
-            if uid:
-                names[uid] = visible(text(row[jname])) if jname is not None and jname < len(row) else ""
-    return meta, names, list(names)
+    if units is None or not units.rows:
+        return names, []
+    head = {text(units.value(1, j)): j for j in range(1, units.width + 1)}
+    jid = next((head[h] for h in UNIT_COLUMNS["unit_id"] if h in head), None)
+    jname = next((head[h] for h in UNIT_COLUMNS["unit_name"] if h in head), None)
+    for i in range(2, units.n_rows + 1) if jid is not None else ():
+        uid = visible(text(units.raw(i, jid)))
+        if uid:
+            names[uid] = visible(text(units.raw(i, jname))) if jname is not None else ""
+    return names, list(names)
 
 
 def _scheme_title(scheme_id: str) -> str:
