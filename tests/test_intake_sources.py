@@ -81,6 +81,23 @@ def test_formatted_empty_rows_read_as_without_them(tmp_path, scheme):
     assert src.grids["输入"].n_rows == 5 and src.grids["单位"].n_rows == 3
 
 
+def test_formatted_rows_past_the_bounds_are_cut_before_calamine(tmp_path, scheme):
+    """A formatted column down to row 120,000 (past the rows calamine may be handed): the sheet is cut
+    after its last row with data and read by calamine, quickly, with the same frame as without them."""
+    wb = build_template(scheme, "2019", UNITS)
+    for ref, v in GOOD_A.items():
+        wb["输入"][ref] = v
+    plain = save_workbook(wb, tmp_path / "plain.xlsx")
+    sheet = f"xl/worksheets/sheet{wb.sheetnames.index('输入') + 1}.xml"
+    data = _rewrite_sheet(plain.read_bytes(), sheet,
+                          lambda raw: raw.replace(b"</sheetData>", _formatted_rows(10, 120_000, "A") + b"</sheetData>"))
+    padded = tmp_path / "padded.xlsx"
+    padded.write_bytes(data)
+    pd.testing.assert_frame_equal(read_inputs(scheme, plain).frame, read_inputs(scheme, padded).frame)
+    g = sources.open_source(padded, data, Log("x")).grids["输入"]
+    assert isinstance(g.rows, grid_module.SheetRows) and g.n_rows == 5
+
+
 def test_scan_finds_the_last_row_with_data_and_the_merged_ranges():
     xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
            b'<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="7" spans="1:2"><c r="B7"><v>3</v></c></row>'

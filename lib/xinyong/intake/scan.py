@@ -18,8 +18,10 @@ time and searched with ``re`` and ``bytes.find`` (C speed, ~0.1 s per 100 MB). T
   every cell tag is as Excel writes it (``<c r="REF"`` then only s, t, cm, vm, ph attributes) with
   REF within column BZ and row 109,999, or within column DZ and row 65,999 (a wide sheet, such as the
   widest scheme's 输入 sheet of 102 columns): at most :data:`CALAMINE_CELLS` cells either way.
-  Anything else (no reference, another attribute first, a second ``r``, a reference beyond those) is
-  read by openpyxl's streaming reader, which places a cell by its row and is bounded as it reads.
+  Anything else (no reference, another attribute first, a second ``r``, a reference beyond those) in
+  the rows down to the last one with data sends the sheet to openpyxl's streaming reader, which places
+  a cell by its row and is bounded as it reads; below the last row with data, the sheet is cut before
+  calamine sees it (Excel's formatted columns are a million empty rows, numbered past the bound).
 """
 from __future__ import annotations
 
@@ -48,6 +50,8 @@ _ERROR = b't="e"'
 _CELL_ATTRS = rb'(?: (?:s|cm|vm|ph)="\w*+"| t="(?:s|n|b|e|d|str|inlineStr)")*+/?>)'
 _NOT_NARROW_CELL = re.compile(rb'<c(?![^\s>/]| r="[A-B]?[A-Z](?:[1-9]\d{0,4}+|10\d{4})"' + _CELL_ATTRS)
 _NOT_WIDE_CELL = re.compile(rb'<c(?![^\s>/]| r="[A-D]?[A-Z](?:[1-9]\d{0,3}+|[1-5]\d{4}|6[0-5]\d{3})"' + _CELL_ATTRS)
+_ROW_TAG = re.compile(rb"""<(\w+:)?row\s[^>]*?\br\s*=\s*["'](\d+)["']""")
+TAIL_ROWS = 10_000  # formatted-empty rows below the data beyond which calamine reads the sheet cut after it
 
 
 @dataclass
@@ -61,12 +65,22 @@ class SheetScan:
     wide: bool = False  # a reference beyond column BZ (so the rows are within 65,999)
     errors: bool = False  # an error cell (t="e")
     styled: bool = False  # a cell or row of one of the styles asked about (percent formats)
+    last_tag: int | None = None  # the number of the last row tag (formatted-empty rows included)
+    cut: bool = False  # cells that are not canonical below the last row with data: calamine reads the sheet cut
 
     @property
     def calamine(self) -> bool:
         """Whether calamine may read the sheet: its dense grid within :data:`CALAMINE_CELLS`."""
         cols = WIDE_COLUMNS if self.wide else NARROW_COLUMNS
         return self.canonical and self.complete and (self.last_row or 0) * cols <= CALAMINE_CELLS
+
+    @property
+    def long_tail(self) -> bool:
+        """Whether calamine is given the sheet cut after its last row with data (:func:`cut_after`): cells
+        that are not canonical follow the data, or more formatted-empty rows than the data has rows
+        (Excel's formatted columns), which calamine would parse to the end."""
+        last, tag = self.last_row or 0, self.last_tag or 0
+        return self.cut or tag - last > max(last, TAIL_ROWS)
 
     @property
     def needs_formats(self) -> bool:
@@ -101,7 +115,7 @@ class _Scanner:
         self.last_row: int | None = None
         self.prev_row: int | None = None  # number of the last row tag before the current buffer
         self.unnumbered = self.formulas = self.errors = self.styled = self.wide = False
-        self.canonical = True
+        self.bad_row: int | None = None  # the row of the first cell that is not canonical (0: unknown)
         self.cells_seen = False  # a cell tag in an earlier chunk
         self.head = True  # before <sheetData>: where a DOCTYPE would be
         self.unprefixed = True  # no element name with a prefix seen so far
@@ -116,18 +130,22 @@ class _Scanner:
         return False
 
     def check_cells(self, buf: bytes, cut: int) -> None:
-        """Whether every cell tag starting before ``cut`` is canonical; a tag that starts after it is
-        searched again with the next chunk (the margin is longer than a cell tag). A sheet turns wide
-        only in the first chunk with cells (where its header row is): the narrow search of an earlier
-        chunk admitted rows beyond the wide bound."""
-        if not self.canonical:
+        """Where the first cell tag that is not canonical is (the number of its row), among the tags
+        starting before ``cut``; a tag that starts after it is searched again with the next chunk (the
+        margin is longer than a cell tag). A sheet turns wide only in the first chunk with cells (where
+        its header row is): the narrow search of an earlier chunk admitted rows beyond the wide bound."""
+        if self.bad_row is not None:
             return
         hit = (_NOT_WIDE_CELL if self.wide else _NOT_NARROW_CELL).search(buf)
         if hit is not None and hit.start() < cut and not self.wide and not self.cells_seen:
             self.wide = True
             hit = _NOT_WIDE_CELL.search(buf)
-        self.canonical = hit is None or hit.start() >= cut
         self.cells_seen = self.cells_seen or buf.find(b"<c", 0, cut) >= 0
+        if hit is None or hit.start() >= cut:
+            return
+        r = _ROW.match(buf, 0, hit.start())
+        num = _row_number(buf, r.end() - 1) if r else self.prev_row
+        self.bad_row = 0 if num is None else num
 
     def feed(self, buf: bytes, cut: int) -> None:
         """Everything but the DOCTYPE, in ``buf[:cut]``."""
@@ -136,9 +154,12 @@ class _Scanner:
         tags = _DATA_TAGS[::2] if self.unprefixed else _DATA_TAGS
         self.formulas = self.formulas or any(
             f.search(buf, 0, cut) for f in (_FORMULA_TAGS[:1] if self.unprefixed else _FORMULA_TAGS))
-        self.errors = self.errors or buf.find(_ERROR, 0, cut) >= 0
-        self.styled = self.styled or any(buf.find(s, 0, cut) >= 0 for s in self.styles)
         pos = max(buf.rfind(d, 0, cut) for d in tags)
+        # an error cell, a percent-formatted one, matters only with a value: where none is (formatted,
+        # empty rows; the margin after the cut too), nothing to look for
+        if pos >= 0 or any(buf.find(d, cut) >= 0 for d in tags):
+            self.errors = self.errors or buf.find(_ERROR, 0, cut) >= 0
+            self.styled = self.styled or any(buf.find(s, 0, cut) >= 0 for s in self.styles)
         m = _DATA.match(buf, 0, min(pos + 8, cut)) if pos >= 0 else None
         if m:
             r = _ROW.match(buf, 0, m.end())
@@ -155,9 +176,11 @@ class _Scanner:
         if tail is None:  # no end of the rows: a damaged part; openpyxl's reader finds out what it is
             return SheetScan(None, complete=False)
         merged = [m.group(1).decode("ascii") for m in _MERGE.finditer(tail)]
-        return SheetScan(None if self.unnumbered else self.last_row, merged, self.formulas, True,
-                         canonical=self.canonical and not self.unnumbered, wide=self.wide, errors=self.errors,
-                         styled=self.styled)
+        last = None if self.unnumbered else self.last_row
+        # cells below the last row with data never reach calamine: the sheet is cut after it (cut_after)
+        canonical = not self.unnumbered and (self.bad_row is None or self.bad_row > (last or 0))
+        return SheetScan(last, merged, self.formulas, True, canonical=canonical, wide=self.wide, errors=self.errors,
+                         styled=self.styled, last_tag=self.prev_row, cut=self.bad_row is not None)
 
 
 def scan_sheet_xml(stream: Any, styles: tuple[int, ...] = ()) -> SheetScan:
@@ -187,3 +210,19 @@ def scan_sheet_xml(stream: Any, styles: tuple[int, ...] = ()) -> SheetScan:
         else:
             carry = buf[cut:]
     return scan.result(tail)
+
+
+def cut_after(stream: Any, last_row: int) -> bytes:
+    """A worksheet's XML cut before the first row tag numbered beyond ``last_row``, its rows and root
+    closed again (what follows the rows is left out: the scan has read the merged ranges). Read a chunk
+    at a time, only as far as the cut."""
+    buf = b""
+    searched = 0
+    while chunk := stream.read(1 << 16):
+        buf += chunk
+        for m in _ROW_TAG.finditer(buf, searched):
+            if int(m.group(2)) > last_row:
+                prefix = m.group(1) or b""
+                return buf[:m.start()] + b"</%ssheetData></%sworksheet>" % (prefix, prefix)
+        searched = max(len(buf) - 256, 0)
+    return buf

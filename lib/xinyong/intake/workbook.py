@@ -36,7 +36,7 @@ from ..errors import InputError
 from .grid import Grid, SheetRows, set_cells
 from .limits import LIMITS, Limits, Refused, archive_problem, file_problem, too_big, verify_parts
 from .problems import Log
-from .scan import SheetScan, scan_sheet_xml
+from .scan import SheetScan, cut_after, scan_sheet_xml
 from .styled import Formats, overlay, read_sheet
 
 WORKSHEETS = "xl/worksheets/"
@@ -228,7 +228,7 @@ class _SheetReader:
                           p.title)
         _raise(too_big(p.title, scan.last_row or 0, 0, self.limits))
         if scan.calamine:
-            grid = self.calamine(p.title, scan)
+            grid = self.calamine(p, scan)
             changes = overlay(grid, self.formats, scan.last_row) if scan.needs_formats else {}
             if isinstance(grid.rows, SheetRows):
                 texts = grid.rows.formula_texts()
@@ -250,13 +250,18 @@ class _SheetReader:
         _raise(too_big(p.title, 0, self.cells, self.limits))
         return grid
 
-    def calamine(self, title: str, scan: SheetScan) -> Grid:
+    def calamine(self, p: SheetPart, scan: SheetScan) -> Grid:
         """The sheet's rows down to the scan's last row, as calamine reads them."""
-        if self.book is None:
-            import python_calamine
+        import python_calamine
 
-            self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
-        sheet = self.book.get_sheet_by_name(title)
+        title = p.title
+        if scan.long_tail:
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.cut(p, scan)))
+        else:
+            if self.book is None:
+                self.book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+            book = self.book
+        sheet = book.get_sheet_by_name(title)
         if not sheet.height or not scan.last_row:
             return Grid(title, [])
         r0, c0 = sheet.start
@@ -269,6 +274,20 @@ class _SheetReader:
         rows = SheetRows.build(itertools.chain([first] if first is not None else [], found),
                                max(scan.last_row - top, 0), min(top, scan.last_row), c0)
         return Grid(title, rows)
+
+    def cut(self, p: SheetPart, scan: SheetScan) -> bytes:
+        """A workbook for calamine holding every part but the worksheets, and sheet ``p`` cut after its
+        last row with data (:func:`~.scan.cut_after`): Excel's formatted columns are a million empty rows
+        that calamine would parse to the end (the other sheets' parts are never asked for)."""
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as w:
+            for info in self.z.infolist():
+                if info.filename == p.part:
+                    with self.z.open(info) as stream:
+                        w.writestr(info.filename, cut_after(stream, scan.last_row or 0))
+                elif not info.filename.startswith(WORKSHEETS):
+                    w.writestr(info.filename, self.z.read(info))
+        return out.getvalue()
 
 
 def _raise(refusal: Refused | None) -> None:
