@@ -45,7 +45,7 @@ import io
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -59,7 +59,7 @@ from ...scoring.plan import Plan, compile
 from ..cells import text
 from ..limits import archive_problem, file_problem
 from ..problems import Log
-from ..read import IntakeResult, read_inputs
+from ..read import read_inputs
 from ..grid import Grid
 from ..sources import load_csv
 from ..workbook import open_workbook
@@ -69,6 +69,7 @@ from ...safe import frame_csv_bytes, visible
 from ...util import atomic_write_bytes, sha256_file
 from .answers import answers_for
 from .merge import RECEIPT_SHEET, write_merged
+from .returned import Submission
 from .split import EVIDENCE_FOLDER, EVIDENCE_SUFFIX
 from .units import MANIFEST_NAME, Manifest
 
@@ -80,36 +81,6 @@ _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 class CollectError(InputError):
     """The collect cannot go on (a unit returned twice, a manifest for another scheme or period): nothing
     is written. ``problems`` names the files."""
-
-
-@dataclass
-class Submission:
-    """One returned file, as collect saw it."""
-
-    path: Path
-    rel: str  # path relative to the collected folder, as the receipt names it
-    sha256: str
-    received: dt.datetime  # the file's modification time (local)
-    saved: dt.datetime  # the workbook's last-saved time (UTC), else the modification time
-    units: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)  # unit id -> name as the file writes it
-    result: IntakeResult | None = None
-    problems: list[Problem] = field(default_factory=list)  # collect's own findings about the file
-    refused: str = ""  # why the file was refused (Chinese); "" when taken or blank
-    blank: bool = False
-    superseded_by: "Submission | None" = None
-
-    @property
-    def taken(self) -> bool:
-        return not self.refused and not self.blank and self.superseded_by is None and bool(self.units)
-
-    def all_problems(self) -> list[Problem]:
-        got = list(self.result.problems) if self.result is not None and not self.refused else []
-        return got + self.problems
-
-    def errors_of(self, unit: str | None) -> list[Problem]:
-        """The file's errors that concern ``unit`` (its own, and the file's errors of no unit)."""
-        return [p for p in self.all_problems() if p.severity == "error" and p.unit in (None, unit)]
 
 
 @dataclass

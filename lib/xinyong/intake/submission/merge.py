@@ -23,12 +23,11 @@ from ..template import (EVIDENCE_COLUMNS, EVIDENCE_INFO_COLUMNS, INPUT_FIRST_DAT
                         UNREPORTED, YES, UnitRow, build_template, head_cells, save_workbook)
 from .answers import box_label, item_boxes
 from .split import EVIDENCE_FOLDER, EVIDENCE_SUFFIX
+from .returned import Submission
 from .units import Manifest
 
 if TYPE_CHECKING:
     import datetime as dt
-
-    from .collect import Submission
 
 RECEIPT_SHEET = SHEET_RECEIPTS
 RECEIPT_COLUMNS = [h[0] for h in RECEIPT_HEADERS.values()]  # the reader's columns (contract B), as written
@@ -47,8 +46,8 @@ class Merged:
     evidence: pd.DataFrame
 
 
-def write_merged(scheme: Scheme, period: str, manifest: Manifest, subs: list["Submission"],
-                 chosen: dict[str, "Submission"], output: Path, stamp: "dt.datetime | None" = None) -> Merged:
+def write_merged(scheme: Scheme, period: str, manifest: Manifest, subs: list[Submission],
+                 chosen: dict[str, Submission], output: Path, stamp: "dt.datetime | None" = None) -> Merged:
     """Write the merged workbook to ``output`` (the evidence files copied beside it) from the returns
     ``chosen`` for each unit."""
     reported = [u for u in manifest.units if u.unit_id in chosen]
@@ -82,7 +81,7 @@ def _units_sheet(ws: Any, manifest: Manifest, n_reported: int, unreported: tuple
     ws.column_dimensions["D"].width = 10
 
 
-def _inputs_sheet(ws: Any, scheme: Scheme, reported: list[UnitRow], chosen: dict[str, "Submission"]) -> None:
+def _inputs_sheet(ws: Any, scheme: Scheme, reported: list[UnitRow], chosen: dict[str, Submission]) -> None:
     """Each reported unit's valid values in its row (an invalid cell stays blank: missing, never zero)."""
     col_of = {ws.cell(INPUT_ID_ROW, j).value: j for j in range(2, ws.max_column + 1)}
     cat = scheme.input_catalogue
@@ -100,7 +99,7 @@ def _inputs_sheet(ws: Any, scheme: Scheme, reported: list[UnitRow], chosen: dict
                 ws.cell(row, j, _cell_value(cat[i], float(x)))
 
 
-def _evidence_rows(scheme: Scheme, reported: list[UnitRow], chosen: dict[str, "Submission"],
+def _evidence_rows(scheme: Scheme, reported: list[UnitRow], chosen: dict[str, Submission],
                    folder: Path) -> list[dict[str, Any]]:
     """Each reported unit's evidence rows, their files copied into ``folder`` (a file naming two units is
     read for both at once)."""
@@ -138,7 +137,7 @@ def _receipts_sheet(rs: Any, receipts: pd.DataFrame) -> None:
 
 
 # ------------------------------------------------------------------------------------------ evidence
-def _collect_evidence(sub: "Submission", out_folder: Path, boxes: dict[str, str]) -> list[dict[str, Any]]:
+def _collect_evidence(sub: Submission, out_folder: Path, boxes: dict[str, str]) -> list[dict[str, Any]]:
     """The file's 证据 rows for the merged workbook, their files copied to ``证据/<unit>/`` beside it.
     Every path is judged by :mod:`..evidence_paths` below the workbook's folder; a refused one is an
     error at its cell, its file is not copied and its link cell in the merged workbook holds
@@ -219,9 +218,9 @@ def _cell_value(spec, x: float) -> Any:
     return float(x)
 
 
-def _receipts(manifest: Manifest, subs: list["Submission"], chosen: dict[str, "Submission"]) -> pd.DataFrame:
+def _receipts(manifest: Manifest, subs: list[Submission], chosen: dict[str, Submission]) -> pd.DataFrame:
     rows = []
-    by_unit: dict[str, list["Submission"]] = {}
+    by_unit: dict[str, list[Submission]] = {}
     for s in subs:
         for u in s.units:
             by_unit.setdefault(u, []).append(s)
