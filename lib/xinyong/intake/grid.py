@@ -157,9 +157,7 @@ class _ColumnBuilder:
                 self.xs.append(np.array(col, dtype=float))
             elif col.count("") == len(col):  # empty cells only
                 self.xs.append(np.full(len(col), np.nan))
-            elif not kinds <= {str, float}:  # a bool, a date…: kept as they are
-                self._to_texts()
-            elif float not in kinds:
+            elif float not in kinds or not kinds <= {str, float}:  # texts; a bool, a date…: kept as they are
                 self._to_texts()
             else:
                 texts = [k for k, t in enumerate(map(type, col)) if t is str]
@@ -197,8 +195,8 @@ class _ColumnBuilder:
 
 class SheetRows(Sequence):
     """The rows of a sheet read by calamine, kept a column at a time (:class:`_ColumnBuilder`: numbers in float
-    arrays, texts in tuples; ``r0`` rows above and ``c0`` columns left of them empty). A row tuple, as the
-    a row gives it, is built only when asked for (:func:`_cell`); the sheet readers read whole
+    arrays, texts in tuples; ``r0`` rows above and ``c0`` columns left of them empty). A row tuple is
+    built only when asked for (:func:`_cell`); the sheet readers read whole
     columns (:meth:`column`) and the filled rows (:meth:`filled`) without building any. Trailing blank
     rows are dropped, as :func:`trim` does. Build it with :meth:`build`."""
 
