@@ -327,3 +327,20 @@ def test_sheet_rows_keep_every_cell_when_a_column_turns_to_texts():
     assert list(g.row_numbers(1)) == list(range(2, 52))
     assert g.column(2, [2, 3, 7, 32]) == ["x", 1.0, None, "w0"]
     assert [type(v) for v in g.column(2, [3, 4], exact=True)] == [int, int] and list(g.column(3, [32, 33])) == [2.5, 2.5]
+
+
+def test_open_workbook_gives_typed_sheets_and_refuses_in_chinese(tmp_path, scheme):
+    """The one reader for anyone who needs a workbook's cells (collect's first look at a return): the
+    sheets in the workbook's order, only those asked for read, and a file it will not read refused with
+    a located Chinese error, not a traceback."""
+    wb = build_template(scheme, "2019", UNITS)
+    path = save_workbook(wb, tmp_path / "t.xlsx")
+    book = workbook.open_workbook(path, sheets=("单位",))
+    assert book.names == wb.sheetnames and "单位" in book and book.sheet("没有") is None
+    units = book.sheet("单位")
+    assert [units.value(i, 1) for i in (2, 3)] == ["a", "b"] and book.sheet("输入").rows == []
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(InputError) as ei:
+        workbook.open_workbook(bad)
+    assert ei.value.message == "文件不是有效的 Excel 工作簿（.xlsx），无法打开" and ei.value.fields["file"] == str(bad)
