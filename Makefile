@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help venv test test-fast demo bench bench-intake bench-demo chromium clean lab
+.PHONY: help venv test test-fast demo bench bench-intake bench-intake-ab bench-demo chromium clean lab
 
 help:
 	@echo "make demo   - build .venv, run the batch over the bundled demo data, write outputs/index.html"
 	@echo "make test   - build .venv and run the whole test suite (pytest + nbval)"
 	@echo "make bench  - scoring and batch benchmarks, results in bench/README.md"
 	@echo "make bench-intake - reading large workbooks only (its section of bench/README.md)"
+	@echo "make bench-intake-ab - the intake bench, this code against OLD (default HEAD~1), side by side"
 	@echo "make bench-demo OLD=<rev> - make demo's batch, this code against revision OLD, side by side"
 	@echo "make lab    - open JupyterLab on notebooks/"
 
@@ -44,6 +45,9 @@ bench: $(STAMP)
 
 bench-intake: $(STAMP)
 	$(BIN)/python bench/intake_bench.py
+
+bench-intake-ab: $(STAMP)
+	$(BIN)/python bench/intake_ab.py --old $(OLD) --rounds 2 --write
 
 OLD ?= HEAD~1
 bench-demo: $(STAMP)

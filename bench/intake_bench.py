@@ -51,6 +51,7 @@ BEFORE_SCAN_COUNT = ("before the scan counted `<t` against `<t>` (2026-12-02 16:
                      "before, 11.95 / 10.37 / 10.98 s after (−5 %, within the load's noise), wall 18.2 / 19.4 / 20.3 s "
                      "before, 19.1 / 16.0 / 20.0 s after; peak 448 MiB both; formatted-empty 0.8–1.0 s CPU both; the "
                      "same frame and problems (hashed) on every demo, bad-input, bench and perturbed workbook")
+BEFORE_ONE_PATH = ("before one reading path (c271ce5: the expat parser, calamine for plain sheets of 1,000 rows or more; 2026-12-05 21:37 UTC, same machine, old and new alternated twice in fresh processes, load average 6.0–6.4, bench/intake_ab.py): real rows CPU 5.79 / 5.74 s before, 5.27 / 5.51 s after; formatted-empty 0.51 / 0.55 s before, 0.48 / 0.54 s after (peak 114 → 134 MiB: calamine's copy of the 10 MB file); 200 units 0.04 / 0.05 s before, 0.02 / 0.02 s after; the same frame, evidence and problems (hashed)")
 MARK_START, MARK_END = "<!-- intake-bench:start -->", "<!-- intake-bench:end -->"
 
 
@@ -209,7 +210,7 @@ def run(empty_to: int = EMPTY_TO, real_rows: int = REAL_ROWS, empty_units: int =
             lines.append(f"| {name} | {what} | {path.stat().st_size / 1e6:.1f} | {r['read_s']:.2f} | "
                          + (f"{rows:,.0f} | {cells:,.0f}" if cells else "— | —")
                          + f" | {r['rss_mib']:.0f} | {r['units']:,} | {r['problems']} |")
-        lines += ["", f"- {BEFORE}.", f"- {BEFORE_FAST}.", f"- {BEFORE_COLUMNS}.", f"- {BEFORE_SCAN_COUNT}.",
+        lines += ["", f"- {BEFORE}.", f"- {BEFORE_FAST}.", f"- {BEFORE_COLUMNS}.", f"- {BEFORE_SCAN_COUNT}.", f"- {BEFORE_ONE_PATH}.",
                   "- The formatted-empty workbook reads the same units and problems as the one without the "
                   "formatted rows: " + ("yes" if (results["formatted-empty"]["units"], results["formatted-empty"]["problems"])
                                         == (results["same units, no formatted rows"]["units"],

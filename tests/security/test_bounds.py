@@ -24,7 +24,7 @@ import pytest
 from xinyong.errors import FormulaError, SchemeError
 from xinyong.formula import MAX_FORMULA_DEPTH, parse
 from xinyong.intake import UnitRow, build_template, read_inputs, workbook_bytes
-from xinyong.intake.limits import LIMITS, Limits, archive_problem, is_encrypted
+from xinyong.intake.limits import LIMITS, Limits, archive_problem, is_encrypted, verify_parts
 from xinyong.intake.problems import Log
 from xinyong.intake.sources import open_source
 from xinyong.intake.submission import collect, read_manifest, split
@@ -288,8 +288,8 @@ SST_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="applicatio
 @pytest.mark.parametrize("part", ["输入", "xl/sharedStrings.xml", "xl/workbook.xml", "xl/styles.xml"])
 def test_entities_are_refused_or_harmless(tmp_path, parts, scheme, part):
     """A DOCTYPE with a billion laughs and an external entity in a sheet (refused by the scan), the
-    shared strings, the workbook or the styles part (openpyxl's parsers: defusedxml refuses, lxml reads
-    without entities): refused, or read without expanding anything; the secret file's text never appears."""
+    shared strings, the workbook or the styles part (refused when every part is read through zipfile
+    before calamine opens the file): refused, nothing expanded; the secret file's text never appears."""
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET, encoding="utf-8")
     files, sheets = parts
@@ -308,27 +308,17 @@ def test_entities_are_refused_or_harmless(tmp_path, parts, scheme, part):
     assert took < 10
     shown = messages(res) + res.frame.to_string()
     assert SECRET not in shown and "lollol" not in shown
-    refused = "DOCTYPE" in messages(res) and "实体.xlsx" in messages(res)
-    if part in ("输入", "xl/sharedStrings.xml"):  # the scan; defusedxml (openpyxl's shared-strings parser)
-        assert refused
-    else:  # lxml's parser without entities: the part is read as if they were not there
-        assert refused or not res.errors
+    # the scan (a sheet), the check of every other part before calamine opens the file
+    assert "DOCTYPE" in messages(res) and "实体.xlsx" in messages(res)
 
 
-def test_the_hand_written_parser_never_expands_entities(tmp_path):
-    """Behind the scan, the expat parser refuses a DOCTYPE itself (defence in depth)."""
-    from xinyong.intake.sources import Refused, _expat_rows
-
-    class Book:
-        _date_formats = _timedelta_formats = set()
-        epoch = None
-
-    class Sheet:
-        _shared_strings: list = []
-
-    xml = sheet_of_rows(b"").replace(b"<worksheet", _doctype(tmp_path / "s.txt") + b"<worksheet", 1)
-    with pytest.raises(Refused, match="DOCTYPE"):
-        list(_expat_rows(Book(), Sheet(), io.BytesIO(xml), None))
+def test_a_doctype_in_any_part_is_named_before_calamine_opens_the_file(parts):
+    """calamine's XML reader is handed no part with a DOCTYPE: every part but the worksheets is read
+    through zipfile first and the first one holding a DOCTYPE is named (the worksheets: by the scan)."""
+    files, _ = parts
+    hostile = {**files, "xl/styles.xml": b"<!DOCTYPE x []>" + files["xl/styles.xml"]}
+    assert verify_parts(rebuilt(files, {}), ("xl/worksheets/",)) is None
+    assert verify_parts(rebuilt(hostile, {}), ("xl/worksheets/",)) == "xl/styles.xml"
 
 
 # ------------------------------------------------------------------------------------------ rows
@@ -363,9 +353,9 @@ FAR = [b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(4, 1
 def test_two_far_apart_values_are_not_a_dense_grid_bomb(tmp_path, parts, scheme, far):
     """calamine builds one dense grid from the first to the last value, placed by the cells' references:
     A4 and XFD1504 would be 25 million cells, a second ``r`` of XFD100000 1.6 billion (the process
-    aborted), and 3,000 rows ending in XFD took 2.4 GB. Such a sheet is kept off calamine; the expat
-    parser places cells by their rows and bounds the grid as it builds it: read (or refused) in seconds,
-    the process growing by well under 300 MB."""
+    aborted), and 3,000 rows ending in XFD took 2.4 GB. Such a sheet is kept off calamine; openpyxl's
+    streaming reader places cells by their rows and the grid is bounded as it is built: read (or
+    refused) in seconds, the process growing by well under 300 MB."""
     import resource
 
     files, sheets = parts
@@ -380,7 +370,7 @@ def test_two_far_apart_values_are_not_a_dense_grid_bomb(tmp_path, parts, scheme,
 
 def test_a_cell_placed_far_below_its_row_is_read_where_its_row_is(tmp_path, parts, scheme):
     """A cell whose reference names row 900,000 inside row 1504: calamine would place it there (a grid of
-    900,000 rows); the expat parser places it in its row, so the sheet is read, not refused."""
+    900,000 rows); openpyxl's streaming reader places it in its row, so the sheet is read, not refused."""
     files, sheets = parts
     far = b'<row r="1504"><c r="A1504"><v>1</v></c><c r="B900000"><v>2</v></c></row>'
     path = tmp_path / "低.xlsx"
@@ -407,9 +397,9 @@ def test_a_sheet_without_dimension_gets_one_and_others_are_left_alone(parts, sch
     """openpyxl's read-only mode parses a whole sheet at opening when it has no <dimension> (even behind
     64 KB of column definitions); such a sheet gets a dummy one first. A workbook that has them (every
     workbook Excel or the template writes) is not rewritten. The sheet's rows start in row 2: calamine's
-    iter_rows yields the empty row above them too, which placed every row one lower (u49998 in row
-    49,999); such a sheet is read by the expat parser."""
-    from xinyong.intake.sources import _with_dimensions
+    iter_rows yields the empty row above them too, which once placed every row one lower (u49998 in row
+    49,999)."""
+    from xinyong.intake.styled import with_dimensions as _with_dimensions
 
     files, sheets = parts
     plain = rebuilt(files, {})

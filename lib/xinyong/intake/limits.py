@@ -15,13 +15,17 @@ the file, not stall a whole ``collect``. What is checked, and when:
   (:attr:`Limits.cells`) — counted as they are built; a CSV's lines and cells are counted before it is
   split. Peak memory grows with what is kept (a grid per sheet), so that is what is bounded. A sheet
   reaches calamine (which builds a dense grid placed by the cells' references before anything can be
-  counted) only when the scan found every cell tag as Excel writes it, within column BZ and row 109,999;
+  counted) only when the scan found every cell tag as Excel writes it, within column BZ and row 109,999
+  (or DZ and 65,999: :mod:`.scan`);
+- a DOCTYPE (entity declarations) in any part is refused: in a worksheet by the scan, elsewhere by
+  :func:`verify_parts`;
 - a password-protected .xlsx (an OLE2 container holding ``EncryptionInfo``) is told apart from an .xls
   (:func:`is_encrypted`).
 
 The defaults (:data:`LIMITS`) pass the shipped demo workbooks and the intake bench's 100,000-unit
 workbook with margin; docs/security/bounds.md says why each value. Pass another :class:`Limits`
-to :func:`xinyong.intake.sources.open_source` to change them.
+to :func:`xinyong.intake.sources.open_source` or :func:`xinyong.intake.workbook.open_workbook` to change
+them.
 """
 from __future__ import annotations
 
@@ -101,17 +105,24 @@ def archive_problem(data: bytes, limits: Limits = LIMITS) -> tuple[str, str] | N
     return None
 
 
-def verify_parts(data: bytes, skip: tuple[str, ...] = ()) -> None:
+def verify_parts(data: bytes, skip: tuple[str, ...] = ()) -> str | None:
     """Read every part of the zip (but those whose name starts with one of ``skip``) through ``zipfile``,
     a chunk at a time: a part that inflates beyond its declared size is cut there and fails the CRC
-    check (``zipfile.BadZipFile``). For readers that trust the compressed data instead (calamine)."""
+    check (``zipfile.BadZipFile``). For readers that trust the compressed data instead (calamine).
+    Returns the name of the first part holding a DOCTYPE (entity declarations, which Excel never
+    writes), None when none does."""
+    hostile = None
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for info in z.infolist():
             if info.is_dir() or info.filename.startswith(skip):
                 continue
             with z.open(info) as part:
-                while part.read(1 << 20):
-                    pass
+                carry = b""
+                while chunk := part.read(1 << 20):
+                    if hostile is None and b"<!DOCTYPE" in carry + chunk:
+                        hostile = info.filename
+                    carry = chunk[-8:]
+    return hostile
 
 
 def is_encrypted(data: bytes) -> bool:
@@ -126,3 +137,27 @@ def is_encrypted(data: bytes) -> bool:
                 return True
             at = data.find(name, at + 1)
     return False
+
+
+class Refused(Exception):
+    """A file the reader will not read (too large, hostile XML, damaged): its Chinese message, English
+    detail, what was expected and the sheet, when one is to blame."""
+
+    def __init__(self, message: str, detail: str, expected: str | None = None, sheet: str | None = None):
+        super().__init__(detail)
+        self.message, self.detail, self.expected, self.sheet = message, detail, expected, sheet
+
+
+def too_big(sheet: str | None, rows: int, cells: int, limits: Limits = LIMITS) -> Refused | None:
+    """The refusal of a sheet (or a CSV) with ``rows`` rows, when the file's grids hold ``cells`` cells so
+    far (rows × columns down to the last value, summed over the sheets); None within the limits."""
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    if rows > limits.rows:
+        return Refused(f"{where}有 {rows:,} 行，超过上限 {limits.rows:,} 行，已拒绝读取（请检查是否交错了文件）",
+                       f"{rows} rows, limit {limits.rows}", f"至多 {limits.rows:,} 行", sheet)
+    if cells > limits.cells:
+        return Refused(f"{where}的表格过大（各表行数×列数合计超过 {limits.cells:,} 个单元格），已拒绝读取"
+                       "（请检查是否交错了文件，或有数据写在了很远的行列）",
+                       f"more than {limits.cells} cells in the grids, limit {limits.cells}",
+                       f"至多 {limits.cells:,} 个单元格", sheet)
+    return None

@@ -4,10 +4,10 @@ Every finding becomes a :class:`~xinyong.errors.Problem` naming the file, sheet,
 it), column (letter, plus the input id), the unit the row belongs to, the value found and what was
 expected, in Chinese with an English detail. All findings are collected; the first
 :data:`~xinyong.intake.problems.MAX_LISTED` are listed and the rest counted. Formulas are refused,
-never evaluated (see :mod:`xinyong.intake.sources`), and the analyst is asked to paste values.
+never evaluated (see :mod:`xinyong.intake.grid`), and the analyst is asked to paste values.
 
-The steps: :mod:`.sources` opens the file once (a workbook streamed, only down to its last row with
-data); one reader per sheet (:mod:`.sheets`) checks it, every value going through the scheme's one
+The steps: :mod:`.sources` opens the file once (a workbook by :mod:`.workbook`, only down to its last
+row with data); one reader per sheet (:mod:`.sheets`) checks it, every value going through the scheme's one
 coercer (:func:`xinyong.scheme.values.coerce`); this module puts the results together.
 """
 from __future__ import annotations

@@ -159,6 +159,8 @@ def _first_data_row(g: Grid, id_col: int) -> int:
 
 
 def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
+    """The 输入 sheet ``g`` (or a CSV, when not ``units_sheet``) into ``ctx``: the values a column at a
+    time, the rows that need it read cell by cell, every problem logged at its cell."""
     log, sheet = ctx.log, g.name
     if not g.rows:
         log.error("输入表为空", "the inputs sheet is empty", sheet=sheet, row=1,
@@ -176,81 +178,127 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
         log.note(f"缺少 {len(absent)} 个输入列，这些输入按缺失处理：" + "、".join(absent[:20]) + ("…" if len(absent) > 20 else ""),
                  f"{len(absent)} input columns absent (treated as missing)", sheet=sheet, row=1,
                  value=None, expected="、".join(absent))
-    # per column, once: what it holds (0 unit name/kind, 1 judgement, 2 input), its spec and range text
-    plan = [(j, h, 0 if h in META else 1 if h.startswith((JUDGE, WHY)) else 2, ctx.cat.get(h)) for j, h in cols.items()]
-    plan = [(j, h, kind, spec, spec is not None and is_percent(spec), spec.range_text() if spec is not None else None)
-            for j, h, kind, spec in plan]
-    pct_cells = g.percent
-    rows_of: dict[str, int] = {}
-    raw_judge: dict[tuple[str, str], dict[str, Any]] = {}
-    numbers = [(j, h, spec, pct, expected) for j, h, what, spec, pct, expected in plan if what == 2]
-    others = [e for e in plan if e[2] != 2]
-    data_rows = list(g.row_numbers(_first_data_row(g, id_col)))
-    ctx.input_at = (sheet, data_rows, {h: j for j, h, _, _, _ in numbers})
-    # column at a time: each cell's value, and which rows hold a cell that needs the per-cell path (one
-    # that is refused or noted, or anything but a blank, a plain number or a text seen before)
-    cols, unusual = _columns_at_once(g, data_rows, numbers, pct_cells)
-    n = len(data_rows)
-    col_of = ctx.value_cols
-    for _, h, _, _, _ in numbers:
-        col_of.setdefault(h, np.full(n, np.nan))
-    noted: set[tuple[int, str]] = set()  # (data-row position, input) of cells read with a note
-    uids = texts(g.column(id_col, data_rows))
-    units, unreported = ctx.units, ctx.unreported
-    # a row needs nothing but its place when its unit is new, known and reported and every cell of it was
-    # plainly accepted above (no judgement or unit name/kind columns to check): no problem can come of it,
-    # so it is not built (a sheet read by calamine builds only the rows the loop below reads)
-    fast = units_sheet and not others
-    value_row = ctx.value_row
-    for k, i in enumerate(data_rows):
-        uid = uids[k]
-        if fast and uid and uid not in rows_of and uid in units and uid not in unreported and k not in unusual:
-            rows_of[uid] = i
-            value_row[uid] = k
-            continue
-        row = g.rows[i - 1]
-        width = len(row)
+    _InputsSheet(ctx, g, units_sheet, id_col, cols, seen).read()
+
+
+class _InputsSheet:
+    """One 输入 sheet past its header: the columns planned once, then the values, then the notes."""
+
+    def __init__(self, ctx: ReadContext, g: Grid, units_sheet: bool, id_col: int, cols: dict[int, str],
+                 seen: dict[str, int]):
+        self.ctx, self.g, self.units_sheet, self.id_col, self.seen = ctx, g, units_sheet, id_col, seen
+        # per column, once: what it holds (0 unit name/kind, 1 judgement, 2 input), its spec and range text
+        plan = [(j, h, 0 if h in META else 1 if h.startswith((JUDGE, WHY)) else 2, ctx.cat.get(h)) for j, h in cols.items()]
+        self.plan = [(j, h, kind, spec, spec is not None and is_percent(spec),
+                      spec.range_text() if spec is not None else None) for j, h, kind, spec in plan]
+        self.numbers = [(j, h, spec, pct, expected) for j, h, what, spec, pct, expected in self.plan if what == 2]
+        self.others = [e for e in self.plan if e[2] != 2]
+        self.data_rows = list(g.row_numbers(_first_data_row(g, id_col)))
+        self.rows_of: dict[str, int] = {}
+        self.raw_judge: dict[tuple[str, str], dict[str, Any]] = {}
+        self.noted: set[tuple[int, str]] = set()  # (data-row position, input) of cells read with a note
+
+    def read(self) -> None:
+        ctx, g, numbers, data_rows = self.ctx, self.g, self.numbers, self.data_rows
+        ctx.input_at = (g.name, data_rows, {h: j for j, h, _, _, _ in numbers})
+        # column at a time: each cell's value, and which rows hold a cell that needs the per-cell path (one
+        # that is refused or noted, or anything but a blank, a plain number or a text seen before)
+        cols, unusual = _columns_at_once(g, data_rows, numbers, g.percent)
+        n = len(data_rows)
+        for _, h, _, _, _ in numbers:
+            ctx.value_cols.setdefault(h, np.full(n, np.nan))
+        self.rows(unusual)
+        # the values read a column at a time, for the accepted rows none of whose cells was read one by one
+        plain = np.zeros(n, dtype=bool)
+        plain[list(ctx.value_row.values())] = True
+        plain[list(unusual)] = False
+        for (_, h, _, _, _), x in zip(numbers, cols):
+            ctx.value_cols[h][plain] = x[plain]
+        self.fraction_notes()
+        for (uid, item), d in self.raw_judge.items():
+            pc, pj = d.get("points", (Cell(None), None))
+            wc, wj = d.get("why", (Cell(None), None))
+            ctx.judge_entry(uid, item, pc, wc, g.name, d["row"], pj, wj, None)
+        if self.units_sheet:
+            for uid in ctx.units:
+                if uid not in self.rows_of and uid not in ctx.unreported:
+                    ctx.log.note("“输入”表中没有该单位的行，全部输入按缺失处理", f"unit {uid!r} has no row in the inputs sheet",
+                                 sheet=g.name, unit=uid, value=uid, expected="每个单位一行")
+
+    def rows(self, unusual: set[int]) -> None:
+        """Each data row: its unit checked, and read cell by cell when it needs to be."""
+        ctx, g = self.ctx, self.g
+        uids = texts(g.column(self.id_col, self.data_rows))
+        # a row needs nothing but its place when its unit is new, known and reported and every cell of it was
+        # plainly accepted above (no judgement or unit name/kind columns to check): no problem can come of it,
+        # so it is not built (a sheet read by calamine builds only the rows the loop below reads)
+        fast = self.units_sheet and not self.others
+        for k, i in enumerate(self.data_rows):
+            uid = uids[k]
+            if fast and uid and uid not in self.rows_of and uid in ctx.units and uid not in ctx.unreported \
+                    and k not in unusual:
+                self.rows_of[uid] = i
+                ctx.value_row[uid] = k
+                continue
+            row = g.rows[i - 1]
+            if self.unit(uid, i, row):
+                ctx.value_row[uid] = k
+                self.cells(uid, k, i, row, self.plan if k in unusual else self.others)
+
+    def unit(self, uid: str, i: int, row: tuple[Any, ...]) -> bool:
+        """Whether row ``i`` is read: a unit id, seen once, known, reported (a CSV's unit recorded)."""
+        ctx, sheet, id_col = self.ctx, self.g.name, self.id_col
+        log = ctx.log
         if not uid:
             log.error("单位编号为空，但该行有数据", "data row without a unit id", sheet=sheet, row=i, col=id_col,
                       expected="单位编号")
-            continue
-        if uid in rows_of:
-            log.error(f"单位编号“{uid}”重复（第 {rows_of[uid]} 行已有）", f"duplicate unit id {uid!r}", sheet=sheet,
+            return False
+        if uid in self.rows_of:
+            log.error(f"单位编号“{uid}”重复（第 {self.rows_of[uid]} 行已有）", f"duplicate unit id {uid!r}", sheet=sheet,
                       row=i, col=id_col, unit=uid, value=uid, expected="每个单位一行")
-            continue
-        rows_of[uid] = i
-        if units_sheet and uid not in ctx.units:
+            return False
+        self.rows_of[uid] = i
+        if self.units_sheet and uid not in ctx.units:
             near = difflib.get_close_matches(uid, list(ctx.units), n=1, cutoff=0.6)
             log.error(f"单位编号“{uid}”不在“单位”表中" + (f"（是否为“{near[0]}”？）" if near else ""),
                       f"unknown unit id {uid!r}", sheet=sheet, row=i, col=id_col, unit=uid, value=uid,
                       expected="“单位”表中的单位编号")
-            continue
+            return False
         if uid in ctx.unreported:
             # a 未报送 unit has no data; a filled row contradicts the 单位 sheet, and only a person knows which is true
-            filled = [j for j, h, what, *_ in plan if what != 0 and j <= width and not is_blank(row[j - 1])]
+            filled = [j for j, h, what, *_ in self.plan if what != 0 and j <= len(row) and not is_blank(row[j - 1])]
             if filled:
                 log.error("该单位在“单位”表中标为“未报送”，但“输入”表有它的数据", f"unit {uid!r} is marked unreported "
                           "but has values in the inputs sheet", sheet=sheet, row=i, col=filled[0], unit=uid,
                           value=row[filled[0] - 1], expected="删去该行的数据，或把“单位”表的报送状态改为“已报送”")
-            continue
-        if not units_sheet:
-            name = text(g.value(i, seen["unit_name"])) if "unit_name" in seen else ""
-            if not ctx.clean_text(uid, "单位编号", "unit id", sheet, i, id_col):
-                continue
-            if name and not ctx.clean_text(name, "单位名称", "unit name", sheet, i, seen["unit_name"], uid):
-                name = ""
-            kj = seen.get("unit_kind")
-            kind_raw = text(g.value(i, kj)) if kj else ""
-            if kind_raw and not ctx.s.unit_kinds and not ctx.clean_text(kind_raw, "单位类型", "unit kind", sheet, i,
-                                                                        kj, uid):
-                kind_raw = ""  # free text (the scheme names no kinds), shown in the reports
-            kind = ctx.check_kind(kind_raw, sheet, i, kj or id_col, uid) if (kj or ctx.s.unit_kinds) else ""
-            ctx.units[uid] = {"unit_name": name or None, "unit_kind": kind or None, "row": i}
-        ctx.value_row[uid] = k
-        for j, h, what, spec, pct, expected in (plan if k in unusual else others):
+            return False
+        return self.units_sheet or self.csv_unit(uid, i)
+
+    def csv_unit(self, uid: str, i: int) -> bool:
+        """A CSV names its units itself: the id, name and kind on row ``i`` checked and recorded."""
+        ctx, g, sheet, seen = self.ctx, self.g, self.g.name, self.seen
+        name = text(g.value(i, seen["unit_name"])) if "unit_name" in seen else ""
+        if not ctx.clean_text(uid, "单位编号", "unit id", sheet, i, self.id_col):
+            return False
+        if name and not ctx.clean_text(name, "单位名称", "unit name", sheet, i, seen["unit_name"], uid):
+            name = ""
+        kj = seen.get("unit_kind")
+        kind_raw = text(g.value(i, kj)) if kj else ""
+        if kind_raw and not ctx.s.unit_kinds and not ctx.clean_text(kind_raw, "单位类型", "unit kind", sheet, i,
+                                                                    kj, uid):
+            kind_raw = ""  # free text (the scheme names no kinds), shown in the reports
+        kind = ctx.check_kind(kind_raw, sheet, i, kj or self.id_col, uid) if (kj or ctx.s.unit_kinds) else ""
+        ctx.units[uid] = {"unit_name": name or None, "unit_kind": kind or None, "row": i}
+        return True
+
+    def cells(self, uid: str, k: int, i: int, row: tuple[Any, ...], plan: list) -> None:
+        """The cells of row ``i`` (data-row position ``k``) in ``plan``, one by one."""
+        ctx, g, sheet = self.ctx, self.g, self.g.name
+        log, width = ctx.log, len(row)
+        for j, h, what, spec, pct, expected in plan:
             v = row[j - 1] if j <= width else None
             if what == 0:
-                if units_sheet and not is_blank(v):
+                if self.units_sheet and not is_blank(v):
                     known = ctx.units[uid].get(h) or ""
                     if text(v) != known:
                         log.error(f"与“单位”表不一致：“单位”表为“{known}”", f"{h} differs from the units sheet",
@@ -258,60 +306,51 @@ def read_inputs_sheet(ctx: ReadContext, g: Grid, units_sheet: bool) -> None:
                 continue
             if what == 1:
                 item = h.split(":", 1)[1]
-                raw_judge.setdefault((uid, item), {"row": i})["why" if h.startswith(WHY) else "points"] = (g.cell(i, j), j)
+                self.raw_judge.setdefault((uid, item), {"row": i})["why" if h.startswith(WHY) else "points"] = \
+                    (g.cell(i, j), j)
                 continue
-            got = _read_cell(v, spec, (i, j) in pct_cells)
+            got = _read_cell(v, spec, (i, j) in g.percent)
             if got is None:
-                col_of[h][k] = np.nan
+                ctx.value_cols[h][k] = np.nan
                 continue
             if got.error:
                 log.error(f"“{spec.label}”：{got.error}", f"{h}: {got.detail}", sheet=sheet, row=i, col=j, unit=uid,
                           input=h, value=v, expected=expected)
             elif got.note:
-                noted.add((k, h))
+                self.noted.add((k, h))
                 log.note(f"“{spec.label}”：{got.note}", f"{h}: {got.detail}", sheet=sheet, row=i, col=j, unit=uid,
                          input=h, value=v, expected=expected)
-            col_of[h][k] = got.value
-    # the values read a column at a time, for the accepted rows none of whose cells was read one by one
-    plain = np.zeros(n, dtype=bool)
-    plain[list(value_row.values())] = True
-    plain[list(unusual)] = False
-    for (_, h, _, _, _), x in zip(numbers, cols):
-        col_of[h][plain] = x[plain]
-    # percent inputs written as fractions among percent numbers: in the order the per-cell reading met them
-    accepted = np.zeros(n, dtype=bool)
-    accepted[list(ctx.value_row.values())] = True
-    firsts = []
-    for pos, (j, h, spec, pct, _) in enumerate(numbers):
-        if not pct:
-            continue
-        x = col_of[h]
-        keep = accepted & (x == x)
-        for k, hh in noted:
-            if hh == h:
-                keep[k] = False
-        ks = np.flatnonzero(keep)
-        if len(ks):
-            firsts.append((int(ks[0]), pos, j, h, ks))
-    uid_at: dict[int, str] | None = None
-    for _, _, j, h, ks in sorted(firsts):
-        x = col_of[h][ks]
-        if not (x > 1).any():
-            continue
-        spec = ctx.cat[h]
-        if uid_at is None:
-            uid_at = {k: u for u, k in ctx.value_row.items()}
-        for k in ks[(x > 0) & (x < 1)].tolist():
-            i, xk = data_rows[k], float(col_of[h][k])
-            log.note(f"“{spec.label}”：{xk:g} 可能是小数形式（百分比按百分数填写，95% 应填 95）；未作改动",
-                     f"{h}: {xk:g} looks like a fraction while other values are percent numbers; left as is",
-                     sheet=sheet, row=i, col=j, unit=uid_at[k], input=h, value=g.value(i, j), expected=spec.range_text())
-    for (uid, item), d in raw_judge.items():
-        pc, pj = d.get("points", (Cell(None), None))
-        wc, wj = d.get("why", (Cell(None), None))
-        ctx.judge_entry(uid, item, pc, wc, sheet, d["row"], pj, wj, None)
-    if units_sheet:
-        for uid in ctx.units:
-            if uid not in rows_of and uid not in ctx.unreported:
-                log.note("“输入”表中没有该单位的行，全部输入按缺失处理", f"unit {uid!r} has no row in the inputs sheet",
-                         sheet=sheet, unit=uid, value=uid, expected="每个单位一行")
+            ctx.value_cols[h][k] = got.value
+
+    def fraction_notes(self) -> None:
+        """Percent inputs written as fractions among percent numbers, noted in the order the per-cell
+        reading met them."""
+        ctx, g, data_rows = self.ctx, self.g, self.data_rows
+        accepted = np.zeros(len(data_rows), dtype=bool)
+        accepted[list(ctx.value_row.values())] = True
+        firsts = []
+        for pos, (j, h, spec, pct, _) in enumerate(self.numbers):
+            if not pct:
+                continue
+            x = ctx.value_cols[h]
+            keep = accepted & (x == x)
+            for k, hh in self.noted:
+                if hh == h:
+                    keep[k] = False
+            ks = np.flatnonzero(keep)
+            if len(ks):
+                firsts.append((int(ks[0]), pos, j, h, ks))
+        uid_at: dict[int, str] | None = None
+        for _, _, j, h, ks in sorted(firsts):
+            x = ctx.value_cols[h][ks]
+            if not (x > 1).any():
+                continue
+            spec = ctx.cat[h]
+            if uid_at is None:
+                uid_at = {k: u for u, k in ctx.value_row.items()}
+            for k in ks[(x > 0) & (x < 1)].tolist():
+                i, xk = data_rows[k], float(ctx.value_cols[h][k])
+                ctx.log.note(f"“{spec.label}”：{xk:g} 可能是小数形式（百分比按百分数填写，95% 应填 95）；未作改动",
+                             f"{h}: {xk:g} looks like a fraction while other values are percent numbers; left as is",
+                             sheet=g.name, row=i, col=j, unit=uid_at[k], input=h, value=g.value(i, j),
+                             expected=spec.range_text())

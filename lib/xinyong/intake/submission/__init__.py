@@ -8,6 +8,7 @@ workbooks back in (:mod:`.collect`).
 - ``collect``  ``xinyong collect SCHEME --period P dir/ -o period.xlsx``: every returned file read with
                :func:`xinyong.intake.read_inputs`, merged into one period workbook in the template's layout,
                with the receipt table 报送情况 and the evidence files copied beside it
+- ``merge``    the merged workbook ``collect`` writes: values, 报送状态, evidence rows, the receipt
 """
 from .collect import CollectError, CollectResult, collect
 from .split import SplitResult, split

@@ -80,78 +80,30 @@ def read_units(path: str | os.PathLike, scheme: Scheme) -> Manifest:
         raise InputError(f"无法读取单位清单 {path.name}", f"cannot read units from {path}",
                          problems=log.problems or None, file=str(path))
     refuse_formulas_and_merges(log, grid)  # " =HYPERLINK(…)" as a unit's name is a formula, not a name
-    alias = {h: k for k, hs in MANIFEST_COLUMNS.items() for h in hs}
-    cols: dict[str, int] = {}
-    for j, v in enumerate(grid.rows[0], 1):
-        key = alias.get(text(v))
-        if key and key not in cols:
-            cols[key] = j
-    heads = "单位编号, 单位名称, 单位类型"
-    for key, zh in (("unit_id", "单位编号"), ("unit_name", "单位名称")):
-        if key not in cols:
-            log.error(f"单位清单第 1 行缺少“{zh}”列", f"missing column {key}", row=1,
-                      value="、".join(text(v) for v in grid.rows[0] if text(v)) or None, expected=heads)
+    cols = _columns(grid, log)
     if log.total_errors:
         raise _error(path, log)
-    kinds = scheme.unit_kinds
     units: list[UnitRow] = []
     seen: dict[str, int] = {}
     files: dict[str, str] = {}
     meta: dict[str, set[str]] = {"scheme": set(), "period": set()}
     for i in grid.row_numbers(2):
         get = (lambda k: text(grid.value(i, cols[k])) if k in cols else "")
-        uid, name, kind = get("unit_id"), get("unit_name"), get("unit_kind")
-        bad = False
-        if not uid and (i, cols["unit_id"]) in grid.formulas:
-            continue  # refused above as a formula, at its cell
-        if not uid:
-            log.error("单位编号为空", "blank unit id", row=i, col=cols["unit_id"], value=name or None,
-                      expected="每个单位一个编号（字母或数字）")
+        uid = _unit_id(grid, cols, i, get, seen, log)
+        if uid is None:
             continue
-        if uid in seen:
-            log.error(f"单位编号“{uid}”重复（第 {seen[uid]} 行已有）", f"duplicate unit id {uid!r}", row=i,
-                      col=cols["unit_id"], unit=uid, value=uid, expected="每个单位一行")
+        unit, clean = _unit(grid, cols, i, get, scheme.unit_kinds, log)
+        if not clean:
             continue
-        seen[uid] = i
-        for key, zh, en, val in (("unit_id", "单位编号", "unit id", uid), ("unit_name", "单位名称", "unit name", name)):
-            got = unclean(val, zh, en)
-            if got is not None:
-                log.error(*got, row=i, col=cols[key], unit=uid, value=val, expected=CLEAN_TEXT_EXPECTED)
-                bad = True
-        if bad:
-            continue
-        if BAD_ID.search(uid):
-            log.error(f"单位编号“{uid}”含有不能用于文件夹名的字符", f"unit id {uid!r} is not a safe folder name",
-                      row=i, col=cols["unit_id"], unit=uid, value=uid,
-                      expected='不含 \\ / : * ? " < > | 的编号，不以点开头或结尾')
-            bad = True
-        if not name and (i, cols["unit_name"]) in grid.formulas:
-            bad = True  # refused above as a formula, at its cell
-        elif not name:
-            log.error("单位名称为空", "blank unit name", row=i, col=cols["unit_name"], unit=uid, value=None,
-                      expected="单位全称（用于文件名和表头）")
-            bad = True
-        if not kind and len(kinds) == 1:
-            kind = kinds[0]
-        elif not kind and kinds:
-            log.error("单位类型为空", "blank unit kind", row=i, col=cols.get("unit_kind", 3), unit=uid, value=None,
-                      expected="、".join(kinds))
-            bad = True
-        elif kinds and kind not in kinds:
-            near = difflib.get_close_matches(kind, kinds, n=1, cutoff=0.3)
-            log.error(f"未知的单位类型“{kind}”" + (f"（是否为“{near[0]}”？）" if near else ""),
-                      f"unknown unit kind {kind!r}", row=i, col=cols["unit_kind"], unit=uid, value=kind,
-                      expected="、".join(kinds))
-            bad = True
         for key in ("scheme", "period"):
             if get(key):
                 meta[key].add(get(key))
         if get("file"):
             files[uid] = get("file")
-        if not bad:
-            units.append(UnitRow(uid, name, kind))
+        if unit is not None:
+            units.append(unit)
     if not seen:
-        log.error("单位清单中没有任何单位", "no units", row=2, col=1, expected="第 2 行起每个单位一行：" + heads)
+        log.error("单位清单中没有任何单位", "no units", row=2, col=1, expected="第 2 行起每个单位一行：" + HEADS)
     for key, zh in (("scheme", "方案编号"), ("period", "考核期")):
         if len(meta[key]) > 1:
             log.error(f"单位清单的“{zh}”不一致：" + "、".join(sorted(meta[key])), f"several {key} values",
@@ -160,6 +112,85 @@ def read_units(path: str | os.PathLike, scheme: Scheme) -> Manifest:
         raise _error(path, log)
     one = (lambda k: next(iter(meta[k]), ""))
     return Manifest(tuple(units), str(path), one("scheme"), one("period"), files)
+
+
+HEADS = "单位编号, 单位名称, 单位类型"
+
+
+def _columns(grid: Grid, log: Log) -> dict[str, int]:
+    """The header row's known columns (the first of each), the missing required ones logged."""
+    alias = {h: k for k, hs in MANIFEST_COLUMNS.items() for h in hs}
+    cols: dict[str, int] = {}
+    for j, v in enumerate(grid.rows[0], 1):
+        key = alias.get(text(v))
+        if key and key not in cols:
+            cols[key] = j
+    for key, zh in (("unit_id", "单位编号"), ("unit_name", "单位名称")):
+        if key not in cols:
+            log.error(f"单位清单第 1 行缺少“{zh}”列", f"missing column {key}", row=1,
+                      value="、".join(text(v) for v in grid.rows[0] if text(v)) or None, expected=HEADS)
+    return cols
+
+
+def _unit_id(grid: Grid, cols: dict[str, int], i: int, get, seen: dict[str, int], log: Log) -> str | None:
+    """The unit id of row ``i``, None (and a problem) when it is blank or seen before."""
+    uid = get("unit_id")
+    if not uid and (i, cols["unit_id"]) in grid.formulas:
+        return None  # refused as a formula, at its cell
+    if not uid:
+        log.error("单位编号为空", "blank unit id", row=i, col=cols["unit_id"], value=get("unit_name") or None,
+                  expected="每个单位一个编号（字母或数字）")
+        return None
+    if uid in seen:
+        log.error(f"单位编号“{uid}”重复（第 {seen[uid]} 行已有）", f"duplicate unit id {uid!r}", row=i,
+                  col=cols["unit_id"], unit=uid, value=uid, expected="每个单位一行")
+        return None
+    seen[uid] = i
+    return uid
+
+
+def _unit(grid: Grid, cols: dict[str, int], i: int, get, kinds: list[str], log: Log) -> tuple[UnitRow | None, bool]:
+    """Row ``i`` as a unit, None when any of its cells is wrong (each one logged at its cell); and False
+    when its id or name holds an invisible character (the rest of the row is not read then)."""
+    uid, name, kind = get("unit_id"), get("unit_name"), get("unit_kind")
+    bad = False
+    for key, zh, en, val in (("unit_id", "单位编号", "unit id", uid), ("unit_name", "单位名称", "unit name", name)):
+        got = unclean(val, zh, en)
+        if got is not None:
+            log.error(*got, row=i, col=cols[key], unit=uid, value=val, expected=CLEAN_TEXT_EXPECTED)
+            bad = True
+    if bad:
+        return None, False
+    if BAD_ID.search(uid):
+        log.error(f"单位编号“{uid}”含有不能用于文件夹名的字符", f"unit id {uid!r} is not a safe folder name",
+                  row=i, col=cols["unit_id"], unit=uid, value=uid,
+                  expected='不含 \\ / : * ? " < > | 的编号，不以点开头或结尾')
+        bad = True
+    if not name and (i, cols["unit_name"]) in grid.formulas:
+        bad = True  # refused as a formula, at its cell
+    elif not name:
+        log.error("单位名称为空", "blank unit name", row=i, col=cols["unit_name"], unit=uid, value=None,
+                  expected="单位全称（用于文件名和表头）")
+        bad = True
+    kind, kind_ok = _kind(kind, kinds, cols, i, uid, log)
+    return (UnitRow(uid, name, kind) if not bad and kind_ok else None), True
+
+
+def _kind(kind: str, kinds: list[str], cols: dict[str, int], i: int, uid: str, log: Log) -> tuple[str, bool]:
+    """The unit's kind (the scheme's only one when blank) and whether it is one the scheme knows."""
+    if not kind and len(kinds) == 1:
+        return kinds[0], True
+    if not kind and kinds:
+        log.error("单位类型为空", "blank unit kind", row=i, col=cols.get("unit_kind", 3), unit=uid, value=None,
+                  expected="、".join(kinds))
+        return kind, False
+    if kinds and kind not in kinds:
+        near = difflib.get_close_matches(kind, kinds, n=1, cutoff=0.3)
+        log.error(f"未知的单位类型“{kind}”" + (f"（是否为“{near[0]}”？）" if near else ""),
+                  f"unknown unit kind {kind!r}", row=i, col=cols["unit_kind"], unit=uid, value=kind,
+                  expected="、".join(kinds))
+        return kind, False
+    return kind, True
 
 
 def _error(path: Path, log: Log) -> InputError:
