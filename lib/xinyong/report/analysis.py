@@ -93,7 +93,7 @@ def records_of(df: pd.DataFrame) -> list[dict]:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.to_dict("records")]
 
 
-def _deadline_key(text: str) -> float:
+def deadline_key(text: str) -> float:
     """Sort deadlines as the documents write them ("4月底前", "11月前", "全年持续工作"); unknown last."""
     if not text:
         return 99.0
@@ -104,7 +104,7 @@ def _deadline_key(text: str) -> float:
     return 50.0
 
 
-def _frame(rows: list[dict], columns: list[str], index: str | None = None) -> pd.DataFrame:
+def object_frame(rows: list[dict], columns: list[str], index: str | None = None) -> pd.DataFrame:
     """Rows as given, object columns: an int stays an int and None stays None (no NaN, no 3.0)."""
     df = pd.DataFrame(rows, columns=columns, dtype=object)
     return df.set_index(index) if index else df
@@ -475,7 +475,7 @@ class UnitAnalysis:
                 row.update(points=float(lo.bonus[0]), unknown=round(float(hi.bonus[0] - lo.bonus[0]), 6),
                            max=float(top.bonus[0]), raw=float(lo.sections[s.id][0]))
             rows.append(row)
-        return _frame(rows, ["section", "name", "bonus", "points", "unknown", "max", "raw", "cap_max", "cap_min",
+        return object_frame(rows, ["section", "name", "bonus", "points", "unknown", "max", "raw", "cap_max", "cap_min",
                              "counted"], index="section")
 
     def lost(self, n: int = 3) -> pd.DataFrame:
@@ -514,11 +514,11 @@ class UnitAnalysis:
             if self.unit in hres.units.index and self.unit not in hres.unreported:
                 periods.append(p)
                 totals.append(float(hres.units.at[self.unit, "total"]))
-                medians.append(_reported_median(hres))
+                medians.append(reported_median(hres))
         if periods and self.unit not in self.res.unreported:
             periods.append(self.run.period)
             totals.append(float(self.row["total"]))
-            medians.append(_reported_median(self.res))
+            medians.append(reported_median(self.res))
         return pd.DataFrame({"period": periods, "total": totals, "median": medians},
                             columns=["period", "total", "median"])
 
@@ -592,8 +592,8 @@ class UnitAnalysis:
             rows.append({"item": r.item, "name": r.name, "status": r.status, "to_win": round(to_win, 6),
                          "known": r.status == "scored", "capped": capped, "why": why, "state": state,
                          "responsible": r.responsible, "deadline": r.deadline, "todo": todo})
-        rows.sort(key=lambda x: (-x["to_win"], _deadline_key(x["deadline"]), x["item"]))
-        return _frame(rows, ["item", "name", "status", "to_win", "known", "capped", "why", "state", "responsible",
+        rows.sort(key=lambda x: (-x["to_win"], deadline_key(x["deadline"]), x["item"]))
+        return object_frame(rows, ["item", "name", "status", "to_win", "known", "capped", "why", "state", "responsible",
                              "deadline", "todo"])
 
     def to_win_shared(self) -> bool:
@@ -638,7 +638,7 @@ class UnitAnalysis:
             rows.append({"item": r.item, "name": r.name, "verb": verb, "action": action, "facts": facts,
                          "to_win": r.to_win, "stake": "", "state": r.state, "evidence": str(it["evidence"] or ""),
                          "sent": sent, "responsible": str(r.responsible or ""), "deadline": str(r.deadline or "")})
-        df = _frame(rows, ["item", "name", "verb", "action", "facts", "to_win", "stake", "state", "evidence", "sent",
+        df = object_frame(rows, ["item", "name", "verb", "action", "facts", "to_win", "stake", "state", "evidence", "sent",
                            "responsible", "deadline"])
         same = {c: df[c].iloc[0] for c in ("responsible", "deadline")
                 if len(df) and df[c].nunique() == 1 and df[c].iloc[0]}
@@ -688,7 +688,7 @@ class UnitAnalysis:
                          "max": float(it["max"]), "required": r.required,
                          "scored": pts is not None and pts > EPS})
         rows.sort(key=lambda g: (not g["scored"], -(g["points"] or 0)))  # the points that stand on nothing first
-        return _frame(rows, ["item", "name", "status", "points", "max", "required", "scored"])
+        return object_frame(rows, ["item", "name", "status", "points", "max", "required", "scored"])
 
     def asks_evidence(self) -> bool:
         """Whether the scheme asks evidence for any item applicable to the unit (a page says “方案没有要求佐证
@@ -718,7 +718,7 @@ class UnitAnalysis:
         item, name, status, max; never counted as lost."""
         it = self.unit_items
         unk = it[it["status"].isin(UNKNOWN_STATUSES)]
-        return _frame([{"item": r.item, "name": r.name, "status": r.status, "max": float(r.max)}
+        return object_frame([{"item": r.item, "name": r.name, "status": r.status, "max": float(r.max)}
                        for r in unk.itertuples()], ["item", "name", "status", "max"])
 
     def peer_comparison(self) -> pd.DataFrame | None:
@@ -749,7 +749,7 @@ class UnitAnalysis:
                          "median": None if pd.isna(first["median"]) else float(first["median"]),
                          "best": float(top["value"].iloc[0]) if len(top) else None,
                          "best_unit": "、".join(top["unit_name"].astype(str)) if len(top) else ""})
-        return _frame(rows, ["item", "item_name", "label", "measure", "direction", "value", "rank", "n", "median",
+        return object_frame(rows, ["item", "item_name", "label", "measure", "direction", "value", "rank", "n", "median",
                              "best", "best_unit"])
 
     def evidence(self) -> pd.DataFrame:
@@ -766,7 +766,7 @@ class UnitAnalysis:
                          "date": "" if pd.isna(e.date) else str(e.date)} for e in sup.itertuples()]
             rows.append({"item": r.item, "name": r.name, "required": r.evidence, "supplied": supplied,
                          "flag": bool(r.evidence) and not supplied})
-        return _frame(rows, ["item", "name", "required", "supplied", "flag"])
+        return object_frame(rows, ["item", "name", "required", "supplied", "flag"])
 
     # ------------------------------------------------------------------ gates
     def gates(self) -> pd.DataFrame:
@@ -784,7 +784,7 @@ class UnitAnalysis:
                          "unknown": [f"{c.name}（{c.sentence}）" for c in mine.itertuples() if c.outcome == "unknown"],
                          "source_file": gate.source.file, "source_line": gate.source.line,
                          "source_quote": gate.source.quote})
-        return _frame(rows, ["gate", "name", "kind", "outcome", "failed", "unknown", "source_file", "source_line",
+        return object_frame(rows, ["gate", "name", "kind", "outcome", "failed", "unknown", "source_file", "source_line",
                              "source_quote"])
 
     @computed_once("_kept_gate_conditions")
@@ -816,7 +816,7 @@ class UnitAnalysis:
                              "values": vals, "sentence": gate_sentence(c.test, known, outcome, names),
                              "responsible": "、".join(c.responsible), "source_file": c.source.file,
                              "source_line": c.source.line, "source_quote": c.source.quote})
-        return _frame(rows, ["gate", "condition", "name", "outcome", "test", "values", "sentence", "responsible",
+        return object_frame(rows, ["gate", "condition", "name", "outcome", "test", "values", "sentence", "responsible",
                              "source_file", "source_line", "source_quote"])
 
     # ------------------------------------------------------------------ the scheme's text
@@ -833,7 +833,7 @@ class UnitAnalysis:
         rows = [f.as_dict() for f in self.run.findings if f.target in touched or f.target not in nodes]
         cols = list(rows[0]) if rows else ["scheme", "code", "target", "message", "detail", "declared", "computed",
                                            "source_file", "source_line", "quote"]
-        return _frame(rows, cols)
+        return object_frame(rows, cols)
 
     def readings(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The scheme's readings (ambiguous clauses) and, per option, this unit's total and grade under it.
@@ -869,9 +869,9 @@ class UnitAnalysis:
                              "targets": [short_id(t) for t in dict.fromkeys([*r.targets, *naming.get(r.id, [])])
                                          if t != "@scheme"],
                              "used": used, "used_label": r.option(used).label, "overridden": used != r.chosen})
-        return (_frame(readings, ["id", "seed_note", "question", "why", "disagrees", "targets", "used", "used_label",
+        return (object_frame(readings, ["id", "seed_note", "question", "why", "disagrees", "targets", "used", "used_label",
                                   "overridden"]),
-                _frame(options, ["reading", "option", "label", "used", "total", "grade", "unknown"]))
+                object_frame(options, ["reading", "option", "label", "used", "total", "grade", "unknown"]))
 
 
 def counted_sections(res: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -899,7 +899,7 @@ def counted_sections(res: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     return frame(lo), frame(None, unk=True), frame(top)
 
 
-def _reported_median(res: Any) -> float:
+def reported_median(res: Any) -> float:
     """The median total of the units that reported (a 未报送 unit's 0 is not a score)."""
     t = res.units["total"].drop(index=list(getattr(res, "unreported", ())))
     return float(t.median()) if len(t) else float("nan")
@@ -1010,7 +1010,7 @@ class OverviewAnalysis:
                 if ranked and bool(pu.get("ranked", True)):  # a place outside the ranking is no rank to move from
                     row["rank_move"] = int(pu["rank"]) - int(r["rank"])
             rows.append(row)
-        return _frame(rows, ["unit", "name", "kind", "rank", "ranked", "rank_best", "rank_worst", "rank_settled",
+        return object_frame(rows, ["unit", "name", "kind", "rank", "ranked", "rank_best", "rank_worst", "rank_settled",
                              "rank_text", "total", "base", "bonus", "unknown", "grade", "grade_certain", "gate_outcome",
                              "delta", "rank_move"])
 
@@ -1082,7 +1082,7 @@ class OverviewAnalysis:
         u = self.res.units.drop(index=list(self.res.unreported))  # no grade: they did not report
         counts = u["grade"].value_counts().reindex(labels, fill_value=0)
         uncertain = u.loc[~u["grade_certain"].astype(bool), "grade"].value_counts().reindex(labels, fill_value=0)
-        return _frame([{"label": lab, "n": int(counts[lab]), "uncertain": int(uncertain[lab]),
+        return object_frame([{"label": lab, "n": int(counts[lab]), "uncertain": int(uncertain[lab]),
                         "share": counts[lab] / max(len(u), 1) * 100} for lab in labels],
                       ["label", "n", "uncertain", "share"])
 
@@ -1115,7 +1115,7 @@ class OverviewAnalysis:
         periods = [p for p, _ in self.run.history] + [self.run.period]
         res_all = [h for _, h in self.run.history] + [self.res]
         return pd.DataFrame({"period": periods, "top": [float(r.units["total"].max()) for r in res_all],
-                             "median": [_reported_median(r) for r in res_all]},
+                             "median": [reported_median(r) for r in res_all]},
                             columns=["period", "top", "median"])
 
     def averages(self) -> dict:
@@ -1124,7 +1124,7 @@ class OverviewAnalysis:
         there is no previous period)."""
         def of(res: Any) -> tuple[float, float, int]:
             t = res.units["total"].drop(index=[u for u in res.unreported if u in res.units.index]).astype(float)
-            return (float(t.mean()) if len(t) else float("nan"), _reported_median(res), len(t))
+            return (float(t.mean()) if len(t) else float("nan"), reported_median(res), len(t))
 
         mean, median, n = of(self.res)
         prev = self.run.previous()
@@ -1143,7 +1143,7 @@ class OverviewAnalysis:
         names = self.res.units["unit_name"]
         rows = [{"unit": r.unit, "name": names[r.unit], "condition": r.condition, "cond_name": r.name,
                  "outcome": r.outcome} for r in g[g["outcome"] != "pass"].itertuples()]
-        return _frame(rows, ["unit", "name", "condition", "cond_name", "outcome"])
+        return object_frame(rows, ["unit", "name", "condition", "cond_name", "outcome"])
 
     def gate_fail_counts(self) -> pd.Series:
         """Per gate (index: the gate's name): number of units failing it."""
@@ -1197,7 +1197,7 @@ class OverviewAnalysis:
                          "place": ("不参加排名" if not r.ranked else r.rank_text.removeprefix("第 ").removesuffix(" 名"))
                          if state == "scored" else None, "total": r.total if state == "scored" else None,
                          "unknown": r.unknown, "n_problems": 0, "problems": []})
-        return _frame(rows + invalid_rows(self.run.invalid, max_problems), ROSTER_COLUMNS)
+        return object_frame(rows + invalid_rows(self.run.invalid, max_problems), ROSTER_COLUMNS)
 
     def state_counts(self) -> dict[str, int]:
         """How many units of the file are in each state (scored, invalid, unreported), all three keys."""
