@@ -120,7 +120,7 @@ def _as_text(cell: Any) -> None:
 
 def put(ws: Any, row: int, col: int, value: Any) -> Any:
     """Write ``value`` to ``ws`` at (``row``, ``col``), a text as text (see the module's notes); the cell.
-    The one way xinyong puts a value in a cell (``tests/security/test_injection.py`` holds the code to it)."""
+    The one way xinyong puts a value in a cell (``tests/security/test_cell_writes.py`` holds the code to it)."""
     cell = ws.cell(row, col)
     cell.value = sheet_text(value)
     if isinstance(cell.value, str):
