@@ -38,6 +38,7 @@ from xinyong.intake.template import (  # noqa: E402
     INPUT_FIRST_DATA_ROW, NO, YES, UnitRow, build_template, judgement_slots, ordered_inputs,
     save_workbook, slots_for,
 )
+from xinyong.safe import put  # noqa: E402
 from xinyong.scheme.loader import scheme_path  # noqa: E402
 from xinyong.scheme.values import is_percent  # noqa: E402
 from xinyong.util import atomic_write_text  # noqa: E402
@@ -450,14 +451,14 @@ def _write(wb, scheme, units, frame, judge_rows, period, rng) -> None:
             v = frame.at[u.unit_id, i]
             if pd.isna(v):
                 continue
-            ws.cell(r, header[i], (YES if v else NO) if s.type == "bool" else (int(v) if s.type == "integer" else float(v)))
+            put(ws, r, header[i], (YES if v else NO) if s.type == "bool" else (int(v) if s.type == "integer" else float(v)))
     wj = wb["评审"]
     for r in range(2, wj.max_row + 1):
         key = (wj.cell(r, 1).value, wj.cell(r, 2).value)
         if key in judge_rows:
             p, why = judge_rows[key]
-            wj.cell(r, 5, p)
-            wj.cell(r, 6, why)
+            put(wj, r, 5, p)
+            put(wj, r, 6, why)
     start, end = period_dates(period)
     names = {u.unit_id: u.unit_name for u in units}
     items = {it.id: it for it in scheme.walk_items()}
@@ -472,11 +473,11 @@ def _write(wb, scheme, units, frame, judge_rows, period, rng) -> None:
     we = wb["证据"]
     for r, (item, uid) in enumerate(ev, 2):
         day = start + dt.timedelta(days=int(rng.integers(0, (end - start).days + 1)))
-        we.cell(r, 1, item)
-        we.cell(r, 2, uid)
-        we.cell(r, 3, f"{names[uid]}关于“{items[item].name}”工作情况的报告（示例）")
-        we.cell(r, 4, f"佐证材料/{period}/{uid}/{item}.pdf")
-        we.cell(r, 5, day.isoformat())
+        put(we, r, 1, item)
+        put(we, r, 2, uid)
+        put(we, r, 3, f"{names[uid]}关于“{items[item].name}”工作情况的报告（示例）")
+        put(we, r, 4, f"佐证材料/{period}/{uid}/{item}.pdf")
+        put(we, r, 5, day.isoformat())
 
 
 # ------------------------------------------------------------------------------ driver

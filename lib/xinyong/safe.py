@@ -4,12 +4,14 @@ spreadsheet cells, CSV cells; and the characters a name may not hold.
 A department returns a workbook; the office's tools copy its unit names, reasons and titles into the
 workbooks, CSV files and reports they publish. Three things must not follow them there:
 
-- **Formulas.** openpyxl stores any text that begins with ``=`` as a formula. :func:`no_formulas` is run
-  on every workbook xinyong saves (``intake.template.workbook_bytes`` is the one place that writes
-  xlsx bytes): every cell whose type is formula becomes a text cell, and text that a spreadsheet would
-  take for a formula when the cell is edited (``= + - @`` first, after blanks) gets Excel's quote
-  prefix. xinyong writes no formula of its own, so nothing is lost. :func:`put` writes one cell through
-  the same rules, and replaces the characters XML cannot hold (openpyxl would raise).
+- **Formulas.** openpyxl stores any text that begins with ``=`` as a formula. Every cell xinyong
+  writes into a workbook goes through :func:`put` (or :func:`append`, a row of them): a text is stored as
+  a text cell, never a formula, and a text that a spreadsheet would take for a formula when the cell is
+  edited (``= + - @`` first, after blanks, or a tab or CR first) gets Excel's quote prefix; the
+  characters XML cannot hold are replaced (openpyxl would raise). A workbook xinyong loads to change
+  (``review --apply``, a batch's data copy) is opened by :func:`editable`, which does the same to the
+  cells it read. xinyong writes no formula of its own, so nothing is lost; :func:`formula_parts` checks
+  the bytes written (``intake.template.workbook_bytes``, the one place that writes xlsx bytes).
 - **CSV formulas.** :func:`csv_cell` prefixes a single quote to a text cell that begins (after blanks
   and control characters) with ``=``, ``+``, ``-``, ``@``, or begins with a tab or a carriage return,
   as OWASP advises. A number (int, float) is written as it is: ``-5`` stays a negative number. A
@@ -117,7 +119,8 @@ def _as_text(cell: Any) -> None:
 
 
 def put(ws: Any, row: int, col: int, value: Any) -> Any:
-    """Write ``value`` to ``ws`` at (``row``, ``col``) as :func:`no_formulas` would leave it; the cell."""
+    """Write ``value`` to ``ws`` at (``row``, ``col``), a text as text (see the module's notes); the cell.
+    The one way xinyong puts a value in a cell (``tests/security/test_cell_writes.py`` holds the code to it)."""
     cell = ws.cell(row, col)
     cell.value = sheet_text(value)
     if isinstance(cell.value, str):
@@ -129,23 +132,54 @@ def append(ws: Any, values: Iterable[Any]) -> None:
     """``ws.append(values)`` through :func:`put`'s rules."""
     row = [sheet_text(v) for v in values]
     ws.append(row)
-    if not any(isinstance(v, str) for v in row):
-        return  # nothing to mark; reading the row back would create empty cells (an empty row in the XML)
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str):
-            _as_text(cell)
+    r = ws.max_row  # the row just appended: it holds a cell in every column up to len(row)
+    for j, v in enumerate(row, 1):
+        if isinstance(v, str):
+            _as_text(ws.cell(r, j))  # a cell append made, so looking it up creates nothing
 
 
-def no_formulas(wb: Any) -> None:
-    """Every cell of ``wb`` that would be written as a formula becomes text (see the module's notes)."""
-    for ws in wb.worksheets:
-        if not hasattr(ws, "iter_rows"):  # a chartsheet
-            continue
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" or (cell.data_type == "s" and isinstance(cell.value, str)
-                                             and cell.value and _dangerous(cell.value)):
-                    _as_text(cell)
+def editable(data: bytes) -> Any:
+    """The workbook ``data`` (xlsx bytes) loaded by openpyxl to be changed and saved again, its formula
+    cells already text and its texts that begin like one quote-prefixed, as :func:`put` writes them.
+
+    Those cells come from a file (a period workbook a department filled), not from :func:`put`. They are
+    found by openpyxl's read-only reader over the same bytes, which walks the cells the file holds:
+    walking the loaded workbook's rows instead would create a cell at every empty place it passes (an
+    empty row in the XML written back)."""
+    import openpyxl
+
+    found: dict[str, list[tuple[int, int]]] = {}
+    view = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for ws in view.worksheets:
+            ws.reset_dimensions()  # the declared dimension is not trusted: every cell the sheet holds
+            found[ws.title] = [(c.row, c.column) for row in ws.iter_rows() for c in row if _unsafe(c)]
+    finally:
+        view.close()
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for title, cells in found.items():
+        ws = wb[title]
+        for r, c in cells:
+            _as_text(ws.cell(r, c))  # a cell the file holds: looking it up creates nothing
+    return wb
+
+
+def _unsafe(cell: Any) -> bool:
+    """A cell :func:`_as_text` must see: a formula, or a text that begins like one."""
+    if cell.data_type == "f":
+        return True
+    v = cell.value
+    return isinstance(v, str) and bool(v) and _dangerous(v)
+
+
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def formula_parts(archive: Any) -> list[str]:
+    """The worksheet parts of the open xlsx zip ``archive`` (a ``zipfile.ZipFile``) that hold a formula
+    (an ``<f>`` element): none in what xinyong writes. Reads the written bytes, so it creates no cell."""
+    return [n for n in archive.namelist()
+            if n.startswith("xl/worksheets/") and n.endswith(".xml") and _FORMULA_ELEMENT.search(archive.read(n))]
 
 
 # ------------------------------------------------------------------------------------------ CSV cells

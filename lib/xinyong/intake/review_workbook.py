@@ -13,7 +13,6 @@ with who judged and when). One error anywhere and nothing is written.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +23,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, Protection
 
 from ..errors import InputError, Problem, XinyongError
-from ..safe import put
+from ..safe import editable, put
 from ..scheme.model import Scheme
 from ..scheme.values import is_blank, judge_col, why_col
 from ..scoring.plan import Plan, compile
 from .cells import parse_date, text
+from .grid import Grid
 from .problems import Log
 from .read import IntakeResult, read_inputs, refuse_formulas_and_merges
 from .sheets import ReadContext, read_judge, read_readme
@@ -179,16 +179,12 @@ def _protect(ws: Any) -> None:
 
 def _readme(ws: Any, scheme: Scheme, period: str, data_name: str) -> None:
     ws.title = SHEET_README
-    ws["A1"] = f"《{scheme.title}》评审表"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"], ws["B2"] = META_SCHEME, scheme.id
-    ws["A3"], ws["B3"] = META_PERIOD, period
-    ws["A4"] = META_DATA
-    put(ws, 4, 2, data_name)
-    for c in ("A2", "A3", "A4"):
-        ws[c].font = BOLD
+    put(ws, 1, 1, f"《{scheme.title}》评审表").font = Font(bold=True, size=14)
+    for r, (k, v) in enumerate(((META_SCHEME, scheme.id), (META_PERIOD, period), (META_DATA, data_name)), 2):
+        put(ws, r, 1, k).font = BOLD
+        put(ws, r, 2, v)
     for k, line in enumerate(README_LINES, 6):
-        ws.cell(k, 1, line).font = BOLD if k == 6 else Font()
+        put(ws, k, 1, line).font = BOLD if k == 6 else Font()
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 40
 
@@ -349,8 +345,6 @@ def apply_review(scheme: Scheme | str, review: str | os.PathLike, data: str | os
 
     Raises :class:`InputError` listing every problem, located in the review workbook, when any is an
     error; nothing is written then."""
-    import openpyxl
-
     from ..scheme import load_scheme
 
     s = load_scheme(scheme) if not isinstance(scheme, Scheme) else scheme
@@ -364,26 +358,23 @@ def apply_review(scheme: Scheme | str, review: str | os.PathLike, data: str | os
         raise InputError(f"评审表 {Path(review).name} 有 {len(got.errors)} 处错误，未写入任何得分",
                          f"{len(got.errors)} errors in {review}; nothing written", problems=got.problems,
                          file=str(review), total=len(got.errors))
-    wb = openpyxl.load_workbook(io.BytesIO(data.read_bytes()))
+    raw = data.read_bytes()
+    wb = editable(raw)
     if SHEET_JUDGE not in wb.sheetnames:
         raise InputError(f"数据文件 {data.name} 没有“{SHEET_JUDGE}”工作表", f"{data} has no {SHEET_JUDGE} sheet",
                          file=str(data), sheet=SHEET_JUDGE)
+    # where each judgement goes, read from the file (the openpyxl workbook is only written: walking its
+    # rows would create empty cells)
+    g = open_source(data, raw, Log(str(data)), sheets=(SHEET_JUDGE,)).grids.get(SHEET_JUDGE) or Grid(SHEET_JUDGE, [])
     ws = wb[SHEET_JUDGE]
-    known = {**JUDGE_COLUMNS, **JUDGE_OPTIONAL}
-    alias = {h: k for k, hs in known.items() for h in hs}
-    cols = {alias[text(c.value)]: c.column for c in ws[1] if text(c.value) in alias}
-    for k in ("unit_id", "item", "name", "max", "points", "why", "assessor", "reviewed"):
-        if k not in cols:  # a sheet without the optional columns gets them, after the last one
-            j = max([c.column for c in ws[1] if not is_blank(c.value)] or [0]) + 1
-            ws.cell(1, j, known[k][0]).font, ws.cell(1, j).fill = BOLD, HEADER_FILL
-            cols[k] = j
-    at = {}
-    for r in range(2, ws.max_row + 1):
-        key = (text(ws.cell(r, cols["unit_id"]).value), text(ws.cell(r, cols["item"]).value))
+    cols = _judge_columns(ws, g)
+    at: dict[tuple[str, str], int] = {}
+    for r in range(2, g.n_rows + 1):
+        key = (text(g.value(r, cols["unit_id"])), text(g.value(r, cols["item"])))
         if key[0] and key[1]:
             at.setdefault(key, r)
     changes = []
-    last = max((r for r in range(1, ws.max_row + 1) if any(not is_blank(c.value) for c in ws[r])), default=1)
+    last = max((r for r in range(1, g.n_rows + 1) if any(not is_blank(v) for v in g.rows[r - 1])), default=1)
     for jg in got.judgements:
         key = (jg.unit_id, jg.item)
         r = at.get(key)
@@ -395,19 +386,36 @@ def apply_review(scheme: Scheme | str, review: str | os.PathLike, data: str | os
         before = _existing(res, jg.unit_id, jg.item)
         if before != (jg.points, jg.why):
             changes.append(Change(jg.unit_id, jg.item, jg.name, before, (jg.points, jg.why)))
-        if is_blank(ws.cell(r, cols["name"]).value):
+        if is_blank(g.value(r, cols["name"])):
             put(ws, r, cols["name"], jg.name)
-        if is_blank(ws.cell(r, cols["max"]).value):
-            ws.cell(r, cols["max"], jg.cap)
-        ws.cell(r, cols["points"], jg.points)
+        if is_blank(g.value(r, cols["max"])):
+            put(ws, r, cols["max"], jg.cap)
+        put(ws, r, cols["points"], jg.points)
         put(ws, r, cols["why"], jg.why)
         put(ws, r, cols["assessor"], jg.assessor)
         c = put(ws, r, cols["reviewed"], dt.date.fromisoformat(jg.reviewed) if jg.reviewed and len(jg.reviewed) == 10
-                    else jg.reviewed)
+                else jg.reviewed)
         c.number_format = "yyyy-mm-dd"
     out = save_workbook(wb, Path(output) if output else data)
     _check_merged(s, out, got.judgements)
     return ReviewApplied(out, got.judgements, changes, [p for p in got.problems if p.severity != "error"])
+
+
+def _judge_columns(ws: Any, g: Grid) -> dict[str, int]:
+    """Column key -> column of the period workbook's 评审 sheet (its header ``g``'s first row); the
+    columns it lacks are written into ``ws``'s header after its last one."""
+    known = {**JUDGE_COLUMNS, **JUDGE_OPTIONAL}
+    alias = {h: k for k, hs in known.items() for h in hs}
+    head = list(g.rows[0]) if g.n_rows else []
+    cols = {alias[text(v)]: j for j, v in enumerate(head, 1) if text(v) in alias}
+    last = max([j for j, v in enumerate(head, 1) if not is_blank(v)] or [0])
+    for k in ("unit_id", "item", "name", "max", "points", "why", "assessor", "reviewed"):
+        if k not in cols:  # a sheet without the optional columns gets them, after the last one
+            last += 1
+            c = put(ws, 1, last, known[k][0])
+            c.font, c.fill = BOLD, HEADER_FILL
+            cols[k] = last
+    return cols
 
 
 def _check_merged(s: Scheme, path: Path, judgements: list[Judgement]) -> None:

@@ -22,10 +22,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
+from ..errors import XinyongError
 from ..scheme.inventory import input_users
 from ..scheme.model import InputSpec, Scheme
 from ..scoring.plan import JudgeSlot, Plan, compile, rule_label
-from ..safe import no_formulas, put
+from ..safe import formula_parts, put
 from ..util import atomic_write_bytes
 
 # ---------------------------------------------------------------- layout (shared with the reader)
@@ -158,20 +159,18 @@ def build_template(scheme: Scheme, period: str = "", units: Sequence[UnitRow] | 
 
 def _readme(ws, scheme: Scheme, period: str, title_note: str) -> None:
     ws.title = SHEET_README
-    ws["A1"] = f"《{scheme.title}》数据填报表"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"], ws["B2"] = META_SCHEME, scheme.id
-    ws["A3"], ws["B3"] = META_PERIOD, period
-    ws["A4"], ws["B4"] = "单位类型", "、".join(scheme.unit_kinds) or "（不区分）"
-    ws["A5"] = title_note or "本表由 xinyong 按方案文件生成。"
-    for c in ("A2", "A3", "A4"):
-        ws[c].font = BOLD
+    put(ws, 1, 1, f"《{scheme.title}》数据填报表").font = Font(bold=True, size=14)
+    meta = ((META_SCHEME, scheme.id), (META_PERIOD, period), ("单位类型", "、".join(scheme.unit_kinds) or "（不区分）"))
+    for r, (k, v) in enumerate(meta, 2):
+        put(ws, r, 1, k).font = BOLD
+        put(ws, r, 2, v)
+    put(ws, 5, 1, title_note or "本表由 xinyong 按方案文件生成。")
     r = 7
     for line in README_LINES:
-        ws.cell(r, 1, line).font = BOLD if r == 7 else Font()
+        put(ws, r, 1, line).font = BOLD if r == 7 else Font()
         r += 1
     r += 1
-    ws.cell(r, 1, "条目一览（计分方式、所需输入、佐证材料要求）").font = BOLD
+    put(ws, r, 1, "条目一览（计分方式、所需输入、佐证材料要求）").font = BOLD
     r += 1
     head_cells(ws, ["条目编号", "条目名称", "满分", "计分方式", "所需输入", "佐证材料", "责任单位", "完成时限"], row=r)
     catalogue = scheme.input_catalogue
@@ -193,7 +192,7 @@ def head_cells(ws, heads: Iterable[str], row: int = 1, col: int = 1) -> None:
     """A row of column heads, bold on the header fill, from (``row``, ``col``) rightwards: every workbook
     xinyong writes (template, per-unit returns, merged period workbook, review workbook) heads its tables so."""
     for j, h in enumerate(heads, col):
-        c = ws.cell(row, j, h)
+        c = put(ws, row, j, h)
         c.font, c.fill = BOLD, HEADER_FILL
 
 
@@ -221,9 +220,9 @@ def _units_sheet(ws, scheme: Scheme, units: list[UnitRow]) -> None:
 def _inputs_sheet(ws, scheme: Scheme, units: list[UnitRow], inputs: Sequence[InputSpec] | None = None) -> None:
     specs = ordered_inputs(scheme) if inputs is None else list(inputs)
     used = input_users(scheme)
-    ws.cell(INPUT_ID_ROW, 1, UNIT_ID_HEADER).font = ID_FONT
-    ws.cell(INPUT_LABEL_ROW, 1, UNIT_ID_LABEL).font = BOLD
-    ws.cell(INPUT_RANGE_ROW, 1, UNIT_ID_RANGE).font = ITALIC
+    put(ws, INPUT_ID_ROW, 1, UNIT_ID_HEADER).font = ID_FONT
+    put(ws, INPUT_LABEL_ROW, 1, UNIT_ID_LABEL).font = BOLD
+    put(ws, INPUT_RANGE_ROW, 1, UNIT_ID_RANGE).font = ITALIC
     ws.column_dimensions["A"].width = 14
     last = max(DV_LAST_ROW, INPUT_FIRST_DATA_ROW + len(units))
     bool_dv = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True, showErrorMessage=True,
@@ -231,11 +230,11 @@ def _inputs_sheet(ws, scheme: Scheme, units: list[UnitRow], inputs: Sequence[Inp
     ws.add_data_validation(bool_dv)
     for j, spec in enumerate(specs, 2):
         col = get_column_letter(j)
-        ws.cell(INPUT_ID_ROW, j, spec.id).font = ID_FONT
-        lab = ws.cell(INPUT_LABEL_ROW, j, spec.label)
+        put(ws, INPUT_ID_ROW, j, spec.id).font = ID_FONT
+        lab = put(ws, INPUT_LABEL_ROW, j, spec.label)
         lab.font, lab.fill = BOLD, HEADER_FILL
         lab.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(INPUT_RANGE_ROW, j, spec.range_text()).font = ITALIC
+        put(ws, INPUT_RANGE_ROW, j, spec.range_text()).font = ITALIC
         note = "用于：" + "、".join(used.get(spec.id, [])) + (f"\n{spec.note}" if spec.note else "")
         lab.comment = Comment(note, "xinyong", width=260, height=90)
         ws.column_dimensions[col].width = max(10, min(28, len(spec.label) * 2 + 2))
@@ -295,9 +294,10 @@ def workbook_bytes(wb: Workbook, stamp: dt.datetime | None = None) -> bytes:
     """The .xlsx bytes. With ``stamp`` the document properties and zip entry times are fixed, so the
     same content always gives the same bytes (demo data kept in git should not churn).
 
-    Every workbook xinyong writes passes here, so here no cell is written as a formula
-    (:func:`xinyong.safe.no_formulas`): a unit name such as `` =HYPERLINK(…)`` stays text."""
-    no_formulas(wb)
+    Every workbook xinyong writes passes here. Its cells were written by :func:`xinyong.safe.put` (or
+    loaded by :func:`xinyong.safe.editable`), so none is a formula: a unit name such as
+    `` =HYPERLINK(…)`` is a text cell. The bytes are checked for a formula all the same
+    (:func:`xinyong.safe.formula_parts`): one is a bug of the writer, and no file is written."""
     if stamp is not None:
         wb.properties.created = stamp
         wb.properties.modified = stamp
@@ -305,15 +305,20 @@ def workbook_bytes(wb: Workbook, stamp: dt.datetime | None = None) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).write_data()
-    if stamp is None:
-        return buf.getvalue()
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            zout.writestr(fixed, zin.read(info.filename))
+    with zipfile.ZipFile(buf) as zin:
+        bad = formula_parts(zin)
+        if bad:
+            raise XinyongError("内部错误：写出的工作簿含有公式，未写入文件，请报告此问题",
+                               f"formula element in {', '.join(bad)}: a cell was written without xinyong.safe.put")
+        if stamp is None:
+            return buf.getvalue()
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                fixed.external_attr = 0o600 << 16
+                zout.writestr(fixed, zin.read(info.filename))
     return out.getvalue()
 
 

@@ -9,7 +9,6 @@ Used by ``xinyong report`` / ``overview`` (``report/commands.py``) and by the ba
 """
 from __future__ import annotations
 
-import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +19,10 @@ from ..errors import InputError, Problem
 from ..intake import read_inputs
 from ..intake.cells import text
 from ..intake.read import ID_HEADERS, IntakeResult
-from ..intake.sources import csv_rows, decode_text, sniff_delimiter
+from ..intake.problems import Log
+from ..intake.sources import csv_rows, decode_text, open_source, sniff_delimiter
 from ..intake.template import DATA_SHEETS
-from ..safe import csv_bytes
+from ..safe import csv_bytes, editable
 from ..scheme.model import Scheme
 from ..util import atomic_write_bytes
 from .load import InvalidUnit
@@ -63,21 +63,17 @@ def without_units(path: Path, drop: set[str]) -> bytes:
     """The bytes of ``path`` with every data row of the units in ``drop`` removed (xlsx or CSV)."""
     data = path.read_bytes()
     if data.startswith(b"PK"):
-        import openpyxl
-
         from ..intake.template import workbook_bytes
 
-        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-        for ws in wb.worksheets:
-            if ws.title not in DATA_SHEETS:
+        wb = editable(data)
+        # the rows to drop, read from the file: walking the openpyxl workbook's rows would create cells
+        for title, g in open_source(path, data, Log(str(path)), sheets=DATA_SHEETS).grids.items():
+            j = _id_column(list(g.rows[0]) if g.n_rows else [])
+            if j is None or title not in wb.sheetnames:
                 continue
-            header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1), [])]
-            j = _id_column(header)
-            if j is None:
-                continue
-            rows = [r for r in range(2, ws.max_row + 1) if text(ws.cell(r, j + 1).value) in drop]
-            for r in sorted(rows, reverse=True):
-                ws.delete_rows(r)
+            rows = [r for r in range(2, g.n_rows + 1) if text(g.value(r, j + 1)) in drop]
+            for r in reversed(rows):
+                wb[title].delete_rows(r)
         return workbook_bytes(wb)
     got = decode_text(data)
     if got is None:  # unreachable after a successful read: intake decoded it the same way

@@ -96,7 +96,7 @@ def _inputs_sheet(ws: Any, scheme: Scheme, reported: list[UnitRow], chosen: dict
                 continue
             x = frame.at[u.unit_id, i]
             if pd.notna(x) and np.isfinite(float(x)):
-                ws.cell(row, j, _cell_value(cat[i], float(x)))
+                put(ws, row, j, _cell_value(cat[i], float(x)))
 
 
 def _evidence_rows(scheme: Scheme, reported: list[UnitRow], chosen: dict[str, Submission],

@@ -100,15 +100,14 @@ def _protect(ws) -> None:
 def _unit_readme(ws, scheme: Scheme, period: str, a: Answers, due: str, file_name: str) -> None:
     u = a.unit
     when = period_zh(period) if period else "（未指定）"
-    put(ws, 1, 1, f"《{scheme.title}》{when}数据填报表 — {u.unit_name}")
-    ws["A1"].font = Font(bold=True, size=14)
+    put(ws, 1, 1, f"《{scheme.title}》{when}数据填报表 — {u.unit_name}").font = Font(bold=True, size=14)
     # A2/A3 are what the reader checks (方案编号, 考核期); keep them there
     meta = [(META_SCHEME, scheme.id), (META_PERIOD, period), ("考核期（中文）", when), (META_UNIT_ID, u.unit_id),
             (META_UNIT_NAME, u.unit_name), ("单位类型", u.unit_kind or "（不区分）"),
             (META_DUE, due or "按考核办通知的时间"), (META_FILLED_BY, None), (META_PHONE, None),
             (META_FILLED_ON, None)]
     for r, (k, v) in enumerate(meta, 2):
-        ws.cell(r, 1, k).font = BOLD
+        put(ws, r, 1, k).font = BOLD
         c = put(ws, r, 2, v)
         if k in (META_FILLED_BY, META_PHONE, META_FILLED_ON):
             c.protection = UNLOCKED
@@ -142,7 +141,7 @@ def _unit_readme(ws, scheme: Scheme, period: str, a: Answers, due: str, file_nam
         c = put(ws, r + k, 1, line)
         c.font = BOLD if k == 0 else Font()
     r += len(lines) + 1
-    ws.cell(r, 1, "本单位填报的考核条目").font = BOLD
+    put(ws, r, 1, "本单位填报的考核条目").font = BOLD
     r += 1
     head_cells(ws, ["条目编号", "条目名称", "满分", "需要填写的数据（“输入”表）", "佐证材料", "资料盒", "完成时限", "计分方式"],
                row=r)
@@ -172,7 +171,7 @@ def _evidence_rows(ws, a: Answers) -> None:
     r = 1
     for e in a.evidence:
         r += 1
-        ws.cell(r, col["item"], e.item_id).fill = LOCKED_FILL
+        put(ws, r, col["item"], e.item_id).fill = LOCKED_FILL
         put(ws, r, col["unit_id"], a.unit.unit_id).fill = LOCKED_FILL
         got = {"name": e.item_name, "requirement": e.requirement, "box": e.box, "deadline": e.deadline}
         for k, v in enumerate((got[key] for key in info), first_info):
