@@ -321,9 +321,13 @@ def test_rendered_report_and_batch_leak_neither_the_secret_nor_the_data_folder(t
     injected = next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
     assert 'data = "2022Q1.xlsx"' in "".join(injected["source"])
     report = next(published.glob("报告/*.html")).read_text(encoding="utf-8")
-    prov = report.split("复现信息", 1)[1].split("</details>", 1)[0]
+    # the last 复现信息 is the folded block's title (the 审核附件's lead names it first)
+    prov = report.rsplit("复现信息", 1)[1].split("</details>", 1)[0]
     assert "2022Q1.xlsx" in prov and re.search(r"[0-9a-f]{64}", prov)
-    assert report.count("链接无效（已拒绝）") == len(REFUSED_TITLES) + 1
+    # one row per refused link in the 审核附件's list, its note naming the mark, and the department's part
+    # saying how many links were refused
+    assert f"已登记的材料中有 {len(REFUSED_TITLES)} 个链接无效（已拒绝），详见审核附件" in report
+    assert report.count("链接无效（已拒绝）") == len(REFUSED_TITLES) + 2
     docx = next(published.glob("报告/*.docx"))
     assert str(tmp_path).encode() not in contents(docx)
 
