@@ -267,6 +267,10 @@ def test_scores_xlsx(scheme, tmp_path):
     path = tmp_path / "scores.xlsx"
     path.write_bytes(scores_xlsx(s, scheme, None))
     assert_written_safely(path, REFUSED + ACCEPTED + ["-坏", "=1+1 出错"])
+    # the sheets' looks (named styles) keep the quote prefix the safe writer gave each formula-like name
+    back = openpyxl.load_workbook(path)
+    prefixed = {c.value: c.quotePrefix for ws in back for row in ws.iter_rows() for c in row if c.value in REFUSED}
+    assert set(prefixed) == set(REFUSED) and all(prefixed.values()), prefixed
 
 
 def test_demo_workbooks_have_no_empty_rows():

@@ -292,7 +292,7 @@ def _style_score_sheets(ws, st, n_fixed: int, n_items: int, n_heads: int, failed
     """Borders, number formats, a failed unit's fill and the column widths of the 得分 and 状态 sheets."""
     from openpyxl.utils import get_column_letter
 
-    looks = _Looks()
+    looks = _Looks(ws.parent, "xinyong 得分")
     for sheet, last in ((ws, n_heads), (st, 5 + n_items)):
         for row in sheet.iter_rows(min_row=2, max_col=last):
             failed = row[0].row in failed_rows
@@ -332,26 +332,36 @@ def _info_sheet(info, s: BatchSummary, followup: Any, bold) -> None:
 
 
 class _Looks:
-    """Cell styles by look. openpyxl finds a style's id by hashing it at every assignment (a Border hashes
-    its four Sides and their colours): about 0.1 ms a cell, most of ``scores_xlsx``. Cells of one look
-    share one style array, made once per look and copied to the others — how openpyxl's own
-    ``WorksheetCopy`` copies styles."""
+    """Cell styles by look, as named styles: openpyxl's public way to give many cells one style. Setting
+    border, fill and number format on each cell makes openpyxl find the style's id by hashing it at every
+    assignment (a Border hashes its four Sides and their colours): about 0.1 ms a cell, most of
+    ``scores_xlsx``. A named style is made once per look (from the first cell's font and alignment and the
+    given ``attrs``), and assigning its name copies its style array. The quote prefix the safe writer gave a
+    text that looks like a formula stays."""
 
-    def __init__(self) -> None:
-        self._arrays: dict[Any, Any] = {}
+    def __init__(self, wb: Any, prefix: str) -> None:
+        self.wb, self.prefix, self.names = wb, prefix, {}
 
     def give(self, cell: Any, look: Any, **attrs: Any) -> None:
         """Style ``cell`` with ``attrs`` (None: leave that one as it is); ``look`` names the combination."""
         from copy import copy
 
-        got = self._arrays.get(look)
-        if got is None:
+        from openpyxl.styles import NamedStyle
+
+        name = self.names.get(look)
+        if name is None:
+            name = f"{self.prefix} {len(self.names) + 1}"
+            style = NamedStyle(name=name, font=copy(cell.font), alignment=copy(cell.alignment),
+                               border=copy(cell.border), fill=copy(cell.fill), number_format=cell.number_format)
             for k, v in attrs.items():
                 if v is not None:
-                    setattr(cell, k, v)
-            self._arrays[look] = copy(cell._style)
-        else:
-            cell._style = copy(got)
+                    setattr(style, k, v)
+            self.wb.add_named_style(style)
+            self.names[look] = name
+        quoted = cell.quotePrefix
+        cell.style = name
+        if quoted:
+            cell.quotePrefix = True
 
 
 def _head_row(sheet: Any, heads: list[str], height: float, freeze: str, bold: Any, fill: Any, border: Any) -> None:
@@ -377,7 +387,7 @@ def _followup_sheet(ws: Any, df: Any, s: BatchSummary, head_fill: Any, border: A
     for r in df.itertuples(index=False):
         append(ws, [r.unit, r.unit_name, r.item, r.name, r.max if r.max is not None else r.prev_max, r.prev_points,
                    r.prev_lost, r.points, r.lost, r.change, r.state_zh])
-    looks = _Looks()
+    looks = _Looks(ws.parent, "xinyong 整改")
     for row in ws.iter_rows(min_row=2, max_col=len(heads)):
         for c in row:
             points = 5 <= c.column <= 10
