@@ -39,8 +39,9 @@ def setup_fonts() -> str:
     # The shipped file, not a system font of the same family name: a machine with Debian's fonts-noto-cjk
     # has "Noto Sans CJK SC" too (a .ttc), which matplotlib preferred, so the same report drew other
     # pixels on another machine. Other files of that name are dropped from this process's font list.
+    # matplotlib remembers each font it found keyed on the font rcParams too (findfont's documented cache
+    # key), so naming the family first below is what makes it look again in the list filtered here.
     fm.ttflist = [f for f in fm.ttflist if f.name != name or Path(f.fname) == path]
-    fm._findfont_cached.cache_clear()
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = [name] + [f for f in rcParams["font.sans-serif"] if f != name]
     rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 glyph at the size we use
