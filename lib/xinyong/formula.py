@@ -124,7 +124,7 @@ class Formula:
 
     def to_words(self, name_of: Callable[[str], str | None] | Mapping[str, str] | None = None, *,
                  values: Mapping[str, Any] | None = None, percent: Collection[str] = (),
-                 yes_no: Collection[str] = (), digits: int = 2, enclose: bool = False) -> str:
+                 yes_no: Collection[str] = (), digits: int = 2, operand_of: str = "") -> str:
         """The formula as a reader's Chinese, written from its tree: ``name_of(id)`` the words for an input
         (the id itself when it gives None), comparisons and logic in signs and words (≥, ≠, 且, 或, 非),
         ``a if c else b`` and ``where(c, a, b)`` as “c 时取 a，否则取 b”, ``min``/``max``/``abs`` as
@@ -133,10 +133,11 @@ class Formula:
         ``values``: the unit's values, written in place of the names they give (a missing one as 未知),
         with at most ``digits`` decimals; the formula's own numbers stay as written (0.002). ``percent``
         and ``yes_no``: the inputs that are percentages and yes/no answers — a number compared with one
-        is written 80% or 是/否. ``enclose``: brackets round a whole choice, for a text that goes on
-        (“（c 时取 a，否则取 b）=4.5”)."""
+        is written 80% or 是/否. ``operand_of``: the sign the text stands beside, to bracket it as the
+        tree would — ``"="`` a whole choice (“（c 时取 a，否则取 b）=4.5”), ``"×"`` a sum too (“2×(a+b)”)."""
         said = _Words(name_of, values, percent, yes_no, digits).say(self.tree.body)
-        return f"（{said.text}）" if enclose and said.level == _CHOICE else said.text
+        bind = {"": _CHOICE, "=": _OR, "×": _MUL}[operand_of]
+        return _bracket(said) if said.level < bind else said.text
 
     def __reduce__(self):
         # pickled as its text (a compiled plan travels to batch workers and into run files) and parsed

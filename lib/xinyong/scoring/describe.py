@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
+from ..formula import Formula, parse
 from ..labels import score2
 from ..scheme.model import InputSpec
 
@@ -87,6 +88,23 @@ class Names:
 
     def facts(self, values: Mapping[str, Any], ids) -> str:
         return "，".join(self.fact(i, values.get(i)) for i in ids)
+
+    def quoted(self, name: str) -> str | None:
+        """An input's label in Chinese quotes (quotes inside become single), a total a gate reads by its
+        name (总分); None for a name the scheme does not declare."""
+        if name in TOTAL_WORDS:
+            return TOTAL_WORDS[name]
+        spec = self.catalogue.get(name)
+        return None if spec is None else "“" + spec.label.replace("“", "‘").replace("”", "’") + "”"
+
+    def formula(self, f: Formula | str, values: Mapping[str, Any] | None = None, operand_of: str = "") -> str:
+        """A formula (or a gate's or a check's test) in a reader's words, written from its parsed tree
+        (:meth:`Formula.to_words`): inputs by their quoted labels, a number compared with a percentage
+        written 80%, with a yes/no answer 是/否; with ``values``, the unit's values in their place."""
+        f = parse(f) if isinstance(f, str) else f
+        cat = self.catalogue
+        return f.to_words(self.quoted, values=values, operand_of=operand_of,
+                          percent={k for k in cat if self.is_percent(k)}, yes_no={k for k in cat if self.is_bool(k)})
 
 
 def shown_cap(p, cap) -> float:
