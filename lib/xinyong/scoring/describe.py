@@ -102,9 +102,15 @@ class Names:
         (:meth:`Formula.to_words`): inputs by their quoted labels, a number compared with a percentage
         written 80%, with a yes/no answer 是/否; with ``values``, the unit's values in their place."""
         f = parse(f) if isinstance(f, str) else f
-        cat = self.catalogue
-        return f.to_words(self.quoted, values=values, operand_of=operand_of,
-                          percent={k for k in cat if self.is_percent(k)}, yes_no={k for k in cat if self.is_bool(k)})
+        percent, yes_no = self._kinds()
+        return f.to_words(self.quoted, values=values, operand_of=operand_of, percent=percent, yes_no=yes_no)
+
+    def _kinds(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The percentage inputs and the yes/no inputs of the catalogue (found once per Names)."""
+        if not hasattr(self, "_kinds_found"):
+            cat = self.catalogue
+            self._kinds_found = (frozenset(k for k in cat if self.is_percent(k)), frozenset(k for k in cat if self.is_bool(k)))
+        return self._kinds_found
 
 
 def shown_cap(p, cap) -> float:
