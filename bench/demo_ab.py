@@ -116,13 +116,9 @@ def main() -> int:
 
         lines += ["", f"Ratio new / old (means over {args.rounds} rounds): wall {mean(new, 'wall') / mean(old, 'wall'):.2f}, "
                       f"CPU {mean(new, 'cpu') / mean(old, 'cpu'):.2f}."]
-    lines.append(MARK_END)
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        from readme_section import put_section
+    from readme_section import print_section
 
-        put_section(text, MARK_START, MARK_END)
+    print_section(lines, MARK_START, MARK_END, args.write)
     return 0
 
 

@@ -100,13 +100,9 @@ def main() -> int:
         same = {r["hash"] for r in old} == {r["hash"] for r in new} and len({r["hash"] for r in old}) == 1
         ratio = sum(r["cpu"] for r in new) / max(sum(r["cpu"] for r in old), 1e-9)
         lines.append(f"- {name}: CPU new / old {ratio:.2f}; the same result: {'yes' if same else 'NO'}.")
-    lines.append(MARK_END)
-    text = "\n".join(lines)
-    print(text)
-    if args.write:
-        from readme_section import put_section
+    from readme_section import print_section
 
-        put_section(text, MARK_START, MARK_END)
+    print_section(lines, MARK_START, MARK_END, args.write)
     return 0
 
 

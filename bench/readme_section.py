@@ -15,3 +15,12 @@ def put_section(text: str, start: str, end: str, readme: Path = README) -> None:
     else:
         body = body.rstrip("\n") + "\n\n" + text + "\n"
     readme.write_text(body, encoding="utf-8")
+
+
+def print_section(lines: list[str], start: str, end: str, write: bool) -> None:
+    """Print a bench's section (``lines``, from ``start``; ``end`` is added) and, with ``write``, put it
+    into bench/README.md."""
+    text = "\n".join([*lines, end])
+    print(text)
+    if write:
+        put_section(text, start, end)

@@ -36,6 +36,25 @@ def test_report_page_prints_to_a4_pdf_with_its_text(tmp_path):
     assert rows and all("yes" in r for r in rows), fonts  # every font embedded
 
 
+def test_links_to_the_runs_other_files_print_as_text_not_as_dead_file_addresses(tmp_path):
+    """A 通报's unit names link to the unit reports beside it; printed, such a link would point into the
+    temporary folder the page is printed from (file:///tmp/xinyong-pdf-…), a dead link naming a server
+    path. The PDF keeps the text and the web link, and drops the local one."""
+    import re
+
+    from xinyong.report.pdf import html_to_pdf
+
+    html = tmp_path / "brief.html"
+    html.write_text('<html><head><meta charset="utf-8"></head><body><p><a href="units/dept01_甲.html">甲局</a> '
+                    "<a class='x' href='../overview.html'>总览</a> <a href=\"https://www.creditchina.gov.cn/\">信用中国</a>"
+                    "</p></body></html>", encoding="utf-8")
+    data = html_to_pdf(html, tmp_path / "brief.pdf").read_bytes()
+    uris = re.findall(rb"/URI\s*\(([^)]*)\)", data)
+    assert uris == [b"https://www.creditchina.gov.cn/"], uris
+    text = subprocess.run(["pdftotext", str(tmp_path / "brief.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert "甲局" in text and "总览" in text
+
+
 def test_missing_browser_is_a_chinese_error(monkeypatch, tmp_path):
     from xinyong.errors import XinyongError
     from xinyong.report import pdf

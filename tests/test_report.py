@@ -21,7 +21,7 @@ from xinyong.report import Overview, UnitReport, load_run
 from xinyong.report import charts
 from xinyong.report.narrative import num
 from xinyong.report.overview import _safe_href
-from xinyong.report.analysis import _deadline_key
+from xinyong.report.analysis import deadline_key
 
 from conftest import MINI
 
@@ -127,7 +127,7 @@ def test_action_list_every_item_short_of_full_marks_sorted(run):
 
 
 def test_deadline_order_follows_the_month_written():
-    assert _deadline_key("4月底前") < _deadline_key("11月前") < _deadline_key("全年持续工作") < _deadline_key("")
+    assert deadline_key("4月底前") < deadline_key("11月前") < deadline_key("全年持续工作") < deadline_key("")
 
 
 def test_alternative_reading_totals_equal_a_fresh_score(run):

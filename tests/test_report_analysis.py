@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from xinyong.report import load_run
-from xinyong.report.analysis import OverviewAnalysis, UnitAnalysis, _deadline_key
+from xinyong.report.analysis import OverviewAnalysis, UnitAnalysis, deadline_key
 
 DEMO = Path(__file__).resolve().parents[1] / "params" / "demo"
 J = "jiaxian_county_dept"
@@ -98,7 +98,7 @@ def test_actions_every_point_still_to_win_in_priority_order(jx, dept07):
     # 三.1.1 “得分=7*增速，最多得7分”: what is missing to 7
     got = res.points.at["dept07", f"{J}.3.1.1"]
     assert by_item.at[f"{J}.3.1.1", "to_win"] == pytest.approx(7 - got) and 0 < got < 7
-    keys = [(-r.to_win, _deadline_key(r.deadline), r.item) for r in acts.itertuples()]
+    keys = [(-r.to_win, deadline_key(r.deadline), r.item) for r in acts.itertuples()]
     assert keys == sorted(keys)
     # full marks are not actions
     full = [i for i in res.points.columns if res.points.at["dept07", i] == res.max_points.at["dept07", i]]

@@ -15,16 +15,9 @@ MAX_FUNCTION = 80
 MAX_MODULE = 500
 REASON = "# Why this module is long:"
 
-# Still over the limits when this test landed, each owned by other work: the unit report's analysis (report/analysis.py, scoring/compare.py), the Word overview and the 通报
-# (report/docx.py, report/notice.py). Split them (or say why at the top) and empty these lists.
-KNOWN_LONG_FUNCTIONS = {
-    "report/docx.py:overview_docx",
-    "scoring/compare.py:cross_unit_comparison",
-}
-KNOWN_LONG_MODULES = {
-    "report/analysis.py",
-    "report/notice.py",
-}
+# Long functions and modules still to be split, each named here until it is (empty: every one of lib/ holds).
+KNOWN_LONG_FUNCTIONS: set[str] = set()
+KNOWN_LONG_MODULES: set[str] = set()
 
 
 def _modules():

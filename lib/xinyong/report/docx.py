@@ -105,18 +105,32 @@ def overview_docx(run: Run, as_of=None) -> bytes:
     排名 (and 待评审), 单位情况, 预警 at ``as_of`` (default today, as the page), 等级分布, 各部分得分率,
     环比变化, 否决与认定条件, 跨单位比较 (复现信息, folded on the page, is not printed there either). A
     missing value is 未知 or —, never 0."""
-    from . import charts
     from .fonts import setup_fonts
     from .overview import Overview
 
     setup_fonts()
     ov = Overview(run)
-    oa, sch, res = ov.analysis, run.scheme, run.result
+    oa, sch = ov.analysis, run.scheme
     short = sch.short_title or sch.title
     doc = new_document(f"{short} · {period_zh(run.period)} · 考核评估总览")
     _overview_title(doc, sch, run.period, units_line(oa.state_counts()))
     section = _Sections(doc)
+    key = _ranking(doc, run, ov, section)
+    _roster(doc, oa, section)
+    _warnings(doc, run, as_of, section)
+    _grade_distribution(doc, run, oa, key, section)
+    section("各部分得分率")
+    picture(doc, ov.heat_map_png(), 170, oa.heat_caption())
+    _movement(doc, run, oa, section)
+    _gate_failures(doc, run, oa, section)
+    _comparison(doc, run, section)
+    return to_bytes(doc)
 
+
+def _ranking(doc, run: Run, ov, section) -> list:
+    """排名: the note, the grade key, the table (a column only where the scheme has it), then 待评审.
+    Returns the grade key (the grade table repeats it)."""
+    oa, sch, res = ov.analysis, run.scheme, run.result
     section("排名")
     note(doc, oa.ranking_note())
     key = ov.legend()
@@ -137,7 +151,11 @@ def overview_docx(run: Run, as_of=None) -> bytes:
           + (["等级"] if has_grades else []) + (["否决/认定"] if sch.gates else [])
           + (["较上期", "名次变化"] if prev else []), rows, say_same=True)
     _review(doc, run)
+    return key
 
+
+def _roster(doc, oa, section) -> None:
+    """单位情况: the roster's sentence, the units not scored and why, and the 报送情况 sheet when there is one."""
     section("单位情况")
     counts = oa.state_counts()
     para(doc, roster_sentence(counts))
@@ -154,47 +172,60 @@ def overview_docx(run: Run, as_of=None) -> bytes:
                 "—" if r.get("n_errors") is None or r.get("n_errors") != r.get("n_errors") else str(int(r["n_errors"])),
                 r.get("summary") or "—"] for r in rc.to_dict("records")])
 
-    _warnings(doc, run, as_of, section)
+
+def _grade_distribution(doc, run: Run, oa, key, section) -> None:
+    """等级分布: the bars and the table of each grade, or the sentence that the scheme has none."""
+    from . import charts
 
     section("等级分布")
     grades = oa.grades()
     if grades is None:
         para(doc, "本方案未规定等级划分。")
+        return
+    counts_ = grades.set_index("label")["n"].astype(int)
+    picture(doc, charts.grade_bars(counts_, f"{period_zh(run.period)}等级分布"), 120, "各等级单位数")
+    table(doc, ["等级", "单位数", "占比", "其中等级未定"],
+          [[grade_cell(g.label), str(g.n), f"{pct(g.share)}%", str(g.uncertain)] for g in grades.itertuples()],
+          [40, 30, 30, 40])
+    note(doc, GRADES_NOTE)
+    if key:
+        legend(doc, key)
+
+
+def _movement(doc, run: Run, oa, section) -> None:
+    """环比变化, when there is a previous period: the trend chart and each unit's change."""
+    from . import charts
+
+    if run.previous() is None:
+        return
+    section("环比变化")
+    note(doc, oa.movement_note())
+    trend = oa.trend()
+    if len(trend) >= 2:
+        picture(doc, charts.trend_line(trend["period"].tolist(), trend["top"].tolist(), trend["median"].tolist(),
+                                       "各期最高分与中位数", "最高分"), 140, "各考核期最高分与中位数")
+    table(doc, ["单位", "本期总分", "变化", "本期名次", "名次变化"],
+          [[str(r.name), score2(r.total), delta2(r.delta), str(r.rank), move_zh(r.rank_move)]
+           for r in oa.movement().itertuples()], [70, 25, 25, 25, 25])
+
+
+def _gate_failures(doc, run: Run, oa, section) -> None:
+    """否决与认定条件, when the scheme has gates: how many failed each, and every unit × condition not passed."""
+    if not run.scheme.gates:
+        return
+    section("否决与认定条件")
+    para(doc, oa.gate_summary())
+    fails = oa.gate_failures()
+    if len(fails):
+        table(doc, ["单位", "条件", "内容", "判定"],
+              [[str(r.name), short_id(r.condition), str(r.cond_name), (label(GATE_OUTCOME_ZH, r.outcome), "bad")]
+               for r in fails.itertuples()], [40, 16, 90, 28])
     else:
-        counts_ = grades.set_index("label")["n"].astype(int)
-        picture(doc, charts.grade_bars(counts_, f"{period_zh(run.period)}等级分布"), 120, "各等级单位数")
-        table(doc, ["等级", "单位数", "占比", "其中等级未定"],
-              [[grade_cell(g.label), str(g.n), f"{pct(g.share)}%", str(g.uncertain)] for g in grades.itertuples()],
-              [40, 30, 30, 40])
-        note(doc, GRADES_NOTE)
-        if key:
-            legend(doc, key)
+        para(doc, "全部单位的全部条件均已通过。")
 
-    section("各部分得分率")
-    picture(doc, ov.heat_map_png(), 170, oa.heat_caption())
 
-    if prev is not None:
-        section("环比变化")
-        note(doc, oa.movement_note())
-        trend = oa.trend()
-        if len(trend) >= 2:
-            picture(doc, charts.trend_line(trend["period"].tolist(), trend["top"].tolist(), trend["median"].tolist(),
-                                           "各期最高分与中位数", "最高分"), 140, "各考核期最高分与中位数")
-        table(doc, ["单位", "本期总分", "变化", "本期名次", "名次变化"],
-              [[str(r.name), score2(r.total), delta2(r.delta), str(r.rank), move_zh(r.rank_move)]
-               for r in oa.movement().itertuples()], [70, 25, 25, 25, 25])
-
-    if sch.gates:
-        section("否决与认定条件")
-        para(doc, oa.gate_summary())
-        fails = oa.gate_failures()
-        if len(fails):
-            table(doc, ["单位", "条件", "内容", "判定"],
-                  [[str(r.name), short_id(r.condition), str(r.cond_name), (label(GATE_OUTCOME_ZH, r.outcome), "bad")]
-                   for r in fails.itertuples()], [40, 16, 90, 28])
-        else:
-            para(doc, "全部单位的全部条件均已通过。")
-
+def _comparison(doc, run: Run, section) -> None:
+    """跨单位比较, when the scheme asks for one: the table as readers get it."""
     from .sections import comparison_rows, reader_comparison
 
     cmp_ = reader_comparison(run)
@@ -202,7 +233,6 @@ def overview_docx(run: Run, as_of=None) -> bytes:
         section("跨单位比较")
         note(doc, "按方案规定的比较方式，把各单位放在一起比较。")
         frame_table(doc, pd.DataFrame(comparison_rows(cmp_), columns=[str(c) for c in cmp_.reset_index().columns]))
-    return to_bytes(doc)
 
 
 def _when(iso) -> str | None:

@@ -10,6 +10,7 @@ network), so a server with no Chinese font still gives a PDF with every glyph em
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -82,12 +83,24 @@ def print_css() -> str:
             + face("xy-mono", MONO) + PRINT_RULES)
 
 
+# A link to another file of the run (href="units/…", "../overview.html"): Chromium would write it into the
+# PDF as an absolute file: address inside the temporary folder the page is printed from — a dead link that
+# names a server path. A forwarded PDF has no sibling files to open, so such links print as plain text;
+# links within the page (#…) and to the web stay.
+LOCAL_HREF = re.compile(r"""(<a\b[^>]*?)\s+href=(["'])(?!#|https?:|mailto:)[^"']*\2""", re.IGNORECASE)
+
+
+def without_local_links(html: str) -> str:
+    """``html`` with the ``href`` of every link to a local file removed (the text stays)."""
+    return LOCAL_HREF.sub(r"\1", html)
+
+
 def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: float = 120,
                 chromium: str | None = None) -> Path:
     """Print ``html`` (a self-contained page) to ``pdf`` (A4), atomically, with :func:`find_browser`'s
     browser."""
     src = Path(html)
-    text = src.read_text(encoding="utf-8")
+    text = without_local_links(src.read_text(encoding="utf-8"))
     style = f"<style>\n{print_css()}</style>\n"
     text = text.replace("</head>", style + "</head>", 1) if "</head>" in text else style + text
     with tempfile.TemporaryDirectory(prefix="xinyong-pdf-") as tmp:

@@ -69,58 +69,68 @@ def cross_unit_comparison(result, labels: Literal["zh", "en"] = "zh") -> pd.Data
     """
     if labels not in ("zh", "en"):
         raise ValueError(f"labels must be 'zh' or 'en', not {labels!r}")
-    scheme = result.scheme
-    catalogue = scheme.input_catalogue
     unit_ids = pd.Index(result.units.index, name=INDEX_NAME["en"])
     names = result.units["unit_name"].reindex(unit_ids).astype(str).to_numpy()
-    blocks: list[pd.DataFrame] = []
-    for it in scheme.walk_items():
-        if not it.meta.get("compare"):
-            continue
-        subs = it.meta.get("sub_metrics") or [{"input": i, "direction": "none"} for i in it.input_ids]
-        for sm in subs:
-            iid = sm.get("input")
-            direction = sm.get("direction", "none")
-            if iid not in catalogue:
-                raise SchemeError(f"条目 {it.id} 的比较子指标引用了未声明的输入 {iid}",
-                                  f"sub-metric of {it.id} names undeclared input {iid!r}", item=it.id)
-            if direction not in DIRECTIONS:
-                raise SchemeError(f"条目 {it.id} 的子指标 {iid} 方向无效：{direction}（应为 higher、lower 或 none）",
-                                  f"invalid direction {direction!r} for {iid} in {it.id}", item=it.id)
-            spec = catalogue[iid]
-            if iid in result.frame.columns:
-                values = pd.to_numeric(result.frame[iid], errors="coerce").reindex(unit_ids).astype(float)
-            else:  # not produced by the engine (it adds every catalogue input, so this is defensive)
-                values = pd.Series(np.nan, index=unit_ids, dtype=float)
-            n = int(values.notna().sum())
-            median = float(values.median()) if n else np.nan
-            if direction == "none":
-                rank = pd.Series(np.nan, index=unit_ids, dtype=float)
-                pct = pd.Series(np.nan, index=unit_ids, dtype=float)
-            else:
-                good = values if direction == "higher" else -values  # larger is better
-                rank = good.rank(ascending=False, method="min", na_option="keep").astype(float)
-                pct = (good.rank(ascending=True, method="max", pct=True, na_option="keep") * 100.0).astype(float)
-            block = pd.DataFrame({
-                "unit_name": names,
-                "item": it.id,
-                "item_name": it.name,
-                "input": iid,
-                "label": sm.get("label") or spec.label,
-                "measure": spec.unit,
-                "direction": direction,
-                "value": values.to_numpy(),
-                "rank": rank.to_numpy(),
-                "n": n,
-                "median": median,
-                "percentile": pct.to_numpy(),
-            }, index=unit_ids)
-            blocks.append(block.sort_values("rank", kind="stable", na_position="last"))
-    if blocks:
-        table = pd.concat(blocks)
+    blocks = [_sub_metric_block(result, it, sm, unit_ids, names)
+              for it in result.scheme.walk_items() if it.meta.get("compare") for sm in _sub_metrics(it)]
+    return _labelled(pd.concat(blocks) if blocks else _empty_table(), labels)
+
+
+def _sub_metrics(item) -> list[dict]:
+    """An item's ``meta.sub_metrics``; without them, its listed inputs, unranked."""
+    return item.meta.get("sub_metrics") or [{"input": i, "direction": "none"} for i in item.input_ids]
+
+
+def _sub_metric_block(result, it, sm: dict, unit_ids: pd.Index, names) -> pd.DataFrame:
+    """Every unit's row for one sub-metric ``sm`` of item ``it``, best first (see :func:`cross_unit_comparison`)."""
+    catalogue = result.scheme.input_catalogue
+    iid = sm.get("input")
+    direction = sm.get("direction", "none")
+    if iid not in catalogue:
+        raise SchemeError(f"条目 {it.id} 的比较子指标引用了未声明的输入 {iid}",
+                          f"sub-metric of {it.id} names undeclared input {iid!r}", item=it.id)
+    if direction not in DIRECTIONS:
+        raise SchemeError(f"条目 {it.id} 的子指标 {iid} 方向无效：{direction}（应为 higher、lower 或 none）",
+                          f"invalid direction {direction!r} for {iid} in {it.id}", item=it.id)
+    spec = catalogue[iid]
+    if iid in result.frame.columns:
+        values = pd.to_numeric(result.frame[iid], errors="coerce").reindex(unit_ids).astype(float)
+    else:  # not produced by the engine (it adds every catalogue input, so this is defensive)
+        values = pd.Series(np.nan, index=unit_ids, dtype=float)
+    n = int(values.notna().sum())
+    median = float(values.median()) if n else np.nan
+    if direction == "none":
+        rank = pd.Series(np.nan, index=unit_ids, dtype=float)
+        pct = pd.Series(np.nan, index=unit_ids, dtype=float)
     else:
-        table = pd.DataFrame({c: pd.Series(dtype=float if c in ("value", "rank", "median", "percentile") else object)
-                              for c in COLUMNS}, index=pd.Index([], name=INDEX_NAME["en"]))
+        good = values if direction == "higher" else -values  # larger is better
+        rank = good.rank(ascending=False, method="min", na_option="keep").astype(float)
+        pct = (good.rank(ascending=True, method="max", pct=True, na_option="keep") * 100.0).astype(float)
+    block = pd.DataFrame({
+        "unit_name": names,
+        "item": it.id,
+        "item_name": it.name,
+        "input": iid,
+        "label": sm.get("label") or spec.label,
+        "measure": spec.unit,
+        "direction": direction,
+        "value": values.to_numpy(),
+        "rank": rank.to_numpy(),
+        "n": n,
+        "median": median,
+        "percentile": pct.to_numpy(),
+    }, index=unit_ids)
+    return block.sort_values("rank", kind="stable", na_position="last")
+
+
+def _empty_table() -> pd.DataFrame:
+    """The comparison of a scheme that compares nothing: the columns, no rows."""
+    return pd.DataFrame({c: pd.Series(dtype=float if c in ("value", "rank", "median", "percentile") else object)
+                         for c in COLUMNS}, index=pd.Index([], name=INDEX_NAME["en"]))
+
+
+def _labelled(table: pd.DataFrame, labels: str) -> pd.DataFrame:
+    """The columns in :data:`COLUMNS` order, ``n`` as int; with ``labels="zh"``, Chinese labels and directions."""
     table = table[list(COLUMNS)]
     table["n"] = table["n"].astype(int)
     if labels == "zh":
