@@ -195,7 +195,7 @@ def test_npl_piecewise_at_breakpoints(scheme):
 
 def test_npl_computation_text(scheme):
     r = score(scheme, {"a": {"npl_rate": 2.6}})
-    assert r.computation("a", "city2019.7.1.1") == "x=2.6，2≤2.6 < 5：2/3×(5−2.6)=1.6000"
+    assert r.computation("a", "city2019.7.1.1") == "x=2.6，2 ≤ 2.6 < 5：2/3×(5−2.6)=1.6000"
 
 
 def test_case_closure_and_recovery_piecewise(scheme):

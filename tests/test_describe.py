@@ -64,7 +64,10 @@ def test_threshold_bool_and_number():
 
 def test_condition_and_sets():
     t = say("condition", {"test": "listed == 0", "max_points": 2}, {"listed": 1.0}, 0.0)
-    assert t == "被列入失信名单：是；评分条件不成立 → 得 0.00 分"
+    assert t == "被列入失信名单：是；评分条件“被列入失信名单” = 否：不成立 → 得 0.00 分"
+    # 000 1.4.2 “中小微企业和农户信用信息建档比率80%以上”: the condition in words, percentages as such
+    t = say("condition", {"test": "growth >= 80 and share >= 80", "max_points": 3}, {"growth": 86.444, "share": 51.9}, 0.0)
+    assert t == "信用贷款增速 86.44%，户籍人口占比 51.9%；评分条件“信用贷款增速” ≥ 80% 且 “户籍人口占比” ≥ 80%：不成立 → 得 0.00 分"
     t = say("all_of", {"inputs": ["a", "b"], "max_points": 1}, {"a": 1.0, "b": 0.0}, 0.0)
     assert t == "2 项条件须全部满足，1 项为“是”；未满足：公开结果 → 得 0.00 分"
     t = say("any_of", {"inputs": ["a", "b"], "max_points": 1}, {"a": 1.0, "b": 0.0}, 1.0)

@@ -32,7 +32,7 @@ def test_unit_a_by_hand(scheme):
     assert u.total == pytest.approx(10.3)
     assert u.unknown_points == 0
     assert u.grade == "优秀"
-    assert r.computation("a", "mini.1.1") == "x=2.6，2≤2.6 < 5：2/3×(5−2.6)=1.6000"
+    assert r.computation("a", "mini.1.1") == "x=2.6，2 ≤ 2.6 < 5：2/3×(5−2.6)=1.6000"
 
 
 def test_missing_is_never_zero(scheme):

@@ -36,7 +36,7 @@ def test_piecewise_npl_rate_breakpoints():
     segs = [{"when": "x < 2", "expr": "2"}, {"when": "2 <= x < 5", "expr": "2/3*(5-x)"}, {"when": "x >= 5", "expr": "0"}]
     out, _ = run("piecewise", {"r": [1.99, 2.0, 2.01, 2.6, 4.99, 5.0, 5.01]}, 2, input="r", segments=segs)
     assert out == pytest.approx([2, 2, 2 / 3 * 2.99, 1.6, 2 / 3 * 0.01, 0, 0])
-    assert explain("piecewise", {"r": 2.6}, 2, input="r", segments=segs) == "x=2.6，2≤2.6 < 5：2/3×(5−2.6)=1.6000"
+    assert explain("piecewise", {"r": 2.6}, 2, input="r", segments=segs) == "x=2.6，2 ≤ 2.6 < 5：2/3×(5−2.6)=1.6000"
 
 
 def test_threshold_inclusive_and_strict():

@@ -16,6 +16,7 @@ PKG = Path(__file__).resolve().parents[1] / "lib" / "xinyong"
 # lower number = lower layer; a module may import its own layer or a lower one
 LAYERS = {
     "xinyong.errors": 0, "xinyong.demo": 0, "xinyong.util": 0, "xinyong.safe": 0, "xinyong.formula": 0, "xinyong.labels": 0,
+    "xinyong.formula_words": 0,
     "xinyong.settings": 0,
     "xinyong.scheme": 1,
     "xinyong.scoring.plan": 2, "xinyong.scoring.registry": 2, "xinyong.scoring.kinds": 2,

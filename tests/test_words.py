@@ -227,8 +227,22 @@ def test_the_scheme_authors_notes_are_said_in_words():
     fr = for_readers(scheme)
     assert fr("major_events == 0") == "“重大失信事件数” = 0"
     assert fr("0.8768893408790717/1×0.002/100=0.0000") == "0.88/1×0.002/100=0.00"
-    # 004 附件1 三.3's folded computation: the evaluator's conditional said as a person says it
-    assert fr("0.5×1+0.5×28 if 28 > 0 else 0=14.50，超过上限取 6") == "（28 > 0 时取 0.5×1+0.5×28，否则取 0）=14.50，超过上限取 6"
+
+
+
+def test_a_formula_with_a_choice_is_said_from_its_tree():
+    """004 附件1 三.3 (“(0.5×模板+0.5×使用次数) if 使用次数 > 0 else 0”): the folded computation and the
+    formula itself say the choice as a person does — written from the parsed tree, not by a regex."""
+    from xinyong.scoring.describe import Names
+    from xinyong.scoring.kinds import default_registry
+
+    scheme = xinyong.load_scheme("jiaxian_county_dept")
+    expr = "(0.5 * commitment_template + 0.5 * credit_product_uses) if credit_product_uses > 0 else 0"
+    p = default_registry().get("formula").parse_params({"expr": expr, "cap": 6}, 6)
+    text = default_registry().get("formula").explain({"commitment_template": 1.0, "credit_product_uses": 28.0}, p, 6.0)
+    assert text == "（28 > 0 时取 0.5×1+0.5×28，否则取 0）=14.5000，超过上限取 6"
+    said = Names(scheme.input_catalogue).formula(expr)
+    assert "时取 0.5×“" in said and said.endswith("，否则取 0") and "credit_product_uses" not in said
 
 
 # ------------------------------------------------------------------------------ for any data

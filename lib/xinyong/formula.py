@@ -13,12 +13,13 @@ import ast
 import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Collection, Mapping
 
 import numpy as np
 import pandas as pd
 
 from .errors import FormulaError
+from .formula_words import in_words
 
 MAX_POWER = 100.0
 MAX_FORMULA_LENGTH = 2000
@@ -121,6 +122,22 @@ class Formula:
 
     def __call__(self, names: Mapping[str, Any]) -> Any:
         return evaluate(self, names)
+
+    def to_words(self, name_of: Callable[[str], str | None] | Mapping[str, str] | None = None, *,
+                 values: Mapping[str, Any] | None = None, percent: Collection[str] = (),
+                 yes_no: Collection[str] = (), digits: int = 2, operand_of: str = "") -> str:
+        """The formula as a reader's Chinese, written from its tree: ``name_of(id)`` the words for an input
+        (the id itself when it gives None), comparisons and logic in signs and words (≥, ≠, 且, 或, 非),
+        ``a if c else b`` and ``where(c, a, b)`` as “c 时取 a，否则取 b”, ``min``/``max``/``abs`` as
+        “a 与 b 中较小者”, “x 的绝对值”, ``*`` as ×, brackets only where the tree needs them.
+
+        ``values``: the unit's values, written in place of the names they give (a missing one as 未知),
+        with at most ``digits`` decimals; the formula's own numbers stay as written (0.002). ``percent``
+        and ``yes_no``: the inputs that are percentages and yes/no answers — a number compared with one
+        is written 80% or 是/否. ``operand_of``: the sign the text stands beside, to bracket it as the
+        tree would — ``"="`` a whole choice (“（c 时取 a，否则取 b）=4.5”), ``"×"`` a sum too (“2×(a+b)”)."""
+        return in_words(self.tree, name_of, values=values, percent=percent, yes_no=yes_no, digits=digits,
+                        operand_of=operand_of)
 
     def __reduce__(self):
         # pickled as its text (a compiled plan travels to batch workers and into run files) and parsed

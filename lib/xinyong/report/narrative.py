@@ -116,17 +116,17 @@ def in_words(scheme: Any):
 # a raw float (five decimals or more), or a computed result printed with four (“=2.0000”, “→ 2.7104”); a
 # coefficient the document writes (0.002) is neither
 LONG_NUMBER = re.compile(r"(?<![\d.])(-?\d+\.\d{5,})(?![\d.])|(?<=[=→] )(-?\d+\.\d{3,4})(?![\d.])|(?<==)(-?\d+\.\d{3,4})(?![\d.])")
-# "A if C else B" (a formula's conditional, as the evaluator writes it) said as a person does: “C 时取 A，否则取 B”
-CONDITIONAL = re.compile(r"(?P<a>[^，；=（(]+?) if (?P<c>[^，；]+?) else (?P<b>[^=，；)）]+)")
 OPERATORS = ((">=", "≥"), ("<=", "≤"), ("!=", "≠"), ("==", "="), (" and ", " 且 "), (" or ", " 或 "), ("not ", "非 "),
              ("**", "^"), ("*", "×"))
 
 
 def for_readers(scheme: Any):
-    """A function that makes a formula or an exact computation text fit a reader's page: the inputs by
-    their names (:func:`in_words`), comparison and logic in the signs a person writes (≥, 且), and every
-    number with more than two decimals rounded to two (2.778030681704397 → 2.78, 2.0000 → 2.00). The exact
-    text stays what :meth:`ScoreResult.computation` returns, for an auditor's tools."""
+    """A function that makes free text fit a reader's page — a scheme author's prose that quotes a formula
+    (“得分=7*增速”), a computation text a rule kind wrote — the inputs by their names (:func:`in_words`),
+    comparison and logic in the signs a person writes (≥, 且), and every number with more than two decimals
+    rounded to two (2.778030681704397 → 2.78, 2.0000 → 2.00). Only a fallback, by text: a formula itself is
+    written from its parsed tree (:meth:`xinyong.formula.Formula.to_words`, through
+    :meth:`xinyong.scoring.describe.Names.formula`), which knows its brackets, choices and functions."""
     say = in_words(scheme)
 
     def two(m: re.Match) -> str:
@@ -136,7 +136,6 @@ def for_readers(scheme: Any):
         if not isinstance(t, str):
             return t
         t = say(t)
-        t = CONDITIONAL.sub(lambda m: f"（{m['c'].strip()} 时取 {m['a'].strip()}，否则取 {m['b'].strip()}）", t)
         for a, b in OPERATORS:
             t = t.replace(a, b)
         return LONG_NUMBER.sub(two, t)

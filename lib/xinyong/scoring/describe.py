@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
+from ..formula import Formula, parse
 from ..labels import score2
 from ..scheme.model import InputSpec
 
@@ -87,6 +88,29 @@ class Names:
 
     def facts(self, values: Mapping[str, Any], ids) -> str:
         return "，".join(self.fact(i, values.get(i)) for i in ids)
+
+    def quoted(self, name: str) -> str | None:
+        """An input's label in Chinese quotes (quotes inside become single), a total a gate reads by its
+        name (总分); None for a name the scheme does not declare."""
+        if name in TOTAL_WORDS:
+            return TOTAL_WORDS[name]
+        spec = self.catalogue.get(name)
+        return None if spec is None else "“" + spec.label.replace("“", "‘").replace("”", "’") + "”"
+
+    def formula(self, f: Formula | str, values: Mapping[str, Any] | None = None, operand_of: str = "") -> str:
+        """A formula (or a gate's or a check's test) in a reader's words, written from its parsed tree
+        (:meth:`Formula.to_words`): inputs by their quoted labels, a number compared with a percentage
+        written 80%, with a yes/no answer 是/否; with ``values``, the unit's values in their place."""
+        f = parse(f) if isinstance(f, str) else f
+        percent, yes_no = self._kinds()
+        return f.to_words(self.quoted, values=values, operand_of=operand_of, percent=percent, yes_no=yes_no)
+
+    def _kinds(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The percentage inputs and the yes/no inputs of the catalogue (found once per Names)."""
+        if not hasattr(self, "_kinds_found"):
+            cat = self.catalogue
+            self._kinds_found = (frozenset(k for k in cat if self.is_percent(k)), frozenset(k for k in cat if self.is_bool(k)))
+        return self._kinds_found
 
 
 def shown_cap(p, cap) -> float:

@@ -7,7 +7,6 @@ results are the same to the last bit (bench/score_hashes.py), without pandas' fi
 """
 from __future__ import annotations
 
-import ast
 import math
 from typing import Any, Mapping
 
@@ -76,26 +75,16 @@ def unit_values(values: Mapping[str, Any], names) -> dict[str, float]:
     return {k: float(values[k]) for k in names}
 
 
-_PRETTY = ((" * ", "×"), (" / ", "/"), (" - ", "−"), (" + ", "+"), (" >= ", "≥"), (" <= ", "≤"),
-           (" == ", "="), (" != ", "≠"), (" and ", " 且 "), (" or ", " 或 "))
+def substitute(f: Formula, values: Mapping[str, Any], operand_of: str = "") -> str:
+    """The formula written from its tree with each name replaced by the unit's value, as a person writes
+    it: ``a/b*2`` -> ``12/20×2``, ``a if c > 0 else 0`` -> ``9 > 0 时取 9，否则取 0`` (two decimals at most;
+    the formula's own numbers as written). ``operand_of``: ``"="`` when the text goes on with ``=…`` (a
+    choice is bracketed), ``"×"`` when it is multiplied (a sum is bracketed): :meth:`Formula.to_words`."""
+    return f.to_words(values={k: _number(v) for k, v in values.items() if k in f.names}, operand_of=operand_of)
 
 
-def substitute(f: Formula, values: Mapping[str, Any]) -> str:
-    """The formula with each name replaced by its value: ``a/b*2`` -> ``12/20×2``."""
-
-    class Sub(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name):
-            if node.id in values:
-                v = values[node.id]
-                if v is None or (isinstance(v, float) and math.isnan(v)):
-                    return ast.copy_location(ast.Name(id="缺失", ctx=ast.Load()), node)
-                return ast.copy_location(ast.Constant(value=float(v) if not float(v).is_integer() else int(v)), node)
-            return node
-
-    # the parsed tree is shared and must not change: rewrite a fresh one (ast.parse, in C, is ten times
-    # quicker than copying it); the text passed the whitelist when it was parsed
-    tree = Sub().visit(ast.parse(f.text.strip(), mode="eval"))
-    out = ast.unparse(tree)
-    for a, b in _PRETTY:
-        out = out.replace(a, b)
-    return out
+def _number(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan

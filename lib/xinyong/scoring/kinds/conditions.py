@@ -118,4 +118,6 @@ def describe_condition(values, p: ConditionParams, points: float, n: words.Names
     if words.unmet(values, p.requires, n):
         return words.unmet(values, p.requires, n)
     ok = bool(p._test(unit_values(values, p.input_ids())))
-    return f"{n.facts(values, sorted(p.input_ids()))}；评分条件{'成立' if ok else '不成立'} → 得 {words.pts(points)}"
+    # the condition said from its tree (“评分条件“建档比率” ≥ 80%”): the facts alone do not say what was asked
+    return (f"{n.facts(values, sorted(p.input_ids()))}；评分条件{n.formula(p._test)}："
+            f"{'成立' if ok else '不成立'} → 得 {words.pts(points)}")

@@ -2,6 +2,8 @@
 or per step) and ``capped_sum`` (parts — a formula, a deduction, or points per event — summed, capped)."""
 from __future__ import annotations
 
+import ast
+
 import math
 from typing import Any, Literal, Mapping
 
@@ -58,8 +60,8 @@ def explain_deduction(values, p: DeductionParams, points: float) -> str:
     amount = float(p._amount(unit_values(values, p.input_ids())))
     n_steps = float(steps(amount, p.step, p.step_mode))
     mode = {"floor": "只计整步", "pro_rata": "按比例", "ceiling": "不足一步按一步"}[p.step_mode]
-    a = substitute(p._amount, values)
-    a = a if a == fmt(amount) else f"{a}={fmt(amount)}"
+    a = substitute(p._amount, values, "=")
+    a = a if isinstance(p._amount.tree.body, (ast.Name, ast.Constant)) else f"{a}={fmt(amount)}"
     most = ""
     if p.max_deduction is not None:
         most = f"，最多扣 {fmt(p.max_deduction)}" + ("（已达最多扣分）" if p.per * n_steps > p.max_deduction else "")
@@ -209,12 +211,12 @@ def explain_capped_sum(values, p: CappedSumParams, points: float) -> str:
         capped = min(v, part.cap) if part.cap is not None and not math.isnan(v) else v
         cap_txt = f"(上限{fmt(part.cap)})" if part.cap is not None and v > part.cap else ""
         if part.count is not None:  # a per-event part: 每次得分 × 次数
-            bits.append(f"{part.label} {fmt(part.each)}×{substitute(part._formula, values)}={pts(capped)}{cap_txt}")
+            bits.append(f"{part.label} {fmt(part.each)}×{substitute(part._formula, values, '×')}={pts(capped)}{cap_txt}")
             continue
         if part.expr is None:  # a deduction part: 满分 − 每次扣分 × 次数
             bits.append(f"{part.label} {_explain_part_deduction(part, vals, values)}={pts(capped)}{cap_txt}")
             continue
-        bits.append(f"{part.label} {substitute(part._formula, values)}={pts(capped)}{cap_txt}")
+        bits.append(f"{part.label} {substitute(part._formula, values, '=')}={pts(capped)}{cap_txt}")
     return "；".join(bits) + f"；合计上限 {fmt(cap_of(p, p.cap))} → {pts(points)}"
 
 

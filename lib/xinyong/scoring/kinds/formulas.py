@@ -58,7 +58,7 @@ def explain_formula(values, p: FormulaParams, points: float) -> str:
     if math.isnan(raw_f):
         tail = f"无法计算（分母为0）→ {pts(points)}" if p.undefined_points is not None else "无法计算（分母为0）"
         return f"{substitute(p._expr, values)} {tail}"
-    text = f"{substitute(p._expr, values)}={pts(raw_f)}"
+    text = f"{substitute(p._expr, values, '=')}={pts(raw_f)}"
     if raw_f > cap:
         text += f"，超过上限取 {fmt(cap)}"
     elif raw_f < p.floor:

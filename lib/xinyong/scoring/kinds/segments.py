@@ -81,7 +81,7 @@ def explain_piecewise(values, p: PiecewiseParams, points: float) -> str:
     x = float(values[p.input])
     for s in p.segments:
         if bool(s.holds(x)):
-            return f"x={fmt(x)}，{substitute(s._when, {'x': x})}：{substitute(s._expr, {'x': x})}={pts(points)}"
+            return f"x={fmt(x)}，{substitute(s._when, {'x': x})}：{substitute(s._expr, {'x': x}, '=')}={pts(points)}"
     return f"x={fmt(x)} 不在任何区间内（无法计分）"
 
 
