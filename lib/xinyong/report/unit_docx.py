@@ -15,7 +15,7 @@ import io
 from ..labels import GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, label, num, num2, period_zh
 from ..labels import score2 as points
 from .analysis import UnitAnalysis, grade_sentence
-from .docx import BODY_FONT, _document, _font, _heading, _para, _table
+from .docx import _document, _heading, _para, _table
 from .docx_common import set_header, set_page_footer
 from .load import Run
 from .narrative import in_words, section_label, short_id
