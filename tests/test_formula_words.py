@@ -170,3 +170,26 @@ def test_arithmetic_in_words_computes_what_the_formula_computes(text):
     assert (math.isnan(want) and math.isnan(got)) or got == pytest.approx(want), (text, said)
     # a negative operand is bracketed as a person writes it (a×(−b), −(−a)), where Python writes none
     assert said.count("(") - said.count("(−") <= ast.unparse(f.tree).count("(")
+
+
+def test_a_yes_no_answer_is_written_是_or_否_in_the_exact_computation():
+    """郏县 附件1 五.1 “信用良好的单位得2分，被列入失信被执行人的单位…”: a condition on two yes/no answers
+    (被列入失信被执行人 = 否 且 被列为联合惩戒对象 = 否), and 三.2 a threshold on one (= 是). The unit's
+    answers are written 是/否, never 1/0, and the threshold says 成立/不成立, not “是 = 1：是”."""
+    import pandas as pd
+
+    from xinyong.scheme import load_scheme
+    from xinyong.scoring import score
+
+    s = load_scheme("jiaxian_county_dept")
+    res = score(s, pd.DataFrame())  # the item's rule, to know its inputs
+    rules = {k.rsplit(".", 2)[-2] + "." + k.rsplit(".", 1)[-1]: k for k in res.rules}
+    ids51 = sorted(res.rules[rules["5.1"]].params.input_ids())
+    id32 = sorted(res.rules[rules["3.2"]].params.input_ids())
+    frame = pd.DataFrame({"unit_name": ["甲"], "unit_kind": [None], **{c: [1.0] for c in ids51}, **{c: [0.0] for c in id32}},
+                         index=pd.Index(["u1"], name="unit_id"))
+    res = score(s, frame)
+    c51, c32 = res.computation("u1", rules["5.1"]), res.computation("u1", rules["3.2"])
+    assert c51.startswith("是 = 否 且 是 = 否：不成立"), c51
+    assert c32.startswith("否 = 是：不成立"), c32
+    assert not re.search(r"(?<![\d.])[01](?![\d.])\s*[=：]", c51 + c32)

@@ -163,7 +163,10 @@ class ScoreResult:
             return "缺少输入：" + "、".join(f"{cat[c].label}（{c}）" if c in cat else c for c in miss)
         if st == "pending_judgement":
             return "待评审赋分（尚未录入评审得分和理由）"
+        cat = self.scheme.input_catalogue
         values = {c: self.frame.at[unit, c] for c in params.input_ids()}
+        # a yes/no input as a truth value, so the written computation says 是/否, not 1/0
+        values = {c: bool(v) if c in cat and cat[c].type == "bool" and not pd.isna(v) else v for c, v in values.items()}
         if kind_name == "judgement":
             values["__why__"] = self.meta.get(f"why:{item_id}", pd.Series(dtype="string")).get(unit, "") or ""
         pts = self.points.at[unit, item_id]
@@ -192,7 +195,10 @@ class ScoreResult:
         describe = self.registry.get(kind_name).describe
         if describe is None:
             return self.computation(unit, item_id)
+        cat = self.scheme.input_catalogue
         values = {c: self.frame.at[unit, c] for c in params.input_ids()}
+        # a yes/no input as a truth value, so the written computation says 是/否, not 1/0
+        values = {c: bool(v) if c in cat and cat[c].type == "bool" and not pd.isna(v) else v for c, v in values.items()}
         if kind_name == "judgement":
             values["__why__"] = self.meta.get(f"why:{item_id}", pd.Series(dtype="string")).get(unit, "") or ""
         pts = self.points.at[unit, item_id]

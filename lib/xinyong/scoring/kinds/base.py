@@ -80,10 +80,14 @@ def substitute(f: Formula, values: Mapping[str, Any], operand_of: str = "") -> s
     it: ``a/b*2`` -> ``12/20×2``, ``a if c > 0 else 0`` -> ``9 > 0 时取 9，否则取 0`` (two decimals at most;
     the formula's own numbers as written). ``operand_of``: ``"="`` when the text goes on with ``=…`` (a
     choice is bracketed), ``"×"`` when it is multiplied (a sum is bracketed): :meth:`Formula.to_words`."""
-    return f.to_words(values={k: _number(v) for k, v in values.items() if k in f.names}, operand_of=operand_of)
+    yes_no = {k for k, v in values.items() if isinstance(v, (bool, np.bool_))}  # a yes/no input's: 是/否
+    return f.to_words(values={k: _number(v) for k, v in values.items() if k in f.names}, yes_no=yes_no,
+                      operand_of=operand_of)
 
 
 def _number(v: Any) -> float:
+    if isinstance(v, (bool, np.bool_)):
+        return float(v)
     try:
         return float(v)
     except (TypeError, ValueError):

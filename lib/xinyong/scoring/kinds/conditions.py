@@ -62,6 +62,8 @@ def explain_threshold(values, p: ThresholdParams, points: float) -> str:
         return f"前提“{'、'.join(_unmet(values, p.requires))}”不成立 → 0"
     x = values.get(p.input)
     ok = bool(OPS[p.op](float(x), p.value))
+    if isinstance(x, (bool, np.bool_)):  # a yes/no answer against 是 or 否: “是 = 否：不成立”, not “1 = 0：否”
+        return f"{fmt(x)} {_OP_TEXT[p.op]} {fmt(bool(p.value))}：{'成立' if ok else '不成立'} → {pts(points)}"
     return f"{fmt(x)} {_OP_TEXT[p.op]} {fmt(p.value)}：{'是' if ok else '否'} → {pts(points)}"
 
 
