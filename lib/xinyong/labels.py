@@ -45,6 +45,13 @@ GATE_OUTCOME_ZH = {"pass": "通过", "fail": "未通过", "unknown": "尚无法�
 GATE_KIND_ZH = {"veto": "一票否决", "qualification": "认定条件"}
 
 #: what failing a gate of that kind means for the unit, in a few words (a ranking's marker, a brief's reason)
+def gate_reading_zh(option_label: str) -> str:
+    """What a gate table says beside a condition judged by a chosen reading's test rather than the scheme's
+    (按所选解读“不超过 0.01%（恰好万分之一也算达到）”判定); "" when no reading changed the test."""
+    shown = option_label.replace("“", "‘").replace("”", "’")  # quotes inside the quoted label become single
+    return f"按所选解读“{shown}”判定" if option_label else ""
+
+
 GATE_FAIL_ZH = {"veto": "一票否决", "qualification": "未通过认定"}
 
 

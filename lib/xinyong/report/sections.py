@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..labels import FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, label, num, num2
+from ..labels import (FINDING_ZH, GATE_KIND_EXPLAIN_ZH, GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, gate_reading_zh, label,
+                      num, num2)
 from ..scoring.describe import Names
 from ..util import shown_path
 from . import charts
@@ -409,14 +410,15 @@ def gate_explain(scheme, gate_id: str, options=None) -> str:
 def gates_html(run: Run, unit: str, analysis: UnitAnalysis | None = None) -> str:
     a = analysis if analysis is not None else UnitAnalysis(run, unit)
     conds = records(a.gate_conditions())
-    say = Names(run.scheme.input_catalogue).formula  # the test written from its tree, in the reader's words
+    say = Names(run.scheme.input_catalogue).formula  # the test in force written from its tree, in the reader's words
     out = []
     for g in records(a.gates()):
         oc = run.result.units.at[a.unit, f"gate:{g['gate']}"]
         out.append({"name": g["name"], "kind_zh": GATE_KIND_ZH[g["kind"]], "explain": gate_explain(run.scheme, g["gate"]),
                     "source_file": g["source_file"], "source_line": g["source_line"], "source_quote": g["source_quote"],
                     "conditions": [{"id": c["condition"], "name": c["name"], "outcome": c["outcome"],
-                                    "outcome_zh": label(GATE_OUTCOME_ZH, c["outcome"]), "test": say(c["test"]),
+                                    "outcome_zh": label(GATE_OUTCOME_ZH, c["outcome"]),
+                                    "test": say(run.result.gate_test(c["condition"])), "reading": gate_reading_zh(c["reading"]),
                                     "vals": c["values"], "sentence": c["sentence"], "responsible": c["responsible"],
                                     "source_file": c["source_file"], "source_line": c["source_line"],
                                     "source_quote": c["source_quote"]}

@@ -6,19 +6,23 @@ parts, each in its own module.
 """
 from __future__ import annotations
 
+import ast
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from ..labels import STATUS_ZH, label, num, rank_zh, score2
-from ..scoring.describe import Names, gate_sentence
+from ..formula import parse as parse_formula
+from ..scoring.describe import TOTAL_WORDS, Names, gate_sentence
 from ..util import computed_once
 from .frames import EPS, UNKNOWN_STATUSES, bonus_section, counted_sections, object_frame, reported_median
 from .load import Run
 from .todo import UnitTodo
 from .unit_types import Peers, Previous, Standing
 from .verdict import UnitVerdict
+
+TOTAL_NAMES = frozenset(TOTAL_WORDS)  # the totals a gate's test may read besides inputs
 
 
 class UnitAnalysis(UnitVerdict, UnitTodo):
@@ -290,8 +294,10 @@ class UnitAnalysis(UnitVerdict, UnitTodo):
 
     @computed_once("_kept_gate_conditions")
     def gate_conditions(self) -> pd.DataFrame:
-        """One row per condition of every gate: gate, condition, name, outcome, the test as the scheme
-        writes it, the unit's values it reads (``values``, a sentence), responsible units and source.
+        """One row per condition of every gate: gate, condition, name, outcome, the test it was judged by
+        (``test``: the text of :meth:`ScoreResult.gate_test`, a chosen reading's when one replaces the
+        scheme's), ``reading`` (the label of the reading option that set a test other than the scheme's, ""
+        otherwise), the unit's values it reads (``values``, a sentence), responsible units and source.
 
         Built once per unit (the summary, the gates block and the gate table each ask; a copy each)."""
         res, g = self.res, self.res.gates
@@ -303,22 +309,31 @@ class UnitAnalysis(UnitVerdict, UnitTodo):
             outcomes.setdefault(cond, oc)
         for gate in self.scheme.gates:
             for c in gate.conditions:
-                vals = _values_text(self.run, self.unit, c.input_ids)
-                if any(w in c.test for w in ("total", "base_total", "bonus")):
+                f = res.gate_test(c.id)
+                reads = list(dict.fromkeys([*c.input_ids, *sorted(f.names - TOTAL_NAMES)]))
+                vals = _values_text(self.run, self.unit, reads)
+                if f.names & TOTAL_NAMES:
                     extra = f"总分={score2(res.units.at[self.unit, 'total'])}"
                     if res.units.at[self.unit, "unknown_points"] > 0:
                         extra += f"（另有未知 {score2(res.units.at[self.unit, 'unknown_points'])} 分）"
                     vals = "；".join(x for x in (vals, extra) if x)
                 outcome = outcomes.get(c.id, "unknown")
-                known = {k: res.frame.at[self.unit, k] for k in c.input_ids if k in res.frame.columns}
-                known.update({k: float(res.units.at[self.unit, k]) for k in ("total", "base_total", "bonus")})
+                known = {k: res.frame.at[self.unit, k] for k in reads if k in res.frame.columns}
+                known.update({k: float(res.units.at[self.unit, k]) for k in TOTAL_NAMES})
                 rows.append({"gate": gate.id, "condition": c.id, "name": c.name,
-                             "outcome": outcome, "test": c.test,
-                             "values": vals, "sentence": gate_sentence(c.test, known, outcome, names),
+                             "outcome": outcome, "test": f.text, "reading": self._gate_reading(c, f),
+                             "values": vals, "sentence": gate_sentence(f.text, known, outcome, names),
                              "responsible": "、".join(c.responsible), "source_file": c.source.file,
                              "source_line": c.source.line, "source_quote": c.source.quote})
-        return object_frame(rows, ["gate", "condition", "name", "outcome", "test", "values", "sentence", "responsible",
-                             "source_file", "source_line", "source_quote"])
+        return object_frame(rows, ["gate", "condition", "name", "outcome", "test", "reading", "values", "sentence",
+                             "responsible", "source_file", "source_line", "source_quote"])
+
+    def _gate_reading(self, cond, test) -> str:
+        """The label of the reading option that made ``test`` (the test in force) differ from the one the
+        scheme writes for ``cond``; "" when they are the same test."""
+        if ast.dump(test.tree) == ast.dump(parse_formula(cond.test).tree):
+            return ""
+        return "；".join(self.scheme.reading(rid).option(opt).label for rid, opt in self.res.gate_reading(cond.id))
 
     # ------------------------------------------------------------------ the scheme's text
     def findings(self) -> pd.DataFrame:

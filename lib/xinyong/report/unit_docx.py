@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 
-from ..labels import GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, label, num, num2, period_zh
+from ..labels import GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, gate_reading_zh, label, num, num2, period_zh
 from ..labels import score2 as points
 from .analysis import UnitAnalysis, grade_sentence
 from .docx import _document, _heading, _para, _table
@@ -73,7 +73,8 @@ def _gates(doc, run: Run, a: UnitAnalysis, heading: _Sections) -> None:
         _para(doc, gate_explain(run.scheme, g.gate))
         mine = conds[conds["gate"] == g.gate]
         _table(doc, ["编号", "条件", "判定", "本单位情况"],
-               [[short_id(c.condition), c.name, label(GATE_OUTCOME_ZH, c.outcome), c.sentence] for c in mine.itertuples()],
+               [[short_id(c.condition), c.name, label(GATE_OUTCOME_ZH, c.outcome),
+                c.sentence + (f"（{gate_reading_zh(c.reading)}）" if c.reading else "")] for c in mine.itertuples()],
                [16, 45, 18, 86])
 
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..formula import Formula
+from ..errors import XinyongError
+from ..formula import Formula, parse
 from ..labels import STATUS_ZH  # noqa: F401 (the words for STATUSES, beside them for library callers)
 from ..scheme.model import Scheme
 
@@ -46,6 +47,9 @@ class ScoreResult:
     violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VIOLATION_COLUMNS))
     # units that did not report this period (contract A: 未报送): every item unknown, ranked after the others
     unreported: frozenset = frozenset()
+    # gate condition id -> the test it was judged by: the plan's, under the chosen readings (a reading may
+    # replace a condition's test), so a page writes the test in force, never the scheme's default
+    gate_formulas: dict[str, Formula] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -120,7 +124,7 @@ class ScoreResult:
         units["n_units"] = len(units)
         return cls(scheme, frame, meta, points, status, maxp, units, sections, sections_unknown, gates,
                    dict(plan.readings), plan.rules, ignored, plan.registry, plan.scheme_opts, caps,
-                   unreported=frozenset(str(u) for u in idx[silent]))
+                   unreported=frozenset(str(u) for u in idx[silent]), gate_formulas=dict(plan.gate_formulas))
 
     # ------------------------------------------------------------------ views
     @property
@@ -232,6 +236,30 @@ class ScoreResult:
 
     def unit(self, unit: str) -> pd.Series:
         return self.units.loc[str(unit)]
+
+    def gate_test(self, condition_id: str) -> Formula:
+        """The test gate condition ``condition_id`` was judged by: the chosen reading's when one replaces
+        it (quzhou ``basic.2``: “低于万分之一” read as ``< 0.01`` or, inclusive, ``<= 0.01``), else the scheme's."""
+        f = (getattr(self, "gate_formulas", None) or {}).get(condition_id)
+        if f is not None:
+            return f
+        g = self.gates  # a result pickled before the formulas were kept: its table has the test judged by
+        shown = g.loc[g["condition"] == condition_id, "test"] if "test" in g else ()
+        if len(shown):
+            return parse(str(shown.iloc[0]))
+        known = [c.id for gt in self.scheme.gates for c in gt.conditions]
+        raise XinyongError(f"没有编号为 {condition_id} 的否决或认定条件（已有：{'、'.join(known) or '无'}）",
+                           f"no gate condition {condition_id!r}", scheme=self.scheme.id)
+
+    def gate_reading(self, condition_id: str) -> list[tuple[str, str]]:
+        """(reading id, option id) of each chosen reading whose option sets the test of gate condition
+        ``condition_id``, in the scheme's order; empty when no reading touches its test."""
+        out = []
+        for r in self.scheme.readings:
+            opt = self.readings_used.get(r.id, r.chosen)
+            if "test" in r.option(opt).set.get(condition_id, {}):
+                out.append((r.id, opt))
+        return out
 
     def cap_rows(self, unit: str) -> list[dict]:
         """The caps that changed this unit's points, as data for a report sentence (see ``caps``)."""
