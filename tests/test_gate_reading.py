@@ -123,3 +123,39 @@ def test_result_keeps_the_gate_tests_across_pickling(at_the_boundary):
 
     with pytest.raises(XinyongError, match="quzhou.basic.99"):
         res.gate_test("quzhou.basic.99")
+
+
+def test_a_reading_that_decides_the_veto_is_said_in_the_verdict(at_the_boundary):
+    """002 附件1 基础性指标2 under reading B2, city_a at exactly 0.01%: vetoed under the scheme's ``strict``,
+    not under ``inclusive``. 衢州 has no grades, so a reading that changes a grade says nothing here; the
+    verdict says that the other reading decides the veto (and, under ``inclusive``, the reverse), and the
+    total it names is the unit's total under that option."""
+    from xinyong.report.analysis import UnitAnalysis
+
+    strict = UnitAnalysis(_run(at_the_boundary, {}), UNIT)
+    lines = [v for v in strict.verdict() if v.key == "reading"]
+    changes = strict.reading_gate_changes()
+    assert [(c["label"], c["gate"]) for c in changes] == [(INCLUSIVE, "pass")]
+    assert len(lines) == 1 and f"若按“{INCLUSIVE}”理解" in lines[0].text and lines[0].text.endswith("不会被一票否决。")
+    total = strict.readings()[1].set_index(["reading", "option"]).at[("B2", "inclusive"), "total"]
+    assert f"总分为 {total:.2f} 分" in lines[0].text
+
+    inclusive = UnitAnalysis(_run(at_the_boundary, {"B2": "inclusive"}), UNIT)
+    said = [v.text for v in inclusive.verdict() if v.key == "reading"]
+    # the scheme's own reading (strict) vetoes it, and zero does too
+    assert len(said) == 2 and all(t.endswith("将被一票否决。") for t in said), said
+    # a unit far from the boundary: no reading decides its veto, nothing is said
+    other = UnitAnalysis(_run(at_the_boundary, {}), "city_b")
+    assert other.reading_gate_changes() == [] and not [v for v in other.verdict() if v.key == "reading"]
+
+
+def test_the_notice_says_the_reading_that_decides_a_vetoed_units_veto(at_the_boundary):
+    """The 通报's 个性问题 names the vetoed city_a (002 附件1 基础性指标2) and says that under reading B2's
+    ``inclusive`` it would not be vetoed — the same sentence the unit's verdict says."""
+    from xinyong.report.analysis import UnitAnalysis
+    from xinyong.report.notice import notice
+
+    run = _run(at_the_boundary, {})
+    said = next(v.text for v in UnitAnalysis(run, UNIT).verdict() if v.key == "reading")
+    text = "".join(body for _, body in notice(run).individual)
+    assert said.removesuffix("。") in text and "不会被一票否决" in text

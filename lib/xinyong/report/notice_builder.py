@@ -14,6 +14,7 @@ import numpy as np
 from ..labels import failed_gates_zh, grade_tone, num, period_zh, score2
 from .analysis import (EPS, UNKNOWN_STATUSES, OverviewAnalysis, UnitAnalysis, grade_sentence, rank_sentence,
                        reading_sentence)
+from .verdict import reading_gate_sentence
 from .load import Run
 from .narrative import quoted
 from .notice_model import Notice, NoticeOptions, NoticeRow, date_zh, notice_title
@@ -318,6 +319,8 @@ class NoticeBuilder:
             text += "失分主要在" + "、".join(f"{quoted(x.name)}（失 {score2(x.lost)} 分）" for x in lost.itertuples()) + "。"
         for c in ua.reading_grade_changes():
             text += say(reading_sentence(c)) + "。"
+        for c in ua.reading_gate_changes():  # a reading that decides the unit's veto
+            text += say(reading_gate_sentence(c, ua.gate_kinds_zh())) + "。"
         if st.unknown_points > EPS and not (st.has_grades and not st.grade_certain):  # else the grade said it
             text += f"另有 {score2(st.unknown_points)} 分因缺少数据或待评审而未知，未按零分计。"
         return text

@@ -132,6 +132,20 @@ class UnitAnalysis(UnitVerdict, UnitTodo):
                  "grade": o.grade}
                 for o in options.itertuples() if not o.used and isinstance(o.grade, str) and o.grade != mine]
 
+    def reading_gate_changes(self) -> list[dict]:
+        """The readings under whose other option this unit would pass its vetoes and 认定条件 where it
+        fails them now, or fail where it passes: question, label, total, unknown, gate (the outcome under
+        that option). A test a reading sets (衢州 基础性指标2: 低于 or 不高于万分之一) can decide a veto."""
+        if not self.scheme.gates or self.unit in self.res.unreported:
+            return []
+        readings, options = self.readings()
+        questions = dict(zip(readings["id"], readings["question"]))
+        mine = self.row.get("gate_outcome")
+        return [{"question": questions.get(o.reading, ""), "label": o.label, "total": o.total, "unknown": o.unknown,
+                 "gate": o.gate}
+                for o in options.itertuples()
+                if not o.used and o.gate in ("pass", "fail") and mine in ("pass", "fail") and o.gate != mine]
+
     def _readings_of(self, item_id: str) -> list[dict]:
         used = self.res.rules[item_id].readings
         out = []
@@ -357,16 +371,17 @@ class UnitAnalysis(UnitVerdict, UnitTodo):
         First frame, one row per reading: id, seed_note, question, why, disagrees, targets (short ids of
         the nodes it concerns), used (option id), used_label, overridden (the caller chose another option
         than the scheme's). Second, one row per reading × option: reading, option, label, used, total,
-        grade (None when the alternative was not computed)."""
+        grade, unknown, gate (the unit's gate outcome under it); None when the alternative was not computed."""
         from .narrative import short_id
 
         alt = self.run.alternative_totals()
         mine = alt[alt["unit"] == self.unit]
         unknown = mine["unknown"].tolist() if "unknown" in mine else [None] * len(mine)  # an older run file
-        # (reading, option) -> (total, grade, unknown), read once: the first row wins, as a filter's .iloc[0] did
+        gate = mine["gate_outcome"].tolist() if "gate_outcome" in mine else [None] * len(mine)
+        # (reading, option) -> (total, grade, unknown, gate), read once: the first row wins, as .iloc[0] did
         alts: dict[tuple, tuple] = {}
         for key in zip(mine["reading"].tolist(), mine["option"].tolist(), mine["total"].tolist(),
-                       mine["grade"].tolist(), unknown):
+                       mine["grade"].tolist(), unknown, gate):
             alts.setdefault(key[:2], key[2:])
         naming: dict[str, list[str]] = {}  # reading -> items and gate conditions that name it
         for node in [*self.scheme.walk_items(), *(c for g in self.scheme.gates for c in g.conditions)]:
@@ -379,7 +394,8 @@ class UnitAnalysis(UnitVerdict, UnitTodo):
                 hit = alts.get((r.id, o.id))
                 options.append({"reading": r.id, "option": o.id, "label": o.label, "used": o.id == used,
                                 "total": float(hit[0]) if hit else None, "grade": hit[1] if hit else None,
-                                "unknown": float(hit[2]) if hit and hit[2] is not None else None})
+                                "unknown": float(hit[2]) if hit and hit[2] is not None else None,
+                                "gate": hit[3] if hit else None})
             readings.append({"id": r.id, "seed_note": r.seed_note, "question": r.question, "why": r.why,
                              "disagrees": r.disagrees_with_seed_notes,
                              "targets": [short_id(t) for t in dict.fromkeys([*r.targets, *naming.get(r.id, [])])
@@ -387,7 +403,7 @@ class UnitAnalysis(UnitVerdict, UnitTodo):
                              "used": used, "used_label": r.option(used).label, "overridden": used != r.chosen})
         return (object_frame(readings, ["id", "seed_note", "question", "why", "disagrees", "targets", "used", "used_label",
                                   "overridden"]),
-                object_frame(options, ["reading", "option", "label", "used", "total", "grade", "unknown"]))
+                object_frame(options, ["reading", "option", "label", "used", "total", "grade", "unknown", "gate"]))
 
 
 def _values_text(run: Run, unit: str, input_ids: list[str]) -> str:

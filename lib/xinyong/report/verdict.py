@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..labels import num, period_zh, score2
+from ..labels import GATE_KIND_ZH, label, num, period_zh, score2
 from .frames import records_of
 
 if TYPE_CHECKING:
@@ -64,6 +64,19 @@ def reading_sentence(change: dict) -> str:
             f"等级为“{change['grade']}”")
 
 
+def reading_gate_sentence(change: dict, kinds: str) -> str:
+    """A reading under which the unit would pass (or fail) its ``kinds`` (一票否决, 认定条件)
+    (:meth:`UnitAnalysis.reading_gate_changes`)."""
+    fail = change["gate"] == "fail"
+    if kinds == "一票否决":
+        then = "将被一票否决" if fail else "不会被一票否决"
+    else:
+        then = f"将未通过{kinds}" if fail else f"将通过{kinds}"
+    unk = f"，另有 {score2(change['unknown'])} 分未知" if change.get("unknown") else ""
+    return (f"条款有歧义：{change['question']}若按“{change['label']}”理解，总分为 {score2(change['total'])} 分{unk}，"
+            f"{then}")
+
+
 @dataclass(frozen=True)
 class VerdictLine:
     """One sentence of the verdict: ``key`` (what it states: total, cap, gate, grade, reading, rank,
@@ -90,6 +103,10 @@ def cap_sentence(c: dict) -> str:
 class UnitVerdict:
     """What the verdict says of a unit (mixed into :class:`~.unit_analysis.UnitAnalysis`, which provides
     ``standing``, ``gates``, ``reading_grade_changes``, ``previous`` and the run's result)."""
+
+    def gate_kinds_zh(self) -> str:
+        """The kinds of gate the scheme has, in words: 一票否决, 认定条件, or both joined by 和."""
+        return "和".join(dict.fromkeys(label(GATE_KIND_ZH, g.kind) for g in self.scheme.gates))
 
     def gate_sentences(self) -> list[dict]:
         """Per gate, what the verdict says of it: ``lead`` (the words a page sets in bold: “一票否决：”,
@@ -130,6 +147,8 @@ class UnitVerdict:
         out += [VerdictLine("gate", g["text"], g["lead"]) for g in self.gate_sentences()]
         out += [VerdictLine("reading", reading_sentence(c).removeprefix("条款有歧义：") + "。", "条款有歧义：")
                 for c in self.reading_grade_changes()]
+        out += [VerdictLine("reading", reading_gate_sentence(c, self.gate_kinds_zh()).removeprefix("条款有歧义：") + "。",
+                            "条款有歧义：") for c in self.reading_gate_changes()]
         rank = rank_sentence(st)
         if st.ranked and st.group_n < st.n_units:
             rank += (f"，在同类（{st.unit_kind}）{st.group_n} 个单位中{'排名' if st.rank_settled else '暂列'}"
