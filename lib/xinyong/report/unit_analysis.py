@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from functools import cached_property
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -123,28 +124,30 @@ class UnitAnalysis(UnitVerdict, UnitTodo):
     def reading_grade_changes(self) -> list[dict]:
         """The readings under whose other option this unit's grade would differ: question, label (the
         option), total, unknown, grade. Empty when the scheme has no grades."""
-        if self.scheme.grades is None or self.unit in self.res.unreported:
+        if self.scheme.grades is None:
             return []
-        readings, options = self.readings()
-        questions = dict(zip(readings["id"], readings["question"]))
         mine = self.row.get("grade")
-        return [{"question": questions.get(o.reading, ""), "label": o.label, "total": o.total, "unknown": o.unknown,
-                 "grade": o.grade}
-                for o in options.itertuples() if not o.used and isinstance(o.grade, str) and o.grade != mine]
+        return self._other_options("grade", lambda grade: isinstance(grade, str) and grade != mine)
 
     def reading_gate_changes(self) -> list[dict]:
         """The readings under whose other option this unit would pass its vetoes and 认定条件 where it
         fails them now, or fail where it passes: question, label, total, unknown, gate (the outcome under
         that option). A test a reading sets (衢州 基础性指标2: 低于 or 不高于万分之一) can decide a veto."""
-        if not self.scheme.gates or self.unit in self.res.unreported:
+        mine = self.row.get("gate_outcome")
+        if not self.scheme.gates or mine not in ("pass", "fail"):
+            return []
+        return self._other_options("gate", lambda gate: gate in ("pass", "fail") and gate != mine)
+
+    def _other_options(self, field: str, differs: Callable[[object], bool]) -> list[dict]:
+        """The options not in use whose ``field`` (grade or gate, under that option) ``differs`` from this
+        unit's: question, label, total, unknown and ``field``."""
+        if self.unit in self.res.unreported:
             return []
         readings, options = self.readings()
         questions = dict(zip(readings["id"], readings["question"]))
-        mine = self.row.get("gate_outcome")
         return [{"question": questions.get(o.reading, ""), "label": o.label, "total": o.total, "unknown": o.unknown,
-                 "gate": o.gate}
-                for o in options.itertuples()
-                if not o.used and o.gate in ("pass", "fail") and mine in ("pass", "fail") and o.gate != mine]
+                 field: getattr(o, field)}
+                for o in options.itertuples() if not o.used and differs(getattr(o, field))]
 
     def _readings_of(self, item_id: str) -> list[dict]:
         used = self.res.rules[item_id].readings
