@@ -15,6 +15,7 @@ import datetime as dt
 import io
 from typing import Any
 
+from .docx_common import set_font
 from .load import Run
 from .notice import Notice, NoticeOptions, notice
 
@@ -25,16 +26,6 @@ SUB_FONT = "楷体_GB2312"
 BODY_PT, TITLE_PT, TABLE_PT, NOTE_PT, PAGE_PT = 16, 22, 12, 12, 14
 LINE_PT = 28  # GB/T 9704: 22 lines of 三号 on the 225 mm text block
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
-
-
-def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
 def _para(doc: Any, parts: list[tuple[str, str]], size: float = BODY_PT, align: str = "justify", indent: bool = True,
@@ -53,7 +44,7 @@ def _para(doc: Any, parts: list[tuple[str, str]], size: float = BODY_PT, align: 
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = Pt(line)
     for text, font in parts:
-        _font(p.add_run(text), font, size)
+        set_font(p.add_run(text), font, size, False)
     return p
 
 
@@ -65,7 +56,7 @@ def _page_number(section: Any) -> None:
 
     p = section.footer.paragraphs[0]
     p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(p.add_run("— "), "宋体", PAGE_PT)
+    set_font(p.add_run("— "), "宋体", PAGE_PT, False)
     anchor = p.add_run()
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), "PAGE")
@@ -75,7 +66,7 @@ def _page_number(section: Any) -> None:
     inner.append(text)
     field.append(inner)
     anchor.element.addnext(field)
-    _font(p.add_run(" —"), "宋体", PAGE_PT)
+    set_font(p.add_run(" —"), "宋体", PAGE_PT, False)
 
 
 def _width(text: str) -> float:
@@ -137,7 +128,7 @@ def _ranking(doc: Any, n: Notice) -> None:
             p.paragraph_format.space_after = Pt(0)
             for text, font, colour in ([parts] if i == 0 else parts):
                 run = p.add_run(text)
-                _font(run, font, TABLE_PT)
+                set_font(run, font, TABLE_PT, False)
                 if colour is not None:
                     run.font.color.rgb = colour
             if i == 0 and j == 0:  # the header row repeats on every page the table runs onto
