@@ -157,6 +157,17 @@ def brief(x: float) -> str:
 QUARTERS_ZH = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
 
 
+CHINESE_DIGITS = "一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1–99 as a section is numbered in Chinese: 一 … 十、十一 … 二十、二十一."""
+    if n < 10:
+        return CHINESE_DIGITS[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CHINESE_DIGITS[tens - 1]) + "十" + (CHINESE_DIGITS[ones - 1] if ones else "")
+
+
 def period_zh(period: Any) -> str:
     """A period as a person writes it: 2022Q2 → 2022年第二季度, 2019 → 2019年度, 2022-03 → 2022年3月;
     anything else as written."""

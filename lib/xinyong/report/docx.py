@@ -17,7 +17,7 @@ from ..labels import (GATE_OUTCOME_ZH, delta2, failed_gates_zh, grade_tone, labe
                       score2)
 from ..util import atomic_write_bytes
 from .analysis import GRADES_NOTE, roster_sentence, units_line
-from .docx_common import (HEAD_FONT, frame_table, grade_cell, heading, legend, new_document, note, para, picture,
+from .docx_common import (HEAD_FONT, NumberedHeadings, frame_table, grade_cell, heading, legend, new_document, note, para, picture,
                           set_font, table, to_bytes)
 from .load import Run
 from .narrative import short_id
@@ -69,21 +69,6 @@ def _table(doc, header: list[str], rows: Iterable[list[str]], widths_mm: list[fl
     table(doc, header, rows, widths_mm)
 
 
-SECTION_NO = "一二三四五六七八九十"
-
-
-class _Sections:
-    """The numbered headings 一、二、三 of a Word file, as the page numbers its sections (a CSS counter):
-    a section that does not apply is left out and the numbers stay consecutive."""
-
-    def __init__(self, doc):
-        self.doc, self.n = doc, 0
-
-    def __call__(self, text: str) -> None:
-        self.n += 1
-        heading(self.doc, f"{SECTION_NO[self.n - 1]}、{text}", 1)
-
-
 def _overview_title(doc, scheme, period: str, units: str) -> None:
     """The overview's title and its header table (依据文件, 考核期, 参加单位), as the page's header."""
     from .narrative import citation, clause
@@ -114,7 +99,7 @@ def overview_docx(run: Run, as_of=None) -> bytes:
     short = sch.short_title or sch.title
     doc = new_document(f"{short} · {period_zh(run.period)} · 考核评估总览")
     _overview_title(doc, sch, run.period, units_line(oa.state_counts()))
-    section = _Sections(doc)
+    section = NumberedHeadings(doc)
     key = _ranking(doc, run, ov, section)
     _roster(doc, oa, section)
     _warnings(doc, run, as_of, section)

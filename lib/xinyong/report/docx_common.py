@@ -19,7 +19,7 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from ..labels import grade_tone
+from ..labels import chinese_number, grade_tone
 from .tables import SAME_MIN_ROWS, same_note
 
 BODY_FONT, HEAD_FONT = "仿宋", "黑体"
@@ -241,3 +241,16 @@ def to_bytes(doc) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+class NumberedHeadings:
+    """The numbered level-1 headings 一、二、三 of a Word file, as the page numbers its sections (a CSS
+    counter): a section that does not apply is left out and the numbers stay consecutive. ``write(doc,
+    text, level)`` sets a heading (:func:`heading` unless a writer has its own look)."""
+
+    def __init__(self, doc, write=None):
+        self.doc, self.n, self.write = doc, 0, write or heading
+
+    def __call__(self, text: str) -> None:
+        self.n += 1
+        self.write(self.doc, f"{chinese_number(self.n)}、{text}", 1)

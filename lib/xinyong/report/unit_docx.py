@@ -16,32 +16,12 @@ from ..labels import GATE_KIND_ZH, GATE_OUTCOME_ZH, STATUS_ZH, gate_reading_zh, 
 from ..labels import score2 as points
 from .analysis import UnitAnalysis, grade_sentence
 from .docx import _document, _heading, _para, _table
-from .docx_common import set_header, set_page_footer
+from .docx_common import NumberedHeadings, set_header, set_page_footer
 from .load import Run
 from .narrative import in_words, section_label, short_id
 from .sections import HEADINGS, gate_explain, reading_names
 
-CHINESE_NUMBERS = "一二三四五六七八九十"
 UNKNOWN = ("missing_input", "pending_judgement", "undefined")
-
-
-def _numbered(n: int) -> str:
-    """一、… 十、十一、… as the page's CSS counter writes the section numbers."""
-    if n <= 10:
-        return CHINESE_NUMBERS[n - 1]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CHINESE_NUMBERS[tens - 1]) + "十" + (CHINESE_NUMBERS[ones - 1] if ones else "")
-
-
-class _Sections:
-    """Numbered level-1 headings (一、二、…), as the page numbers its sections."""
-
-    def __init__(self, doc):
-        self.doc, self.n = doc, 0
-
-    def __call__(self, title: str) -> None:
-        self.n += 1
-        _heading(self.doc, f"{_numbered(self.n)}、{title}", 1)
 
 
 def _verdict(doc, a: UnitAnalysis) -> None:
@@ -65,7 +45,7 @@ def _verdict(doc, a: UnitAnalysis) -> None:
         _para(doc, "".join(caps), size=10)
 
 
-def _gates(doc, run: Run, a: UnitAnalysis, heading: _Sections) -> None:
+def _gates(doc, run: Run, a: UnitAnalysis, heading: NumberedHeadings) -> None:
     conds = a.gate_conditions()
     for g in a.gates().itertuples():
         kind = GATE_KIND_ZH[g.kind]
@@ -298,7 +278,7 @@ def unit_docx(run: Run, unit: str) -> bytes:
     _heading(doc, a.name, 0)
     kind = a.row["unit_kind"]
     _para(doc, f"{scheme.title} · {period_zh(run.period)}" + (f" · {kind}" if kind else ""))
-    heading = _Sections(doc)
+    heading = NumberedHeadings(doc, _heading)
 
     heading(HEADINGS["summary"])
     _verdict(doc, a)
